@@ -1,0 +1,1 @@
+//! The encrypted case book (see DESIGN.md §3–§4).

@@ -1,0 +1,183 @@
+//! Harness for end-to-end tests: starts the real app through tauri-driver (which drives
+//! Debian's WebKitWebDriver), hands the test a WebDriver client, and keeps a screenshot of
+//! the window when a test fails. Run under Xvfb; `cargo xtask test` sets that up.
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use std::error::Error as StdError;
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub type Error = Box<dyn StdError + Send + Sync>;
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// How long to wait for the UI to show what a step expects. IPC is asynchronous: poll, never sleep.
+pub const UI_TIMEOUT: Duration = Duration::from_secs(20);
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| workspace_root().join("target"))
+}
+
+/// The debug app binary that `cargo xtask test` builds before running these tests.
+pub fn app_binary() -> PathBuf {
+    std::env::var_os("OSCC_APP_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| target_dir().join("debug").join(format!("oscc-casebook{}", std::env::consts::EXE_SUFFIX)))
+}
+
+/// Where screenshots go: kept by CI as test artifacts.
+pub fn artifacts_dir() -> PathBuf {
+    target_dir().join("e2e-artifacts")
+}
+
+fn tauri_driver() -> PathBuf {
+    if let Some(path) = std::env::var_os("OSCC_TAURI_DRIVER") {
+        return PathBuf::from(path);
+    }
+    let cargo_home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")));
+    match cargo_home.map(|h| h.join("bin").join("tauri-driver")) {
+        Some(path) if path.exists() => path,
+        _ => PathBuf::from("tauri-driver"),
+    }
+}
+
+fn free_port() -> Result<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+/// One running app window and the driver behind it.
+pub struct App {
+    pub client: Client,
+    driver: Child,
+    name: String,
+}
+
+impl App {
+    /// Starts the app with its case book in `data_dir`. `name` names the screenshots.
+    pub async fn launch(name: &str, data_dir: &Path) -> Result<App> {
+        let binary = app_binary();
+        if !binary.exists() {
+            return Err(format!("app binary {} missing: run `cargo xtask test`", binary.display()).into());
+        }
+        let port = free_port()?;
+        let native_port = free_port()?;
+        // Free ports, not the defaults: an orphaned WebKitWebDriver on 4445 would hang the run.
+        let driver = Command::new(tauri_driver())
+            .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
+            .env("OSCC_DATA_DIR", data_dir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .map_err(|e| format!("cannot start tauri-driver ({e}): run `cargo xtask setup`"))?;
+        let mut guard = DriverGuard(Some(driver));
+        wait_for_port(port, Duration::from_secs(15))?;
+
+        let mut caps = serde_json::Map::new();
+        caps.insert("browserName".into(), "wry".into());
+        caps.insert(
+            "tauri:options".into(),
+            serde_json::json!({ "application": binary, "args": ["--data-dir", data_dir] }),
+        );
+        let client = ClientBuilder::native()
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await?;
+        let driver = guard.0.take().ok_or("driver handle lost")?;
+        Ok(App { client, driver, name: name.to_owned() })
+    }
+
+    /// Waits until the element at `css` shows text containing `expected`; returns its text.
+    pub async fn wait_for_text(&self, css: &str, expected: &str) -> Result<String> {
+        let deadline = Instant::now() + UI_TIMEOUT;
+        let mut last = String::new();
+        while Instant::now() < deadline {
+            if let Ok(element) = self.client.find(Locator::Css(css)).await {
+                last = element.text().await.unwrap_or_default();
+                if last.contains(expected) {
+                    return Ok(last);
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        Err(format!("`{css}` never showed {expected:?}; last text was {last:?}").into())
+    }
+
+    /// Saves a PNG of the window as `<test name>-<label>.png` among the artifacts.
+    pub async fn screenshot(&self, label: &str) -> Result<PathBuf> {
+        let png = self.client.screenshot().await?;
+        let dir = artifacts_dir();
+        std::fs::create_dir_all(&dir)?;
+        let path = dir.join(format!("{}-{label}.png", self.name));
+        std::fs::write(&path, png)?;
+        Ok(path)
+    }
+
+    /// Ends the session. On a failed outcome, keeps a screenshot first and says where it is.
+    pub async fn finish(self, outcome: Result<()>) -> Result<()> {
+        if outcome.is_err() {
+            match self.screenshot("failure").await {
+                Ok(path) => eprintln!("screenshot of the failure: {}", path.display()),
+                Err(e) => eprintln!("no screenshot of the failure: {e}"),
+            }
+        }
+        let App { client, driver, .. } = self;
+        let closed = client.close().await;
+        drop(DriverGuard(Some(driver)));
+        outcome?;
+        closed.map_err(Into::into)
+    }
+}
+
+/// Stops tauri-driver with SIGTERM (never SIGKILL: only its handler stops WebKitWebDriver).
+struct DriverGuard(Option<Child>);
+
+impl Drop for DriverGuard {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.0.take() {
+            let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
+            let _ = child.wait();
+        }
+    }
+}
+
+fn wait_for_port(port: u16, timeout: Duration) -> Result<()> {
+    let deadline = Instant::now() + timeout;
+    while Instant::now() < deadline {
+        if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return Ok(());
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Err(format!("tauri-driver did not listen on port {port} within {timeout:?}").into())
+}
+
+/// A fresh, empty data folder for one test, removed when dropped.
+pub struct TempDir(PathBuf);
+
+impl TempDir {
+    pub fn new(name: &str) -> Result<TempDir> {
+        let path = std::env::temp_dir().join(format!("oscc-e2e-{name}-{}", std::process::id()));
+        if path.exists() {
+            std::fs::remove_dir_all(&path)?;
+        }
+        std::fs::create_dir_all(&path)?;
+        Ok(TempDir(path))
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}

@@ -1,0 +1,72 @@
+//! `cargo xtask <command>`: the one entry for every chore of the project.
+//!
+//! setup   install what building and testing need (idempotent)
+//! run     build the UI and the app, then open it (args after `--` go to the app)
+//! test    every test suite: Rust crates, TS bindings drift, UI unit tests, end-to-end
+//! bench   the benchmarks, printing figures
+//! bundle  the installable package (.deb on Linux)
+
+mod setup;
+mod shell;
+mod test;
+
+use shell::{Result, cargo, root};
+use std::process::ExitCode;
+
+const USAGE: &str = "usage: cargo xtask <setup | run [-- APP ARGS] | test | bench | bundle>";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let outcome = match args.first().map(String::as_str) {
+        Some("setup") => setup::all(),
+        Some("run") => run(&args[1..]),
+        Some("test") => test::all(),
+        Some("bench") => bench(),
+        Some("bundle") => bundle(),
+        _ => {
+            eprintln!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("xtask: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Builds the UI, then the app (which embeds ui/dist at compile time), then opens it.
+fn run(app_args: &[String]) -> Result<()> {
+    setup::all()?;
+    build_ui()?;
+    if cfg!(target_os = "linux")
+        && std::env::var_os("DISPLAY").is_none()
+        && std::env::var_os("WAYLAND_DISPLAY").is_none()
+    {
+        return Err("no display to open a window on. On a machine without a screen run: \
+                    xvfb-run -a -s \"-screen 0 1280x800x24\" cargo xtask run"
+            .into());
+    }
+    let app_args = app_args.strip_prefix(&["--".to_owned()]).unwrap_or(app_args);
+    let mut args = vec!["run", "--package", "oscc-casebook-app", "--"];
+    args.extend(app_args.iter().map(String::as_str));
+    cargo(&args)
+}
+
+pub fn build_ui() -> Result<()> {
+    shell::run(shell::npm().args(["run", "build"]).current_dir(root().join("ui")))
+}
+
+fn bench() -> Result<()> {
+    cargo(&["bench", "--workspace", "--exclude", "oscc-casebook-app", "--exclude", "oscc-e2e"])
+}
+
+fn bundle() -> Result<()> {
+    setup::all()?;
+    build_ui()?;
+    // The Tauri CLI comes from npm (ui/node_modules) and finds src-tauri/ from the root.
+    let cli = root().join("ui/node_modules/.bin").join(if cfg!(windows) { "tauri.cmd" } else { "tauri" });
+    shell::run(std::process::Command::new(cli).args(["build", "--bundles", "deb"]).current_dir(root()))
+}

@@ -1,0 +1,127 @@
+//! `cargo xtask setup`: installs what is missing and nothing else, so it is cheap to repeat.
+
+use crate::shell::{self, Result, has, root};
+use std::path::Path;
+use std::process::Command;
+
+/// Debian/Ubuntu packages: build (WebKitGTK 4.1 for Tauri, OpenSSL/perl/make for the vendored
+/// SQLCipher build), tests (Xvfb, WebKitWebDriver, a session bus with gnome-keyring for the
+/// Secret Service, poppler for PDF checks), PostgreSQL for the hub's second storage, and a
+/// Thai font for documents. Tauri's default features need no appindicator or rsvg.
+const DEBIAN_PACKAGES: &[&str] = &[
+    "build-essential",
+    "pkg-config",
+    "curl",
+    "file",
+    "perl",
+    "make",
+    "libssl-dev",
+    "libwebkit2gtk-4.1-dev",
+    "xvfb",
+    "xauth",
+    "webkit2gtk-driver",
+    "dbus",
+    "gnome-keyring",
+    "poppler-utils",
+];
+
+const INSTALL_HINT: &str = "This system is not Debian/Ubuntu; install by hand: Rust (rustup), Node.js 20.19+ with npm, \
+the Tauri 2 prerequisites of your OS (https://v2.tauri.app/start/prerequisites/), and for the \
+end-to-end tests on Linux: WebKitWebDriver, Xvfb, D-Bus and gnome-keyring. Then run \
+`cargo xtask setup` again to fetch the npm packages and tauri-driver.";
+
+pub fn all() -> Result<()> {
+    system_packages()?;
+    ui_packages()?;
+    tauri_driver()
+}
+
+fn system_packages() -> Result<()> {
+    if !Path::new("/etc/debian_version").exists() || !has("apt-get") {
+        if cfg!(target_os = "linux") {
+            eprintln!("{INSTALL_HINT}");
+        }
+        return Ok(());
+    }
+    let missing: Vec<&str> = DEBIAN_PACKAGES.iter().copied().filter(|p| !dpkg_installed(p)).collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    eprintln!("setup: installing {}", missing.join(" "));
+    let as_root = is_root();
+    let apt = |args: &[&str]| -> Result<()> {
+        let mut cmd = if as_root { Command::new("apt-get") } else { sudo("apt-get") };
+        cmd.env("DEBIAN_FRONTEND", "noninteractive").args(args);
+        shell::run(&mut cmd)
+    };
+    apt(&["update", "-qq"])?;
+    let mut install = vec!["install", "-y", "-qq", "--no-install-recommends"];
+    install.extend(&missing);
+    apt(&install)
+}
+
+fn dpkg_installed(package: &str) -> bool {
+    Command::new("dpkg-query")
+        .args(["-W", "-f=${Status}", package])
+        .output()
+        .map(|out| String::from_utf8_lossy(&out.stdout).contains("install ok installed"))
+        .unwrap_or(false)
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|out| String::from_utf8_lossy(&out.stdout).trim() == "0")
+        .unwrap_or(false)
+}
+
+fn sudo(program: &str) -> Command {
+    let mut cmd = Command::new("sudo");
+    cmd.arg(program);
+    cmd
+}
+
+/// `npm ci` when node_modules is missing or older than the lock file.
+fn ui_packages() -> Result<()> {
+    if !has(if cfg!(windows) { "npm.cmd" } else { "npm" }) {
+        return Err("npm not found: install Node.js 20.19 or newer with npm".into());
+    }
+    let ui = root().join("ui");
+    let installed = ui.join("node_modules/.package-lock.json");
+    let lock = ui.join("package-lock.json");
+    let fresh = match (modified(&installed), modified(&lock)) {
+        (Some(installed), Some(lock)) => installed >= lock,
+        _ => false,
+    };
+    if fresh {
+        return Ok(());
+    }
+    shell::run(shell::npm().args(["ci", "--no-audit", "--no-fund"]).current_dir(ui))
+}
+
+fn modified(path: &Path) -> Option<std::time::SystemTime> {
+    std::fs::metadata(path).and_then(|m| m.modified()).ok()
+}
+
+/// tauri-driver bridges WebDriver clients to the platform's driver (Linux and Windows only).
+fn tauri_driver() -> Result<()> {
+    if cfg!(target_os = "macos") || has_tauri_driver() {
+        return Ok(());
+    }
+    shell::cargo(&["install", "tauri-driver", "--version", "^2", "--locked"])
+}
+
+fn has_tauri_driver() -> bool {
+    let in_cargo_home = std::env::var_os("CARGO_HOME")
+        .map(std::path::PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".cargo")))
+        .is_some_and(|home| home.join("bin/tauri-driver").exists());
+    in_cargo_home
+        || Command::new("tauri-driver")
+        .arg("--help")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok()
+}

@@ -1,0 +1,100 @@
+//! `cargo xtask test`: every suite, in the order that fails fastest.
+//!
+//! On Linux the suites run inside one prepared session: a virtual screen (Xvfb) for the app
+//! window, and a private D-Bus session with a throw-away unlocked gnome-keyring so the OS
+//! keyring (Secret Service) is real but never the user's own.
+
+use crate::shell::{self, Result, cargo, root};
+use crate::{build_ui, setup};
+use std::process::Command;
+
+/// Set inside the prepared session so the re-run of `xtask test` runs the suites.
+const INSIDE: &str = "OSCC_TEST_SESSION";
+
+pub fn all() -> Result<()> {
+    setup::all()?;
+    if cfg!(target_os = "linux") && std::env::var_os(INSIDE).is_none() {
+        return inside_session();
+    }
+    suites()
+}
+
+fn inside_session() -> Result<()> {
+    let session = root().join("target/test-session");
+    if session.exists() {
+        std::fs::remove_dir_all(&session)?;
+    }
+    let runtime = session.join("run");
+    std::fs::create_dir_all(&runtime)?;
+    std::fs::create_dir_all(session.join("data"))?;
+    set_private(&runtime)?;
+    let me = std::env::current_exe()?;
+    let script = "printf %s ci-only-keyring | gnome-keyring-daemon --unlock --components=secrets >/dev/null \
+                  && exec \"$0\" \"$@\"";
+    shell::run(
+        Command::new("xvfb-run")
+            .args(["-a", "-s", "-screen 0 1280x800x24", "dbus-run-session", "--", "sh", "-c", script])
+            .arg(me)
+            .arg("test")
+            .env(INSIDE, "1")
+            .env("XDG_RUNTIME_DIR", &runtime)
+            .env("XDG_DATA_HOME", session.join("data"))
+            .current_dir(root()),
+    )
+}
+
+#[cfg(unix)]
+fn set_private(dir: &std::path::Path) -> Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn set_private(_dir: &std::path::Path) -> Result<()> {
+    Ok(())
+}
+
+fn suites() -> Result<()> {
+    let ui = root().join("ui");
+    eprintln!("== core crates");
+    cargo(&["test", "--workspace", "--exclude", "oscc-casebook-app", "--exclude", "oscc-e2e"])?;
+
+    eprintln!("== app shell, and TypeScript bindings generated from the Rust types");
+    cargo(&["test", "--package", "oscc-casebook-app"])?;
+    bindings_unchanged()?;
+
+    eprintln!("== UI: type check and unit tests");
+    shell::run(shell::npm().args(["run", "check"]).current_dir(&ui))?;
+    shell::run(shell::npm().args(["test"]).current_dir(&ui))?;
+
+    eprintln!("== end to end: the real app window through WebDriver");
+    build_ui()?;
+    cargo(&["build", "--package", "oscc-casebook-app"])?;
+    cargo(&["test", "--package", "oscc-e2e", "--", "--test-threads=1"])
+}
+
+/// ts-rs rewrote ui/src/bindings from the Rust types; any difference from the commit is drift.
+fn bindings_unchanged() -> Result<()> {
+    let out = Command::new("git")
+        .args(["status", "--porcelain", "--", "ui/src/bindings"])
+        .current_dir(root())
+        .output();
+    match out {
+        Ok(out) if out.status.success() => {
+            let changed = String::from_utf8_lossy(&out.stdout);
+            if changed.trim().is_empty() {
+                Ok(())
+            } else {
+                Err(format!(
+                    "the TypeScript bindings no longer match the Rust types; commit the regenerated files:\n{changed}"
+                )
+                .into())
+            }
+        }
+        _ => {
+            eprintln!("not a git checkout: bindings drift not checked");
+            Ok(())
+        }
+    }
+}
