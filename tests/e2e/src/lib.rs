@@ -60,7 +60,7 @@ pub struct App {
 }
 
 impl App {
-    /// Starts the app with its case book in `data_dir`. `name` names the screenshots.
+    /// Starts the app with `--data-dir data_dir`. `name` names the screenshots.
     pub async fn launch(name: &str, data_dir: &Path) -> Result<App> {
         let binary = app_binary();
         if !binary.exists() {
@@ -71,7 +71,6 @@ impl App {
         // Free ports, not the defaults: an orphaned WebKitWebDriver on 4445 would hang the run.
         let driver = Command::new(tauri_driver())
             .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
-            .env("OSCC_DATA_DIR", data_dir)
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
             .spawn()
