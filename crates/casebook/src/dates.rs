@@ -1,0 +1,56 @@
+//! Dates: stored ISO-8601 (Gregorian; UTC for instants, local for dates), shown in the
+//! Buddhist era (BE = CE + 543) with Thai month names, Thai digits where a letter wants them.
+
+use chrono::{Datelike, NaiveDate};
+
+pub const BE_OFFSET: i32 = 543;
+
+const THAI_MONTHS: [&str; 12] = [
+    "มกราคม", "กุมภาพันธ์", "มีนาคม", "เมษายน", "พฤษภาคม", "มิถุนายน",
+    "กรกฎาคม", "สิงหาคม", "กันยายน", "ตุลาคม", "พฤศจิกายน", "ธันวาคม",
+];
+
+pub fn be_year(date: NaiveDate) -> i32 {
+    date.year() + BE_OFFSET
+}
+
+/// "3 ธันวาคม 2569", or with Thai digits "๓ ธันวาคม ๒๕๖๙".
+pub fn thai_long(date: NaiveDate, thai_digits: bool) -> String {
+    let text = format!("{} {} {}", date.day(), THAI_MONTHS[date.month0() as usize], be_year(date));
+    if thai_digits { to_thai_digits(&text) } else { text }
+}
+
+pub fn to_thai_digits(text: &str) -> String {
+    text.chars()
+        .map(|c| match c.to_digit(10) {
+            Some(d) => char::from_u32(0x0E50 + d).unwrap_or(c),
+            None => c,
+        })
+        .collect()
+}
+
+/// Parses "YYYY-MM-DD" where the year may be BE (> 2400) as typed by Thai users.
+pub fn parse_date(text: &str) -> Option<NaiveDate> {
+    let date = NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").ok()?;
+    if date.year() > 2400 { date.with_year(date.year() - BE_OFFSET) } else { Some(date) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn buddhist_era_long_form_in_both_digit_sets() {
+        let date = NaiveDate::from_ymd_opt(2026, 12, 3).unwrap();
+        assert_eq!(thai_long(date, false), "3 ธันวาคม 2569");
+        assert_eq!(thai_long(date, true), "๓ ธันวาคม ๒๕๖๙");
+    }
+
+    #[test]
+    fn parses_both_eras() {
+        let ce = NaiveDate::from_ymd_opt(2026, 2, 28).unwrap();
+        assert_eq!(parse_date("2569-02-28"), Some(ce));
+        assert_eq!(parse_date("2026-02-28"), Some(ce));
+        assert_eq!(parse_date("28/02/2569"), None);
+    }
+}

@@ -1,0 +1,95 @@
+//! The crate's typed errors. Messages never carry personal data: a validation error names the
+//! field and the rule broken, and `message_key` gives the UI's catalog key for it.
+
+use serde::Serialize;
+use ts_rs::TS;
+
+/// A rule a field's value broke. The UI shows the catalog text `validation.<rule>`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum Rule {
+    Required,
+    TooLong,
+    ThaiIdFormat,
+    ThaiIdCheckDigit,
+    InFuture,
+    NotADate,
+    AgeOutOfRange,
+    UnknownCode,
+    CaseNumberFormat,
+    UnitCodeFormat,
+    PassphraseTooShort,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS, thiserror::Error)]
+#[error("{field}: {rule:?}")]
+#[ts(export)]
+pub struct Invalid {
+    pub field: String,
+    pub rule: Rule,
+}
+
+impl Invalid {
+    pub fn new(field: &str, rule: Rule) -> Invalid {
+        Invalid { field: field.to_owned(), rule }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("invalid input: {0}")]
+    Invalid(#[from] Invalid),
+    #[error("wrong passphrase or recovery code; next try allowed in {retry_after_secs} s")]
+    WrongSecret { retry_after_secs: u64 },
+    #[error("too many wrong tries; wait {wait_secs} s")]
+    TooSoon { wait_secs: u64 },
+    #[error("no such user in this case book")]
+    UnknownUser,
+    #[error("this case book's device secret is missing from the OS keyring")]
+    DeviceSecretMissing,
+    #[error("OS keyring: {0}")]
+    Keyring(String),
+    #[error("the key file is damaged or of an unknown version: {0}")]
+    KeyFile(String),
+    #[error("a case book already exists here")]
+    AlreadyExists,
+    #[error("no case book here")]
+    NotFound,
+    #[error("not permitted for this role: {0}")]
+    Forbidden(&'static str),
+    #[error("no such {0}")]
+    NoSuchRecord(&'static str),
+    #[error("the database refused the change: {0}")]
+    Database(#[from] rusqlite::Error),
+    #[error("file: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("stored data could not be read: {0}")]
+    Corrupt(String),
+}
+
+impl Error {
+    /// The UI catalog key for this error.
+    pub fn message_key(&self) -> String {
+        match self {
+            Error::Invalid(invalid) => format!("validation.{}", rule_name(invalid.rule)),
+            Error::WrongSecret { .. } => "error.wrong_secret".into(),
+            Error::TooSoon { .. } => "error.too_soon".into(),
+            Error::UnknownUser => "error.unknown_user".into(),
+            Error::DeviceSecretMissing => "error.device_secret_missing".into(),
+            Error::Keyring(_) => "error.keyring".into(),
+            Error::KeyFile(_) => "error.key_file".into(),
+            Error::AlreadyExists => "error.already_exists".into(),
+            Error::NotFound => "error.not_found".into(),
+            Error::Forbidden(_) => "error.forbidden".into(),
+            Error::NoSuchRecord(_) => "error.no_such_record".into(),
+            Error::Database(_) | Error::Io(_) | Error::Corrupt(_) => "error.storage".into(),
+        }
+    }
+}
+
+fn rule_name(rule: Rule) -> String {
+    serde_json::to_value(rule).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

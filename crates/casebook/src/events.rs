@@ -1,0 +1,160 @@
+//! The event log: each device's append-only log, keyed by (device id, seq) with seq
+//! contiguous from 1 and a UUIDv7 event id. Every mutation writes one event, and the state
+//! tables are what applying the log gives (`rebuild` proves it). Apply is last-writer-wins per
+//! field by hybrid logical clock, so any order of delivery gives the same state.
+
+use crate::entity::Entity;
+use crate::error::{Error, Result};
+use crate::hlc::Hlc;
+use crate::rows::{self, Fields};
+use crate::store::Catalog;
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Op {
+    /// Create the record or change the named fields of it.
+    Upsert,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    pub event_id: String,
+    pub device_id: String,
+    pub device_seq: i64,
+    pub hlc: String,
+    pub user_id: Option<String>,
+    pub schema_version: u32,
+    pub entity: Entity,
+    pub entity_id: String,
+    pub op: Op,
+    pub fields: Fields,
+    /// For each field, the clock of the value the author saw (null: none).
+    pub bases: Map<String, Value>,
+}
+
+/// The clocks of the values the named fields hold now: the bases of a new event.
+pub fn bases(conn: &Connection, entity: Entity, id: &str, fields: &Fields) -> Result<Map<String, Value>> {
+    let mut stmt = conn.prepare_cached("SELECT hlc FROM field_clocks WHERE entity = ?1 AND entity_id = ?2 AND field = ?3")?;
+    let mut out = Map::new();
+    for field in fields.keys() {
+        let clock: Option<String> = stmt.query_row(params![entity.name(), id, field], |r| r.get(0)).optional()?;
+        out.insert(field.clone(), clock.map(Value::String).unwrap_or(Value::Null));
+    }
+    Ok(out)
+}
+
+pub fn next_seq(conn: &Connection, device_id: &str) -> Result<i64> {
+    Ok(conn.query_row(
+        "SELECT COALESCE(MAX(device_seq), 0) + 1 FROM events WHERE device_id = ?1",
+        [device_id],
+        |r| r.get(0),
+    )?)
+}
+
+pub fn append(conn: &Connection, event: &Event) -> Result<()> {
+    let json = |v: &Map<String, Value>| serde_json::to_string(v).map_err(|e| Error::Corrupt(e.to_string()));
+    conn.prepare_cached(
+        "INSERT INTO events (event_id, device_id, device_seq, hlc, user_id, schema_version, entity, entity_id, op, fields, bases)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'upsert', ?9, ?10)",
+    )?
+    .execute(params![
+        event.event_id,
+        event.device_id,
+        event.device_seq,
+        event.hlc,
+        event.user_id,
+        event.schema_version,
+        event.entity.name(),
+        event.entity_id,
+        json(&event.fields)?,
+        json(&event.bases)?,
+    ])?;
+    Ok(())
+}
+
+/// Applies an event to the state tables: each field takes the incoming value only if its
+/// clock is newer than the one the field holds.
+pub fn apply(conn: &Connection, catalog: &Catalog, event: &Event) -> Result<()> {
+    let mut winning = Fields::new();
+    {
+        let mut current = conn.prepare_cached("SELECT hlc FROM field_clocks WHERE entity = ?1 AND entity_id = ?2 AND field = ?3")?;
+        let mut set_clock = conn.prepare_cached(
+            "INSERT INTO field_clocks (entity, entity_id, field, hlc) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (entity, entity_id, field) DO UPDATE SET hlc = excluded.hlc",
+        )?;
+        for (field, value) in &event.fields {
+            let held: Option<String> =
+                current.query_row(params![event.entity.name(), event.entity_id, field], |r| r.get(0)).optional()?;
+            if held.is_none_or(|held| held < event.hlc) {
+                winning.insert(field.clone(), value.clone());
+                set_clock.execute(params![event.entity.name(), event.entity_id, field, event.hlc])?;
+            }
+        }
+    }
+    rows::write(conn, catalog, event.entity.table(), &event.entity_id, &winning)
+}
+
+pub fn read_all(conn: &Connection) -> Result<Vec<Event>> {
+    let mut stmt = conn.prepare(
+        "SELECT event_id, device_id, device_seq, hlc, user_id, schema_version, entity, entity_id, fields, bases
+         FROM events ORDER BY rowid_",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, i64>(2)?,
+            r.get::<_, String>(3)?,
+            r.get::<_, Option<String>>(4)?,
+            r.get::<_, u32>(5)?,
+            r.get::<_, String>(6)?,
+            r.get::<_, String>(7)?,
+            r.get::<_, String>(8)?,
+            r.get::<_, String>(9)?,
+        ))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (event_id, device_id, device_seq, hlc, user_id, schema_version, entity, entity_id, fields, bases) = row?;
+        let parse = |text: &str| -> Result<Map<String, Value>> {
+            serde_json::from_str(text).map_err(|e| Error::Corrupt(e.to_string()))
+        };
+        out.push(Event {
+            event_id,
+            device_id,
+            device_seq,
+            hlc,
+            user_id,
+            schema_version,
+            entity: Entity::from_name(&entity).ok_or_else(|| Error::Corrupt(format!("entity {entity}")))?,
+            entity_id,
+            op: Op::Upsert,
+            fields: parse(&fields)?,
+            bases: parse(&bases)?,
+        });
+    }
+    Ok(out)
+}
+
+/// The newest clock in the log, so a reopened device's clock continues past it.
+pub fn last_hlc(conn: &Connection) -> Result<Option<Hlc>> {
+    let text: Option<String> = conn.query_row("SELECT MAX(hlc) FROM events", [], |r| r.get(0))?;
+    Ok(text.as_deref().and_then(Hlc::parse))
+}
+
+/// Empties the state tables and applies the whole log again, in one transaction.
+pub fn rebuild(conn: &mut Connection, catalog: &Catalog) -> Result<()> {
+    let tx = conn.transaction()?;
+    tx.execute_batch("PRAGMA defer_foreign_keys = ON; DELETE FROM field_clocks;")?;
+    for entity in Entity::ALL.iter().rev() {
+        tx.execute(&format!("DELETE FROM {}", entity.table()), [])?;
+    }
+    for event in read_all(&tx)? {
+        apply(&tx, catalog, &event)?;
+    }
+    tx.commit()?;
+    Ok(())
+}

@@ -1,0 +1,108 @@
+//! The SQLCipher connection: keying, pragmas, migrations, and the column catalog that the
+//! generic row writer and reader use.
+
+use crate::error::{Error, Result};
+use crate::keys::MasterKey;
+use rusqlite::Connection;
+use std::collections::HashMap;
+use std::path::Path;
+
+pub const DB_FILE: &str = "casebook.db";
+
+/// Numbered migrations, embedded. Released ones are never edited; new ones only add.
+const MIGRATIONS: &[(u32, &str)] = &[(1, include_str!("../migrations/0001_init.sql"))];
+
+pub fn schema_version() -> u32 {
+    MIGRATIONS.last().map(|(v, _)| *v).unwrap_or(0)
+}
+
+/// Opens (creating if absent) the encrypted database in `dir` and brings its schema up to date.
+pub fn open(dir: &Path, key: &MasterKey) -> Result<Connection> {
+    let conn = Connection::open(dir.join(DB_FILE))?;
+    // SQLCipher logs a wrong key to stderr; the error below says it instead.
+    conn.execute_batch("PRAGMA cipher_log_level = NONE;")?;
+    conn.execute_batch(&format!("PRAGMA key = {};", key.sql_literal().as_str()))?;
+    conn.execute_batch("PRAGMA cipher_memory_security = ON;")?;
+    // A wrong key fails on the first read, not at PRAGMA key.
+    if let Err(e) = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0)) {
+        return Err(match e.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::NotADatabase) => Error::Corrupt("the key does not open this database".into()),
+            _ => e.into(),
+        });
+    }
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    migrate(&conn)?;
+    Ok(conn)
+}
+
+fn migrate(conn: &Connection) -> Result<()> {
+    let current: u32 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    let pending: Vec<_> = MIGRATIONS.iter().filter(|(v, _)| *v > current).collect();
+    if pending.is_empty() {
+        return Ok(());
+    }
+    // All pending migrations in one transaction: a crash leaves the old schema or the new one.
+    conn.execute_batch("BEGIN IMMEDIATE")?;
+    let applied = (|| -> Result<()> {
+        for (version, sql) in &pending {
+            conn.execute_batch(sql)?;
+            conn.pragma_update(None, "user_version", version)?;
+        }
+        Ok(())
+    })();
+    match applied {
+        Ok(()) => conn.execute_batch("COMMIT").map_err(Into::into),
+        Err(e) => {
+            let _ = conn.execute_batch("ROLLBACK");
+            Err(e)
+        }
+    }
+}
+
+/// How a column's value is kept: the declared type in the schema decides.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColumnKind {
+    Text,
+    Integer,
+    Boolean,
+    Json,
+}
+
+/// Table → column → kind, read from the schema once at open.
+#[derive(Debug, Clone, Default)]
+pub struct Catalog(HashMap<String, Vec<(String, ColumnKind)>>);
+
+impl Catalog {
+    pub fn read(conn: &Connection, tables: &[&str]) -> Result<Catalog> {
+        let mut map = HashMap::new();
+        for table in tables {
+            let mut stmt = conn.prepare(&format!("PRAGMA table_info({table})"))?;
+            let cols = stmt
+                .query_map([], |row| {
+                    let name: String = row.get(1)?;
+                    let decl: String = row.get(2)?;
+                    let kind = match decl.to_ascii_uppercase().as_str() {
+                        "INTEGER" => ColumnKind::Integer,
+                        "BOOLEAN" => ColumnKind::Boolean,
+                        "JSON" => ColumnKind::Json,
+                        _ => ColumnKind::Text,
+                    };
+                    Ok((name, kind))
+                })?
+                .collect::<Result<Vec<_>, _>>()?;
+            map.insert((*table).to_owned(), cols);
+        }
+        Ok(Catalog(map))
+    }
+
+    pub fn columns(&self, table: &str) -> &[(String, ColumnKind)] {
+        self.0.get(table).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    pub fn kind(&self, table: &str, column: &str) -> Option<ColumnKind> {
+        self.columns(table).iter().find(|(name, _)| name == column).map(|(_, kind)| *kind)
+    }
+}
