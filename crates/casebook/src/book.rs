@@ -1,0 +1,323 @@
+//! The case book: one encrypted database and its key file in a folder. Creating, unlocking
+//! (by passphrase on this device, or by the recovery code anywhere), users, and the one write
+//! path every mutation takes: row + audit entry + event, in one transaction.
+
+use crate::audit;
+use crate::device;
+use crate::entity::Entity;
+use crate::error::{Error, Invalid, Result, Rule};
+use crate::events::{self, Event, Op};
+use crate::hlc::Clock;
+use crate::keys::{KdfParams, KeyFile, MasterKey, RecoveryCode, SlotOwner};
+use crate::permissions::{Permission, Role, Session};
+use crate::rows::{self, Fields};
+use crate::store::{self, Catalog};
+use chrono::Utc;
+use rusqlite::{Connection, OptionalExtension};
+use serde_json::{Value, json};
+use std::path::{Path, PathBuf};
+
+pub const MIN_PASSPHRASE_CHARS: usize = 10;
+
+pub struct Casebook {
+    pub(crate) conn: Connection,
+    pub(crate) catalog: Catalog,
+    dir: PathBuf,
+    clock: Clock,
+    device_id: String,
+    unit_code: String,
+    book_id: String,
+    kdf: KdfParams,
+    /// Kept while unlocked to wrap new key slots; zeroized when the book is dropped (locked).
+    key: MasterKey,
+}
+
+/// What the first run asks for.
+#[derive(Debug, Clone)]
+pub struct NewBook {
+    pub unit_code: String,
+    pub unit_name: String,
+    pub admin_username: String,
+    pub admin_display_name: String,
+    pub admin_passphrase: String,
+}
+
+pub fn now_iso() -> String {
+    Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+pub fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
+fn validate_unit_code(code: &str) -> Result<(), Invalid> {
+    let ok = (2..=8).contains(&code.len()) && code.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
+    if ok { Ok(()) } else { Err(Invalid::new("unit.code", Rule::UnitCodeFormat)) }
+}
+
+fn validate_passphrase(field: &str, passphrase: &str) -> Result<(), Invalid> {
+    if passphrase.chars().count() < MIN_PASSPHRASE_CHARS {
+        Err(Invalid::new(field, Rule::PassphraseTooShort))
+    } else {
+        Ok(())
+    }
+}
+
+fn required(field: &str, value: &str) -> Result<(), Invalid> {
+    if value.trim().is_empty() { Err(Invalid::new(field, Rule::Required)) } else { Ok(()) }
+}
+
+impl Casebook {
+    pub fn exists(dir: &Path) -> bool {
+        dir.join(crate::keys::KEY_FILE).exists()
+    }
+
+    /// First run: a new case book with its administrator. The recovery code is returned once
+    /// and never stored in clear; print it on the recovery sheet.
+    pub fn create(dir: &Path, new: &NewBook, kdf: KdfParams) -> Result<(Casebook, Session, RecoveryCode)> {
+        validate_unit_code(&new.unit_code)?;
+        required("unit.name", &new.unit_name)?;
+        required("user.username", &new.admin_username)?;
+        required("user.display_name", &new.admin_display_name)?;
+        validate_passphrase("user.passphrase", &new.admin_passphrase)?;
+        if Casebook::exists(dir) {
+            return Err(Error::AlreadyExists);
+        }
+        std::fs::create_dir_all(dir)?;
+        // A database without its key file is unreadable leftovers of an interrupted first run.
+        for leftover in [store::DB_FILE, "casebook.db-wal", "casebook.db-shm"] {
+            let path = dir.join(leftover);
+            if path.exists() {
+                std::fs::remove_file(path)?;
+            }
+        }
+        let book_id = new_id();
+        let device_id = new_id();
+        let admin_id = new_id();
+        let key = MasterKey::random()?;
+        let recovery = RecoveryCode::random()?;
+        let secret = device::create_secret(&book_id)?;
+        let mut keys = KeyFile::new(&book_id);
+        let admin_owner = SlotOwner::User { user_id: admin_id.clone(), username: new.admin_username.clone() };
+        keys.put_slot(admin_owner, new.admin_passphrase.as_bytes(), Some(&secret), kdf, &key)?;
+        keys.put_slot(SlotOwner::Recovery, recovery.as_bytes(), None, kdf, &key)?;
+
+        let conn = store::open(dir, &key)?;
+        for (k, v) in [("book_id", &book_id), ("device_id", &device_id), ("unit_code", &new.unit_code), ("unit_name", &new.unit_name)] {
+            conn.execute("INSERT INTO meta (key, value) VALUES (?1, ?2)", [k, v.as_str()])?;
+        }
+        let mut book = Casebook::from_connection(dir, conn, kdf, key)?;
+        let session = Session { user_id: admin_id.clone(), username: new.admin_username.clone(), role: Role::Administrator };
+        let fields = user_fields(&new.admin_username, &new.admin_display_name, Role::Administrator);
+        book.write(&session, Entity::User, &admin_id, fields, "user.create", None)?;
+        keys.save(dir)?;
+        Ok((book, session, recovery))
+    }
+
+    /// Signs a user in on this device.
+    pub fn unlock(dir: &Path, username: &str, passphrase: &str) -> Result<(Casebook, Session)> {
+        let mut keys = KeyFile::load(dir)?;
+        let user_id = keys.user_id(username).ok_or(Error::UnknownUser)?;
+        let secret = device::load_secret(&keys.book_id)?;
+        let owner = SlotOwner::User { user_id, username: username.to_owned() };
+        let opened = keys.open_slot(&owner, passphrase.as_bytes(), Some(&secret), Utc::now().timestamp());
+        keys.save(dir)?;
+        let key = opened?;
+        let kdf = KdfParams::default();
+        let conn = store::open(dir, &key)?;
+        let mut book = Casebook::from_connection(dir, conn, kdf, key)?;
+        let session = book.session_of(username)?;
+        book.audit(&session, "login", None, None, None)?;
+        Ok((book, session))
+    }
+
+    /// Opens the book with the recovery code, on this machine or a new one. This device gets a
+    /// new device secret and a new device id (a restored laptop is a new device to the hub);
+    /// users then get new passphrases from the administrator (`reset_passphrase`).
+    pub fn unlock_with_recovery(dir: &Path, code: &str) -> Result<(Casebook, Session)> {
+        let mut keys = KeyFile::load(dir)?;
+        let typed = RecoveryCode::normalize(code);
+        let opened = keys.open_slot(&SlotOwner::Recovery, typed.as_bytes(), None, Utc::now().timestamp());
+        keys.save(dir)?;
+        let key = opened?;
+        device::create_secret(&keys.book_id)?;
+        let conn = store::open(dir, &key)?;
+        conn.execute("UPDATE meta SET value = ?1 WHERE key = 'device_id'", [new_id()])?;
+        let mut book = Casebook::from_connection(dir, conn, KdfParams::default(), key)?;
+        let session = Session { user_id: "recovery".into(), username: "recovery".into(), role: Role::Administrator };
+        book.audit(&session, "login.recovery", None, None, None)?;
+        Ok((book, session))
+    }
+
+    fn from_connection(dir: &Path, conn: Connection, kdf: KdfParams, key: MasterKey) -> Result<Casebook> {
+        let meta = |key: &str| -> Result<String> {
+            conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+                .optional()?
+                .ok_or_else(|| Error::Corrupt(format!("meta {key} missing")))
+        };
+        let device_id = meta("device_id")?;
+        let unit_code = meta("unit_code")?;
+        let book_id = meta("book_id")?;
+        let catalog = Catalog::read(&conn, &Entity::tables())?;
+        let clock = Clock::new(&device_id, events::last_hlc(&conn)?);
+        Ok(Casebook { conn, catalog, dir: dir.to_owned(), clock, device_id, unit_code, book_id, kdf, key })
+    }
+
+    /// Uses a cheaper key derivation for slots written from now on (tests, benchmarks).
+    pub fn set_kdf(&mut self, kdf: KdfParams) {
+        self.kdf = kdf;
+    }
+
+    pub fn unit_code(&self) -> &str {
+        &self.unit_code
+    }
+
+    pub fn device_id(&self) -> &str {
+        &self.device_id
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    fn session_of(&self, username: &str) -> Result<Session> {
+        let row = rows::select(&self.conn, &self.catalog, "users", "WHERE username = ?1 AND active = 1", &[&username])?
+            .into_iter()
+            .next()
+            .ok_or(Error::UnknownUser)?;
+        let role = row.get("role").and_then(Value::as_str).and_then(Role::from_name).ok_or_else(|| Error::Corrupt("user role".into()))?;
+        let user_id = row.get("id").and_then(Value::as_str).unwrap_or_default().to_owned();
+        Ok(Session { user_id, username: username.to_owned(), role })
+    }
+
+    /// The one write path: applies the change through an event, appends the event to this
+    /// device's log and the audit chain, all in one transaction.
+    pub(crate) fn write(&mut self, session: &Session, entity: Entity, id: &str, mut fields: Fields, action: &str, detail: Option<&str>) -> Result<()> {
+        let now = now_iso();
+        let tx = self.conn.transaction()?;
+        let exists = tx.prepare_cached(&format!("SELECT 1 FROM {} WHERE id = ?1", entity.table()))?.exists([id])?;
+        if !exists {
+            fields.insert("unit_code".into(), json!(self.unit_code));
+            fields.insert("created_at".into(), json!(now));
+        }
+        fields.insert("updated_at".into(), json!(now));
+        let bases = events::bases(&tx, entity, id, &fields)?;
+        let hlc = self.clock.tick(Utc::now().timestamp_millis().max(0) as u64);
+        let event = Event {
+            event_id: new_id(),
+            device_id: self.device_id.clone(),
+            device_seq: events::next_seq(&tx, &self.device_id)?,
+            hlc: hlc.to_string(),
+            user_id: Some(session.user_id.clone()),
+            schema_version: store::schema_version(),
+            entity,
+            entity_id: id.to_owned(),
+            op: Op::Upsert,
+            fields,
+            bases,
+        };
+        events::apply(&tx, &self.catalog, &event)?;
+        events::append(&tx, &event)?;
+        audit::append(&tx, &now, Some(&session.user_id), action, Some(entity.name()), Some(id), detail)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Records a view, export, print or login: audited, not an event.
+    pub(crate) fn audit(&mut self, session: &Session, action: &str, entity: Option<Entity>, id: Option<&str>, detail: Option<&str>) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        audit::append(&tx, &now_iso(), Some(&session.user_id), action, entity.map(Entity::name), id, detail)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    pub fn verify_audit(&self) -> Result<Result<i64, audit::AuditBreak>> {
+        audit::verify(&self.conn)
+    }
+
+    pub fn audit_trail(&self, session: &Session, entity_id: Option<&str>, limit: i64) -> Result<Vec<audit::AuditEntry>> {
+        session.require(Permission::Supervise).or_else(|_| session.require(Permission::ManageUsers))?;
+        audit::recent(&self.conn, entity_id, limit)
+    }
+
+    pub fn events(&self) -> Result<Vec<Event>> {
+        events::read_all(&self.conn)
+    }
+
+    /// Throws the state tables away and replays the event log into them.
+    pub fn rebuild_from_log(&mut self) -> Result<()> {
+        events::rebuild(&mut self.conn, &self.catalog)
+    }
+
+    // ----- users -----
+
+    pub fn add_user(&mut self, admin: &Session, username: &str, display_name: &str, role: Role, passphrase: &str) -> Result<String> {
+        admin.require(Permission::ManageUsers)?;
+        required("user.username", username)?;
+        required("user.display_name", display_name)?;
+        validate_passphrase("user.passphrase", passphrase)?;
+        let mut keys = KeyFile::load(&self.dir)?;
+        if keys.user_id(username).is_some() {
+            return Err(Error::AlreadyExists);
+        }
+        let secret = device::load_secret(&self.book_id)?;
+        let user_id = new_id();
+        keys.put_slot(SlotOwner::User { user_id: user_id.clone(), username: username.into() }, passphrase.as_bytes(), Some(&secret), self.kdf, &self.key)?;
+        self.write(admin, Entity::User, &user_id, user_fields(username, display_name, role), "user.create", None)?;
+        keys.save(&self.dir)?;
+        Ok(user_id)
+    }
+
+    /// Deactivates the user and deletes their key slot: they can no longer sign in.
+    pub fn remove_user(&mut self, admin: &Session, username: &str) -> Result<()> {
+        admin.require(Permission::ManageUsers)?;
+        let mut keys = KeyFile::load(&self.dir)?;
+        let user_id = keys.user_id(username).ok_or(Error::UnknownUser)?;
+        keys.remove_user(username);
+        let mut fields = Fields::new();
+        fields.insert("active".into(), json!(false));
+        self.write(admin, Entity::User, &user_id, fields, "user.deactivate", None)?;
+        keys.save(&self.dir)
+    }
+
+    pub fn change_passphrase(&mut self, session: &Session, old: &str, new: &str) -> Result<()> {
+        validate_passphrase("user.new_passphrase", new)?;
+        let mut keys = KeyFile::load(&self.dir)?;
+        let secret = device::load_secret(&self.book_id)?;
+        let owner = SlotOwner::User { user_id: session.user_id.clone(), username: session.username.clone() };
+        let opened = keys.open_slot(&owner, old.as_bytes(), Some(&secret), Utc::now().timestamp());
+        let key = match opened {
+            Ok(key) => key,
+            Err(e) => {
+                keys.save(&self.dir)?;
+                return Err(e);
+            }
+        };
+        keys.put_slot(owner, new.as_bytes(), Some(&secret), self.kdf, &key)?;
+        keys.save(&self.dir)?;
+        self.audit(session, "user.change_passphrase", Some(Entity::User), Some(&session.user_id), None)
+    }
+
+    /// An administrator sets a new passphrase for a user on this device (after a recovery, or
+    /// when a user forgot theirs).
+    pub fn reset_passphrase(&mut self, admin: &Session, username: &str, new: &str) -> Result<()> {
+        admin.require(Permission::ManageUsers)?;
+        validate_passphrase("user.new_passphrase", new)?;
+        let user = self.session_of(username)?;
+        let mut keys = KeyFile::load(&self.dir)?;
+        let secret = device::load_secret(&self.book_id)?;
+                keys.put_slot(SlotOwner::User { user_id: user.user_id.clone(), username: username.into() }, new.as_bytes(), Some(&secret), self.kdf, &self.key)?;
+        keys.save(&self.dir)?;
+        self.audit(admin, "user.reset_passphrase", Some(Entity::User), Some(&user.user_id), None)
+    }
+
+}
+
+fn user_fields(username: &str, display_name: &str, role: Role) -> Fields {
+    let mut fields = Fields::new();
+    fields.insert("username".into(), json!(username));
+    fields.insert("display_name".into(), json!(display_name));
+    fields.insert("role".into(), json!(role));
+    fields.insert("active".into(), json!(true));
+    fields
+}
