@@ -131,3 +131,54 @@ pub fn recent(conn: &Connection, entity_id: Option<&str>, limit: i64) -> Result<
     })?;
     Ok(rows.collect::<Result<Vec<_>, _>>()?)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chain(n: i64) -> Connection {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(include_str!("../migrations/0001_init.sql")).unwrap();
+        for i in 1..=n {
+            append(&conn, &format!("2026-11-22T00:00:{i:02}Z"), Some("u1"), "case.view", Some("case"), Some(&format!("c{i}")), None).unwrap();
+        }
+        conn
+    }
+
+    #[test]
+    fn an_untouched_chain_verifies() {
+        assert_eq!(verify(&chain(5)).unwrap(), Ok(5));
+    }
+
+    #[test]
+    fn an_edited_entry_is_found() {
+        let conn = chain(5);
+        conn.execute("UPDATE audit_log SET action = 'case.export' WHERE seq = 3", []).unwrap();
+        assert_eq!(verify(&conn).unwrap(), Err(AuditBreak::Entry { seq: 3 }));
+    }
+
+    #[test]
+    fn a_deleted_entry_is_found() {
+        let conn = chain(5);
+        conn.execute("DELETE FROM audit_log WHERE seq = 2", []).unwrap();
+        assert_eq!(verify(&conn).unwrap(), Err(AuditBreak::Entry { seq: 2 }));
+    }
+
+    #[test]
+    fn reordered_entries_are_found() {
+        let conn = chain(5);
+        conn.execute_batch(
+            "UPDATE audit_log SET seq = 100 WHERE seq = 2; UPDATE audit_log SET seq = 2 WHERE seq = 3;
+             UPDATE audit_log SET seq = 3 WHERE seq = 100;",
+        )
+        .unwrap();
+        assert_eq!(verify(&conn).unwrap(), Err(AuditBreak::Entry { seq: 2 }));
+    }
+
+    #[test]
+    fn a_cut_tail_is_found() {
+        let conn = chain(5);
+        conn.execute("DELETE FROM audit_log WHERE seq = 5", []).unwrap();
+        assert_eq!(verify(&conn).unwrap(), Err(AuditBreak::Truncated { expected: 5, found: 4 }));
+    }
+}

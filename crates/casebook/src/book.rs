@@ -244,6 +244,17 @@ impl Casebook {
         events::read_all(&self.conn)
     }
 
+    /// A digest of all state tables (equal digests, equal case books).
+    pub fn state_hash(&self) -> Result<String> {
+        events::state_hash(&self.conn, &self.catalog)
+    }
+
+    /// SQLite's own consistency check of the whole file.
+    pub fn integrity_ok(&self) -> Result<bool> {
+        let result: String = self.conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
+        Ok(result == "ok")
+    }
+
     /// Throws the state tables away and replays the event log into them.
     pub fn rebuild_from_log(&mut self) -> Result<()> {
         events::rebuild(&mut self.conn, &self.catalog)

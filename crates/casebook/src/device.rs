@@ -27,13 +27,6 @@ pub fn load_secret(book_id: &str) -> Result<Zeroizing<Vec<u8>>> {
     }
 }
 
-pub fn delete_secret(book_id: &str) -> Result<()> {
-    match entry(book_id)?.delete_credential() {
-        Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
-        Err(e) => Err(keyring_error(e)),
-    }
-}
-
 /// Keyring failures become one clear message: no session bus, a locked keyring, no prompt.
 fn keyring_error(err: keyring::Error) -> Error {
     let hint = match &err {

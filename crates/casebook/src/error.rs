@@ -72,7 +72,7 @@ impl Error {
     /// The UI catalog key for this error.
     pub fn message_key(&self) -> String {
         match self {
-            Error::Invalid(invalid) => format!("validation.{}", rule_name(invalid.rule)),
+            Error::Invalid(invalid) => format!("validation.{}", crate::rows::serde_name(&invalid.rule)),
             Error::WrongSecret { .. } => "error.wrong_secret".into(),
             Error::TooSoon { .. } => "error.too_soon".into(),
             Error::UnknownUser => "error.unknown_user".into(),
@@ -88,8 +88,5 @@ impl Error {
     }
 }
 
-fn rule_name(rule: Rule) -> String {
-    serde_json::to_value(rule).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
-}
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -158,3 +158,16 @@ pub fn rebuild(conn: &mut Connection, catalog: &Catalog) -> Result<()> {
     tx.commit()?;
     Ok(())
 }
+
+/// A digest of every state table, row by row in id order: equal digests, equal state.
+pub fn state_hash(conn: &Connection, catalog: &Catalog) -> Result<String> {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    for entity in Entity::ALL {
+        for row in rows::select(conn, catalog, entity.table(), "ORDER BY id", &[])? {
+            hasher.update(entity.name().as_bytes());
+            hasher.update(Value::Object(row).to_string().as_bytes());
+        }
+    }
+    Ok(hex::encode(hasher.finalize()))
+}

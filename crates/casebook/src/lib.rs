@@ -1,1 +1,28 @@
-//! The encrypted case book (see DESIGN.md §3–§4).
+//! The encrypted case book (DESIGN.md §3–§4): domain types, validation, the SQLCipher store,
+//! keys and sign-in, permissions, the hash-chained audit log, the event log and search.
+//! No Tauri, no async, no UI.
+
+pub mod audit;
+mod book;
+pub mod case;
+pub mod dates;
+mod device;
+pub mod entity;
+pub mod error;
+pub mod events;
+mod files;
+pub mod hlc;
+pub mod keys;
+mod mask;
+pub mod permissions;
+pub mod person;
+mod rows;
+mod search;
+pub mod store;
+pub mod thai_id;
+pub mod timeline;
+
+pub use book::{Casebook, NewBook, now_iso};
+pub use error::{Error, Invalid, Result, Rule};
+pub use keys::{KdfParams, RecoveryCode};
+pub use permissions::{Permission, Role, Session};

@@ -95,3 +95,8 @@ pub fn encode<T: serde::Serialize>(record: &T) -> Result<Fields> {
         _ => Err(Error::Corrupt("record is not an object".into())),
     }
 }
+
+/// The serde name of a unit enum variant ("in_service").
+pub fn serde_name<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_value(value).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+}

@@ -1,0 +1,78 @@
+//! The case timeline: append-only. A late entry (recorded more than a day after it happened)
+//! says so; nothing is silently back-dated.
+
+use crate::book::{Casebook, new_id};
+use crate::entity::Entity;
+use crate::error::{Invalid, Result, Rule};
+use crate::permissions::{Permission, Session};
+use crate::rows;
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum EntryKind {
+    Note,
+    HomeVisit,
+    Call,
+    Service,
+    StatusChange,
+    Referral,
+    ConferenceDecision,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct TimelineEntry {
+    pub id: String,
+    pub case_id: String,
+    pub kind: EntryKind,
+    pub body: String,
+    pub occurred_at: String,
+    pub created_at: String,
+    pub late: bool,
+    pub author_id: Option<String>,
+    pub attachments: Vec<String>,
+}
+
+/// After this long, an entry is marked as recorded late.
+const LATE_AFTER_HOURS: i64 = 24;
+
+impl Casebook {
+    pub fn add_timeline_entry(&mut self, session: &Session, case_id: &str, kind: EntryKind, body: &str, occurred_at: &str) -> Result<String> {
+        session.require(Permission::EditCases)?;
+        if body.trim().is_empty() {
+            return Err(Invalid::new("timeline.body", Rule::Required).into());
+        }
+        let at = DateTime::parse_from_rfc3339(occurred_at).map_err(|_| Invalid::new("timeline.occurred_at", Rule::NotADate))?;
+        let now = Utc::now();
+        if at > now + Duration::minutes(5) {
+            return Err(Invalid::new("timeline.occurred_at", Rule::InFuture).into());
+        }
+        self.load_case(case_id)?;
+        let id = new_id();
+        let entry = serde_json::json!({
+            "case_id": case_id,
+            "kind": kind,
+            "body": body.trim(),
+            "occurred_at": at.with_timezone(&Utc).to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            "late": now - at.with_timezone(&Utc) > Duration::hours(LATE_AFTER_HOURS),
+            "author_id": session.user_id,
+        });
+        let fields = match entry {
+            serde_json::Value::Object(map) => map,
+            _ => unreachable!("json! of an object literal is an object"),
+        };
+        self.write(session, Entity::TimelineEntry, &id, fields, "timeline.add", None)?;
+        Ok(id)
+    }
+
+    pub(crate) fn timeline(&self, case_id: &str) -> Result<Vec<TimelineEntry>> {
+        rows::select(&self.conn, &self.catalog, "timeline_entries", "WHERE case_id = ?1 ORDER BY occurred_at, id", &[&case_id])?
+            .into_iter()
+            .map(rows::decode)
+            .collect()
+    }
+}
