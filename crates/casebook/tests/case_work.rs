@@ -1,0 +1,97 @@
+//! Search, masking, permissions and auditing, as a social worker would meet them.
+
+mod common;
+
+use casebook::case::{CaseFilter, Risk};
+use casebook::timeline::EntryKind;
+use casebook::{Error, Role};
+use common::*;
+
+#[test]
+fn thai_name_fragments_ids_phones_case_numbers_and_notes_are_found() {
+    let dir = Dir::new("search");
+    let (mut book, worker, _, _) = book_with_worker(dir.path());
+    let (somsri, _) = book.create_person(&worker, &person("นางสมศรีใจดี")).unwrap();
+    let mut other = person("นายมานะ อดทน");
+    other.id_number = Some("3100100234562".into());
+    other.id_kind = Some(casebook::person::IdKind::ThaiCitizen);
+    let (mana, _) = book.create_person(&worker, &other).unwrap();
+    let a = book.create_case(&worker, &case_for(&somsri)).unwrap();
+    let b = book.create_case(&worker, &case_for(&mana)).unwrap();
+    book.add_timeline_entry(&worker, &b.id, EntryKind::Call, "โทรนัดหมายเยี่ยมบ้านที่ตลาดน้ำ", "2026-11-05T10:00:00+07:00").unwrap();
+
+    let numbers = |book: &mut casebook::Casebook, q: &str| -> Vec<String> {
+        book.search_cases(&worker, q, 20).unwrap().into_iter().map(|r| r.case_number).collect()
+    };
+    assert_eq!(numbers(&mut book, "สมศรี"), vec![a.case_number.clone()]);
+    assert_eq!(numbers(&mut book, "ใจดี"), vec![a.case_number.clone()]);
+    assert_eq!(numbers(&mut book, "ตลาดน้ำ"), vec![b.case_number.clone()]);
+    assert_eq!(numbers(&mut book, "0023456"), vec![b.case_number.clone()]);
+    assert_eq!(numbers(&mut book, &b.case_number), vec![b.case_number.clone()]);
+    // Two letters: too short for trigrams, still found.
+    assert_eq!(numbers(&mut book, "มา"), vec![b.case_number.clone()]);
+    assert!(numbers(&mut book, "ไม่มีใครชื่อนี้").is_empty());
+    // Quotes and FTS syntax in the query are just text.
+    assert!(numbers(&mut book, "\"สมศรี OR *").is_empty());
+}
+
+#[test]
+fn lists_are_masked_and_revealing_identity_needs_a_reason_and_is_audited() {
+    let dir = Dir::new("reveal");
+    let (mut book, worker, admin, _) = book_with_worker(dir.path());
+    let (pid, _) = book.create_person(&worker, &person("เด็กหญิงดาวเรือง สมมุติ")).unwrap();
+    let case = book.create_case(&worker, &case_for(&pid)).unwrap();
+
+    let rows = book.list_cases(&worker, &CaseFilter::default()).unwrap();
+    let shown = serde_json::to_string(&rows).unwrap();
+    assert!(!shown.contains("ดาวเรือง") && !shown.contains("1103702345679"));
+    assert_eq!(rows[0].age_band.as_deref(), Some("12-17"));
+    let view = book.open_case(&worker, &case.id).unwrap();
+    assert_eq!(view.client.name, "เ••• ส•••");
+    assert_eq!(view.client.id_number.as_deref(), Some("••••••••••679"));
+
+    assert!(matches!(book.reveal_person(&worker, &pid, "  ").unwrap_err(), Error::Invalid(_)));
+    let full = book.reveal_person(&worker, &pid, "ยืนยันตัวตนกับตำรวจ").unwrap();
+    assert_eq!(full.id_number.as_deref(), Some("1103702345679"));
+
+    let trail = book.audit_trail(&admin, Some(&pid), 10).unwrap();
+    assert_eq!(trail[0].action, "identity.reveal");
+    assert_eq!(trail[0].user_id.as_deref(), Some(worker.user_id.as_str()));
+    assert_eq!(trail[0].detail.as_deref(), Some("ยืนยันตัวตนกับตำรวจ"));
+    let case_trail = book.audit_trail(&admin, Some(&case.id), 10).unwrap();
+    assert!(case_trail.iter().any(|e| e.action == "case.view"));
+}
+
+#[test]
+fn roles_are_enforced_in_the_crate() {
+    let dir = Dir::new("roles");
+    let (mut book, worker, admin, _) = book_with_worker(dir.path());
+    let (pid, _) = book.create_person(&worker, &person("ผู้รับบริการ สิทธิ์")).unwrap();
+    let case = book.create_case(&worker, &case_for(&pid)).unwrap();
+    // The administrator manages users and sees no case.
+    assert!(matches!(book.list_cases(&admin, &CaseFilter::default()).unwrap_err(), Error::Forbidden(_)));
+    assert!(matches!(book.open_case(&admin, &case.id).unwrap_err(), Error::Forbidden(_)));
+    assert!(matches!(book.create_person(&admin, &person("x")).unwrap_err(), Error::Forbidden(_)));
+    // A facilitator sees the list but cannot reveal identity or edit.
+    book.add_user(&admin, "facil", "ผู้ดำเนินการประชุม", Role::Facilitator, "facilitator-pass-1").unwrap();
+    drop(book);
+    let (mut book, facil) = casebook::Casebook::unlock(dir.path(), "facil", "facilitator-pass-1").unwrap();
+    assert_eq!(book.list_cases(&facil, &CaseFilter { risk: Some(Risk::Red), ..CaseFilter::default() }).unwrap().len(), 1);
+    assert!(matches!(book.reveal_person(&facil, &pid, "อยากรู้").unwrap_err(), Error::Forbidden(_)));
+    assert!(matches!(book.add_timeline_entry(&facil, &case.id, EntryKind::Note, "x", "2026-11-05T10:00:00Z").unwrap_err(), Error::Forbidden(_)));
+}
+
+#[test]
+fn late_entries_are_marked_and_future_ones_refused() {
+    let dir = Dir::new("late");
+    let (mut book, worker, _, _) = book_with_worker(dir.path());
+    let (pid, _) = book.create_person(&worker, &person("ผู้รับบริการ บันทึกย้อนหลัง")).unwrap();
+    let case = book.create_case(&worker, &case_for(&pid)).unwrap();
+    book.add_timeline_entry(&worker, &case.id, EntryKind::HomeVisit, "เยี่ยมบ้านเมื่อสัปดาห์ก่อน", "2026-11-01T09:00:00+07:00").unwrap();
+    let now = casebook::now_iso();
+    book.add_timeline_entry(&worker, &case.id, EntryKind::Call, "โทรติดตาม", &now).unwrap();
+    let err = book.add_timeline_entry(&worker, &case.id, EntryKind::Call, "อนาคต", "2999-01-01T00:00:00Z").unwrap_err();
+    assert!(matches!(err, Error::Invalid(ref i) if i.field == "timeline.occurred_at"));
+    let timeline = book.open_case(&worker, &case.id).unwrap().timeline;
+    assert_eq!(timeline.iter().map(|e| e.late).collect::<Vec<_>>(), vec![true, false]);
+}
