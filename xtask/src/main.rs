@@ -4,6 +4,7 @@
 //! run     build the UI and the app, then open it (args after `--` go to the app)
 //! test    every test suite: Rust crates, TS bindings drift, UI unit tests, end-to-end
 //! bench   the benchmarks, printing figures
+//! gen     a synthetic case book (fictional people) for trying the app at scale
 //! bundle  the installable package (.deb on Linux)
 
 mod setup;
@@ -13,7 +14,8 @@ mod test;
 use shell::{Result, cargo, root};
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: cargo xtask <setup | run [-- APP ARGS] | test | bench | bundle>";
+const USAGE: &str =
+    "usage: cargo xtask <setup | run [-- APP ARGS] | test | bench | bundle | gen --cases N [--dir DIR]>";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -22,6 +24,7 @@ fn main() -> ExitCode {
         Some("run") => run(&args[1..]),
         Some("test") => test::all(),
         Some("bench") => bench(),
+        Some("gen") => gen_book(&args[1..]),
         Some("bundle") => bundle(),
         _ => {
             eprintln!("{USAGE}");
@@ -59,8 +62,21 @@ pub fn build_ui() -> Result<()> {
     shell::run(shell::npm().args(["run", "build"]).current_dir(root().join("ui")))
 }
 
+/// Benchmarks print figures (they are not pass/fail tests). They use the OS keyring, so on
+/// Linux they run in the same private session as the tests.
 fn bench() -> Result<()> {
-    cargo(&["bench", "--workspace", "--exclude", "oscc-casebook-app", "--exclude", "oscc-e2e"])
+    if cfg!(target_os = "linux") && std::env::var_os(test::INSIDE).is_none() {
+        setup::all()?;
+        return test::inside_session("bench");
+    }
+    cargo(&["bench", "--package", "casebook", "--features", "unencrypted-benchmark"])
+}
+
+/// `cargo xtask gen --cases N [--dir DIR]`: a synthetic case book to try the app with.
+fn gen_book(args: &[String]) -> Result<()> {
+    let mut cmd = vec!["run", "--release", "--package", "casebook", "--example", "gen", "--"];
+    cmd.extend(args.iter().map(String::as_str));
+    cargo(&cmd)
 }
 
 fn bundle() -> Result<()> {

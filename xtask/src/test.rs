@@ -9,17 +9,18 @@ use crate::{build_ui, setup};
 use std::process::Command;
 
 /// Set inside the prepared session so the re-run of `xtask test` runs the suites.
-const INSIDE: &str = "OSCC_TEST_SESSION";
+pub const INSIDE: &str = "OSCC_TEST_SESSION";
 
 pub fn all() -> Result<()> {
     setup::all()?;
     if cfg!(target_os = "linux") && std::env::var_os(INSIDE).is_none() {
-        return inside_session();
+        return inside_session("test");
     }
     suites()
 }
 
-fn inside_session() -> Result<()> {
+/// Re-runs `cargo xtask <command>` inside the prepared session.
+pub fn inside_session(command: &str) -> Result<()> {
     let session = root().join("target/test-session");
     if session.exists() {
         std::fs::remove_dir_all(&session)?;
@@ -35,7 +36,7 @@ fn inside_session() -> Result<()> {
         Command::new("xvfb-run")
             .args(["-a", "-s", "-screen 0 1280x800x24", "dbus-run-session", "--", "sh", "-c", script])
             .arg(me)
-            .arg("test")
+            .arg(command)
             .env(INSIDE, "1")
             .env("XDG_RUNTIME_DIR", &runtime)
             .env("XDG_DATA_HOME", session.join("data"))

@@ -114,6 +114,21 @@ impl Casebook {
         Ok((book, session, recovery))
     }
 
+    /// A case book in plain, unencrypted SQLite with a ready social-worker session, for the
+    /// benchmark that measures what encryption costs. Never used by the app.
+    #[cfg(feature = "unencrypted-benchmark")]
+    pub fn create_unencrypted_for_benchmark(dir: &Path) -> Result<(Casebook, Session)> {
+        std::fs::create_dir_all(dir)?;
+        let conn = store::open_keyed(dir, None)?;
+        for (k, v) in [("book_id", new_id()), ("device_id", new_id()), ("unit_code", "BEN".into()), ("unit_name", "bench".into())] {
+            conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)", [k, v.as_str()])?;
+        }
+        let mut book = Casebook::from_connection(dir, conn, KdfParams::fast(), MasterKey::random()?)?;
+        let session = Session { user_id: new_id(), username: "bench".into(), role: Role::SocialWorker };
+        book.write(&session, Entity::User, &session.user_id.clone(), user_fields("bench", "bench", Role::SocialWorker), "user.create", None)?;
+        Ok((book, session))
+    }
+
     /// Signs a user in on this device.
     pub fn unlock(dir: &Path, username: &str, passphrase: &str) -> Result<(Casebook, Session)> {
         let mut keys = KeyFile::load(dir)?;
@@ -194,7 +209,8 @@ impl Casebook {
     /// device's log and the audit chain, all in one transaction.
     pub(crate) fn write(&mut self, session: &Session, entity: Entity, id: &str, mut fields: Fields, action: &str, detail: Option<&str>) -> Result<()> {
         let now = now_iso();
-        let tx = self.conn.transaction()?;
+        // A savepoint is its own transaction, or nests inside `batch`.
+        let tx = self.conn.savepoint()?;
         let exists = tx.prepare_cached(&format!("SELECT 1 FROM {} WHERE id = ?1", entity.table()))?.exists([id])?;
         if !exists {
             fields.insert("unit_code".into(), json!(self.unit_code));
@@ -221,6 +237,21 @@ impl Casebook {
         audit::append(&tx, &now, Some(&session.user_id), action, Some(entity.name()), Some(id), detail)?;
         tx.commit()?;
         Ok(())
+    }
+
+    /// Runs many writes in one transaction (bulk import, synthetic data): all or nothing.
+    pub fn batch<T>(&mut self, work: impl FnOnce(&mut Casebook) -> Result<T>) -> Result<T> {
+        self.conn.execute_batch("BEGIN IMMEDIATE")?;
+        match work(self) {
+            Ok(value) => {
+                self.conn.execute_batch("COMMIT")?;
+                Ok(value)
+            }
+            Err(e) => {
+                let _ = self.conn.execute_batch("ROLLBACK");
+                Err(e)
+            }
+        }
     }
 
     /// Records a view, export, print or login: audited, not an event.

@@ -19,6 +19,7 @@ pub mod person;
 mod rows;
 mod search;
 pub mod store;
+pub mod synth;
 pub mod thai_id;
 pub mod timeline;
 

@@ -18,11 +18,18 @@ pub fn schema_version() -> u32 {
 
 /// Opens (creating if absent) the encrypted database in `dir` and brings its schema up to date.
 pub fn open(dir: &Path, key: &MasterKey) -> Result<Connection> {
+    open_keyed(dir, Some(key))
+}
+
+/// `None` opens plain SQLite: only the benchmark's encryption-cost baseline does that.
+pub(crate) fn open_keyed(dir: &Path, key: Option<&MasterKey>) -> Result<Connection> {
     let conn = Connection::open(dir.join(DB_FILE))?;
     // SQLCipher logs a wrong key to stderr; the error below says it instead.
     conn.execute_batch("PRAGMA cipher_log_level = NONE;")?;
-    conn.execute_batch(&format!("PRAGMA key = {};", key.sql_literal().as_str()))?;
-    conn.execute_batch("PRAGMA cipher_memory_security = ON;")?;
+    if let Some(key) = key {
+        conn.execute_batch(&format!("PRAGMA key = {};", key.sql_literal().as_str()))?;
+        conn.execute_batch("PRAGMA cipher_memory_security = ON;")?;
+    }
     // A wrong key fails on the first read, not at PRAGMA key.
     if let Err(e) = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0)) {
         return Err(match e.sqlite_error_code() {
