@@ -173,6 +173,7 @@ impl Casebook {
         let device_id = meta("device_id")?;
         let unit_code = meta("unit_code")?;
         let book_id = meta("book_id")?;
+        crate::areas::load_if_empty(&conn)?;
         let catalog = Catalog::read(&conn, &Entity::tables())?;
         let clock = Clock::new(&device_id, events::last_hlc(&conn)?);
         Ok(Casebook { conn, catalog, dir: dir.to_owned(), clock, device_id, unit_code, book_id, kdf, key })

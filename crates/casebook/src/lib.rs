@@ -2,8 +2,11 @@
 //! keys and sign-in, permissions, the hash-chained audit log, the event log and search.
 //! No Tauri, no async, no UI.
 
+pub mod areas;
+pub mod attachments;
 pub mod audit;
 mod book;
+pub mod care;
 pub mod case;
 pub mod dates;
 mod device;
@@ -14,8 +17,12 @@ mod files;
 pub mod hlc;
 pub mod keys;
 mod mask;
+pub mod partners;
+pub mod pdpa;
 pub mod permissions;
 pub mod person;
+pub mod records;
+pub mod register;
 mod rows;
 mod search;
 pub mod store;

@@ -95,3 +95,20 @@ fn late_entries_are_marked_and_future_ones_refused() {
     let timeline = book.open_case(&worker, &case.id).unwrap().timeline;
     assert_eq!(timeline.iter().map(|e| e.late).collect::<Vec<_>>(), vec![true, false]);
 }
+
+#[test]
+fn all_administrative_areas_are_there_with_postcodes() {
+    let dir = Dir::new("areas");
+    let (book, _, _, _) = book_with_worker(dir.path());
+    let provinces = book.areas(None).unwrap();
+    assert_eq!(provinces.len(), 77);
+    let chumphon = provinces.iter().find(|p| p.name_th == "ชุมพร").unwrap();
+    let districts = book.areas(Some(&chumphon.code)).unwrap();
+    assert!(districts.iter().any(|d| d.name_th == "เมืองชุมพร"), "{districts:?}");
+    let mueang = districts.iter().find(|d| d.name_th == "เมืองชุมพร").unwrap();
+    let subdistricts = book.areas(Some(&mueang.code)).unwrap();
+    assert!(!subdistricts.is_empty());
+    assert!(subdistricts.iter().all(|s| s.postcode.as_deref().is_some_and(|p| p.starts_with("86"))), "{subdistricts:?}");
+    let district_total: usize = provinces.iter().map(|p| book.areas(Some(&p.code)).unwrap().len()).sum();
+    assert_eq!(district_total, 928);
+}

@@ -1,0 +1,40 @@
+//! Attachments (home-visit photos, scanned slips): content-addressed by SHA-256 and kept
+//! inside the encrypted database, so evidence is never a loose file on the laptop.
+
+use crate::book::{Casebook, now_iso};
+use crate::error::{Error, Invalid, Result, Rule};
+use crate::permissions::{Permission, Session};
+use rusqlite::OptionalExtension;
+use sha2::{Digest, Sha256};
+
+/// Larger files are refused: photos are resized by the app before they get here.
+pub const MAX_ATTACHMENT_BYTES: usize = 20 * 1024 * 1024;
+
+impl Casebook {
+    /// Stores the bytes once (the same bytes twice are one attachment); returns their hash.
+    pub fn put_attachment(&mut self, session: &Session, mime: &str, bytes: &[u8]) -> Result<String> {
+        session.require(Permission::EditCases)?;
+        if bytes.len() > MAX_ATTACHMENT_BYTES {
+            return Err(Invalid::new("attachment.size", Rule::TooLong).into());
+        }
+        let hash = hex::encode(Sha256::digest(bytes));
+        self.conn.execute(
+            "INSERT INTO attachments (sha256, mime, size, data, created_at) VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT (sha256) DO NOTHING",
+            rusqlite::params![hash, mime, bytes.len() as i64, bytes, now_iso()],
+        )?;
+        Ok(hash)
+    }
+
+    /// The bytes and type of an attachment. A view is audited.
+    pub fn attachment(&mut self, session: &Session, sha256: &str) -> Result<(String, Vec<u8>)> {
+        session.require(Permission::ViewCases)?;
+        let found: Option<(String, Vec<u8>)> = self
+            .conn
+            .query_row("SELECT mime, data FROM attachments WHERE sha256 = ?1", [sha256], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        let found = found.ok_or(Error::NoSuchRecord("attachment"))?;
+        self.audit(session, "attachment.view", None, Some(sha256), None)?;
+        Ok(found)
+    }
+}

@@ -1,0 +1,132 @@
+//! Partner agencies and referrals to them. A referral is tracked until done even when the
+//! agency has no system of its own: its reply comes back on the paper slip and is typed in.
+
+use crate::book::Casebook;
+use crate::entity::Entity;
+use crate::error::{Invalid, Result, Rule};
+use crate::permissions::{Permission, Session};
+use crate::records::Stored;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum AgencyType {
+    Police,
+    Hospital,
+    School,
+    LocalGovernment,
+    Shelter,
+    Court,
+    Prosecutor,
+    LabourOffice,
+    SocialDevelopment,
+    Ngo,
+    Other,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Contact {
+    pub name: String,
+    pub position: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Agency {
+    pub name: String,
+    pub agency_type: AgencyType,
+    /// As it goes on a letter's address block.
+    pub address: Option<String>,
+    pub contacts: Vec<Contact>,
+    pub services: Vec<String>,
+    /// The partnership's written mission.
+    pub mission: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum Urgency {
+    Normal,
+    Urgent,
+    VeryUrgent,
+    MostUrgent,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum ReferralStatus {
+    Draft,
+    Sent,
+    Received,
+    Accepted,
+    Declined,
+    Completed,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Referral {
+    pub case_id: String,
+    pub agency_id: String,
+    pub reason: String,
+    pub services: Vec<String>,
+    pub urgency: Urgency,
+    /// "CPN/123" once a letter is issued.
+    pub letter_number: Option<String>,
+    pub status: ReferralStatus,
+    /// The agency's reply, from the returned slip.
+    pub reply: Option<String>,
+}
+
+impl Casebook {
+    pub fn add_agency(&mut self, session: &Session, agency: &Agency) -> Result<String> {
+        session.require(Permission::EditCases)?;
+        if agency.name.trim().is_empty() {
+            return Err(Invalid::new("agency.name", Rule::Required).into());
+        }
+        self.insert_record(session, Entity::Agency, agency, "agency.add")
+    }
+
+    pub fn update_agency(&mut self, session: &Session, id: &str, agency: &Agency) -> Result<()> {
+        session.require(Permission::EditCases)?;
+        self.update_record(session, Entity::Agency, id, agency, "agency.update")
+    }
+
+    pub fn agencies(&self, session: &Session) -> Result<Vec<Stored<Agency>>> {
+        session.require(Permission::ViewCases)?;
+        self.records(Entity::Agency, "ORDER BY name", &[])
+    }
+
+    pub fn create_referral(&mut self, session: &Session, referral: &Referral) -> Result<String> {
+        session.require(Permission::EditCases)?;
+        if referral.reason.trim().is_empty() {
+            return Err(Invalid::new("referral.reason", Rule::Required).into());
+        }
+        self.load_case(&referral.case_id)?;
+        self.record::<Agency>(Entity::Agency, &referral.agency_id)?;
+        self.insert_record(session, Entity::Referral, referral, "referral.create")
+    }
+
+    /// Records a step of the referral (sent, the agency's reply, done).
+    pub fn update_referral(&mut self, session: &Session, id: &str, status: ReferralStatus, reply: Option<&str>) -> Result<()> {
+        session.require(Permission::EditCases)?;
+        let mut referral: Referral = self.record(Entity::Referral, id)?;
+        referral.status = status;
+        if let Some(reply) = reply.map(str::trim).filter(|r| !r.is_empty()) {
+            referral.reply = Some(reply.to_owned());
+        }
+        self.update_record(session, Entity::Referral, id, &referral, "referral.update")
+    }
+
+    pub fn referrals(&self, session: &Session, case_id: &str) -> Result<Vec<Stored<Referral>>> {
+        session.require(Permission::ViewCases)?;
+        self.records(Entity::Referral, "WHERE case_id = ?1 ORDER BY created_at", &[&case_id])
+    }
+}

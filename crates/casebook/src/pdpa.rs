@@ -1,0 +1,101 @@
+//! Duties under the Personal Data Protection Act 2562: data-subject requests answered within
+//! 30 days, and a breach register with its 72-hour notification clock.
+
+use crate::book::Casebook;
+use crate::dates::parse_date;
+use crate::entity::Entity;
+use crate::error::{Invalid, Result, Rule};
+use crate::permissions::{Permission, Session};
+use crate::records::Stored;
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+pub const REQUEST_DAYS: i64 = 30;
+pub const BREACH_NOTICE_HOURS: i64 = 72;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum RequestKind {
+    Access,
+    Correction,
+    Erasure,
+    Objection,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum DutyStatus {
+    Open,
+    Done,
+    Refused,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct DataSubjectRequest {
+    pub person_id: Option<String>,
+    pub kind: RequestKind,
+    pub received_on: String,
+    /// Received + 30 days; set by the book.
+    pub due_on: String,
+    pub status: DutyStatus,
+    pub answered_on: Option<String>,
+    pub notes: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Breach {
+    pub discovered_at: String,
+    /// Discovered + 72 hours; set by the book.
+    pub notify_by: String,
+    pub description: String,
+    pub status: DutyStatus,
+    pub notified_at: Option<String>,
+}
+
+impl Casebook {
+    pub fn log_data_subject_request(&mut self, session: &Session, person_id: Option<&str>, kind: RequestKind, received_on: &str, notes: Option<&str>) -> Result<Stored<DataSubjectRequest>> {
+        session.require(Permission::Supervise)?;
+        let received = parse_date(received_on).ok_or_else(|| Invalid::new("dsr.received_on", Rule::NotADate))?;
+        if received > crate::person::today() {
+            return Err(Invalid::new("dsr.received_on", Rule::InFuture).into());
+        }
+        let request = DataSubjectRequest {
+            person_id: person_id.map(str::to_owned),
+            kind,
+            received_on: received.to_string(),
+            due_on: (received + Duration::days(REQUEST_DAYS)).to_string(),
+            status: DutyStatus::Open,
+            answered_on: None,
+            notes: notes.map(str::to_owned),
+        };
+        let id = self.insert_record(session, Entity::DataSubjectRequest, &request, "pdpa.request")?;
+        self.record(Entity::DataSubjectRequest, &id)
+    }
+
+    pub fn data_subject_requests(&self, session: &Session) -> Result<Vec<Stored<DataSubjectRequest>>> {
+        session.require(Permission::Supervise)?;
+        self.records(Entity::DataSubjectRequest, "ORDER BY due_on", &[])
+    }
+
+    pub fn record_breach(&mut self, session: &Session, discovered_at: &str, description: &str) -> Result<Stored<Breach>> {
+        session.require(Permission::Supervise)?;
+        let at = DateTime::parse_from_rfc3339(discovered_at).map_err(|_| Invalid::new("breach.discovered_at", Rule::NotADate))?.with_timezone(&Utc);
+        if description.trim().is_empty() {
+            return Err(Invalid::new("breach.description", Rule::Required).into());
+        }
+        let breach = Breach {
+            discovered_at: at.to_rfc3339(),
+            notify_by: (at + Duration::hours(BREACH_NOTICE_HOURS)).to_rfc3339(),
+            description: description.trim().to_owned(),
+            status: DutyStatus::Open,
+            notified_at: None,
+        };
+        let id = self.insert_record(session, Entity::Breach, &breach, "pdpa.breach")?;
+        self.record(Entity::Breach, &id)
+    }
+}

@@ -1,0 +1,126 @@
+//! The records around a case: parties, incidents, care plan, partners and referrals, the
+//! letter register, attachments, PDPA duties; all through the audited, logged write path.
+
+mod common;
+
+use casebook::care::{CarePlanGoal, CaseParty, Domain, GoalStatus, Incident, PartyRole, PlaceKind, Relationship};
+use casebook::case::ViolenceType;
+use casebook::partners::{Agency, AgencyType, Contact, Referral, ReferralStatus, Urgency};
+use casebook::pdpa::RequestKind;
+use casebook::{Error, Rule};
+use common::*;
+
+#[test]
+fn a_case_with_parties_incident_plan_and_referral_round_trips_and_rebuilds() {
+    let dir = Dir::new("records");
+    let (mut book, worker, _, _) = book_with_worker(dir.path());
+    let (client, _) = book.create_person(&worker, &person("เด็กชายสมมุติ ทดลอง")).unwrap();
+    let (stepfather, _) = book.create_person(&worker, &person("นายสมมุติ ผู้ถูกกล่าวหา")).unwrap();
+    let case = book.create_case(&worker, &case_for(&client)).unwrap();
+
+    book.add_party(&worker, &CaseParty { case_id: case.id.clone(), person_id: stepfather.clone(), role: PartyRole::AllegedPerpetrator, relationship: Some(Relationship::StepParent) }).unwrap();
+    book.record_incident(&worker, &Incident {
+        case_id: case.id.clone(),
+        occurred_at: Some("2026-10-30T21:00:00+07:00".into()),
+        place_kind: Some(PlaceKind::Home),
+        area_code: Some("860101".into()),
+        description: Some("ถูกทำร้ายร่างกายที่บ้าน".into()),
+        violence_types: vec![ViolenceType::Physical],
+    })
+    .unwrap();
+    let goal = CarePlanGoal {
+        case_id: case.id.clone(),
+        domain: Domain::Safety,
+        goal: "ย้ายไปอยู่กับยาย".into(),
+        agency_id: None,
+        due_date: Some("2569-12-15".into()),
+        status: GoalStatus::Open,
+        outcome: None,
+    };
+    let goal_id = book.add_goal(&worker, &goal).unwrap();
+    book.update_goal(&worker, &goal_id, &CarePlanGoal { status: GoalStatus::Achieved, ..goal.clone() }).unwrap();
+    let bad = book.add_goal(&worker, &CarePlanGoal { goal: " ".into(), ..goal.clone() }).unwrap_err();
+    assert!(matches!(bad, Error::Invalid(ref i) if i.field == "goal.goal" && i.rule == Rule::Required));
+
+    let agency = book.add_agency(&worker, &Agency {
+        name: "สถานีตำรวจภูธรเมืองสมมุติ".into(),
+        agency_type: AgencyType::Police,
+        address: Some("ถนนสมมุติ อำเภอเมือง".into()),
+        contacts: vec![Contact { name: "ร.ต.อ. ทดสอบ".into(), position: Some("พนักงานสอบสวน".into()), phone: None, email: None }],
+        services: vec!["สอบสวน".into()],
+        mission: Some("คุ้มครองเด็กร่วมกัน".into()),
+    })
+    .unwrap();
+    let referral = book.create_referral(&worker, &Referral {
+        case_id: case.id.clone(),
+        agency_id: agency.clone(),
+        reason: "ดำเนินคดีผู้กระทำ".into(),
+        services: vec!["สอบสวน".into()],
+        urgency: Urgency::Urgent,
+        letter_number: None,
+        status: ReferralStatus::Draft,
+        reply: None,
+    })
+    .unwrap();
+    book.update_referral(&worker, &referral, ReferralStatus::Accepted, Some("รับเรื่องแล้ว นัดสอบปากคำ")).unwrap();
+
+    assert_eq!(book.parties(&worker, &case.id).unwrap()[0].record.relationship, Some(Relationship::StepParent));
+    assert_eq!(book.incidents(&worker, &case.id).unwrap()[0].record.place_kind, Some(PlaceKind::Home));
+    let plan = book.care_plan(&worker, &case.id).unwrap();
+    assert_eq!((plan[0].record.status, plan[0].record.due_date.as_deref()), (GoalStatus::Achieved, Some("2026-12-15")));
+    let referrals = book.referrals(&worker, &case.id).unwrap();
+    assert_eq!(referrals[0].record.status, ReferralStatus::Accepted);
+    assert_eq!(referrals[0].record.reply.as_deref(), Some("รับเรื่องแล้ว นัดสอบปากคำ"));
+    assert_eq!(book.agencies(&worker).unwrap()[0].record.contacts.len(), 1);
+    // The stepfather is a party: searching his name leads to the case.
+    assert_eq!(book.search_cases(&worker, "ผู้ถูกกล่าวหา", 10).unwrap()[0].id, case.id);
+
+    let before = book.state_hash().unwrap();
+    book.rebuild_from_log().unwrap();
+    assert_eq!(book.state_hash().unwrap(), before);
+}
+
+#[test]
+fn letter_numbers_are_sequential_and_a_cancelled_one_is_never_reused() {
+    let dir = Dir::new("register");
+    let (mut book, worker, _, _) = book_with_worker(dir.path());
+    let first = book.issue_letter_number(&worker, "ส่งต่อผู้รับบริการ", None).unwrap();
+    let second = book.issue_letter_number(&worker, "ขอความอนุเคราะห์", None).unwrap();
+    book.cancel_letter(&worker, &second.id, "พิมพ์ผิด").unwrap();
+    let third = book.issue_letter_number(&worker, "ส่งต่อผู้รับบริการ", None).unwrap();
+    assert_eq!((first.record.number, second.record.number, third.record.number), (1, 2, 3));
+    let page = book.letter_register(&worker, first.record.be_year).unwrap();
+    assert_eq!(page.len(), 3);
+    assert!(page[1].record.cancelled);
+    assert_eq!(page[1].record.cancel_reason.as_deref(), Some("พิมพ์ผิด"));
+    assert_eq!(page[0].record.issued_by, worker.user_id);
+}
+
+#[test]
+fn attachments_are_deduplicated_and_stay_inside_the_encrypted_file() {
+    let dir = Dir::new("attach");
+    let (mut book, worker, _, _) = book_with_worker(dir.path());
+    let photo: Vec<u8> = b"\x89PNG fake photo of a home visit: UniquePhotoMarker".to_vec();
+    let a = book.put_attachment(&worker, "image/png", &photo).unwrap();
+    let b = book.put_attachment(&worker, "image/png", &photo).unwrap();
+    assert_eq!(a, b);
+    assert_eq!(book.attachment(&worker, &a).unwrap(), ("image/png".to_owned(), photo));
+    drop(book);
+    let bytes = std::fs::read(dir.path().join(casebook::store::DB_FILE)).unwrap();
+    assert!(!bytes.windows(17).any(|w| w == b"UniquePhotoMarker"));
+}
+
+#[test]
+fn pdpa_clocks_are_set_by_the_book_and_only_supervisors_keep_them() {
+    let dir = Dir::new("pdpa");
+    let (mut book, worker, admin, _) = book_with_worker(dir.path());
+    assert!(matches!(book.log_data_subject_request(&worker, None, RequestKind::Access, "2026-11-01", None).unwrap_err(), Error::Forbidden(_)));
+    book.add_user(&admin, "head", "หัวหน้าศูนย์", casebook::Role::Supervisor, "supervisor-pass-1").unwrap();
+    drop(book);
+    let (mut book, head) = casebook::Casebook::unlock(dir.path(), "head", "supervisor-pass-1").unwrap();
+    let request = book.log_data_subject_request(&head, None, RequestKind::Erasure, "2569-11-01", Some("ขอลบข้อมูล")).unwrap();
+    assert_eq!((request.record.received_on.as_str(), request.record.due_on.as_str()), ("2026-11-01", "2026-12-01"));
+    let breach = book.record_breach(&head, "2026-11-20T08:00:00+07:00", "โน้ตบุ๊กสูญหาย").unwrap();
+    assert_eq!(breach.record.notify_by, "2026-11-23T01:00:00+00:00");
+    assert_eq!(book.data_subject_requests(&head).unwrap().len(), 1);
+}
