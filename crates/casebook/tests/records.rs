@@ -124,3 +124,41 @@ fn pdpa_clocks_are_set_by_the_book_and_only_supervisors_keep_them() {
     assert_eq!(breach.record.notify_by, "2026-11-23T01:00:00+00:00");
     assert_eq!(book.data_subject_requests(&head).unwrap().len(), 1);
 }
+
+#[test]
+fn a_conference_records_decisions_and_open_actions_carry_over() {
+    use casebook::conference::{ActionItem, ActionStatus, AgendaCase, Attendee, Conference, ConferenceStatus};
+    let dir = Dir::new("conference");
+    let (mut book, worker, _, _) = book_with_worker(dir.path());
+    let (client, _) = book.create_person(&worker, &person("เด็กหญิงประชุม สมมุติ")).unwrap();
+    let case = book.create_case(&worker, &case_for(&client)).unwrap();
+    let plan = |when: &str| Conference { held_at: when.into(), venue: Some("ที่ทำการ อบต. สมมุติ".into()), chair: None, minute_taker: None, status: ConferenceStatus::Planned };
+    let first = book.plan_conference(&worker, &plan("2026-11-10T09:00:00+07:00")).unwrap();
+    book.add_attendee(&worker, &Attendee { conference_id: first.clone(), name: "ผู้แทนตำรวจ".into(), agency_id: None, agency_name: Some("สภ.เมือง".into()), role: Some("พนักงานสอบสวน".into()), confidentiality_ack: true }).unwrap();
+    let agenda = book.add_agenda_case(&worker, &AgendaCase { conference_id: first.clone(), case_id: case.id.clone(), position: 1, summary: Some("ด.ญ. ก. อายุ 14 ปี".into()), risk_assessment: None, decisions: None }).unwrap();
+    book.record_decisions(&worker, &agenda, Some("สูง"), "ให้ย้ายไปอยู่บ้านพักเด็กชั่วคราว").unwrap();
+    let action = |task: &str| ActionItem { conference_case_id: agenda.clone(), case_id: case.id.clone(), task: task.into(), agency_id: None, agency_name: Some("บ้านพักเด็กฯ".into()), person: None, due_date: Some("2026-11-20".into()), status: ActionStatus::Open };
+    let done = book.add_action_item(&worker, &action("รับเด็กเข้าบ้านพัก")).unwrap();
+    book.add_action_item(&worker, &action("ประสานโรงเรียนใหม่")).unwrap();
+    book.set_action_status(&worker, &done, ActionStatus::Done).unwrap();
+    book.set_conference_status(&worker, &first, ConferenceStatus::Closed).unwrap();
+
+    let open = book.open_actions(&worker, &case.id).unwrap();
+    assert_eq!(open.iter().map(|a| a.record.task.as_str()).collect::<Vec<_>>(), vec!["ประสานโรงเรียนใหม่"]);
+    assert_eq!(book.agenda(&worker, &first).unwrap()[0].record.decisions.as_deref(), Some("ให้ย้ายไปอยู่บ้านพักเด็กชั่วคราว"));
+    assert!(book.attendees(&worker, &first).unwrap()[0].record.confidentiality_ack);
+}
+
+#[test]
+fn the_administrator_edits_lookups_and_deactivated_ones_disappear_from_pickers() {
+    use casebook::lookups::Lookup;
+    let dir = Dir::new("lookups");
+    let (mut book, worker, admin, _) = book_with_worker(dir.path());
+    let reason = |code: &str, th: &str, active: bool| Lookup { kind: "closure_reason".into(), code: code.into(), label_th: th.into(), label_en: code.into(), active };
+    book.set_lookup(&admin, &reason("safe", "ปลอดภัยแล้ว", true)).unwrap();
+    book.set_lookup(&admin, &reason("moved", "ย้ายออกนอกพื้นที่", true)).unwrap();
+    assert!(matches!(book.set_lookup(&worker, &reason("x", "x", true)).unwrap_err(), Error::Forbidden(_)));
+    book.set_lookup(&admin, &reason("moved", "ย้ายออกนอกพื้นที่", false)).unwrap();
+    let labels: Vec<String> = book.lookups("closure_reason").unwrap().into_iter().map(|l| l.record.label_th).collect();
+    assert_eq!(labels, vec!["ปลอดภัยแล้ว"]);
+}
