@@ -28,6 +28,7 @@ CREATE TABLE cases (
 );
 CREATE INDEX cases_status ON cases(status, risk);
 CREATE INDEX cases_manager ON cases(case_manager_id);
+CREATE INDEX cases_client ON cases(client_id);
 
 CREATE TABLE case_parties (
   id TEXT PRIMARY KEY, unit_code TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
@@ -35,6 +36,7 @@ CREATE TABLE case_parties (
   role TEXT NOT NULL, relationship TEXT
 );
 CREATE INDEX case_parties_case ON case_parties(case_id);
+CREATE INDEX case_parties_person ON case_parties(person_id);
 
 CREATE TABLE incidents (
   id TEXT PRIMARY KEY, unit_code TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
@@ -143,10 +145,11 @@ CREATE TABLE events (
 ) STRICT;
 CREATE INDEX events_entity ON events(entity, entity_id);
 
--- The clock of the value each field holds now: the merge's "base".
+-- The clock of the value each field of a record holds now (the merge's "base"), as a JSON
+-- object field -> HLC: one row per record keeps a write to one read and one write.
 CREATE TABLE field_clocks (
-  entity TEXT NOT NULL, entity_id TEXT NOT NULL, field TEXT NOT NULL, hlc TEXT NOT NULL,
-  PRIMARY KEY (entity, entity_id, field)
+  entity TEXT NOT NULL, entity_id TEXT NOT NULL, clocks TEXT NOT NULL,
+  PRIMARY KEY (entity, entity_id)
 ) STRICT, WITHOUT ROWID;
 
 CREATE TABLE sync_state (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;

@@ -35,15 +35,22 @@ pub struct Event {
     pub bases: Map<String, Value>,
 }
 
+/// The clock of every field of a record, as stored.
+fn clocks(conn: &Connection, entity: Entity, id: &str) -> Result<Map<String, Value>> {
+    let text: Option<String> = conn
+        .prepare_cached("SELECT clocks FROM field_clocks WHERE entity = ?1 AND entity_id = ?2")?
+        .query_row(params![entity.name(), id], |r| r.get(0))
+        .optional()?;
+    match text {
+        Some(text) => serde_json::from_str(&text).map_err(|e| Error::Corrupt(e.to_string())),
+        None => Ok(Map::new()),
+    }
+}
+
 /// The clocks of the values the named fields hold now: the bases of a new event.
 pub fn bases(conn: &Connection, entity: Entity, id: &str, fields: &Fields) -> Result<Map<String, Value>> {
-    let mut stmt = conn.prepare_cached("SELECT hlc FROM field_clocks WHERE entity = ?1 AND entity_id = ?2 AND field = ?3")?;
-    let mut out = Map::new();
-    for field in fields.keys() {
-        let clock: Option<String> = stmt.query_row(params![entity.name(), id, field], |r| r.get(0)).optional()?;
-        out.insert(field.clone(), clock.map(Value::String).unwrap_or(Value::Null));
-    }
-    Ok(out)
+    let held = clocks(conn, entity, id)?;
+    Ok(fields.keys().map(|f| (f.clone(), held.get(f).cloned().unwrap_or(Value::Null))).collect())
 }
 
 pub fn next_seq(conn: &Connection, device_id: &str) -> Result<i64> {
@@ -78,22 +85,23 @@ pub fn append(conn: &Connection, event: &Event) -> Result<()> {
 /// Applies an event to the state tables: each field takes the incoming value only if its
 /// clock is newer than the one the field holds.
 pub fn apply(conn: &Connection, catalog: &Catalog, event: &Event) -> Result<()> {
+    let mut held = clocks(conn, event.entity, &event.entity_id)?;
     let mut winning = Fields::new();
-    {
-        let mut current = conn.prepare_cached("SELECT hlc FROM field_clocks WHERE entity = ?1 AND entity_id = ?2 AND field = ?3")?;
-        let mut set_clock = conn.prepare_cached(
-            "INSERT INTO field_clocks (entity, entity_id, field, hlc) VALUES (?1, ?2, ?3, ?4)
-             ON CONFLICT (entity, entity_id, field) DO UPDATE SET hlc = excluded.hlc",
-        )?;
-        for (field, value) in &event.fields {
-            let held: Option<String> =
-                current.query_row(params![event.entity.name(), event.entity_id, field], |r| r.get(0)).optional()?;
-            if held.is_none_or(|held| held < event.hlc) {
-                winning.insert(field.clone(), value.clone());
-                set_clock.execute(params![event.entity.name(), event.entity_id, field, event.hlc])?;
-            }
+    for (field, value) in &event.fields {
+        let newer = held.get(field).and_then(Value::as_str).is_none_or(|clock| clock < event.hlc.as_str());
+        if newer {
+            winning.insert(field.clone(), value.clone());
+            held.insert(field.clone(), Value::String(event.hlc.clone()));
         }
     }
+    if winning.is_empty() {
+        return Ok(());
+    }
+    conn.prepare_cached(
+        "INSERT INTO field_clocks (entity, entity_id, clocks) VALUES (?1, ?2, ?3)
+         ON CONFLICT (entity, entity_id) DO UPDATE SET clocks = excluded.clocks",
+    )?
+    .execute(params![event.entity.name(), event.entity_id, Value::Object(held).to_string()])?;
     rows::write(conn, catalog, event.entity.table(), &event.entity_id, &winning)
 }
 
