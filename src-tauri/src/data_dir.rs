@@ -45,7 +45,10 @@ mod tests {
 
     #[test]
     fn environment_when_no_flag_and_nothing_when_empty() {
-        assert_eq!(from_args_or_env(args(&["app"]), Some("/b".into())), Some(PathBuf::from("/b")));
+        assert_eq!(
+            from_args_or_env(args(&["app"]), Some("/b".into())),
+            Some(PathBuf::from("/b"))
+        );
         assert_eq!(from_args_or_env(args(&["app"]), Some("".into())), None);
         assert_eq!(from_args_or_env(args(&["app", "--data-dir"]), None), None);
     }

@@ -9,8 +9,10 @@ use tauri::Manager;
 pub fn run() {
     tauri::Builder::default()
         .setup(|app| {
-            let chosen =
-                data_dir::from_args_or_env(std::env::args_os(), std::env::var_os(data_dir::ENV_VAR));
+            let chosen = data_dir::from_args_or_env(
+                std::env::args_os(),
+                std::env::var_os(data_dir::ENV_VAR),
+            );
             let data_dir = match chosen {
                 Some(dir) => dir,
                 None => app.path().app_data_dir()?,

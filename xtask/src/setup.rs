@@ -43,14 +43,22 @@ fn system_packages() -> Result<()> {
         }
         return Ok(());
     }
-    let missing: Vec<&str> = DEBIAN_PACKAGES.iter().copied().filter(|p| !dpkg_installed(p)).collect();
+    let missing: Vec<&str> = DEBIAN_PACKAGES
+        .iter()
+        .copied()
+        .filter(|p| !dpkg_installed(p))
+        .collect();
     if missing.is_empty() {
         return Ok(());
     }
     eprintln!("setup: installing {}", missing.join(" "));
     let as_root = is_root();
     let apt = |args: &[&str]| -> Result<()> {
-        let mut cmd = if as_root { Command::new("apt-get") } else { sudo("apt-get") };
+        let mut cmd = if as_root {
+            Command::new("apt-get")
+        } else {
+            sudo("apt-get")
+        };
         cmd.env("DEBIAN_FRONTEND", "noninteractive").args(args);
         shell::run(&mut cmd)
     };
@@ -97,7 +105,11 @@ fn ui_packages() -> Result<()> {
     if fresh {
         return Ok(());
     }
-    shell::run(shell::npm().args(["ci", "--no-audit", "--no-fund"]).current_dir(ui))
+    shell::run(
+        shell::npm()
+            .args(["ci", "--no-audit", "--no-fund"])
+            .current_dir(ui),
+    )
 }
 
 fn modified(path: &Path) -> Option<std::time::SystemTime> {
@@ -119,9 +131,9 @@ fn has_tauri_driver() -> bool {
         .is_some_and(|home| home.join("bin/tauri-driver").exists());
     in_cargo_home
         || Command::new("tauri-driver")
-        .arg("--help")
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .status()
-        .is_ok()
+            .arg("--help")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok()
 }

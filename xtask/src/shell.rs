@@ -12,7 +12,9 @@ pub fn root() -> PathBuf {
 /// Runs a command, echoing it first, and fails with its exit status.
 pub fn run(cmd: &mut Command) -> Result<()> {
     eprintln!("$ {}", describe(cmd));
-    let status = cmd.status().map_err(|e| format!("cannot start `{}`: {e}", describe(cmd)))?;
+    let status = cmd
+        .status()
+        .map_err(|e| format!("cannot start `{}`: {e}", describe(cmd)))?;
     if status.success() {
         Ok(())
     } else {

@@ -34,7 +34,16 @@ pub fn inside_session(command: &str) -> Result<()> {
                   && exec \"$0\" \"$@\"";
     shell::run(
         Command::new("xvfb-run")
-            .args(["-a", "-s", "-screen 0 1280x800x24", "dbus-run-session", "--", "sh", "-c", script])
+            .args([
+                "-a",
+                "-s",
+                "-screen 0 1280x800x24",
+                "dbus-run-session",
+                "--",
+                "sh",
+                "-c",
+                script,
+            ])
             .arg(me)
             .arg(command)
             .env(INSIDE, "1")
@@ -59,7 +68,14 @@ fn set_private(_dir: &std::path::Path) -> Result<()> {
 fn suites() -> Result<()> {
     let ui = root().join("ui");
     eprintln!("== core crates");
-    cargo(&["test", "--workspace", "--exclude", "oscc-casebook-app", "--exclude", "oscc-e2e"])?;
+    cargo(&[
+        "test",
+        "--workspace",
+        "--exclude",
+        "oscc-casebook-app",
+        "--exclude",
+        "oscc-e2e",
+    ])?;
 
     eprintln!("== app shell, and TypeScript bindings generated from the Rust types");
     cargo(&["test", "--package", "oscc-casebook-app"])?;

@@ -14,9 +14,16 @@ const NOTES_PER_CASE: u64 = 10;
 const SAMPLES: usize = 500;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let cases: u64 = std::env::var("OSCC_BENCH_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(100_000);
+    let cases: u64 = std::env::var("OSCC_BENCH_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100_000);
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/bench");
-    println!("synthetic book: {cases} cases, {} people, {} timeline entries", cases * 3 / 2, cases * NOTES_PER_CASE);
+    println!(
+        "synthetic book: {cases} cases, {} people, {} timeline entries",
+        cases * 3 / 2,
+        cases * NOTES_PER_CASE
+    );
 
     let (mut enc, enc_session) = encrypted_book(&root.join(format!("encrypted-{cases}")), cases)?;
     let (mut plain, plain_session) = plain_book(&root.join(format!("plain-{cases}")), cases)?;
@@ -26,10 +33,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let enc_figures = workload(&mut enc, &enc_session, cases + 2)?;
     let plain_figures = workload(&mut plain, &plain_session, cases + 3)?;
 
-    println!("\n{:<34} {:>12} {:>12} {:>12} {:>8}", "operation", "p50 (enc)", "p95 (enc)", "p95 (plain)", "ratio");
+    println!(
+        "\n{:<34} {:>12} {:>12} {:>12} {:>8}",
+        "operation", "p50 (enc)", "p95 (enc)", "p95 (plain)", "ratio"
+    );
     for ((name, enc_p50, enc_p95), (_, _, plain_p95)) in enc_figures.iter().zip(&plain_figures) {
         let ratio = enc_p95.as_secs_f64() / plain_p95.as_secs_f64().max(1e-9);
-        println!("{name:<34} {:>12} {:>12} {:>12} {ratio:>7.2}x", ms(*enc_p50), ms(*enc_p95), ms(*plain_p95));
+        println!(
+            "{name:<34} {:>12} {:>12} {:>12} {ratio:>7.2}x",
+            ms(*enc_p50),
+            ms(*enc_p95),
+            ms(*plain_p95)
+        );
     }
     Ok(())
 }
@@ -38,7 +53,10 @@ fn ms(d: Duration) -> String {
     format!("{:.3} ms", d.as_secs_f64() * 1000.0)
 }
 
-fn encrypted_book(dir: &Path, cases: u64) -> Result<(Casebook, Session), Box<dyn std::error::Error>> {
+fn encrypted_book(
+    dir: &Path,
+    cases: u64,
+) -> Result<(Casebook, Session), Box<dyn std::error::Error>> {
     if Casebook::exists(dir) {
         return Ok(Casebook::unlock(dir, "bench", PASS)?);
     }
@@ -52,7 +70,13 @@ fn encrypted_book(dir: &Path, cases: u64) -> Result<(Casebook, Session), Box<dyn
     };
     let (mut book, admin, _) = Casebook::create(dir, &new, KdfParams::fast())?;
     book.set_kdf(KdfParams::fast());
-    book.add_user(&admin, "bench", "นักสังคมสงเคราะห์ทดสอบ", casebook::Role::SocialWorker, PASS)?;
+    book.add_user(
+        &admin,
+        "bench",
+        "นักสังคมสงเคราะห์ทดสอบ",
+        casebook::Role::SocialWorker,
+        PASS,
+    )?;
     drop(book);
     let (mut book, session) = Casebook::unlock(dir, "bench", PASS)?;
     generate(&mut book, &session, cases, "encrypted")?;
@@ -68,14 +92,25 @@ fn plain_book(dir: &Path, cases: u64) -> Result<(Casebook, Session), Box<dyn std
     Ok((book, session))
 }
 
-fn generate(book: &mut Casebook, session: &Session, cases: u64, label: &str) -> Result<(), Box<dyn std::error::Error>> {
+fn generate(
+    book: &mut Casebook,
+    session: &Session,
+    cases: u64,
+    label: &str,
+) -> Result<(), Box<dyn std::error::Error>> {
     let started = Instant::now();
     synth::populate(book, session, 2569, cases, NOTES_PER_CASE, |done| {
         if done % 10_000 == 0 || done == cases {
-            eprintln!("  generating {label}: {done}/{cases} cases ({:.0} s)", started.elapsed().as_secs_f64());
+            eprintln!(
+                "  generating {label}: {done}/{cases} cases ({:.0} s)",
+                started.elapsed().as_secs_f64()
+            );
         }
     })?;
-    println!("generated {label} book in {:.1} s", started.elapsed().as_secs_f64());
+    println!(
+        "generated {label} book in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
     Ok(())
 }
 
@@ -84,7 +119,9 @@ fn percentile(mut samples: Vec<Duration>, p: f64) -> Duration {
     samples[((samples.len() - 1) as f64 * p).round() as usize]
 }
 
-fn timed(mut op: impl FnMut(usize) -> Result<(), casebook::Error>) -> Result<(Duration, Duration), casebook::Error> {
+fn timed(
+    mut op: impl FnMut(usize) -> Result<(), casebook::Error>,
+) -> Result<(Duration, Duration), casebook::Error> {
     let mut samples = Vec::with_capacity(SAMPLES);
     for i in 0..SAMPLES {
         let start = Instant::now();
@@ -98,20 +135,53 @@ type Figures = Vec<(&'static str, Duration, Duration)>;
 
 fn workload(book: &mut Casebook, session: &Session, pass: u64) -> Result<Figures, casebook::Error> {
     let mut rng = Rng::new(42);
-    let ids: Vec<String> = book.list_cases(session, &CaseFilter { limit: Some(10_000), ..CaseFilter::default() })?.into_iter().map(|r| r.id).collect();
-    let queries: Vec<String> = (0..SAMPLES).map(|i| synth::person(&mut rng, i as u64).name_th.unwrap_or_default().chars().skip(4).take(4).collect()).collect();
+    let ids: Vec<String> = book
+        .list_cases(
+            session,
+            &CaseFilter {
+                limit: Some(10_000),
+                ..CaseFilter::default()
+            },
+        )?
+        .into_iter()
+        .map(|r| r.id)
+        .collect();
+    let queries: Vec<String> = (0..SAMPLES)
+        .map(|i| {
+            synth::person(&mut rng, i as u64)
+                .name_th
+                .unwrap_or_default()
+                .chars()
+                .skip(4)
+                .take(4)
+                .collect()
+        })
+        .collect();
     let mut figures = Figures::new();
 
     let (p50, p95) = timed(|i| book.search_cases(session, &queries[i], 50).map(|_| ()))?;
     figures.push(("search (Thai name fragment)", p50, p95));
-    let (p50, p95) = timed(|i| book.open_case(session, &ids[(i * 7919) % ids.len()]).map(|_| ()))?;
+    let (p50, p95) = timed(|i| {
+        book.open_case(session, &ids[(i * 7919) % ids.len()])
+            .map(|_| ())
+    })?;
     figures.push(("open case (incl. view audit)", p50, p95));
-    let (p50, p95) = timed(|_| book.list_cases(session, &CaseFilter { limit: Some(200), ..CaseFilter::default() }).map(|_| ()))?;
+    let (p50, p95) = timed(|_| {
+        book.list_cases(
+            session,
+            &CaseFilter {
+                limit: Some(200),
+                ..CaseFilter::default()
+            },
+        )
+        .map(|_| ())
+    })?;
     figures.push(("case list, first 200 rows", p50, p95));
     // `pass` keeps the people this pass creates apart from earlier passes'.
     let mut rng = Rng::new(pass);
     let (p50, p95) = timed(|i| {
-        let (pid, _) = book.create_person(session, &synth::person(&mut rng, pass * 4 + i as u64))?;
+        let (pid, _) =
+            book.create_person(session, &synth::person(&mut rng, pass * 4 + i as u64))?;
         let input = casebook::case::CaseInput {
             client_id: pid,
             source: casebook::case::Source::WalkIn,
@@ -126,7 +196,16 @@ fn workload(book: &mut Casebook, session: &Session, pass: u64) -> Result<Figures
         book.create_case(session, &input).map(|_| ())
     })?;
     figures.push(("create person + case (audit+event)", p50, p95));
-    let (p50, p95) = timed(|i| book.add_timeline_entry(session, &ids[i % ids.len()], EntryKind::Note, "บันทึกทดสอบสมรรถนะ", "2026-02-01T09:00:00Z").map(|_| ()))?;
+    let (p50, p95) = timed(|i| {
+        book.add_timeline_entry(
+            session,
+            &ids[i % ids.len()],
+            EntryKind::Note,
+            "บันทึกทดสอบสมรรถนะ",
+            "2026-02-01T09:00:00Z",
+        )
+        .map(|_| ())
+    })?;
     figures.push(("add timeline entry", p50, p95));
     Ok(figures)
 }

@@ -30,14 +30,26 @@ pub(crate) fn load_if_empty(conn: &Connection) -> Result<()> {
     let tx = conn.unchecked_transaction()?;
     {
         let mut insert = tx.prepare("INSERT INTO areas (code, level, parent_code, name_th, name_en, postcode) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?;
-        for (level, text, parent_len) in [("province", PROVINCES, 0), ("district", DISTRICTS, 2), ("subdistrict", SUBDISTRICTS, 4)] {
-            let rows: Vec<Vec<String>> = serde_json::from_str(text).map_err(|e| Error::Corrupt(format!("areas: {e}")))?;
+        for (level, text, parent_len) in [
+            ("province", PROVINCES, 0),
+            ("district", DISTRICTS, 2),
+            ("subdistrict", SUBDISTRICTS, 4),
+        ] {
+            let rows: Vec<Vec<String>> =
+                serde_json::from_str(text).map_err(|e| Error::Corrupt(format!("areas: {e}")))?;
             for row in rows {
                 let [code, name_th, name_en, rest @ ..] = row.as_slice() else {
                     return Err(Error::Corrupt("areas: short row".into()));
                 };
                 let parent = (parent_len > 0).then(|| code.get(..parent_len).unwrap_or_default());
-                insert.execute(rusqlite::params![code, level, parent, name_th, name_en, rest.first()])?;
+                insert.execute(rusqlite::params![
+                    code,
+                    level,
+                    parent,
+                    name_th,
+                    name_en,
+                    rest.first()
+                ])?;
             }
         }
     }
@@ -53,7 +65,14 @@ impl Casebook {
             "SELECT code, name_th, name_en, postcode FROM areas
              WHERE (?1 IS NULL AND level = 'province') OR parent_code = ?1 ORDER BY name_th",
         )?;
-        let rows = stmt.query_map([parent], |r| Ok(Area { code: r.get(0)?, name_th: r.get(1)?, name_en: r.get(2)?, postcode: r.get(3)? }))?;
+        let rows = stmt.query_map([parent], |r| {
+            Ok(Area {
+                code: r.get(0)?,
+                name_th: r.get(1)?,
+                name_en: r.get(2)?,
+                postcode: r.get(3)?,
+            })
+        })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 }

@@ -42,14 +42,29 @@ fn entry_hash(prev: &str, e: &AuditEntry) -> String {
 }
 
 fn head(conn: &Connection) -> Result<(i64, String)> {
-    let text: Option<String> = conn.query_row("SELECT value FROM meta WHERE key = 'audit_head'", [], |r| r.get(0)).optional()?;
+    let text: Option<String> = conn
+        .query_row("SELECT value FROM meta WHERE key = 'audit_head'", [], |r| {
+            r.get(0)
+        })
+        .optional()?;
     Ok(text
-        .and_then(|t| t.split_once(':').and_then(|(n, h)| Some((n.parse().ok()?, h.to_owned()))))
+        .and_then(|t| {
+            t.split_once(':')
+                .and_then(|(n, h)| Some((n.parse().ok()?, h.to_owned())))
+        })
         .unwrap_or((0, GENESIS.to_owned())))
 }
 
 /// Appends an entry; call inside the transaction of the action it records.
-pub fn append(conn: &Connection, at: &str, user_id: Option<&str>, action: &str, entity: Option<&str>, entity_id: Option<&str>, detail: Option<&str>) -> Result<()> {
+pub fn append(
+    conn: &Connection,
+    at: &str,
+    user_id: Option<&str>,
+    action: &str,
+    entity: Option<&str>,
+    entity_id: Option<&str>,
+    detail: Option<&str>,
+) -> Result<()> {
     let (count, prev) = head(conn)?;
     let entry = AuditEntry {
         seq: count + 1,
@@ -98,7 +113,10 @@ pub fn verify(conn: &Connection) -> Result<Result<i64, AuditBreak>> {
         };
         let stored_prev: String = row.get(7)?;
         let stored_hash: String = row.get(8)?;
-        if entry.seq != expected_seq || stored_prev != prev || entry_hash(&prev, &entry) != stored_hash {
+        if entry.seq != expected_seq
+            || stored_prev != prev
+            || entry_hash(&prev, &entry) != stored_hash
+        {
             return Ok(Err(AuditBreak::Entry { seq: expected_seq }));
         }
         prev = stored_hash;
@@ -107,7 +125,10 @@ pub fn verify(conn: &Connection) -> Result<Result<i64, AuditBreak>> {
     let found = expected_seq - 1;
     let (count, head_hash) = head(conn)?;
     if count != found || (found > 0 && head_hash != prev) {
-        return Ok(Err(AuditBreak::Truncated { expected: count, found }));
+        return Ok(Err(AuditBreak::Truncated {
+            expected: count,
+            found,
+        }));
     }
     Ok(Ok(found))
 }
@@ -138,9 +159,19 @@ mod tests {
 
     fn chain(n: i64) -> Connection {
         let conn = Connection::open_in_memory().unwrap();
-        conn.execute_batch(include_str!("../migrations/0001_init.sql")).unwrap();
+        conn.execute_batch(include_str!("../migrations/0001_init.sql"))
+            .unwrap();
         for i in 1..=n {
-            append(&conn, &format!("2026-11-22T00:00:{i:02}Z"), Some("u1"), "case.view", Some("case"), Some(&format!("c{i}")), None).unwrap();
+            append(
+                &conn,
+                &format!("2026-11-22T00:00:{i:02}Z"),
+                Some("u1"),
+                "case.view",
+                Some("case"),
+                Some(&format!("c{i}")),
+                None,
+            )
+            .unwrap();
         }
         conn
     }
@@ -153,14 +184,19 @@ mod tests {
     #[test]
     fn an_edited_entry_is_found() {
         let conn = chain(5);
-        conn.execute("UPDATE audit_log SET action = 'case.export' WHERE seq = 3", []).unwrap();
+        conn.execute(
+            "UPDATE audit_log SET action = 'case.export' WHERE seq = 3",
+            [],
+        )
+        .unwrap();
         assert_eq!(verify(&conn).unwrap(), Err(AuditBreak::Entry { seq: 3 }));
     }
 
     #[test]
     fn a_deleted_entry_is_found() {
         let conn = chain(5);
-        conn.execute("DELETE FROM audit_log WHERE seq = 2", []).unwrap();
+        conn.execute("DELETE FROM audit_log WHERE seq = 2", [])
+            .unwrap();
         assert_eq!(verify(&conn).unwrap(), Err(AuditBreak::Entry { seq: 2 }));
     }
 
@@ -178,7 +214,14 @@ mod tests {
     #[test]
     fn a_cut_tail_is_found() {
         let conn = chain(5);
-        conn.execute("DELETE FROM audit_log WHERE seq = 5", []).unwrap();
-        assert_eq!(verify(&conn).unwrap(), Err(AuditBreak::Truncated { expected: 5, found: 4 }));
+        conn.execute("DELETE FROM audit_log WHERE seq = 5", [])
+            .unwrap();
+        assert_eq!(
+            verify(&conn).unwrap(),
+            Err(AuditBreak::Truncated {
+                expected: 5,
+                found: 4
+            })
+        );
     }
 }

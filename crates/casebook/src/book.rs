@@ -51,8 +51,15 @@ pub fn new_id() -> String {
 }
 
 fn validate_unit_code(code: &str) -> Result<(), Invalid> {
-    let ok = (2..=8).contains(&code.len()) && code.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
-    if ok { Ok(()) } else { Err(Invalid::new("unit.code", Rule::UnitCodeFormat)) }
+    let ok = (2..=8).contains(&code.len())
+        && code
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
+    if ok {
+        Ok(())
+    } else {
+        Err(Invalid::new("unit.code", Rule::UnitCodeFormat))
+    }
 }
 
 fn validate_passphrase(field: &str, passphrase: &str) -> Result<(), Invalid> {
@@ -64,7 +71,11 @@ fn validate_passphrase(field: &str, passphrase: &str) -> Result<(), Invalid> {
 }
 
 fn required(field: &str, value: &str) -> Result<(), Invalid> {
-    if value.trim().is_empty() { Err(Invalid::new(field, Rule::Required)) } else { Ok(()) }
+    if value.trim().is_empty() {
+        Err(Invalid::new(field, Rule::Required))
+    } else {
+        Ok(())
+    }
 }
 
 impl Casebook {
@@ -74,7 +85,11 @@ impl Casebook {
 
     /// First run: a new case book with its administrator. The recovery code is returned once
     /// and never stored in clear; print it on the recovery sheet.
-    pub fn create(dir: &Path, new: &NewBook, kdf: KdfParams) -> Result<(Casebook, Session, RecoveryCode)> {
+    pub fn create(
+        dir: &Path,
+        new: &NewBook,
+        kdf: KdfParams,
+    ) -> Result<(Casebook, Session, RecoveryCode)> {
         validate_unit_code(&new.unit_code)?;
         required("unit.name", &new.unit_name)?;
         required("user.username", &new.admin_username)?;
@@ -98,18 +113,50 @@ impl Casebook {
         let recovery = RecoveryCode::random()?;
         let secret = device::create_secret(&book_id)?;
         let mut keys = KeyFile::new(&book_id);
-        let admin_owner = SlotOwner::User { user_id: admin_id.clone(), username: new.admin_username.clone() };
-        keys.put_slot(admin_owner, new.admin_passphrase.as_bytes(), Some(&secret), kdf, &key)?;
+        let admin_owner = SlotOwner::User {
+            user_id: admin_id.clone(),
+            username: new.admin_username.clone(),
+        };
+        keys.put_slot(
+            admin_owner,
+            new.admin_passphrase.as_bytes(),
+            Some(&secret),
+            kdf,
+            &key,
+        )?;
         keys.put_slot(SlotOwner::Recovery, recovery.as_bytes(), None, kdf, &key)?;
 
         let conn = store::open(dir, &key)?;
-        for (k, v) in [("book_id", &book_id), ("device_id", &device_id), ("unit_code", &new.unit_code), ("unit_name", &new.unit_name)] {
-            conn.execute("INSERT INTO meta (key, value) VALUES (?1, ?2)", [k, v.as_str()])?;
+        for (k, v) in [
+            ("book_id", &book_id),
+            ("device_id", &device_id),
+            ("unit_code", &new.unit_code),
+            ("unit_name", &new.unit_name),
+        ] {
+            conn.execute(
+                "INSERT INTO meta (key, value) VALUES (?1, ?2)",
+                [k, v.as_str()],
+            )?;
         }
         let mut book = Casebook::from_connection(dir, conn, kdf, key)?;
-        let session = Session { user_id: admin_id.clone(), username: new.admin_username.clone(), role: Role::Administrator };
-        let fields = user_fields(&new.admin_username, &new.admin_display_name, Role::Administrator);
-        book.write(&session, Entity::User, &admin_id, fields, "user.create", None)?;
+        let session = Session {
+            user_id: admin_id.clone(),
+            username: new.admin_username.clone(),
+            role: Role::Administrator,
+        };
+        let fields = user_fields(
+            &new.admin_username,
+            &new.admin_display_name,
+            Role::Administrator,
+        );
+        book.write(
+            &session,
+            Entity::User,
+            &admin_id,
+            fields,
+            "user.create",
+            None,
+        )?;
         keys.save(dir)?;
         Ok((book, session, recovery))
     }
@@ -120,12 +167,32 @@ impl Casebook {
     pub fn create_unencrypted_for_benchmark(dir: &Path) -> Result<(Casebook, Session)> {
         std::fs::create_dir_all(dir)?;
         let conn = store::open_keyed(dir, None)?;
-        for (k, v) in [("book_id", new_id()), ("device_id", new_id()), ("unit_code", "BEN".into()), ("unit_name", "bench".into())] {
-            conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)", [k, v.as_str()])?;
+        for (k, v) in [
+            ("book_id", new_id()),
+            ("device_id", new_id()),
+            ("unit_code", "BEN".into()),
+            ("unit_name", "bench".into()),
+        ] {
+            conn.execute(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)",
+                [k, v.as_str()],
+            )?;
         }
-        let mut book = Casebook::from_connection(dir, conn, KdfParams::fast(), MasterKey::random()?)?;
-        let session = Session { user_id: new_id(), username: "bench".into(), role: Role::SocialWorker };
-        book.write(&session, Entity::User, &session.user_id.clone(), user_fields("bench", "bench", Role::SocialWorker), "user.create", None)?;
+        let mut book =
+            Casebook::from_connection(dir, conn, KdfParams::fast(), MasterKey::random()?)?;
+        let session = Session {
+            user_id: new_id(),
+            username: "bench".into(),
+            role: Role::SocialWorker,
+        };
+        book.write(
+            &session,
+            Entity::User,
+            &session.user_id.clone(),
+            user_fields("bench", "bench", Role::SocialWorker),
+            "user.create",
+            None,
+        )?;
         Ok((book, session))
     }
 
@@ -134,8 +201,16 @@ impl Casebook {
         let mut keys = KeyFile::load(dir)?;
         let user_id = keys.user_id(username).ok_or(Error::UnknownUser)?;
         let secret = device::load_secret(&keys.book_id)?;
-        let owner = SlotOwner::User { user_id, username: username.to_owned() };
-        let opened = keys.open_slot(&owner, passphrase.as_bytes(), Some(&secret), Utc::now().timestamp());
+        let owner = SlotOwner::User {
+            user_id,
+            username: username.to_owned(),
+        };
+        let opened = keys.open_slot(
+            &owner,
+            passphrase.as_bytes(),
+            Some(&secret),
+            Utc::now().timestamp(),
+        );
         keys.save(dir)?;
         let key = opened?;
         let kdf = KdfParams::default();
@@ -152,19 +227,36 @@ impl Casebook {
     pub fn unlock_with_recovery(dir: &Path, code: &str) -> Result<(Casebook, Session)> {
         let mut keys = KeyFile::load(dir)?;
         let typed = RecoveryCode::normalize(code);
-        let opened = keys.open_slot(&SlotOwner::Recovery, typed.as_bytes(), None, Utc::now().timestamp());
+        let opened = keys.open_slot(
+            &SlotOwner::Recovery,
+            typed.as_bytes(),
+            None,
+            Utc::now().timestamp(),
+        );
         keys.save(dir)?;
         let key = opened?;
         device::create_secret(&keys.book_id)?;
         let conn = store::open(dir, &key)?;
-        conn.execute("UPDATE meta SET value = ?1 WHERE key = 'device_id'", [new_id()])?;
+        conn.execute(
+            "UPDATE meta SET value = ?1 WHERE key = 'device_id'",
+            [new_id()],
+        )?;
         let mut book = Casebook::from_connection(dir, conn, KdfParams::default(), key)?;
-        let session = Session { user_id: "recovery".into(), username: "recovery".into(), role: Role::Administrator };
+        let session = Session {
+            user_id: "recovery".into(),
+            username: "recovery".into(),
+            role: Role::Administrator,
+        };
         book.audit(&session, "login.recovery", None, None, None)?;
         Ok((book, session))
     }
 
-    fn from_connection(dir: &Path, conn: Connection, kdf: KdfParams, key: MasterKey) -> Result<Casebook> {
+    fn from_connection(
+        dir: &Path,
+        conn: Connection,
+        kdf: KdfParams,
+        key: MasterKey,
+    ) -> Result<Casebook> {
         let meta = |key: &str| -> Result<String> {
             conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
                 .optional()?
@@ -176,7 +268,17 @@ impl Casebook {
         crate::areas::load_if_empty(&conn)?;
         let catalog = Catalog::read(&conn, &Entity::tables())?;
         let clock = Clock::new(&device_id, events::last_hlc(&conn)?);
-        Ok(Casebook { conn, catalog, dir: dir.to_owned(), clock, device_id, unit_code, book_id, kdf, key })
+        Ok(Casebook {
+            conn,
+            catalog,
+            dir: dir.to_owned(),
+            clock,
+            device_id,
+            unit_code,
+            book_id,
+            kdf,
+            key,
+        })
     }
 
     /// Uses a cheaper key derivation for slots written from now on (tests, benchmarks).
@@ -197,22 +299,50 @@ impl Casebook {
     }
 
     fn session_of(&self, username: &str) -> Result<Session> {
-        let row = rows::select(&self.conn, &self.catalog, "users", "WHERE username = ?1 AND active = 1", &[&username])?
-            .into_iter()
-            .next()
-            .ok_or(Error::UnknownUser)?;
-        let role = row.get("role").and_then(Value::as_str).and_then(Role::from_name).ok_or_else(|| Error::Corrupt("user role".into()))?;
-        let user_id = row.get("id").and_then(Value::as_str).unwrap_or_default().to_owned();
-        Ok(Session { user_id, username: username.to_owned(), role })
+        let row = rows::select(
+            &self.conn,
+            &self.catalog,
+            "users",
+            "WHERE username = ?1 AND active = 1",
+            &[&username],
+        )?
+        .into_iter()
+        .next()
+        .ok_or(Error::UnknownUser)?;
+        let role = row
+            .get("role")
+            .and_then(Value::as_str)
+            .and_then(Role::from_name)
+            .ok_or_else(|| Error::Corrupt("user role".into()))?;
+        let user_id = row
+            .get("id")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned();
+        Ok(Session {
+            user_id,
+            username: username.to_owned(),
+            role,
+        })
     }
 
     /// The one write path: applies the change through an event, appends the event to this
     /// device's log and the audit chain, all in one transaction.
-    pub(crate) fn write(&mut self, session: &Session, entity: Entity, id: &str, mut fields: Fields, action: &str, detail: Option<&str>) -> Result<()> {
+    pub(crate) fn write(
+        &mut self,
+        session: &Session,
+        entity: Entity,
+        id: &str,
+        mut fields: Fields,
+        action: &str,
+        detail: Option<&str>,
+    ) -> Result<()> {
         let now = now_iso();
         // A savepoint is its own transaction, or nests inside `batch`.
         let tx = self.conn.savepoint()?;
-        let exists = tx.prepare_cached(&format!("SELECT 1 FROM {} WHERE id = ?1", entity.table()))?.exists([id])?;
+        let exists = tx
+            .prepare_cached(&format!("SELECT 1 FROM {} WHERE id = ?1", entity.table()))?
+            .exists([id])?;
         if !exists {
             fields.insert("unit_code".into(), json!(self.unit_code));
             fields.insert("created_at".into(), json!(now));
@@ -235,7 +365,15 @@ impl Casebook {
         };
         events::apply(&tx, &self.catalog, &event)?;
         events::append(&tx, &event)?;
-        audit::append(&tx, &now, Some(&session.user_id), action, Some(entity.name()), Some(id), detail)?;
+        audit::append(
+            &tx,
+            &now,
+            Some(&session.user_id),
+            action,
+            Some(entity.name()),
+            Some(id),
+            detail,
+        )?;
         tx.commit()?;
         Ok(())
     }
@@ -256,9 +394,24 @@ impl Casebook {
     }
 
     /// Records a view, export, print or login: audited, not an event.
-    pub(crate) fn audit(&mut self, session: &Session, action: &str, entity: Option<Entity>, id: Option<&str>, detail: Option<&str>) -> Result<()> {
-        let tx = self.conn.transaction()?;
-        audit::append(&tx, &now_iso(), Some(&session.user_id), action, entity.map(Entity::name), id, detail)?;
+    pub(crate) fn audit(
+        &mut self,
+        session: &Session,
+        action: &str,
+        entity: Option<Entity>,
+        id: Option<&str>,
+        detail: Option<&str>,
+    ) -> Result<()> {
+        let tx = self.conn.savepoint()?;
+        audit::append(
+            &tx,
+            &now_iso(),
+            Some(&session.user_id),
+            action,
+            entity.map(Entity::name),
+            id,
+            detail,
+        )?;
         tx.commit()?;
         Ok(())
     }
@@ -267,8 +420,15 @@ impl Casebook {
         audit::verify(&self.conn)
     }
 
-    pub fn audit_trail(&self, session: &Session, entity_id: Option<&str>, limit: i64) -> Result<Vec<audit::AuditEntry>> {
-        session.require(Permission::Supervise).or_else(|_| session.require(Permission::ManageUsers))?;
+    pub fn audit_trail(
+        &self,
+        session: &Session,
+        entity_id: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<audit::AuditEntry>> {
+        session
+            .require(Permission::Supervise)
+            .or_else(|_| session.require(Permission::ManageUsers))?;
         audit::recent(&self.conn, entity_id, limit)
     }
 
@@ -283,7 +443,9 @@ impl Casebook {
 
     /// SQLite's own consistency check of the whole file.
     pub fn integrity_ok(&self) -> Result<bool> {
-        let result: String = self.conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
+        let result: String = self
+            .conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
         Ok(result == "ok")
     }
 
@@ -294,7 +456,14 @@ impl Casebook {
 
     // ----- users -----
 
-    pub fn add_user(&mut self, admin: &Session, username: &str, display_name: &str, role: Role, passphrase: &str) -> Result<String> {
+    pub fn add_user(
+        &mut self,
+        admin: &Session,
+        username: &str,
+        display_name: &str,
+        role: Role,
+        passphrase: &str,
+    ) -> Result<String> {
         admin.require(Permission::ManageUsers)?;
         required("user.username", username)?;
         required("user.display_name", display_name)?;
@@ -305,8 +474,24 @@ impl Casebook {
         }
         let secret = device::load_secret(&self.book_id)?;
         let user_id = new_id();
-        keys.put_slot(SlotOwner::User { user_id: user_id.clone(), username: username.into() }, passphrase.as_bytes(), Some(&secret), self.kdf, &self.key)?;
-        self.write(admin, Entity::User, &user_id, user_fields(username, display_name, role), "user.create", None)?;
+        keys.put_slot(
+            SlotOwner::User {
+                user_id: user_id.clone(),
+                username: username.into(),
+            },
+            passphrase.as_bytes(),
+            Some(&secret),
+            self.kdf,
+            &self.key,
+        )?;
+        self.write(
+            admin,
+            Entity::User,
+            &user_id,
+            user_fields(username, display_name, role),
+            "user.create",
+            None,
+        )?;
         keys.save(&self.dir)?;
         Ok(user_id)
     }
@@ -319,7 +504,14 @@ impl Casebook {
         keys.remove_user(username);
         let mut fields = Fields::new();
         fields.insert("active".into(), json!(false));
-        self.write(admin, Entity::User, &user_id, fields, "user.deactivate", None)?;
+        self.write(
+            admin,
+            Entity::User,
+            &user_id,
+            fields,
+            "user.deactivate",
+            None,
+        )?;
         keys.save(&self.dir)
     }
 
@@ -327,8 +519,16 @@ impl Casebook {
         validate_passphrase("user.new_passphrase", new)?;
         let mut keys = KeyFile::load(&self.dir)?;
         let secret = device::load_secret(&self.book_id)?;
-        let owner = SlotOwner::User { user_id: session.user_id.clone(), username: session.username.clone() };
-        let opened = keys.open_slot(&owner, old.as_bytes(), Some(&secret), Utc::now().timestamp());
+        let owner = SlotOwner::User {
+            user_id: session.user_id.clone(),
+            username: session.username.clone(),
+        };
+        let opened = keys.open_slot(
+            &owner,
+            old.as_bytes(),
+            Some(&secret),
+            Utc::now().timestamp(),
+        );
         let key = match opened {
             Ok(key) => key,
             Err(e) => {
@@ -338,7 +538,13 @@ impl Casebook {
         };
         keys.put_slot(owner, new.as_bytes(), Some(&secret), self.kdf, &key)?;
         keys.save(&self.dir)?;
-        self.audit(session, "user.change_passphrase", Some(Entity::User), Some(&session.user_id), None)
+        self.audit(
+            session,
+            "user.change_passphrase",
+            Some(Entity::User),
+            Some(&session.user_id),
+            None,
+        )
     }
 
     /// An administrator sets a new passphrase for a user on this device (after a recovery, or
@@ -349,11 +555,25 @@ impl Casebook {
         let user = self.session_of(username)?;
         let mut keys = KeyFile::load(&self.dir)?;
         let secret = device::load_secret(&self.book_id)?;
-                keys.put_slot(SlotOwner::User { user_id: user.user_id.clone(), username: username.into() }, new.as_bytes(), Some(&secret), self.kdf, &self.key)?;
+        keys.put_slot(
+            SlotOwner::User {
+                user_id: user.user_id.clone(),
+                username: username.into(),
+            },
+            new.as_bytes(),
+            Some(&secret),
+            self.kdf,
+            &self.key,
+        )?;
         keys.save(&self.dir)?;
-        self.audit(admin, "user.reset_passphrase", Some(Entity::User), Some(&user.user_id), None)
+        self.audit(
+            admin,
+            "user.reset_passphrase",
+            Some(Entity::User),
+            Some(&user.user_id),
+            None,
+        )
     }
-
 }
 
 fn user_fields(username: &str, display_name: &str, role: Role) -> Fields {

@@ -129,13 +129,18 @@ impl Casebook {
 
     pub fn parties(&self, session: &Session, case_id: &str) -> Result<Vec<Stored<CaseParty>>> {
         session.require(Permission::ViewCases)?;
-        self.records(Entity::CaseParty, "WHERE case_id = ?1 ORDER BY created_at", &[&case_id])
+        self.records(
+            Entity::CaseParty,
+            "WHERE case_id = ?1 ORDER BY created_at",
+            &[&case_id],
+        )
     }
 
     pub fn record_incident(&mut self, session: &Session, incident: &Incident) -> Result<String> {
         session.require(Permission::EditCases)?;
         if let Some(at) = incident.occurred_at.as_deref() {
-            let at = DateTime::parse_from_rfc3339(at).map_err(|_| Invalid::new("incident.occurred_at", Rule::NotADate))?;
+            let at = DateTime::parse_from_rfc3339(at)
+                .map_err(|_| Invalid::new("incident.occurred_at", Rule::NotADate))?;
             if at > Utc::now() {
                 return Err(Invalid::new("incident.occurred_at", Rule::InFuture).into());
             }
@@ -146,7 +151,11 @@ impl Casebook {
 
     pub fn incidents(&self, session: &Session, case_id: &str) -> Result<Vec<Stored<Incident>>> {
         session.require(Permission::ViewCases)?;
-        self.records(Entity::Incident, "WHERE case_id = ?1 ORDER BY occurred_at", &[&case_id])
+        self.records(
+            Entity::Incident,
+            "WHERE case_id = ?1 ORDER BY occurred_at",
+            &[&case_id],
+        )
     }
 
     pub fn add_goal(&mut self, session: &Session, goal: &CarePlanGoal) -> Result<String> {
@@ -164,7 +173,11 @@ impl Casebook {
 
     pub fn care_plan(&self, session: &Session, case_id: &str) -> Result<Vec<Stored<CarePlanGoal>>> {
         session.require(Permission::ViewCases)?;
-        self.records(Entity::CarePlanGoal, "WHERE case_id = ?1 ORDER BY domain, due_date", &[&case_id])
+        self.records(
+            Entity::CarePlanGoal,
+            "WHERE case_id = ?1 ORDER BY domain, due_date",
+            &[&case_id],
+        )
     }
 }
 
@@ -173,8 +186,16 @@ fn validate_goal(goal: &CarePlanGoal) -> Result<CarePlanGoal, Invalid> {
         return Err(Invalid::new("goal.goal", Rule::Required));
     }
     let due_date = match goal.due_date.as_deref().filter(|d| !d.trim().is_empty()) {
-        Some(text) => Some(parse_date(text).ok_or_else(|| Invalid::new("goal.due_date", Rule::NotADate))?.to_string()),
+        Some(text) => Some(
+            parse_date(text)
+                .ok_or_else(|| Invalid::new("goal.due_date", Rule::NotADate))?
+                .to_string(),
+        ),
         None => None,
     };
-    Ok(CarePlanGoal { goal: goal.goal.trim().to_owned(), due_date, ..goal.clone() })
+    Ok(CarePlanGoal {
+        goal: goal.goal.trim().to_owned(),
+        due_date,
+        ..goal.clone()
+    })
 }

@@ -175,7 +175,8 @@ fn validate(input: &CaseInput, now: DateTime<Utc>) -> Result<(), Invalid> {
         return Err(Invalid::new("case.categories", Rule::Required));
     }
     if let Some(at) = input.incident_at.as_deref() {
-        let at = DateTime::parse_from_rfc3339(at).map_err(|_| Invalid::new("case.incident_at", Rule::NotADate))?;
+        let at = DateTime::parse_from_rfc3339(at)
+            .map_err(|_| Invalid::new("case.incident_at", Rule::NotADate))?;
         if at > now {
             return Err(Invalid::new("case.incident_at", Rule::InFuture));
         }
@@ -196,7 +197,10 @@ impl Casebook {
             )
             .optional()?
             .flatten();
-        let next = last.and_then(|n| n.rsplit('-').next().and_then(|d| d.parse::<u32>().ok())).unwrap_or(0) + 1;
+        let next = last
+            .and_then(|n| n.rsplit('-').next().and_then(|d| d.parse::<u32>().ok()))
+            .unwrap_or(0)
+            + 1;
         Ok(format!("{prefix}{next:04}"))
     }
 
@@ -207,7 +211,10 @@ impl Casebook {
         let id = new_id();
         let mut fields = rows::encode(input)?;
         fields.insert("case_number".into(), self.next_case_number()?.into());
-        fields.insert("status".into(), serde_json::to_value(Status::Intake).map_err(|e| Error::Corrupt(e.to_string()))?);
+        fields.insert(
+            "status".into(),
+            serde_json::to_value(Status::Intake).map_err(|e| Error::Corrupt(e.to_string()))?,
+        );
         if input.case_manager_id.is_none() {
             fields.insert("case_manager_id".into(), session.user_id.clone().into());
         }
@@ -216,25 +223,41 @@ impl Casebook {
     }
 
     pub(crate) fn load_case(&self, id: &str) -> Result<Case> {
-        let row = rows::get(&self.conn, &self.catalog, "cases", id)?.ok_or(Error::NoSuchRecord("case"))?;
+        let row = rows::get(&self.conn, &self.catalog, "cases", id)?
+            .ok_or(Error::NoSuchRecord("case"))?;
         rows::decode(row)
     }
 
     /// Moves the case to another status; the reason is kept in the timeline.
-    pub fn change_status(&mut self, session: &Session, id: &str, status: Status, reason: &str) -> Result<()> {
+    pub fn change_status(
+        &mut self,
+        session: &Session,
+        id: &str,
+        status: Status,
+        reason: &str,
+    ) -> Result<()> {
         session.require(Permission::EditCases)?;
         if reason.trim().is_empty() {
             return Err(Invalid::new("case.status_reason", Rule::Required).into());
         }
         let case = self.load_case(id)?;
         let mut fields = rows::Fields::new();
-        fields.insert("status".into(), serde_json::to_value(status).map_err(|e| Error::Corrupt(e.to_string()))?);
+        fields.insert(
+            "status".into(),
+            serde_json::to_value(status).map_err(|e| Error::Corrupt(e.to_string()))?,
+        );
         if status == Status::Closed {
             fields.insert("closure_reason".into(), reason.trim().into());
         }
         self.write(session, Entity::Case, id, fields, "case.status", None)?;
         let note = format!("{:?} → {:?}: {}", case.status, status, reason.trim());
-        self.add_timeline_entry(session, id, crate::timeline::EntryKind::StatusChange, &note, &now_iso())?;
+        self.add_timeline_entry(
+            session,
+            id,
+            crate::timeline::EntryKind::StatusChange,
+            &note,
+            &now_iso(),
+        )?;
         Ok(())
     }
 
@@ -245,7 +268,30 @@ impl Casebook {
         let client = self.load_person(&case.client_id)?.masked(today());
         let timeline = self.timeline(id)?;
         self.audit(session, "case.view", Some(Entity::Case), Some(id), None)?;
-        Ok(CaseView { case, client, timeline })
+        Ok(CaseView {
+            case,
+            client,
+            timeline,
+        })
+    }
+
+    /// Records that a document about the case left the book (printed, saved as PDF, exported):
+    /// who, when, and which document. Call it as the document is produced.
+    pub fn record_export(
+        &mut self,
+        session: &Session,
+        case_id: &str,
+        document: &str,
+    ) -> Result<()> {
+        session.require(Permission::ExportCases)?;
+        self.load_case(case_id)?;
+        self.audit(
+            session,
+            "case.export",
+            Some(Entity::Case),
+            Some(case_id),
+            Some(document),
+        )
     }
 
     pub fn list_cases(&self, session: &Session, filter: &CaseFilter) -> Result<Vec<CaseRow>> {
@@ -254,7 +300,12 @@ impl Casebook {
     }
 
     /// Case rows, optionally only the given ids (search results), newest first.
-    pub(crate) fn case_rows(&self, session: &Session, filter: &CaseFilter, ids: Option<&[String]>) -> Result<Vec<CaseRow>> {
+    pub(crate) fn case_rows(
+        &self,
+        session: &Session,
+        filter: &CaseFilter,
+        ids: Option<&[String]>,
+    ) -> Result<Vec<CaseRow>> {
         let mut sql = String::from(
             "SELECT c.id, c.case_number, p.birth_date, p.estimated_age, p.sex, c.categories, c.risk, c.status,
                     c.case_manager_id, c.next_due_date
@@ -272,14 +323,26 @@ impl Casebook {
             bind(&mut sql, " AND c.risk = ?", rows::serde_name(&risk));
         }
         if let Some(category) = filter.category {
-            bind(&mut sql, " AND EXISTS (SELECT 1 FROM json_each(c.categories) WHERE value = ?)", rows::serde_name(&category));
+            bind(
+                &mut sql,
+                " AND EXISTS (SELECT 1 FROM json_each(c.categories) WHERE value = ?)",
+                rows::serde_name(&category),
+            );
         }
         if filter.mine {
-            bind(&mut sql, " AND c.case_manager_id = ?", session.user_id.clone());
+            bind(
+                &mut sql,
+                " AND c.case_manager_id = ?",
+                session.user_id.clone(),
+            );
         }
         if let Some(ids) = ids {
             let list = serde_json::to_string(ids).map_err(|e| Error::Corrupt(e.to_string()))?;
-            bind(&mut sql, " AND c.id IN (SELECT value FROM json_each(?))", list);
+            bind(
+                &mut sql,
+                " AND c.id IN (SELECT value FROM json_each(?))",
+                list,
+            );
         }
         sql.push_str(&format!(
             " ORDER BY c.case_number DESC LIMIT {} OFFSET {}",
@@ -304,14 +367,19 @@ impl Casebook {
         })?;
         let mut out = Vec::new();
         for row in rows {
-            let (id, case_number, birth, estimated, sex, categories, risk, status, manager, due) = row?;
-            let age = birth.as_deref().and_then(parse_date).map(|b| years_between(b, today));
+            let (id, case_number, birth, estimated, sex, categories, risk, status, manager, due) =
+                row?;
+            let age = birth
+                .as_deref()
+                .and_then(parse_date)
+                .map(|b| years_between(b, today));
             out.push(CaseRow {
                 id,
                 case_number,
                 age_band: age_band(age.or(estimated)),
                 sex: from_name(sex)?,
-                categories: serde_json::from_str(&categories).map_err(|e| Error::Corrupt(e.to_string()))?,
+                categories: serde_json::from_str(&categories)
+                    .map_err(|e| Error::Corrupt(e.to_string()))?,
                 risk: from_name(risk)?,
                 status: from_name(status)?,
                 case_manager_id: manager,
@@ -323,7 +391,8 @@ impl Casebook {
 }
 
 fn from_name<T: serde::de::DeserializeOwned>(name: String) -> Result<T> {
-    serde_json::from_value(serde_json::Value::String(name)).map_err(|e| Error::Corrupt(e.to_string()))
+    serde_json::from_value(serde_json::Value::String(name))
+        .map_err(|e| Error::Corrupt(e.to_string()))
 }
 
 #[cfg(test)]
@@ -350,8 +419,18 @@ mod tests {
             consent: None,
             legal_basis: None,
         };
-        assert_eq!(validate(&input, Utc::now()).unwrap_err(), Invalid::new("case.incident_at", Rule::InFuture));
-        let no_category = CaseInput { categories: vec![], incident_at: None, ..input };
-        assert_eq!(validate(&no_category, Utc::now()).unwrap_err().rule, Rule::Required);
+        assert_eq!(
+            validate(&input, Utc::now()).unwrap_err(),
+            Invalid::new("case.incident_at", Rule::InFuture)
+        );
+        let no_category = CaseInput {
+            categories: vec![],
+            incident_at: None,
+            ..input
+        };
+        assert_eq!(
+            validate(&no_category, Utc::now()).unwrap_err().rule,
+            Rule::Required
+        );
     }
 }

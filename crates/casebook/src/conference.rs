@@ -74,7 +74,11 @@ pub struct ActionItem {
 }
 
 impl Casebook {
-    pub fn plan_conference(&mut self, session: &Session, conference: &Conference) -> Result<String> {
+    pub fn plan_conference(
+        &mut self,
+        session: &Session,
+        conference: &Conference,
+    ) -> Result<String> {
         session.require(Permission::RunConferences)?;
         if conference.held_at.trim().is_empty() {
             return Err(Invalid::new("conference.held_at", Rule::Required).into());
@@ -82,10 +86,24 @@ impl Casebook {
         self.insert_record(session, Entity::Conference, conference, "conference.plan")
     }
 
-    pub fn set_conference_status(&mut self, session: &Session, id: &str, status: ConferenceStatus) -> Result<()> {
+    pub fn set_conference_status(
+        &mut self,
+        session: &Session,
+        id: &str,
+        status: ConferenceStatus,
+    ) -> Result<()> {
         session.require(Permission::RunConferences)?;
         let conference: Conference = self.record(Entity::Conference, id)?;
-        self.update_record(session, Entity::Conference, id, &Conference { status, ..conference }, "conference.status")
+        self.update_record(
+            session,
+            Entity::Conference,
+            id,
+            &Conference {
+                status,
+                ..conference
+            },
+            "conference.status",
+        )
     }
 
     pub fn add_attendee(&mut self, session: &Session, attendee: &Attendee) -> Result<String> {
@@ -94,7 +112,12 @@ impl Casebook {
             return Err(Invalid::new("attendee.name", Rule::Required).into());
         }
         self.record::<Conference>(Entity::Conference, &attendee.conference_id)?;
-        self.insert_record(session, Entity::ConferenceAttendee, attendee, "conference.attendee")
+        self.insert_record(
+            session,
+            Entity::ConferenceAttendee,
+            attendee,
+            "conference.attendee",
+        )
     }
 
     pub fn add_agenda_case(&mut self, session: &Session, item: &AgendaCase) -> Result<String> {
@@ -104,11 +127,29 @@ impl Casebook {
         self.insert_record(session, Entity::ConferenceCase, item, "conference.agenda")
     }
 
-    pub fn record_decisions(&mut self, session: &Session, agenda_id: &str, risk_assessment: Option<&str>, decisions: &str) -> Result<()> {
+    pub fn record_decisions(
+        &mut self,
+        session: &Session,
+        agenda_id: &str,
+        risk_assessment: Option<&str>,
+        decisions: &str,
+    ) -> Result<()> {
         session.require(Permission::RunConferences)?;
         let item: AgendaCase = self.record(Entity::ConferenceCase, agenda_id)?;
-        let updated = AgendaCase { risk_assessment: risk_assessment.map(str::to_owned).or(item.risk_assessment.clone()), decisions: Some(decisions.to_owned()), ..item };
-        self.update_record(session, Entity::ConferenceCase, agenda_id, &updated, "conference.decisions")
+        let updated = AgendaCase {
+            risk_assessment: risk_assessment
+                .map(str::to_owned)
+                .or(item.risk_assessment.clone()),
+            decisions: Some(decisions.to_owned()),
+            ..item
+        };
+        self.update_record(
+            session,
+            Entity::ConferenceCase,
+            agenda_id,
+            &updated,
+            "conference.decisions",
+        )
     }
 
     pub fn add_action_item(&mut self, session: &Session, item: &ActionItem) -> Result<String> {
@@ -120,25 +161,60 @@ impl Casebook {
         self.insert_record(session, Entity::ActionItem, item, "conference.action")
     }
 
-    pub fn set_action_status(&mut self, session: &Session, id: &str, status: ActionStatus) -> Result<()> {
+    pub fn set_action_status(
+        &mut self,
+        session: &Session,
+        id: &str,
+        status: ActionStatus,
+    ) -> Result<()> {
         session.require(Permission::RunConferences)?;
         let item: ActionItem = self.record(Entity::ActionItem, id)?;
-        self.update_record(session, Entity::ActionItem, id, &ActionItem { status, ..item }, "conference.action_status")
+        self.update_record(
+            session,
+            Entity::ActionItem,
+            id,
+            &ActionItem { status, ..item },
+            "conference.action_status",
+        )
     }
 
     /// What is still open for a case, from every conference: carried to the next one.
-    pub fn open_actions(&self, session: &Session, case_id: &str) -> Result<Vec<Stored<ActionItem>>> {
+    pub fn open_actions(
+        &self,
+        session: &Session,
+        case_id: &str,
+    ) -> Result<Vec<Stored<ActionItem>>> {
         session.require(Permission::ViewCases)?;
-        self.records(Entity::ActionItem, "WHERE case_id = ?1 AND status = 'open' ORDER BY due_date", &[&case_id])
+        self.records(
+            Entity::ActionItem,
+            "WHERE case_id = ?1 AND status = 'open' ORDER BY due_date",
+            &[&case_id],
+        )
     }
 
-    pub fn attendees(&self, session: &Session, conference_id: &str) -> Result<Vec<Stored<Attendee>>> {
+    pub fn attendees(
+        &self,
+        session: &Session,
+        conference_id: &str,
+    ) -> Result<Vec<Stored<Attendee>>> {
         session.require(Permission::ViewCases)?;
-        self.records(Entity::ConferenceAttendee, "WHERE conference_id = ?1 ORDER BY created_at", &[&conference_id])
+        self.records(
+            Entity::ConferenceAttendee,
+            "WHERE conference_id = ?1 ORDER BY created_at",
+            &[&conference_id],
+        )
     }
 
-    pub fn agenda(&self, session: &Session, conference_id: &str) -> Result<Vec<Stored<AgendaCase>>> {
+    pub fn agenda(
+        &self,
+        session: &Session,
+        conference_id: &str,
+    ) -> Result<Vec<Stored<AgendaCase>>> {
         session.require(Permission::ViewCases)?;
-        self.records(Entity::ConferenceCase, "WHERE conference_id = ?1 ORDER BY position", &[&conference_id])
+        self.records(
+            Entity::ConferenceCase,
+            "WHERE conference_id = ?1 ORDER BY position",
+            &[&conference_id],
+        )
     }
 }

@@ -6,8 +6,18 @@ use chrono::{Datelike, NaiveDate};
 pub const BE_OFFSET: i32 = 543;
 
 const THAI_MONTHS: [&str; 12] = [
-    "มกราคม", "กุมภาพันธ์", "มีนาคม", "เมษายน", "พฤษภาคม", "มิถุนายน",
-    "กรกฎาคม", "สิงหาคม", "กันยายน", "ตุลาคม", "พฤศจิกายน", "ธันวาคม",
+    "มกราคม",
+    "กุมภาพันธ์",
+    "มีนาคม",
+    "เมษายน",
+    "พฤษภาคม",
+    "มิถุนายน",
+    "กรกฎาคม",
+    "สิงหาคม",
+    "กันยายน",
+    "ตุลาคม",
+    "พฤศจิกายน",
+    "ธันวาคม",
 ];
 
 pub fn be_year(date: NaiveDate) -> i32 {
@@ -16,8 +26,17 @@ pub fn be_year(date: NaiveDate) -> i32 {
 
 /// "3 ธันวาคม 2569", or with Thai digits "๓ ธันวาคม ๒๕๖๙".
 pub fn thai_long(date: NaiveDate, thai_digits: bool) -> String {
-    let text = format!("{} {} {}", date.day(), THAI_MONTHS[date.month0() as usize], be_year(date));
-    if thai_digits { to_thai_digits(&text) } else { text }
+    let text = format!(
+        "{} {} {}",
+        date.day(),
+        THAI_MONTHS[date.month0() as usize],
+        be_year(date)
+    );
+    if thai_digits {
+        to_thai_digits(&text)
+    } else {
+        text
+    }
 }
 
 pub fn to_thai_digits(text: &str) -> String {
@@ -32,7 +51,11 @@ pub fn to_thai_digits(text: &str) -> String {
 /// Parses "YYYY-MM-DD" where the year may be BE (> 2400) as typed by Thai users.
 pub fn parse_date(text: &str) -> Option<NaiveDate> {
     let date = NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").ok()?;
-    if date.year() > 2400 { date.with_year(date.year() - BE_OFFSET) } else { Some(date) }
+    if date.year() > 2400 {
+        date.with_year(date.year() - BE_OFFSET)
+    } else {
+        Some(date)
+    }
 }
 
 #[cfg(test)]

@@ -32,7 +32,10 @@ pub struct Invalid {
 
 impl Invalid {
     pub fn new(field: &str, rule: Rule) -> Invalid {
-        Invalid { field: field.to_owned(), rule }
+        Invalid {
+            field: field.to_owned(),
+            rule,
+        }
     }
 }
 
@@ -72,7 +75,9 @@ impl Error {
     /// The UI catalog key for this error.
     pub fn message_key(&self) -> String {
         match self {
-            Error::Invalid(invalid) => format!("validation.{}", crate::rows::serde_name(&invalid.rule)),
+            Error::Invalid(invalid) => {
+                format!("validation.{}", crate::rows::serde_name(&invalid.rule))
+            }
             Error::WrongSecret { .. } => "error.wrong_secret".into(),
             Error::TooSoon { .. } => "error.too_soon".into(),
             Error::UnknownUser => "error.unknown_user".into(),
@@ -87,6 +92,5 @@ impl Error {
         }
     }
 }
-
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -48,9 +48,17 @@ fn clocks(conn: &Connection, entity: Entity, id: &str) -> Result<Map<String, Val
 }
 
 /// The clocks of the values the named fields hold now: the bases of a new event.
-pub fn bases(conn: &Connection, entity: Entity, id: &str, fields: &Fields) -> Result<Map<String, Value>> {
+pub fn bases(
+    conn: &Connection,
+    entity: Entity,
+    id: &str,
+    fields: &Fields,
+) -> Result<Map<String, Value>> {
     let held = clocks(conn, entity, id)?;
-    Ok(fields.keys().map(|f| (f.clone(), held.get(f).cloned().unwrap_or(Value::Null))).collect())
+    Ok(fields
+        .keys()
+        .map(|f| (f.clone(), held.get(f).cloned().unwrap_or(Value::Null)))
+        .collect())
 }
 
 pub fn next_seq(conn: &Connection, device_id: &str) -> Result<i64> {
@@ -62,7 +70,9 @@ pub fn next_seq(conn: &Connection, device_id: &str) -> Result<i64> {
 }
 
 pub fn append(conn: &Connection, event: &Event) -> Result<()> {
-    let json = |v: &Map<String, Value>| serde_json::to_string(v).map_err(|e| Error::Corrupt(e.to_string()));
+    let json = |v: &Map<String, Value>| {
+        serde_json::to_string(v).map_err(|e| Error::Corrupt(e.to_string()))
+    };
     conn.prepare_cached(
         "INSERT INTO events (event_id, device_id, device_seq, hlc, user_id, schema_version, entity, entity_id, op, fields, bases)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'upsert', ?9, ?10)",
@@ -88,7 +98,10 @@ pub fn apply(conn: &Connection, catalog: &Catalog, event: &Event) -> Result<()> 
     let mut held = clocks(conn, event.entity, &event.entity_id)?;
     let mut winning = Fields::new();
     for (field, value) in &event.fields {
-        let newer = held.get(field).and_then(Value::as_str).is_none_or(|clock| clock < event.hlc.as_str());
+        let newer = held
+            .get(field)
+            .and_then(Value::as_str)
+            .is_none_or(|clock| clock < event.hlc.as_str());
         if newer {
             winning.insert(field.clone(), value.clone());
             held.insert(field.clone(), Value::String(event.hlc.clone()));
@@ -101,8 +114,18 @@ pub fn apply(conn: &Connection, catalog: &Catalog, event: &Event) -> Result<()> 
         "INSERT INTO field_clocks (entity, entity_id, clocks) VALUES (?1, ?2, ?3)
          ON CONFLICT (entity, entity_id) DO UPDATE SET clocks = excluded.clocks",
     )?
-    .execute(params![event.entity.name(), event.entity_id, Value::Object(held).to_string()])?;
-    rows::write(conn, catalog, event.entity.table(), &event.entity_id, &winning)
+    .execute(params![
+        event.entity.name(),
+        event.entity_id,
+        Value::Object(held).to_string()
+    ])?;
+    rows::write(
+        conn,
+        catalog,
+        event.entity.table(),
+        &event.entity_id,
+        &winning,
+    )
 }
 
 pub fn read_all(conn: &Connection) -> Result<Vec<Event>> {
@@ -126,7 +149,18 @@ pub fn read_all(conn: &Connection) -> Result<Vec<Event>> {
     })?;
     let mut out = Vec::new();
     for row in rows {
-        let (event_id, device_id, device_seq, hlc, user_id, schema_version, entity, entity_id, fields, bases) = row?;
+        let (
+            event_id,
+            device_id,
+            device_seq,
+            hlc,
+            user_id,
+            schema_version,
+            entity,
+            entity_id,
+            fields,
+            bases,
+        ) = row?;
         let parse = |text: &str| -> Result<Map<String, Value>> {
             serde_json::from_str(text).map_err(|e| Error::Corrupt(e.to_string()))
         };
@@ -137,7 +171,8 @@ pub fn read_all(conn: &Connection) -> Result<Vec<Event>> {
             hlc,
             user_id,
             schema_version,
-            entity: Entity::from_name(&entity).ok_or_else(|| Error::Corrupt(format!("entity {entity}")))?,
+            entity: Entity::from_name(&entity)
+                .ok_or_else(|| Error::Corrupt(format!("entity {entity}")))?,
             entity_id,
             op: Op::Upsert,
             fields: parse(&fields)?,

@@ -16,7 +16,11 @@ impl Hlc {
         let millis = parts.next()?.parse().ok()?;
         let counter = parts.next()?.parse().ok()?;
         let device = parts.next()?.to_owned();
-        Some(Hlc { millis, counter, device })
+        Some(Hlc {
+            millis,
+            counter,
+            device,
+        })
     }
 }
 
@@ -34,8 +38,17 @@ pub struct Clock {
 
 impl Clock {
     pub fn new(device: &str, last_seen: Option<Hlc>) -> Clock {
-        let last = last_seen.unwrap_or(Hlc { millis: 0, counter: 0, device: device.to_owned() });
-        Clock { last: Hlc { device: device.to_owned(), ..last } }
+        let last = last_seen.unwrap_or(Hlc {
+            millis: 0,
+            counter: 0,
+            device: device.to_owned(),
+        });
+        Clock {
+            last: Hlc {
+                device: device.to_owned(),
+                ..last
+            },
+        }
     }
 
     pub fn tick(&mut self, wall_millis: u64) -> Hlc {
@@ -63,8 +76,16 @@ mod tests {
 
     #[test]
     fn text_form_sorts_like_the_clock_and_round_trips() {
-        let a = Hlc { millis: 5, counter: 2, device: "d1".into() };
-        let b = Hlc { millis: 12, counter: 0, device: "d0".into() };
+        let a = Hlc {
+            millis: 5,
+            counter: 2,
+            device: "d1".into(),
+        };
+        let b = Hlc {
+            millis: 12,
+            counter: 0,
+            device: "d0".into(),
+        };
         assert!(a < b && a.to_string() < b.to_string());
         assert_eq!(Hlc::parse(&a.to_string()), Some(a));
     }
@@ -75,7 +96,18 @@ mod tests {
         let first = clock.tick(1_000);
         let second = clock.tick(900);
         assert!(second > first);
-        clock.observe(&Hlc { millis: 5_000, counter: 7, device: "other".into() });
-        assert!(clock.tick(1_000) > Hlc { millis: 5_000, counter: 7, device: "dev".into() });
+        clock.observe(&Hlc {
+            millis: 5_000,
+            counter: 7,
+            device: "other".into(),
+        });
+        assert!(
+            clock.tick(1_000)
+                > Hlc {
+                    millis: 5_000,
+                    counter: 7,
+                    device: "dev".into()
+                }
+        );
     }
 }

@@ -42,13 +42,21 @@ pub struct KdfParams {
 
 impl Default for KdfParams {
     fn default() -> KdfParams {
-        KdfParams { memory_kib: 64 * 1024, iterations: 3, lanes: 1 }
+        KdfParams {
+            memory_kib: 64 * 1024,
+            iterations: 3,
+            lanes: 1,
+        }
     }
 }
 
 impl KdfParams {
     pub fn fast() -> KdfParams {
-        KdfParams { memory_kib: 8 * 1024, iterations: 1, lanes: 1 }
+        KdfParams {
+            memory_kib: 8 * 1024,
+            iterations: 1,
+            lanes: 1,
+        }
     }
 }
 
@@ -86,7 +94,12 @@ pub struct KeyFile {
 
 impl KeyFile {
     pub fn new(book_id: &str) -> KeyFile {
-        KeyFile { version: KEY_FILE_VERSION, book_id: book_id.to_owned(), slots: Vec::new(), throttle: Throttle::default() }
+        KeyFile {
+            version: KEY_FILE_VERSION,
+            book_id: book_id.to_owned(),
+            slots: Vec::new(),
+            throttle: Throttle::default(),
+        }
     }
 
     pub fn load(dir: &Path) -> Result<KeyFile> {
@@ -96,7 +109,8 @@ impl KeyFile {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(Error::NotFound),
             Err(e) => return Err(e.into()),
         };
-        let file: KeyFile = serde_json::from_str(&text).map_err(|e| Error::KeyFile(e.to_string()))?;
+        let file: KeyFile =
+            serde_json::from_str(&text).map_err(|e| Error::KeyFile(e.to_string()))?;
         if file.version != KEY_FILE_VERSION {
             return Err(Error::KeyFile(format!("version {}", file.version)));
         }
@@ -121,39 +135,72 @@ impl KeyFile {
 
     pub fn user_id(&self, username: &str) -> Option<String> {
         self.slots.iter().find_map(|s| match &s.owner {
-            SlotOwner::User { user_id, username: u } if u == username => Some(user_id.clone()),
+            SlotOwner::User {
+                user_id,
+                username: u,
+            } if u == username => Some(user_id.clone()),
             _ => None,
         })
     }
 
     /// Adds (or replaces) the slot of `owner`.
-    pub fn put_slot(&mut self, owner: SlotOwner, secret: &[u8], pepper: Option<&[u8]>, kdf: KdfParams, key: &MasterKey) -> Result<()> {
+    pub fn put_slot(
+        &mut self,
+        owner: SlotOwner,
+        secret: &[u8],
+        pepper: Option<&[u8]>,
+        kdf: KdfParams,
+        key: &MasterKey,
+    ) -> Result<()> {
         let salt: [u8; 16] = random_bytes()?;
         let nonce: [u8; 12] = random_bytes()?;
         let kek = derive(secret, pepper, &salt, kdf)?;
         let aad = slot_aad(&owner);
         let wrapped = ChaCha20Poly1305::new(Key::from_slice(&*kek))
-            .encrypt(Nonce::from_slice(&nonce), Payload { msg: &key.0[..], aad: aad.as_bytes() })
+            .encrypt(
+                Nonce::from_slice(&nonce),
+                Payload {
+                    msg: &key.0[..],
+                    aad: aad.as_bytes(),
+                },
+            )
             .map_err(|_| Error::KeyFile("cannot wrap key".into()))?;
         self.slots.retain(|s| !same_owner(&s.owner, &owner));
-        self.slots.push(Slot { owner, kdf, salt: hex::encode(salt), nonce: hex::encode(nonce), wrapped: hex::encode(wrapped) });
+        self.slots.push(Slot {
+            owner,
+            kdf,
+            salt: hex::encode(salt),
+            nonce: hex::encode(nonce),
+            wrapped: hex::encode(wrapped),
+        });
         Ok(())
     }
 
     pub fn remove_user(&mut self, username: &str) -> bool {
         let before = self.slots.len();
-        self.slots.retain(|s| !matches!(&s.owner, SlotOwner::User { username: u, .. } if u == username));
+        self.slots
+            .retain(|s| !matches!(&s.owner, SlotOwner::User { username: u, .. } if u == username));
         before != self.slots.len()
     }
 
     /// Unwraps the master key from the slot of `owner`, enforcing the growing wait after wrong
     /// tries. The caller saves the file afterwards (the counter changed).
-    pub fn open_slot(&mut self, owner: &SlotOwner, secret: &[u8], pepper: Option<&[u8]>, now_unix: i64) -> Result<MasterKey> {
+    pub fn open_slot(
+        &mut self,
+        owner: &SlotOwner,
+        secret: &[u8],
+        pepper: Option<&[u8]>,
+        now_unix: i64,
+    ) -> Result<MasterKey> {
         let wait = self.wait_secs(now_unix);
         if wait > 0 {
             return Err(Error::TooSoon { wait_secs: wait });
         }
-        let slot = self.slots.iter().find(|s| same_owner(&s.owner, owner)).ok_or(Error::UnknownUser)?;
+        let slot = self
+            .slots
+            .iter()
+            .find(|s| same_owner(&s.owner, owner))
+            .ok_or(Error::UnknownUser)?;
         match unwrap_slot(slot, secret, pepper) {
             Ok(key) => {
                 self.throttle = Throttle::default();
@@ -162,7 +209,9 @@ impl KeyFile {
             Err(()) => {
                 self.throttle.failures += 1;
                 self.throttle.last_failure_unix = now_unix;
-                Err(Error::WrongSecret { retry_after_secs: delay_after(self.throttle.failures) })
+                Err(Error::WrongSecret {
+                    retry_after_secs: delay_after(self.throttle.failures),
+                })
             }
         }
     }
@@ -175,7 +224,11 @@ impl KeyFile {
 }
 
 fn delay_after(failures: u32) -> u64 {
-    if failures <= FREE_TRIES { 0 } else { (1u64 << (failures - FREE_TRIES - 1).min(16)).min(MAX_DELAY_SECS) }
+    if failures <= FREE_TRIES {
+        0
+    } else {
+        (1u64 << (failures - FREE_TRIES - 1).min(16)).min(MAX_DELAY_SECS)
+    }
 }
 
 fn same_owner(a: &SlotOwner, b: &SlotOwner) -> bool {
@@ -203,7 +256,13 @@ fn unwrap_slot(slot: &Slot, secret: &[u8], pepper: Option<&[u8]>) -> Result<Mast
     let kek = derive(secret, pepper, &salt, slot.kdf).map_err(|_| ())?;
     let aad = slot_aad(&slot.owner);
     let mut plain = ChaCha20Poly1305::new(Key::from_slice(&*kek))
-        .decrypt(Nonce::from_slice(&nonce), Payload { msg: &wrapped, aad: aad.as_bytes() })
+        .decrypt(
+            Nonce::from_slice(&nonce),
+            Payload {
+                msg: &wrapped,
+                aad: aad.as_bytes(),
+            },
+        )
         .map_err(|_| ())?;
     let mut key = Zeroizing::new([0u8; 32]);
     let ok = plain.len() == 32;
@@ -214,16 +273,25 @@ fn unwrap_slot(slot: &Slot, secret: &[u8], pepper: Option<&[u8]>) -> Result<Mast
     if ok { Ok(MasterKey(key)) } else { Err(()) }
 }
 
-fn derive(secret: &[u8], pepper: Option<&[u8]>, salt: &[u8], kdf: KdfParams) -> Result<Zeroizing<[u8; 32]>> {
+fn derive(
+    secret: &[u8],
+    pepper: Option<&[u8]>,
+    salt: &[u8],
+    kdf: KdfParams,
+) -> Result<Zeroizing<[u8; 32]>> {
     let params = Params::new(kdf.memory_kib, kdf.iterations, kdf.lanes, Some(32))
         .map_err(|e| Error::KeyFile(format!("argon2 parameters: {e}")))?;
     let argon = match pepper {
-        Some(pepper) => Argon2::new_with_secret(pepper, Algorithm::Argon2id, Version::V0x13, params)
-            .map_err(|e| Error::KeyFile(format!("argon2: {e}")))?,
+        Some(pepper) => {
+            Argon2::new_with_secret(pepper, Algorithm::Argon2id, Version::V0x13, params)
+                .map_err(|e| Error::KeyFile(format!("argon2: {e}")))?
+        }
         None => Argon2::new(Algorithm::Argon2id, Version::V0x13, params),
     };
     let mut out = Zeroizing::new([0u8; 32]);
-    argon.hash_password_into(secret, salt, &mut *out).map_err(|e| Error::KeyFile(format!("argon2: {e}")))?;
+    argon
+        .hash_password_into(secret, salt, &mut *out)
+        .map_err(|e| Error::KeyFile(format!("argon2: {e}")))?;
     Ok(out)
 }
 
@@ -262,7 +330,11 @@ impl RecoveryCode {
     /// For the recovery sheet: groups of four separated by dashes.
     pub fn display(&self) -> String {
         let chars: Vec<char> = self.0.chars().collect();
-        chars.chunks(4).map(|c| c.iter().collect::<String>()).collect::<Vec<_>>().join("-")
+        chars
+            .chunks(4)
+            .map(|c| c.iter().collect::<String>())
+            .collect::<Vec<_>>()
+            .join("-")
     }
 
     /// The canonical form of what a person typed.

@@ -115,7 +115,13 @@ impl Casebook {
     }
 
     /// Records a step of the referral (sent, the agency's reply, done).
-    pub fn update_referral(&mut self, session: &Session, id: &str, status: ReferralStatus, reply: Option<&str>) -> Result<()> {
+    pub fn update_referral(
+        &mut self,
+        session: &Session,
+        id: &str,
+        status: ReferralStatus,
+        reply: Option<&str>,
+    ) -> Result<()> {
         session.require(Permission::EditCases)?;
         let mut referral: Referral = self.record(Entity::Referral, id)?;
         referral.status = status;
@@ -127,6 +133,10 @@ impl Casebook {
 
     pub fn referrals(&self, session: &Session, case_id: &str) -> Result<Vec<Stored<Referral>>> {
         session.require(Permission::ViewCases)?;
-        self.records(Entity::Referral, "WHERE case_id = ?1 ORDER BY created_at", &[&case_id])
+        self.records(
+            Entity::Referral,
+            "WHERE case_id = ?1 ORDER BY created_at",
+            &[&case_id],
+        )
     }
 }

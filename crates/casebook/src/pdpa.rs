@@ -58,9 +58,17 @@ pub struct Breach {
 }
 
 impl Casebook {
-    pub fn log_data_subject_request(&mut self, session: &Session, person_id: Option<&str>, kind: RequestKind, received_on: &str, notes: Option<&str>) -> Result<Stored<DataSubjectRequest>> {
+    pub fn log_data_subject_request(
+        &mut self,
+        session: &Session,
+        person_id: Option<&str>,
+        kind: RequestKind,
+        received_on: &str,
+        notes: Option<&str>,
+    ) -> Result<Stored<DataSubjectRequest>> {
         session.require(Permission::Supervise)?;
-        let received = parse_date(received_on).ok_or_else(|| Invalid::new("dsr.received_on", Rule::NotADate))?;
+        let received = parse_date(received_on)
+            .ok_or_else(|| Invalid::new("dsr.received_on", Rule::NotADate))?;
         if received > crate::person::today() {
             return Err(Invalid::new("dsr.received_on", Rule::InFuture).into());
         }
@@ -73,18 +81,33 @@ impl Casebook {
             answered_on: None,
             notes: notes.map(str::to_owned),
         };
-        let id = self.insert_record(session, Entity::DataSubjectRequest, &request, "pdpa.request")?;
+        let id = self.insert_record(
+            session,
+            Entity::DataSubjectRequest,
+            &request,
+            "pdpa.request",
+        )?;
         self.record(Entity::DataSubjectRequest, &id)
     }
 
-    pub fn data_subject_requests(&self, session: &Session) -> Result<Vec<Stored<DataSubjectRequest>>> {
+    pub fn data_subject_requests(
+        &self,
+        session: &Session,
+    ) -> Result<Vec<Stored<DataSubjectRequest>>> {
         session.require(Permission::Supervise)?;
         self.records(Entity::DataSubjectRequest, "ORDER BY due_on", &[])
     }
 
-    pub fn record_breach(&mut self, session: &Session, discovered_at: &str, description: &str) -> Result<Stored<Breach>> {
+    pub fn record_breach(
+        &mut self,
+        session: &Session,
+        discovered_at: &str,
+        description: &str,
+    ) -> Result<Stored<Breach>> {
         session.require(Permission::Supervise)?;
-        let at = DateTime::parse_from_rfc3339(discovered_at).map_err(|_| Invalid::new("breach.discovered_at", Rule::NotADate))?.with_timezone(&Utc);
+        let at = DateTime::parse_from_rfc3339(discovered_at)
+            .map_err(|_| Invalid::new("breach.discovered_at", Rule::NotADate))?
+            .with_timezone(&Utc);
         if description.trim().is_empty() {
             return Err(Invalid::new("breach.description", Rule::Required).into());
         }

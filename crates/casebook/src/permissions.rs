@@ -43,7 +43,10 @@ pub fn allows(role: Role, permission: Permission) -> bool {
     use Permission::*;
     use Role::*;
     match role {
-        SocialWorker => matches!(permission, ViewCases | EditCases | RevealIdentity | ExportCases | RunConferences),
+        SocialWorker => matches!(
+            permission,
+            ViewCases | EditCases | RevealIdentity | ExportCases | RunConferences
+        ),
         Supervisor => !matches!(permission, ManageUsers),
         Facilitator => matches!(permission, ViewCases | RunConferences),
         Administrator => matches!(permission, ManageUsers),
@@ -87,7 +90,12 @@ mod tests {
 
     #[test]
     fn administrator_has_no_case_permission() {
-        for p in [Permission::ViewCases, Permission::EditCases, Permission::RevealIdentity, Permission::ExportCases] {
+        for p in [
+            Permission::ViewCases,
+            Permission::EditCases,
+            Permission::RevealIdentity,
+            Permission::ExportCases,
+        ] {
             assert!(!allows(Role::Administrator, p));
         }
         assert!(allows(Role::Administrator, Permission::ManageUsers));

@@ -123,7 +123,12 @@ impl Person {
     pub fn masked(&self, today: NaiveDate) -> PersonMasked {
         PersonMasked {
             id: self.id.clone(),
-            name: mask::name(self.name_th.as_deref().or(self.name_latin.as_deref()).unwrap_or("")),
+            name: mask::name(
+                self.name_th
+                    .as_deref()
+                    .or(self.name_latin.as_deref())
+                    .unwrap_or(""),
+            ),
             id_number: self.id_number.as_deref().map(mask::tail),
             phone: self.phone.as_deref().map(mask::tail),
             age: self.age(today),
@@ -149,14 +154,24 @@ pub fn today() -> NaiveDate {
 }
 
 /// Checks the input; returns the row to store and the warnings the user should see.
-fn validate(input: &PersonInput, today: NaiveDate) -> Result<(rows::Fields, Vec<Invalid>), Invalid> {
+fn validate(
+    input: &PersonInput,
+    today: NaiveDate,
+) -> Result<(rows::Fields, Vec<Invalid>), Invalid> {
     let blank = |v: &Option<String>| v.as_deref().is_none_or(|s| s.trim().is_empty());
     if blank(&input.name_th) && blank(&input.name_latin) {
         return Err(Invalid::new("person.name_th", Rule::Required));
     }
     let mut warnings = Vec::new();
     let id_kind = input.id_kind.unwrap_or(IdKind::None);
-    let id_number = match (id_kind, input.id_number.as_deref().map(str::trim).filter(|s| !s.is_empty())) {
+    let id_number = match (
+        id_kind,
+        input
+            .id_number
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty()),
+    ) {
         (IdKind::ThaiCitizen | IdKind::NoStatus, Some(raw)) => {
             let (digits, check) = thai_id::validate("person.id_number", raw)?;
             if let IdCheck::Warning(rule) = check {
@@ -169,9 +184,15 @@ fn validate(input: &PersonInput, today: NaiveDate) -> Result<(rows::Fields, Vec<
         }
         (_, other) => other.map(str::to_owned),
     };
-    let birth_date = match input.birth_date.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+    let birth_date = match input
+        .birth_date
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
         Some(text) => {
-            let date = parse_date(text).ok_or_else(|| Invalid::new("person.birth_date", Rule::NotADate))?;
+            let date = parse_date(text)
+                .ok_or_else(|| Invalid::new("person.birth_date", Rule::NotADate))?;
             if date > today {
                 return Err(Invalid::new("person.birth_date", Rule::InFuture));
             }
@@ -185,9 +206,14 @@ fn validate(input: &PersonInput, today: NaiveDate) -> Result<(rows::Fields, Vec<
         return Err(Invalid::new("person.estimated_age", Rule::AgeOutOfRange));
     }
     // Flags that follow from age are set by the book, not left to memory: a child is under 18.
-    let age = birth_date.map(|b| years_between(b, today)).or(input.estimated_age);
+    let age = birth_date
+        .map(|b| years_between(b, today))
+        .or(input.estimated_age);
     let mut flags = input.flags.clone();
-    for (applies, flag) in [(age.is_some_and(|a| a < 18), Vulnerability::Child), (age.is_some_and(|a| a >= 60), Vulnerability::Elderly)] {
+    for (applies, flag) in [
+        (age.is_some_and(|a| a < 18), Vulnerability::Child),
+        (age.is_some_and(|a| a >= 60), Vulnerability::Elderly),
+    ] {
         flags.retain(|f| *f != flag);
         if applies {
             flags.push(flag);
@@ -196,7 +222,12 @@ fn validate(input: &PersonInput, today: NaiveDate) -> Result<(rows::Fields, Vec<
     if matches!(id_kind, IdKind::None) && !flags.contains(&Vulnerability::NoDocuments) {
         flags.push(Vulnerability::NoDocuments);
     }
-    let trimmed = |v: &Option<String>| v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
+    let trimmed = |v: &Option<String>| {
+        v.as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+    };
     let record = serde_json::json!({
         "name_th": trimmed(&input.name_th),
         "name_latin": trimmed(&input.name_latin),
@@ -222,7 +253,11 @@ fn validate(input: &PersonInput, today: NaiveDate) -> Result<(rows::Fields, Vec<
 
 impl Casebook {
     /// Records a new person. Returns the id and any warnings (e.g. a 0-prefixed ID's check digit).
-    pub fn create_person(&mut self, session: &Session, input: &PersonInput) -> Result<(String, Vec<Invalid>)> {
+    pub fn create_person(
+        &mut self,
+        session: &Session,
+        input: &PersonInput,
+    ) -> Result<(String, Vec<Invalid>)> {
         session.require(Permission::EditCases)?;
         let (fields, warnings) = validate(input, today())?;
         let id = new_id();
@@ -230,7 +265,12 @@ impl Casebook {
         Ok((id, warnings))
     }
 
-    pub fn update_person(&mut self, session: &Session, id: &str, input: &PersonInput) -> Result<Vec<Invalid>> {
+    pub fn update_person(
+        &mut self,
+        session: &Session,
+        id: &str,
+        input: &PersonInput,
+    ) -> Result<Vec<Invalid>> {
         session.require(Permission::EditCases)?;
         self.load_person(id)?;
         let (fields, warnings) = validate(input, today())?;
@@ -239,7 +279,8 @@ impl Casebook {
     }
 
     pub(crate) fn load_person(&self, id: &str) -> Result<Person> {
-        let row = rows::get(&self.conn, &self.catalog, "persons", id)?.ok_or(crate::Error::NoSuchRecord("person"))?;
+        let row = rows::get(&self.conn, &self.catalog, "persons", id)?
+            .ok_or(crate::Error::NoSuchRecord("person"))?;
         rows::decode(row)
     }
 
@@ -256,7 +297,13 @@ impl Casebook {
             return Err(Invalid::new("reveal.reason", Rule::Required).into());
         }
         let person = self.load_person(id)?;
-        self.audit(session, "identity.reveal", Some(Entity::Person), Some(id), Some(reason.trim()))?;
+        self.audit(
+            session,
+            "identity.reveal",
+            Some(Entity::Person),
+            Some(id),
+            Some(reason.trim()),
+        )?;
         Ok(person)
     }
 }
@@ -270,7 +317,10 @@ mod tests {
     }
 
     fn named() -> PersonInput {
-        PersonInput { name_th: Some("เด็กหญิงทดสอบ สมมุติ".into()), ..PersonInput::default() }
+        PersonInput {
+            name_th: Some("เด็กหญิงทดสอบ สมมุติ".into()),
+            ..PersonInput::default()
+        }
     }
 
     #[test]
@@ -281,33 +331,79 @@ mod tests {
 
     #[test]
     fn child_flag_follows_birth_date_in_buddhist_era() {
-        let input = PersonInput { birth_date: Some("2555-06-01".into()), ..named() };
+        let input = PersonInput {
+            birth_date: Some("2555-06-01".into()),
+            ..named()
+        };
         let (fields, _) = validate(&input, day(2026, 1, 1)).unwrap();
         assert_eq!(fields["birth_date"], "2012-06-01");
-        assert!(fields["flags"].as_array().unwrap().contains(&serde_json::json!("child")));
+        assert!(
+            fields["flags"]
+                .as_array()
+                .unwrap()
+                .contains(&serde_json::json!("child"))
+        );
     }
 
     #[test]
     fn birth_date_in_the_future_is_refused() {
-        let input = PersonInput { birth_date: Some("2027-01-01".into()), ..named() };
-        assert_eq!(validate(&input, day(2026, 1, 1)).unwrap_err().rule, Rule::InFuture);
+        let input = PersonInput {
+            birth_date: Some("2027-01-01".into()),
+            ..named()
+        };
+        assert_eq!(
+            validate(&input, day(2026, 1, 1)).unwrap_err().rule,
+            Rule::InFuture
+        );
     }
 
     #[test]
     fn migrant_with_pink_card_and_no_document_person_are_accepted() {
-        let pink = PersonInput { id_kind: Some(IdKind::PinkCard), id_number: Some("00-1234-567890".into()), languages: vec!["my".into()], needs_interpreter: true, ..named() };
+        let pink = PersonInput {
+            id_kind: Some(IdKind::PinkCard),
+            id_number: Some("00-1234-567890".into()),
+            languages: vec!["my".into()],
+            needs_interpreter: true,
+            ..named()
+        };
         assert!(validate(&pink, day(2026, 1, 1)).is_ok());
-        let (fields, warnings) = validate(&PersonInput { id_kind: Some(IdKind::None), ..named() }, day(2026, 1, 1)).unwrap();
+        let (fields, warnings) = validate(
+            &PersonInput {
+                id_kind: Some(IdKind::None),
+                ..named()
+            },
+            day(2026, 1, 1),
+        )
+        .unwrap();
         assert!(warnings.is_empty());
-        assert!(fields["flags"].as_array().unwrap().contains(&serde_json::json!("no_documents")));
+        assert!(
+            fields["flags"]
+                .as_array()
+                .unwrap()
+                .contains(&serde_json::json!("no_documents"))
+        );
     }
 
     #[test]
     fn thai_id_check_digit_refused_but_no_status_id_only_warned() {
-        let bad = PersonInput { id_kind: Some(IdKind::ThaiCitizen), id_number: Some("1103702345670".into()), ..named() };
-        assert_eq!(validate(&bad, day(2026, 1, 1)).unwrap_err(), Invalid::new("person.id_number", Rule::ThaiIdCheckDigit));
-        let no_status = PersonInput { id_kind: Some(IdKind::NoStatus), id_number: Some("0012345678901".into()), ..named() };
+        let bad = PersonInput {
+            id_kind: Some(IdKind::ThaiCitizen),
+            id_number: Some("1103702345670".into()),
+            ..named()
+        };
+        assert_eq!(
+            validate(&bad, day(2026, 1, 1)).unwrap_err(),
+            Invalid::new("person.id_number", Rule::ThaiIdCheckDigit)
+        );
+        let no_status = PersonInput {
+            id_kind: Some(IdKind::NoStatus),
+            id_number: Some("0012345678901".into()),
+            ..named()
+        };
         let (_, warnings) = validate(&no_status, day(2026, 1, 1)).unwrap();
-        assert_eq!(warnings, vec![Invalid::new("person.id_number", Rule::ThaiIdCheckDigit)]);
+        assert_eq!(
+            warnings,
+            vec![Invalid::new("person.id_number", Rule::ThaiIdCheckDigit)]
+        );
     }
 }

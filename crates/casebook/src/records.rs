@@ -22,24 +22,46 @@ pub struct Stored<T> {
 }
 
 impl Casebook {
-    pub(crate) fn insert_record<T: Serialize>(&mut self, session: &Session, entity: Entity, record: &T, action: &str) -> Result<String> {
+    pub(crate) fn insert_record<T: Serialize>(
+        &mut self,
+        session: &Session,
+        entity: Entity,
+        record: &T,
+        action: &str,
+    ) -> Result<String> {
         let id = new_id();
         self.write(session, entity, &id, rows::encode(record)?, action, None)?;
         Ok(id)
     }
 
-    pub(crate) fn update_record<T: Serialize>(&mut self, session: &Session, entity: Entity, id: &str, record: &T, action: &str) -> Result<()> {
+    pub(crate) fn update_record<T: Serialize>(
+        &mut self,
+        session: &Session,
+        entity: Entity,
+        id: &str,
+        record: &T,
+        action: &str,
+    ) -> Result<()> {
         self.record::<serde_json::Value>(entity, id)?;
         self.write(session, entity, id, rows::encode(record)?, action, None)
     }
 
     pub(crate) fn record<T: DeserializeOwned>(&self, entity: Entity, id: &str) -> Result<T> {
-        let row = rows::get(&self.conn, &self.catalog, entity.table(), id)?.ok_or(Error::NoSuchRecord(entity.name()))?;
+        let row = rows::get(&self.conn, &self.catalog, entity.table(), id)?
+            .ok_or(Error::NoSuchRecord(entity.name()))?;
         rows::decode(row)
     }
 
     /// Records of one kind matching `where_sql`, in `order`.
-    pub(crate) fn records<T: DeserializeOwned>(&self, entity: Entity, where_sql: &str, args: &[&dyn rusqlite::ToSql]) -> Result<Vec<T>> {
-        rows::select(&self.conn, &self.catalog, entity.table(), where_sql, args)?.into_iter().map(rows::decode).collect()
+    pub(crate) fn records<T: DeserializeOwned>(
+        &self,
+        entity: Entity,
+        where_sql: &str,
+        args: &[&dyn rusqlite::ToSql],
+    ) -> Result<Vec<T>> {
+        rows::select(&self.conn, &self.catalog, entity.table(), where_sql, args)?
+            .into_iter()
+            .map(rows::decode)
+            .collect()
     }
 }

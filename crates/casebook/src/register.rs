@@ -25,7 +25,12 @@ pub struct RegisterEntry {
 
 impl Casebook {
     /// Takes the next number of this Buddhist year for a letter about `subject`.
-    pub fn issue_letter_number(&mut self, session: &Session, subject: &str, referral_id: Option<&str>) -> Result<Stored<RegisterEntry>> {
+    pub fn issue_letter_number(
+        &mut self,
+        session: &Session,
+        subject: &str,
+        referral_id: Option<&str>,
+    ) -> Result<Stored<RegisterEntry>> {
         session.require(Permission::ExportCases)?;
         if subject.trim().is_empty() {
             return Err(Invalid::new("letter.subject", Rule::Required).into());
@@ -45,7 +50,12 @@ impl Casebook {
             cancelled: false,
             cancel_reason: None,
         };
-        let id = self.insert_record(session, Entity::LetterRegister, &entry, "letter.issue_number")?;
+        let id = self.insert_record(
+            session,
+            Entity::LetterRegister,
+            &entry,
+            "letter.issue_number",
+        )?;
         self.record(Entity::LetterRegister, &id)
     }
 
@@ -60,8 +70,16 @@ impl Casebook {
         self.update_record(session, Entity::LetterRegister, id, &entry, "letter.cancel")
     }
 
-    pub fn letter_register(&self, session: &Session, be_year: i64) -> Result<Vec<Stored<RegisterEntry>>> {
+    pub fn letter_register(
+        &self,
+        session: &Session,
+        be_year: i64,
+    ) -> Result<Vec<Stored<RegisterEntry>>> {
         session.require(Permission::ExportCases)?;
-        self.records(Entity::LetterRegister, "WHERE be_year = ?1 ORDER BY number", &[&be_year])
+        self.records(
+            Entity::LetterRegister,
+            "WHERE be_year = ?1 ORDER BY number",
+            &[&be_year],
+        )
     }
 }

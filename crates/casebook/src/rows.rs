@@ -26,7 +26,9 @@ fn from_sql(kind: ColumnKind, value: ValueRef<'_>) -> Result<Value> {
     Ok(match (kind, value) {
         (_, ValueRef::Null) => Value::Null,
         (ColumnKind::Boolean, ValueRef::Integer(i)) => Value::Bool(i != 0),
-        (ColumnKind::Json, ValueRef::Text(t)) => serde_json::from_slice(t).map_err(|e| Error::Corrupt(e.to_string()))?,
+        (ColumnKind::Json, ValueRef::Text(t)) => {
+            serde_json::from_slice(t).map_err(|e| Error::Corrupt(e.to_string()))?
+        }
         (_, ValueRef::Integer(i)) => Value::from(i),
         (_, ValueRef::Real(f)) => Value::from(f),
         (_, ValueRef::Text(t)) => Value::String(String::from_utf8_lossy(t).into_owned()),
@@ -35,11 +37,19 @@ fn from_sql(kind: ColumnKind, value: ValueRef<'_>) -> Result<Value> {
 }
 
 /// Inserts the row or updates the given columns of it. Unknown columns are refused.
-pub fn write(conn: &Connection, catalog: &Catalog, table: &str, id: &str, fields: &Fields) -> Result<()> {
+pub fn write(
+    conn: &Connection,
+    catalog: &Catalog,
+    table: &str,
+    id: &str,
+    fields: &Fields,
+) -> Result<()> {
     let mut cols = Vec::with_capacity(fields.len());
     let mut values: Vec<SqlValue> = Vec::with_capacity(fields.len() + 1);
     for (name, value) in fields {
-        let kind = catalog.kind(table, name).ok_or_else(|| Error::Corrupt(format!("no column {table}.{name}")))?;
+        let kind = catalog
+            .kind(table, name)
+            .ok_or_else(|| Error::Corrupt(format!("no column {table}.{name}")))?;
         cols.push(name.as_str());
         values.push(to_sql(kind, value));
     }
@@ -51,18 +61,39 @@ pub fn write(conn: &Connection, catalog: &Catalog, table: &str, id: &str, fields
         if cols.is_empty() {
             return Ok(());
         }
-        let sets: Vec<String> = cols.iter().enumerate().map(|(i, c)| format!("{c} = ?{}", i + 1)).collect();
-        format!("UPDATE {table} SET {} WHERE id = ?{}", sets.join(", "), cols.len() + 1)
+        let sets: Vec<String> = cols
+            .iter()
+            .enumerate()
+            .map(|(i, c)| format!("{c} = ?{}", i + 1))
+            .collect();
+        format!(
+            "UPDATE {table} SET {} WHERE id = ?{}",
+            sets.join(", "),
+            cols.len() + 1
+        )
     } else {
         let marks: Vec<String> = (1..=cols.len() + 1).map(|i| format!("?{i}")).collect();
-        format!("INSERT INTO {table} ({}{}id) VALUES ({})", cols.join(", "), if cols.is_empty() { "" } else { ", " }, marks.join(", "))
+        format!(
+            "INSERT INTO {table} ({}{}id) VALUES ({})",
+            cols.join(", "),
+            if cols.is_empty() { "" } else { ", " },
+            marks.join(", ")
+        )
     };
-    conn.prepare_cached(&sql)?.execute(params_from_iter(values.iter().map(|v| ToSqlOutput::Borrowed(v.into()))))?;
+    conn.prepare_cached(&sql)?.execute(params_from_iter(
+        values.iter().map(|v| ToSqlOutput::Borrowed(v.into())),
+    ))?;
     Ok(())
 }
 
 /// Reads rows of `table` matching `where_sql` (with `?1`… placeholders) as maps.
-pub fn select(conn: &Connection, catalog: &Catalog, table: &str, where_sql: &str, args: &[&dyn rusqlite::ToSql]) -> Result<Vec<Fields>> {
+pub fn select(
+    conn: &Connection,
+    catalog: &Catalog,
+    table: &str,
+    where_sql: &str,
+    args: &[&dyn rusqlite::ToSql],
+) -> Result<Vec<Fields>> {
     let columns = catalog.columns(table);
     let names: Vec<&str> = columns.iter().map(|(n, _)| n.as_str()).collect();
     let sql = format!("SELECT {} FROM {table} {where_sql}", names.join(", "));
@@ -80,7 +111,9 @@ pub fn select(conn: &Connection, catalog: &Catalog, table: &str, where_sql: &str
 }
 
 pub fn get(conn: &Connection, catalog: &Catalog, table: &str, id: &str) -> Result<Option<Fields>> {
-    Ok(select(conn, catalog, table, "WHERE id = ?1", &[&id])?.into_iter().next())
+    Ok(select(conn, catalog, table, "WHERE id = ?1", &[&id])?
+        .into_iter()
+        .next())
 }
 
 /// A typed record from a row map.
@@ -98,5 +131,8 @@ pub fn encode<T: serde::Serialize>(record: &T) -> Result<Fields> {
 
 /// The serde name of a unit enum variant ("in_service").
 pub fn serde_name<T: serde::Serialize>(value: &T) -> String {
-    serde_json::to_value(value).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
 }

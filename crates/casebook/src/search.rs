@@ -10,7 +10,12 @@ use crate::permissions::{Permission, Session};
 
 impl Casebook {
     /// Cases whose client, case number or notes match `query`; masked rows, as the list shows.
-    pub fn search_cases(&mut self, session: &Session, query: &str, limit: i64) -> Result<Vec<CaseRow>> {
+    pub fn search_cases(
+        &mut self,
+        session: &Session,
+        query: &str,
+        limit: i64,
+    ) -> Result<Vec<CaseRow>> {
         session.require(Permission::ViewCases)?;
         let query = query.trim();
         if query.is_empty() {
@@ -18,14 +23,29 @@ impl Casebook {
         }
         let (matcher, pattern) = if query.chars().count() >= 3 {
             // A phrase query: the user's text is data, never FTS syntax.
-            ("search_index MATCH ?1", format!("\"{}\"", query.replace('"', "\"\"")))
+            (
+                "search_index MATCH ?1",
+                format!("\"{}\"", query.replace('"', "\"\"")),
+            )
         } else {
-            ("body LIKE ?1 ESCAPE '\\'", format!("%{}%", query.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")))
+            (
+                "body LIKE ?1 ESCAPE '\\'",
+                format!(
+                    "%{}%",
+                    query
+                        .replace('\\', "\\\\")
+                        .replace('%', "\\%")
+                        .replace('_', "\\_")
+                ),
+            )
         };
         let hits: Vec<(String, String)> = {
-            let sql = format!("SELECT entity, entity_id FROM search_index WHERE {matcher} LIMIT ?2");
+            let sql =
+                format!("SELECT entity, entity_id FROM search_index WHERE {matcher} LIMIT ?2");
             let mut stmt = self.conn.prepare_cached(&sql)?;
-            let rows = stmt.query_map(rusqlite::params![pattern, limit * 4], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            let rows = stmt.query_map(rusqlite::params![pattern, limit * 4], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })?;
             rows.collect::<Result<_, _>>()?
         };
         // Each hit leads to the cases it belongs to.
@@ -33,7 +53,9 @@ impl Casebook {
         for (entity, entity_id) in hits {
             let sql = match entity.as_str() {
                 "case" => "SELECT id FROM cases WHERE id = ?1",
-                "person" => "SELECT id FROM cases WHERE client_id = ?1 UNION SELECT case_id FROM case_parties WHERE person_id = ?1",
+                "person" => {
+                    "SELECT id FROM cases WHERE client_id = ?1 UNION SELECT case_id FROM case_parties WHERE person_id = ?1"
+                }
                 "timeline" => "SELECT case_id FROM timeline_entries WHERE id = ?1",
                 _ => continue,
             };
@@ -45,7 +67,10 @@ impl Casebook {
                 }
             }
         }
-        let filter = CaseFilter { limit: Some(limit), ..CaseFilter::default() };
+        let filter = CaseFilter {
+            limit: Some(limit),
+            ..CaseFilter::default()
+        };
         self.case_rows(session, &filter, Some(&ids))
     }
 }

@@ -35,8 +35,36 @@ impl Rng {
 }
 
 const SYLLABLES: &[&str] = &[
-    "กา", "ขวัญ", "จัน", "ทร์", "ดา", "รุ่ง", "ศรี", "สม", "ใจ", "มณี", "พร", "ทิพ", "วรร", "ณา", "ปิ", "ยะ",
-    "นุช", "แก้ว", "ทอง", "บุญ", "ชัย", "วัฒ", "นา", "กุล", "ประ", "เสริฐ", "อุ", "ไร", "ลำ", "ดวง",
+    "กา",
+    "ขวัญ",
+    "จัน",
+    "ทร์",
+    "ดา",
+    "รุ่ง",
+    "ศรี",
+    "สม",
+    "ใจ",
+    "มณี",
+    "พร",
+    "ทิพ",
+    "วรร",
+    "ณา",
+    "ปิ",
+    "ยะ",
+    "นุช",
+    "แก้ว",
+    "ทอง",
+    "บุญ",
+    "ชัย",
+    "วัฒ",
+    "นา",
+    "กุล",
+    "ประ",
+    "เสริฐ",
+    "อุ",
+    "ไร",
+    "ลำ",
+    "ดวง",
 ];
 const SURNAME_ENDINGS: &[&str] = &["วงศ์", "สกุล", "ศักดิ์", "พันธ์", "รักษ์", "ธรรม"];
 const PREFIXES: &[(&str, Sex, i64, i64)] = &[
@@ -77,7 +105,11 @@ pub fn person(rng: &mut Rng, i: u64) -> PersonInput {
                 n /= 10;
             }
             let check = thai_id::check_digit(&first12);
-            let digits: String = first12.iter().chain(std::iter::once(&check)).map(|d| char::from(b'0' + d)).collect();
+            let digits: String = first12
+                .iter()
+                .chain(std::iter::once(&check))
+                .map(|d| char::from(b'0' + d))
+                .collect();
             (IdKind::ThaiCitizen, Some(digits))
         }
     };
@@ -87,7 +119,11 @@ pub fn person(rng: &mut Rng, i: u64) -> PersonInput {
         id_number,
         estimated_age: Some(age),
         sex: Some(sex),
-        languages: vec![if id_kind == IdKind::PinkCard { "my".into() } else { "th".into() }],
+        languages: vec![if id_kind == IdKind::PinkCard {
+            "my".into()
+        } else {
+            "th".into()
+        }],
         needs_interpreter: id_kind == IdKind::PinkCard,
         phone: Some(format!("08{:08}", rng.below(100_000_000))),
         ..PersonInput::default()
@@ -96,7 +132,14 @@ pub fn person(rng: &mut Rng, i: u64) -> PersonInput {
 
 /// Adds `cases` cases (1.5 people and `notes_per_case` timeline entries each) through the
 /// ordinary write path, `chunk` cases per transaction. `progress` hears the count so far.
-pub fn populate(book: &mut Casebook, session: &Session, seed: u64, cases: u64, notes_per_case: u64, mut progress: impl FnMut(u64)) -> Result<()> {
+pub fn populate(
+    book: &mut Casebook,
+    session: &Session,
+    seed: u64,
+    cases: u64,
+    notes_per_case: u64,
+    mut progress: impl FnMut(u64),
+) -> Result<()> {
     let mut rng = Rng::new(seed);
     let chunk = 500;
     let mut done = 0;
@@ -105,22 +148,48 @@ pub fn populate(book: &mut Casebook, session: &Session, seed: u64, cases: u64, n
         book.batch(|book| {
             for i in done..upto {
                 let (client, _) = book.create_person(session, &person(&mut rng, i * 2))?;
-                let case = book.create_case(session, &CaseInput {
-                    client_id: client.clone(),
-                    source: *rng.pick(&[Source::Hotline1300, Source::WalkIn, Source::HospitalEr, Source::Police, Source::School]),
-                    categories: vec![*rng.pick(&[Category::ViolenceChild, Category::ViolenceWoman, Category::TeenPregnancy, Category::ViolenceElderly, Category::Trafficking])],
-                    violence_types: vec![*rng.pick(&[ViolenceType::Physical, ViolenceType::Sexual, ViolenceType::Psychological, ViolenceType::Neglect])],
-                    risk: *rng.pick(&[Risk::Red, Risk::Yellow, Risk::Green]),
-                    case_manager_id: None,
-                    incident_at: None,
-                    consent: None,
-                    legal_basis: None,
-                })?;
+                let case = book.create_case(
+                    session,
+                    &CaseInput {
+                        client_id: client.clone(),
+                        source: *rng.pick(&[
+                            Source::Hotline1300,
+                            Source::WalkIn,
+                            Source::HospitalEr,
+                            Source::Police,
+                            Source::School,
+                        ]),
+                        categories: vec![*rng.pick(&[
+                            Category::ViolenceChild,
+                            Category::ViolenceWoman,
+                            Category::TeenPregnancy,
+                            Category::ViolenceElderly,
+                            Category::Trafficking,
+                        ])],
+                        violence_types: vec![*rng.pick(&[
+                            ViolenceType::Physical,
+                            ViolenceType::Sexual,
+                            ViolenceType::Psychological,
+                            ViolenceType::Neglect,
+                        ])],
+                        risk: *rng.pick(&[Risk::Red, Risk::Yellow, Risk::Green]),
+                        case_manager_id: None,
+                        incident_at: None,
+                        consent: None,
+                        legal_basis: None,
+                    },
+                )?;
                 if i % 2 == 0 {
                     book.create_person(session, &person(&mut rng, i * 2 + 1))?;
                 }
                 for _ in 0..notes_per_case {
-                    book.add_timeline_entry(session, &case.id, *rng.pick(&[EntryKind::Note, EntryKind::Call, EntryKind::HomeVisit]), *rng.pick(NOTES), "2026-01-15T09:00:00Z")?;
+                    book.add_timeline_entry(
+                        session,
+                        &case.id,
+                        *rng.pick(&[EntryKind::Note, EntryKind::Call, EntryKind::HomeVisit]),
+                        *rng.pick(NOTES),
+                        "2026-01-15T09:00:00Z",
+                    )?;
                 }
             }
             Ok(())
@@ -137,8 +206,14 @@ mod tests {
 
     #[test]
     fn same_seed_same_people_and_valid_ids() {
-        let a: Vec<_> = { let mut r = Rng::new(7); (0..50).map(|i| person(&mut r, i).name_th).collect() };
-        let b: Vec<_> = { let mut r = Rng::new(7); (0..50).map(|i| person(&mut r, i).name_th).collect() };
+        let a: Vec<_> = {
+            let mut r = Rng::new(7);
+            (0..50).map(|i| person(&mut r, i).name_th).collect()
+        };
+        let b: Vec<_> = {
+            let mut r = Rng::new(7);
+            (0..50).map(|i| person(&mut r, i).name_th).collect()
+        };
         assert_eq!(a, b);
         let mut r = Rng::new(9);
         for i in 0..200 {

@@ -13,7 +13,11 @@ pub enum IdCheck {
 
 /// The check digit for the first 12 digits.
 pub fn check_digit(first12: &[u8; 12]) -> u8 {
-    let sum: u32 = first12.iter().enumerate().map(|(i, d)| u32::from(*d) * (13 - i as u32)).sum();
+    let sum: u32 = first12
+        .iter()
+        .enumerate()
+        .map(|(i, d)| u32::from(*d) * (13 - i as u32))
+        .sum();
     ((11 - sum % 11) % 10) as u8
 }
 
@@ -40,7 +44,14 @@ pub fn format(digits: &str) -> String {
     if digits.len() != 13 || !digits.is_ascii() {
         return digits.to_owned();
     }
-    format!("{}-{}-{}-{}-{}", &digits[..1], &digits[1..5], &digits[5..10], &digits[10..12], &digits[12..])
+    format!(
+        "{}-{}-{}-{}-{}",
+        &digits[..1],
+        &digits[1..5],
+        &digits[5..10],
+        &digits[10..12],
+        &digits[12..]
+    )
 }
 
 #[cfg(test)]
@@ -52,24 +63,39 @@ mod tests {
         // 1-1037-02345-67-? : sum = 1*13+1*12+0*11+3*10+7*9+0*8+2*7+3*6+4*5+5*4+6*3+7*2 = 222,
         // 222 mod 11 = 2, (11 - 2) mod 10 = 9.
         assert_eq!(check_digit(&[1, 1, 0, 3, 7, 0, 2, 3, 4, 5, 6, 7]), 9);
-        assert_eq!(validate("id", "1-1037-02345-67-9").unwrap(), ("1103702345679".into(), IdCheck::Valid));
+        assert_eq!(
+            validate("id", "1-1037-02345-67-9").unwrap(),
+            ("1103702345679".into(), IdCheck::Valid)
+        );
     }
 
     #[test]
     fn wrong_check_digit_is_refused_naming_field_and_rule() {
         let err = validate("person.id_number", "1103702345670").unwrap_err();
-        assert_eq!(err, Invalid::new("person.id_number", Rule::ThaiIdCheckDigit));
+        assert_eq!(
+            err,
+            Invalid::new("person.id_number", Rule::ThaiIdCheckDigit)
+        );
     }
 
     #[test]
     fn zero_prefixed_number_is_only_warned_about() {
-        assert_eq!(validate("id", "0012345678901").unwrap().1, IdCheck::Warning(Rule::ThaiIdCheckDigit));
+        assert_eq!(
+            validate("id", "0012345678901").unwrap().1,
+            IdCheck::Warning(Rule::ThaiIdCheckDigit)
+        );
     }
 
     #[test]
     fn wrong_length_or_letters_is_a_format_error() {
-        assert_eq!(validate("id", "12345").unwrap_err().rule, Rule::ThaiIdFormat);
-        assert_eq!(validate("id", "11037023456a9").unwrap_err().rule, Rule::ThaiIdFormat);
+        assert_eq!(
+            validate("id", "12345").unwrap_err().rule,
+            Rule::ThaiIdFormat
+        );
+        assert_eq!(
+            validate("id", "11037023456a9").unwrap_err().rule,
+            Rule::ThaiIdFormat
+        );
     }
 
     #[test]

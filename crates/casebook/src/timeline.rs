@@ -41,12 +41,20 @@ pub struct TimelineEntry {
 const LATE_AFTER_HOURS: i64 = 24;
 
 impl Casebook {
-    pub fn add_timeline_entry(&mut self, session: &Session, case_id: &str, kind: EntryKind, body: &str, occurred_at: &str) -> Result<String> {
+    pub fn add_timeline_entry(
+        &mut self,
+        session: &Session,
+        case_id: &str,
+        kind: EntryKind,
+        body: &str,
+        occurred_at: &str,
+    ) -> Result<String> {
         session.require(Permission::EditCases)?;
         if body.trim().is_empty() {
             return Err(Invalid::new("timeline.body", Rule::Required).into());
         }
-        let at = DateTime::parse_from_rfc3339(occurred_at).map_err(|_| Invalid::new("timeline.occurred_at", Rule::NotADate))?;
+        let at = DateTime::parse_from_rfc3339(occurred_at)
+            .map_err(|_| Invalid::new("timeline.occurred_at", Rule::NotADate))?;
         let now = Utc::now();
         if at > now + Duration::minutes(5) {
             return Err(Invalid::new("timeline.occurred_at", Rule::InFuture).into());
@@ -65,14 +73,60 @@ impl Casebook {
             serde_json::Value::Object(map) => map,
             _ => unreachable!("json! of an object literal is an object"),
         };
-        self.write(session, Entity::TimelineEntry, &id, fields, "timeline.add", None)?;
+        self.write(
+            session,
+            Entity::TimelineEntry,
+            &id,
+            fields,
+            "timeline.add",
+            None,
+        )?;
         Ok(id)
     }
 
+    /// Adds a stored attachment (see `put_attachment`) to an entry: a home visit's photo.
+    pub fn attach_to_entry(
+        &mut self,
+        session: &Session,
+        entry_id: &str,
+        sha256: &str,
+    ) -> Result<()> {
+        session.require(Permission::EditCases)?;
+        let entry: TimelineEntry = self.record(Entity::TimelineEntry, entry_id)?;
+        let exists: bool = self
+            .conn
+            .prepare_cached("SELECT 1 FROM attachments WHERE sha256 = ?1")?
+            .exists([sha256])?;
+        if !exists {
+            return Err(crate::Error::NoSuchRecord("attachment"));
+        }
+        if entry.attachments.iter().any(|a| a == sha256) {
+            return Ok(());
+        }
+        let mut attachments = entry.attachments;
+        attachments.push(sha256.to_owned());
+        let mut fields = rows::Fields::new();
+        fields.insert("attachments".into(), serde_json::json!(attachments));
+        self.write(
+            session,
+            Entity::TimelineEntry,
+            entry_id,
+            fields,
+            "timeline.attach",
+            None,
+        )
+    }
+
     pub(crate) fn timeline(&self, case_id: &str) -> Result<Vec<TimelineEntry>> {
-        rows::select(&self.conn, &self.catalog, "timeline_entries", "WHERE case_id = ?1 ORDER BY occurred_at, id", &[&case_id])?
-            .into_iter()
-            .map(rows::decode)
-            .collect()
+        rows::select(
+            &self.conn,
+            &self.catalog,
+            "timeline_entries",
+            "WHERE case_id = ?1 ORDER BY occurred_at, id",
+            &[&case_id],
+        )?
+        .into_iter()
+        .map(rows::decode)
+        .collect()
     }
 }

@@ -18,11 +18,21 @@ const ROUNDS: usize = 5;
 #[test]
 #[ignore = "run by crash_mid_write_keeps_every_committed_write"]
 fn crash_child_writer() {
-    let Some(dir) = std::env::var_os(CHILD_ENV) else { return };
+    let Some(dir) = std::env::var_os(CHILD_ENV) else {
+        return;
+    };
     let case_id = std::env::var("CASEBOOK_CRASH_CASE").unwrap();
-    let (mut book, worker) = Casebook::unlock(std::path::Path::new(&dir), "worker", WORKER_PASS).unwrap();
+    let (mut book, worker) =
+        Casebook::unlock(std::path::Path::new(&dir), "worker", WORKER_PASS).unwrap();
     for n in 1.. {
-        book.add_timeline_entry(&worker, &case_id, EntryKind::Note, &format!("บันทึกที่ {n}"), &casebook::now_iso()).unwrap();
+        book.add_timeline_entry(
+            &worker,
+            &case_id,
+            EntryKind::Note,
+            &format!("บันทึกที่ {n}"),
+            &casebook::now_iso(),
+        )
+        .unwrap();
         println!("committed {n}");
     }
 }
@@ -31,14 +41,22 @@ fn crash_child_writer() {
 fn crash_mid_write_keeps_every_committed_write() {
     let dir = Dir::new("crash");
     let (mut book, worker, _, _) = book_with_worker(dir.path());
-    let (pid, _) = book.create_person(&worker, &person("ผู้รับบริการ ทดสอบล่ม")).unwrap();
+    let (pid, _) = book
+        .create_person(&worker, &person("ผู้รับบริการ ทดสอบล่ม"))
+        .unwrap();
     let case = book.create_case(&worker, &case_for(&pid)).unwrap();
     drop(book);
 
     let mut committed_total = 0;
     for round in 0..ROUNDS {
         let mut child = Command::new(std::env::current_exe().unwrap())
-            .args(["crash_child_writer", "--exact", "--ignored", "--nocapture", "--test-threads=1"])
+            .args([
+                "crash_child_writer",
+                "--exact",
+                "--ignored",
+                "--nocapture",
+                "--test-threads=1",
+            ])
             .env(CHILD_ENV, dir.path())
             .env("CASEBOOK_CRASH_CASE", &case.id)
             .stdout(Stdio::piped())
@@ -62,10 +80,19 @@ fn crash_mid_write_keeps_every_committed_write() {
         committed_total += last;
 
         let (mut book, worker) = Casebook::unlock(dir.path(), "worker", WORKER_PASS).unwrap();
-        assert!(book.integrity_ok().unwrap(), "integrity_check after kill {round}");
-        assert!(book.verify_audit().unwrap().is_ok(), "audit chain after kill {round}");
+        assert!(
+            book.integrity_ok().unwrap(),
+            "integrity_check after kill {round}"
+        );
+        assert!(
+            book.verify_audit().unwrap().is_ok(),
+            "audit chain after kill {round}"
+        );
         let notes = book.open_case(&worker, &case.id).unwrap().timeline.len();
-        assert!(notes >= committed_total, "round {round}: {notes} notes, {committed_total} reported committed");
+        assert!(
+            notes >= committed_total,
+            "round {round}: {notes} notes, {committed_total} reported committed"
+        );
         // The log and the state still agree.
         let before = book.state_hash().unwrap();
         book.rebuild_from_log().unwrap();

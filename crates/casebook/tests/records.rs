@@ -3,7 +3,9 @@
 
 mod common;
 
-use casebook::care::{CarePlanGoal, CaseParty, Domain, GoalStatus, Incident, PartyRole, PlaceKind, Relationship};
+use casebook::care::{
+    CarePlanGoal, CaseParty, Domain, GoalStatus, Incident, PartyRole, PlaceKind, Relationship,
+};
 use casebook::case::ViolenceType;
 use casebook::partners::{Agency, AgencyType, Contact, Referral, ReferralStatus, Urgency};
 use casebook::pdpa::RequestKind;
@@ -14,19 +16,35 @@ use common::*;
 fn a_case_with_parties_incident_plan_and_referral_round_trips_and_rebuilds() {
     let dir = Dir::new("records");
     let (mut book, worker, _, _) = book_with_worker(dir.path());
-    let (client, _) = book.create_person(&worker, &person("เด็กชายสมมุติ ทดลอง")).unwrap();
-    let (stepfather, _) = book.create_person(&worker, &person("นายสมมุติ ผู้ถูกกล่าวหา")).unwrap();
+    let (client, _) = book
+        .create_person(&worker, &person("เด็กชายสมมุติ ทดลอง"))
+        .unwrap();
+    let (stepfather, _) = book
+        .create_person(&worker, &person("นายสมมุติ ผู้ถูกกล่าวหา"))
+        .unwrap();
     let case = book.create_case(&worker, &case_for(&client)).unwrap();
 
-    book.add_party(&worker, &CaseParty { case_id: case.id.clone(), person_id: stepfather.clone(), role: PartyRole::AllegedPerpetrator, relationship: Some(Relationship::StepParent) }).unwrap();
-    book.record_incident(&worker, &Incident {
-        case_id: case.id.clone(),
-        occurred_at: Some("2026-10-30T21:00:00+07:00".into()),
-        place_kind: Some(PlaceKind::Home),
-        area_code: Some("860101".into()),
-        description: Some("ถูกทำร้ายร่างกายที่บ้าน".into()),
-        violence_types: vec![ViolenceType::Physical],
-    })
+    book.add_party(
+        &worker,
+        &CaseParty {
+            case_id: case.id.clone(),
+            person_id: stepfather.clone(),
+            role: PartyRole::AllegedPerpetrator,
+            relationship: Some(Relationship::StepParent),
+        },
+    )
+    .unwrap();
+    book.record_incident(
+        &worker,
+        &Incident {
+            case_id: case.id.clone(),
+            occurred_at: Some("2026-10-30T21:00:00+07:00".into()),
+            place_kind: Some(PlaceKind::Home),
+            area_code: Some("860101".into()),
+            description: Some("ถูกทำร้ายร่างกายที่บ้าน".into()),
+            violence_types: vec![ViolenceType::Physical],
+        },
+    )
     .unwrap();
     let goal = CarePlanGoal {
         case_id: case.id.clone(),
@@ -38,42 +56,98 @@ fn a_case_with_parties_incident_plan_and_referral_round_trips_and_rebuilds() {
         outcome: None,
     };
     let goal_id = book.add_goal(&worker, &goal).unwrap();
-    book.update_goal(&worker, &goal_id, &CarePlanGoal { status: GoalStatus::Achieved, ..goal.clone() }).unwrap();
-    let bad = book.add_goal(&worker, &CarePlanGoal { goal: " ".into(), ..goal.clone() }).unwrap_err();
-    assert!(matches!(bad, Error::Invalid(ref i) if i.field == "goal.goal" && i.rule == Rule::Required));
-
-    let agency = book.add_agency(&worker, &Agency {
-        name: "สถานีตำรวจภูธรเมืองสมมุติ".into(),
-        agency_type: AgencyType::Police,
-        address: Some("ถนนสมมุติ อำเภอเมือง".into()),
-        contacts: vec![Contact { name: "ร.ต.อ. ทดสอบ".into(), position: Some("พนักงานสอบสวน".into()), phone: None, email: None }],
-        services: vec!["สอบสวน".into()],
-        mission: Some("คุ้มครองเด็กร่วมกัน".into()),
-    })
+    book.update_goal(
+        &worker,
+        &goal_id,
+        &CarePlanGoal {
+            status: GoalStatus::Achieved,
+            ..goal.clone()
+        },
+    )
     .unwrap();
-    let referral = book.create_referral(&worker, &Referral {
-        case_id: case.id.clone(),
-        agency_id: agency.clone(),
-        reason: "ดำเนินคดีผู้กระทำ".into(),
-        services: vec!["สอบสวน".into()],
-        urgency: Urgency::Urgent,
-        letter_number: None,
-        status: ReferralStatus::Draft,
-        reply: None,
-    })
-    .unwrap();
-    book.update_referral(&worker, &referral, ReferralStatus::Accepted, Some("รับเรื่องแล้ว นัดสอบปากคำ")).unwrap();
+    let bad = book
+        .add_goal(
+            &worker,
+            &CarePlanGoal {
+                goal: " ".into(),
+                ..goal.clone()
+            },
+        )
+        .unwrap_err();
+    assert!(
+        matches!(bad, Error::Invalid(ref i) if i.field == "goal.goal" && i.rule == Rule::Required)
+    );
 
-    assert_eq!(book.parties(&worker, &case.id).unwrap()[0].record.relationship, Some(Relationship::StepParent));
-    assert_eq!(book.incidents(&worker, &case.id).unwrap()[0].record.place_kind, Some(PlaceKind::Home));
+    let agency = book
+        .add_agency(
+            &worker,
+            &Agency {
+                name: "สถานีตำรวจภูธรเมืองสมมุติ".into(),
+                agency_type: AgencyType::Police,
+                address: Some("ถนนสมมุติ อำเภอเมือง".into()),
+                contacts: vec![Contact {
+                    name: "ร.ต.อ. ทดสอบ".into(),
+                    position: Some("พนักงานสอบสวน".into()),
+                    phone: None,
+                    email: None,
+                }],
+                services: vec!["สอบสวน".into()],
+                mission: Some("คุ้มครองเด็กร่วมกัน".into()),
+            },
+        )
+        .unwrap();
+    let referral = book
+        .create_referral(
+            &worker,
+            &Referral {
+                case_id: case.id.clone(),
+                agency_id: agency.clone(),
+                reason: "ดำเนินคดีผู้กระทำ".into(),
+                services: vec!["สอบสวน".into()],
+                urgency: Urgency::Urgent,
+                letter_number: None,
+                status: ReferralStatus::Draft,
+                reply: None,
+            },
+        )
+        .unwrap();
+    book.update_referral(
+        &worker,
+        &referral,
+        ReferralStatus::Accepted,
+        Some("รับเรื่องแล้ว นัดสอบปากคำ"),
+    )
+    .unwrap();
+
+    assert_eq!(
+        book.parties(&worker, &case.id).unwrap()[0]
+            .record
+            .relationship,
+        Some(Relationship::StepParent)
+    );
+    assert_eq!(
+        book.incidents(&worker, &case.id).unwrap()[0]
+            .record
+            .place_kind,
+        Some(PlaceKind::Home)
+    );
     let plan = book.care_plan(&worker, &case.id).unwrap();
-    assert_eq!((plan[0].record.status, plan[0].record.due_date.as_deref()), (GoalStatus::Achieved, Some("2026-12-15")));
+    assert_eq!(
+        (plan[0].record.status, plan[0].record.due_date.as_deref()),
+        (GoalStatus::Achieved, Some("2026-12-15"))
+    );
     let referrals = book.referrals(&worker, &case.id).unwrap();
     assert_eq!(referrals[0].record.status, ReferralStatus::Accepted);
-    assert_eq!(referrals[0].record.reply.as_deref(), Some("รับเรื่องแล้ว นัดสอบปากคำ"));
+    assert_eq!(
+        referrals[0].record.reply.as_deref(),
+        Some("รับเรื่องแล้ว นัดสอบปากคำ")
+    );
     assert_eq!(book.agencies(&worker).unwrap()[0].record.contacts.len(), 1);
     // The stepfather is a party: searching his name leads to the case.
-    assert_eq!(book.search_cases(&worker, "ผู้ถูกกล่าวหา", 10).unwrap()[0].id, case.id);
+    assert_eq!(
+        book.search_cases(&worker, "ผู้ถูกกล่าวหา", 10).unwrap()[0].id,
+        case.id
+    );
 
     let before = book.state_hash().unwrap();
     book.rebuild_from_log().unwrap();
@@ -84,11 +158,24 @@ fn a_case_with_parties_incident_plan_and_referral_round_trips_and_rebuilds() {
 fn letter_numbers_are_sequential_and_a_cancelled_one_is_never_reused() {
     let dir = Dir::new("register");
     let (mut book, worker, _, _) = book_with_worker(dir.path());
-    let first = book.issue_letter_number(&worker, "ส่งต่อผู้รับบริการ", None).unwrap();
-    let second = book.issue_letter_number(&worker, "ขอความอนุเคราะห์", None).unwrap();
+    let first = book
+        .issue_letter_number(&worker, "ส่งต่อผู้รับบริการ", None)
+        .unwrap();
+    let second = book
+        .issue_letter_number(&worker, "ขอความอนุเคราะห์", None)
+        .unwrap();
     book.cancel_letter(&worker, &second.id, "พิมพ์ผิด").unwrap();
-    let third = book.issue_letter_number(&worker, "ส่งต่อผู้รับบริการ", None).unwrap();
-    assert_eq!((first.record.number, second.record.number, third.record.number), (1, 2, 3));
+    let third = book
+        .issue_letter_number(&worker, "ส่งต่อผู้รับบริการ", None)
+        .unwrap();
+    assert_eq!(
+        (
+            first.record.number,
+            second.record.number,
+            third.record.number
+        ),
+        (1, 2, 3)
+    );
     let page = book.letter_register(&worker, first.record.be_year).unwrap();
     assert_eq!(page.len(), 3);
     assert!(page[1].record.cancelled);
@@ -104,7 +191,32 @@ fn attachments_are_deduplicated_and_stay_inside_the_encrypted_file() {
     let a = book.put_attachment(&worker, "image/png", &photo).unwrap();
     let b = book.put_attachment(&worker, "image/png", &photo).unwrap();
     assert_eq!(a, b);
-    assert_eq!(book.attachment(&worker, &a).unwrap(), ("image/png".to_owned(), photo));
+    assert_eq!(
+        book.attachment(&worker, &a).unwrap(),
+        ("image/png".to_owned(), photo)
+    );
+    let (client, _) = book
+        .create_person(&worker, &person("ผู้รับบริการ ภาพถ่าย"))
+        .unwrap();
+    let case = book.create_case(&worker, &case_for(&client)).unwrap();
+    let visit = book
+        .add_timeline_entry(
+            &worker,
+            &case.id,
+            casebook::timeline::EntryKind::HomeVisit,
+            "เยี่ยมบ้าน ถ่ายภาพสภาพบ้าน",
+            &casebook::now_iso(),
+        )
+        .unwrap();
+    book.attach_to_entry(&worker, &visit, &a).unwrap();
+    assert!(matches!(
+        book.attach_to_entry(&worker, &visit, "0000").unwrap_err(),
+        Error::NoSuchRecord(_)
+    ));
+    assert_eq!(
+        book.open_case(&worker, &case.id).unwrap().timeline[0].attachments,
+        vec![a.clone()]
+    );
     drop(book);
     let bytes = std::fs::read(dir.path().join(casebook::store::DB_FILE)).unwrap();
     assert!(!bytes.windows(17).any(|w| w == b"UniquePhotoMarker"));
@@ -114,39 +226,132 @@ fn attachments_are_deduplicated_and_stay_inside_the_encrypted_file() {
 fn pdpa_clocks_are_set_by_the_book_and_only_supervisors_keep_them() {
     let dir = Dir::new("pdpa");
     let (mut book, worker, admin, _) = book_with_worker(dir.path());
-    assert!(matches!(book.log_data_subject_request(&worker, None, RequestKind::Access, "2026-11-01", None).unwrap_err(), Error::Forbidden(_)));
-    book.add_user(&admin, "head", "หัวหน้าศูนย์", casebook::Role::Supervisor, "supervisor-pass-1").unwrap();
+    assert!(matches!(
+        book.log_data_subject_request(&worker, None, RequestKind::Access, "2026-11-01", None)
+            .unwrap_err(),
+        Error::Forbidden(_)
+    ));
+    book.add_user(
+        &admin,
+        "head",
+        "หัวหน้าศูนย์",
+        casebook::Role::Supervisor,
+        "supervisor-pass-1",
+    )
+    .unwrap();
     drop(book);
-    let (mut book, head) = casebook::Casebook::unlock(dir.path(), "head", "supervisor-pass-1").unwrap();
-    let request = book.log_data_subject_request(&head, None, RequestKind::Erasure, "2569-11-01", Some("ขอลบข้อมูล")).unwrap();
-    assert_eq!((request.record.received_on.as_str(), request.record.due_on.as_str()), ("2026-11-01", "2026-12-01"));
-    let breach = book.record_breach(&head, "2026-11-20T08:00:00+07:00", "โน้ตบุ๊กสูญหาย").unwrap();
+    let (mut book, head) =
+        casebook::Casebook::unlock(dir.path(), "head", "supervisor-pass-1").unwrap();
+    let request = book
+        .log_data_subject_request(
+            &head,
+            None,
+            RequestKind::Erasure,
+            "2569-11-01",
+            Some("ขอลบข้อมูล"),
+        )
+        .unwrap();
+    assert_eq!(
+        (
+            request.record.received_on.as_str(),
+            request.record.due_on.as_str()
+        ),
+        ("2026-11-01", "2026-12-01")
+    );
+    let breach = book
+        .record_breach(&head, "2026-11-20T08:00:00+07:00", "โน้ตบุ๊กสูญหาย")
+        .unwrap();
     assert_eq!(breach.record.notify_by, "2026-11-23T01:00:00+00:00");
     assert_eq!(book.data_subject_requests(&head).unwrap().len(), 1);
 }
 
 #[test]
 fn a_conference_records_decisions_and_open_actions_carry_over() {
-    use casebook::conference::{ActionItem, ActionStatus, AgendaCase, Attendee, Conference, ConferenceStatus};
+    use casebook::conference::{
+        ActionItem, ActionStatus, AgendaCase, Attendee, Conference, ConferenceStatus,
+    };
     let dir = Dir::new("conference");
     let (mut book, worker, _, _) = book_with_worker(dir.path());
-    let (client, _) = book.create_person(&worker, &person("เด็กหญิงประชุม สมมุติ")).unwrap();
+    let (client, _) = book
+        .create_person(&worker, &person("เด็กหญิงประชุม สมมุติ"))
+        .unwrap();
     let case = book.create_case(&worker, &case_for(&client)).unwrap();
-    let plan = |when: &str| Conference { held_at: when.into(), venue: Some("ที่ทำการ อบต. สมมุติ".into()), chair: None, minute_taker: None, status: ConferenceStatus::Planned };
-    let first = book.plan_conference(&worker, &plan("2026-11-10T09:00:00+07:00")).unwrap();
-    book.add_attendee(&worker, &Attendee { conference_id: first.clone(), name: "ผู้แทนตำรวจ".into(), agency_id: None, agency_name: Some("สภ.เมือง".into()), role: Some("พนักงานสอบสวน".into()), confidentiality_ack: true }).unwrap();
-    let agenda = book.add_agenda_case(&worker, &AgendaCase { conference_id: first.clone(), case_id: case.id.clone(), position: 1, summary: Some("ด.ญ. ก. อายุ 14 ปี".into()), risk_assessment: None, decisions: None }).unwrap();
-    book.record_decisions(&worker, &agenda, Some("สูง"), "ให้ย้ายไปอยู่บ้านพักเด็กชั่วคราว").unwrap();
-    let action = |task: &str| ActionItem { conference_case_id: agenda.clone(), case_id: case.id.clone(), task: task.into(), agency_id: None, agency_name: Some("บ้านพักเด็กฯ".into()), person: None, due_date: Some("2026-11-20".into()), status: ActionStatus::Open };
-    let done = book.add_action_item(&worker, &action("รับเด็กเข้าบ้านพัก")).unwrap();
-    book.add_action_item(&worker, &action("ประสานโรงเรียนใหม่")).unwrap();
-    book.set_action_status(&worker, &done, ActionStatus::Done).unwrap();
-    book.set_conference_status(&worker, &first, ConferenceStatus::Closed).unwrap();
+    let plan = |when: &str| Conference {
+        held_at: when.into(),
+        venue: Some("ที่ทำการ อบต. สมมุติ".into()),
+        chair: None,
+        minute_taker: None,
+        status: ConferenceStatus::Planned,
+    };
+    let first = book
+        .plan_conference(&worker, &plan("2026-11-10T09:00:00+07:00"))
+        .unwrap();
+    book.add_attendee(
+        &worker,
+        &Attendee {
+            conference_id: first.clone(),
+            name: "ผู้แทนตำรวจ".into(),
+            agency_id: None,
+            agency_name: Some("สภ.เมือง".into()),
+            role: Some("พนักงานสอบสวน".into()),
+            confidentiality_ack: true,
+        },
+    )
+    .unwrap();
+    let agenda = book
+        .add_agenda_case(
+            &worker,
+            &AgendaCase {
+                conference_id: first.clone(),
+                case_id: case.id.clone(),
+                position: 1,
+                summary: Some("ด.ญ. ก. อายุ 14 ปี".into()),
+                risk_assessment: None,
+                decisions: None,
+            },
+        )
+        .unwrap();
+    book.record_decisions(&worker, &agenda, Some("สูง"), "ให้ย้ายไปอยู่บ้านพักเด็กชั่วคราว")
+        .unwrap();
+    let action = |task: &str| ActionItem {
+        conference_case_id: agenda.clone(),
+        case_id: case.id.clone(),
+        task: task.into(),
+        agency_id: None,
+        agency_name: Some("บ้านพักเด็กฯ".into()),
+        person: None,
+        due_date: Some("2026-11-20".into()),
+        status: ActionStatus::Open,
+    };
+    let done = book
+        .add_action_item(&worker, &action("รับเด็กเข้าบ้านพัก"))
+        .unwrap();
+    book.add_action_item(&worker, &action("ประสานโรงเรียนใหม่"))
+        .unwrap();
+    book.set_action_status(&worker, &done, ActionStatus::Done)
+        .unwrap();
+    book.set_conference_status(&worker, &first, ConferenceStatus::Closed)
+        .unwrap();
 
     let open = book.open_actions(&worker, &case.id).unwrap();
-    assert_eq!(open.iter().map(|a| a.record.task.as_str()).collect::<Vec<_>>(), vec!["ประสานโรงเรียนใหม่"]);
-    assert_eq!(book.agenda(&worker, &first).unwrap()[0].record.decisions.as_deref(), Some("ให้ย้ายไปอยู่บ้านพักเด็กชั่วคราว"));
-    assert!(book.attendees(&worker, &first).unwrap()[0].record.confidentiality_ack);
+    assert_eq!(
+        open.iter()
+            .map(|a| a.record.task.as_str())
+            .collect::<Vec<_>>(),
+        vec!["ประสานโรงเรียนใหม่"]
+    );
+    assert_eq!(
+        book.agenda(&worker, &first).unwrap()[0]
+            .record
+            .decisions
+            .as_deref(),
+        Some("ให้ย้ายไปอยู่บ้านพักเด็กชั่วคราว")
+    );
+    assert!(
+        book.attendees(&worker, &first).unwrap()[0]
+            .record
+            .confidentiality_ack
+    );
 }
 
 #[test]
@@ -154,11 +359,29 @@ fn the_administrator_edits_lookups_and_deactivated_ones_disappear_from_pickers()
     use casebook::lookups::Lookup;
     let dir = Dir::new("lookups");
     let (mut book, worker, admin, _) = book_with_worker(dir.path());
-    let reason = |code: &str, th: &str, active: bool| Lookup { kind: "closure_reason".into(), code: code.into(), label_th: th.into(), label_en: code.into(), active };
-    book.set_lookup(&admin, &reason("safe", "ปลอดภัยแล้ว", true)).unwrap();
-    book.set_lookup(&admin, &reason("moved", "ย้ายออกนอกพื้นที่", true)).unwrap();
-    assert!(matches!(book.set_lookup(&worker, &reason("x", "x", true)).unwrap_err(), Error::Forbidden(_)));
-    book.set_lookup(&admin, &reason("moved", "ย้ายออกนอกพื้นที่", false)).unwrap();
-    let labels: Vec<String> = book.lookups("closure_reason").unwrap().into_iter().map(|l| l.record.label_th).collect();
+    let reason = |code: &str, th: &str, active: bool| Lookup {
+        kind: "closure_reason".into(),
+        code: code.into(),
+        label_th: th.into(),
+        label_en: code.into(),
+        active,
+    };
+    book.set_lookup(&admin, &reason("safe", "ปลอดภัยแล้ว", true))
+        .unwrap();
+    book.set_lookup(&admin, &reason("moved", "ย้ายออกนอกพื้นที่", true))
+        .unwrap();
+    assert!(matches!(
+        book.set_lookup(&worker, &reason("x", "x", true))
+            .unwrap_err(),
+        Error::Forbidden(_)
+    ));
+    book.set_lookup(&admin, &reason("moved", "ย้ายออกนอกพื้นที่", false))
+        .unwrap();
+    let labels: Vec<String> = book
+        .lookups("closure_reason")
+        .unwrap()
+        .into_iter()
+        .map(|l| l.record.label_th)
+        .collect();
     assert_eq!(labels, vec!["ปลอดภัยแล้ว"]);
 }

@@ -20,14 +20,20 @@ fn workspace_root() -> PathBuf {
 }
 
 fn target_dir() -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| workspace_root().join("target"))
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("target"))
 }
 
 /// The debug app binary that `cargo xtask test` builds before running these tests.
 pub fn app_binary() -> PathBuf {
     std::env::var_os("OSCC_APP_BIN")
         .map(PathBuf::from)
-        .unwrap_or_else(|| target_dir().join("debug").join(format!("oscc-casebook{}", std::env::consts::EXE_SUFFIX)))
+        .unwrap_or_else(|| {
+            target_dir()
+                .join("debug")
+                .join(format!("oscc-casebook{}", std::env::consts::EXE_SUFFIX))
+        })
 }
 
 /// Where screenshots go: kept by CI as test artifacts.
@@ -64,13 +70,22 @@ impl App {
     pub async fn launch(name: &str, data_dir: &Path) -> Result<App> {
         let binary = app_binary();
         if !binary.exists() {
-            return Err(format!("app binary {} missing: run `cargo xtask test`", binary.display()).into());
+            return Err(format!(
+                "app binary {} missing: run `cargo xtask test`",
+                binary.display()
+            )
+            .into());
         }
         let port = free_port()?;
         let native_port = free_port()?;
         // Free ports, not the defaults: an orphaned WebKitWebDriver on 4445 would hang the run.
         let driver = Command::new(tauri_driver())
-            .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &native_port.to_string(),
+            ])
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
             .spawn()
@@ -89,7 +104,11 @@ impl App {
             .connect(&format!("http://127.0.0.1:{port}"))
             .await?;
         let driver = guard.0.take().ok_or("driver handle lost")?;
-        Ok(App { client, driver, name: name.to_owned() })
+        Ok(App {
+            client,
+            driver,
+            name: name.to_owned(),
+        })
     }
 
     /// Waits until the element at `css` shows text containing `expected`; returns its text.
@@ -140,7 +159,9 @@ struct DriverGuard(Option<Child>);
 impl Drop for DriverGuard {
     fn drop(&mut self) {
         if let Some(mut child) = self.0.take() {
-            let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
+            let _ = Command::new("kill")
+                .args(["-TERM", &child.id().to_string()])
+                .status();
             let _ = child.wait();
         }
     }

@@ -15,7 +15,11 @@ pub struct Dir(pub PathBuf);
 
 impl Dir {
     pub fn new(name: &str) -> Dir {
-        let path = std::env::temp_dir().join(format!("casebook-test-{name}-{}-{}", std::process::id(), uuid_suffix()));
+        let path = std::env::temp_dir().join(format!(
+            "casebook-test-{name}-{}-{}",
+            std::process::id(),
+            uuid_suffix()
+        ));
         std::fs::create_dir_all(&path).unwrap();
         Dir(path)
     }
@@ -31,7 +35,10 @@ impl Drop for Dir {
 }
 
 fn uuid_suffix() -> u128 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos()
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos()
 }
 
 /// A new book with an administrator and one social worker; returns the worker's session.
@@ -45,8 +52,18 @@ pub fn book_with_worker(dir: &Path) -> (Casebook, Session, Session, RecoveryCode
     };
     let (mut book, admin, recovery) = Casebook::create(dir, &new, KdfParams::fast()).unwrap();
     book.set_kdf(KdfParams::fast());
-    book.add_user(&admin, "worker", "นักสังคมสงเคราะห์ สมมุติ", casebook::Role::SocialWorker, WORKER_PASS).unwrap();
-    let (book, worker) = { drop(book); Casebook::unlock(dir, "worker", WORKER_PASS).unwrap() };
+    book.add_user(
+        &admin,
+        "worker",
+        "นักสังคมสงเคราะห์ สมมุติ",
+        casebook::Role::SocialWorker,
+        WORKER_PASS,
+    )
+    .unwrap();
+    let (book, worker) = {
+        drop(book);
+        Casebook::unlock(dir, "worker", WORKER_PASS).unwrap()
+    };
     (book, worker, admin, recovery)
 }
 
