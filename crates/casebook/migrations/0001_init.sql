@@ -130,6 +130,13 @@ CREATE TABLE breaches (
   status TEXT NOT NULL, notified_at TEXT
 );
 
+-- Case numbers: the last number this book issued per unit and Buddhist year (numbers grow
+-- past 9999, so the highest case number string is not the highest number).
+CREATE TABLE case_counters (
+  unit_code TEXT NOT NULL, be_year INTEGER NOT NULL, last INTEGER NOT NULL,
+  PRIMARY KEY (unit_code, be_year)
+) STRICT;
+
 -- The append-only, hash-chained audit log.
 CREATE TABLE audit_log (
   seq INTEGER PRIMARY KEY, at TEXT NOT NULL, user_id TEXT, action TEXT NOT NULL,

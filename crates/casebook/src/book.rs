@@ -379,7 +379,11 @@ impl Casebook {
     }
 
     /// Runs many writes in one transaction (bulk import, synthetic data): all or nothing.
+    /// Inside another batch it simply joins that one.
     pub fn batch<T>(&mut self, work: impl FnOnce(&mut Casebook) -> Result<T>) -> Result<T> {
+        if !self.conn.is_autocommit() {
+            return work(self);
+        }
         self.conn.execute_batch("BEGIN IMMEDIATE")?;
         match work(self) {
             Ok(value) => {

@@ -10,7 +10,6 @@ use crate::person::{PersonMasked, Sex, today, years_between};
 use crate::rows;
 use crate::timeline::TimelineEntry;
 use chrono::{DateTime, Utc};
-use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -185,23 +184,17 @@ fn validate(input: &CaseInput, now: DateTime<Utc>) -> Result<(), Invalid> {
 }
 
 impl Casebook {
-    /// The next case number of this unit for the current Buddhist year.
-    fn next_case_number(&self) -> Result<String> {
-        let prefix = format!("{}-{}-", self.unit_code(), be_year(today()));
-        let last: Option<String> = self
-            .conn
-            .query_row(
-                "SELECT MAX(case_number) FROM cases WHERE case_number >= ?1 AND case_number < ?2",
-                [prefix.clone(), format!("{prefix}~")],
-                |r| r.get(0),
-            )
-            .optional()?
-            .flatten();
-        let next = last
-            .and_then(|n| n.rsplit('-').next().and_then(|d| d.parse::<u32>().ok()))
-            .unwrap_or(0)
-            + 1;
-        Ok(format!("{prefix}{next:04}"))
+    /// Takes the next case number of this unit for the current Buddhist year; call inside
+    /// the transaction that stores the case, so a number is never lost or given twice.
+    fn take_case_number(&self) -> Result<String> {
+        let year = be_year(today());
+        let next: i64 = self.conn.query_row(
+            "INSERT INTO case_counters (unit_code, be_year, last) VALUES (?1, ?2, 1)
+             ON CONFLICT (unit_code, be_year) DO UPDATE SET last = last + 1 RETURNING last",
+            rusqlite::params![self.unit_code(), year],
+            |r| r.get(0),
+        )?;
+        Ok(format!("{}-{year}-{next:04}", self.unit_code()))
     }
 
     pub fn create_case(&mut self, session: &Session, input: &CaseInput) -> Result<Case> {
@@ -210,7 +203,6 @@ impl Casebook {
         self.load_person(&input.client_id)?;
         let id = new_id();
         let mut fields = rows::encode(input)?;
-        fields.insert("case_number".into(), self.next_case_number()?.into());
         fields.insert(
             "status".into(),
             serde_json::to_value(Status::Intake).map_err(|e| Error::Corrupt(e.to_string()))?,
@@ -218,7 +210,10 @@ impl Casebook {
         if input.case_manager_id.is_none() {
             fields.insert("case_manager_id".into(), session.user_id.clone().into());
         }
-        self.write(session, Entity::Case, &id, fields, "case.create", None)?;
+        self.batch(|book| {
+            fields.insert("case_number".into(), book.take_case_number()?.into());
+            book.write(session, Entity::Case, &id, fields, "case.create", None)
+        })?;
         self.load_case(&id)
     }
 
