@@ -1,8 +1,84 @@
-//! Tauri commands: parse, call a core crate, map errors to message keys. No logic of their own.
+//! Tauri commands: parse, call the case book, map errors to message keys. No logic of their own.
 
-use crate::state::AppState;
-use serde::Serialize;
+use crate::settings::{self, Settings};
+use crate::state::{AppState, Unlocked};
+use casebook::areas::Area;
+use casebook::audit::AuditEntry;
+use casebook::care::{CarePlanGoal, Incident};
+use casebook::case::{
+    Case, CaseFilter, CaseInput, CaseRow, CaseView, Risk, Source, Status, ViolenceType,
+};
+use casebook::partners::{Agency, Referral};
+use casebook::person::{Person, PersonInput};
+use casebook::records::Stored;
+use casebook::timeline::EntryKind;
+use casebook::{Casebook, Invalid, KdfParams, NewBook, Session};
+use serde::{Deserialize, Serialize};
+use tauri::State;
 use ts_rs::TS;
+
+/// What a failed command tells the UI: a catalog key, and the field it concerns.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct CommandError {
+    pub key: String,
+    pub field: Option<String>,
+    pub wait_secs: Option<u64>,
+}
+
+impl CommandError {
+    fn key(key: &str) -> CommandError {
+        CommandError {
+            key: key.into(),
+            field: None,
+            wait_secs: None,
+        }
+    }
+}
+
+impl From<casebook::Error> for CommandError {
+    fn from(err: casebook::Error) -> CommandError {
+        let field = match &err {
+            casebook::Error::Invalid(invalid) => Some(invalid.field.clone()),
+            _ => None,
+        };
+        let wait_secs = match &err {
+            casebook::Error::WrongSecret { retry_after_secs } => Some(*retry_after_secs),
+            casebook::Error::TooSoon { wait_secs } => Some(*wait_secs),
+            _ => None,
+        };
+        // The message names the kind of failure only, never the data involved.
+        if matches!(
+            err,
+            casebook::Error::Database(_) | casebook::Error::Io(_) | casebook::Error::Corrupt(_)
+        ) {
+            eprintln!("storage error: {err}");
+        }
+        CommandError {
+            key: err.message_key(),
+            field,
+            wait_secs,
+        }
+    }
+}
+
+type Result<T> = std::result::Result<T, CommandError>;
+
+/// Runs `work` on the unlocked book, counting as activity for the idle lock.
+fn with_book<T>(
+    state: &AppState,
+    work: impl FnOnce(&mut Casebook, &Session) -> casebook::Result<T>,
+) -> Result<T> {
+    state.touch();
+    let mut guard = state
+        .book
+        .lock()
+        .map_err(|_| CommandError::key("error.storage"))?;
+    let unlocked = guard
+        .as_mut()
+        .ok_or_else(|| CommandError::key("error.locked"))?;
+    Ok(work(&mut unlocked.book, &unlocked.session)?)
+}
 
 /// What the UI shows in its footer about this installation.
 #[derive(Debug, Clone, Serialize, TS)]
@@ -13,9 +89,315 @@ pub struct AppInfo {
 }
 
 #[tauri::command]
-pub fn app_info(state: tauri::State<'_, AppState>) -> AppInfo {
+pub fn app_info(state: State<'_, AppState>) -> AppInfo {
     AppInfo {
         version: env!("CARGO_PKG_VERSION").to_owned(),
         data_dir: state.data_dir.display().to_string(),
     }
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct BookStatus {
+    /// A case book exists in the data folder (else: first run).
+    pub exists: bool,
+    /// Who is signed in, if the book is unlocked.
+    pub session: Option<Session>,
+    pub settings: Settings,
+}
+
+/// Does not count as activity: the UI polls it to notice the idle lock.
+#[tauri::command]
+pub fn book_status(state: State<'_, AppState>) -> Result<BookStatus> {
+    state.lock_if_idle();
+    let session = state
+        .book
+        .lock()
+        .map_err(|_| CommandError::key("error.storage"))?
+        .as_ref()
+        .map(|u| u.session.clone());
+    Ok(BookStatus {
+        exists: Casebook::exists(&state.data_dir),
+        session,
+        settings: settings::load(&state.data_dir),
+    })
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+#[ts(export)]
+pub struct FirstRun {
+    pub unit_code: String,
+    pub unit_name: String,
+    pub admin_username: String,
+    pub admin_display_name: String,
+    pub admin_passphrase: String,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct Created {
+    pub session: Session,
+    /// Shown once, for the recovery sheet; never stored in clear.
+    pub recovery_code: String,
+}
+
+#[tauri::command]
+pub fn create_book(state: State<'_, AppState>, input: FirstRun) -> Result<Created> {
+    let new = NewBook {
+        unit_code: input.unit_code.trim().to_uppercase(),
+        unit_name: input.unit_name,
+        admin_username: input.admin_username.trim().to_owned(),
+        admin_display_name: input.admin_display_name,
+        admin_passphrase: input.admin_passphrase,
+    };
+    let (book, session, recovery) = Casebook::create(&state.data_dir, &new, KdfParams::default())?;
+    *state
+        .book
+        .lock()
+        .map_err(|_| CommandError::key("error.storage"))? = Some(Unlocked {
+        book,
+        session: session.clone(),
+    });
+    state.touch();
+    Ok(Created {
+        session,
+        recovery_code: recovery.display(),
+    })
+}
+
+#[tauri::command]
+pub fn sign_in(
+    state: State<'_, AppState>,
+    username: String,
+    passphrase: String,
+) -> Result<Session> {
+    let (book, session) = Casebook::unlock(&state.data_dir, username.trim(), &passphrase)?;
+    *state
+        .book
+        .lock()
+        .map_err(|_| CommandError::key("error.storage"))? = Some(Unlocked {
+        book,
+        session: session.clone(),
+    });
+    state.touch();
+    Ok(session)
+}
+
+#[tauri::command]
+pub fn lock(state: State<'_, AppState>) -> Result<()> {
+    *state
+        .book
+        .lock()
+        .map_err(|_| CommandError::key("error.storage"))? = None;
+    Ok(())
+}
+
+#[tauri::command]
+pub fn save_settings(state: State<'_, AppState>, settings: Settings) -> Result<()> {
+    if !(1..=240).contains(&settings.idle_minutes) {
+        return Err(casebook::Error::from(Invalid::new(
+            "settings.idle_minutes",
+            casebook::Rule::OutOfRange,
+        ))
+        .into());
+    }
+    *state
+        .idle_minutes
+        .lock()
+        .map_err(|_| CommandError::key("error.storage"))? = settings.idle_minutes;
+    settings::save(&state.data_dir, &settings).map_err(|_| CommandError::key("error.storage"))
+}
+
+#[tauri::command]
+pub fn add_user(
+    state: State<'_, AppState>,
+    username: String,
+    display_name: String,
+    role: casebook::Role,
+    passphrase: String,
+) -> Result<String> {
+    with_book(&state, |book, s| {
+        book.add_user(s, username.trim(), &display_name, role, &passphrase)
+    })
+}
+
+#[tauri::command]
+pub fn list_cases(state: State<'_, AppState>, filter: CaseFilter) -> Result<Vec<CaseRow>> {
+    with_book(&state, |book, s| book.list_cases(s, &filter))
+}
+
+/// As-you-type feedback on a Thai ID number: None when it is fine.
+#[tauri::command]
+pub fn check_thai_id(raw: String) -> Option<Invalid> {
+    match casebook::thai_id::validate("person.id_number", &raw) {
+        Ok((_, casebook::thai_id::IdCheck::Valid)) => None,
+        Ok((_, casebook::thai_id::IdCheck::Warning(rule))) => {
+            Some(Invalid::new("person.id_number", rule))
+        }
+        Err(invalid) => Some(invalid),
+    }
+}
+
+#[tauri::command]
+pub fn search_cases(state: State<'_, AppState>, query: String) -> Result<Vec<CaseRow>> {
+    with_book(&state, |book, s| book.search_cases(s, &query, 200))
+}
+
+/// The case part of the intake form (the client is created with it).
+#[derive(Debug, Clone, Deserialize, TS)]
+#[ts(export)]
+pub struct IntakeCase {
+    pub source: Source,
+    pub categories: Vec<casebook::case::Category>,
+    pub violence_types: Vec<ViolenceType>,
+    pub risk: Risk,
+    pub incident_at: Option<String>,
+    pub incident_description: Option<String>,
+    pub consent: Option<String>,
+    pub legal_basis: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct IntakeResult {
+    pub case: Case,
+    pub warnings: Vec<Invalid>,
+}
+
+/// Person, case and incident in one transaction: an intake is stored whole or not at all.
+#[tauri::command]
+pub fn intake(
+    state: State<'_, AppState>,
+    person: PersonInput,
+    case: IntakeCase,
+) -> Result<IntakeResult> {
+    with_book(&state, |book, s| {
+        book.batch(|book| {
+            let (client_id, warnings) = book.create_person(s, &person)?;
+            let input = CaseInput {
+                client_id,
+                source: case.source,
+                categories: case.categories.clone(),
+                violence_types: case.violence_types.clone(),
+                risk: case.risk,
+                case_manager_id: None,
+                incident_at: case.incident_at.clone(),
+                consent: case.consent.clone(),
+                legal_basis: case.legal_basis.clone(),
+            };
+            let created = book.create_case(s, &input)?;
+            if case.incident_at.is_some() || case.incident_description.is_some() {
+                book.record_incident(
+                    s,
+                    &Incident {
+                        case_id: created.id.clone(),
+                        occurred_at: case.incident_at.clone(),
+                        place_kind: None,
+                        area_code: person.area_code.clone(),
+                        description: case.incident_description.clone(),
+                        violence_types: case.violence_types.clone(),
+                    },
+                )?;
+            }
+            Ok(IntakeResult {
+                case: created,
+                warnings,
+            })
+        })
+    })
+}
+
+#[tauri::command]
+pub fn open_case(state: State<'_, AppState>, id: String) -> Result<CaseView> {
+    with_book(&state, |book, s| book.open_case(s, &id))
+}
+
+#[tauri::command]
+pub fn reveal_person(state: State<'_, AppState>, id: String, reason: String) -> Result<Person> {
+    with_book(&state, |book, s| book.reveal_person(s, &id, &reason))
+}
+
+#[tauri::command]
+pub fn case_audit(state: State<'_, AppState>, case_id: String) -> Result<Vec<AuditEntry>> {
+    with_book(&state, |book, s| book.case_audit(s, &case_id))
+}
+
+#[tauri::command]
+pub fn add_timeline_entry(
+    state: State<'_, AppState>,
+    case_id: String,
+    kind: EntryKind,
+    body: String,
+    occurred_at: String,
+) -> Result<String> {
+    with_book(&state, |book, s| {
+        book.add_timeline_entry(s, &case_id, kind, &body, &occurred_at)
+    })
+}
+
+/// A photo for a timeline entry: the bytes come as the raw request body, the entry id and
+/// type in headers, so a large photo is not inflated into JSON.
+#[tauri::command]
+pub fn add_photo(state: State<'_, AppState>, request: tauri::ipc::Request<'_>) -> Result<String> {
+    let tauri::ipc::InvokeBody::Raw(bytes) = request.body() else {
+        return Err(CommandError::key("error.bad_request"));
+    };
+    let header = |name: &str| {
+        request
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    let entry_id = header("entry-id").ok_or_else(|| CommandError::key("error.bad_request"))?;
+    let mime = header("content-type").unwrap_or_else(|| "application/octet-stream".into());
+    with_book(&state, |book, s| {
+        book.batch(|book| {
+            let hash = book.put_attachment(s, &mime, bytes)?;
+            book.attach_to_entry(s, &entry_id, &hash)?;
+            Ok(hash)
+        })
+    })
+}
+
+#[tauri::command]
+pub fn change_status(
+    state: State<'_, AppState>,
+    case_id: String,
+    status: Status,
+    reason: String,
+) -> Result<()> {
+    with_book(&state, |book, s| {
+        book.change_status(s, &case_id, status, &reason)
+    })
+}
+
+#[tauri::command]
+pub fn care_plan(state: State<'_, AppState>, case_id: String) -> Result<Vec<Stored<CarePlanGoal>>> {
+    with_book(&state, |book, s| book.care_plan(s, &case_id))
+}
+
+#[tauri::command]
+pub fn add_goal(state: State<'_, AppState>, goal: CarePlanGoal) -> Result<String> {
+    with_book(&state, |book, s| book.add_goal(s, &goal))
+}
+
+#[tauri::command]
+pub fn referrals(state: State<'_, AppState>, case_id: String) -> Result<Vec<Stored<Referral>>> {
+    with_book(&state, |book, s| book.referrals(s, &case_id))
+}
+
+#[tauri::command]
+pub fn agencies(state: State<'_, AppState>) -> Result<Vec<Stored<Agency>>> {
+    with_book(&state, |book, s| book.agencies(s))
+}
+
+#[tauri::command]
+pub fn add_agency(state: State<'_, AppState>, agency: Agency) -> Result<String> {
+    with_book(&state, |book, s| book.add_agency(s, &agency))
+}
+
+#[tauri::command]
+pub fn areas(state: State<'_, AppState>, parent: Option<String>) -> Result<Vec<Area>> {
+    with_book(&state, |book, _| book.areas(parent.as_deref()))
 }

@@ -2,9 +2,13 @@
 
 mod commands;
 mod data_dir;
+mod settings;
 mod state;
 
 use tauri::Manager;
+
+/// How often the idle lock looks at the clock.
+const IDLE_CHECK: std::time::Duration = std::time::Duration::from_secs(15);
 
 pub fn run() {
     tauri::Builder::default()
@@ -18,10 +22,43 @@ pub fn run() {
                 None => app.path().app_data_dir()?,
             };
             std::fs::create_dir_all(&data_dir)?;
-            app.manage(state::AppState { data_dir });
+            let idle_minutes = settings::load(&data_dir).idle_minutes;
+            app.manage(state::AppState::new(data_dir, idle_minutes));
+            // The idle lock runs here, not in the UI: a hung or closed page cannot keep the book open.
+            let handle = app.handle().clone();
+            std::thread::spawn(move || {
+                loop {
+                    std::thread::sleep(IDLE_CHECK);
+                    handle.state::<state::AppState>().lock_if_idle();
+                }
+            });
             Ok(())
         })
-        .invoke_handler(tauri::generate_handler![commands::app_info])
+        .invoke_handler(tauri::generate_handler![
+            commands::app_info,
+            commands::book_status,
+            commands::create_book,
+            commands::sign_in,
+            commands::lock,
+            commands::save_settings,
+            commands::add_user,
+            commands::list_cases,
+            commands::search_cases,
+            commands::check_thai_id,
+            commands::intake,
+            commands::open_case,
+            commands::reveal_person,
+            commands::case_audit,
+            commands::add_timeline_entry,
+            commands::add_photo,
+            commands::change_status,
+            commands::care_plan,
+            commands::add_goal,
+            commands::referrals,
+            commands::agencies,
+            commands::add_agency,
+            commands::areas,
+        ])
         .run(tauri::generate_context!())
         .unwrap_or_else(|err| {
             eprintln!("OSCC Casebook could not start: {err}");

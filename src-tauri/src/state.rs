@@ -1,7 +1,60 @@
-//! What the running app holds for its commands.
+//! What the running app holds: where the book lives, the unlocked book (if any), and the idle
+//! clock that locks it.
 
+use casebook::{Casebook, Session};
 use std::path::PathBuf;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+pub const DEFAULT_IDLE_MINUTES: u64 = 10;
+
+pub struct Unlocked {
+    pub book: Casebook,
+    pub session: Session,
+}
 
 pub struct AppState {
     pub data_dir: PathBuf,
+    pub book: Mutex<Option<Unlocked>>,
+    pub last_activity: Mutex<Instant>,
+    pub idle_minutes: Mutex<u64>,
+}
+
+impl AppState {
+    pub fn new(data_dir: PathBuf, idle_minutes: u64) -> AppState {
+        AppState {
+            data_dir,
+            book: Mutex::new(None),
+            last_activity: Mutex::new(Instant::now()),
+            idle_minutes: Mutex::new(idle_minutes),
+        }
+    }
+
+    pub fn touch(&self) {
+        if let Ok(mut last) = self.last_activity.lock() {
+            *last = Instant::now();
+        }
+    }
+
+    /// Locks the book if nobody has used it for the idle time. Dropping the book closes the
+    /// database and zeroizes the key.
+    pub fn lock_if_idle(&self) {
+        let idle = self
+            .last_activity
+            .lock()
+            .map(|t| t.elapsed())
+            .unwrap_or_default();
+        let limit = Duration::from_secs(
+            60 * self
+                .idle_minutes
+                .lock()
+                .map(|m| *m)
+                .unwrap_or(DEFAULT_IDLE_MINUTES),
+        );
+        if idle >= limit
+            && let Ok(mut book) = self.book.lock()
+        {
+            *book = None;
+        }
+    }
 }

@@ -147,6 +147,8 @@ pub struct CaseFilter {
     pub risk: Option<Risk>,
     pub category: Option<Category>,
     pub mine: bool,
+    /// Only cases whose next due date has passed.
+    pub overdue: bool,
     pub limit: Option<i64>,
     pub offset: Option<i64>,
 }
@@ -287,6 +289,24 @@ impl Casebook {
             Some(case_id),
             Some(document),
         )
+    }
+
+    /// Who did what with this case and its client: the case page's access history.
+    pub fn case_audit(
+        &self,
+        session: &Session,
+        case_id: &str,
+    ) -> Result<Vec<crate::audit::AuditEntry>> {
+        session.require(Permission::ViewCases)?;
+        let case = self.load_case(case_id)?;
+        let mut entries = crate::audit::recent(&self.conn, Some(case_id), 200)?;
+        entries.extend(crate::audit::recent(
+            &self.conn,
+            Some(&case.client_id),
+            200,
+        )?);
+        entries.sort_by(|a, b| b.seq.cmp(&a.seq));
+        Ok(entries)
     }
 
     pub fn list_cases(&self, session: &Session, filter: &CaseFilter) -> Result<Vec<CaseRow>> {

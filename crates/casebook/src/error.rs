@@ -16,6 +16,7 @@ pub enum Rule {
     InFuture,
     NotADate,
     AgeOutOfRange,
+    OutOfRange,
     UnknownCode,
     CaseNumberFormat,
     UnitCodeFormat,

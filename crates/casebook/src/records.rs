@@ -12,6 +12,7 @@ use ts_rs::TS;
 
 /// A stored record: its id, origin unit and timestamps, and the fields of `T`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
 pub struct Stored<T> {
     pub id: String,
     pub unit_code: String,
