@@ -23,6 +23,7 @@ use ts_rs::TS;
 pub struct CommandError {
     pub key: String,
     pub field: Option<String>,
+    #[ts(type = "number | null")]
     pub wait_secs: Option<u64>,
 }
 

@@ -9,6 +9,7 @@ const FILE: &str = "settings.json";
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct Settings {
+    #[ts(type = "number")]
     pub idle_minutes: u64,
     pub lang: String,
 }

@@ -14,6 +14,7 @@ const GENESIS: &str = "000000000000000000000000000000000000000000000000000000000
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[ts(export)]
 pub struct AuditEntry {
+    #[ts(type = "number")]
     pub seq: i64,
     pub at: String,
     pub user_id: Option<String>,

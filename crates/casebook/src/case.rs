@@ -149,7 +149,9 @@ pub struct CaseFilter {
     pub mine: bool,
     /// Only cases whose next due date has passed.
     pub overdue: bool,
+    #[ts(type = "number | null")]
     pub limit: Option<i64>,
+    #[ts(type = "number | null")]
     pub offset: Option<i64>,
 }
 

@@ -44,6 +44,7 @@ pub struct Attendee {
 pub struct AgendaCase {
     pub conference_id: String,
     pub case_id: String,
+    #[ts(type = "number")]
     pub position: i64,
     /// Pseudonymized summary prepared for the room.
     pub summary: Option<String>,

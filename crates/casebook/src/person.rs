@@ -59,6 +59,7 @@ pub struct PersonInput {
     pub id_country: Option<String>,
     /// ISO date; a BE year (e.g. 2555-04-01) is accepted.
     pub birth_date: Option<String>,
+    #[ts(type = "number | null")]
     pub estimated_age: Option<i64>,
     pub sex: Option<Sex>,
     pub nationality: Option<String>,
@@ -85,6 +86,7 @@ pub struct Person {
     pub id_number: Option<String>,
     pub id_country: Option<String>,
     pub birth_date: Option<String>,
+    #[ts(type = "number | null")]
     pub estimated_age: Option<i64>,
     pub sex: Sex,
     pub nationality: Option<String>,
@@ -104,6 +106,7 @@ pub struct PersonMasked {
     pub name: String,
     pub id_number: Option<String>,
     pub phone: Option<String>,
+    #[ts(type = "number | null")]
     pub age: Option<i64>,
     pub sex: Sex,
     pub flags: Vec<Vulnerability>,

@@ -14,7 +14,9 @@ use ts_rs::TS;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct RegisterEntry {
+    #[ts(type = "number")]
     pub be_year: i64,
+    #[ts(type = "number")]
     pub number: i64,
     pub issued_by: String,
     pub subject: String,

@@ -3,4 +3,8 @@ import type { Category } from "./Category";
 import type { Risk } from "./Risk";
 import type { Status } from "./Status";
 
-export type CaseFilter = { status: Status | null, risk: Risk | null, category: Category | null, mine: boolean, limit: bigint | null, offset: bigint | null, };
+export type CaseFilter = { status: Status | null, risk: Risk | null, category: Category | null, mine: boolean, 
+/**
+ * Only cases whose next due date has passed.
+ */
+overdue: boolean, limit: number | null, offset: number | null, };

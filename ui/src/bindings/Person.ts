@@ -6,4 +6,4 @@ import type { Vulnerability } from "./Vulnerability";
 /**
  * A stored person, identity in full. Only `reveal` hands this out.
  */
-export type Person = { id: string, unit_code: string, created_at: string, updated_at: string, name_th: string | null, name_latin: string | null, id_kind: IdKind, id_number: string | null, id_country: string | null, birth_date: string | null, estimated_age: bigint | null, sex: Sex, nationality: string | null, languages: Array<string>, needs_interpreter: boolean, area_code: string | null, address: string | null, phone: string | null, flags: Array<Vulnerability>, };
+export type Person = { id: string, unit_code: string, created_at: string, updated_at: string, name_th: string | null, name_latin: string | null, id_kind: IdKind, id_number: string | null, id_country: string | null, birth_date: string | null, estimated_age: number | null, sex: Sex, nationality: string | null, languages: Array<string>, needs_interpreter: boolean, area_code: string | null, address: string | null, phone: string | null, flags: Array<Vulnerability>, };

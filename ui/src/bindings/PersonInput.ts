@@ -14,7 +14,7 @@ id_country: string | null,
 /**
  * ISO date; a BE year (e.g. 2555-04-01) is accepted.
  */
-birth_date: string | null, estimated_age: bigint | null, sex: Sex | null, nationality: string | null, 
+birth_date: string | null, estimated_age: number | null, sex: Sex | null, nationality: string | null, 
 /**
  * ISO 639-1 codes: th, my, km, lo, vi, zh, en, ms, …
  */

@@ -5,4 +5,4 @@ import type { Vulnerability } from "./Vulnerability";
 /**
  * A person as lists and summaries show them: identity masked.
  */
-export type PersonMasked = { id: string, name: string, id_number: string | null, phone: string | null, age: bigint | null, sex: Sex, flags: Array<Vulnerability>, needs_interpreter: boolean, languages: Array<string>, };
+export type PersonMasked = { id: string, name: string, id_number: string | null, phone: string | null, age: number | null, sex: Sex, flags: Array<Vulnerability>, needs_interpreter: boolean, languages: Array<string>, };
