@@ -7,8 +7,9 @@ fn main() {
         "sign_in",
         "lock",
         "save_settings",
-        "add_user",
+        "add_user", "users",
         "list_cases",
+        "count_cases",
         "search_cases",
         "check_thai_id",
         "intake",
@@ -25,6 +26,5 @@ fn main() {
         "add_agency",
         "areas",
     ]);
-    tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
-        .expect("tauri build script failed");
+    tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest)).expect("tauri build script failed");
 }

@@ -5,9 +5,7 @@ use crate::state::{AppState, Unlocked};
 use casebook::areas::Area;
 use casebook::audit::AuditEntry;
 use casebook::care::{CarePlanGoal, Incident};
-use casebook::case::{
-    Case, CaseFilter, CaseInput, CaseRow, CaseView, Risk, Source, Status, ViolenceType,
-};
+use casebook::case::{Case, CaseFilter, CaseInput, CaseRow, CaseView, Risk, Source, Status, ViolenceType};
 use casebook::partners::{Agency, Referral};
 use casebook::person::{Person, PersonInput};
 use casebook::records::Stored;
@@ -66,18 +64,10 @@ impl From<casebook::Error> for CommandError {
 type Result<T> = std::result::Result<T, CommandError>;
 
 /// Runs `work` on the unlocked book, counting as activity for the idle lock.
-fn with_book<T>(
-    state: &AppState,
-    work: impl FnOnce(&mut Casebook, &Session) -> casebook::Result<T>,
-) -> Result<T> {
+fn with_book<T>(state: &AppState, work: impl FnOnce(&mut Casebook, &Session) -> casebook::Result<T>) -> Result<T> {
     state.touch();
-    let mut guard = state
-        .book
-        .lock()
-        .map_err(|_| CommandError::key("error.storage"))?;
-    let unlocked = guard
-        .as_mut()
-        .ok_or_else(|| CommandError::key("error.locked"))?;
+    let mut guard = state.book.lock().map_err(|_| CommandError::key("error.storage"))?;
+    let unlocked = guard.as_mut().ok_or_else(|| CommandError::key("error.locked"))?;
     Ok(work(&mut unlocked.book, &unlocked.session)?)
 }
 
@@ -152,10 +142,7 @@ pub fn create_book(state: State<'_, AppState>, input: FirstRun) -> Result<Create
         admin_passphrase: input.admin_passphrase,
     };
     let (book, session, recovery) = Casebook::create(&state.data_dir, &new, KdfParams::default())?;
-    *state
-        .book
-        .lock()
-        .map_err(|_| CommandError::key("error.storage"))? = Some(Unlocked {
+    *state.book.lock().map_err(|_| CommandError::key("error.storage"))? = Some(Unlocked {
         book,
         session: session.clone(),
     });
@@ -167,16 +154,9 @@ pub fn create_book(state: State<'_, AppState>, input: FirstRun) -> Result<Create
 }
 
 #[tauri::command]
-pub fn sign_in(
-    state: State<'_, AppState>,
-    username: String,
-    passphrase: String,
-) -> Result<Session> {
+pub fn sign_in(state: State<'_, AppState>, username: String, passphrase: String) -> Result<Session> {
     let (book, session) = Casebook::unlock(&state.data_dir, username.trim(), &passphrase)?;
-    *state
-        .book
-        .lock()
-        .map_err(|_| CommandError::key("error.storage"))? = Some(Unlocked {
+    *state.book.lock().map_err(|_| CommandError::key("error.storage"))? = Some(Unlocked {
         book,
         session: session.clone(),
     });
@@ -186,21 +166,14 @@ pub fn sign_in(
 
 #[tauri::command]
 pub fn lock(state: State<'_, AppState>) -> Result<()> {
-    *state
-        .book
-        .lock()
-        .map_err(|_| CommandError::key("error.storage"))? = None;
+    *state.book.lock().map_err(|_| CommandError::key("error.storage"))? = None;
     Ok(())
 }
 
 #[tauri::command]
 pub fn save_settings(state: State<'_, AppState>, settings: Settings) -> Result<()> {
     if !(1..=240).contains(&settings.idle_minutes) {
-        return Err(casebook::Error::from(Invalid::new(
-            "settings.idle_minutes",
-            casebook::Rule::OutOfRange,
-        ))
-        .into());
+        return Err(casebook::Error::from(Invalid::new("settings.idle_minutes", casebook::Rule::OutOfRange)).into());
     }
     *state
         .idle_minutes
@@ -223,8 +196,18 @@ pub fn add_user(
 }
 
 #[tauri::command]
+pub fn users(state: State<'_, AppState>) -> Result<Vec<casebook::UserSummary>> {
+    with_book(&state, |book, s| book.users(s))
+}
+
+#[tauri::command]
 pub fn list_cases(state: State<'_, AppState>, filter: CaseFilter) -> Result<Vec<CaseRow>> {
     with_book(&state, |book, s| book.list_cases(s, &filter))
+}
+
+#[tauri::command]
+pub fn count_cases(state: State<'_, AppState>, filter: CaseFilter) -> Result<i64> {
+    with_book(&state, |book, s| book.count_cases(s, &filter))
 }
 
 /// As-you-type feedback on a Thai ID number: None when it is fine.
@@ -232,9 +215,7 @@ pub fn list_cases(state: State<'_, AppState>, filter: CaseFilter) -> Result<Vec<
 pub fn check_thai_id(raw: String) -> Option<Invalid> {
     match casebook::thai_id::validate("person.id_number", &raw) {
         Ok((_, casebook::thai_id::IdCheck::Valid)) => None,
-        Ok((_, casebook::thai_id::IdCheck::Warning(rule))) => {
-            Some(Invalid::new("person.id_number", rule))
-        }
+        Ok((_, casebook::thai_id::IdCheck::Warning(rule))) => Some(Invalid::new("person.id_number", rule)),
         Err(invalid) => Some(invalid),
     }
 }
@@ -267,11 +248,7 @@ pub struct IntakeResult {
 
 /// Person, case and incident in one transaction: an intake is stored whole or not at all.
 #[tauri::command]
-pub fn intake(
-    state: State<'_, AppState>,
-    person: PersonInput,
-    case: IntakeCase,
-) -> Result<IntakeResult> {
+pub fn intake(state: State<'_, AppState>, person: PersonInput, case: IntakeCase) -> Result<IntakeResult> {
     with_book(&state, |book, s| {
         book.batch(|book| {
             let (client_id, warnings) = book.create_person(s, &person)?;
@@ -362,15 +339,8 @@ pub fn add_photo(state: State<'_, AppState>, request: tauri::ipc::Request<'_>) -
 }
 
 #[tauri::command]
-pub fn change_status(
-    state: State<'_, AppState>,
-    case_id: String,
-    status: Status,
-    reason: String,
-) -> Result<()> {
-    with_book(&state, |book, s| {
-        book.change_status(s, &case_id, status, &reason)
-    })
+pub fn change_status(state: State<'_, AppState>, case_id: String, status: Status, reason: String) -> Result<()> {
+    with_book(&state, |book, s| book.change_status(s, &case_id, status, &reason))
 }
 
 #[tauri::command]

@@ -7,10 +7,7 @@ use std::path::PathBuf;
 pub const ENV_VAR: &str = "OSCC_DATA_DIR";
 
 /// The folder chosen on the command line or in the environment, if any.
-pub fn from_args_or_env(
-    args: impl IntoIterator<Item = OsString>,
-    env: Option<OsString>,
-) -> Option<PathBuf> {
+pub fn from_args_or_env(args: impl IntoIterator<Item = OsString>, env: Option<OsString>) -> Option<PathBuf> {
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
         if arg == "--data-dir" {

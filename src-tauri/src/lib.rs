@@ -13,10 +13,7 @@ const IDLE_CHECK: std::time::Duration = std::time::Duration::from_secs(15);
 pub fn run() {
     tauri::Builder::default()
         .setup(|app| {
-            let chosen = data_dir::from_args_or_env(
-                std::env::args_os(),
-                std::env::var_os(data_dir::ENV_VAR),
-            );
+            let chosen = data_dir::from_args_or_env(std::env::args_os(), std::env::var_os(data_dir::ENV_VAR));
             let data_dir = match chosen {
                 Some(dir) => dir,
                 None => app.path().app_data_dir()?,
@@ -42,7 +39,9 @@ pub fn run() {
             commands::lock,
             commands::save_settings,
             commands::add_user,
+            commands::users,
             commands::list_cases,
+            commands::count_cases,
             commands::search_cases,
             commands::check_thai_id,
             commands::intake,

@@ -39,18 +39,8 @@ impl AppState {
     /// Locks the book if nobody has used it for the idle time. Dropping the book closes the
     /// database and zeroizes the key.
     pub fn lock_if_idle(&self) {
-        let idle = self
-            .last_activity
-            .lock()
-            .map(|t| t.elapsed())
-            .unwrap_or_default();
-        let limit = Duration::from_secs(
-            60 * self
-                .idle_minutes
-                .lock()
-                .map(|m| *m)
-                .unwrap_or(DEFAULT_IDLE_MINUTES),
-        );
+        let idle = self.last_activity.lock().map(|t| t.elapsed()).unwrap_or_default();
+        let limit = Duration::from_secs(60 * self.idle_minutes.lock().map(|m| *m).unwrap_or(DEFAULT_IDLE_MINUTES));
         if idle >= limit
             && let Ok(mut book) = self.book.lock()
         {

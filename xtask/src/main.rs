@@ -14,7 +14,8 @@ mod test;
 use shell::{Result, cargo, root};
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: cargo xtask <setup | run [-- APP ARGS] | test | bench | bundle | gen --cases N [--dir DIR]>";
+const USAGE: &str =
+    "usage: cargo xtask <setup | run [-- APP ARGS] | test | bench | bundle | gen --cases N [--dir DIR]>";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -47,26 +48,18 @@ fn run(app_args: &[String]) -> Result<()> {
         && std::env::var_os("DISPLAY").is_none()
         && std::env::var_os("WAYLAND_DISPLAY").is_none()
     {
-        return Err(
-            "no display to open a window on. On a machine without a screen run: \
+        return Err("no display to open a window on. On a machine without a screen run: \
                     xvfb-run -a -s \"-screen 0 1280x800x24\" cargo xtask run"
-                .into(),
-        );
+            .into());
     }
-    let app_args = app_args
-        .strip_prefix(&["--".to_owned()])
-        .unwrap_or(app_args);
+    let app_args = app_args.strip_prefix(&["--".to_owned()]).unwrap_or(app_args);
     let mut args = vec!["run", "--package", "oscc-casebook-app", "--"];
     args.extend(app_args.iter().map(String::as_str));
     cargo(&args)
 }
 
 pub fn build_ui() -> Result<()> {
-    shell::run(
-        shell::npm()
-            .args(["run", "build"])
-            .current_dir(root().join("ui")),
-    )
+    shell::run(shell::npm().args(["run", "build"]).current_dir(root().join("ui")))
 }
 
 /// Benchmarks print figures (they are not pass/fail tests). They use the OS keyring, so on
@@ -76,26 +69,12 @@ fn bench() -> Result<()> {
         setup::all()?;
         return test::inside_session("bench");
     }
-    cargo(&[
-        "bench",
-        "--package",
-        "casebook",
-        "--features",
-        "unencrypted-benchmark",
-    ])
+    cargo(&["bench", "--package", "casebook", "--features", "unencrypted-benchmark"])
 }
 
 /// `cargo xtask gen --cases N [--dir DIR]`: a synthetic case book to try the app with.
 fn gen_book(args: &[String]) -> Result<()> {
-    let mut cmd = vec![
-        "run",
-        "--release",
-        "--package",
-        "casebook",
-        "--example",
-        "gen",
-        "--",
-    ];
+    let mut cmd = vec!["run", "--release", "--package", "casebook", "--example", "gen", "--"];
     cmd.extend(args.iter().map(String::as_str));
     cargo(&cmd)
 }
@@ -104,10 +83,9 @@ fn bundle() -> Result<()> {
     setup::all()?;
     build_ui()?;
     // The Tauri CLI comes from npm (ui/node_modules) and finds src-tauri/ from the root.
-    let cli =
-        root()
-            .join("ui/node_modules/.bin")
-            .join(if cfg!(windows) { "tauri.cmd" } else { "tauri" });
+    let cli = root()
+        .join("ui/node_modules/.bin")
+        .join(if cfg!(windows) { "tauri.cmd" } else { "tauri" });
     shell::run(
         std::process::Command::new(cli)
             .args(["build", "--bundles", "deb"])

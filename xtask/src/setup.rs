@@ -43,11 +43,7 @@ fn system_packages() -> Result<()> {
         }
         return Ok(());
     }
-    let missing: Vec<&str> = DEBIAN_PACKAGES
-        .iter()
-        .copied()
-        .filter(|p| !dpkg_installed(p))
-        .collect();
+    let missing: Vec<&str> = DEBIAN_PACKAGES.iter().copied().filter(|p| !dpkg_installed(p)).collect();
     if missing.is_empty() {
         return Ok(());
     }
@@ -105,11 +101,7 @@ fn ui_packages() -> Result<()> {
     if fresh {
         return Ok(());
     }
-    shell::run(
-        shell::npm()
-            .args(["ci", "--no-audit", "--no-fund"])
-            .current_dir(ui),
-    )
+    shell::run(shell::npm().args(["ci", "--no-audit", "--no-fund"]).current_dir(ui))
 }
 
 fn modified(path: &Path) -> Option<std::time::SystemTime> {

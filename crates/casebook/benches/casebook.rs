@@ -53,10 +53,7 @@ fn ms(d: Duration) -> String {
     format!("{:.3} ms", d.as_secs_f64() * 1000.0)
 }
 
-fn encrypted_book(
-    dir: &Path,
-    cases: u64,
-) -> Result<(Casebook, Session), Box<dyn std::error::Error>> {
+fn encrypted_book(dir: &Path, cases: u64) -> Result<(Casebook, Session), Box<dyn std::error::Error>> {
     if Casebook::exists(dir) {
         return Ok(Casebook::unlock(dir, "bench", PASS)?);
     }
@@ -92,12 +89,7 @@ fn plain_book(dir: &Path, cases: u64) -> Result<(Casebook, Session), Box<dyn std
     Ok((book, session))
 }
 
-fn generate(
-    book: &mut Casebook,
-    session: &Session,
-    cases: u64,
-    label: &str,
-) -> Result<(), Box<dyn std::error::Error>> {
+fn generate(book: &mut Casebook, session: &Session, cases: u64, label: &str) -> Result<(), Box<dyn std::error::Error>> {
     let started = Instant::now();
     synth::populate(book, session, 2569, cases, NOTES_PER_CASE, |done| {
         if done % 10_000 == 0 || done == cases {
@@ -107,10 +99,7 @@ fn generate(
             );
         }
     })?;
-    println!(
-        "generated {label} book in {:.1} s",
-        started.elapsed().as_secs_f64()
-    );
+    println!("generated {label} book in {:.1} s", started.elapsed().as_secs_f64());
     Ok(())
 }
 
@@ -119,9 +108,7 @@ fn percentile(mut samples: Vec<Duration>, p: f64) -> Duration {
     samples[((samples.len() - 1) as f64 * p).round() as usize]
 }
 
-fn timed(
-    mut op: impl FnMut(usize) -> Result<(), casebook::Error>,
-) -> Result<(Duration, Duration), casebook::Error> {
+fn timed(mut op: impl FnMut(usize) -> Result<(), casebook::Error>) -> Result<(Duration, Duration), casebook::Error> {
     let mut samples = Vec::with_capacity(SAMPLES);
     for i in 0..SAMPLES {
         let start = Instant::now();
@@ -161,10 +148,7 @@ fn workload(book: &mut Casebook, session: &Session, pass: u64) -> Result<Figures
 
     let (p50, p95) = timed(|i| book.search_cases(session, &queries[i], 50).map(|_| ()))?;
     figures.push(("search (Thai name fragment)", p50, p95));
-    let (p50, p95) = timed(|i| {
-        book.open_case(session, &ids[(i * 7919) % ids.len()])
-            .map(|_| ())
-    })?;
+    let (p50, p95) = timed(|i| book.open_case(session, &ids[(i * 7919) % ids.len()]).map(|_| ()))?;
     figures.push(("open case (incl. view audit)", p50, p95));
     let (p50, p95) = timed(|_| {
         book.list_cases(
@@ -180,8 +164,7 @@ fn workload(book: &mut Casebook, session: &Session, pass: u64) -> Result<Figures
     // `pass` keeps the people this pass creates apart from earlier passes'.
     let mut rng = Rng::new(pass);
     let (p50, p95) = timed(|i| {
-        let (pid, _) =
-            book.create_person(session, &synth::person(&mut rng, pass * 4 + i as u64))?;
+        let (pid, _) = book.create_person(session, &synth::person(&mut rng, pass * 4 + i as u64))?;
         let input = casebook::case::CaseInput {
             client_id: pid,
             source: casebook::case::Source::WalkIn,

@@ -29,6 +29,7 @@ CREATE TABLE cases (
 CREATE INDEX cases_status ON cases(status, risk);
 CREATE INDEX cases_manager ON cases(case_manager_id);
 CREATE INDEX cases_client ON cases(client_id);
+CREATE INDEX cases_created ON cases(created_at);
 
 CREATE TABLE case_parties (
   id TEXT PRIMARY KEY, unit_code TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,

@@ -29,7 +29,9 @@ pub(crate) fn load_if_empty(conn: &Connection) -> Result<()> {
     }
     let tx = conn.unchecked_transaction()?;
     {
-        let mut insert = tx.prepare("INSERT INTO areas (code, level, parent_code, name_th, name_en, postcode) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?;
+        let mut insert = tx.prepare(
+            "INSERT INTO areas (code, level, parent_code, name_th, name_en, postcode) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )?;
         for (level, text, parent_len) in [
             ("province", PROVINCES, 0),
             ("district", DISTRICTS, 2),
@@ -42,14 +44,7 @@ pub(crate) fn load_if_empty(conn: &Connection) -> Result<()> {
                     return Err(Error::Corrupt("areas: short row".into()));
                 };
                 let parent = (parent_len > 0).then(|| code.get(..parent_len).unwrap_or_default());
-                insert.execute(rusqlite::params![
-                    code,
-                    level,
-                    parent,
-                    name_th,
-                    name_en,
-                    rest.first()
-                ])?;
+                insert.execute(rusqlite::params![code, level, parent, name_th, name_en, rest.first()])?;
             }
         }
     }

@@ -12,27 +12,22 @@ pub const MAX_ATTACHMENT_BYTES: usize = 20 * 1024 * 1024;
 
 impl Casebook {
     /// Stores the bytes once (the same bytes twice are one attachment); returns their hash.
-    pub fn put_attachment(
-        &mut self,
-        session: &Session,
-        mime: &str,
-        bytes: &[u8],
-    ) -> Result<String> {
+    pub fn put_attachment(&mut self, session: &Session, mime: &str, bytes: &[u8]) -> Result<String> {
         session.require(Permission::EditCases)?;
         if bytes.len() > MAX_ATTACHMENT_BYTES {
             return Err(Invalid::new("attachment.size", Rule::TooLong).into());
         }
         let hash = hex::encode(Sha256::digest(bytes));
         self.batch(|book| {
-        let inserted = book.conn.execute(
-            "INSERT INTO attachments (sha256, mime, size, data, created_at) VALUES (?1, ?2, ?3, ?4, ?5)
+            let inserted = book.conn.execute(
+                "INSERT INTO attachments (sha256, mime, size, data, created_at) VALUES (?1, ?2, ?3, ?4, ?5)
              ON CONFLICT (sha256) DO NOTHING",
-            rusqlite::params![hash, mime, bytes.len() as i64, bytes, now_iso()],
-        )?;
-        if inserted > 0 {
-            book.audit(session, "attachment.add", None, Some(&hash), Some(mime))?;
-        }
-        Ok(())
+                rusqlite::params![hash, mime, bytes.len() as i64, bytes, now_iso()],
+            )?;
+            if inserted > 0 {
+                book.audit(session, "attachment.add", None, Some(&hash), Some(mime))?;
+            }
+            Ok(())
         })?;
         Ok(hash)
     }
@@ -42,11 +37,9 @@ impl Casebook {
         session.require(Permission::ViewCases)?;
         let found: Option<(String, Vec<u8>)> = self
             .conn
-            .query_row(
-                "SELECT mime, data FROM attachments WHERE sha256 = ?1",
-                [sha256],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
+            .query_row("SELECT mime, data FROM attachments WHERE sha256 = ?1", [sha256], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
             .optional()?;
         let found = found.ok_or(Error::NoSuchRecord("attachment"))?;
         self.audit(session, "attachment.view", None, Some(sha256), None)?;

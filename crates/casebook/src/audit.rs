@@ -44,9 +44,7 @@ fn entry_hash(prev: &str, e: &AuditEntry) -> String {
 
 fn head(conn: &Connection) -> Result<(i64, String)> {
     let text: Option<String> = conn
-        .query_row("SELECT value FROM meta WHERE key = 'audit_head'", [], |r| {
-            r.get(0)
-        })
+        .query_row("SELECT value FROM meta WHERE key = 'audit_head'", [], |r| r.get(0))
         .optional()?;
     Ok(text
         .and_then(|t| {
@@ -81,7 +79,17 @@ pub fn append(
         "INSERT INTO audit_log (seq, at, user_id, action, entity, entity_id, detail, prev_hash, hash)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     )?
-    .execute(params![entry.seq, entry.at, entry.user_id, entry.action, entry.entity, entry.entity_id, entry.detail, prev, hash])?;
+    .execute(params![
+        entry.seq,
+        entry.at,
+        entry.user_id,
+        entry.action,
+        entry.entity,
+        entry.entity_id,
+        entry.detail,
+        prev,
+        hash
+    ])?;
     conn.prepare_cached("INSERT INTO meta (key, value) VALUES ('audit_head', ?1) ON CONFLICT (key) DO UPDATE SET value = excluded.value")?
         .execute([format!("{}:{hash}", entry.seq)])?;
     Ok(())
@@ -98,7 +106,9 @@ pub enum AuditBreak {
 
 /// Walks the whole chain. `Ok(n)` is the number of entries verified.
 pub fn verify(conn: &Connection) -> Result<Result<i64, AuditBreak>> {
-    let mut stmt = conn.prepare("SELECT seq, at, user_id, action, entity, entity_id, detail, prev_hash, hash FROM audit_log ORDER BY seq")?;
+    let mut stmt = conn.prepare(
+        "SELECT seq, at, user_id, action, entity, entity_id, detail, prev_hash, hash FROM audit_log ORDER BY seq",
+    )?;
     let mut rows = stmt.query([])?;
     let mut prev = GENESIS.to_owned();
     let mut expected_seq = 1;
@@ -114,10 +124,7 @@ pub fn verify(conn: &Connection) -> Result<Result<i64, AuditBreak>> {
         };
         let stored_prev: String = row.get(7)?;
         let stored_hash: String = row.get(8)?;
-        if entry.seq != expected_seq
-            || stored_prev != prev
-            || entry_hash(&prev, &entry) != stored_hash
-        {
+        if entry.seq != expected_seq || stored_prev != prev || entry_hash(&prev, &entry) != stored_hash {
             return Ok(Err(AuditBreak::Entry { seq: expected_seq }));
         }
         prev = stored_hash;
@@ -126,10 +133,7 @@ pub fn verify(conn: &Connection) -> Result<Result<i64, AuditBreak>> {
     let found = expected_seq - 1;
     let (count, head_hash) = head(conn)?;
     if count != found || (found > 0 && head_hash != prev) {
-        return Ok(Err(AuditBreak::Truncated {
-            expected: count,
-            found,
-        }));
+        return Ok(Err(AuditBreak::Truncated { expected: count, found }));
     }
     Ok(Ok(found))
 }
@@ -160,8 +164,7 @@ mod tests {
 
     fn chain(n: i64) -> Connection {
         let conn = Connection::open_in_memory().unwrap();
-        conn.execute_batch(include_str!("../migrations/0001_init.sql"))
-            .unwrap();
+        conn.execute_batch(include_str!("../migrations/0001_init.sql")).unwrap();
         for i in 1..=n {
             append(
                 &conn,
@@ -185,19 +188,15 @@ mod tests {
     #[test]
     fn an_edited_entry_is_found() {
         let conn = chain(5);
-        conn.execute(
-            "UPDATE audit_log SET action = 'case.export' WHERE seq = 3",
-            [],
-        )
-        .unwrap();
+        conn.execute("UPDATE audit_log SET action = 'case.export' WHERE seq = 3", [])
+            .unwrap();
         assert_eq!(verify(&conn).unwrap(), Err(AuditBreak::Entry { seq: 3 }));
     }
 
     #[test]
     fn a_deleted_entry_is_found() {
         let conn = chain(5);
-        conn.execute("DELETE FROM audit_log WHERE seq = 2", [])
-            .unwrap();
+        conn.execute("DELETE FROM audit_log WHERE seq = 2", []).unwrap();
         assert_eq!(verify(&conn).unwrap(), Err(AuditBreak::Entry { seq: 2 }));
     }
 
@@ -215,14 +214,10 @@ mod tests {
     #[test]
     fn a_cut_tail_is_found() {
         let conn = chain(5);
-        conn.execute("DELETE FROM audit_log WHERE seq = 5", [])
-            .unwrap();
+        conn.execute("DELETE FROM audit_log WHERE seq = 5", []).unwrap();
         assert_eq!(
             verify(&conn).unwrap(),
-            Err(AuditBreak::Truncated {
-                expected: 5,
-                found: 4
-            })
+            Err(AuditBreak::Truncated { expected: 5, found: 4 })
         );
     }
 }

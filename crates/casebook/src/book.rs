@@ -42,6 +42,17 @@ pub struct NewBook {
     pub admin_passphrase: String,
 }
 
+/// A user as the administrator sees them.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
+#[ts(export)]
+pub struct UserSummary {
+    pub id: String,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub active: bool,
+}
+
 pub fn now_iso() -> String {
     Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
@@ -51,10 +62,7 @@ pub fn new_id() -> String {
 }
 
 fn validate_unit_code(code: &str) -> Result<(), Invalid> {
-    let ok = (2..=8).contains(&code.len())
-        && code
-            .bytes()
-            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
+    let ok = (2..=8).contains(&code.len()) && code.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
     if ok {
         Ok(())
     } else {
@@ -85,11 +93,7 @@ impl Casebook {
 
     /// First run: a new case book with its administrator. The recovery code is returned once
     /// and never stored in clear; print it on the recovery sheet.
-    pub fn create(
-        dir: &Path,
-        new: &NewBook,
-        kdf: KdfParams,
-    ) -> Result<(Casebook, Session, RecoveryCode)> {
+    pub fn create(dir: &Path, new: &NewBook, kdf: KdfParams) -> Result<(Casebook, Session, RecoveryCode)> {
         validate_unit_code(&new.unit_code)?;
         required("unit.name", &new.unit_name)?;
         required("user.username", &new.admin_username)?;
@@ -117,13 +121,7 @@ impl Casebook {
             user_id: admin_id.clone(),
             username: new.admin_username.clone(),
         };
-        keys.put_slot(
-            admin_owner,
-            new.admin_passphrase.as_bytes(),
-            Some(&secret),
-            kdf,
-            &key,
-        )?;
+        keys.put_slot(admin_owner, new.admin_passphrase.as_bytes(), Some(&secret), kdf, &key)?;
         keys.put_slot(SlotOwner::Recovery, recovery.as_bytes(), None, kdf, &key)?;
 
         let conn = store::open(dir, &key)?;
@@ -133,10 +131,7 @@ impl Casebook {
             ("unit_code", &new.unit_code),
             ("unit_name", &new.unit_name),
         ] {
-            conn.execute(
-                "INSERT INTO meta (key, value) VALUES (?1, ?2)",
-                [k, v.as_str()],
-            )?;
+            conn.execute("INSERT INTO meta (key, value) VALUES (?1, ?2)", [k, v.as_str()])?;
         }
         let mut book = Casebook::from_connection(dir, conn, kdf, key)?;
         let session = Session {
@@ -144,19 +139,8 @@ impl Casebook {
             username: new.admin_username.clone(),
             role: Role::Administrator,
         };
-        let fields = user_fields(
-            &new.admin_username,
-            &new.admin_display_name,
-            Role::Administrator,
-        );
-        book.write(
-            &session,
-            Entity::User,
-            &admin_id,
-            fields,
-            "user.create",
-            None,
-        )?;
+        let fields = user_fields(&new.admin_username, &new.admin_display_name, Role::Administrator);
+        book.write(&session, Entity::User, &admin_id, fields, "user.create", None)?;
         keys.save(dir)?;
         Ok((book, session, recovery))
     }
@@ -178,8 +162,7 @@ impl Casebook {
                 [k, v.as_str()],
             )?;
         }
-        let mut book =
-            Casebook::from_connection(dir, conn, KdfParams::fast(), MasterKey::random()?)?;
+        let mut book = Casebook::from_connection(dir, conn, KdfParams::fast(), MasterKey::random()?)?;
         let session = Session {
             user_id: new_id(),
             username: "bench".into(),
@@ -205,12 +188,7 @@ impl Casebook {
             user_id,
             username: username.to_owned(),
         };
-        let opened = keys.open_slot(
-            &owner,
-            passphrase.as_bytes(),
-            Some(&secret),
-            Utc::now().timestamp(),
-        );
+        let opened = keys.open_slot(&owner, passphrase.as_bytes(), Some(&secret), Utc::now().timestamp());
         keys.save(dir)?;
         let key = opened?;
         let kdf = KdfParams::default();
@@ -227,20 +205,12 @@ impl Casebook {
     pub fn unlock_with_recovery(dir: &Path, code: &str) -> Result<(Casebook, Session)> {
         let mut keys = KeyFile::load(dir)?;
         let typed = RecoveryCode::normalize(code);
-        let opened = keys.open_slot(
-            &SlotOwner::Recovery,
-            typed.as_bytes(),
-            None,
-            Utc::now().timestamp(),
-        );
+        let opened = keys.open_slot(&SlotOwner::Recovery, typed.as_bytes(), None, Utc::now().timestamp());
         keys.save(dir)?;
         let key = opened?;
         device::create_secret(&keys.book_id)?;
         let conn = store::open(dir, &key)?;
-        conn.execute(
-            "UPDATE meta SET value = ?1 WHERE key = 'device_id'",
-            [new_id()],
-        )?;
+        conn.execute("UPDATE meta SET value = ?1 WHERE key = 'device_id'", [new_id()])?;
         let mut book = Casebook::from_connection(dir, conn, KdfParams::default(), key)?;
         let session = Session {
             user_id: "recovery".into(),
@@ -251,12 +221,7 @@ impl Casebook {
         Ok((book, session))
     }
 
-    fn from_connection(
-        dir: &Path,
-        conn: Connection,
-        kdf: KdfParams,
-        key: MasterKey,
-    ) -> Result<Casebook> {
+    fn from_connection(dir: &Path, conn: Connection, kdf: KdfParams, key: MasterKey) -> Result<Casebook> {
         let meta = |key: &str| -> Result<String> {
             conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
                 .optional()?
@@ -314,11 +279,7 @@ impl Casebook {
             .and_then(Value::as_str)
             .and_then(Role::from_name)
             .ok_or_else(|| Error::Corrupt("user role".into()))?;
-        let user_id = row
-            .get("id")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_owned();
+        let user_id = row.get("id").and_then(Value::as_str).unwrap_or_default().to_owned();
         Ok(Session {
             user_id,
             username: username.to_owned(),
@@ -447,9 +408,7 @@ impl Casebook {
 
     /// SQLite's own consistency check of the whole file.
     pub fn integrity_ok(&self) -> Result<bool> {
-        let result: String = self
-            .conn
-            .query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
+        let result: String = self.conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
         Ok(result == "ok")
     }
 
@@ -500,6 +459,12 @@ impl Casebook {
         Ok(user_id)
     }
 
+    /// The book's users, for the administrator's screen.
+    pub fn users(&self, admin: &Session) -> Result<Vec<UserSummary>> {
+        admin.require(Permission::ManageUsers)?;
+        rows::select(&self.conn, &self.catalog, "users", "ORDER BY username", &[])?.into_iter().map(rows::decode).collect()
+    }
+
     /// Deactivates the user and deletes their key slot: they can no longer sign in.
     pub fn remove_user(&mut self, admin: &Session, username: &str) -> Result<()> {
         admin.require(Permission::ManageUsers)?;
@@ -508,14 +473,7 @@ impl Casebook {
         keys.remove_user(username);
         let mut fields = Fields::new();
         fields.insert("active".into(), json!(false));
-        self.write(
-            admin,
-            Entity::User,
-            &user_id,
-            fields,
-            "user.deactivate",
-            None,
-        )?;
+        self.write(admin, Entity::User, &user_id, fields, "user.deactivate", None)?;
         keys.save(&self.dir)
     }
 
@@ -527,12 +485,7 @@ impl Casebook {
             user_id: session.user_id.clone(),
             username: session.username.clone(),
         };
-        let opened = keys.open_slot(
-            &owner,
-            old.as_bytes(),
-            Some(&secret),
-            Utc::now().timestamp(),
-        );
+        let opened = keys.open_slot(&owner, old.as_bytes(), Some(&secret), Utc::now().timestamp());
         let key = match opened {
             Ok(key) => key,
             Err(e) => {

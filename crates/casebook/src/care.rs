@@ -129,18 +129,14 @@ impl Casebook {
 
     pub fn parties(&self, session: &Session, case_id: &str) -> Result<Vec<Stored<CaseParty>>> {
         session.require(Permission::ViewCases)?;
-        self.records(
-            Entity::CaseParty,
-            "WHERE case_id = ?1 ORDER BY created_at",
-            &[&case_id],
-        )
+        self.records(Entity::CaseParty, "WHERE case_id = ?1 ORDER BY created_at", &[&case_id])
     }
 
     pub fn record_incident(&mut self, session: &Session, incident: &Incident) -> Result<String> {
         session.require(Permission::EditCases)?;
         if let Some(at) = incident.occurred_at.as_deref() {
-            let at = DateTime::parse_from_rfc3339(at)
-                .map_err(|_| Invalid::new("incident.occurred_at", Rule::NotADate))?;
+            let at =
+                DateTime::parse_from_rfc3339(at).map_err(|_| Invalid::new("incident.occurred_at", Rule::NotADate))?;
             if at > Utc::now() {
                 return Err(Invalid::new("incident.occurred_at", Rule::InFuture).into());
             }
@@ -151,11 +147,7 @@ impl Casebook {
 
     pub fn incidents(&self, session: &Session, case_id: &str) -> Result<Vec<Stored<Incident>>> {
         session.require(Permission::ViewCases)?;
-        self.records(
-            Entity::Incident,
-            "WHERE case_id = ?1 ORDER BY occurred_at",
-            &[&case_id],
-        )
+        self.records(Entity::Incident, "WHERE case_id = ?1 ORDER BY occurred_at", &[&case_id])
     }
 
     pub fn add_goal(&mut self, session: &Session, goal: &CarePlanGoal) -> Result<String> {

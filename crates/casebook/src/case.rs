@@ -178,8 +178,7 @@ fn validate(input: &CaseInput, now: DateTime<Utc>) -> Result<(), Invalid> {
         return Err(Invalid::new("case.categories", Rule::Required));
     }
     if let Some(at) = input.incident_at.as_deref() {
-        let at = DateTime::parse_from_rfc3339(at)
-            .map_err(|_| Invalid::new("case.incident_at", Rule::NotADate))?;
+        let at = DateTime::parse_from_rfc3339(at).map_err(|_| Invalid::new("case.incident_at", Rule::NotADate))?;
         if at > now {
             return Err(Invalid::new("case.incident_at", Rule::InFuture));
         }
@@ -222,19 +221,12 @@ impl Casebook {
     }
 
     pub(crate) fn load_case(&self, id: &str) -> Result<Case> {
-        let row = rows::get(&self.conn, &self.catalog, "cases", id)?
-            .ok_or(Error::NoSuchRecord("case"))?;
+        let row = rows::get(&self.conn, &self.catalog, "cases", id)?.ok_or(Error::NoSuchRecord("case"))?;
         rows::decode(row)
     }
 
     /// Moves the case to another status; the reason is kept in the timeline.
-    pub fn change_status(
-        &mut self,
-        session: &Session,
-        id: &str,
-        status: Status,
-        reason: &str,
-    ) -> Result<()> {
+    pub fn change_status(&mut self, session: &Session, id: &str, status: Status, reason: &str) -> Result<()> {
         session.require(Permission::EditCases)?;
         if reason.trim().is_empty() {
             return Err(Invalid::new("case.status_reason", Rule::Required).into());
@@ -250,13 +242,7 @@ impl Casebook {
         }
         self.write(session, Entity::Case, id, fields, "case.status", None)?;
         let note = format!("{:?} → {:?}: {}", case.status, status, reason.trim());
-        self.add_timeline_entry(
-            session,
-            id,
-            crate::timeline::EntryKind::StatusChange,
-            &note,
-            &now_iso(),
-        )?;
+        self.add_timeline_entry(session, id, crate::timeline::EntryKind::StatusChange, &note, &now_iso())?;
         Ok(())
     }
 
@@ -267,21 +253,12 @@ impl Casebook {
         let client = self.load_person(&case.client_id)?.masked(today());
         let timeline = self.timeline(id)?;
         self.audit(session, "case.view", Some(Entity::Case), Some(id), None)?;
-        Ok(CaseView {
-            case,
-            client,
-            timeline,
-        })
+        Ok(CaseView { case, client, timeline })
     }
 
     /// Records that a document about the case left the book (printed, saved as PDF, exported):
     /// who, when, and which document. Call it as the document is produced.
-    pub fn record_export(
-        &mut self,
-        session: &Session,
-        case_id: &str,
-        document: &str,
-    ) -> Result<()> {
+    pub fn record_export(&mut self, session: &Session, case_id: &str, document: &str) -> Result<()> {
         session.require(Permission::ExportCases)?;
         self.load_case(case_id)?;
         self.audit(
@@ -294,19 +271,11 @@ impl Casebook {
     }
 
     /// Who did what with this case and its client: the case page's access history.
-    pub fn case_audit(
-        &self,
-        session: &Session,
-        case_id: &str,
-    ) -> Result<Vec<crate::audit::AuditEntry>> {
+    pub fn case_audit(&self, session: &Session, case_id: &str) -> Result<Vec<crate::audit::AuditEntry>> {
         session.require(Permission::ViewCases)?;
         let case = self.load_case(case_id)?;
         let mut entries = crate::audit::recent(&self.conn, Some(case_id), 200)?;
-        entries.extend(crate::audit::recent(
-            &self.conn,
-            Some(&case.client_id),
-            200,
-        )?);
+        entries.extend(crate::audit::recent(&self.conn, Some(&case.client_id), 200)?);
         entries.sort_by(|a, b| b.seq.cmp(&a.seq));
         Ok(entries)
     }
@@ -316,6 +285,17 @@ impl Casebook {
         self.case_rows(session, filter, None)
     }
 
+    /// How many cases the filter matches (for the list's scroll height).
+    pub fn count_cases(&self, session: &Session, filter: &CaseFilter) -> Result<i64> {
+        session.require(Permission::ViewCases)?;
+        let (where_sql, args) = filter_sql(session, filter, None)?;
+        let sql = format!("SELECT count(*) FROM cases c WHERE 1 = 1{where_sql}");
+        Ok(self
+            .conn
+            .prepare_cached(&sql)?
+            .query_row(rusqlite::params_from_iter(args.iter()), |r| r.get(0))?)
+    }
+
     /// Case rows, optionally only the given ids (search results), newest first.
     pub(crate) fn case_rows(
         &self,
@@ -323,46 +303,15 @@ impl Casebook {
         filter: &CaseFilter,
         ids: Option<&[String]>,
     ) -> Result<Vec<CaseRow>> {
+        let (where_sql, args) = filter_sql(session, filter, ids)?;
         let mut sql = String::from(
             "SELECT c.id, c.case_number, p.birth_date, p.estimated_age, p.sex, c.categories, c.risk, c.status,
                     c.case_manager_id, c.next_due_date
              FROM cases c JOIN persons p ON p.id = c.client_id WHERE 1 = 1",
         );
-        let mut args: Vec<String> = Vec::new();
-        let mut bind = |sql: &mut String, clause: &str, value: String| {
-            args.push(value);
-            sql.push_str(&clause.replace('?', &format!("?{}", args.len())));
-        };
-        if let Some(status) = filter.status {
-            bind(&mut sql, " AND c.status = ?", rows::serde_name(&status));
-        }
-        if let Some(risk) = filter.risk {
-            bind(&mut sql, " AND c.risk = ?", rows::serde_name(&risk));
-        }
-        if let Some(category) = filter.category {
-            bind(
-                &mut sql,
-                " AND EXISTS (SELECT 1 FROM json_each(c.categories) WHERE value = ?)",
-                rows::serde_name(&category),
-            );
-        }
-        if filter.mine {
-            bind(
-                &mut sql,
-                " AND c.case_manager_id = ?",
-                session.user_id.clone(),
-            );
-        }
-        if let Some(ids) = ids {
-            let list = serde_json::to_string(ids).map_err(|e| Error::Corrupt(e.to_string()))?;
-            bind(
-                &mut sql,
-                " AND c.id IN (SELECT value FROM json_each(?))",
-                list,
-            );
-        }
+        sql.push_str(&where_sql);
         sql.push_str(&format!(
-            " ORDER BY c.case_number DESC LIMIT {} OFFSET {}",
+            " ORDER BY c.created_at DESC, c.id DESC LIMIT {} OFFSET {}",
             filter.limit.unwrap_or(200).clamp(1, 10_000),
             filter.offset.unwrap_or(0).max(0)
         ));
@@ -384,19 +333,14 @@ impl Casebook {
         })?;
         let mut out = Vec::new();
         for row in rows {
-            let (id, case_number, birth, estimated, sex, categories, risk, status, manager, due) =
-                row?;
-            let age = birth
-                .as_deref()
-                .and_then(parse_date)
-                .map(|b| years_between(b, today));
+            let (id, case_number, birth, estimated, sex, categories, risk, status, manager, due) = row?;
+            let age = birth.as_deref().and_then(parse_date).map(|b| years_between(b, today));
             out.push(CaseRow {
                 id,
                 case_number,
                 age_band: age_band(age.or(estimated)),
                 sex: from_name(sex)?,
-                categories: serde_json::from_str(&categories)
-                    .map_err(|e| Error::Corrupt(e.to_string()))?,
+                categories: serde_json::from_str(&categories).map_err(|e| Error::Corrupt(e.to_string()))?,
                 risk: from_name(risk)?,
                 status: from_name(status)?,
                 case_manager_id: manager,
@@ -407,9 +351,42 @@ impl Casebook {
     }
 }
 
+/// The WHERE clauses (each starting " AND") and their arguments for a case filter.
+fn filter_sql(session: &Session, filter: &CaseFilter, ids: Option<&[String]>) -> Result<(String, Vec<String>)> {
+    let mut sql = String::new();
+    let mut args: Vec<String> = Vec::new();
+    let mut bind = |sql: &mut String, clause: &str, value: String| {
+        args.push(value);
+        sql.push_str(&clause.replace('?', &format!("?{}", args.len())));
+    };
+    if let Some(status) = filter.status {
+        bind(&mut sql, " AND c.status = ?", rows::serde_name(&status));
+    }
+    if let Some(risk) = filter.risk {
+        bind(&mut sql, " AND c.risk = ?", rows::serde_name(&risk));
+    }
+    if let Some(category) = filter.category {
+        bind(
+            &mut sql,
+            " AND EXISTS (SELECT 1 FROM json_each(c.categories) WHERE value = ?)",
+            rows::serde_name(&category),
+        );
+    }
+    if filter.mine {
+        bind(&mut sql, " AND c.case_manager_id = ?", session.user_id.clone());
+    }
+    if filter.overdue {
+        bind(&mut sql, " AND c.next_due_date < ?", today().to_string());
+    }
+    if let Some(ids) = ids {
+        let list = serde_json::to_string(ids).map_err(|e| Error::Corrupt(e.to_string()))?;
+        bind(&mut sql, " AND c.id IN (SELECT value FROM json_each(?))", list);
+    }
+    Ok((sql, args))
+}
+
 fn from_name<T: serde::de::DeserializeOwned>(name: String) -> Result<T> {
-    serde_json::from_value(serde_json::Value::String(name))
-        .map_err(|e| Error::Corrupt(e.to_string()))
+    serde_json::from_value(serde_json::Value::String(name)).map_err(|e| Error::Corrupt(e.to_string()))
 }
 
 #[cfg(test)]
@@ -445,9 +422,6 @@ mod tests {
             incident_at: None,
             ..input
         };
-        assert_eq!(
-            validate(&no_category, Utc::now()).unwrap_err().rule,
-            Rule::Required
-        );
+        assert_eq!(validate(&no_category, Utc::now()).unwrap_err().rule, Rule::Required);
     }
 }

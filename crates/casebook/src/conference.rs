@@ -75,11 +75,7 @@ pub struct ActionItem {
 }
 
 impl Casebook {
-    pub fn plan_conference(
-        &mut self,
-        session: &Session,
-        conference: &Conference,
-    ) -> Result<String> {
+    pub fn plan_conference(&mut self, session: &Session, conference: &Conference) -> Result<String> {
         session.require(Permission::RunConferences)?;
         if conference.held_at.trim().is_empty() {
             return Err(Invalid::new("conference.held_at", Rule::Required).into());
@@ -87,22 +83,14 @@ impl Casebook {
         self.insert_record(session, Entity::Conference, conference, "conference.plan")
     }
 
-    pub fn set_conference_status(
-        &mut self,
-        session: &Session,
-        id: &str,
-        status: ConferenceStatus,
-    ) -> Result<()> {
+    pub fn set_conference_status(&mut self, session: &Session, id: &str, status: ConferenceStatus) -> Result<()> {
         session.require(Permission::RunConferences)?;
         let conference: Conference = self.record(Entity::Conference, id)?;
         self.update_record(
             session,
             Entity::Conference,
             id,
-            &Conference {
-                status,
-                ..conference
-            },
+            &Conference { status, ..conference },
             "conference.status",
         )
     }
@@ -113,12 +101,7 @@ impl Casebook {
             return Err(Invalid::new("attendee.name", Rule::Required).into());
         }
         self.record::<Conference>(Entity::Conference, &attendee.conference_id)?;
-        self.insert_record(
-            session,
-            Entity::ConferenceAttendee,
-            attendee,
-            "conference.attendee",
-        )
+        self.insert_record(session, Entity::ConferenceAttendee, attendee, "conference.attendee")
     }
 
     pub fn add_agenda_case(&mut self, session: &Session, item: &AgendaCase) -> Result<String> {
@@ -138,9 +121,7 @@ impl Casebook {
         session.require(Permission::RunConferences)?;
         let item: AgendaCase = self.record(Entity::ConferenceCase, agenda_id)?;
         let updated = AgendaCase {
-            risk_assessment: risk_assessment
-                .map(str::to_owned)
-                .or(item.risk_assessment.clone()),
+            risk_assessment: risk_assessment.map(str::to_owned).or(item.risk_assessment.clone()),
             decisions: Some(decisions.to_owned()),
             ..item
         };
@@ -162,12 +143,7 @@ impl Casebook {
         self.insert_record(session, Entity::ActionItem, item, "conference.action")
     }
 
-    pub fn set_action_status(
-        &mut self,
-        session: &Session,
-        id: &str,
-        status: ActionStatus,
-    ) -> Result<()> {
+    pub fn set_action_status(&mut self, session: &Session, id: &str, status: ActionStatus) -> Result<()> {
         session.require(Permission::RunConferences)?;
         let item: ActionItem = self.record(Entity::ActionItem, id)?;
         self.update_record(
@@ -180,11 +156,7 @@ impl Casebook {
     }
 
     /// What is still open for a case, from every conference: carried to the next one.
-    pub fn open_actions(
-        &self,
-        session: &Session,
-        case_id: &str,
-    ) -> Result<Vec<Stored<ActionItem>>> {
+    pub fn open_actions(&self, session: &Session, case_id: &str) -> Result<Vec<Stored<ActionItem>>> {
         session.require(Permission::ViewCases)?;
         self.records(
             Entity::ActionItem,
@@ -193,11 +165,7 @@ impl Casebook {
         )
     }
 
-    pub fn attendees(
-        &self,
-        session: &Session,
-        conference_id: &str,
-    ) -> Result<Vec<Stored<Attendee>>> {
+    pub fn attendees(&self, session: &Session, conference_id: &str) -> Result<Vec<Stored<Attendee>>> {
         session.require(Permission::ViewCases)?;
         self.records(
             Entity::ConferenceAttendee,
@@ -206,11 +174,7 @@ impl Casebook {
         )
     }
 
-    pub fn agenda(
-        &self,
-        session: &Session,
-        conference_id: &str,
-    ) -> Result<Vec<Stored<AgendaCase>>> {
+    pub fn agenda(&self, session: &Session, conference_id: &str) -> Result<Vec<Stored<AgendaCase>>> {
         session.require(Permission::ViewCases)?;
         self.records(
             Entity::ConferenceCase,

@@ -32,11 +32,7 @@ pub fn thai_long(date: NaiveDate, thai_digits: bool) -> String {
         THAI_MONTHS[date.month0() as usize],
         be_year(date)
     );
-    if thai_digits {
-        to_thai_digits(&text)
-    } else {
-        text
-    }
+    if thai_digits { to_thai_digits(&text) } else { text }
 }
 
 pub fn to_thai_digits(text: &str) -> String {

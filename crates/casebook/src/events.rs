@@ -48,12 +48,7 @@ fn clocks(conn: &Connection, entity: Entity, id: &str) -> Result<Map<String, Val
 }
 
 /// The clocks of the values the named fields hold now: the bases of a new event.
-pub fn bases(
-    conn: &Connection,
-    entity: Entity,
-    id: &str,
-    fields: &Fields,
-) -> Result<Map<String, Value>> {
+pub fn bases(conn: &Connection, entity: Entity, id: &str, fields: &Fields) -> Result<Map<String, Value>> {
     let held = clocks(conn, entity, id)?;
     Ok(fields
         .keys()
@@ -70,9 +65,7 @@ pub fn next_seq(conn: &Connection, device_id: &str) -> Result<i64> {
 }
 
 pub fn append(conn: &Connection, event: &Event) -> Result<()> {
-    let json = |v: &Map<String, Value>| {
-        serde_json::to_string(v).map_err(|e| Error::Corrupt(e.to_string()))
-    };
+    let json = |v: &Map<String, Value>| serde_json::to_string(v).map_err(|e| Error::Corrupt(e.to_string()));
     conn.prepare_cached(
         "INSERT INTO events (event_id, device_id, device_seq, hlc, user_id, schema_version, entity, entity_id, op, fields, bases)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'upsert', ?9, ?10)",
@@ -119,13 +112,7 @@ pub fn apply(conn: &Connection, catalog: &Catalog, event: &Event) -> Result<()> 
         event.entity_id,
         Value::Object(held).to_string()
     ])?;
-    rows::write(
-        conn,
-        catalog,
-        event.entity.table(),
-        &event.entity_id,
-        &winning,
-    )
+    rows::write(conn, catalog, event.entity.table(), &event.entity_id, &winning)
 }
 
 pub fn read_all(conn: &Connection) -> Result<Vec<Event>> {
@@ -149,18 +136,7 @@ pub fn read_all(conn: &Connection) -> Result<Vec<Event>> {
     })?;
     let mut out = Vec::new();
     for row in rows {
-        let (
-            event_id,
-            device_id,
-            device_seq,
-            hlc,
-            user_id,
-            schema_version,
-            entity,
-            entity_id,
-            fields,
-            bases,
-        ) = row?;
+        let (event_id, device_id, device_seq, hlc, user_id, schema_version, entity, entity_id, fields, bases) = row?;
         let parse = |text: &str| -> Result<Map<String, Value>> {
             serde_json::from_str(text).map_err(|e| Error::Corrupt(e.to_string()))
         };
@@ -171,8 +147,7 @@ pub fn read_all(conn: &Connection) -> Result<Vec<Event>> {
             hlc,
             user_id,
             schema_version,
-            entity: Entity::from_name(&entity)
-                .ok_or_else(|| Error::Corrupt(format!("entity {entity}")))?,
+            entity: Entity::from_name(&entity).ok_or_else(|| Error::Corrupt(format!("entity {entity}")))?,
             entity_id,
             op: Op::Upsert,
             fields: parse(&fields)?,

@@ -109,8 +109,7 @@ impl KeyFile {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(Error::NotFound),
             Err(e) => return Err(e.into()),
         };
-        let file: KeyFile =
-            serde_json::from_str(&text).map_err(|e| Error::KeyFile(e.to_string()))?;
+        let file: KeyFile = serde_json::from_str(&text).map_err(|e| Error::KeyFile(e.to_string()))?;
         if file.version != KEY_FILE_VERSION {
             return Err(Error::KeyFile(format!("version {}", file.version)));
         }
@@ -135,10 +134,7 @@ impl KeyFile {
 
     pub fn user_id(&self, username: &str) -> Option<String> {
         self.slots.iter().find_map(|s| match &s.owner {
-            SlotOwner::User {
-                user_id,
-                username: u,
-            } if u == username => Some(user_id.clone()),
+            SlotOwner::User { user_id, username: u } if u == username => Some(user_id.clone()),
             _ => None,
         })
     }
@@ -273,19 +269,12 @@ fn unwrap_slot(slot: &Slot, secret: &[u8], pepper: Option<&[u8]>) -> Result<Mast
     if ok { Ok(MasterKey(key)) } else { Err(()) }
 }
 
-fn derive(
-    secret: &[u8],
-    pepper: Option<&[u8]>,
-    salt: &[u8],
-    kdf: KdfParams,
-) -> Result<Zeroizing<[u8; 32]>> {
+fn derive(secret: &[u8], pepper: Option<&[u8]>, salt: &[u8], kdf: KdfParams) -> Result<Zeroizing<[u8; 32]>> {
     let params = Params::new(kdf.memory_kib, kdf.iterations, kdf.lanes, Some(32))
         .map_err(|e| Error::KeyFile(format!("argon2 parameters: {e}")))?;
     let argon = match pepper {
-        Some(pepper) => {
-            Argon2::new_with_secret(pepper, Algorithm::Argon2id, Version::V0x13, params)
-                .map_err(|e| Error::KeyFile(format!("argon2: {e}")))?
-        }
+        Some(pepper) => Argon2::new_with_secret(pepper, Algorithm::Argon2id, Version::V0x13, params)
+            .map_err(|e| Error::KeyFile(format!("argon2: {e}")))?,
         None => Argon2::new(Algorithm::Argon2id, Version::V0x13, params),
     };
     let mut out = Zeroizing::new([0u8; 32]);

@@ -133,10 +133,6 @@ impl Casebook {
 
     pub fn referrals(&self, session: &Session, case_id: &str) -> Result<Vec<Stored<Referral>>> {
         session.require(Permission::ViewCases)?;
-        self.records(
-            Entity::Referral,
-            "WHERE case_id = ?1 ORDER BY created_at",
-            &[&case_id],
-        )
+        self.records(Entity::Referral, "WHERE case_id = ?1 ORDER BY created_at", &[&case_id])
     }
 }

@@ -67,8 +67,7 @@ impl Casebook {
         notes: Option<&str>,
     ) -> Result<Stored<DataSubjectRequest>> {
         session.require(Permission::Supervise)?;
-        let received = parse_date(received_on)
-            .ok_or_else(|| Invalid::new("dsr.received_on", Rule::NotADate))?;
+        let received = parse_date(received_on).ok_or_else(|| Invalid::new("dsr.received_on", Rule::NotADate))?;
         if received > crate::person::today() {
             return Err(Invalid::new("dsr.received_on", Rule::InFuture).into());
         }
@@ -81,19 +80,11 @@ impl Casebook {
             answered_on: None,
             notes: notes.map(str::to_owned),
         };
-        let id = self.insert_record(
-            session,
-            Entity::DataSubjectRequest,
-            &request,
-            "pdpa.request",
-        )?;
+        let id = self.insert_record(session, Entity::DataSubjectRequest, &request, "pdpa.request")?;
         self.record(Entity::DataSubjectRequest, &id)
     }
 
-    pub fn data_subject_requests(
-        &self,
-        session: &Session,
-    ) -> Result<Vec<Stored<DataSubjectRequest>>> {
+    pub fn data_subject_requests(&self, session: &Session) -> Result<Vec<Stored<DataSubjectRequest>>> {
         session.require(Permission::Supervise)?;
         self.records(Entity::DataSubjectRequest, "ORDER BY due_on", &[])
     }

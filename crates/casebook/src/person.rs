@@ -126,12 +126,7 @@ impl Person {
     pub fn masked(&self, today: NaiveDate) -> PersonMasked {
         PersonMasked {
             id: self.id.clone(),
-            name: mask::name(
-                self.name_th
-                    .as_deref()
-                    .or(self.name_latin.as_deref())
-                    .unwrap_or(""),
-            ),
+            name: mask::name(self.name_th.as_deref().or(self.name_latin.as_deref()).unwrap_or("")),
             id_number: self.id_number.as_deref().map(mask::tail),
             phone: self.phone.as_deref().map(mask::tail),
             age: self.age(today),
@@ -157,10 +152,7 @@ pub fn today() -> NaiveDate {
 }
 
 /// Checks the input; returns the row to store and the warnings the user should see.
-fn validate(
-    input: &PersonInput,
-    today: NaiveDate,
-) -> Result<(rows::Fields, Vec<Invalid>), Invalid> {
+fn validate(input: &PersonInput, today: NaiveDate) -> Result<(rows::Fields, Vec<Invalid>), Invalid> {
     let blank = |v: &Option<String>| v.as_deref().is_none_or(|s| s.trim().is_empty());
     if blank(&input.name_th) && blank(&input.name_latin) {
         return Err(Invalid::new("person.name_th", Rule::Required));
@@ -169,11 +161,7 @@ fn validate(
     let id_kind = input.id_kind.unwrap_or(IdKind::None);
     let id_number = match (
         id_kind,
-        input
-            .id_number
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty()),
+        input.id_number.as_deref().map(str::trim).filter(|s| !s.is_empty()),
     ) {
         (IdKind::ThaiCitizen | IdKind::NoStatus, Some(raw)) => {
             let (digits, check) = thai_id::validate("person.id_number", raw)?;
@@ -187,15 +175,9 @@ fn validate(
         }
         (_, other) => other.map(str::to_owned),
     };
-    let birth_date = match input
-        .birth_date
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
+    let birth_date = match input.birth_date.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         Some(text) => {
-            let date = parse_date(text)
-                .ok_or_else(|| Invalid::new("person.birth_date", Rule::NotADate))?;
+            let date = parse_date(text).ok_or_else(|| Invalid::new("person.birth_date", Rule::NotADate))?;
             if date > today {
                 return Err(Invalid::new("person.birth_date", Rule::InFuture));
             }
@@ -209,9 +191,7 @@ fn validate(
         return Err(Invalid::new("person.estimated_age", Rule::AgeOutOfRange));
     }
     // Flags that follow from age are set by the book, not left to memory: a child is under 18.
-    let age = birth_date
-        .map(|b| years_between(b, today))
-        .or(input.estimated_age);
+    let age = birth_date.map(|b| years_between(b, today)).or(input.estimated_age);
     let mut flags = input.flags.clone();
     for (applies, flag) in [
         (age.is_some_and(|a| a < 18), Vulnerability::Child),
@@ -225,12 +205,7 @@ fn validate(
     if matches!(id_kind, IdKind::None) && !flags.contains(&Vulnerability::NoDocuments) {
         flags.push(Vulnerability::NoDocuments);
     }
-    let trimmed = |v: &Option<String>| {
-        v.as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(str::to_owned)
-    };
+    let trimmed = |v: &Option<String>| v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
     let record = serde_json::json!({
         "name_th": trimmed(&input.name_th),
         "name_latin": trimmed(&input.name_latin),
@@ -256,11 +231,7 @@ fn validate(
 
 impl Casebook {
     /// Records a new person. Returns the id and any warnings (e.g. a 0-prefixed ID's check digit).
-    pub fn create_person(
-        &mut self,
-        session: &Session,
-        input: &PersonInput,
-    ) -> Result<(String, Vec<Invalid>)> {
+    pub fn create_person(&mut self, session: &Session, input: &PersonInput) -> Result<(String, Vec<Invalid>)> {
         session.require(Permission::EditCases)?;
         let (fields, warnings) = validate(input, today())?;
         let id = new_id();
@@ -268,12 +239,7 @@ impl Casebook {
         Ok((id, warnings))
     }
 
-    pub fn update_person(
-        &mut self,
-        session: &Session,
-        id: &str,
-        input: &PersonInput,
-    ) -> Result<Vec<Invalid>> {
+    pub fn update_person(&mut self, session: &Session, id: &str, input: &PersonInput) -> Result<Vec<Invalid>> {
         session.require(Permission::EditCases)?;
         self.load_person(id)?;
         let (fields, warnings) = validate(input, today())?;
@@ -282,8 +248,7 @@ impl Casebook {
     }
 
     pub(crate) fn load_person(&self, id: &str) -> Result<Person> {
-        let row = rows::get(&self.conn, &self.catalog, "persons", id)?
-            .ok_or(crate::Error::NoSuchRecord("person"))?;
+        let row = rows::get(&self.conn, &self.catalog, "persons", id)?.ok_or(crate::Error::NoSuchRecord("person"))?;
         rows::decode(row)
     }
 
@@ -354,10 +319,7 @@ mod tests {
             birth_date: Some("2027-01-01".into()),
             ..named()
         };
-        assert_eq!(
-            validate(&input, day(2026, 1, 1)).unwrap_err().rule,
-            Rule::InFuture
-        );
+        assert_eq!(validate(&input, day(2026, 1, 1)).unwrap_err().rule, Rule::InFuture);
     }
 
     #[test]
@@ -404,9 +366,6 @@ mod tests {
             ..named()
         };
         let (_, warnings) = validate(&no_status, day(2026, 1, 1)).unwrap();
-        assert_eq!(
-            warnings,
-            vec![Invalid::new("person.id_number", Rule::ThaiIdCheckDigit)]
-        );
+        assert_eq!(warnings, vec![Invalid::new("person.id_number", Rule::ThaiIdCheckDigit)]);
     }
 }

@@ -48,8 +48,8 @@ impl Casebook {
     }
 
     pub(crate) fn record<T: DeserializeOwned>(&self, entity: Entity, id: &str) -> Result<T> {
-        let row = rows::get(&self.conn, &self.catalog, entity.table(), id)?
-            .ok_or(Error::NoSuchRecord(entity.name()))?;
+        let row =
+            rows::get(&self.conn, &self.catalog, entity.table(), id)?.ok_or(Error::NoSuchRecord(entity.name()))?;
         rows::decode(row)
     }
 

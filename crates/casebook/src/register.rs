@@ -52,12 +52,7 @@ impl Casebook {
             cancelled: false,
             cancel_reason: None,
         };
-        let id = self.insert_record(
-            session,
-            Entity::LetterRegister,
-            &entry,
-            "letter.issue_number",
-        )?;
+        let id = self.insert_record(session, Entity::LetterRegister, &entry, "letter.issue_number")?;
         self.record(Entity::LetterRegister, &id)
     }
 
@@ -72,11 +67,7 @@ impl Casebook {
         self.update_record(session, Entity::LetterRegister, id, &entry, "letter.cancel")
     }
 
-    pub fn letter_register(
-        &self,
-        session: &Session,
-        be_year: i64,
-    ) -> Result<Vec<Stored<RegisterEntry>>> {
+    pub fn letter_register(&self, session: &Session, be_year: i64) -> Result<Vec<Stored<RegisterEntry>>> {
         session.require(Permission::ExportCases)?;
         self.records(
             Entity::LetterRegister,

@@ -37,13 +37,7 @@ fn from_sql(kind: ColumnKind, value: ValueRef<'_>) -> Result<Value> {
 }
 
 /// Inserts the row or updates the given columns of it. Unknown columns are refused.
-pub fn write(
-    conn: &Connection,
-    catalog: &Catalog,
-    table: &str,
-    id: &str,
-    fields: &Fields,
-) -> Result<()> {
+pub fn write(conn: &Connection, catalog: &Catalog, table: &str, id: &str, fields: &Fields) -> Result<()> {
     let mut cols = Vec::with_capacity(fields.len());
     let mut values: Vec<SqlValue> = Vec::with_capacity(fields.len() + 1);
     for (name, value) in fields {
@@ -66,11 +60,7 @@ pub fn write(
             .enumerate()
             .map(|(i, c)| format!("{c} = ?{}", i + 1))
             .collect();
-        format!(
-            "UPDATE {table} SET {} WHERE id = ?{}",
-            sets.join(", "),
-            cols.len() + 1
-        )
+        format!("UPDATE {table} SET {} WHERE id = ?{}", sets.join(", "), cols.len() + 1)
     } else {
         let marks: Vec<String> = (1..=cols.len() + 1).map(|i| format!("?{i}")).collect();
         format!(
@@ -80,9 +70,8 @@ pub fn write(
             marks.join(", ")
         )
     };
-    conn.prepare_cached(&sql)?.execute(params_from_iter(
-        values.iter().map(|v| ToSqlOutput::Borrowed(v.into())),
-    ))?;
+    conn.prepare_cached(&sql)?
+        .execute(params_from_iter(values.iter().map(|v| ToSqlOutput::Borrowed(v.into()))))?;
     Ok(())
 }
 

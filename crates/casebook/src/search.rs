@@ -10,12 +10,7 @@ use crate::permissions::{Permission, Session};
 
 impl Casebook {
     /// Cases whose client, case number or notes match `query`; masked rows, as the list shows.
-    pub fn search_cases(
-        &mut self,
-        session: &Session,
-        query: &str,
-        limit: i64,
-    ) -> Result<Vec<CaseRow>> {
+    pub fn search_cases(&mut self, session: &Session, query: &str, limit: i64) -> Result<Vec<CaseRow>> {
         session.require(Permission::ViewCases)?;
         let query = query.trim();
         if query.is_empty() {
@@ -23,29 +18,20 @@ impl Casebook {
         }
         let (matcher, pattern) = if query.chars().count() >= 3 {
             // A phrase query: the user's text is data, never FTS syntax.
-            (
-                "search_index MATCH ?1",
-                format!("\"{}\"", query.replace('"', "\"\"")),
-            )
+            ("search_index MATCH ?1", format!("\"{}\"", query.replace('"', "\"\"")))
         } else {
             (
                 "body LIKE ?1 ESCAPE '\\'",
                 format!(
                     "%{}%",
-                    query
-                        .replace('\\', "\\\\")
-                        .replace('%', "\\%")
-                        .replace('_', "\\_")
+                    query.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
                 ),
             )
         };
         let hits: Vec<(String, String)> = {
-            let sql =
-                format!("SELECT entity, entity_id FROM search_index WHERE {matcher} LIMIT ?2");
+            let sql = format!("SELECT entity, entity_id FROM search_index WHERE {matcher} LIMIT ?2");
             let mut stmt = self.conn.prepare_cached(&sql)?;
-            let rows = stmt.query_map(rusqlite::params![pattern, limit * 4], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })?;
+            let rows = stmt.query_map(rusqlite::params![pattern, limit * 4], |r| Ok((r.get(0)?, r.get(1)?)))?;
             rows.collect::<Result<_, _>>()?
         };
         // Each hit leads to the cases it belongs to.

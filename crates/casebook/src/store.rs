@@ -37,13 +37,9 @@ pub(crate) fn open_keyed(dir: &Path, key: Option<&MasterKey>) -> Result<Connecti
         // SQLCipher holds is wiped when the connection closes.
     }
     // A wrong key fails on the first read, not at PRAGMA key.
-    if let Err(e) = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
-        r.get::<_, i64>(0)
-    }) {
+    if let Err(e) = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0)) {
         return Err(match e.sqlite_error_code() {
-            Some(rusqlite::ErrorCode::NotADatabase) => {
-                Error::Corrupt("the key does not open this database".into())
-            }
+            Some(rusqlite::ErrorCode::NotADatabase) => Error::Corrupt("the key does not open this database".into()),
             _ => e.into(),
         });
     }

@@ -72,10 +72,7 @@ mod tests {
     #[test]
     fn wrong_check_digit_is_refused_naming_field_and_rule() {
         let err = validate("person.id_number", "1103702345670").unwrap_err();
-        assert_eq!(
-            err,
-            Invalid::new("person.id_number", Rule::ThaiIdCheckDigit)
-        );
+        assert_eq!(err, Invalid::new("person.id_number", Rule::ThaiIdCheckDigit));
     }
 
     #[test]
@@ -88,14 +85,8 @@ mod tests {
 
     #[test]
     fn wrong_length_or_letters_is_a_format_error() {
-        assert_eq!(
-            validate("id", "12345").unwrap_err().rule,
-            Rule::ThaiIdFormat
-        );
-        assert_eq!(
-            validate("id", "11037023456a9").unwrap_err().rule,
-            Rule::ThaiIdFormat
-        );
+        assert_eq!(validate("id", "12345").unwrap_err().rule, Rule::ThaiIdFormat);
+        assert_eq!(validate("id", "11037023456a9").unwrap_err().rule, Rule::ThaiIdFormat);
     }
 
     #[test]

@@ -73,24 +73,12 @@ impl Casebook {
             serde_json::Value::Object(map) => map,
             _ => unreachable!("json! of an object literal is an object"),
         };
-        self.write(
-            session,
-            Entity::TimelineEntry,
-            &id,
-            fields,
-            "timeline.add",
-            None,
-        )?;
+        self.write(session, Entity::TimelineEntry, &id, fields, "timeline.add", None)?;
         Ok(id)
     }
 
     /// Adds a stored attachment (see `put_attachment`) to an entry: a home visit's photo.
-    pub fn attach_to_entry(
-        &mut self,
-        session: &Session,
-        entry_id: &str,
-        sha256: &str,
-    ) -> Result<()> {
+    pub fn attach_to_entry(&mut self, session: &Session, entry_id: &str, sha256: &str) -> Result<()> {
         session.require(Permission::EditCases)?;
         let entry: TimelineEntry = self.record(Entity::TimelineEntry, entry_id)?;
         let exists: bool = self

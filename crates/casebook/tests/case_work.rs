@@ -38,10 +38,7 @@ fn thai_name_fragments_ids_phones_case_numbers_and_notes_are_found() {
     assert_eq!(numbers(&mut book, "ใจดี"), vec![a.case_number.clone()]);
     assert_eq!(numbers(&mut book, "ตลาดน้ำ"), vec![b.case_number.clone()]);
     assert_eq!(numbers(&mut book, "0023456"), vec![b.case_number.clone()]);
-    assert_eq!(
-        numbers(&mut book, &b.case_number),
-        vec![b.case_number.clone()]
-    );
+    assert_eq!(numbers(&mut book, &b.case_number), vec![b.case_number.clone()]);
     // Two letters: too short for trigrams, still found.
     assert_eq!(numbers(&mut book, "มา"), vec![b.case_number.clone()]);
     assert!(numbers(&mut book, "ไม่มีใครชื่อนี้").is_empty());
@@ -53,9 +50,7 @@ fn thai_name_fragments_ids_phones_case_numbers_and_notes_are_found() {
 fn lists_are_masked_and_revealing_identity_needs_a_reason_and_is_audited() {
     let dir = Dir::new("reveal");
     let (mut book, worker, admin, _) = book_with_worker(dir.path());
-    let (pid, _) = book
-        .create_person(&worker, &person("เด็กหญิงดาวเรือง สมมุติ"))
-        .unwrap();
+    let (pid, _) = book.create_person(&worker, &person("เด็กหญิงดาวเรือง สมมุติ")).unwrap();
     let case = book.create_case(&worker, &case_for(&pid)).unwrap();
 
     let rows = book.list_cases(&worker, &CaseFilter::default()).unwrap();
@@ -70,17 +65,14 @@ fn lists_are_masked_and_revealing_identity_needs_a_reason_and_is_audited() {
         book.reveal_person(&worker, &pid, "  ").unwrap_err(),
         Error::Invalid(_)
     ));
-    let full = book
-        .reveal_person(&worker, &pid, "ยืนยันตัวตนกับตำรวจ")
-        .unwrap();
+    let full = book.reveal_person(&worker, &pid, "ยืนยันตัวตนกับตำรวจ").unwrap();
     assert_eq!(full.id_number.as_deref(), Some("1103702345679"));
 
     let trail = book.audit_trail(&admin, Some(&pid), 10).unwrap();
     assert_eq!(trail[0].action, "identity.reveal");
     assert_eq!(trail[0].user_id.as_deref(), Some(worker.user_id.as_str()));
     assert_eq!(trail[0].detail.as_deref(), Some("ยืนยันตัวตนกับตำรวจ"));
-    book.record_export(&worker, &case.id, "referral_letter")
-        .unwrap();
+    book.record_export(&worker, &case.id, "referral_letter").unwrap();
     let case_trail = book.audit_trail(&admin, Some(&case.id), 10).unwrap();
     assert_eq!(case_trail[0].action, "case.export");
     assert_eq!(case_trail[0].detail.as_deref(), Some("referral_letter"));
@@ -91,9 +83,7 @@ fn lists_are_masked_and_revealing_identity_needs_a_reason_and_is_audited() {
 fn roles_are_enforced_in_the_crate() {
     let dir = Dir::new("roles");
     let (mut book, worker, admin, _) = book_with_worker(dir.path());
-    let (pid, _) = book
-        .create_person(&worker, &person("ผู้รับบริการ สิทธิ์"))
-        .unwrap();
+    let (pid, _) = book.create_person(&worker, &person("ผู้รับบริการ สิทธิ์")).unwrap();
     let case = book.create_case(&worker, &case_for(&pid)).unwrap();
     // The administrator manages users and sees no case.
     assert!(matches!(
@@ -118,8 +108,7 @@ fn roles_are_enforced_in_the_crate() {
     )
     .unwrap();
     drop(book);
-    let (mut book, facil) =
-        casebook::Casebook::unlock(dir.path(), "facil", "facilitator-pass-1").unwrap();
+    let (mut book, facil) = casebook::Casebook::unlock(dir.path(), "facil", "facilitator-pass-1").unwrap();
     assert_eq!(
         book.list_cases(
             &facil,
@@ -137,14 +126,8 @@ fn roles_are_enforced_in_the_crate() {
         Error::Forbidden(_)
     ));
     assert!(matches!(
-        book.add_timeline_entry(
-            &facil,
-            &case.id,
-            EntryKind::Note,
-            "x",
-            "2026-11-05T10:00:00Z"
-        )
-        .unwrap_err(),
+        book.add_timeline_entry(&facil, &case.id, EntryKind::Note, "x", "2026-11-05T10:00:00Z")
+            .unwrap_err(),
         Error::Forbidden(_)
     ));
 }
@@ -153,9 +136,7 @@ fn roles_are_enforced_in_the_crate() {
 fn late_entries_are_marked_and_future_ones_refused() {
     let dir = Dir::new("late");
     let (mut book, worker, _, _) = book_with_worker(dir.path());
-    let (pid, _) = book
-        .create_person(&worker, &person("ผู้รับบริการ บันทึกย้อนหลัง"))
-        .unwrap();
+    let (pid, _) = book.create_person(&worker, &person("ผู้รับบริการ บันทึกย้อนหลัง")).unwrap();
     let case = book.create_case(&worker, &case_for(&pid)).unwrap();
     book.add_timeline_entry(
         &worker,
@@ -169,20 +150,11 @@ fn late_entries_are_marked_and_future_ones_refused() {
     book.add_timeline_entry(&worker, &case.id, EntryKind::Call, "โทรติดตาม", &now)
         .unwrap();
     let err = book
-        .add_timeline_entry(
-            &worker,
-            &case.id,
-            EntryKind::Call,
-            "อนาคต",
-            "2999-01-01T00:00:00Z",
-        )
+        .add_timeline_entry(&worker, &case.id, EntryKind::Call, "อนาคต", "2999-01-01T00:00:00Z")
         .unwrap_err();
     assert!(matches!(err, Error::Invalid(ref i) if i.field == "timeline.occurred_at"));
     let timeline = book.open_case(&worker, &case.id).unwrap().timeline;
-    assert_eq!(
-        timeline.iter().map(|e| e.late).collect::<Vec<_>>(),
-        vec![true, false]
-    );
+    assert_eq!(timeline.iter().map(|e| e.late).collect::<Vec<_>>(), vec![true, false]);
 }
 
 #[test]
@@ -193,10 +165,7 @@ fn all_administrative_areas_are_there_with_postcodes() {
     assert_eq!(provinces.len(), 77);
     let chumphon = provinces.iter().find(|p| p.name_th == "ชุมพร").unwrap();
     let districts = book.areas(Some(&chumphon.code)).unwrap();
-    assert!(
-        districts.iter().any(|d| d.name_th == "เมืองชุมพร"),
-        "{districts:?}"
-    );
+    assert!(districts.iter().any(|d| d.name_th == "เมืองชุมพร"), "{districts:?}");
     let mueang = districts.iter().find(|d| d.name_th == "เมืองชุมพร").unwrap();
     let subdistricts = book.areas(Some(&mueang.code)).unwrap();
     assert!(!subdistricts.is_empty());
@@ -206,9 +175,6 @@ fn all_administrative_areas_are_there_with_postcodes() {
             .all(|s| s.postcode.as_deref().is_some_and(|p| p.starts_with("86"))),
         "{subdistricts:?}"
     );
-    let district_total: usize = provinces
-        .iter()
-        .map(|p| book.areas(Some(&p.code)).unwrap().len())
-        .sum();
+    let district_total: usize = provinces.iter().map(|p| book.areas(Some(&p.code)).unwrap().len()).sum();
     assert_eq!(district_total, 928);
 }

@@ -22,8 +22,7 @@ fn crash_child_writer() {
         return;
     };
     let case_id = std::env::var("CASEBOOK_CRASH_CASE").unwrap();
-    let (mut book, worker) =
-        Casebook::unlock(std::path::Path::new(&dir), "worker", WORKER_PASS).unwrap();
+    let (mut book, worker) = Casebook::unlock(std::path::Path::new(&dir), "worker", WORKER_PASS).unwrap();
     for n in 1.. {
         book.add_timeline_entry(
             &worker,
@@ -41,9 +40,7 @@ fn crash_child_writer() {
 fn crash_mid_write_keeps_every_committed_write() {
     let dir = Dir::new("crash");
     let (mut book, worker, _, _) = book_with_worker(dir.path());
-    let (pid, _) = book
-        .create_person(&worker, &person("ผู้รับบริการ ทดสอบล่ม"))
-        .unwrap();
+    let (pid, _) = book.create_person(&worker, &person("ผู้รับบริการ ทดสอบล่ม")).unwrap();
     let case = book.create_case(&worker, &case_for(&pid)).unwrap();
     drop(book);
 
@@ -80,14 +77,8 @@ fn crash_mid_write_keeps_every_committed_write() {
         committed_total += last;
 
         let (mut book, worker) = Casebook::unlock(dir.path(), "worker", WORKER_PASS).unwrap();
-        assert!(
-            book.integrity_ok().unwrap(),
-            "integrity_check after kill {round}"
-        );
-        assert!(
-            book.verify_audit().unwrap().is_ok(),
-            "audit chain after kill {round}"
-        );
+        assert!(book.integrity_ok().unwrap(), "integrity_check after kill {round}");
+        assert!(book.verify_audit().unwrap().is_ok(), "audit chain after kill {round}");
         let notes = book.open_case(&worker, &case.id).unwrap().timeline.len();
         assert!(
             notes >= committed_total,

@@ -14,9 +14,7 @@ fn the_file_holds_no_plaintext_of_a_name() {
     let dir = Dir::new("plaintext");
     {
         let (mut book, worker, _, _) = book_with_worker(dir.path());
-        let (pid, _) = book
-            .create_person(&worker, &person("เด็กหญิงกุหลาบสมมุติ ทดสอบลับ"))
-            .unwrap();
+        let (pid, _) = book.create_person(&worker, &person("เด็กหญิงกุหลาบสมมุติ ทดสอบลับ")).unwrap();
         let case = book.create_case(&worker, &common::case_for(&pid)).unwrap();
         book.add_timeline_entry(
             &worker,
@@ -63,39 +61,20 @@ fn wrong_passphrase_is_refused_with_a_growing_wait() {
     let first = Casebook::unlock(dir.path(), "worker", "not-the-passphrase")
         .err()
         .unwrap();
+    assert!(matches!(first, Error::WrongSecret { retry_after_secs: 0 }), "{first:?}");
+    let second = Casebook::unlock(dir.path(), "worker", "still-not-it!").err().unwrap();
     assert!(
-        matches!(
-            first,
-            Error::WrongSecret {
-                retry_after_secs: 0
-            }
-        ),
-        "{first:?}"
-    );
-    let second = Casebook::unlock(dir.path(), "worker", "still-not-it!")
-        .err()
-        .unwrap();
-    assert!(
-        matches!(
-            second,
-            Error::WrongSecret {
-                retry_after_secs: 1
-            }
-        ),
+        matches!(second, Error::WrongSecret { retry_after_secs: 1 }),
         "{second:?}"
     );
     // Even the right passphrase waits its turn, and the wait survives a restart (it is on disk).
-    let early = Casebook::unlock(dir.path(), "worker", WORKER_PASS)
-        .err()
-        .unwrap();
+    let early = Casebook::unlock(dir.path(), "worker", WORKER_PASS).err().unwrap();
     assert!(matches!(early, Error::TooSoon { .. }), "{early:?}");
     std::thread::sleep(std::time::Duration::from_millis(1100));
     let (_, session) = Casebook::unlock(dir.path(), "worker", WORKER_PASS).unwrap();
     assert_eq!(session.role, Role::SocialWorker);
     assert!(matches!(
-        Casebook::unlock(dir.path(), "nobody", WORKER_PASS)
-            .err()
-            .unwrap(),
+        Casebook::unlock(dir.path(), "nobody", WORKER_PASS).err().unwrap(),
         Error::UnknownUser
     ));
 }
@@ -130,9 +109,7 @@ fn passphrase_change_and_user_removal() {
 fn recovery_code_opens_the_book_on_a_machine_without_the_device_secret() {
     let dir = Dir::new("recovery");
     let (mut book, worker, _, recovery) = book_with_worker(dir.path());
-    let (pid, _) = book
-        .create_person(&worker, &person("นางสาวทดลอง กู้คืน"))
-        .unwrap();
+    let (pid, _) = book.create_person(&worker, &person("นางสาวทดลอง กู้คืน")).unwrap();
     let case = book.create_case(&worker, &common::case_for(&pid)).unwrap();
     drop(book);
 
@@ -142,8 +119,7 @@ fn recovery_code_opens_the_book_on_a_machine_without_the_device_secret() {
         std::fs::copy(dir.path().join(file), new_machine.path().join(file)).unwrap();
     }
     let keys: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(new_machine.path().join(KEY_FILE)).unwrap())
-            .unwrap();
+        serde_json::from_str(&std::fs::read_to_string(new_machine.path().join(KEY_FILE)).unwrap()).unwrap();
     let book_id = keys["book_id"].as_str().unwrap();
     keyring::Entry::new("org.oscc.casebook", &format!("device-secret:{book_id}"))
         .unwrap()
@@ -165,11 +141,9 @@ fn recovery_code_opens_the_book_on_a_machine_without_the_device_secret() {
     let typed = recovery.display().to_lowercase();
     let (mut book, admin) = Casebook::unlock_with_recovery(new_machine.path(), &typed).unwrap();
     book.set_kdf(casebook::KdfParams::fast());
-    book.reset_passphrase(&admin, "worker", "หลังกู้คืน-passphrase")
-        .unwrap();
+    book.reset_passphrase(&admin, "worker", "หลังกู้คืน-passphrase").unwrap();
     drop(book);
-    let (mut book, worker) =
-        Casebook::unlock(new_machine.path(), "worker", "หลังกู้คืน-passphrase").unwrap();
+    let (mut book, worker) = Casebook::unlock(new_machine.path(), "worker", "หลังกู้คืน-passphrase").unwrap();
     assert_eq!(
         book.open_case(&worker, &case.id).unwrap().case.case_number,
         case.case_number
@@ -210,12 +184,7 @@ fn state_rebuilt_from_the_event_log_is_the_same_state() {
     assert_eq!(seqs, (1..=seqs.len() as i64).collect::<Vec<_>>());
     book.rebuild_from_log().unwrap();
     assert_eq!(book.state_hash().unwrap(), before);
-    assert_eq!(
-        book.list_cases(&worker, &CaseFilter::default())
-            .unwrap()
-            .len(),
-        5
-    );
+    assert_eq!(book.list_cases(&worker, &CaseFilter::default()).unwrap().len(), 5);
     // Every mutation also wrote an audit entry, and the chain is whole.
     let audited = book.verify_audit().unwrap().unwrap();
     assert!(
@@ -229,9 +198,7 @@ fn state_rebuilt_from_the_event_log_is_the_same_state() {
 fn case_numbers_follow_unit_and_buddhist_year() {
     let dir = Dir::new("numbers");
     let (mut book, worker, _, _) = book_with_worker(dir.path());
-    let (pid, _) = book
-        .create_person(&worker, &person("ผู้รับบริการเลขที่"))
-        .unwrap();
+    let (pid, _) = book.create_person(&worker, &person("ผู้รับบริการเลขที่")).unwrap();
     let a = book.create_case(&worker, &common::case_for(&pid)).unwrap();
     let b = book.create_case(&worker, &common::case_for(&pid)).unwrap();
     let year = casebook::dates::be_year(casebook::person::today());

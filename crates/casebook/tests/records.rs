@@ -3,9 +3,7 @@
 
 mod common;
 
-use casebook::care::{
-    CarePlanGoal, CaseParty, Domain, GoalStatus, Incident, PartyRole, PlaceKind, Relationship,
-};
+use casebook::care::{CarePlanGoal, CaseParty, Domain, GoalStatus, Incident, PartyRole, PlaceKind, Relationship};
 use casebook::case::ViolenceType;
 use casebook::partners::{Agency, AgencyType, Contact, Referral, ReferralStatus, Urgency};
 use casebook::pdpa::RequestKind;
@@ -16,12 +14,8 @@ use common::*;
 fn a_case_with_parties_incident_plan_and_referral_round_trips_and_rebuilds() {
     let dir = Dir::new("records");
     let (mut book, worker, _, _) = book_with_worker(dir.path());
-    let (client, _) = book
-        .create_person(&worker, &person("เด็กชายสมมุติ ทดลอง"))
-        .unwrap();
-    let (stepfather, _) = book
-        .create_person(&worker, &person("นายสมมุติ ผู้ถูกกล่าวหา"))
-        .unwrap();
+    let (client, _) = book.create_person(&worker, &person("เด็กชายสมมุติ ทดลอง")).unwrap();
+    let (stepfather, _) = book.create_person(&worker, &person("นายสมมุติ ผู้ถูกกล่าวหา")).unwrap();
     let case = book.create_case(&worker, &case_for(&client)).unwrap();
 
     book.add_party(
@@ -74,9 +68,7 @@ fn a_case_with_parties_incident_plan_and_referral_round_trips_and_rebuilds() {
             },
         )
         .unwrap_err();
-    assert!(
-        matches!(bad, Error::Invalid(ref i) if i.field == "goal.goal" && i.rule == Rule::Required)
-    );
+    assert!(matches!(bad, Error::Invalid(ref i) if i.field == "goal.goal" && i.rule == Rule::Required));
 
     let agency = book
         .add_agency(
@@ -120,15 +112,11 @@ fn a_case_with_parties_incident_plan_and_referral_round_trips_and_rebuilds() {
     .unwrap();
 
     assert_eq!(
-        book.parties(&worker, &case.id).unwrap()[0]
-            .record
-            .relationship,
+        book.parties(&worker, &case.id).unwrap()[0].record.relationship,
         Some(Relationship::StepParent)
     );
     assert_eq!(
-        book.incidents(&worker, &case.id).unwrap()[0]
-            .record
-            .place_kind,
+        book.incidents(&worker, &case.id).unwrap()[0].record.place_kind,
         Some(PlaceKind::Home)
     );
     let plan = book.care_plan(&worker, &case.id).unwrap();
@@ -138,16 +126,10 @@ fn a_case_with_parties_incident_plan_and_referral_round_trips_and_rebuilds() {
     );
     let referrals = book.referrals(&worker, &case.id).unwrap();
     assert_eq!(referrals[0].record.status, ReferralStatus::Accepted);
-    assert_eq!(
-        referrals[0].record.reply.as_deref(),
-        Some("รับเรื่องแล้ว นัดสอบปากคำ")
-    );
+    assert_eq!(referrals[0].record.reply.as_deref(), Some("รับเรื่องแล้ว นัดสอบปากคำ"));
     assert_eq!(book.agencies(&worker).unwrap()[0].record.contacts.len(), 1);
     // The stepfather is a party: searching his name leads to the case.
-    assert_eq!(
-        book.search_cases(&worker, "ผู้ถูกกล่าวหา", 10).unwrap()[0].id,
-        case.id
-    );
+    assert_eq!(book.search_cases(&worker, "ผู้ถูกกล่าวหา", 10).unwrap()[0].id, case.id);
 
     let before = book.state_hash().unwrap();
     book.rebuild_from_log().unwrap();
@@ -158,22 +140,12 @@ fn a_case_with_parties_incident_plan_and_referral_round_trips_and_rebuilds() {
 fn letter_numbers_are_sequential_and_a_cancelled_one_is_never_reused() {
     let dir = Dir::new("register");
     let (mut book, worker, _, _) = book_with_worker(dir.path());
-    let first = book
-        .issue_letter_number(&worker, "ส่งต่อผู้รับบริการ", None)
-        .unwrap();
-    let second = book
-        .issue_letter_number(&worker, "ขอความอนุเคราะห์", None)
-        .unwrap();
+    let first = book.issue_letter_number(&worker, "ส่งต่อผู้รับบริการ", None).unwrap();
+    let second = book.issue_letter_number(&worker, "ขอความอนุเคราะห์", None).unwrap();
     book.cancel_letter(&worker, &second.id, "พิมพ์ผิด").unwrap();
-    let third = book
-        .issue_letter_number(&worker, "ส่งต่อผู้รับบริการ", None)
-        .unwrap();
+    let third = book.issue_letter_number(&worker, "ส่งต่อผู้รับบริการ", None).unwrap();
     assert_eq!(
-        (
-            first.record.number,
-            second.record.number,
-            third.record.number
-        ),
+        (first.record.number, second.record.number, third.record.number),
         (1, 2, 3)
     );
     let page = book.letter_register(&worker, first.record.be_year).unwrap();
@@ -191,13 +163,8 @@ fn attachments_are_deduplicated_and_stay_inside_the_encrypted_file() {
     let a = book.put_attachment(&worker, "image/png", &photo).unwrap();
     let b = book.put_attachment(&worker, "image/png", &photo).unwrap();
     assert_eq!(a, b);
-    assert_eq!(
-        book.attachment(&worker, &a).unwrap(),
-        ("image/png".to_owned(), photo)
-    );
-    let (client, _) = book
-        .create_person(&worker, &person("ผู้รับบริการ ภาพถ่าย"))
-        .unwrap();
+    assert_eq!(book.attachment(&worker, &a).unwrap(), ("image/png".to_owned(), photo));
+    let (client, _) = book.create_person(&worker, &person("ผู้รับบริการ ภาพถ่าย")).unwrap();
     let case = book.create_case(&worker, &case_for(&client)).unwrap();
     let visit = book
         .add_timeline_entry(
@@ -240,22 +207,12 @@ fn pdpa_clocks_are_set_by_the_book_and_only_supervisors_keep_them() {
     )
     .unwrap();
     drop(book);
-    let (mut book, head) =
-        casebook::Casebook::unlock(dir.path(), "head", "supervisor-pass-1").unwrap();
+    let (mut book, head) = casebook::Casebook::unlock(dir.path(), "head", "supervisor-pass-1").unwrap();
     let request = book
-        .log_data_subject_request(
-            &head,
-            None,
-            RequestKind::Erasure,
-            "2569-11-01",
-            Some("ขอลบข้อมูล"),
-        )
+        .log_data_subject_request(&head, None, RequestKind::Erasure, "2569-11-01", Some("ขอลบข้อมูล"))
         .unwrap();
     assert_eq!(
-        (
-            request.record.received_on.as_str(),
-            request.record.due_on.as_str()
-        ),
+        (request.record.received_on.as_str(), request.record.due_on.as_str()),
         ("2026-11-01", "2026-12-01")
     );
     let breach = book
@@ -267,14 +224,10 @@ fn pdpa_clocks_are_set_by_the_book_and_only_supervisors_keep_them() {
 
 #[test]
 fn a_conference_records_decisions_and_open_actions_carry_over() {
-    use casebook::conference::{
-        ActionItem, ActionStatus, AgendaCase, Attendee, Conference, ConferenceStatus,
-    };
+    use casebook::conference::{ActionItem, ActionStatus, AgendaCase, Attendee, Conference, ConferenceStatus};
     let dir = Dir::new("conference");
     let (mut book, worker, _, _) = book_with_worker(dir.path());
-    let (client, _) = book
-        .create_person(&worker, &person("เด็กหญิงประชุม สมมุติ"))
-        .unwrap();
+    let (client, _) = book.create_person(&worker, &person("เด็กหญิงประชุม สมมุติ")).unwrap();
     let case = book.create_case(&worker, &case_for(&client)).unwrap();
     let plan = |when: &str| Conference {
         held_at: when.into(),
@@ -323,35 +276,22 @@ fn a_conference_records_decisions_and_open_actions_carry_over() {
         due_date: Some("2026-11-20".into()),
         status: ActionStatus::Open,
     };
-    let done = book
-        .add_action_item(&worker, &action("รับเด็กเข้าบ้านพัก"))
-        .unwrap();
-    book.add_action_item(&worker, &action("ประสานโรงเรียนใหม่"))
-        .unwrap();
-    book.set_action_status(&worker, &done, ActionStatus::Done)
-        .unwrap();
+    let done = book.add_action_item(&worker, &action("รับเด็กเข้าบ้านพัก")).unwrap();
+    book.add_action_item(&worker, &action("ประสานโรงเรียนใหม่")).unwrap();
+    book.set_action_status(&worker, &done, ActionStatus::Done).unwrap();
     book.set_conference_status(&worker, &first, ConferenceStatus::Closed)
         .unwrap();
 
     let open = book.open_actions(&worker, &case.id).unwrap();
     assert_eq!(
-        open.iter()
-            .map(|a| a.record.task.as_str())
-            .collect::<Vec<_>>(),
+        open.iter().map(|a| a.record.task.as_str()).collect::<Vec<_>>(),
         vec!["ประสานโรงเรียนใหม่"]
     );
     assert_eq!(
-        book.agenda(&worker, &first).unwrap()[0]
-            .record
-            .decisions
-            .as_deref(),
+        book.agenda(&worker, &first).unwrap()[0].record.decisions.as_deref(),
         Some("ให้ย้ายไปอยู่บ้านพักเด็กชั่วคราว")
     );
-    assert!(
-        book.attendees(&worker, &first).unwrap()[0]
-            .record
-            .confidentiality_ack
-    );
+    assert!(book.attendees(&worker, &first).unwrap()[0].record.confidentiality_ack);
 }
 
 #[test]
@@ -366,13 +306,10 @@ fn the_administrator_edits_lookups_and_deactivated_ones_disappear_from_pickers()
         label_en: code.into(),
         active,
     };
-    book.set_lookup(&admin, &reason("safe", "ปลอดภัยแล้ว", true))
-        .unwrap();
-    book.set_lookup(&admin, &reason("moved", "ย้ายออกนอกพื้นที่", true))
-        .unwrap();
+    book.set_lookup(&admin, &reason("safe", "ปลอดภัยแล้ว", true)).unwrap();
+    book.set_lookup(&admin, &reason("moved", "ย้ายออกนอกพื้นที่", true)).unwrap();
     assert!(matches!(
-        book.set_lookup(&worker, &reason("x", "x", true))
-            .unwrap_err(),
+        book.set_lookup(&worker, &reason("x", "x", true)).unwrap_err(),
         Error::Forbidden(_)
     ));
     book.set_lookup(&admin, &reason("moved", "ย้ายออกนอกพื้นที่", false))

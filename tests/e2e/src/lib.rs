@@ -27,13 +27,11 @@ fn target_dir() -> PathBuf {
 
 /// The debug app binary that `cargo xtask test` builds before running these tests.
 pub fn app_binary() -> PathBuf {
-    std::env::var_os("OSCC_APP_BIN")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            target_dir()
-                .join("debug")
-                .join(format!("oscc-casebook{}", std::env::consts::EXE_SUFFIX))
-        })
+    std::env::var_os("OSCC_APP_BIN").map(PathBuf::from).unwrap_or_else(|| {
+        target_dir()
+            .join("debug")
+            .join(format!("oscc-casebook{}", std::env::consts::EXE_SUFFIX))
+    })
 }
 
 /// Where screenshots go: kept by CI as test artifacts.
@@ -70,22 +68,13 @@ impl App {
     pub async fn launch(name: &str, data_dir: &Path) -> Result<App> {
         let binary = app_binary();
         if !binary.exists() {
-            return Err(format!(
-                "app binary {} missing: run `cargo xtask test`",
-                binary.display()
-            )
-            .into());
+            return Err(format!("app binary {} missing: run `cargo xtask test`", binary.display()).into());
         }
         let port = free_port()?;
         let native_port = free_port()?;
         // Free ports, not the defaults: an orphaned WebKitWebDriver on 4445 would hang the run.
         let driver = Command::new(tauri_driver())
-            .args([
-                "--port",
-                &port.to_string(),
-                "--native-port",
-                &native_port.to_string(),
-            ])
+            .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
             .spawn()
@@ -127,6 +116,50 @@ impl App {
         Err(format!("`{css}` never showed {expected:?}; last text was {last:?}").into())
     }
 
+    /// The element at `css`, waiting for it to appear.
+    pub async fn find(&self, css: &str) -> Result<fantoccini::elements::Element> {
+        let deadline = Instant::now() + UI_TIMEOUT;
+        loop {
+            match self.client.find(Locator::Css(css)).await {
+                Ok(element) => return Ok(element),
+                Err(e) if Instant::now() > deadline => return Err(format!("`{css}` never appeared: {e}").into()),
+                Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+            }
+        }
+    }
+
+    /// The element at `css`, scrolled to the middle of the window so the fixed footer or
+    /// header never covers it.
+    async fn find_visible(&self, css: &str) -> Result<fantoccini::elements::Element> {
+        let element = self.find(css).await?;
+        let arg = serde_json::to_value(&element)?;
+        self.client.execute("arguments[0].scrollIntoView({block: 'center'});", vec![arg]).await?;
+        Ok(element)
+    }
+
+    /// Types into the field at `css` (after clearing it).
+    pub async fn fill(&self, css: &str, text: &str) -> Result<()> {
+        let field = self.find_visible(css).await?;
+        field.clear().await?;
+        field.send_keys(text).await?;
+        Ok(())
+    }
+
+    pub async fn click(&self, css: &str) -> Result<()> {
+        self.find_visible(css).await?.click().await?;
+        Ok(())
+    }
+
+    pub async fn select(&self, css: &str, value: &str) -> Result<()> {
+        self.find_visible(css).await?.select_by_value(value).await?;
+        Ok(())
+    }
+
+    /// The current value of an input.
+    pub async fn value(&self, css: &str) -> Result<String> {
+        Ok(self.find(css).await?.prop("value").await?.unwrap_or_default())
+    }
+
     /// Saves a PNG of the window as `<test name>-<label>.png` among the artifacts.
     pub async fn screenshot(&self, label: &str) -> Result<PathBuf> {
         let png = self.client.screenshot().await?;
@@ -159,9 +192,7 @@ struct DriverGuard(Option<Child>);
 impl Drop for DriverGuard {
     fn drop(&mut self) {
         if let Some(mut child) = self.0.take() {
-            let _ = Command::new("kill")
-                .args(["-TERM", &child.id().to_string()])
-                .status();
+            let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
             let _ = child.wait();
         }
     }

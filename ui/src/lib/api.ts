@@ -1,7 +1,71 @@
 import { invoke } from "@tauri-apps/api/core";
 import type { AppInfo } from "../bindings/AppInfo";
+import type { BookStatus } from "../bindings/BookStatus";
+import type { FirstRun } from "../bindings/FirstRun";
+import type { Created } from "../bindings/Created";
+import type { Session } from "../bindings/Session";
+import type { Settings } from "../bindings/Settings";
+import type { CaseFilter } from "../bindings/CaseFilter";
+import type { CaseRow } from "../bindings/CaseRow";
+import type { PersonInput } from "../bindings/PersonInput";
+import type { IntakeCase } from "../bindings/IntakeCase";
+import type { IntakeResult } from "../bindings/IntakeResult";
+import type { CaseView } from "../bindings/CaseView";
+import type { Person } from "../bindings/Person";
+import type { AuditEntry } from "../bindings/AuditEntry";
+import type { EntryKind } from "../bindings/EntryKind";
+import type { Status } from "../bindings/Status";
+import type { Stored } from "../bindings/Stored";
+import type { CarePlanGoal } from "../bindings/CarePlanGoal";
+import type { Referral } from "../bindings/Referral";
+import type { Agency } from "../bindings/Agency";
+import type { Area } from "../bindings/Area";
+import type { Invalid } from "../bindings/Invalid";
+import type { CommandError } from "../bindings/CommandError";
+import type { UserSummary } from "../bindings/UserSummary";
+import type { Role } from "../bindings/Role";
+
+export type { CommandError };
+
+/** Whatever a command threw, as the core's typed error. */
+export function asCommandError(err: unknown): CommandError {
+  if (err && typeof err === "object" && "key" in err) return err as CommandError;
+  return { key: "error.storage", field: null, wait_secs: null };
+}
 
 // One typed wrapper per Tauri command; the types are generated from Rust (ts-rs).
 export const api = {
   appInfo: () => invoke<AppInfo>("app_info"),
+  bookStatus: () => invoke<BookStatus>("book_status"),
+  createBook: (input: FirstRun) => invoke<Created>("create_book", { input }),
+  signIn: (username: string, passphrase: string) => invoke<Session>("sign_in", { username, passphrase }),
+  lock: () => invoke<void>("lock"),
+  saveSettings: (settings: Settings) => invoke<void>("save_settings", { settings }),
+  users: () => invoke<UserSummary[]>("users"),
+  addUser: (username: string, displayName: string, role: Role, passphrase: string) =>
+    invoke<string>("add_user", { username, displayName, role, passphrase }),
+  listCases: (filter: CaseFilter) => invoke<CaseRow[]>("list_cases", { filter }),
+  countCases: (filter: CaseFilter) => invoke<number>("count_cases", { filter }),
+  searchCases: (query: string) => invoke<CaseRow[]>("search_cases", { query }),
+  checkThaiId: (raw: string) => invoke<Invalid | null>("check_thai_id", { raw }),
+  intake: (person: PersonInput, kase: IntakeCase) => invoke<IntakeResult>("intake", { person, case: kase }),
+  openCase: (id: string) => invoke<CaseView>("open_case", { id }),
+  revealPerson: (id: string, reason: string) => invoke<Person>("reveal_person", { id, reason }),
+  caseAudit: (caseId: string) => invoke<AuditEntry[]>("case_audit", { caseId }),
+  addTimelineEntry: (caseId: string, kind: EntryKind, body: string, occurredAt: string) =>
+    invoke<string>("add_timeline_entry", { caseId, kind, body, occurredAt }),
+  addPhoto: (entryId: string, file: File) =>
+    file.arrayBuffer().then((bytes) =>
+      invoke<string>("add_photo", new Uint8Array(bytes), {
+        headers: { "entry-id": entryId, "content-type": file.type || "application/octet-stream" },
+      }),
+    ),
+  changeStatus: (caseId: string, status: Status, reason: string) =>
+    invoke<void>("change_status", { caseId, status, reason }),
+  carePlan: (caseId: string) => invoke<Stored<CarePlanGoal>[]>("care_plan", { caseId }),
+  addGoal: (goal: CarePlanGoal) => invoke<string>("add_goal", { goal }),
+  referrals: (caseId: string) => invoke<Stored<Referral>[]>("referrals", { caseId }),
+  agencies: () => invoke<Stored<Agency>[]>("agencies"),
+  addAgency: (agency: Agency) => invoke<string>("add_agency", { agency }),
+  areas: (parent: string | null) => invoke<Area[]>("areas", { parent }),
 };

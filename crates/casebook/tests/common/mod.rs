@@ -15,11 +15,7 @@ pub struct Dir(pub PathBuf);
 
 impl Dir {
     pub fn new(name: &str) -> Dir {
-        let path = std::env::temp_dir().join(format!(
-            "casebook-test-{name}-{}-{}",
-            std::process::id(),
-            uuid_suffix()
-        ));
+        let path = std::env::temp_dir().join(format!("casebook-test-{name}-{}-{}", std::process::id(), uuid_suffix()));
         std::fs::create_dir_all(&path).unwrap();
         Dir(path)
     }

@@ -16,11 +16,12 @@ function svelteFiles(dir: string): string[] {
 
 /** Text a person would read that sits in markup rather than coming from t(). */
 function hardCodedText(source: string): string[] {
-  const markup = source
+  let markup = source
     .replace(/<script[\s\S]*?<\/script>/g, "")
     .replace(/<style[\s\S]*?<\/style>/g, "")
-    .replace(/<!--[\s\S]*?-->/g, "")
-    .replace(/\{[^{}]*\}/g, "");
+    .replace(/<!--[\s\S]*?-->/g, "");
+  // Expressions nest ({() => go({ name })}): strip innermost braces until none are left.
+  while (/\{[^{}]*\}/.test(markup)) markup = markup.replace(/\{[^{}]*\}/g, "");
   const texts = [...markup.matchAll(/>([^<]+)</g)].map((m) => m[1].trim());
   const attrs = [...markup.matchAll(/\b(?:title|placeholder|aria-label|alt)="([^"]+)"/g)].map((m) => m[1]);
   return [...texts, ...attrs].filter((s) => /[\p{L}]/u.test(s));
@@ -50,5 +51,6 @@ describe("i18n catalogs", () => {
   it("finds hard-coded text when it is there", () => {
     expect(hardCodedText('<p>Cases</p><input placeholder="ชื่อ" />')).toEqual(["Cases", "ชื่อ"]);
     expect(hardCodedText("<p>{t('caselist.title')}</p>")).toEqual([]);
+    expect(hardCodedText('<button onclick={() => go({ name: "x" })}>{t("a")}</button>')).toEqual([]);
   });
 });

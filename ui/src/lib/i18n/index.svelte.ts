@@ -19,8 +19,20 @@ export const i18n = {
   },
 };
 
-export function t(key: MessageKey): string {
-  return catalogs[current][key] ?? catalogs.th[key] ?? key;
+/** The text of `key`, with `{name}` placeholders filled from `vars`. */
+export function t(key: MessageKey, vars: Record<string, string | number> = {}): string {
+  const text = catalogs[current][key] ?? catalogs.th[key] ?? key;
+  return text.replace(/\{(\w+)\}/g, (_, name: string) => String(vars[name] ?? ""));
+}
+
+/** A key that is built at run time (an enum label, an error key from the core). */
+export function tk(key: string, vars: Record<string, string | number> = {}): string {
+  return key in catalogs.th ? t(key as MessageKey, vars) : key;
+}
+
+/** The label of an enum value: label("risk", "red"). */
+export function label(group: string, code: string): string {
+  return tk(`enum.${group}.${code}`);
 }
 
 export { catalogs };

@@ -1,0 +1,127 @@
+//! A social worker's day through the real window: first run, sign-in, intake with a
+//! validation error that keeps what was typed, search by a Thai name fragment, revealing
+//! identity with a reason (and its audit entry), a home visit with a photo, lock, sign in again.
+
+use oscc_e2e::{App, Result, TempDir, artifacts_dir};
+
+const ADMIN_PASS: &str = "passphrase-ทดสอบ-2569";
+const WORKER_PASS: &str = "นักสังคม-passphrase-1";
+
+#[tokio::test]
+async fn first_run_intake_search_reveal_visit_lock() -> Result<()> {
+    let data = TempDir::new("casework")?;
+    let app = App::launch("casework", data.path()).await?;
+    let outcome = async {
+        // First run: the unit and its administrator.
+        app.wait_for_text("h2", "ตั้งค่าครั้งแรก").await?;
+        app.fill("input[name=unit_code]", "CPN").await?;
+        app.fill("input[name=unit_name]", "ศูนย์พึ่งได้ โรงพยาบาลสมมุติ").await?;
+        app.fill("input[name=admin_username]", "somjai").await?;
+        app.fill("input[name=admin_display_name]", "สมใจ ทดสอบ").await?;
+        app.fill("input[name=passphrase]", ADMIN_PASS).await?;
+        app.fill("input[name=passphrase_again]", ADMIN_PASS).await?;
+        app.screenshot("1-first-run").await?;
+        app.click("form[data-testid=setup-form] button[type=submit]").await?;
+        let code = app.wait_for_text("[data-testid=recovery-code]", "-").await?;
+        assert_eq!(code.len(), 32, "recovery code {code:?}");
+        app.screenshot("2-recovery-sheet").await?;
+        app.click("[data-testid=recovery-done]").await?;
+
+        // The administrator sees no case; they add the social worker who will.
+        app.wait_for_text("h2", "ผู้ใช้งานในหน่วย").await?;
+        app.fill("input[name=new_username]", "malee").await?;
+        app.fill("input[name=new_display_name]", "มาลี นักสังคม").await?;
+        app.select("select[name=new_role]", "social_worker").await?;
+        app.fill("input[name=new_passphrase]", WORKER_PASS).await?;
+        app.click("form[data-testid=user-form] button[type=submit]").await?;
+        app.wait_for_text("[data-testid=users]", "malee").await?;
+        app.click("[data-testid=lock]").await?;
+        app.wait_for_text("h2", "เข้าสู่ระบบ").await?;
+        app.fill("input[name=username]", "malee").await?;
+        app.fill("input[name=passphrase]", WORKER_PASS).await?;
+        app.click("form[data-testid=signin-form] button[type=submit]").await?;
+        app.wait_for_text("[data-testid=caselist-empty]", "ยังไม่มีรายกรณี").await?;
+
+        // Intake with a wrong check digit: refused next to the field, nothing typed is lost.
+        app.click("[data-testid=nav-intake]").await?;
+        app.fill("input[name=name_th]", "นางสมศรีใจดี ทดลองระบบ").await?;
+        app.select("select[name=id_kind]", "thai_citizen").await?;
+        app.fill("input[name=id_number]", "1103702345670").await?;
+        app.wait_for_text("[data-testid=id-feedback]", "หลักตรวจสอบ").await?;
+        app.fill("input[name=birth_date]", "01/06/2535").await?;
+        app.select("select[name=sex]", "female").await?;
+        app.click("[data-testid=categories] input[value=violence_woman]")
+            .await?;
+        app.click("[data-testid=intake-submit]").await?;
+        app.wait_for_text(".field-error", "หลักตรวจสอบ").await?;
+        assert_eq!(app.value("input[name=name_th]").await?, "นางสมศรีใจดี ทดลองระบบ");
+        assert_eq!(app.value("input[name=birth_date]").await?, "01/06/2535");
+        app.screenshot("3-intake-error").await?;
+        app.fill("input[name=id_number]", "1103702345679").await?;
+        app.wait_for_text("[data-testid=id-feedback]", "ถูกต้อง").await?;
+        app.click("[data-testid=intake-submit]").await?;
+        let number = app.wait_for_text("[data-testid=case-number]", "CPN-").await?;
+        assert!(number.starts_with("CPN-25"), "{number}");
+
+        // Find it by a fragment of the Thai name (no spaces in Thai).
+        app.click("[data-testid=nav-cases]").await?;
+        app.fill("[data-testid=case-search]", "สมศรี").await?;
+        app.wait_for_text("[data-testid=case-row]", &number).await?;
+        app.screenshot("4-case-list-search").await?;
+        app.click("[data-testid=case-row]").await?;
+        app.wait_for_text("[data-testid=client-masked]", "น••• ท•••").await?;
+        let masked = app.find("[data-testid=client-masked]").await?.text().await?;
+        assert!(
+            !masked.contains("สมศรี") && !masked.contains("1103702345679"),
+            "{masked}"
+        );
+
+        // Reveal identity with a reason; the access history shows it.
+        app.click("[data-testid=reveal]").await?;
+        app.fill("[data-testid=reveal-form] input[name=reason]", "ยืนยันตัวตนกับพนักงานสอบสวน")
+            .await?;
+        app.click("[data-testid=reveal-form] button[type=submit]").await?;
+        app.wait_for_text("[data-testid=client-identity]", "1103702345679")
+            .await?;
+        app.wait_for_text("[data-testid=revealed-marker]", "ข้อมูลระบุตัวตน")
+            .await?;
+        app.wait_for_text("[data-testid=case-audit]", "ยืนยันตัวตนกับพนักงานสอบสวน")
+            .await?;
+        app.screenshot("5-case-page-revealed").await?;
+
+        // A home visit with a photo from disk.
+        let photo = artifacts_dir().join("casework-1-first-run.png");
+        app.select("[data-testid=entry-form] select[name=kind]", "home_visit")
+            .await?;
+        app.fill("[data-testid=entry-form] textarea[name=body]", "เยี่ยมบ้าน ผู้รับบริการปลอดภัย")
+            .await?;
+        app.find("[data-testid=entry-form] input[name=photo]")
+            .await?
+            .send_keys(&photo.display().to_string())
+            .await?;
+        app.click("[data-testid=entry-submit]").await?;
+        app.wait_for_text("[data-testid=timeline]", "เยี่ยมบ้าน ผู้รับบริการปลอดภัย")
+            .await?;
+        app.wait_for_text("[data-testid=photo-count]", "1").await?;
+        // Leaving the page masks the identity again.
+        app.click("[data-testid=nav-cases]").await?;
+        app.click("[data-testid=case-row]").await?;
+        app.wait_for_text("[data-testid=client-masked]", "น••• ท•••").await?;
+        app.screenshot("6-case-page").await?;
+
+        // Lock, then sign in again.
+        app.click("[data-testid=lock]").await?;
+        app.wait_for_text("h2", "เข้าสู่ระบบ").await?;
+        app.fill("input[name=username]", "malee").await?;
+        app.fill("input[name=passphrase]", "wrong-passphrase").await?;
+        app.click("form[data-testid=signin-form] button[type=submit]").await?;
+        app.wait_for_text("[role=alert]", "ไม่ถูกต้อง").await?;
+        app.fill("input[name=passphrase]", WORKER_PASS).await?;
+        app.click("form[data-testid=signin-form] button[type=submit]").await?;
+        app.wait_for_text("[data-testid=case-row]", &number).await?;
+        app.screenshot("7-signed-in-again").await?;
+        Ok(())
+    }
+    .await;
+    app.finish(outcome).await
+}

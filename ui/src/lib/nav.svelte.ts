@@ -1,0 +1,21 @@
+// Where the user is. One screen at a time; the case page carries the case id.
+export type Screen =
+  | { name: "loading" }
+  | { name: "setup" }
+  | { name: "signin" }
+  | { name: "cases" }
+  | { name: "intake" }
+  | { name: "case"; id: string }
+  | { name: "partners" }
+  | { name: "users" };
+
+let screen = $state<Screen>({ name: "loading" });
+
+export const nav = {
+  get screen(): Screen {
+    return screen;
+  },
+  go(next: Screen) {
+    screen = next;
+  },
+};
