@@ -66,6 +66,7 @@ pub fn next_seq(conn: &Connection, device_id: &str) -> Result<i64> {
 
 pub fn append(conn: &Connection, event: &Event) -> Result<()> {
     let json = |v: &Map<String, Value>| serde_json::to_string(v).map_err(|e| Error::Corrupt(e.to_string()));
+    raise_hlc(conn, &event.hlc)?;
     conn.prepare_cached(
         "INSERT INTO events (event_id, device_id, device_seq, hlc, user_id, schema_version, entity, entity_id, op, fields, bases)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'upsert', ?9, ?10)",
@@ -157,10 +158,22 @@ pub fn read_all(conn: &Connection) -> Result<Vec<Event>> {
     Ok(out)
 }
 
-/// The newest clock in the log, so a reopened device's clock continues past it.
+/// The newest clock this book has written or applied, kept in `meta` by every write so that
+/// opening a book never scans the log.
 pub fn last_hlc(conn: &Connection) -> Result<Option<Hlc>> {
-    let text: Option<String> = conn.query_row("SELECT MAX(hlc) FROM events", [], |r| r.get(0))?;
+    let text: Option<String> =
+        conn.query_row("SELECT value FROM meta WHERE key = 'hlc_high'", [], |r| r.get(0)).optional()?;
     Ok(text.as_deref().and_then(Hlc::parse))
+}
+
+/// Records `hlc` as the newest clock if it is.
+pub fn raise_hlc(conn: &Connection, hlc: &str) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO meta (key, value) VALUES ('hlc_high', ?1)
+         ON CONFLICT (key) DO UPDATE SET value = max(value, excluded.value)",
+    )?
+    .execute([hlc])?;
+    Ok(())
 }
 
 /// Empties the state tables and applies the whole log again, in one transaction.

@@ -206,3 +206,16 @@ fn case_numbers_follow_unit_and_buddhist_year() {
     assert_eq!(b.case_number, format!("CPN-{year}-0002"));
     assert_eq!(a.status, Status::Intake);
 }
+
+#[test]
+fn the_clock_continues_past_the_log_after_reopening() {
+    let dir = Dir::new("clock");
+    let (mut book, worker, _, _) = book_with_worker(dir.path());
+    let (pid, _) = book.create_person(&worker, &person("ผู้รับบริการ นาฬิกา")).unwrap();
+    let newest_before = book.events().unwrap().into_iter().map(|e| e.hlc).max().unwrap();
+    drop(book);
+    let (mut book, worker) = Casebook::unlock(dir.path(), "worker", WORKER_PASS).unwrap();
+    book.create_case(&worker, &case_for(&pid)).unwrap();
+    let newest_after = book.events().unwrap().into_iter().map(|e| e.hlc).max().unwrap();
+    assert!(newest_after > newest_before);
+}
