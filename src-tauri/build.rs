@@ -3,7 +3,7 @@ fn main() {
     let manifest = tauri_build::AppManifest::new().commands(&[
         "app_info",
         "book_status",
-        "create_book",
+        "create_book", "provinces",
         "sign_in",
         "lock",
         "save_settings",

@@ -4,7 +4,7 @@ use crate::settings::{self, Settings};
 use crate::state::{AppState, Unlocked};
 use casebook::areas::Area;
 use casebook::audit::AuditEntry;
-use casebook::care::{CarePlanGoal, Incident};
+use casebook::care::{CarePlanGoal, CaseParty, Incident, PartyRole, Relationship};
 use casebook::case::{Case, CaseFilter, CaseInput, CaseRow, CaseView, Risk, Source, Status, ViolenceType};
 use casebook::partners::{Agency, Referral};
 use casebook::person::{Person, PersonInput};
@@ -94,6 +94,8 @@ pub struct BookStatus {
     pub exists: bool,
     /// Who is signed in, if the book is unlocked.
     pub session: Option<Session>,
+    /// The unit, once unlocked.
+    pub unit: Option<casebook::UnitInfo>,
     pub settings: Settings,
 }
 
@@ -101,17 +103,13 @@ pub struct BookStatus {
 #[tauri::command]
 pub fn book_status(state: State<'_, AppState>) -> Result<BookStatus> {
     state.lock_if_idle();
-    let session = state
-        .book
-        .lock()
-        .map_err(|_| CommandError::key("error.storage"))?
-        .as_ref()
-        .map(|u| u.session.clone());
-    Ok(BookStatus {
-        exists: Casebook::exists(&state.data_dir),
-        session,
-        settings: settings::load(&state.data_dir),
-    })
+    let guard = state.book.lock().map_err(|_| CommandError::key("error.storage"))?;
+    let session = guard.as_ref().map(|u| u.session.clone());
+    let unit = match guard.as_ref() {
+        Some(unlocked) => Some(unlocked.book.unit()?),
+        None => None,
+    };
+    Ok(BookStatus { exists: Casebook::exists(&state.data_dir), session, unit, settings: settings::load(&state.data_dir) })
 }
 
 #[derive(Debug, Clone, Deserialize, TS)]
@@ -119,6 +117,10 @@ pub fn book_status(state: State<'_, AppState>) -> Result<BookStatus> {
 pub struct FirstRun {
     pub unit_code: String,
     pub unit_name: String,
+    pub org_type: casebook::OrgType,
+    pub province_code: Option<String>,
+    pub address: Option<String>,
+    pub phone: Option<String>,
     pub admin_username: String,
     pub admin_display_name: String,
     pub admin_passphrase: String,
@@ -137,6 +139,10 @@ pub fn create_book(state: State<'_, AppState>, input: FirstRun) -> Result<Create
     let new = NewBook {
         unit_code: input.unit_code.trim().to_uppercase(),
         unit_name: input.unit_name,
+        org_type: input.org_type,
+        province_code: input.province_code,
+        address: input.address,
+        phone: input.phone,
         admin_username: input.admin_username.trim().to_owned(),
         admin_display_name: input.admin_display_name,
         admin_passphrase: input.admin_passphrase,
@@ -151,6 +157,12 @@ pub fn create_book(state: State<'_, AppState>, input: FirstRun) -> Result<Create
         session,
         recovery_code: recovery.display(),
     })
+}
+
+/// The provinces, for the first run (no book is open yet).
+#[tauri::command]
+pub fn provinces() -> Result<Vec<Area>> {
+    Ok(casebook::areas::provinces()?)
 }
 
 #[tauri::command]
@@ -237,6 +249,16 @@ pub struct IntakeCase {
     pub incident_description: Option<String>,
     pub consent: Option<String>,
     pub legal_basis: Option<String>,
+    /// Others in the case: an alleged perpetrator, a guardian, the reporter …
+    pub parties: Vec<IntakeParty>,
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+#[ts(export)]
+pub struct IntakeParty {
+    pub name_th: String,
+    pub role: PartyRole,
+    pub relationship: Option<Relationship>,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -276,6 +298,12 @@ pub fn intake(state: State<'_, AppState>, person: PersonInput, case: IntakeCase)
                         violence_types: case.violence_types.clone(),
                     },
                 )?;
+            }
+            for party in case.parties.iter().filter(|p| !p.name_th.trim().is_empty()) {
+                let person = PersonInput { name_th: Some(party.name_th.clone()), ..PersonInput::default() };
+                let (person_id, _) = book.create_person(s, &person)?;
+                let link = CaseParty { case_id: created.id.clone(), person_id, role: party.role, relationship: party.relationship };
+                book.add_party(s, &link)?;
             }
             Ok(IntakeResult {
                 case: created,

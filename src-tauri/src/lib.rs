@@ -35,6 +35,7 @@ pub fn run() {
             commands::app_info,
             commands::book_status,
             commands::create_book,
+            commands::provinces,
             commands::sign_in,
             commands::lock,
             commands::save_settings,

@@ -88,7 +88,8 @@ fn suites() -> Result<()> {
     eprintln!("== end to end: the real app window through WebDriver");
     build_ui()?;
     cargo(&["build", "--package", "oscc-casebook-app"])?;
-    cargo(&["test", "--package", "oscc-e2e", "--", "--test-threads=1"])
+    // The suites by name: `startup` only prints figures for a large book (cargo xtask bench).
+    cargo(&["test", "--package", "oscc-e2e", "--test", "app_window", "--test", "case_work", "--", "--test-threads=1"])
 }
 
 /// ts-rs rewrote ui/src/bindings from the Rust types; any difference from the commit is drift.

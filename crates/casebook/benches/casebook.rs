@@ -67,6 +67,7 @@ fn encrypted_book(dir: &Path, cases: u64) -> Result<(Casebook, Session), Box<dyn
         admin_username: "admin".into(),
         admin_display_name: "ผู้ดูแล".into(),
         admin_passphrase: PASS.into(),
+        ..NewBook::default()
     };
     let (mut book, admin, _) = Casebook::create(dir, &new, KdfParams::fast())?;
     book.set_kdf(KdfParams::fast());

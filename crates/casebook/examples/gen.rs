@@ -26,6 +26,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         admin_username: "admin".into(),
         admin_display_name: "ผู้ดูแลระบบ".into(),
         admin_passphrase: PASSPHRASE.into(),
+        ..NewBook::default()
     };
     let (mut book, admin, _) = Casebook::create(&dir, &new, KdfParams::default())?;
     book.add_user(&admin, "worker", "นักสังคมสงเคราะห์ สมมุติ", Role::SocialWorker, PASSPHRASE)?;

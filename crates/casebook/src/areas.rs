@@ -21,6 +21,22 @@ pub struct Area {
     pub postcode: Option<String>,
 }
 
+/// The 77 provinces, read from the embedded data: the first run needs them before any book exists.
+pub fn provinces() -> Result<Vec<Area>> {
+    let rows: Vec<Vec<String>> = serde_json::from_str(PROVINCES).map_err(|e| Error::Corrupt(format!("areas: {e}")))?;
+    let mut areas: Vec<Area> = rows
+        .into_iter()
+        .filter_map(|row| match row.as_slice() {
+            [code, name_th, name_en, ..] => {
+                Some(Area { code: code.clone(), name_th: name_th.clone(), name_en: name_en.clone(), postcode: None })
+            }
+            _ => None,
+        })
+        .collect();
+    areas.sort_by(|a, b| a.name_th.cmp(&b.name_th));
+    Ok(areas)
+}
+
 /// Loads the areas if the table is empty (first open, or a book made before they shipped).
 pub(crate) fn load_if_empty(conn: &Connection) -> Result<()> {
     let count: i64 = conn.query_row("SELECT count(*) FROM areas", [], |r| r.get(0))?;

@@ -33,13 +33,42 @@ pub struct Casebook {
 }
 
 /// What the first run asks for.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct NewBook {
     pub unit_code: String,
     pub unit_name: String,
+    pub org_type: OrgType,
+    pub province_code: Option<String>,
+    /// For the letterhead of letters.
+    pub address: Option<String>,
+    pub phone: Option<String>,
     pub admin_username: String,
     pub admin_display_name: String,
     pub admin_passphrase: String,
+}
+
+/// The kind of unit: hospital units see the clinical deadline rail.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum OrgType {
+    #[default]
+    HospitalOscc,
+    Shelter,
+    ProvincialSocialDevelopment,
+    Other,
+}
+
+/// The unit as letters and screens show it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
+#[ts(export)]
+pub struct UnitInfo {
+    pub code: String,
+    pub name: String,
+    pub org_type: OrgType,
+    pub province_code: Option<String>,
+    pub address: Option<String>,
+    pub phone: Option<String>,
 }
 
 /// A user as the administrator sees them.
@@ -133,6 +162,16 @@ impl Casebook {
         ] {
             conn.execute("INSERT INTO meta (key, value) VALUES (?1, ?2)", [k, v.as_str()])?;
         }
+        let unit = UnitInfo {
+            code: new.unit_code.clone(),
+            name: new.unit_name.trim().to_owned(),
+            org_type: new.org_type,
+            province_code: new.province_code.clone().filter(|p| !p.is_empty()),
+            address: new.address.clone().filter(|a| !a.trim().is_empty()),
+            phone: new.phone.clone().filter(|p| !p.trim().is_empty()),
+        };
+        let unit_json = serde_json::to_string(&unit).map_err(|e| Error::Corrupt(e.to_string()))?;
+        conn.execute("INSERT INTO meta (key, value) VALUES ('unit', ?1)", [unit_json])?;
         let mut book = Casebook::from_connection(dir, conn, kdf, key)?;
         let session = Session {
             user_id: admin_id.clone(),
@@ -249,6 +288,12 @@ impl Casebook {
     /// Uses a cheaper key derivation for slots written from now on (tests, benchmarks).
     pub fn set_kdf(&mut self, kdf: KdfParams) {
         self.kdf = kdf;
+    }
+
+    /// The unit's details, as entered at the first run.
+    pub fn unit(&self) -> Result<UnitInfo> {
+        let text: String = self.conn.query_row("SELECT value FROM meta WHERE key = 'unit'", [], |r| r.get(0))?;
+        serde_json::from_str(&text).map_err(|e| Error::Corrupt(e.to_string()))
     }
 
     pub fn unit_code(&self) -> &str {

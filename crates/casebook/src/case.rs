@@ -128,6 +128,7 @@ pub struct CaseRow {
     pub risk: Risk,
     pub status: Status,
     pub case_manager_id: Option<String>,
+    pub case_manager_name: Option<String>,
     pub next_due_date: Option<String>,
 }
 
@@ -306,8 +307,9 @@ impl Casebook {
         let (where_sql, args) = filter_sql(session, filter, ids)?;
         let mut sql = String::from(
             "SELECT c.id, c.case_number, p.birth_date, p.estimated_age, p.sex, c.categories, c.risk, c.status,
-                    c.case_manager_id, c.next_due_date
-             FROM cases c JOIN persons p ON p.id = c.client_id WHERE 1 = 1",
+                    c.case_manager_id, c.next_due_date, u.display_name
+             FROM cases c JOIN persons p ON p.id = c.client_id LEFT JOIN users u ON u.id = c.case_manager_id
+             WHERE 1 = 1",
         );
         sql.push_str(&where_sql);
         sql.push_str(&format!(
@@ -329,11 +331,12 @@ impl Casebook {
                 r.get::<_, String>(7)?,
                 r.get::<_, Option<String>>(8)?,
                 r.get::<_, Option<String>>(9)?,
+                r.get::<_, Option<String>>(10)?,
             ))
         })?;
         let mut out = Vec::new();
         for row in rows {
-            let (id, case_number, birth, estimated, sex, categories, risk, status, manager, due) = row?;
+            let (id, case_number, birth, estimated, sex, categories, risk, status, manager, due, manager_name) = row?;
             let age = birth.as_deref().and_then(parse_date).map(|b| years_between(b, today));
             out.push(CaseRow {
                 id,
@@ -344,6 +347,7 @@ impl Casebook {
                 risk: from_name(risk)?,
                 status: from_name(status)?,
                 case_manager_id: manager,
+                case_manager_name: manager_name,
                 next_due_date: due,
             });
         }

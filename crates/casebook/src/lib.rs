@@ -32,7 +32,7 @@ pub mod synth;
 pub mod thai_id;
 pub mod timeline;
 
-pub use book::{Casebook, NewBook, UserSummary, now_iso};
+pub use book::{Casebook, NewBook, OrgType, UnitInfo, UserSummary, now_iso};
 pub use error::{Error, Invalid, Result, Rule};
 pub use keys::{KdfParams, RecoveryCode};
 pub use permissions::{Permission, Role, Session};

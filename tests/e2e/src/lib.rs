@@ -100,13 +100,15 @@ impl App {
         })
     }
 
-    /// Waits until the element at `css` shows text containing `expected`; returns its text.
+    /// Waits until the element at `css` holds text containing `expected`; returns its text.
     pub async fn wait_for_text(&self, css: &str, expected: &str) -> Result<String> {
         let deadline = Instant::now() + UI_TIMEOUT;
         let mut last = String::new();
         while Instant::now() < deadline {
             if let Ok(element) = self.client.find(Locator::Css(css)).await {
-                last = element.text().await.unwrap_or_default();
+                // textContent, not the rendered text: WebKitWebDriver leaves out text in
+                // ellipsized cells, and a check that something is absent must see hidden text too.
+                last = element.prop("textContent").await.ok().flatten().unwrap_or_default().trim().to_owned();
                 if last.contains(expected) {
                     return Ok(last);
                 }

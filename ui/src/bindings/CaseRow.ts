@@ -7,4 +7,4 @@ import type { Status } from "./Status";
 /**
  * A row of the case list: nothing that names or locates anyone.
  */
-export type CaseRow = { id: string, case_number: string, age_band: string | null, sex: Sex, categories: Array<Category>, risk: Risk, status: Status, case_manager_id: string | null, next_due_date: string | null, };
+export type CaseRow = { id: string, case_number: string, age_band: string | null, sex: Sex, categories: Array<Category>, risk: Risk, status: Status, case_manager_id: string | null, case_manager_name: string | null, next_due_date: string | null, };

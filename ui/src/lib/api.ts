@@ -38,6 +38,7 @@ export const api = {
   appInfo: () => invoke<AppInfo>("app_info"),
   bookStatus: () => invoke<BookStatus>("book_status"),
   createBook: (input: FirstRun) => invoke<Created>("create_book", { input }),
+  provinces: () => invoke<Area[]>("provinces"),
   signIn: (username: string, passphrase: string) => invoke<Session>("sign_in", { username, passphrase }),
   lock: () => invoke<void>("lock"),
   saveSettings: (settings: Settings) => invoke<void>("save_settings", { settings }),

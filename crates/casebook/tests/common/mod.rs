@@ -45,6 +45,7 @@ pub fn book_with_worker(dir: &Path) -> (Casebook, Session, Session, RecoveryCode
         admin_username: "admin".into(),
         admin_display_name: "ผู้ดูแล ทดสอบ".into(),
         admin_passphrase: ADMIN_PASS.into(),
+        ..NewBook::default()
     };
     let (mut book, admin, recovery) = Casebook::create(dir, &new, KdfParams::fast()).unwrap();
     book.set_kdf(KdfParams::fast());
