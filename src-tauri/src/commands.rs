@@ -112,20 +112,6 @@ pub fn book_status(state: State<'_, AppState>) -> Result<BookStatus> {
     Ok(BookStatus { exists: Casebook::exists(&state.data_dir), session, unit, settings: settings::load(&state.data_dir) })
 }
 
-#[derive(Debug, Clone, Deserialize, TS)]
-#[ts(export)]
-pub struct FirstRun {
-    pub unit_code: String,
-    pub unit_name: String,
-    pub org_type: casebook::OrgType,
-    pub province_code: Option<String>,
-    pub address: Option<String>,
-    pub phone: Option<String>,
-    pub admin_username: String,
-    pub admin_display_name: String,
-    pub admin_passphrase: String,
-}
-
 #[derive(Debug, Clone, Serialize, TS)]
 #[ts(export)]
 pub struct Created {
@@ -135,17 +121,11 @@ pub struct Created {
 }
 
 #[tauri::command]
-pub fn create_book(state: State<'_, AppState>, input: FirstRun) -> Result<Created> {
+pub fn create_book(state: State<'_, AppState>, input: NewBook) -> Result<Created> {
     let new = NewBook {
         unit_code: input.unit_code.trim().to_uppercase(),
-        unit_name: input.unit_name,
-        org_type: input.org_type,
-        province_code: input.province_code,
-        address: input.address,
-        phone: input.phone,
         admin_username: input.admin_username.trim().to_owned(),
-        admin_display_name: input.admin_display_name,
-        admin_passphrase: input.admin_passphrase,
+        ..input
     };
     let (book, session, recovery) = Casebook::create(&state.data_dir, &new, KdfParams::default())?;
     *state.book.lock().map_err(|_| CommandError::key("error.storage"))? = Some(Unlocked {

@@ -58,7 +58,12 @@ fn ms(d: Duration) -> String {
 
 fn encrypted_book(dir: &Path, cases: u64) -> Result<(Casebook, Session), Box<dyn std::error::Error>> {
     if Casebook::exists(dir) {
-        return Ok(Casebook::unlock(dir, "bench", PASS)?);
+        match Casebook::unlock(dir, "bench", PASS) {
+            Ok(opened) => return Ok(opened),
+            // Made under another keyring (`cargo xtask bench` uses a throw-away one): make anew.
+            Err(casebook::Error::DeviceSecretMissing) => eprintln!("  cached encrypted book is from another keyring"),
+            Err(e) => return Err(e.into()),
+        }
     }
     let _ = std::fs::remove_dir_all(dir);
     let new = NewBook {

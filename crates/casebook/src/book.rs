@@ -33,7 +33,8 @@ pub struct Casebook {
 }
 
 /// What the first run asks for.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Deserialize, ts_rs::TS)]
+#[ts(export)]
 pub struct NewBook {
     pub unit_code: String,
     pub unit_name: String,

@@ -1,7 +1,7 @@
 import { invoke } from "@tauri-apps/api/core";
 import type { AppInfo } from "../bindings/AppInfo";
 import type { BookStatus } from "../bindings/BookStatus";
-import type { FirstRun } from "../bindings/FirstRun";
+import type { NewBook } from "../bindings/NewBook";
 import type { Created } from "../bindings/Created";
 import type { Session } from "../bindings/Session";
 import type { Settings } from "../bindings/Settings";
@@ -37,7 +37,7 @@ export function asCommandError(err: unknown): CommandError {
 export const api = {
   appInfo: () => invoke<AppInfo>("app_info"),
   bookStatus: () => invoke<BookStatus>("book_status"),
-  createBook: (input: FirstRun) => invoke<Created>("create_book", { input }),
+  createBook: (input: NewBook) => invoke<Created>("create_book", { input }),
   provinces: () => invoke<Area[]>("provinces"),
   signIn: (username: string, passphrase: string) => invoke<Session>("sign_in", { username, passphrase }),
   lock: () => invoke<void>("lock"),
