@@ -188,34 +188,20 @@ impl Casebook {
     /// A case book in plain, unencrypted SQLite with a ready social-worker session, for the
     /// benchmark that measures what encryption costs. Never used by the app.
     #[cfg(feature = "unencrypted-benchmark")]
+    /// Opens the plain book made by an earlier run, if there is one.
     pub fn create_unencrypted_for_benchmark(dir: &Path) -> Result<(Casebook, Session)> {
         std::fs::create_dir_all(dir)?;
         let conn = store::open_keyed(dir, None)?;
-        for (k, v) in [
-            ("book_id", new_id()),
-            ("device_id", new_id()),
-            ("unit_code", "BEN".into()),
-            ("unit_name", "bench".into()),
-        ] {
-            conn.execute(
-                "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)",
-                [k, v.as_str()],
-            )?;
+        for (k, v) in [("book_id", new_id()), ("device_id", new_id()), ("unit_code", "BEN".into())] {
+            conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES (?1, ?2)", [k, v.as_str()])?;
         }
         let mut book = Casebook::from_connection(dir, conn, KdfParams::fast(), MasterKey::random()?)?;
-        let session = Session {
-            user_id: new_id(),
-            username: "bench".into(),
-            role: Role::SocialWorker,
-        };
-        book.write(
-            &session,
-            Entity::User,
-            &session.user_id.clone(),
-            user_fields("bench", "bench", Role::SocialWorker),
-            "user.create",
-            None,
-        )?;
+        if let Ok(session) = book.session_of("bench") {
+            return Ok((book, session));
+        }
+        let session = Session { user_id: new_id(), username: "bench".into(), role: Role::SocialWorker };
+        let fields = user_fields("bench", "bench", Role::SocialWorker);
+        book.write(&session, Entity::User, &session.user_id.clone(), fields, "user.create", None)?;
         Ok((book, session))
     }
 
