@@ -26,7 +26,9 @@ pub fn run() {
             std::thread::spawn(move || {
                 loop {
                     std::thread::sleep(IDLE_CHECK);
-                    handle.state::<state::AppState>().lock_if_idle();
+                    let state = handle.state::<state::AppState>();
+                state.maintain_if_quiet();
+                state.lock_if_idle();
                 }
             });
             Ok(())

@@ -7,6 +7,8 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 pub const DEFAULT_IDLE_MINUTES: u64 = 10;
+/// How long without a command before maintenance may run.
+const QUIET: Duration = Duration::from_secs(30);
 
 pub struct Unlocked {
     pub book: Casebook,
@@ -33,6 +35,19 @@ impl AppState {
     pub fn touch(&self) {
         if let Ok(mut last) = self.last_activity.lock() {
             *last = Instant::now();
+        }
+    }
+
+    /// While nobody is typing, tidies the database (checkpoint, search-index merge) so that
+    /// the cost does not fall on the next save.
+    pub fn maintain_if_quiet(&self) {
+        let quiet = self.last_activity.lock().map(|t| t.elapsed() >= QUIET).unwrap_or(false);
+        if quiet
+            && let Ok(guard) = self.book.lock()
+            && let Some(unlocked) = guard.as_ref()
+            && let Err(err) = unlocked.book.maintain()
+        {
+            eprintln!("maintenance skipped: {}", err.message_key());
         }
     }
 

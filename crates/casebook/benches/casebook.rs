@@ -27,9 +27,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let (mut enc, enc_session) = encrypted_book(&root.join(format!("encrypted-{cases}")), cases)?;
     let (mut plain, plain_session) = plain_book(&root.join(format!("plain-{cases}")), cases)?;
-    // A first pass warms both books' caches; the second pass is the one reported.
+    // A first pass warms both books' caches; the second pass is the one reported. Between
+    // them each book gets the housekeeping the app does while the user is idle.
     workload(&mut enc, &enc_session, cases)?;
     workload(&mut plain, &plain_session, cases + 1)?;
+    enc.maintain()?;
+    plain.maintain()?;
     let enc_figures = workload(&mut enc, &enc_session, cases + 2)?;
     let plain_figures = workload(&mut plain, &plain_session, cases + 3)?;
 
@@ -56,12 +59,22 @@ fn ms(d: Duration) -> String {
     format!("{:.3} ms", d.as_secs_f64() * 1000.0)
 }
 
+/// The encrypted synthetic book, generated once. Its recovery code is kept beside it (the data
+/// is synthetic), so a later run under another keyring (`cargo xtask bench` uses a throw-away
+/// one) opens it the way a new laptop would, instead of generating it again.
 fn encrypted_book(dir: &Path, cases: u64) -> Result<(Casebook, Session), Box<dyn std::error::Error>> {
+    let code_file = dir.with_extension("recovery");
     if Casebook::exists(dir) {
         match Casebook::unlock(dir, "bench", PASS) {
             Ok(opened) => return Ok(opened),
-            // Made under another keyring (`cargo xtask bench` uses a throw-away one): make anew.
-            Err(casebook::Error::DeviceSecretMissing) => eprintln!("  cached encrypted book is from another keyring"),
+            Err(casebook::Error::DeviceSecretMissing) => {
+                let code = std::fs::read_to_string(&code_file)?;
+                let (mut book, admin) = Casebook::unlock_with_recovery(dir, &code)?;
+                book.set_kdf(KdfParams::fast());
+                book.reset_passphrase(&admin, "bench", PASS)?;
+                drop(book);
+                return Ok(Casebook::unlock(dir, "bench", PASS)?);
+            }
             Err(e) => return Err(e.into()),
         }
     }
@@ -74,15 +87,10 @@ fn encrypted_book(dir: &Path, cases: u64) -> Result<(Casebook, Session), Box<dyn
         admin_passphrase: PASS.into(),
         ..NewBook::default()
     };
-    let (mut book, admin, _) = Casebook::create(dir, &new, KdfParams::fast())?;
+    let (mut book, admin, recovery) = Casebook::create(dir, &new, KdfParams::fast())?;
+    std::fs::write(&code_file, recovery.display())?;
     book.set_kdf(KdfParams::fast());
-    book.add_user(
-        &admin,
-        "bench",
-        "นักสังคมสงเคราะห์ทดสอบ",
-        casebook::Role::SocialWorker,
-        PASS,
-    )?;
+    book.add_user(&admin, "bench", "นักสังคมสงเคราะห์ทดสอบ", casebook::Role::SocialWorker, PASS)?;
     drop(book);
     let (mut book, session) = Casebook::unlock(dir, "bench", PASS)?;
     generate(&mut book, &session, cases, "encrypted")?;

@@ -438,6 +438,14 @@ impl Casebook {
         events::state_hash(&self.conn, &self.catalog)
     }
 
+    /// Housekeeping for idle moments: copies the WAL back into the database and merges
+    /// search-index segments, so that neither lands on the next interactive write.
+    pub fn maintain(&self) -> Result<()> {
+        self.conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))?;
+        self.conn.execute("INSERT INTO search_index (search_index, rank) VALUES ('merge', 64)", [])?;
+        Ok(())
+    }
+
     /// SQLite's own consistency check of the whole file.
     pub fn integrity_ok(&self) -> Result<bool> {
         let result: String = self.conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;

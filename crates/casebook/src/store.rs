@@ -50,6 +50,10 @@ pub(crate) fn open_keyed(dir: &Path, key: Option<&MasterKey>) -> Result<Connecti
     // memory so encryption costs little on reads. Temporary tables stay in memory, never on disk.
     conn.pragma_update(None, "cache_size", -32_768)?;
     conn.pragma_update(None, "temp_store", "MEMORY")?;
+    // With the default 1,000-page checkpoint, one interactive write in ~25 paid for copying
+    // the WAL back (measured as the p95 of creating a case). At 4,000 pages that is rarer,
+    // and `Casebook::maintain` checkpoints while the user is idle.
+    conn.pragma_update(None, "wal_autocheckpoint", 4000)?;
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
     // Generic row writes make one statement per column set; the default 16 would thrash.
     conn.set_prepared_statement_cache_capacity(256);
