@@ -67,7 +67,7 @@ fn encrypted_book(dir: &Path, cases: u64) -> Result<(Casebook, Session), Box<dyn
     if Casebook::exists(dir) {
         match Casebook::unlock(dir, "bench", PASS) {
             Ok(opened) => return Ok(opened),
-            Err(casebook::Error::DeviceSecretMissing) => {
+            Err(casebook::Error::DeviceSecretMissing) if code_file.exists() => {
                 let code = std::fs::read_to_string(&code_file)?;
                 let (mut book, admin) = Casebook::unlock_with_recovery(dir, &code)?;
                 book.set_kdf(KdfParams::fast());
@@ -75,6 +75,7 @@ fn encrypted_book(dir: &Path, cases: u64) -> Result<(Casebook, Session), Box<dyn
                 drop(book);
                 return Ok(Casebook::unlock(dir, "bench", PASS)?);
             }
+            Err(casebook::Error::DeviceSecretMissing) => eprintln!("  cached book has no recovery code: making it anew"),
             Err(e) => return Err(e.into()),
         }
     }
