@@ -109,7 +109,12 @@ pub fn book_status(state: State<'_, AppState>) -> Result<BookStatus> {
         Some(unlocked) => Some(unlocked.book.unit()?),
         None => None,
     };
-    Ok(BookStatus { exists: Casebook::exists(&state.data_dir), session, unit, settings: settings::load(&state.data_dir) })
+    Ok(BookStatus {
+        exists: Casebook::exists(&state.data_dir),
+        session,
+        unit,
+        settings: settings::load(&state.data_dir),
+    })
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -280,9 +285,17 @@ pub fn intake(state: State<'_, AppState>, person: PersonInput, case: IntakeCase)
                 )?;
             }
             for party in case.parties.iter().filter(|p| !p.name_th.trim().is_empty()) {
-                let person = PersonInput { name_th: Some(party.name_th.clone()), ..PersonInput::default() };
+                let person = PersonInput {
+                    name_th: Some(party.name_th.clone()),
+                    ..PersonInput::default()
+                };
                 let (person_id, _) = book.create_person(s, &person)?;
-                let link = CaseParty { case_id: created.id.clone(), person_id, role: party.role, relationship: party.relationship };
+                let link = CaseParty {
+                    case_id: created.id.clone(),
+                    person_id,
+                    role: party.role,
+                    relationship: party.relationship,
+                };
                 book.add_party(s, &link)?;
             }
             Ok(IntakeResult {

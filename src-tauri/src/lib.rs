@@ -27,8 +27,8 @@ pub fn run() {
                 loop {
                     std::thread::sleep(IDLE_CHECK);
                     let state = handle.state::<state::AppState>();
-                state.maintain_if_quiet();
-                state.lock_if_idle();
+                    state.maintain_if_quiet();
+                    state.lock_if_idle();
                 }
             });
             Ok(())

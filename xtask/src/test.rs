@@ -89,7 +89,17 @@ fn suites() -> Result<()> {
     build_ui()?;
     cargo(&["build", "--package", "oscc-casebook-app"])?;
     // The suites by name: `startup` only prints figures for a large book (cargo xtask bench).
-    cargo(&["test", "--package", "oscc-e2e", "--test", "app_window", "--test", "case_work", "--", "--test-threads=1"])
+    cargo(&[
+        "test",
+        "--package",
+        "oscc-e2e",
+        "--test",
+        "app_window",
+        "--test",
+        "case_work",
+        "--",
+        "--test-threads=1",
+    ])
 }
 
 /// ts-rs rewrote ui/src/bindings from the Rust types; any difference from the commit is drift.

@@ -75,7 +75,9 @@ fn encrypted_book(dir: &Path, cases: u64) -> Result<(Casebook, Session), Box<dyn
                 drop(book);
                 return Ok(Casebook::unlock(dir, "bench", PASS)?);
             }
-            Err(casebook::Error::DeviceSecretMissing) => eprintln!("  cached book has no recovery code: making it anew"),
+            Err(casebook::Error::DeviceSecretMissing) => {
+                eprintln!("  cached book has no recovery code: making it anew")
+            }
             Err(e) => return Err(e.into()),
         }
     }
@@ -91,7 +93,13 @@ fn encrypted_book(dir: &Path, cases: u64) -> Result<(Casebook, Session), Box<dyn
     let (mut book, admin, recovery) = Casebook::create(dir, &new, KdfParams::fast())?;
     std::fs::write(&code_file, recovery.display())?;
     book.set_kdf(KdfParams::fast());
-    book.add_user(&admin, "bench", "นักสังคมสงเคราะห์ทดสอบ", casebook::Role::SocialWorker, PASS)?;
+    book.add_user(
+        &admin,
+        "bench",
+        "นักสังคมสงเคราะห์ทดสอบ",
+        casebook::Role::SocialWorker,
+        PASS,
+    )?;
     drop(book);
     let (mut book, session) = Casebook::unlock(dir, "bench", PASS)?;
     generate(&mut book, &session, cases, "encrypted")?;

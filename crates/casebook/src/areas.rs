@@ -27,9 +27,12 @@ pub fn provinces() -> Result<Vec<Area>> {
     let mut areas: Vec<Area> = rows
         .into_iter()
         .filter_map(|row| match row.as_slice() {
-            [code, name_th, name_en, ..] => {
-                Some(Area { code: code.clone(), name_th: name_th.clone(), name_en: name_en.clone(), postcode: None })
-            }
+            [code, name_th, name_en, ..] => Some(Area {
+                code: code.clone(),
+                name_th: name_th.clone(),
+                name_en: name_en.clone(),
+                postcode: None,
+            }),
             _ => None,
         })
         .collect();

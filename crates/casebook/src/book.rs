@@ -192,16 +192,34 @@ impl Casebook {
     pub fn create_unencrypted_for_benchmark(dir: &Path) -> Result<(Casebook, Session)> {
         std::fs::create_dir_all(dir)?;
         let conn = store::open_keyed(dir, None)?;
-        for (k, v) in [("book_id", new_id()), ("device_id", new_id()), ("unit_code", "BEN".into())] {
-            conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES (?1, ?2)", [k, v.as_str()])?;
+        for (k, v) in [
+            ("book_id", new_id()),
+            ("device_id", new_id()),
+            ("unit_code", "BEN".into()),
+        ] {
+            conn.execute(
+                "INSERT OR IGNORE INTO meta (key, value) VALUES (?1, ?2)",
+                [k, v.as_str()],
+            )?;
         }
         let mut book = Casebook::from_connection(dir, conn, KdfParams::fast(), MasterKey::random()?)?;
         if let Ok(session) = book.session_of("bench") {
             return Ok((book, session));
         }
-        let session = Session { user_id: new_id(), username: "bench".into(), role: Role::SocialWorker };
+        let session = Session {
+            user_id: new_id(),
+            username: "bench".into(),
+            role: Role::SocialWorker,
+        };
         let fields = user_fields("bench", "bench", Role::SocialWorker);
-        book.write(&session, Entity::User, &session.user_id.clone(), fields, "user.create", None)?;
+        book.write(
+            &session,
+            Entity::User,
+            &session.user_id.clone(),
+            fields,
+            "user.create",
+            None,
+        )?;
         Ok((book, session))
     }
 
@@ -279,7 +297,9 @@ impl Casebook {
 
     /// The unit's details, as entered at the first run.
     pub fn unit(&self) -> Result<UnitInfo> {
-        let text: String = self.conn.query_row("SELECT value FROM meta WHERE key = 'unit'", [], |r| r.get(0))?;
+        let text: String = self
+            .conn
+            .query_row("SELECT value FROM meta WHERE key = 'unit'", [], |r| r.get(0))?;
         serde_json::from_str(&text).map_err(|e| Error::Corrupt(e.to_string()))
     }
 
@@ -442,7 +462,8 @@ impl Casebook {
     /// search-index segments, so that neither lands on the next interactive write.
     pub fn maintain(&self) -> Result<()> {
         self.conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))?;
-        self.conn.execute("INSERT INTO search_index (search_index, rank) VALUES ('merge', 64)", [])?;
+        self.conn
+            .execute("INSERT INTO search_index (search_index, rank) VALUES ('merge', 64)", [])?;
         Ok(())
     }
 
@@ -502,7 +523,10 @@ impl Casebook {
     /// The book's users, for the administrator's screen.
     pub fn users(&self, admin: &Session) -> Result<Vec<UserSummary>> {
         admin.require(Permission::ManageUsers)?;
-        rows::select(&self.conn, &self.catalog, "users", "ORDER BY username", &[])?.into_iter().map(rows::decode).collect()
+        rows::select(&self.conn, &self.catalog, "users", "ORDER BY username", &[])?
+            .into_iter()
+            .map(rows::decode)
+            .collect()
     }
 
     /// Deactivates the user and deletes their key slot: they can no longer sign in.

@@ -161,8 +161,9 @@ pub fn read_all(conn: &Connection) -> Result<Vec<Event>> {
 /// The newest clock this book has written or applied, kept in `meta` by every write so that
 /// opening a book never scans the log.
 pub fn last_hlc(conn: &Connection) -> Result<Option<Hlc>> {
-    let text: Option<String> =
-        conn.query_row("SELECT value FROM meta WHERE key = 'hlc_high'", [], |r| r.get(0)).optional()?;
+    let text: Option<String> = conn
+        .query_row("SELECT value FROM meta WHERE key = 'hlc_high'", [], |r| r.get(0))
+        .optional()?;
     Ok(text.as_deref().and_then(Hlc::parse))
 }
 

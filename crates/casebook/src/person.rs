@@ -285,7 +285,9 @@ mod tests {
     }
 
     fn has_flag(fields: &rows::Fields, flag: &str) -> bool {
-        fields["flags"].as_array().is_some_and(|flags| flags.contains(&serde_json::json!(flag)))
+        fields["flags"]
+            .as_array()
+            .is_some_and(|flags| flags.contains(&serde_json::json!(flag)))
     }
 
     fn named() -> PersonInput {

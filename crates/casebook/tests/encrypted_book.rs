@@ -206,7 +206,10 @@ fn case_numbers_follow_unit_and_buddhist_year() {
     assert_eq!(b.case_number, format!("CPN-{year}-0002"));
     assert_eq!(a.status, Status::Intake);
     let unit = book.unit().unwrap();
-    assert_eq!((unit.code.as_str(), unit.org_type), ("CPN", casebook::OrgType::HospitalOscc));
+    assert_eq!(
+        (unit.code.as_str(), unit.org_type),
+        ("CPN", casebook::OrgType::HospitalOscc)
+    );
 }
 
 #[test]

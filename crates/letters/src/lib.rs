@@ -1,1 +1,17 @@
-//! Official Thai letters and forms as PDF (see DESIGN.md §6). Built in the letters issue.
+//! Official Thai letters and forms as PDF (DESIGN.md §6). Thai must be shaped (tone marks over
+//! upper vowels, marks under ญ ฐ) and broken between words (Thai has no spaces), and the text
+//! must stay extractable: printpdf alone does neither, so text is shaped with rustybuzz,
+//! broken with icu_segmenter and placed glyph by glyph with printpdf's low-level operations.
+
+mod breaks;
+mod error;
+mod font;
+mod layout;
+mod pdf;
+mod shape;
+
+pub use breaks::Breaker;
+pub use error::LettersError;
+pub use font::Font;
+pub use layout::Align;
+pub use pdf::{Page, TextStyle, render};

@@ -108,7 +108,14 @@ impl App {
             if let Ok(element) = self.client.find(Locator::Css(css)).await {
                 // textContent, not the rendered text: WebKitWebDriver leaves out text in
                 // ellipsized cells, and a check that something is absent must see hidden text too.
-                last = element.prop("textContent").await.ok().flatten().unwrap_or_default().trim().to_owned();
+                last = element
+                    .prop("textContent")
+                    .await
+                    .ok()
+                    .flatten()
+                    .unwrap_or_default()
+                    .trim()
+                    .to_owned();
                 if last.contains(expected) {
                     return Ok(last);
                 }
@@ -135,7 +142,9 @@ impl App {
     async fn find_visible(&self, css: &str) -> Result<fantoccini::elements::Element> {
         let element = self.find(css).await?;
         let arg = serde_json::to_value(&element)?;
-        self.client.execute("arguments[0].scrollIntoView({block: 'center'});", vec![arg]).await?;
+        self.client
+            .execute("arguments[0].scrollIntoView({block: 'center'});", vec![arg])
+            .await?;
         Ok(element)
     }
 

@@ -18,7 +18,11 @@ async fn first_run_intake_search_reveal_visit_lock() -> Result<()> {
         app.fill("input[name=unit_name]", "ศูนย์พึ่งได้ โรงพยาบาลสมมุติ").await?;
         app.select("select[name=org_type]", "hospital_oscc").await?;
         app.select("select[name=province]", "86").await?;
-        app.fill("input[name=unit_address]", "ถนนสมมุติ ตำบลท่าตะเภา อำเภอเมืองชุมพร จังหวัดชุมพร 86000").await?;
+        app.fill(
+            "input[name=unit_address]",
+            "ถนนสมมุติ ตำบลท่าตะเภา อำเภอเมืองชุมพร จังหวัดชุมพร 86000",
+        )
+        .await?;
         app.fill("input[name=admin_username]", "somjai").await?;
         app.fill("input[name=admin_display_name]", "สมใจ ทดสอบ").await?;
         app.fill("input[name=passphrase]", ADMIN_PASS).await?;
@@ -77,7 +81,12 @@ async fn first_run_intake_search_reveal_visit_lock() -> Result<()> {
         app.wait_for_text("[data-testid=case-row]", &number).await?;
         app.click("[data-testid=case-row]").await?;
         app.wait_for_text("[data-testid=client-masked]", "น••• ท•••").await?;
-        let masked = app.find("[data-testid=client-masked]").await?.prop("textContent").await?.unwrap_or_default();
+        let masked = app
+            .find("[data-testid=client-masked]")
+            .await?
+            .prop("textContent")
+            .await?
+            .unwrap_or_default();
         assert!(
             !masked.contains("สมศรี") && !masked.contains("1103702345679"),
             "{masked}"

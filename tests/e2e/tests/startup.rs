@@ -10,7 +10,9 @@ use std::time::Instant;
 fn rss_mib() -> f64 {
     let mut kib = 0u64;
     for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
-        let Ok(status) = std::fs::read_to_string(entry.path().join("status")) else { continue };
+        let Ok(status) = std::fs::read_to_string(entry.path().join("status")) else {
+            continue;
+        };
         let name = status.lines().next().unwrap_or_default();
         if name.contains("oscc-casebook") || name.contains("WebKit") {
             kib += status
