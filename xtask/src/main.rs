@@ -69,6 +69,7 @@ fn bench() -> Result<()> {
         setup::all()?;
         return test::inside_session("bench");
     }
+    cargo(&["bench", "--package", "letters", "--bench", "letters"])?;
     cargo(&["bench", "--package", "casebook", "--features", "unencrypted-benchmark"])
 }
 

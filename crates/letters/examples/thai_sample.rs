@@ -9,13 +9,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let breaker = Breaker::new();
     let mut page = Page::new(&regular, &bold, &breaker);
     let size = 16.0 / 1.5; // "16 pt TH Sarabun New" in Laksaman's larger glyphs
-    let normal = TextStyle { size, bold: false };
+    let normal = TextStyle::regular(size);
     let body = "ด้วยศูนย์พึ่งได้ได้รับแจ้งจากสายด่วน ๑๓๐๐ ว่าผู้เสียหายได้รับการช่วยเหลือจากทีมสหวิชาชีพ และส่งต่อไปยังบ้านพักเด็กและครอบครัวจังหวัดชุมพร เพื่อรับการคุ้มครองและฟื้นฟูสภาพจิตใจอย่างต่อเนื่อง ผู้ใหญ่บ้านและญาติพี่น้องให้ความร่วมมือ น้ำใจ ฎีกา ฐาน กล้ำ ปี่ ฝั่ง ฟ้า";
     let (left, width) = (85.0, 425.0);
     let mut y = 760.0;
     y = page.paragraph(
         "ตัวอย่างข้อความภาษาไทย (Thai sample)",
-        TextStyle { size, bold: true },
+        TextStyle::bold(size),
         left,
         y,
         width,

@@ -7,11 +7,17 @@ mod breaks;
 mod error;
 mod font;
 mod layout;
+mod letter;
 mod pdf;
 mod shape;
+mod specimen;
 
 pub use breaks::Breaker;
 pub use error::LettersError;
 pub use font::Font;
 pub use layout::Align;
+pub use letter::{
+    LEFT_MARGIN, OfficialLetter, PAGE_WIDTH, PARAGRAPH_INDENT, RIGHT_MARGIN, Typesetter, Urgency, thai_digits,
+};
 pub use pdf::{Page, TextStyle, render};
+pub use specimen::specimen_letter;

@@ -7,7 +7,8 @@ use crate::font::Font;
 use crate::layout::{self, Align, Line};
 use crate::shape::shape;
 use printpdf::{
-    Codepoint, DictItem, FontId, Mm, Op, PdfDocument, PdfFontHandle, PdfPage, PdfSaveOptions, Pt, TextItem, TextMatrix,
+    Codepoint, Color, DictItem, FontId, Mm, Op, PdfDocument, PdfFontHandle, PdfPage, PdfSaveOptions, Pt, Rgb, TextItem,
+    TextMatrix,
 };
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -16,6 +17,26 @@ use std::collections::BTreeMap;
 pub struct TextStyle {
     pub size: f32,
     pub bold: bool,
+    /// Red, as the urgency mark of an official letter; black otherwise.
+    pub red: bool,
+}
+
+impl TextStyle {
+    pub fn regular(size: f32) -> TextStyle {
+        TextStyle {
+            size,
+            bold: false,
+            red: false,
+        }
+    }
+
+    pub fn bold(size: f32) -> TextStyle {
+        TextStyle {
+            size,
+            bold: true,
+            red: false,
+        }
+    }
 }
 
 /// One A4 page being laid out. Coordinates in pt from the bottom-left corner.
@@ -94,6 +115,11 @@ impl<'f> Page<'f> {
         y: f32,
     ) {
         let id = FontId(if style.bold { BOLD } else { REGULAR }.to_owned());
+        if style.red {
+            self.ops.push(Op::SetFillColor {
+                col: Color::Rgb(Rgb::new(0.8, 0.0, 0.0, None)),
+            });
+        }
         self.ops.push(Op::StartTextSection);
         self.ops.push(Op::SetFont {
             font: PdfFontHandle::External(id),
@@ -116,6 +142,11 @@ impl<'f> Page<'f> {
         }
         self.ops.push(Op::EndMarkedContent);
         self.ops.push(Op::EndTextSection);
+        if style.red {
+            self.ops.push(Op::SetFillColor {
+                col: Color::Rgb(Rgb::new(0.0, 0.0, 0.0, None)),
+            });
+        }
     }
 
     pub fn line_height(&self, style: TextStyle) -> f32 {

@@ -1,8 +1,10 @@
 //! Thai in the PDF as a reader meets it: every word extracts exactly (pdftotext), lines
 //! break between words, and the same input gives the same bytes.
 
+mod common;
+
+use common::pdftotext;
 use letters::{Align, Font, Page, TextStyle, render};
-use std::process::Command;
 
 /// Words whose marks, tones, sara am and under-marks break naive PDF text.
 const WORDS: &[&str] = &[
@@ -36,22 +38,6 @@ const WORDS: &[&str] = &[
     "สำนักงาน",
 ];
 
-fn pdftotext(pdf: &[u8], name: &str) -> String {
-    let dir = std::env::temp_dir().join(format!("letters-test-{}-{name}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("out.pdf");
-    std::fs::write(&path, pdf).unwrap();
-    let out = Command::new("pdftotext")
-        .args(["-enc", "UTF-8"])
-        .arg(&path)
-        .arg("-")
-        .output()
-        .expect("pdftotext (poppler-utils) is installed by cargo xtask setup");
-    let _ = std::fs::remove_dir_all(&dir);
-    assert!(out.status.success(), "pdftotext failed");
-    String::from_utf8(out.stdout).unwrap()
-}
-
 fn page_of<'f>(
     regular: &'f Font,
     bold: &'f Font,
@@ -63,18 +49,7 @@ fn page_of<'f>(
     let mut page = Page::new(regular, bold, breaker);
     let mut y = 780.0;
     for text in lines {
-        y = page.paragraph(
-            text,
-            TextStyle {
-                size: 16.0 / 1.5,
-                bold: false,
-            },
-            85.0,
-            y,
-            width,
-            0.0,
-            align,
-        ) - 6.0;
+        y = page.paragraph(text, TextStyle::regular(16.0 / 1.5), 85.0, y, width, 0.0, align) - 6.0;
     }
     page
 }
@@ -84,7 +59,7 @@ fn every_word_of_the_thai_list_extracts_exactly() {
     let (regular, bold) = (Font::laksaman().unwrap(), Font::laksaman_bold().unwrap());
     let breaker = letters::Breaker::new();
     let page = page_of(&regular, &bold, &breaker, WORDS, Align::Left, 400.0);
-    let text = pdftotext(&render("words", &regular, &bold, vec![page]), "words");
+    let text = pdftotext(&render("words", &regular, &bold, vec![page]));
     let extracted: Vec<&str> = text.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
     assert_eq!(extracted, WORDS);
 }
@@ -96,7 +71,7 @@ fn a_long_paragraph_breaks_between_words_and_reads_back_whole() {
     let paragraph = "ด้วยศูนย์พึ่งได้ได้รับแจ้งจากสายด่วน ๑๓๐๐ ว่าผู้เสียหายได้รับการช่วยเหลือจากทีมสหวิชาชีพและส่งต่อไปยังบ้านพักเด็กและครอบครัวจังหวัดชุมพรเพื่อรับการคุ้มครองและฟื้นฟูสภาพจิตใจอย่างต่อเนื่อง";
     for align in [Align::Left, Align::Justify] {
         let page = page_of(&regular, &bold, &breaker, &[paragraph], align, 250.0);
-        let text = pdftotext(&render("para", &regular, &bold, vec![page]), "para");
+        let text = pdftotext(&render("para", &regular, &bold, vec![page]));
         let lines: Vec<&str> = text.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
         assert!(lines.len() >= 3, "{lines:?}");
         assert_eq!(lines.concat().replace(' ', ""), paragraph.replace(' ', ""));

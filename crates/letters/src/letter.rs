@@ -1,0 +1,243 @@
+//! The official external letter (หนังสือภายนอก) of the correspondence regulation
+//! (ระเบียบงานสารบรรณ พ.ศ. 2526 and amendments): A4, left margin 3 cm, right 2 cm, 16 pt
+//! TH Sarabun New (Laksaman at the same visual size), paragraph indent 2.5 cm, 6 pt before
+//! each part, the urgency mark in red.
+
+use crate::breaks::Breaker;
+use crate::error::LettersError;
+use crate::font::Font;
+use crate::layout::Align;
+use crate::pdf::{Page, TextStyle, render};
+
+const PT_PER_MM: f32 = 72.0 / 25.4;
+pub const PAGE_WIDTH: f32 = 210.0 * PT_PER_MM;
+pub const PAGE_HEIGHT: f32 = 297.0 * PT_PER_MM;
+pub const LEFT_MARGIN: f32 = 30.0 * PT_PER_MM;
+pub const RIGHT_MARGIN: f32 = 20.0 * PT_PER_MM;
+pub const PARAGRAPH_INDENT: f32 = 25.0 * PT_PER_MM;
+/// Laksaman's glyphs are 1.5 times TH Sarabun New's: "16 pt" of the regulation.
+pub const BODY_SIZE: f32 = 16.0 / 1.5;
+const PART_GAP: f32 = 6.0;
+/// The emblem (ครุฑ) is 3 cm high, 1.5 cm from the top; the text starts below it.
+const EMBLEM_TOP: f32 = 15.0 * PT_PER_MM;
+const EMBLEM_HEIGHT: f32 = 30.0 * PT_PER_MM;
+const BOTTOM_MARGIN: f32 = 20.0 * PT_PER_MM;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Urgency {
+    Urgent,
+    VeryUrgent,
+    MostUrgent,
+}
+
+impl Urgency {
+    fn mark(self) -> &'static str {
+        match self {
+            Urgency::Urgent => "ด่วน",
+            Urgency::VeryUrgent => "ด่วนมาก",
+            Urgency::MostUrgent => "ด่วนที่สุด",
+        }
+    }
+}
+
+/// Everything an external letter says, already in the words the unit chose.
+#[derive(Debug, Clone)]
+pub struct OfficialLetter {
+    pub urgency: Option<Urgency>,
+    /// ที่: the unit's code and the register number, e.g. "ชพ 0033.1/12".
+    pub number: String,
+    pub unit_address: Vec<String>,
+    /// The date as written, e.g. "3 ธันวาคม 2569".
+    pub date: String,
+    pub subject: String,
+    pub to: String,
+    pub reference: Option<String>,
+    pub enclosures: Vec<String>,
+    pub body: Vec<String>,
+    pub closing: String,
+    pub signer_name: String,
+    pub signer_position: Vec<String>,
+    /// ส่วนราชการเจ้าของเรื่อง
+    pub owner: String,
+    pub phone: Option<String>,
+    pub fax: Option<String>,
+    pub email: Option<String>,
+    /// Thai digits (๐–๙) throughout, or Arabic: a unit setting.
+    pub thai_digits: bool,
+}
+
+pub fn thai_digits(text: &str) -> String {
+    text.chars()
+        .map(|c| match c.to_digit(10) {
+            Some(d) => char::from_u32(0x0E50 + d).unwrap_or(c),
+            None => c,
+        })
+        .collect()
+}
+
+/// The fonts and word breaker a document needs, loaded once.
+pub struct Typesetter {
+    regular: Font,
+    bold: Font,
+    breaker: Breaker,
+}
+
+impl Typesetter {
+    pub fn laksaman() -> Result<Typesetter, LettersError> {
+        Ok(Typesetter {
+            regular: Font::laksaman()?,
+            bold: Font::laksaman_bold()?,
+            breaker: Breaker::new(),
+        })
+    }
+
+    /// The letter as a one-page (or longer body: still one page for now) A4 PDF.
+    pub fn official_letter(&self, letter: &OfficialLetter) -> Vec<u8> {
+        let digits = |s: &str| {
+            if letter.thai_digits {
+                thai_digits(s)
+            } else {
+                s.to_owned()
+            }
+        };
+        let mut page = Page::new(&self.regular, &self.bold, &self.breaker);
+        let normal = TextStyle::regular(BODY_SIZE);
+        let line = page.line_height(normal);
+        let width = PAGE_WIDTH - LEFT_MARGIN - RIGHT_MARGIN;
+        let middle = PAGE_WIDTH / 2.0;
+
+        if let Some(urgency) = letter.urgency {
+            let mark = TextStyle {
+                size: BODY_SIZE * 1.5,
+                bold: true,
+                red: true,
+            };
+            page.paragraph(
+                urgency.mark(),
+                mark,
+                LEFT_MARGIN,
+                PAGE_HEIGHT - EMBLEM_TOP - line,
+                width,
+                0.0,
+                Align::Left,
+            );
+        }
+        // ที่ on the left and the unit's address on the right, level with the emblem's foot.
+        let top = PAGE_HEIGHT - EMBLEM_TOP - EMBLEM_HEIGHT - line * 0.3;
+        page.paragraph(
+            &digits(&format!("ที่ {}", letter.number)),
+            normal,
+            LEFT_MARGIN,
+            top,
+            width / 2.0,
+            0.0,
+            Align::Left,
+        );
+        let address_x = LEFT_MARGIN + width * 0.6;
+        let mut y = top;
+        for address_line in &letter.unit_address {
+            y = page.paragraph(
+                &digits(address_line),
+                normal,
+                address_x,
+                y,
+                PAGE_WIDTH - RIGHT_MARGIN - address_x,
+                0.0,
+                Align::Left,
+            );
+        }
+        y -= PART_GAP;
+        y = page.paragraph(
+            &digits(&letter.date),
+            normal,
+            middle,
+            y,
+            PAGE_WIDTH - RIGHT_MARGIN - middle,
+            0.0,
+            Align::Left,
+        ) - PART_GAP;
+
+        let part = |page: &mut Page<'_>, y: f32, label: &str, text: &str| {
+            page.paragraph(
+                &digits(&format!("{label}  {text}")),
+                normal,
+                LEFT_MARGIN,
+                y,
+                width,
+                0.0,
+                Align::Left,
+            ) - PART_GAP
+        };
+        y = part(&mut page, y, "เรื่อง", &letter.subject);
+        y = part(&mut page, y, "เรียน", &letter.to);
+        if let Some(reference) = &letter.reference {
+            y = part(&mut page, y, "อ้างถึง", reference);
+        }
+        match letter.enclosures.as_slice() {
+            [] => {}
+            [one] => y = part(&mut page, y, "สิ่งที่ส่งมาด้วย", one),
+            many => {
+                for (i, enclosure) in many.iter().enumerate() {
+                    let label = if i == 0 {
+                        "สิ่งที่ส่งมาด้วย"
+                    } else {
+                        "               "
+                    };
+                    y = part(&mut page, y, label, &format!("{}. {enclosure}", i + 1));
+                }
+            }
+        }
+        for paragraph in &letter.body {
+            y = page.paragraph(
+                &digits(paragraph),
+                normal,
+                LEFT_MARGIN,
+                y,
+                width,
+                PARAGRAPH_INDENT,
+                Align::Justify,
+            ) - PART_GAP;
+        }
+        y -= PART_GAP;
+        let block_width = PAGE_WIDTH - RIGHT_MARGIN - middle;
+        // The closing starts at the middle; the name and position are centred under it.
+        page.paragraph(&letter.closing, normal, middle, y, block_width, 0.0, Align::Left);
+        y -= line * 4.0;
+        y = page.paragraph(
+            &format!("({})", letter.signer_name),
+            normal,
+            middle - 30.0,
+            y,
+            block_width,
+            0.0,
+            Align::Center,
+        );
+        for position in &letter.signer_position {
+            y = page.paragraph(
+                &digits(position),
+                normal,
+                middle - 30.0,
+                y,
+                block_width,
+                0.0,
+                Align::Center,
+            );
+        }
+
+        let mut footer: Vec<String> = vec![letter.owner.clone()];
+        if let Some(phone) = &letter.phone {
+            footer.push(format!("โทร. {phone}"));
+        }
+        if let Some(fax) = &letter.fax {
+            footer.push(format!("โทรสาร {fax}"));
+        }
+        if let Some(email) = &letter.email {
+            footer.push(format!("ไปรษณีย์อิเล็กทรอนิกส์ {email}"));
+        }
+        let mut fy = BOTTOM_MARGIN + line * (footer.len() as f32 - 1.0);
+        for footer_line in &footer {
+            fy = page.paragraph(&digits(footer_line), normal, LEFT_MARGIN, fy, width, 0.0, Align::Left);
+        }
+        render(&letter.subject, &self.regular, &self.bold, vec![page])
+    }
+}
