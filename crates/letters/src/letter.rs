@@ -31,7 +31,7 @@ pub enum Urgency {
 }
 
 impl Urgency {
-    fn mark(self) -> &'static str {
+    pub(crate) fn mark(self) -> &'static str {
         match self {
             Urgency::Urgent => "ด่วน",
             Urgency::VeryUrgent => "ด่วนมาก",
@@ -77,8 +77,8 @@ pub fn thai_digits(text: &str) -> String {
 
 /// The fonts and word breaker a document needs, loaded once.
 pub struct Typesetter {
-    regular: Font,
-    bold: Font,
+    pub(crate) regular: Font,
+    pub(crate) bold: Font,
     breaker: Breaker,
 }
 
@@ -91,6 +91,10 @@ impl Typesetter {
         })
     }
 
+    pub(crate) fn page(&self) -> Page<'_> {
+        Page::new(&self.regular, &self.bold, &self.breaker)
+    }
+
     /// The letter as a one-page (or longer body: still one page for now) A4 PDF.
     pub fn official_letter(&self, letter: &OfficialLetter) -> Vec<u8> {
         let digits = |s: &str| {
@@ -100,7 +104,7 @@ impl Typesetter {
                 s.to_owned()
             }
         };
-        let mut page = Page::new(&self.regular, &self.bold, &self.breaker);
+        let mut page = self.page();
         let normal = TextStyle::regular(BODY_SIZE);
         let line = page.line_height(normal);
         let width = PAGE_WIDTH - LEFT_MARGIN - RIGHT_MARGIN;

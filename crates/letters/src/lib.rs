@@ -6,6 +6,7 @@
 mod breaks;
 mod error;
 mod font;
+mod form;
 mod layout;
 mod letter;
 mod pdf;
@@ -15,9 +16,11 @@ mod specimen;
 pub use breaks::Breaker;
 pub use error::LettersError;
 pub use font::Font;
+pub use form::ReferralForm;
 pub use layout::Align;
 pub use letter::{
-    LEFT_MARGIN, OfficialLetter, PAGE_WIDTH, PARAGRAPH_INDENT, RIGHT_MARGIN, Typesetter, Urgency, thai_digits,
+    BODY_SIZE, LEFT_MARGIN, OfficialLetter, PAGE_WIDTH, PARAGRAPH_INDENT, RIGHT_MARGIN, Typesetter, Urgency,
+    thai_digits,
 };
 pub use pdf::{Page, TextStyle, render};
-pub use specimen::specimen_letter;
+pub use specimen::{specimen_form, specimen_letter};

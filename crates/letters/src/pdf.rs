@@ -7,8 +7,8 @@ use crate::font::Font;
 use crate::layout::{self, Align, Line};
 use crate::shape::shape;
 use printpdf::{
-    Codepoint, Color, DictItem, FontId, Mm, Op, PdfDocument, PdfFontHandle, PdfPage, PdfSaveOptions, Pt, Rgb, TextItem,
-    TextMatrix,
+    Codepoint, Color, DictItem, FontId, Line as PathLine, LineDashPattern, LinePoint, Mm, Op, PdfDocument,
+    PdfFontHandle, PdfPage, PdfSaveOptions, Point, Pt, Rgb, TextItem, TextMatrix,
 };
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -149,12 +149,51 @@ impl<'f> Page<'f> {
         }
     }
 
+    /// A horizontal rule from `x1` to `x2` at `y`; dashed for "cut here".
+    pub fn rule(&mut self, x1: f32, x2: f32, y: f32, dashed: bool) {
+        self.ops.push(Op::SetOutlineThickness { pt: Pt(0.6) });
+        let dash = if dashed {
+            LineDashPattern::new(0.0, &[4.0, 3.0])
+        } else {
+            LineDashPattern::solid()
+        };
+        self.ops.push(Op::SetLineDashPattern { dash });
+        self.ops.push(Op::DrawLine {
+            line: PathLine {
+                points: vec![point(x1, y), point(x2, y)],
+                is_closed: false,
+            },
+        });
+        self.ops.push(Op::SetLineDashPattern {
+            dash: LineDashPattern::solid(),
+        });
+    }
+
+    /// An empty square to tick by hand, `size` pt wide, bottom-left at (x, y).
+    pub fn checkbox(&mut self, x: f32, y: f32, size: f32) {
+        self.ops.push(Op::SetOutlineThickness { pt: Pt(0.6) });
+        let corners = [(x, y), (x + size, y), (x + size, y + size), (x, y + size)];
+        self.ops.push(Op::DrawLine {
+            line: PathLine {
+                points: corners.iter().map(|&(cx, cy)| point(cx, cy)).collect(),
+                is_closed: true,
+            },
+        });
+    }
+
     pub fn line_height(&self, style: TextStyle) -> f32 {
         if style.bold {
             self.bold.line_height(style.size)
         } else {
             self.regular.line_height(style.size)
         }
+    }
+}
+
+fn point(x: f32, y: f32) -> LinePoint {
+    LinePoint {
+        p: Point { x: Pt(x), y: Pt(y) },
+        bezier: false,
     }
 }
 

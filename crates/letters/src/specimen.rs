@@ -1,5 +1,6 @@
 //! A specimen letter: every part filled, no real person, unit or case.
 
+use crate::form::ReferralForm;
 use crate::letter::{OfficialLetter, Urgency};
 
 /// A complete referral letter with fictional names: for the preview before a unit fills in
@@ -25,6 +26,28 @@ pub fn specimen_letter(thai_digits: bool) -> OfficialLetter {
         phone: Some("0 7750 0000".into()),
         fax: Some("0 7750 0001".into()),
         email: Some("oscc@example.org".into()),
+        thai_digits,
+    }
+}
+
+/// A referral form for the same fictional case.
+pub fn specimen_form(thai_digits: bool) -> ReferralForm {
+    ReferralForm {
+        from_unit: "ศูนย์พึ่งได้ โรงพยาบาลสมมุติ".into(),
+        from_phone: Some("0 7750 0000".into()),
+        to_agency: "บ้านพักเด็กและครอบครัวจังหวัดชุมพร".into(),
+        date: "3 ธันวาคม 2569".into(),
+        case_number: "CPN-2569-0042".into(),
+        letter_number: Some("CPN/12".into()),
+        urgency: Some(Urgency::VeryUrgent),
+        client: vec![
+            ("ชื่อ".into(), "เด็กหญิงสมมุติ ตัวอย่าง".into()),
+            ("อายุ".into(), "14 ปี".into()),
+            ("ภาษาที่ใช้".into(), "ไทย".into()),
+        ],
+        reason: "ผู้รับบริการได้รับความรุนแรงในครอบครัว ทีมสหวิชาชีพประเมินแล้วว่าไม่ปลอดภัยที่จะกลับบ้าน จึงขอส่งต่อเพื่อรับการคุ้มครองชั่วคราวและฟื้นฟูสภาพจิตใจ".into(),
+        services: vec!["ที่พักชั่วคราว".into(), "ฟื้นฟูสภาพจิตใจ".into(), "ประสานการศึกษาต่อ".into()],
+        contact: "นางสาวสมมุติ ตัวอย่าง นักสังคมสงเคราะห์".into(),
         thai_digits,
     }
 }
