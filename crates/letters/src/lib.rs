@@ -10,6 +10,7 @@ mod form;
 mod layout;
 mod letter;
 mod pdf;
+mod recovery;
 mod shape;
 mod specimen;
 
@@ -23,4 +24,5 @@ pub use letter::{
     thai_digits,
 };
 pub use pdf::{Page, TextStyle, render};
+pub use recovery::RecoverySheet;
 pub use specimen::{specimen_form, specimen_letter};

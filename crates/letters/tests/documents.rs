@@ -1,4 +1,4 @@
-//! The referral form says what the agency needs and carries the reply slip it sends back.
+//! The referral form (with its reply slip) and the recovery sheet read back as written.
 
 mod common;
 
@@ -25,4 +25,17 @@ fn the_form_and_its_reply_slip_read_back() {
     ] {
         assert!(text.contains(part), "{part:?} missing from:\n{text}");
     }
+}
+
+#[test]
+fn the_recovery_sheet_carries_the_code_exactly() {
+    let sheet = letters::RecoverySheet {
+        unit_name: "ศูนย์พึ่งได้ โรงพยาบาลสมมุติ".into(),
+        unit_code: "CPN".into(),
+        code: "7K3Q-M2XD-9PWA-0TRB-HE4N-C8VZ-5G".into(),
+        date: "3 ธันวาคม 2569".into(),
+    };
+    let text = common::pdftotext(&Typesetter::laksaman().unwrap().recovery_sheet(&sheet));
+    assert!(text.contains("7K3Q-M2XD-9PWA-0TRB-HE4N-C8VZ-5G"), "{text}");
+    assert!(text.contains("ใบรหัสกู้คืนสมุดรายกรณี") && text.contains("(CPN)"));
 }
