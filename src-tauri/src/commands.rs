@@ -6,7 +6,7 @@ use casebook::areas::Area;
 use casebook::audit::AuditEntry;
 use casebook::care::{CarePlanGoal, CaseParty, Incident, PartyRole, Relationship};
 use casebook::case::{Case, CaseFilter, CaseInput, CaseRow, CaseView, Risk, Source, Status, ViolenceType};
-use casebook::partners::{Agency, Referral};
+use casebook::partners::{Agency, Referral, ReferralStatus};
 use casebook::person::{Person, PersonInput};
 use casebook::records::Stored;
 use casebook::timeline::EntryKind;
@@ -392,4 +392,121 @@ pub fn add_agency(state: State<'_, AppState>, agency: Agency) -> Result<String> 
 #[tauri::command]
 pub fn areas(state: State<'_, AppState>, parent: Option<String>) -> Result<Vec<Area>> {
     with_book(&state, |book, _| book.areas(parent.as_deref()))
+}
+
+#[tauri::command]
+pub fn create_referral(state: State<'_, AppState>, referral: Referral) -> Result<String> {
+    with_book(&state, |book, s| book.create_referral(s, &referral))
+}
+
+#[tauri::command]
+pub fn record_referral_reply(
+    state: State<'_, AppState>,
+    id: String,
+    status: ReferralStatus,
+    reply: String,
+) -> Result<()> {
+    with_book(&state, |book, s| book.update_referral(s, &id, status, Some(&reply)))
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+#[ts(export)]
+pub struct LetterRequest {
+    pub referral_id: String,
+    pub subject: String,
+    /// Paragraphs separated by blank lines, as edited in the preview.
+    pub body: String,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct IssuedLetter {
+    pub number: String,
+    pub letter_path: String,
+    pub form_path: String,
+}
+
+/// Issues a referral's letter and form: a register number, the referral marked sent, the
+/// export audited, and both PDFs written to the data folder's `exports` (for printing).
+#[tauri::command]
+pub fn issue_referral_letter(state: State<'_, AppState>, request: LetterRequest) -> Result<IssuedLetter> {
+    let exports = state.data_dir.join("exports");
+    let documents = with_book(&state, |book, s| {
+        let (referral, entry) = book.issue_referral_letter(s, &request.referral_id, &request.subject)?;
+        let unit = book.unit()?;
+        let agency = book.agency(s, &referral.record.agency_id)?;
+        let view = book.open_case(s, &referral.record.case_id)?;
+        // The agency needs to know whom it receives: the letter names the client, audited as a reveal.
+        let client = book.reveal_person(s, &view.client.id, "ออกหนังสือส่งต่อ")?;
+        let me = book.users_display_name(s)?;
+        let date = casebook::dates::thai_long(casebook::person::today(), false);
+        let number = referral.record.letter_number.clone().unwrap_or_default();
+        let letter = letters::OfficialLetter {
+            urgency: match referral.record.urgency {
+                casebook::partners::Urgency::Normal => None,
+                casebook::partners::Urgency::Urgent => Some(letters::Urgency::Urgent),
+                casebook::partners::Urgency::VeryUrgent => Some(letters::Urgency::VeryUrgent),
+                casebook::partners::Urgency::MostUrgent => Some(letters::Urgency::MostUrgent),
+            },
+            number: number.clone(),
+            unit_address: std::iter::once(unit.name.clone()).chain(unit.address.clone()).collect(),
+            date: date.clone(),
+            subject: request.subject.clone(),
+            to: format!("ผู้อำนวยการ{}", agency.record.name),
+            reference: None,
+            enclosures: vec!["แบบส่งต่อผู้รับบริการ จำนวน 1 ชุด".into()],
+            body: request
+                .body
+                .split("\n\n")
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+                .map(str::to_owned)
+                .collect(),
+            closing: "ขอแสดงความนับถือ".into(),
+            signer_name: me.clone(),
+            signer_position: vec![unit.name.clone()],
+            owner: unit.name.clone(),
+            phone: unit.phone.clone(),
+            fax: None,
+            email: None,
+            thai_digits: true,
+        };
+        let age = view.client.age.map(|a| format!("{a} ปี")).unwrap_or_else(|| "-".into());
+        let form = letters::ReferralForm {
+            from_unit: unit.name.clone(),
+            from_phone: unit.phone.clone(),
+            to_agency: agency.record.name.clone(),
+            date,
+            case_number: view.case.case_number.clone(),
+            letter_number: Some(number.clone()),
+            urgency: letter.urgency,
+            client: vec![
+                (
+                    "ชื่อ".into(),
+                    client.name_th.clone().or(client.name_latin.clone()).unwrap_or_default(),
+                ),
+                ("อายุ".into(), age),
+                ("ภาษาที่ใช้".into(), view.client.languages.join(", ")),
+            ],
+            reason: referral.record.reason.clone(),
+            services: referral.record.services.clone(),
+            contact: me,
+            thai_digits: true,
+        };
+        Ok((entry, letter, form, unit.code))
+    })?;
+    let (entry, letter, form, unit_code) = documents;
+    let typesetter = letters::Typesetter::laksaman().map_err(|_| CommandError::key("error.storage"))?;
+    std::fs::create_dir_all(&exports).map_err(|_| CommandError::key("error.storage"))?;
+    let stem = format!("{unit_code}-{}-{}", entry.record.be_year, entry.record.number);
+    let letter_path = exports.join(format!("{stem}-letter.pdf"));
+    let form_path = exports.join(format!("{stem}-form.pdf"));
+    std::fs::write(&letter_path, typesetter.official_letter(&letter))
+        .map_err(|_| CommandError::key("error.storage"))?;
+    std::fs::write(&form_path, typesetter.referral_form(&form)).map_err(|_| CommandError::key("error.storage"))?;
+    Ok(IssuedLetter {
+        number: letter.number,
+        letter_path: letter_path.display().to_string(),
+        form_path: form_path.display().to_string(),
+    })
 }

@@ -520,6 +520,16 @@ impl Casebook {
         Ok(user_id)
     }
 
+    /// The signed-in user's full name, for signatures.
+    pub fn users_display_name(&self, session: &Session) -> Result<String> {
+        let row = rows::get(&self.conn, &self.catalog, "users", &session.user_id)?.ok_or(Error::UnknownUser)?;
+        Ok(row
+            .get("display_name")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned())
+    }
+
     /// The book's users, for the administrator's screen.
     pub fn users(&self, admin: &Session) -> Result<Vec<UserSummary>> {
         admin.require(Permission::ManageUsers)?;

@@ -131,6 +131,33 @@ impl Casebook {
         self.update_record(session, Entity::Referral, id, &referral, "referral.update")
     }
 
+    /// Issues the referral's letter: takes the next register number, marks the referral sent
+    /// with that number, and audits the export, all in one transaction. Returns the referral
+    /// as it now stands and its register entry.
+    pub fn issue_referral_letter(
+        &mut self,
+        session: &Session,
+        id: &str,
+        subject: &str,
+    ) -> Result<(Stored<Referral>, Stored<crate::register::RegisterEntry>)> {
+        session.require(Permission::EditCases)?;
+        self.batch(|book| {
+            let mut referral: Referral = book.record(Entity::Referral, id)?;
+            let entry = book.issue_letter_number(session, subject, Some(id))?;
+            referral.letter_number = Some(format!("{}/{}", book.unit_code(), entry.record.number));
+            referral.status = ReferralStatus::Sent;
+            book.update_record(session, Entity::Referral, id, &referral, "referral.sent")?;
+            book.record_export(session, &referral.case_id, "referral_letter")?;
+            Ok((book.record(Entity::Referral, id)?, entry))
+        })
+    }
+
+    /// The agency a referral goes to.
+    pub fn agency(&self, session: &Session, id: &str) -> Result<Stored<Agency>> {
+        session.require(Permission::ViewCases)?;
+        self.record(Entity::Agency, id)
+    }
+
     pub fn referrals(&self, session: &Session, case_id: &str) -> Result<Vec<Stored<Referral>>> {
         session.require(Permission::ViewCases)?;
         self.records(Entity::Referral, "WHERE case_id = ?1 ORDER BY created_at", &[&case_id])

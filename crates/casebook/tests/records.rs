@@ -322,3 +322,49 @@ fn the_administrator_edits_lookups_and_deactivated_ones_disappear_from_pickers()
         .collect();
     assert_eq!(labels, vec!["ปลอดภัยแล้ว"]);
 }
+
+#[test]
+fn issuing_a_referral_letter_numbers_it_marks_it_sent_and_audits_the_export() {
+    let dir = Dir::new("issue");
+    let (mut book, worker, admin, _) = book_with_worker(dir.path());
+    let (client, _) = book.create_person(&worker, &person("ผู้รับบริการ ส่งต่อ")).unwrap();
+    let case = book.create_case(&worker, &case_for(&client)).unwrap();
+    let agency = book
+        .add_agency(
+            &worker,
+            &Agency {
+                name: "บ้านพักเด็กฯ สมมุติ".into(),
+                agency_type: AgencyType::Shelter,
+                address: None,
+                contacts: vec![],
+                services: vec![],
+                mission: None,
+            },
+        )
+        .unwrap();
+    let referral = Referral {
+        case_id: case.id.clone(),
+        agency_id: agency,
+        reason: "คุ้มครองชั่วคราว".into(),
+        services: vec![],
+        urgency: Urgency::Urgent,
+        letter_number: None,
+        status: ReferralStatus::Draft,
+        reply: None,
+    };
+    let first = book.create_referral(&worker, &referral).unwrap();
+    let second = book.create_referral(&worker, &referral).unwrap();
+    let (sent, entry) = book.issue_referral_letter(&worker, &first, "ขอส่งต่อผู้รับบริการ").unwrap();
+    assert_eq!(
+        (sent.record.status, sent.record.letter_number.as_deref()),
+        (ReferralStatus::Sent, Some("CPN/1"))
+    );
+    assert_eq!(
+        (entry.record.number, entry.record.referral_id.as_deref()),
+        (1, Some(first.as_str()))
+    );
+    let (again, _) = book.issue_referral_letter(&worker, &second, "ขอส่งต่อผู้รับบริการ").unwrap();
+    assert_eq!(again.record.letter_number.as_deref(), Some("CPN/2"));
+    let trail = book.audit_trail(&admin, Some(&case.id), 10).unwrap();
+    assert_eq!(trail.iter().filter(|e| e.action == "case.export").count(), 2);
+}

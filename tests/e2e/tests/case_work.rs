@@ -4,6 +4,12 @@
 
 use oscc_e2e::{App, Result, TempDir, artifacts_dir};
 
+/// The value of the first real option of the referral form's agency picker.
+async fn first_agency_value(app: &App) -> Result<String> {
+    let option = app.find("select[name=referral_agency] option:nth-child(2)").await?;
+    Ok(option.attr("value").await?.unwrap_or_default())
+}
+
 const ADMIN_PASS: &str = "passphrase-ทดสอบ-2569";
 const WORKER_PASS: &str = "นักสังคม-passphrase-1";
 
@@ -124,6 +130,43 @@ async fn first_run_intake_search_reveal_visit_lock() -> Result<()> {
         app.click("[data-testid=case-row]").await?;
         app.wait_for_text("[data-testid=client-masked]", "น••• ท•••").await?;
         app.screenshot("6-case-page").await?;
+
+        // A partner agency, a referral to it, and its letter and form issued as PDFs.
+        app.click("[data-testid=nav-partners]").await?;
+        app.fill("input[name=agency_name]", "บ้านพักเด็กและครอบครัวจังหวัดสมมุติ")
+            .await?;
+        app.select("select[name=agency_type]", "shelter").await?;
+        app.fill("input[name=agency_address]", "ถนนสมมุติ อำเภอเมือง").await?;
+        app.click("form.grid button[type=submit]").await?;
+        app.wait_for_text("[data-testid=agencies]", "บ้านพักเด็กและครอบครัวจังหวัดสมมุติ")
+            .await?;
+        app.click("[data-testid=nav-cases]").await?;
+        app.click("[data-testid=case-row]").await?;
+        app.select("select[name=referral_agency]", &first_agency_value(&app).await?)
+            .await?;
+        app.fill("input[name=referral_reason]", "คุ้มครองชั่วคราวและฟื้นฟูสภาพจิตใจ")
+            .await?;
+        app.select("select[name=referral_urgency]", "very_urgent").await?;
+        app.click("form[data-testid=referral-form] button[type=submit]").await?;
+        app.click("[data-testid=issue-letter]").await?;
+        app.click("[data-testid=issue-confirm]").await?;
+        let issued = app.wait_for_text("[data-testid=issued]", "letter.pdf").await?;
+        app.wait_for_text("[data-testid=letter-number]", "CPN/1").await?;
+        app.screenshot("8-referral-letter-issued").await?;
+        let letter = data
+            .path()
+            .join("exports")
+            .read_dir()?
+            .flatten()
+            .map(|e| e.path())
+            .find(|p| p.to_string_lossy().ends_with("-letter.pdf"));
+        let letter = letter.ok_or_else(|| format!("no letter PDF; the page said {issued:?}"))?;
+        let text = std::process::Command::new("pdftotext").arg(&letter).arg("-").output()?;
+        let text = String::from_utf8_lossy(&text.stdout);
+        assert!(
+            text.contains("บ้านพักเด็กและครอบครัวจังหวัดสมมุติ") && text.contains("ด่วนมาก"),
+            "{text}"
+        );
 
         // Lock, then sign in again.
         app.click("[data-testid=lock]").await?;

@@ -23,6 +23,9 @@ import type { Area } from "../bindings/Area";
 import type { Invalid } from "../bindings/Invalid";
 import type { CommandError } from "../bindings/CommandError";
 import type { UserSummary } from "../bindings/UserSummary";
+import type { ReferralStatus } from "../bindings/ReferralStatus";
+import type { LetterRequest } from "../bindings/LetterRequest";
+import type { IssuedLetter } from "../bindings/IssuedLetter";
 import type { Role } from "../bindings/Role";
 
 export type { CommandError };
@@ -66,6 +69,10 @@ export const api = {
   carePlan: (caseId: string) => invoke<Stored<CarePlanGoal>[]>("care_plan", { caseId }),
   addGoal: (goal: CarePlanGoal) => invoke<string>("add_goal", { goal }),
   referrals: (caseId: string) => invoke<Stored<Referral>[]>("referrals", { caseId }),
+  createReferral: (referral: Referral) => invoke<string>("create_referral", { referral }),
+  recordReferralReply: (id: string, status: ReferralStatus, reply: string) =>
+    invoke<void>("record_referral_reply", { id, status, reply }),
+  issueReferralLetter: (request: LetterRequest) => invoke<IssuedLetter>("issue_referral_letter", { request }),
   agencies: () => invoke<Stored<Agency>[]>("agencies"),
   addAgency: (agency: Agency) => invoke<string>("add_agency", { agency }),
   areas: (parent: string | null) => invoke<Area[]>("areas", { parent }),
