@@ -5,6 +5,7 @@ fn main() {
         "book_status",
         "create_book",
         "provinces",
+        "recovery_sheet",
         "sign_in",
         "lock",
         "save_settings",

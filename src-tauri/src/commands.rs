@@ -510,3 +510,22 @@ pub fn issue_referral_letter(state: State<'_, AppState>, request: LetterRequest)
         form_path: form_path.display().to_string(),
     })
 }
+
+/// The recovery sheet as a PDF in the data folder's `exports`, to print at the first run.
+/// The code comes back from the page that shows it; it is never stored by the app.
+#[tauri::command]
+pub fn recovery_sheet(state: State<'_, AppState>, code: String) -> Result<String> {
+    let unit = with_book(&state, |book, _| book.unit())?;
+    let sheet = letters::RecoverySheet {
+        unit_name: unit.name,
+        unit_code: unit.code,
+        code,
+        date: casebook::dates::thai_long(casebook::person::today(), true),
+    };
+    let typesetter = letters::Typesetter::laksaman().map_err(|_| CommandError::key("error.storage"))?;
+    let exports = state.data_dir.join("exports");
+    std::fs::create_dir_all(&exports).map_err(|_| CommandError::key("error.storage"))?;
+    let path = exports.join("recovery-sheet.pdf");
+    std::fs::write(&path, typesetter.recovery_sheet(&sheet)).map_err(|_| CommandError::key("error.storage"))?;
+    Ok(path.display().to_string())
+}

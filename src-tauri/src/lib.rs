@@ -38,6 +38,7 @@ pub fn run() {
             commands::book_status,
             commands::create_book,
             commands::provinces,
+            commands::recovery_sheet,
             commands::sign_in,
             commands::lock,
             commands::save_settings,

@@ -37,6 +37,17 @@ async fn first_run_intake_search_reveal_visit_lock() -> Result<()> {
         app.click("form[data-testid=setup-form] button[type=submit]").await?;
         let code = app.wait_for_text("[data-testid=recovery-code]", "-").await?;
         assert_eq!(code.len(), 32, "recovery code {code:?}");
+        app.click("[data-testid=recovery-pdf]").await?;
+        app.wait_for_text("[data-testid=recovery-path]", "recovery-sheet.pdf")
+            .await?;
+        let sheet = std::process::Command::new("pdftotext")
+            .arg(data.path().join("exports/recovery-sheet.pdf"))
+            .arg("-")
+            .output()?;
+        assert!(
+            String::from_utf8_lossy(&sheet.stdout).contains(&code),
+            "the PDF sheet carries the code"
+        );
         app.screenshot("2-recovery-sheet").await?;
         app.click("[data-testid=recovery-done]").await?;
 

@@ -42,6 +42,7 @@ export const api = {
   bookStatus: () => invoke<BookStatus>("book_status"),
   createBook: (input: NewBook) => invoke<Created>("create_book", { input }),
   provinces: () => invoke<Area[]>("provinces"),
+  recoverySheet: (code: string) => invoke<string>("recovery_sheet", { code }),
   signIn: (username: string, passphrase: string) => invoke<Session>("sign_in", { username, passphrase }),
   lock: () => invoke<void>("lock"),
   saveSettings: (settings: Settings) => invoke<void>("save_settings", { settings }),
