@@ -430,7 +430,6 @@ pub struct IssuedLetter {
 /// export audited, and both PDFs written to the data folder's `exports` (for printing).
 #[tauri::command]
 pub fn issue_referral_letter(state: State<'_, AppState>, request: LetterRequest) -> Result<IssuedLetter> {
-    let exports = state.data_dir.join("exports");
     let documents = with_book(&state, |book, s| {
         let (referral, entry) = book.issue_referral_letter(s, &request.referral_id, &request.subject)?;
         let unit = book.unit()?;
@@ -496,18 +495,18 @@ pub fn issue_referral_letter(state: State<'_, AppState>, request: LetterRequest)
         Ok((entry, letter, form, unit.code))
     })?;
     let (entry, letter, form, unit_code) = documents;
-    let typesetter = letters::Typesetter::laksaman().map_err(|_| CommandError::key("error.storage"))?;
-    std::fs::create_dir_all(&exports).map_err(|_| CommandError::key("error.storage"))?;
+    let typesetter = typesetter()?;
     let stem = format!("{unit_code}-{}-{}", entry.record.be_year, entry.record.number);
-    let letter_path = exports.join(format!("{stem}-letter.pdf"));
-    let form_path = exports.join(format!("{stem}-form.pdf"));
-    std::fs::write(&letter_path, typesetter.official_letter(&letter))
-        .map_err(|_| CommandError::key("error.storage"))?;
-    std::fs::write(&form_path, typesetter.referral_form(&form)).map_err(|_| CommandError::key("error.storage"))?;
+    let letter_path = write_export(
+        &state,
+        &format!("{stem}-letter.pdf"),
+        &typesetter.official_letter(&letter),
+    )?;
+    let form_path = write_export(&state, &format!("{stem}-form.pdf"), &typesetter.referral_form(&form))?;
     Ok(IssuedLetter {
         number: letter.number,
-        letter_path: letter_path.display().to_string(),
-        form_path: form_path.display().to_string(),
+        letter_path,
+        form_path,
     })
 }
 
@@ -522,10 +521,19 @@ pub fn recovery_sheet(state: State<'_, AppState>, code: String) -> Result<String
         code,
         date: casebook::dates::thai_long(casebook::person::today(), true),
     };
-    let typesetter = letters::Typesetter::laksaman().map_err(|_| CommandError::key("error.storage"))?;
+    write_export(&state, "recovery-sheet.pdf", &typesetter()?.recovery_sheet(&sheet))
+}
+
+fn typesetter() -> Result<letters::Typesetter> {
+    letters::Typesetter::laksaman().map_err(|_| CommandError::key("error.storage"))
+}
+
+/// Writes a document for printing into the data folder's `exports`; returns its path.
+fn write_export(state: &AppState, name: &str, bytes: &[u8]) -> Result<String> {
     let exports = state.data_dir.join("exports");
-    std::fs::create_dir_all(&exports).map_err(|_| CommandError::key("error.storage"))?;
-    let path = exports.join("recovery-sheet.pdf");
-    std::fs::write(&path, typesetter.recovery_sheet(&sheet)).map_err(|_| CommandError::key("error.storage"))?;
+    let path = exports.join(name);
+    std::fs::create_dir_all(&exports)
+        .and_then(|()| std::fs::write(&path, bytes))
+        .map_err(|_| CommandError::key("error.storage"))?;
     Ok(path.display().to_string())
 }
