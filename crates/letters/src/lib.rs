@@ -11,6 +11,7 @@ mod layout;
 mod letter;
 mod pdf;
 mod recovery;
+mod report;
 mod shape;
 mod specimen;
 
@@ -25,4 +26,5 @@ pub use letter::{
 };
 pub use pdf::{Page, TextStyle, render};
 pub use recovery::RecoverySheet;
+pub use report::{Report, Section};
 pub use specimen::{specimen_form, specimen_letter};

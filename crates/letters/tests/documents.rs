@@ -39,3 +39,22 @@ fn the_recovery_sheet_carries_the_code_exactly() {
     assert!(text.contains("7K3Q-M2XD-9PWA-0TRB-HE4N-C8VZ-5G"), "{text}");
     assert!(text.contains("ใบรหัสกู้คืนสมุดรายกรณี") && text.contains("(CPN)"));
 }
+
+#[test]
+fn a_long_report_flows_onto_more_pages_and_reads_back() {
+    let entries: Vec<String> = (1..=60)
+        .map(|i| format!("บันทึกที่ {i}: เยี่ยมบ้าน ผู้รับบริการปลอดภัย ให้คำปรึกษาครอบครัวต่อเนื่อง"))
+        .collect();
+    let report = letters::Report {
+        title: "สรุปรายกรณี".into(),
+        header: vec!["CPN-2569-0042 · ปิดบังข้อมูลระบุตัวตน".into()],
+        sections: vec![letters::Section {
+            heading: "บันทึกการให้บริการ".into(),
+            paragraphs: entries,
+        }],
+    };
+    let pdf = Typesetter::laksaman().unwrap().report(&report);
+    let text = common::pdftotext(&pdf);
+    assert!(text.contains("บันทึกที่ 1:") && text.contains("บันทึกที่ 60:"), "{text}");
+    assert!(text.matches('\u{c}').count() >= 2, "expected at least two pages");
+}
