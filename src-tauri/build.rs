@@ -6,6 +6,7 @@ fn main() {
         "create_book",
         "provinces",
         "recovery_sheet",
+        "case_summary",
         "sign_in",
         "lock",
         "save_settings",

@@ -537,3 +537,129 @@ fn write_export(state: &AppState, name: &str, bytes: &[u8]) -> Result<String> {
         .map_err(|_| CommandError::key("error.storage"))?;
     Ok(path.display().to_string())
 }
+
+/// A Thai label from the UI's catalog (the one source of the words), for printed documents.
+fn th(key: &str) -> String {
+    static CATALOG: std::sync::OnceLock<std::collections::HashMap<String, String>> = std::sync::OnceLock::new();
+    let catalog =
+        CATALOG.get_or_init(|| serde_json::from_str(include_str!("../../ui/src/lib/i18n/th.json")).unwrap_or_default());
+    catalog.get(key).cloned().unwrap_or_else(|| key.to_owned())
+}
+
+fn th_enum<T: Serialize>(group: &str, value: &T) -> String {
+    let code = serde_json::to_value(value)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default();
+    th(&format!("enum.{group}.{code}"))
+}
+
+/// The case summary for a partner or the court, masked (the default) or with the identity in
+/// full (needs the reveal permission and is audited as a reveal); the export is audited.
+#[tauri::command]
+pub fn case_summary(state: State<'_, AppState>, case_id: String, full: bool) -> Result<String> {
+    let report = with_book(&state, |book, s| {
+        let view = book.open_case(s, &case_id)?;
+        let unit = book.unit()?;
+        let c = &view.case;
+        let client = if full {
+            let p = book.reveal_person(s, &view.client.id, "สรุปรายกรณีฉบับเต็ม")?;
+            vec![
+                format!("ชื่อ  {}", p.name_th.clone().or(p.name_latin.clone()).unwrap_or_default()),
+                format!(
+                    "เอกสาร  {} {}",
+                    th_enum("id_kind", &p.id_kind),
+                    p.id_number.clone().unwrap_or_default()
+                ),
+                format!("โทรศัพท์  {}", p.phone.clone().unwrap_or_else(|| "-".into())),
+                format!("ที่อยู่  {}", p.address.clone().unwrap_or_else(|| "-".into())),
+            ]
+        } else {
+            vec![format!("ชื่อ (ปิดบัง)  {}", view.client.name)]
+        };
+        let mut client = client;
+        client.push(format!(
+            "อายุ  {}    เพศ  {}",
+            view.client.age.map(|a| a.to_string()).unwrap_or_else(|| "-".into()),
+            th_enum("sex", &view.client.sex)
+        ));
+        let issues: Vec<String> = c.categories.iter().map(|x| th_enum("category", x)).collect();
+        let violence: Vec<String> = c.violence_types.iter().map(|x| th_enum("violence", x)).collect();
+        let timeline = view
+            .timeline
+            .iter()
+            .map(|e| {
+                format!(
+                    "{}  {}: {}",
+                    e.occurred_at.get(..10).unwrap_or_default(),
+                    th_enum("entry", &e.kind),
+                    e.body
+                )
+            })
+            .collect();
+        let plan = book
+            .care_plan(s, &case_id)?
+            .into_iter()
+            .map(|g| {
+                format!(
+                    "{}: {} ({})",
+                    th_enum("domain", &g.record.domain),
+                    g.record.goal,
+                    th_enum("goal_status", &g.record.status)
+                )
+            })
+            .collect();
+        let mut referrals = Vec::new();
+        for r in book.referrals(s, &case_id)? {
+            let agency = book.agency(s, &r.record.agency_id)?.record.name;
+            referrals.push(format!(
+                "{agency}: {} ({})",
+                r.record.reason,
+                th_enum("referral_status", &r.record.status)
+            ));
+        }
+        book.record_export(
+            s,
+            &case_id,
+            if full {
+                "case_summary_full"
+            } else {
+                "case_summary_masked"
+            },
+        )?;
+        let section = |heading: &str, paragraphs: Vec<String>| letters::Section {
+            heading: heading.into(),
+            paragraphs,
+        };
+        Ok(letters::Report {
+            title: "สรุปรายกรณี".into(),
+            header: vec![
+                unit.name.clone(),
+                format!(
+                    "เลขรายกรณี {}  ·  {}  ·  ความเสี่ยง{}",
+                    c.case_number,
+                    th_enum("status", &c.status),
+                    th_enum("risk", &c.risk)
+                ),
+                format!(
+                    "พิมพ์เมื่อ {}  ·  {}",
+                    casebook::dates::thai_long(casebook::person::today(), false),
+                    if full {
+                        "ข้อมูลระบุตัวตนฉบับเต็ม"
+                    } else {
+                        "ปิดบังข้อมูลระบุตัวตน"
+                    }
+                ),
+            ],
+            sections: vec![
+                section("ผู้รับบริการ", client),
+                section("ประเด็นปัญหา", vec![issues.join(", "), violence.join(", ")]),
+                section("บันทึกการให้บริการ", timeline),
+                section("แผนการช่วยเหลือรายบุคคล", plan),
+                section("การส่งต่อ", referrals),
+            ],
+        })
+    })?;
+    let name = format!("summary-{case_id}-{}.pdf", if full { "full" } else { "masked" });
+    write_export(&state, &name, &typesetter()?.report(&report))
+}

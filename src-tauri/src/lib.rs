@@ -39,6 +39,7 @@ pub fn run() {
             commands::create_book,
             commands::provinces,
             commands::recovery_sheet,
+            commands::case_summary,
             commands::sign_in,
             commands::lock,
             commands::save_settings,

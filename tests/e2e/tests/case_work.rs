@@ -179,6 +179,23 @@ async fn first_run_intake_search_reveal_visit_lock() -> Result<()> {
             "{text}"
         );
 
+        // Case summaries: the masked one never names the client; the full one does.
+        let pdf_text = |path: &str| -> Result<String> {
+            let out = std::process::Command::new("pdftotext").arg(path).arg("-").output()?;
+            Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+        };
+        app.click("[data-testid=summary-masked]").await?;
+        let masked = app.wait_for_text("[data-testid=summary-path]", "masked.pdf").await?;
+        let masked = pdf_text(masked.rsplit(' ').next().unwrap_or_default())?;
+        assert!(
+            masked.contains(&number) && !masked.contains("สมศรี") && !masked.contains("1103702345679"),
+            "{masked}"
+        );
+        app.click("[data-testid=summary-full]").await?;
+        let full = app.wait_for_text("[data-testid=summary-path]", "full.pdf").await?;
+        let full = pdf_text(full.rsplit(' ').next().unwrap_or_default())?;
+        assert!(full.contains("นางสมศรีใจดี") && full.contains("เยี่ยมบ้าน"), "{full}");
+
         // Lock, then sign in again.
         app.click("[data-testid=lock]").await?;
         app.wait_for_text("h2", "เข้าสู่ระบบ").await?;
