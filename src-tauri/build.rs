@@ -7,6 +7,7 @@ fn main() {
         "provinces",
         "recovery_sheet",
         "case_summary",
+        "register_page",
         "sign_in",
         "lock",
         "save_settings",

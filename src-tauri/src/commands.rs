@@ -663,3 +663,42 @@ pub fn case_summary(state: State<'_, AppState>, case_id: String, full: bool) -> 
     let name = format!("summary-{case_id}-{}.pdf", if full { "full" } else { "masked" });
     write_export(&state, &name, &typesetter()?.report(&report))
 }
+
+/// This Buddhist year's page of the letter register as a PDF: every number issued, by whom,
+/// for what, and the cancelled ones with their reason.
+#[tauri::command]
+pub fn register_page(state: State<'_, AppState>) -> Result<String> {
+    let year = i64::from(casebook::dates::be_year(casebook::person::today()));
+    let report = with_book(&state, |book, s| {
+        let unit = book.unit()?;
+        let users = book.user_names(s)?;
+        let entries = book
+            .letter_register(s, year)?
+            .into_iter()
+            .map(|e| {
+                let who = users.get(&e.record.issued_by).cloned().unwrap_or_default();
+                let cancelled = match (&e.record.cancelled, &e.record.cancel_reason) {
+                    (true, Some(reason)) => format!("  (ยกเลิก: {reason})"),
+                    (true, None) => "  (ยกเลิก)".into(),
+                    _ => String::new(),
+                };
+                format!(
+                    "{}/{}  {}  {}  ผู้ออก {who}{cancelled}",
+                    unit.code,
+                    e.record.number,
+                    e.created_at.get(..10).unwrap_or_default(),
+                    e.record.subject
+                )
+            })
+            .collect();
+        Ok(letters::Report {
+            title: format!("ทะเบียนหนังสือส่ง ปี {year}"),
+            header: vec![unit.name.clone()],
+            sections: vec![letters::Section {
+                heading: "เลขที่  วันที่  เรื่อง  ผู้ออก".into(),
+                paragraphs: entries,
+            }],
+        })
+    })?;
+    write_export(&state, &format!("register-{year}.pdf"), &typesetter()?.report(&report))
+}

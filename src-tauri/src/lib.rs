@@ -40,6 +40,7 @@ pub fn run() {
             commands::provinces,
             commands::recovery_sheet,
             commands::case_summary,
+            commands::register_page,
             commands::sign_in,
             commands::lock,
             commands::save_settings,

@@ -520,6 +520,16 @@ impl Casebook {
         Ok(user_id)
     }
 
+    /// User id → full name, for registers and minutes (names of staff, not of clients).
+    pub fn user_names(&self, session: &Session) -> Result<std::collections::HashMap<String, String>> {
+        session
+            .require(Permission::ViewCases)
+            .or_else(|_| session.require(Permission::ManageUsers))?;
+        let mut stmt = self.conn.prepare_cached("SELECT id, display_name FROM users")?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     /// The signed-in user's full name, for signatures.
     pub fn users_display_name(&self, session: &Session) -> Result<String> {
         let row = rows::get(&self.conn, &self.catalog, "users", &session.user_id)?.ok_or(Error::UnknownUser)?;

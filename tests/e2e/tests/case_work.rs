@@ -179,6 +179,21 @@ async fn first_run_intake_search_reveal_visit_lock() -> Result<()> {
             "{text}"
         );
 
+        // The register page lists the issued number.
+        app.click("[data-testid=nav-partners]").await?;
+        app.click("[data-testid=register-pdf]").await?;
+        let register = app.wait_for_text("[data-testid=register-path]", "register-").await?;
+        let out = std::process::Command::new("pdftotext")
+            .arg(register.trim())
+            .arg("-")
+            .output()?;
+        assert!(
+            String::from_utf8_lossy(&out.stdout).contains("CPN/1"),
+            "register page lacks CPN/1"
+        );
+        app.click("[data-testid=nav-cases]").await?;
+        app.click("[data-testid=case-row]").await?;
+
         // Case summaries: the masked one never names the client; the full one does.
         let pdf_text = |path: &str| -> Result<String> {
             let out = std::process::Command::new("pdftotext").arg(path).arg("-").output()?;

@@ -75,6 +75,7 @@ export const api = {
     invoke<void>("record_referral_reply", { id, status, reply }),
   issueReferralLetter: (request: LetterRequest) => invoke<IssuedLetter>("issue_referral_letter", { request }),
   caseSummary: (caseId: string, full: boolean) => invoke<string>("case_summary", { caseId, full }),
+  registerPage: () => invoke<string>("register_page"),
   agencies: () => invoke<Stored<Agency>[]>("agencies"),
   addAgency: (agency: Agency) => invoke<string>("add_agency", { agency }),
   areas: (parent: string | null) => invoke<Area[]>("areas", { parent }),
