@@ -468,7 +468,7 @@ pub fn issue_referral_letter(state: State<'_, AppState>, request: LetterRequest)
             phone: unit.phone.clone(),
             fax: None,
             email: None,
-            thai_digits: true,
+            thai_digits: unit.thai_digits,
         };
         let age = view.client.age.map(|a| format!("{a} ปี")).unwrap_or_else(|| "-".into());
         let form = letters::ReferralForm {
@@ -490,7 +490,7 @@ pub fn issue_referral_letter(state: State<'_, AppState>, request: LetterRequest)
             reason: referral.record.reason.clone(),
             services: referral.record.services.clone(),
             contact: me,
-            thai_digits: true,
+            thai_digits: unit.thai_digits,
         };
         Ok((entry, letter, form, unit.code))
     })?;

@@ -43,6 +43,9 @@ pub struct NewBook {
     /// For the letterhead of letters.
     pub address: Option<String>,
     pub phone: Option<String>,
+    /// Thai digits (๐–๙) in letters, or Arabic.
+    #[serde(default = "yes")]
+    pub thai_digits: bool,
     pub admin_username: String,
     pub admin_display_name: String,
     pub admin_passphrase: String,
@@ -70,6 +73,9 @@ pub struct UnitInfo {
     pub province_code: Option<String>,
     pub address: Option<String>,
     pub phone: Option<String>,
+    /// Thai digits (๐–๙) in letters, or Arabic: the unit's choice.
+    #[serde(default = "yes")]
+    pub thai_digits: bool,
 }
 
 /// A user as the administrator sees them.
@@ -81,6 +87,10 @@ pub struct UserSummary {
     pub display_name: String,
     pub role: Role,
     pub active: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 pub fn now_iso() -> String {
@@ -170,6 +180,7 @@ impl Casebook {
             province_code: new.province_code.clone().filter(|p| !p.is_empty()),
             address: new.address.clone().filter(|a| !a.trim().is_empty()),
             phone: new.phone.clone().filter(|p| !p.trim().is_empty()),
+            thai_digits: new.thai_digits,
         };
         let unit_json = serde_json::to_string(&unit).map_err(|e| Error::Corrupt(e.to_string()))?;
         conn.execute("INSERT INTO meta (key, value) VALUES ('unit', ?1)", [unit_json])?;

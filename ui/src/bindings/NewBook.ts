@@ -8,4 +8,8 @@ export type NewBook = { unit_code: string, unit_name: string, org_type: OrgType,
 /**
  * For the letterhead of letters.
  */
-address: string | null, phone: string | null, admin_username: string, admin_display_name: string, admin_passphrase: string, };
+address: string | null, phone: string | null, 
+/**
+ * Thai digits (๐–๙) in letters, or Arabic.
+ */
+thai_digits: boolean, admin_username: string, admin_display_name: string, admin_passphrase: string, };

@@ -4,4 +4,8 @@ import type { OrgType } from "./OrgType";
 /**
  * The unit as letters and screens show it.
  */
-export type UnitInfo = { code: string, name: string, org_type: OrgType, province_code: string | null, address: string | null, phone: string | null, };
+export type UnitInfo = { code: string, name: string, org_type: OrgType, province_code: string | null, address: string | null, phone: string | null, 
+/**
+ * Thai digits (๐–๙) in letters, or Arabic: the unit's choice.
+ */
+thai_digits: boolean, };
