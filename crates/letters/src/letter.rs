@@ -137,7 +137,7 @@ impl Typesetter {
             0.0,
             Align::Left,
         );
-        let address_x = LEFT_MARGIN + width * 0.6;
+        let address_x = LEFT_MARGIN + width * 0.52;
         let mut y = top;
         for address_line in &letter.unit_address {
             y = page.paragraph(

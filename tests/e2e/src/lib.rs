@@ -156,9 +156,22 @@ impl App {
         Ok(())
     }
 
+    /// Clicks the element at `css`. A click that lands on something else (the page was still
+    /// laying out after loading) is tried again until it reaches the element.
     pub async fn click(&self, css: &str) -> Result<()> {
-        self.find_visible(css).await?.click().await?;
-        Ok(())
+        let deadline = Instant::now() + UI_TIMEOUT;
+        loop {
+            match self.find_visible(css).await?.click().await {
+                Ok(_) => return Ok(()),
+                Err(fantoccini::error::CmdError::Standard(e))
+                    if e.error == fantoccini::error::ErrorStatus::ElementClickIntercepted
+                        && Instant::now() < deadline =>
+                {
+                    tokio::time::sleep(Duration::from_millis(150)).await;
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
     }
 
     pub async fn select(&self, css: &str, value: &str) -> Result<()> {

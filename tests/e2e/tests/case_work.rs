@@ -172,12 +172,15 @@ async fn first_run_intake_search_reveal_visit_lock() -> Result<()> {
             .map(|e| e.path())
             .find(|p| p.to_string_lossy().ends_with("-letter.pdf"));
         let letter = letter.ok_or_else(|| format!("no letter PDF; the page said {issued:?}"))?;
+        std::fs::copy(&letter, artifacts_dir().join("casework-referral-letter.pdf"))?;
         let text = std::process::Command::new("pdftotext").arg(&letter).arg("-").output()?;
         let text = String::from_utf8_lossy(&text.stdout);
         assert!(
             text.contains("บ้านพักเด็กและครอบครัวจังหวัดสมมุติ") && text.contains("ด่วนมาก"),
             "{text}"
         );
+        // The body template was filled with the unit and the referral's reason.
+        assert!(text.contains("ด้วยศูนย์พึ่งได้") && text.contains("คุ้มครองชั่วคราว"), "{text}");
 
         // The register page lists the issued number.
         app.click("[data-testid=nav-partners]").await?;
@@ -193,6 +196,8 @@ async fn first_run_intake_search_reveal_visit_lock() -> Result<()> {
         );
         app.click("[data-testid=nav-cases]").await?;
         app.click("[data-testid=case-row]").await?;
+        // Wait for the page to finish loading (the referrals come last) before clicking below them.
+        app.wait_for_text("[data-testid=letter-number]", "CPN/1").await?;
 
         // Case summaries: the masked one never names the client; the full one does.
         let pdf_text = |path: &str| -> Result<String> {
@@ -201,7 +206,9 @@ async fn first_run_intake_search_reveal_visit_lock() -> Result<()> {
         };
         app.click("[data-testid=summary-masked]").await?;
         let masked = app.wait_for_text("[data-testid=summary-path]", "masked.pdf").await?;
-        let masked = pdf_text(masked.rsplit(' ').next().unwrap_or_default())?;
+        let masked_path = masked.rsplit(' ').next().unwrap_or_default().to_owned();
+        std::fs::copy(&masked_path, artifacts_dir().join("casework-summary-masked.pdf"))?;
+        let masked = pdf_text(&masked_path)?;
         assert!(
             masked.contains(&number) && !masked.contains("สมศรี") && !masked.contains("1103702345679"),
             "{masked}"
