@@ -83,13 +83,8 @@ fn gen_book(args: &[String]) -> Result<()> {
 fn bundle() -> Result<()> {
     setup::all()?;
     build_ui()?;
-    // The Tauri CLI comes from npm (ui/node_modules) and finds src-tauri/ from the root.
-    let cli = root()
-        .join("ui/node_modules/.bin")
-        .join(if cfg!(windows) { "tauri.cmd" } else { "tauri" });
-    shell::run(
-        std::process::Command::new(cli)
-            .args(["build", "--bundles", "deb"])
-            .current_dir(root()),
-    )
+    // The Tauri CLI comes from crates.io (its npm package pins binaries for every platform,
+    // which `npm ci` cannot lock from a registry that serves only this one).
+    setup::cargo_tool("cargo-tauri", "tauri-cli")?;
+    cargo(&["tauri", "build", "--bundles", "deb"])
 }

@@ -110,19 +110,27 @@ fn modified(path: &Path) -> Option<std::time::SystemTime> {
 
 /// tauri-driver bridges WebDriver clients to the platform's driver (Linux and Windows only).
 fn tauri_driver() -> Result<()> {
-    if cfg!(target_os = "macos") || has_tauri_driver() {
+    if cfg!(target_os = "macos") {
         return Ok(());
     }
-    shell::cargo(&["install", "tauri-driver", "--version", "^2", "--locked"])
+    cargo_tool("tauri-driver", "tauri-driver")
 }
 
-fn has_tauri_driver() -> bool {
+/// Installs a Rust tool with `cargo install` unless its binary is already there.
+pub fn cargo_tool(bin: &str, krate: &str) -> Result<()> {
+    if has_cargo_bin(bin) {
+        return Ok(());
+    }
+    shell::cargo(&["install", krate, "--version", "^2", "--locked"])
+}
+
+fn has_cargo_bin(bin: &str) -> bool {
     let in_cargo_home = std::env::var_os("CARGO_HOME")
         .map(std::path::PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".cargo")))
-        .is_some_and(|home| home.join("bin/tauri-driver").exists());
+        .is_some_and(|home| home.join("bin").join(bin).exists());
     in_cargo_home
-        || Command::new("tauri-driver")
+        || Command::new(bin)
             .arg("--help")
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
