@@ -77,16 +77,17 @@ fn suites() -> Result<()> {
         "oscc-e2e",
     ])?;
 
+    eprintln!("== UI: type check, unit tests, build");
+    shell::run(shell::npm().args(["run", "check"]).current_dir(&ui))?;
+    shell::run(shell::npm().args(["test"]).current_dir(&ui))?;
+    // The shell embeds ui/dist at compile time, so the UI is built before the shell.
+    build_ui()?;
+
     eprintln!("== app shell, and TypeScript bindings generated from the Rust types");
     cargo(&["test", "--package", "oscc-casebook-app"])?;
     bindings_unchanged()?;
 
-    eprintln!("== UI: type check and unit tests");
-    shell::run(shell::npm().args(["run", "check"]).current_dir(&ui))?;
-    shell::run(shell::npm().args(["test"]).current_dir(&ui))?;
-
     eprintln!("== end to end: the real app window through WebDriver");
-    build_ui()?;
     cargo(&["build", "--package", "oscc-casebook-app"])?;
     // The suites by name: `startup` only prints figures for a large book (cargo xtask bench).
     cargo(&[
