@@ -1,4 +1,5 @@
-//! `cargo xtask bench`: time and size of the specimen referral letter (release build).
+//! `cargo xtask bench`: time and size of the specimen referral letter, and of 100 letters
+//! printed as one batch with progress (release build).
 
 use std::time::Instant;
 
@@ -26,6 +27,29 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         count,
         times.iter().sum::<f64>() / 1000.0,
         size as f64 / 1024.0
+    );
+
+    // 100 letters to as many agencies, numbered in turn, as one PDF to print.
+    let batch: Vec<letters::OfficialLetter> = (1..=100)
+        .map(|n| {
+            let mut letter = letters::specimen_letter(true);
+            letter.number = format!("CPN/{n}");
+            letter
+        })
+        .collect();
+    let start = Instant::now();
+    let pdf = typesetter.letter_batch("หนังสือส่งต่อ", &batch, |done| {
+        if done % 25 == 0 {
+            println!(
+                "  batch progress: {done}/100 letters ({:.0} ms)",
+                start.elapsed().as_secs_f64() * 1000.0
+            );
+        }
+    });
+    println!(
+        "batch of 100 letters: {:.2} s, one PDF of {:.1} KB",
+        start.elapsed().as_secs_f64(),
+        pdf.len() as f64 / 1024.0
     );
     Ok(())
 }

@@ -5,11 +5,12 @@
 
 use crate::breaks::Breaker;
 use crate::error::LettersError;
+use crate::flow::{Flow, Numbering};
 use crate::font::Font;
 use crate::layout::Align;
-use crate::pdf::{Page, TextStyle, render};
+use crate::pdf::{Image, Page, TextStyle, render};
 
-const PT_PER_MM: f32 = 72.0 / 25.4;
+pub(crate) const PT_PER_MM: f32 = 72.0 / 25.4;
 pub const PAGE_WIDTH: f32 = 210.0 * PT_PER_MM;
 pub const PAGE_HEIGHT: f32 = 297.0 * PT_PER_MM;
 pub const LEFT_MARGIN: f32 = 30.0 * PT_PER_MM;
@@ -21,7 +22,7 @@ const PART_GAP: f32 = 6.0;
 /// The emblem (ครุฑ) is 3 cm high, 1.5 cm from the top; the text starts below it.
 const EMBLEM_TOP: f32 = 15.0 * PT_PER_MM;
 const EMBLEM_HEIGHT: f32 = 30.0 * PT_PER_MM;
-const BOTTOM_MARGIN: f32 = 20.0 * PT_PER_MM;
+const BOTTOM_MARGIN: f32 = crate::flow::BOTTOM;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Urgency {
@@ -43,6 +44,9 @@ impl Urgency {
 /// Everything an external letter says, already in the words the unit chose.
 #[derive(Debug, Clone)]
 pub struct OfficialLetter {
+    /// The emblem (ครุฑ or the agency's seal) centred at the top, 3 cm high; none leaves the
+    /// space blank for letterhead paper.
+    pub emblem: Option<Image>,
     pub urgency: Option<Urgency>,
     /// ที่: the unit's code and the register number, e.g. "ชพ 0033.1/12".
     pub number: String,
@@ -95,8 +99,23 @@ impl Typesetter {
         Page::new(&self.regular, &self.bold, &self.breaker)
     }
 
-    /// The letter as a one-page (or longer body: still one page for now) A4 PDF.
+    /// The letter as an A4 PDF; a long body goes on to numbered continuation pages.
     pub fn official_letter(&self, letter: &OfficialLetter) -> Vec<u8> {
+        render(&letter.subject, &self.regular, &self.bold, self.letter_pages(letter))
+    }
+
+    /// Many letters in one PDF to print at once, each starting on a new sheet. `progress` is
+    /// told after each letter how many are done, for a progress bar.
+    pub fn letter_batch(&self, title: &str, letters: &[OfficialLetter], mut progress: impl FnMut(usize)) -> Vec<u8> {
+        let mut pages = Vec::new();
+        for (i, letter) in letters.iter().enumerate() {
+            pages.extend(self.letter_pages(letter));
+            progress(i + 1);
+        }
+        render(title, &self.regular, &self.bold, pages)
+    }
+
+    fn letter_pages(&self, letter: &OfficialLetter) -> Vec<Page<'_>> {
         let digits = |s: &str| {
             if letter.thai_digits {
                 thai_digits(s)
@@ -104,19 +123,30 @@ impl Typesetter {
                 s.to_owned()
             }
         };
-        let mut page = self.page();
         let normal = TextStyle::regular(BODY_SIZE);
-        let line = page.line_height(normal);
+        let mut flow = Flow::new(
+            self,
+            Some(Numbering {
+                size: BODY_SIZE,
+                thai_digits: letter.thai_digits,
+            }),
+        );
+        let line = flow.page().line_height(normal);
         let width = PAGE_WIDTH - LEFT_MARGIN - RIGHT_MARGIN;
         let middle = PAGE_WIDTH / 2.0;
 
+        if let Some(emblem) = &letter.emblem {
+            let x = middle - emblem.aspect() * EMBLEM_HEIGHT / 2.0;
+            flow.page()
+                .image(emblem, x, PAGE_HEIGHT - EMBLEM_TOP - EMBLEM_HEIGHT, EMBLEM_HEIGHT);
+        }
         if let Some(urgency) = letter.urgency {
             let mark = TextStyle {
                 size: BODY_SIZE * 1.5,
                 bold: true,
                 red: true,
             };
-            page.paragraph(
+            flow.page().paragraph(
                 urgency.mark(),
                 mark,
                 LEFT_MARGIN,
@@ -128,7 +158,7 @@ impl Typesetter {
         }
         // ที่ on the left and the unit's address on the right, level with the emblem's foot.
         let top = PAGE_HEIGHT - EMBLEM_TOP - EMBLEM_HEIGHT - line * 0.3;
-        page.paragraph(
+        flow.page().paragraph(
             &digits(&format!("ที่ {}", letter.number)),
             normal,
             LEFT_MARGIN,
@@ -138,48 +168,41 @@ impl Typesetter {
             Align::Left,
         );
         let address_x = LEFT_MARGIN + width * 0.52;
-        let mut y = top;
+        flow.y = top;
         for address_line in &letter.unit_address {
-            y = page.paragraph(
+            flow.paragraph(
                 &digits(address_line),
                 normal,
                 address_x,
-                y,
                 PAGE_WIDTH - RIGHT_MARGIN - address_x,
                 0.0,
                 Align::Left,
             );
         }
-        y -= PART_GAP;
-        y = page.paragraph(
-            &digits(&letter.date),
-            normal,
-            middle,
-            y,
-            PAGE_WIDTH - RIGHT_MARGIN - middle,
-            0.0,
-            Align::Left,
-        ) - PART_GAP;
+        flow.y -= PART_GAP;
+        let block_width = PAGE_WIDTH - RIGHT_MARGIN - middle;
+        flow.paragraph(&digits(&letter.date), normal, middle, block_width, 0.0, Align::Left);
+        flow.y -= PART_GAP;
 
-        let part = |page: &mut Page<'_>, y: f32, label: &str, text: &str| {
-            page.paragraph(
+        let part = |flow: &mut Flow<'_>, label: &str, text: &str| {
+            flow.paragraph(
                 &digits(&format!("{label}  {text}")),
                 normal,
                 LEFT_MARGIN,
-                y,
                 width,
                 0.0,
                 Align::Left,
-            ) - PART_GAP
+            );
+            flow.y -= PART_GAP;
         };
-        y = part(&mut page, y, "เรื่อง", &letter.subject);
-        y = part(&mut page, y, "เรียน", &letter.to);
+        part(&mut flow, "เรื่อง", &letter.subject);
+        part(&mut flow, "เรียน", &letter.to);
         if let Some(reference) = &letter.reference {
-            y = part(&mut page, y, "อ้างถึง", reference);
+            part(&mut flow, "อ้างถึง", reference);
         }
         match letter.enclosures.as_slice() {
             [] => {}
-            [one] => y = part(&mut page, y, "สิ่งที่ส่งมาด้วย", one),
+            [one] => part(&mut flow, "สิ่งที่ส่งมาด้วย", one),
             many => {
                 for (i, enclosure) in many.iter().enumerate() {
                     let label = if i == 0 {
@@ -187,45 +210,20 @@ impl Typesetter {
                     } else {
                         "               "
                     };
-                    y = part(&mut page, y, label, &format!("{}. {enclosure}", i + 1));
+                    part(&mut flow, label, &format!("{}. {enclosure}", i + 1));
                 }
             }
         }
         for paragraph in &letter.body {
-            y = page.paragraph(
+            flow.paragraph(
                 &digits(paragraph),
                 normal,
                 LEFT_MARGIN,
-                y,
                 width,
                 PARAGRAPH_INDENT,
                 Align::Justify,
-            ) - PART_GAP;
-        }
-        y -= PART_GAP;
-        let block_width = PAGE_WIDTH - RIGHT_MARGIN - middle;
-        // The closing starts at the middle; the name and position are centred under it.
-        page.paragraph(&letter.closing, normal, middle, y, block_width, 0.0, Align::Left);
-        y -= line * 4.0;
-        y = page.paragraph(
-            &format!("({})", letter.signer_name),
-            normal,
-            middle - 30.0,
-            y,
-            block_width,
-            0.0,
-            Align::Center,
-        );
-        for position in &letter.signer_position {
-            y = page.paragraph(
-                &digits(position),
-                normal,
-                middle - 30.0,
-                y,
-                block_width,
-                0.0,
-                Align::Center,
             );
+            flow.y -= PART_GAP;
         }
 
         let mut footer: Vec<String> = vec![letter.owner.clone()];
@@ -238,10 +236,38 @@ impl Typesetter {
         if let Some(email) = &letter.email {
             footer.push(format!("ไปรษณีย์อิเล็กทรอนิกส์ {email}"));
         }
-        let mut fy = BOTTOM_MARGIN + line * (footer.len() as f32 - 1.0);
-        for footer_line in &footer {
-            fy = page.paragraph(&digits(footer_line), normal, LEFT_MARGIN, fy, width, 0.0, Align::Left);
+        // The closing, the space to sign, the name and position, and the owner's lines below
+        // stay on one page.
+        let signature = line * (6.0 + letter.signer_position.len() as f32) + PART_GAP;
+        flow.keep(
+            signature + line * (footer.len() as f32 + 1.0),
+            letter.closing.split_whitespace().next(),
+        );
+        flow.y -= PART_GAP;
+        flow.paragraph(&letter.closing, normal, middle, block_width, 0.0, Align::Left);
+        flow.y -= line * 3.0;
+        flow.paragraph(
+            &format!("({})", letter.signer_name),
+            normal,
+            middle - 30.0,
+            block_width,
+            0.0,
+            Align::Center,
+        );
+        for position in &letter.signer_position {
+            flow.paragraph(
+                &digits(position),
+                normal,
+                middle - 30.0,
+                block_width,
+                0.0,
+                Align::Center,
+            );
         }
-        render(&letter.subject, &self.regular, &self.bold, vec![page])
+        flow.y = BOTTOM_MARGIN + line * (footer.len() as f32 - 1.0);
+        for footer_line in &footer {
+            flow.paragraph(&digits(footer_line), normal, LEFT_MARGIN, width, 0.0, Align::Left);
+        }
+        flow.pages
     }
 }

@@ -5,6 +5,7 @@
 
 mod breaks;
 mod error;
+mod flow;
 mod font;
 mod form;
 mod layout;
@@ -24,7 +25,7 @@ pub use letter::{
     BODY_SIZE, LEFT_MARGIN, OfficialLetter, PAGE_WIDTH, PARAGRAPH_INDENT, RIGHT_MARGIN, Typesetter, Urgency,
     thai_digits,
 };
-pub use pdf::{Page, TextStyle, render};
+pub use pdf::{Image, Page, SetParagraph, TextStyle, render};
 pub use recovery::RecoverySheet;
 pub use report::{Report, Section};
 pub use specimen::{specimen_form, specimen_letter};

@@ -3,12 +3,14 @@
 //! so copy and search give back exactly the paragraph's text.
 
 use crate::breaks::Breaker;
+use crate::error::LettersError;
 use crate::font::Font;
 use crate::layout::{self, Align, Line};
 use crate::shape::shape;
 use printpdf::{
     Codepoint, Color, DictItem, FontId, Line as PathLine, LineDashPattern, LinePoint, Mm, Op, PdfDocument,
-    PdfFontHandle, PdfPage, PdfSaveOptions, Point, Pt, Rgb, TextItem, TextMatrix,
+    PdfFontHandle, PdfPage, PdfSaveOptions, Point, Pt, RawImage, RawImageData, RawImageFormat, Rgb, TextItem,
+    TextMatrix, XObject, XObjectId, XObjectTransform,
 };
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -45,6 +47,80 @@ pub struct Page<'f> {
     bold: &'f Font,
     breaker: &'f Breaker,
     ops: Vec<Op>,
+    images: Vec<Image>,
+}
+
+/// A paragraph shaped and broken into lines, not yet drawn.
+pub struct SetParagraph {
+    text: String,
+    glyphs: Vec<crate::shape::Glyph>,
+    breaks: Vec<usize>,
+    pub lines: Vec<Line>,
+    style: TextStyle,
+    width: f32,
+    indent: f32,
+    align: Align,
+    pub line_height: f32,
+}
+
+impl SetParagraph {
+    /// The first word of line `i`: what the regulation repeats at the foot of a page
+    /// ("/word...") when the text goes on overleaf.
+    pub fn first_word(&self, i: usize) -> &str {
+        let Some(line) = self.lines.get(i) else { return "" };
+        let end = self
+            .breaks
+            .iter()
+            .copied()
+            .find(|&b| b > line.start && b <= line.end)
+            .unwrap_or(line.end);
+        self.text[line.start..end].trim_end()
+    }
+}
+
+/// A decoded picture (the unit's emblem) and the fixed name it has in the PDF.
+#[derive(Debug, Clone)]
+pub struct Image {
+    id: String,
+    raw: RawImage,
+}
+
+impl Image {
+    /// Width over height.
+    pub fn aspect(&self) -> f32 {
+        self.raw.width as f32 / self.raw.height.max(1) as f32
+    }
+
+    /// Decodes a PNG file (8-bit grey, grey+alpha, RGB or RGBA; palettes expanded).
+    pub fn from_png(id: &str, bytes: &[u8]) -> Result<Image, LettersError> {
+        let bad = |e: png::DecodingError| LettersError::Image(e.to_string());
+        let mut decoder = png::Decoder::new(std::io::Cursor::new(bytes));
+        decoder.set_transformations(png::Transformations::EXPAND | png::Transformations::STRIP_16);
+        let mut reader = decoder.read_info().map_err(bad)?;
+        let size = reader
+            .output_buffer_size()
+            .ok_or_else(|| LettersError::Image("the picture is too large".into()))?;
+        let mut pixels = vec![0; size];
+        let frame = reader.next_frame(&mut pixels).map_err(bad)?;
+        pixels.truncate(frame.buffer_size());
+        let data_format = match frame.color_type {
+            png::ColorType::Grayscale => RawImageFormat::R8,
+            png::ColorType::GrayscaleAlpha => RawImageFormat::RG8,
+            png::ColorType::Rgb => RawImageFormat::RGB8,
+            png::ColorType::Rgba => RawImageFormat::RGBA8,
+            png::ColorType::Indexed => return Err(LettersError::Image("palette not expanded".into())),
+        };
+        Ok(Image {
+            id: id.to_owned(),
+            raw: RawImage {
+                pixels: RawImageData::U8(pixels),
+                width: frame.width as usize,
+                height: frame.height as usize,
+                data_format,
+                tag: Vec::new(),
+            },
+        })
+    }
 }
 
 const REGULAR: &str = "F1";
@@ -57,6 +133,7 @@ impl<'f> Page<'f> {
             bold,
             breaker,
             ops: Vec::new(),
+            images: Vec::new(),
         }
     }
 
@@ -73,24 +150,50 @@ impl<'f> Page<'f> {
         indent: f32,
         align: Align,
     ) -> f32 {
+        let set = self.set(text, style, width, indent, align);
+        self.draw(&set, 0..set.lines.len(), x, y)
+    }
+
+    /// Shapes and breaks a paragraph into lines without drawing it, so a flow can put its
+    /// lines on more than one page.
+    pub fn set(&self, text: &str, style: TextStyle, width: f32, indent: f32, align: Align) -> SetParagraph {
         let font = if style.bold { self.bold } else { self.regular };
         let glyphs = shape(font, text);
         let breaks = self.breaker.points(text);
         let lines = layout::wrap(font, text, &glyphs, &breaks, style.size, width - indent, width);
-        let line_height = font.line_height(style.size);
+        SetParagraph {
+            text: text.to_owned(),
+            glyphs,
+            breaks,
+            lines,
+            style,
+            width,
+            indent,
+            align,
+            line_height: font.line_height(style.size),
+        }
+    }
+
+    /// Draws `lines` of a set paragraph, the first of them at baseline `y`. Returns the
+    /// baseline after the last one.
+    pub fn draw(&mut self, set: &SetParagraph, lines: std::ops::Range<usize>, x: f32, y: f32) -> f32 {
+        let font = if set.style.bold { self.bold } else { self.regular };
         let mut baseline = y;
-        for (i, line) in lines.iter().enumerate() {
-            let left = x + if i == 0 { indent } else { 0.0 };
-            let room = width - if i == 0 { indent } else { 0.0 };
-            let used = layout::width(font, text, &glyphs, line.start, line.end, style.size);
-            let last = i + 1 == lines.len();
-            let (line_x, inner, extra) = match align {
+        for i in lines {
+            let Some(line) = set.lines.get(i) else { break };
+            let indent = if i == 0 { set.indent } else { 0.0 };
+            let left = x + indent;
+            let room = set.width - indent;
+            let used = layout::width(font, &set.text, &set.glyphs, line.start, line.end, set.style.size);
+            let last = i + 1 == set.lines.len();
+            let (line_x, inner, extra) = match set.align {
                 Align::Left => (left, Vec::new(), 0.0),
                 Align::Center => (left + (room - used) / 2.0, Vec::new(), 0.0),
                 Align::Right => (left + room - used, Vec::new(), 0.0),
                 Align::Justify if last => (left, Vec::new(), 0.0),
                 Align::Justify => {
-                    let inner: Vec<usize> = breaks
+                    let inner: Vec<usize> = set
+                        .breaks
                         .iter()
                         .copied()
                         .filter(|&b| b > line.start && b < line.end)
@@ -98,11 +201,29 @@ impl<'f> Page<'f> {
                     (left, inner, room - used)
                 }
             };
-            let placed = layout::place(font, &glyphs, line, &inner, extra, style.size);
-            self.emit_line(text, line, placed, style, line_x, baseline);
-            baseline -= line_height;
+            let placed = layout::place(font, &set.glyphs, line, &inner, extra, set.style.size);
+            self.emit_line(&set.text, line, placed, set.style, line_x, baseline);
+            baseline -= set.line_height;
         }
         baseline
+    }
+
+    /// An image (already added to the document under `id`) `height` pt high, its width
+    /// from its proportions, with the bottom-left corner at (x, y).
+    pub fn image(&mut self, image: &Image, x: f32, y: f32, height: f32) {
+        let dpi = image.raw.height as f32 * 72.0 / height;
+        self.ops.push(Op::UseXobject {
+            id: XObjectId(image.id.clone()),
+            transform: XObjectTransform {
+                translate_x: Some(Pt(x)),
+                translate_y: Some(Pt(y)),
+                dpi: Some(dpi),
+                ..Default::default()
+            },
+        });
+        if !self.images.iter().any(|i| i.id == image.id) {
+            self.images.push(image.clone());
+        }
     }
 
     fn emit_line(
@@ -224,7 +345,15 @@ pub fn render(title: &str, regular: &Font, bold: &Font, pages: Vec<Page<'_>>) ->
         .insert(FontId(BOLD.into()), printpdf::PdfFont::new(bold.parsed.clone()));
     let pages = pages
         .into_iter()
-        .map(|p| PdfPage::new(Mm(210.0), Mm(297.0), p.ops))
+        .map(|p| {
+            for image in p.images {
+                doc.resources
+                    .xobjects
+                    .map
+                    .insert(XObjectId(image.id), XObject::Image(image.raw));
+            }
+            PdfPage::new(Mm(210.0), Mm(297.0), p.ops)
+        })
         .collect();
     let mut warnings = Vec::new();
     let mut bytes = doc.with_pages(pages).save(

@@ -7,6 +7,7 @@ use crate::letter::{OfficialLetter, Urgency};
 /// its own details, the tests and the README's picture.
 pub fn specimen_letter(thai_digits: bool) -> OfficialLetter {
     OfficialLetter {
+        emblem: None,
         urgency: Some(Urgency::VeryUrgent),
         number: "CPN/12".into(),
         unit_address: vec!["ศูนย์พึ่งได้ โรงพยาบาลสมมุติ".into(), "ถนนสมมุติ อำเภอเมือง".into(), "จังหวัดชุมพร 86000".into()],

@@ -31,7 +31,7 @@ impl Drop for Scratch {
     }
 }
 
-fn run(program: &str, args: &[&str]) -> String {
+pub fn run(program: &str, args: &[&str]) -> String {
     let out = Command::new(program)
         .args(args)
         .output()
@@ -46,11 +46,15 @@ pub fn pdftotext(pdf: &[u8]) -> String {
     run("pdftotext", &["-enc", "UTF-8", path.to_str().unwrap(), "-"])
 }
 
-/// A text line as poppler sees it: left and right edge in pt, and its words.
+/// A text line as poppler sees it: page (from 1), left and right edge and top and bottom in pt
+/// (from the top of the page), and its words.
 #[derive(Debug)]
 pub struct TextLine {
+    pub page: usize,
     pub x_min: f32,
     pub x_max: f32,
+    pub y_min: f32,
+    pub y_max: f32,
     pub text: String,
 }
 
@@ -66,9 +70,11 @@ pub fn lines(pdf: &[u8]) -> Vec<TextLine> {
         let start = tag.find(&key).unwrap() + key.len();
         tag[start..].split('"').next().unwrap().parse().unwrap()
     };
-    xml.split("<line ")
+    xml.split("<page ")
         .skip(1)
-        .map(|block| {
+        .enumerate()
+        .flat_map(|(page, xml)| xml.split("<line ").skip(1).map(move |block| (page + 1, block)))
+        .map(|(page, block)| {
             let head = block.split('>').next().unwrap();
             let text: Vec<&str> = block
                 .split("<word ")
@@ -79,8 +85,11 @@ pub fn lines(pdf: &[u8]) -> Vec<TextLine> {
                 })
                 .collect();
             TextLine {
+                page,
                 x_min: attr(head, "xMin"),
                 x_max: attr(head, "xMax"),
+                y_min: attr(head, "yMin"),
+                y_max: attr(head, "yMax"),
                 text: text.join(" "),
             }
         })
