@@ -23,6 +23,8 @@ fn main() {
         "case_audit",
         "add_timeline_entry",
         "add_photo",
+        "set_emblem",
+        "has_emblem",
         "change_status",
         "care_plan",
         "add_goal",
@@ -33,6 +35,8 @@ fn main() {
         "agencies",
         "add_agency",
         "areas",
+        "open_export",
+        "save_export_as",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest)).expect("tauri build script failed");
 }

@@ -1,5 +1,6 @@
 //! Tauri commands: parse, call the case book, map errors to message keys. No logic of their own.
 
+use crate::exports;
 use crate::settings::{self, Settings};
 use crate::state::{AppState, Unlocked};
 use casebook::areas::Area;
@@ -26,7 +27,7 @@ pub struct CommandError {
 }
 
 impl CommandError {
-    fn key(key: &str) -> CommandError {
+    pub(crate) fn key(key: &str) -> CommandError {
         CommandError {
             key: key.into(),
             field: None,
@@ -61,7 +62,7 @@ impl From<casebook::Error> for CommandError {
     }
 }
 
-type Result<T> = std::result::Result<T, CommandError>;
+pub(crate) type Result<T> = std::result::Result<T, CommandError>;
 
 /// Runs `work` on the unlocked book, counting as activity for the idle lock.
 fn with_book<T>(state: &AppState, work: impl FnOnce(&mut Casebook, &Session) -> casebook::Result<T>) -> Result<T> {
@@ -359,6 +360,27 @@ pub fn add_photo(state: State<'_, AppState>, request: tauri::ipc::Request<'_>) -
     })
 }
 
+/// The administrator's emblem for letters: the PNG as the raw body; an empty body removes it.
+/// Returns whether the unit now has one.
+#[tauri::command]
+pub fn set_emblem(state: State<'_, AppState>, request: tauri::ipc::Request<'_>) -> Result<bool> {
+    let tauri::ipc::InvokeBody::Raw(bytes) = request.body() else {
+        return Err(CommandError::key("error.bad_request"));
+    };
+    let png = (!bytes.is_empty()).then_some(bytes.as_slice());
+    // Refused now rather than when a letter is printed: the book only checks the signature.
+    if png.is_some_and(|png| letters::Image::from_png("Emblem", png).is_err()) {
+        return Err(casebook::Error::from(Invalid::new("unit.emblem", casebook::Rule::NotPng)).into());
+    }
+    with_book(&state, |book, s| book.set_emblem(s, png))?;
+    Ok(png.is_some())
+}
+
+#[tauri::command]
+pub fn has_emblem(state: State<'_, AppState>) -> Result<bool> {
+    with_book(&state, |book, _| Ok(book.emblem()?.is_some()))
+}
+
 #[tauri::command]
 pub fn change_status(state: State<'_, AppState>, case_id: String, status: Status, reason: String) -> Result<()> {
     with_book(&state, |book, s| book.change_status(s, &case_id, status, &reason))
@@ -441,6 +463,9 @@ pub fn issue_referral_letter(state: State<'_, AppState>, request: LetterRequest)
         let date = casebook::dates::thai_long(casebook::person::today(), false);
         let number = referral.record.letter_number.clone().unwrap_or_default();
         let letter = letters::OfficialLetter {
+            emblem: book
+                .emblem()?
+                .and_then(|png| letters::Image::from_png("Emblem", &png).ok()),
             urgency: match referral.record.urgency {
                 casebook::partners::Urgency::Normal => None,
                 casebook::partners::Urgency::Urgent => Some(letters::Urgency::Urgent),
@@ -497,12 +522,12 @@ pub fn issue_referral_letter(state: State<'_, AppState>, request: LetterRequest)
     let (entry, letter, form, unit_code) = documents;
     let typesetter = typesetter()?;
     let stem = format!("{unit_code}-{}-{}", entry.record.be_year, entry.record.number);
-    let letter_path = write_export(
+    let letter_path = exports::write(
         &state,
         &format!("{stem}-letter.pdf"),
         &typesetter.official_letter(&letter),
     )?;
-    let form_path = write_export(&state, &format!("{stem}-form.pdf"), &typesetter.referral_form(&form))?;
+    let form_path = exports::write(&state, &format!("{stem}-form.pdf"), &typesetter.referral_form(&form))?;
     Ok(IssuedLetter {
         number: letter.number,
         letter_path,
@@ -521,7 +546,7 @@ pub fn recovery_sheet(state: State<'_, AppState>, code: String) -> Result<String
         code,
         date: casebook::dates::thai_long(casebook::person::today(), true),
     };
-    write_export(&state, "recovery-sheet.pdf", &typesetter()?.recovery_sheet(&sheet))
+    exports::write(&state, "recovery-sheet.pdf", &typesetter()?.recovery_sheet(&sheet))
 }
 
 fn typesetter() -> Result<letters::Typesetter> {
@@ -529,15 +554,6 @@ fn typesetter() -> Result<letters::Typesetter> {
 }
 
 /// Writes a document for printing into the data folder's `exports`; returns its path.
-fn write_export(state: &AppState, name: &str, bytes: &[u8]) -> Result<String> {
-    let exports = state.data_dir.join("exports");
-    let path = exports.join(name);
-    std::fs::create_dir_all(&exports)
-        .and_then(|()| std::fs::write(&path, bytes))
-        .map_err(|_| CommandError::key("error.storage"))?;
-    Ok(path.display().to_string())
-}
-
 /// A Thai label from the UI's catalog (the one source of the words), for printed documents.
 fn th(key: &str) -> String {
     static CATALOG: std::sync::OnceLock<std::collections::HashMap<String, String>> = std::sync::OnceLock::new();
@@ -661,7 +677,7 @@ pub fn case_summary(state: State<'_, AppState>, case_id: String, full: bool) -> 
         })
     })?;
     let name = format!("summary-{case_id}-{}.pdf", if full { "full" } else { "masked" });
-    write_export(&state, &name, &typesetter()?.report(&report))
+    exports::write(&state, &name, &typesetter()?.report(&report))
 }
 
 /// This Buddhist year's page of the letter register as a PDF: every number issued, by whom,
@@ -700,5 +716,5 @@ pub fn register_page(state: State<'_, AppState>) -> Result<String> {
             }],
         })
     })?;
-    write_export(&state, &format!("register-{year}.pdf"), &typesetter()?.report(&report))
+    exports::write(&state, &format!("register-{year}.pdf"), &typesetter()?.report(&report))
 }

@@ -2,6 +2,7 @@
 
 mod commands;
 mod data_dir;
+mod exports;
 mod settings;
 mod state;
 
@@ -12,6 +13,9 @@ const IDLE_CHECK: std::time::Duration = std::time::Duration::from_secs(15);
 
 pub fn run() {
     tauri::Builder::default()
+        // Used from the shell's own commands only; the page is granted none of their commands.
+        .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_opener::init())
         .setup(|app| {
             let chosen = data_dir::from_args_or_env(std::env::args_os(), std::env::var_os(data_dir::ENV_VAR));
             let data_dir = match chosen {
@@ -56,6 +60,8 @@ pub fn run() {
             commands::case_audit,
             commands::add_timeline_entry,
             commands::add_photo,
+            commands::set_emblem,
+            commands::has_emblem,
             commands::change_status,
             commands::care_plan,
             commands::add_goal,
@@ -66,6 +72,8 @@ pub fn run() {
             commands::agencies,
             commands::add_agency,
             commands::areas,
+            exports::open_export,
+            exports::save_export_as,
         ])
         .run(tauri::generate_context!())
         .unwrap_or_else(|err| {

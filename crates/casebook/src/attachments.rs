@@ -14,6 +14,10 @@ impl Casebook {
     /// Stores the bytes once (the same bytes twice are one attachment); returns their hash.
     pub fn put_attachment(&mut self, session: &Session, mime: &str, bytes: &[u8]) -> Result<String> {
         session.require(Permission::EditCases)?;
+        self.store_attachment(session, mime, bytes)
+    }
+
+    fn store_attachment(&mut self, session: &Session, mime: &str, bytes: &[u8]) -> Result<String> {
         if bytes.len() > MAX_ATTACHMENT_BYTES {
             return Err(Invalid::new("attachment.size", Rule::TooLong).into());
         }
@@ -44,5 +48,36 @@ impl Casebook {
         let found = found.ok_or(Error::NoSuchRecord("attachment"))?;
         self.audit(session, "attachment.view", None, Some(sha256), None)?;
         Ok(found)
+    }
+
+    /// The emblem printed at the top of the unit's letters (a PNG; `None` takes it away).
+    /// The administrator's setting; audited.
+    pub fn set_emblem(&mut self, session: &Session, png: Option<&[u8]>) -> Result<()> {
+        session.require(Permission::ManageUsers)?;
+        if png.is_some_and(|bytes| !bytes.starts_with(b"\x89PNG\r\n\x1a\n")) {
+            return Err(Invalid::new("unit.emblem", Rule::NotPng).into());
+        }
+        self.batch(|book| {
+            let mut unit = book.unit()?;
+            unit.emblem_sha256 = match png {
+                Some(bytes) => Some(book.store_attachment(session, "image/png", bytes)?),
+                None => None,
+            };
+            let json = serde_json::to_string(&unit).map_err(|e| Error::Corrupt(e.to_string()))?;
+            book.conn
+                .execute("UPDATE meta SET value = ?1 WHERE key = 'unit'", [json])?;
+            book.audit(session, "unit.emblem", None, unit.emblem_sha256.as_deref(), None)
+        })
+    }
+
+    /// The unit's emblem PNG, if it has one. Not personal data: not audited.
+    pub fn emblem(&self) -> Result<Option<Vec<u8>>> {
+        let Some(hash) = self.unit()?.emblem_sha256 else {
+            return Ok(None);
+        };
+        Ok(self
+            .conn
+            .query_row("SELECT data FROM attachments WHERE sha256 = ?1", [hash], |r| r.get(0))
+            .optional()?)
     }
 }

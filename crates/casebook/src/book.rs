@@ -76,6 +76,9 @@ pub struct UnitInfo {
     /// Thai digits (๐–๙) in letters, or Arabic: the unit's choice.
     #[serde(default = "yes")]
     pub thai_digits: bool,
+    /// The letters' emblem, an attachment.
+    #[serde(default)]
+    pub emblem_sha256: Option<String>,
 }
 
 /// A user as the administrator sees them.
@@ -181,6 +184,7 @@ impl Casebook {
             address: new.address.clone().filter(|a| !a.trim().is_empty()),
             phone: new.phone.clone().filter(|p| !p.trim().is_empty()),
             thai_digits: new.thai_digits,
+            emblem_sha256: None,
         };
         let unit_json = serde_json::to_string(&unit).map_err(|e| Error::Corrupt(e.to_string()))?;
         conn.execute("INSERT INTO meta (key, value) VALUES ('unit', ?1)", [unit_json])?;

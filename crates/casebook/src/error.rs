@@ -21,6 +21,8 @@ pub enum Rule {
     CaseNumberFormat,
     UnitCodeFormat,
     PassphraseTooShort,
+    /// A picture that is not a PNG file.
+    NotPng,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS, thiserror::Error)]

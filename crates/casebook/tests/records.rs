@@ -190,6 +190,38 @@ fn attachments_are_deduplicated_and_stay_inside_the_encrypted_file() {
 }
 
 #[test]
+fn the_administrator_sets_the_letters_emblem_and_nobody_else_can() {
+    let dir = Dir::new("emblem");
+    let (mut book, worker, admin, _) = book_with_worker(dir.path());
+    assert_eq!(book.emblem().unwrap(), None);
+    let png = b"\x89PNG\r\n\x1a\n a stand-in emblem".to_vec();
+    assert!(matches!(
+        book.set_emblem(&worker, Some(&png)).unwrap_err(),
+        Error::Forbidden(_)
+    ));
+    match book.set_emblem(&admin, Some(b"GIF89a")).unwrap_err() {
+        Error::Invalid(invalid) => assert_eq!((invalid.field.as_str(), invalid.rule), ("unit.emblem", Rule::NotPng)),
+        other => panic!("{other:?}"),
+    }
+    book.set_emblem(&admin, Some(&png)).unwrap();
+    assert_eq!(book.emblem().unwrap(), Some(png));
+    assert_eq!(
+        book.unit().unwrap().name,
+        "ศูนย์พึ่งได้ โรงพยาบาลทดสอบ",
+        "the rest of the unit kept"
+    );
+    book.set_emblem(&admin, None).unwrap();
+    assert_eq!(book.emblem().unwrap(), None);
+    let actions: Vec<String> = book
+        .audit_trail(&admin, None, 50)
+        .unwrap()
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    assert_eq!(actions.iter().filter(|a| *a == "unit.emblem").count(), 2);
+}
+
+#[test]
 fn pdpa_clocks_are_set_by_the_book_and_only_supervisors_keep_them() {
     let dir = Dir::new("pdpa");
     let (mut book, worker, admin, _) = book_with_worker(dir.path());

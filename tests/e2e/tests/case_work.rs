@@ -59,6 +59,20 @@ async fn first_run_intake_search_reveal_visit_lock() -> Result<()> {
         app.fill("input[name=new_passphrase]", WORKER_PASS).await?;
         app.click("form[data-testid=user-form] button[type=submit]").await?;
         app.wait_for_text("[data-testid=users]", "malee").await?;
+        // The emblem for letters: a file that is not a PNG is refused in Thai; a PNG is taken.
+        let emblem_input = "[data-testid=emblem] input[name=emblem]";
+        let not_png = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml");
+        app.find(emblem_input)
+            .await?
+            .send_keys(&not_png.display().to_string())
+            .await?;
+        app.wait_for_text("[data-testid=emblem]", "ต้องเป็นไฟล์ภาพ PNG").await?;
+        let emblem = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../src-tauri/icons/128x128.png");
+        app.find(emblem_input)
+            .await?
+            .send_keys(&emblem.canonicalize()?.display().to_string())
+            .await?;
+        app.wait_for_text("[data-testid=emblem]", "พิมพ์ตราสัญลักษณ์ที่เลือกไว้").await?;
         app.click("[data-testid=lock]").await?;
         app.wait_for_text("h2", "เข้าสู่ระบบ").await?;
         app.fill("input[name=username]", "malee").await?;
@@ -179,6 +193,16 @@ async fn first_run_intake_search_reveal_visit_lock() -> Result<()> {
             text.contains("บ้านพักเด็กและครอบครัวจังหวัดสมมุติ") && text.contains("ด่วนมาก"),
             "{text}"
         );
+        let images = std::process::Command::new("pdfimages")
+            .arg("-list")
+            .arg(&letter)
+            .output()?;
+        let images = String::from_utf8_lossy(&images.stdout);
+        let emblem_drawn = images.lines().any(|l| {
+            let columns: Vec<&str> = l.split_whitespace().collect();
+            columns.get(2..5) == Some(&["image", "128", "128"][..])
+        });
+        assert!(emblem_drawn, "the letter should carry the 128×128 emblem:\n{images}");
         // The body template was filled with the unit and the referral's reason.
         assert!(text.contains("ด้วยศูนย์พึ่งได้") && text.contains("คุ้มครองชั่วคราว"), "{text}");
 

@@ -8,4 +8,8 @@ export type UnitInfo = { code: string, name: string, org_type: OrgType, province
 /**
  * Thai digits (๐–๙) in letters, or Arabic: the unit's choice.
  */
-thai_digits: boolean, };
+thai_digits: boolean, 
+/**
+ * The letters' emblem, an attachment.
+ */
+emblem_sha256: string | null, };

@@ -65,6 +65,14 @@ export const api = {
         headers: { "entry-id": entryId, "content-type": file.type || "application/octet-stream" },
       }),
     ),
+  /** The PNG emblem for letters; `null` removes it. */
+  setEmblem: (file: File | null) =>
+    (file ? file.arrayBuffer() : Promise.resolve(new ArrayBuffer(0))).then((bytes) =>
+      invoke<boolean>("set_emblem", new Uint8Array(bytes)),
+    ),
+  hasEmblem: () => invoke<boolean>("has_emblem"),
+  openExport: (path: string) => invoke<void>("open_export", { path }),
+  saveExportAs: (path: string) => invoke<string | null>("save_export_as", { path }),
   changeStatus: (caseId: string, status: Status, reason: string) =>
     invoke<void>("change_status", { caseId, status, reason }),
   carePlan: (caseId: string) => invoke<Stored<CarePlanGoal>[]>("care_plan", { caseId }),
