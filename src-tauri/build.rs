@@ -31,6 +31,7 @@ fn main() {
         "referrals",
         "create_referral",
         "record_referral_reply",
+        "preview_referral_letter",
         "issue_referral_letter",
         "agencies",
         "add_agency",

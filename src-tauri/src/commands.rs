@@ -65,7 +65,10 @@ impl From<casebook::Error> for CommandError {
 pub(crate) type Result<T> = std::result::Result<T, CommandError>;
 
 /// Runs `work` on the unlocked book, counting as activity for the idle lock.
-fn with_book<T>(state: &AppState, work: impl FnOnce(&mut Casebook, &Session) -> casebook::Result<T>) -> Result<T> {
+pub(crate) fn with_book<T>(
+    state: &AppState,
+    work: impl FnOnce(&mut Casebook, &Session) -> casebook::Result<T>,
+) -> Result<T> {
     state.touch();
     let mut guard = state.book.lock().map_err(|_| CommandError::key("error.storage"))?;
     let unlocked = guard.as_mut().ok_or_else(|| CommandError::key("error.locked"))?;
@@ -431,110 +434,6 @@ pub fn record_referral_reply(
     with_book(&state, |book, s| book.update_referral(s, &id, status, Some(&reply)))
 }
 
-#[derive(Debug, Clone, Deserialize, TS)]
-#[ts(export)]
-pub struct LetterRequest {
-    pub referral_id: String,
-    pub subject: String,
-    /// Paragraphs separated by blank lines, as edited in the preview.
-    pub body: String,
-}
-
-#[derive(Debug, Clone, Serialize, TS)]
-#[ts(export)]
-pub struct IssuedLetter {
-    pub number: String,
-    pub letter_path: String,
-    pub form_path: String,
-}
-
-/// Issues a referral's letter and form: a register number, the referral marked sent, the
-/// export audited, and both PDFs written to the data folder's `exports` (for printing).
-#[tauri::command]
-pub fn issue_referral_letter(state: State<'_, AppState>, request: LetterRequest) -> Result<IssuedLetter> {
-    let documents = with_book(&state, |book, s| {
-        let (referral, entry) = book.issue_referral_letter(s, &request.referral_id, &request.subject)?;
-        let unit = book.unit()?;
-        let agency = book.agency(s, &referral.record.agency_id)?;
-        let view = book.open_case(s, &referral.record.case_id)?;
-        // The agency needs to know whom it receives: the letter names the client, audited as a reveal.
-        let client = book.reveal_person(s, &view.client.id, "ออกหนังสือส่งต่อ")?;
-        let me = book.users_display_name(s)?;
-        let date = casebook::dates::thai_long(casebook::person::today(), false);
-        let number = referral.record.letter_number.clone().unwrap_or_default();
-        let letter = letters::OfficialLetter {
-            emblem: book
-                .emblem()?
-                .and_then(|png| letters::Image::from_png("Emblem", &png).ok()),
-            urgency: match referral.record.urgency {
-                casebook::partners::Urgency::Normal => None,
-                casebook::partners::Urgency::Urgent => Some(letters::Urgency::Urgent),
-                casebook::partners::Urgency::VeryUrgent => Some(letters::Urgency::VeryUrgent),
-                casebook::partners::Urgency::MostUrgent => Some(letters::Urgency::MostUrgent),
-            },
-            number: number.clone(),
-            unit_address: std::iter::once(unit.name.clone()).chain(unit.address.clone()).collect(),
-            date: date.clone(),
-            subject: request.subject.clone(),
-            to: format!("ผู้อำนวยการ{}", agency.record.name),
-            reference: None,
-            enclosures: vec!["แบบส่งต่อผู้รับบริการ จำนวน 1 ชุด".into()],
-            body: request
-                .body
-                .split("\n\n")
-                .map(str::trim)
-                .filter(|p| !p.is_empty())
-                .map(str::to_owned)
-                .collect(),
-            closing: "ขอแสดงความนับถือ".into(),
-            signer_name: me.clone(),
-            signer_position: vec![unit.name.clone()],
-            owner: unit.name.clone(),
-            phone: unit.phone.clone(),
-            fax: None,
-            email: None,
-            thai_digits: unit.thai_digits,
-        };
-        let age = view.client.age.map(|a| format!("{a} ปี")).unwrap_or_else(|| "-".into());
-        let form = letters::ReferralForm {
-            from_unit: unit.name.clone(),
-            from_phone: unit.phone.clone(),
-            to_agency: agency.record.name.clone(),
-            date,
-            case_number: view.case.case_number.clone(),
-            letter_number: Some(number.clone()),
-            urgency: letter.urgency,
-            client: vec![
-                (
-                    "ชื่อ".into(),
-                    client.name_th.clone().or(client.name_latin.clone()).unwrap_or_default(),
-                ),
-                ("อายุ".into(), age),
-                ("ภาษาที่ใช้".into(), view.client.languages.join(", ")),
-            ],
-            reason: referral.record.reason.clone(),
-            services: referral.record.services.clone(),
-            contact: me,
-            thai_digits: unit.thai_digits,
-        };
-        Ok((entry, letter, form, unit.code))
-    })?;
-    let (entry, letter, form, unit_code) = documents;
-    let typesetter = typesetter()?;
-    let stem = format!("{unit_code}-{}-{}", entry.record.be_year, entry.record.number);
-    let letter_path = exports::write(
-        &state,
-        &format!("{stem}-letter.pdf"),
-        &typesetter.official_letter(&letter),
-    )?;
-    let form_path = exports::write(&state, &format!("{stem}-form.pdf"), &typesetter.referral_form(&form))?;
-    Ok(IssuedLetter {
-        number: letter.number,
-        letter_path,
-        form_path,
-    })
-}
-
 /// The recovery sheet as a PDF in the data folder's `exports`, to print at the first run.
 /// The code comes back from the page that shows it; it is never stored by the app.
 #[tauri::command]
@@ -549,11 +448,10 @@ pub fn recovery_sheet(state: State<'_, AppState>, code: String) -> Result<String
     exports::write(&state, "recovery-sheet.pdf", &typesetter()?.recovery_sheet(&sheet))
 }
 
-fn typesetter() -> Result<letters::Typesetter> {
+pub(crate) fn typesetter() -> Result<letters::Typesetter> {
     letters::Typesetter::laksaman().map_err(|_| CommandError::key("error.storage"))
 }
 
-/// Writes a document for printing into the data folder's `exports`; returns its path.
 /// A Thai label from the UI's catalog (the one source of the words), for printed documents.
 fn th(key: &str) -> String {
     static CATALOG: std::sync::OnceLock<std::collections::HashMap<String, String>> = std::sync::OnceLock::new();

@@ -3,6 +3,7 @@
 mod commands;
 mod data_dir;
 mod exports;
+mod referral_letters;
 mod settings;
 mod state;
 
@@ -68,7 +69,8 @@ pub fn run() {
             commands::referrals,
             commands::create_referral,
             commands::record_referral_reply,
-            commands::issue_referral_letter,
+            referral_letters::preview_referral_letter,
+            referral_letters::issue_referral_letter,
             commands::agencies,
             commands::add_agency,
             commands::areas,

@@ -158,6 +158,11 @@ impl Casebook {
         self.record(Entity::Agency, id)
     }
 
+    pub fn referral(&self, session: &Session, id: &str) -> Result<Stored<Referral>> {
+        session.require(Permission::ViewCases)?;
+        self.record(Entity::Referral, id)
+    }
+
     pub fn referrals(&self, session: &Session, case_id: &str) -> Result<Vec<Stored<Referral>>> {
         session.require(Permission::ViewCases)?;
         self.records(Entity::Referral, "WHERE case_id = ?1 ORDER BY created_at", &[&case_id])

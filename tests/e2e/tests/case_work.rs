@@ -174,6 +174,25 @@ async fn first_run_intake_search_reveal_visit_lock() -> Result<()> {
         app.select("select[name=referral_urgency]", "very_urgent").await?;
         app.click("form[data-testid=referral-form] button[type=submit]").await?;
         app.click("[data-testid=issue-letter]").await?;
+        // The body is edited (a paragraph added), and the preview shows the letter before it
+        // takes a number.
+        app.find("[data-testid=letter-form] textarea[name=letter_body]")
+            .await?
+            .send_keys("\n\nย่อหน้าที่แก้ไขในตัวอย่าง")
+            .await?;
+        app.click("[data-testid=letter-preview]").await?;
+        let preview = app
+            .wait_for_text("[data-testid=preview-path]", "preview-letter.pdf")
+            .await?;
+        let out = std::process::Command::new("pdftotext")
+            .arg(preview.trim())
+            .arg("-")
+            .output()?;
+        let preview_text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            preview_text.contains("ที่ CPN/……") && preview_text.contains("ย่อหน้าที่แก้ไขในตัวอย่าง"),
+            "{preview_text}"
+        );
         app.click("[data-testid=issue-confirm]").await?;
         let issued = app.wait_for_text("[data-testid=issued]", "letter.pdf").await?;
         app.wait_for_text("[data-testid=letter-number]", "CPN/1").await?;
@@ -205,6 +224,10 @@ async fn first_run_intake_search_reveal_visit_lock() -> Result<()> {
         assert!(emblem_drawn, "the letter should carry the 128×128 emblem:\n{images}");
         // The body template was filled with the unit and the referral's reason.
         assert!(text.contains("ด้วยศูนย์พึ่งได้") && text.contains("คุ้มครองชั่วคราว"), "{text}");
+        assert!(
+            text.contains("ย่อหน้าที่แก้ไขในตัวอย่าง"),
+            "the edited paragraph is missing: {text}"
+        );
 
         // The register page lists the issued number.
         app.click("[data-testid=nav-partners]").await?;

@@ -81,6 +81,7 @@ export const api = {
   createReferral: (referral: Referral) => invoke<string>("create_referral", { referral }),
   recordReferralReply: (id: string, status: ReferralStatus, reply: string) =>
     invoke<void>("record_referral_reply", { id, status, reply }),
+  previewReferralLetter: (request: LetterRequest) => invoke<string>("preview_referral_letter", { request }),
   issueReferralLetter: (request: LetterRequest) => invoke<IssuedLetter>("issue_referral_letter", { request }),
   caseSummary: (caseId: string, full: boolean) => invoke<string>("case_summary", { caseId, full }),
   registerPage: () => invoke<string>("register_page"),
