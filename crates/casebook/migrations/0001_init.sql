@@ -92,7 +92,8 @@ CREATE TABLE conference_cases (
 CREATE TABLE action_items (
   id TEXT PRIMARY KEY, unit_code TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
   conference_case_id TEXT NOT NULL REFERENCES conference_cases(id), case_id TEXT NOT NULL REFERENCES cases(id),
-  task TEXT NOT NULL, agency_id TEXT, agency_name TEXT, person TEXT, due_date TEXT, status TEXT NOT NULL
+  task TEXT NOT NULL, agency_id TEXT, agency_name TEXT, person TEXT, due_date TEXT, status TEXT NOT NULL,
+  domain TEXT NOT NULL DEFAULT 'safety', goal_id TEXT
 );
 
 CREATE TABLE letter_register (

@@ -23,6 +23,7 @@ pub mod partners;
 pub mod pdpa;
 pub mod permissions;
 pub mod person;
+pub mod pseudonym;
 pub mod records;
 pub mod register;
 mod rows;

@@ -60,13 +60,25 @@ impl Casebook {
             return Err(Invalid::new("timeline.occurred_at", Rule::InFuture).into());
         }
         self.load_case(case_id)?;
+        self.append_entry(session, case_id, kind, body, at.with_timezone(&Utc))
+    }
+
+    /// Writes an entry the book itself makes (a conference's decisions): no permission check.
+    pub(crate) fn append_entry(
+        &mut self,
+        session: &Session,
+        case_id: &str,
+        kind: EntryKind,
+        body: &str,
+        at: DateTime<Utc>,
+    ) -> Result<String> {
         let id = new_id();
         let entry = serde_json::json!({
             "case_id": case_id,
             "kind": kind,
             "body": body.trim(),
-            "occurred_at": at.with_timezone(&Utc).to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-            "late": now - at.with_timezone(&Utc) > Duration::hours(LATE_AFTER_HOURS),
+            "occurred_at": at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            "late": Utc::now() - at > Duration::hours(LATE_AFTER_HOURS),
             "author_id": session.user_id,
         });
         let fields = match entry {

@@ -305,8 +305,10 @@ fn a_conference_records_decisions_and_open_actions_carry_over() {
         agency_id: None,
         agency_name: Some("บ้านพักเด็กฯ".into()),
         person: None,
-        due_date: Some("2026-11-20".into()),
+        due_date: Some("2569-11-20".into()),
         status: ActionStatus::Open,
+        domain: Domain::Shelter,
+        goal_id: None,
     };
     let done = book.add_action_item(&worker, &action("รับเด็กเข้าบ้านพัก")).unwrap();
     book.add_action_item(&worker, &action("ประสานโรงเรียนใหม่")).unwrap();
@@ -324,6 +326,116 @@ fn a_conference_records_decisions_and_open_actions_carry_over() {
         Some("ให้ย้ายไปอยู่บ้านพักเด็กชั่วคราว")
     );
     assert!(book.attendees(&worker, &first).unwrap()[0].record.confidentiality_ack);
+
+    // Each promise became a care-plan goal that follows it; closing wrote the decisions and
+    // promises into the case's timeline.
+    let plan = book.care_plan(&worker, &case.id).unwrap();
+    let goal = |task: &str| plan.iter().find(|g| g.record.goal == task).unwrap().record.clone();
+    assert_eq!(goal("รับเด็กเข้าบ้านพัก").status, GoalStatus::Achieved);
+    assert_eq!(goal("ประสานโรงเรียนใหม่").status, GoalStatus::Open);
+    assert_eq!(goal("ประสานโรงเรียนใหม่").due_date.as_deref(), Some("2026-11-20"));
+    assert_eq!(goal("ประสานโรงเรียนใหม่").domain, Domain::Shelter);
+    let timeline = book.open_case(&worker, &case.id).unwrap().timeline;
+    let minutes = timeline
+        .iter()
+        .find(|e| e.kind == casebook::timeline::EntryKind::ConferenceDecision)
+        .expect("a conference entry in the timeline");
+    assert!(minutes.body.contains("มติ: ให้ย้ายไปอยู่บ้านพักเด็กชั่วคราว"), "{}", minutes.body);
+    assert!(
+        minutes
+            .body
+            .contains("มอบหมาย: ประสานโรงเรียนใหม่ (บ้านพักเด็กฯ) ภายใน 2026-11-20"),
+        "{}",
+        minutes.body
+    );
+
+    // The next conference sees the open promise carried over, and the overdue view lists it.
+    let second = book
+        .plan_conference(&worker, &plan_at("2026-11-24T09:00:00+07:00"))
+        .unwrap();
+    let next = book
+        .add_agenda_case(
+            &worker,
+            &AgendaCase {
+                conference_id: second,
+                case_id: case.id.clone(),
+                position: 1,
+                summary: Some("ด.ญ. ก. อายุ 14 ปี".into()),
+                risk_assessment: None,
+                decisions: None,
+            },
+        )
+        .unwrap();
+    let view = book.projector_view(&worker, &next, None).unwrap();
+    assert_eq!(
+        view.carried.iter().map(|a| a.task.as_str()).collect::<Vec<_>>(),
+        vec!["ประสานโรงเรียนใหม่"]
+    );
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+    let overdue = book.overdue_actions(&worker, today).unwrap();
+    assert_eq!(overdue.len(), 1);
+    assert_eq!(
+        (overdue[0].days_overdue, overdue[0].case_number.as_str()),
+        (3, case.case_number.as_str())
+    );
+    assert!(
+        book.overdue_actions(&worker, chrono::NaiveDate::from_ymd_opt(2026, 11, 19).unwrap())
+            .unwrap()
+            .is_empty()
+    );
+}
+
+/// The projector never shows the client's name, ID or phone, even when someone types them into
+/// the summary or the decisions being written.
+#[test]
+fn the_projector_view_blacks_out_what_identifies_the_client() {
+    use casebook::conference::{AgendaCase, ConferenceStatus};
+    let dir = Dir::new("projector");
+    let (mut book, worker, _, _) = book_with_worker(dir.path());
+    let mut input = person("เด็กหญิงลับเฉพาะ นามสมมุติ");
+    input.phone = Some("0812345678".into());
+    let (client, _) = book.create_person(&worker, &input).unwrap();
+    let case = book.create_case(&worker, &case_for(&client)).unwrap();
+    let conference = book
+        .plan_conference(&worker, &plan_at("2026-11-24T09:00:00+07:00"))
+        .unwrap();
+    let pseudonym = book.agenda_pseudonym(&worker, &case.id, 0).unwrap();
+    let agenda = book
+        .add_agenda_case(
+            &worker,
+            &AgendaCase {
+                conference_id: conference.clone(),
+                case_id: case.id.clone(),
+                position: 1,
+                summary: Some(format!("{pseudonym} ชื่อจริง เด็กหญิงลับเฉพาะ นามสมมุติ โทร 081 234 5678")),
+                risk_assessment: None,
+                decisions: None,
+            },
+        )
+        .unwrap();
+    book.project_case(&worker, &agenda).unwrap();
+    let view = book
+        .projector_view(&worker, &agenda, Some("ให้ลับเฉพาะพักที่บ้านพัก เลข 1103702345679"))
+        .unwrap();
+    let shown = format!("{} {} {}", view.summary, view.decisions, view.risk_assessment);
+    for secret in ["ลับเฉพาะ", "นามสมมุติ", "1103702345679", "081 234 5678"] {
+        assert!(!shown.contains(secret), "{secret} shown: {shown}");
+    }
+    assert!(shown.starts_with(&pseudonym), "{shown}");
+    assert!(shown.contains("พักที่บ้านพัก"));
+    assert_eq!((view.position, view.total), (1, 1));
+    book.set_conference_status(&worker, &conference, ConferenceStatus::InSession)
+        .unwrap();
+}
+
+fn plan_at(when: &str) -> casebook::conference::Conference {
+    casebook::conference::Conference {
+        held_at: when.into(),
+        venue: Some("ที่ทำการ อบต. สมมุติ".into()),
+        chair: None,
+        minute_taker: None,
+        status: casebook::conference::ConferenceStatus::Planned,
+    }
 }
 
 #[test]
