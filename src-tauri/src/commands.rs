@@ -453,14 +453,14 @@ pub(crate) fn typesetter() -> Result<letters::Typesetter> {
 }
 
 /// A Thai label from the UI's catalog (the one source of the words), for printed documents.
-fn th(key: &str) -> String {
+pub(crate) fn th(key: &str) -> String {
     static CATALOG: std::sync::OnceLock<std::collections::HashMap<String, String>> = std::sync::OnceLock::new();
     let catalog =
         CATALOG.get_or_init(|| serde_json::from_str(include_str!("../../ui/src/lib/i18n/th.json")).unwrap_or_default());
     catalog.get(key).cloned().unwrap_or_else(|| key.to_owned())
 }
 
-fn th_enum<T: Serialize>(group: &str, value: &T) -> String {
+pub(crate) fn th_enum<T: Serialize>(group: &str, value: &T) -> String {
     let code = serde_json::to_value(value)
         .ok()
         .and_then(|v| v.as_str().map(str::to_owned))

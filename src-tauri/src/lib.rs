@@ -1,6 +1,7 @@
 //! The desktop shell. Business logic lives in the core crates; this wires them to windows.
 
 mod commands;
+mod conferences;
 mod data_dir;
 mod exports;
 mod referral_letters;
@@ -74,6 +75,20 @@ pub fn run() {
             commands::agencies,
             commands::add_agency,
             commands::areas,
+            conferences::conferences,
+            conferences::plan_conference,
+            conferences::conference_detail,
+            conferences::add_attendee,
+            conferences::add_agenda_case,
+            conferences::save_agenda_case,
+            conferences::add_action_item,
+            conferences::set_action_status,
+            conferences::set_conference_status,
+            conferences::overdue_actions,
+            conferences::open_projector,
+            conferences::project,
+            conferences::projector_view,
+            conferences::conference_minutes,
             exports::open_export,
             exports::save_export_as,
         ])

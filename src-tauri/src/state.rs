@@ -20,6 +20,16 @@ pub struct AppState {
     pub book: Mutex<Option<Unlocked>>,
     pub last_activity: Mutex<Instant>,
     pub idle_minutes: Mutex<u64>,
+    /// What the conference projector shows; set from the main window only.
+    pub projection: Mutex<Projection>,
+}
+
+/// The case on the projector, the privacy screen, and the decisions as they are being typed.
+#[derive(Debug, Default, Clone)]
+pub struct Projection {
+    pub agenda_id: Option<String>,
+    pub blank: bool,
+    pub draft: Option<String>,
 }
 
 impl AppState {
@@ -29,6 +39,7 @@ impl AppState {
             book: Mutex::new(None),
             last_activity: Mutex::new(Instant::now()),
             idle_minutes: Mutex::new(idle_minutes),
+            projection: Mutex::new(Projection::default()),
         }
     }
 

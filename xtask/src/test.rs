@@ -98,6 +98,8 @@ fn suites() -> Result<()> {
         "app_window",
         "--test",
         "case_work",
+        "--test",
+        "conference",
         "--",
         "--test-threads=1",
     ])

@@ -286,16 +286,20 @@ impl Casebook {
         self.insert_record(session, Entity::ConferenceCase, item, "conference.agenda")
     }
 
+    /// Saves what the room said about an agenda case: the summary as edited (`None` keeps
+    /// it), the risk assessment (`None` keeps it) and the decisions.
     pub fn record_decisions(
         &mut self,
         session: &Session,
         agenda_id: &str,
+        summary: Option<&str>,
         risk_assessment: Option<&str>,
         decisions: &str,
     ) -> Result<()> {
         session.require(Permission::RunConferences)?;
         let item: AgendaCase = self.record(Entity::ConferenceCase, agenda_id)?;
         let updated = AgendaCase {
+            summary: summary.map(str::to_owned).or(item.summary.clone()),
             risk_assessment: risk_assessment.map(str::to_owned).or(item.risk_assessment.clone()),
             decisions: Some(decisions.to_owned()),
             ..item

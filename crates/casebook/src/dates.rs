@@ -44,6 +44,14 @@ pub fn to_thai_digits(text: &str) -> String {
         .collect()
 }
 
+/// An RFC 3339 time as "24 พฤศจิกายน 2569 เวลา 09:00 น." in its own offset; other text as is.
+pub fn thai_date_time(rfc3339: &str) -> String {
+    match chrono::DateTime::parse_from_rfc3339(rfc3339) {
+        Ok(at) => format!("{} เวลา {} น.", thai_long(at.date_naive(), false), at.format("%H:%M")),
+        Err(_) => rfc3339.to_owned(),
+    }
+}
+
 /// Parses "YYYY-MM-DD" where the year may be BE (> 2400) as typed by Thai users.
 pub fn parse_date(text: &str) -> Option<NaiveDate> {
     let date = NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").ok()?;
@@ -63,6 +71,15 @@ mod tests {
         let date = NaiveDate::from_ymd_opt(2026, 12, 3).unwrap();
         assert_eq!(thai_long(date, false), "3 ธันวาคม 2569");
         assert_eq!(thai_long(date, true), "๓ ธันวาคม ๒๕๖๙");
+    }
+
+    #[test]
+    fn date_and_time_in_thai() {
+        assert_eq!(
+            thai_date_time("2026-11-24T09:05:00+07:00"),
+            "24 พฤศจิกายน 2569 เวลา 09:05 น."
+        );
+        assert_eq!(thai_date_time("not a time"), "not a time");
     }
 
     #[test]

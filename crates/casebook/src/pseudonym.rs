@@ -26,8 +26,8 @@ const TITLES: [&str; 10] = [
     "Mrs.",
     "Mr.",
 ];
-/// What stands in for a blacked-out identifier.
-pub const REDACTED: &str = "▇▇▇";
+/// What stands in for a blacked-out identifier (words, not a block glyph: the PDF font has them).
+pub const REDACTED: &str = "[ปิดบัง]";
 
 /// "ด.ญ. ก. อายุ 14 ปี": the Thai title by sex and age (children under 15 are ด.ช./ด.ญ.), an
 /// initial by position, and the age when known.

@@ -296,7 +296,7 @@ fn a_conference_records_decisions_and_open_actions_carry_over() {
             },
         )
         .unwrap();
-    book.record_decisions(&worker, &agenda, Some("สูง"), "ให้ย้ายไปอยู่บ้านพักเด็กชั่วคราว")
+    book.record_decisions(&worker, &agenda, None, Some("สูง"), "ให้ย้ายไปอยู่บ้านพักเด็กชั่วคราว")
         .unwrap();
     let action = |task: &str| ActionItem {
         conference_case_id: agenda.clone(),

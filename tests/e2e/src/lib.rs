@@ -125,6 +125,35 @@ impl App {
         Err(format!("`{css}` never showed {expected:?}; last text was {last:?}").into())
     }
 
+    /// Sends the commands that follow to the window whose page has `css` (the app opens a
+    /// second window for the conference projector).
+    pub async fn switch_to_window_with(&self, css: &str) -> Result<()> {
+        let deadline = Instant::now() + UI_TIMEOUT;
+        while Instant::now() < deadline {
+            for handle in self.client.windows().await? {
+                self.client.switch_to_window(handle).await?;
+                if self.client.find(Locator::Css(css)).await.is_ok() {
+                    return Ok(());
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        Err(format!("no window shows `{css}`").into())
+    }
+
+    /// Presses one key with no text field focused: the page's own shortcuts.
+    pub async fn press_key(&self, key: char) -> Result<()> {
+        use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+        self.client
+            .execute("document.activeElement && document.activeElement.blur()", vec![])
+            .await?;
+        let keys = KeyActions::new("keyboard".into())
+            .then(KeyAction::Down { value: key })
+            .then(KeyAction::Up { value: key });
+        self.client.perform_actions(keys).await?;
+        Ok(())
+    }
+
     /// The element at `css`, waiting for it to appear.
     pub async fn find(&self, css: &str) -> Result<fantoccini::elements::Element> {
         let deadline = Instant::now() + UI_TIMEOUT;

@@ -27,6 +27,14 @@ import type { ReferralStatus } from "../bindings/ReferralStatus";
 import type { LetterRequest } from "../bindings/LetterRequest";
 import type { IssuedLetter } from "../bindings/IssuedLetter";
 import type { Role } from "../bindings/Role";
+import type { Conference } from "../bindings/Conference";
+import type { ConferenceDetail } from "../bindings/ConferenceDetail";
+import type { ConferenceStatus } from "../bindings/ConferenceStatus";
+import type { Attendee } from "../bindings/Attendee";
+import type { ActionItem } from "../bindings/ActionItem";
+import type { ActionStatus } from "../bindings/ActionStatus";
+import type { OverdueAction } from "../bindings/OverdueAction";
+import type { ProjectorScreen } from "../bindings/ProjectorScreen";
 
 export type { CommandError };
 
@@ -71,6 +79,24 @@ export const api = {
       invoke<boolean>("set_emblem", new Uint8Array(bytes)),
     ),
   hasEmblem: () => invoke<boolean>("has_emblem"),
+  conferences: () => invoke<Stored<Conference>[]>("conferences"),
+  planConference: (conference: Conference) => invoke<string>("plan_conference", { conference }),
+  conferenceDetail: (id: string) => invoke<ConferenceDetail>("conference_detail", { id }),
+  addAttendee: (attendee: Attendee) => invoke<string>("add_attendee", { attendee }),
+  addAgendaCase: (conferenceId: string, caseId: string) =>
+    invoke<string>("add_agenda_case", { conferenceId, caseId }),
+  saveAgendaCase: (agendaId: string, summary: string, riskAssessment: string, decisions: string) =>
+    invoke<void>("save_agenda_case", { agendaId, summary, riskAssessment, decisions }),
+  addActionItem: (item: ActionItem) => invoke<string>("add_action_item", { item }),
+  setActionStatus: (id: string, status: ActionStatus) => invoke<void>("set_action_status", { id, status }),
+  setConferenceStatus: (id: string, status: ConferenceStatus) =>
+    invoke<void>("set_conference_status", { id, status }),
+  overdueActions: () => invoke<OverdueAction[]>("overdue_actions"),
+  openProjector: () => invoke<void>("open_projector"),
+  project: (agendaId: string | null, blank: boolean, draft: string | null) =>
+    invoke<void>("project", { agendaId, blank, draft }),
+  projectorView: () => invoke<ProjectorScreen>("projector_view"),
+  conferenceMinutes: (id: string) => invoke<string>("conference_minutes", { id }),
   openExport: (path: string) => invoke<void>("open_export", { path }),
   saveExportAs: (path: string) => invoke<string | null>("save_export_as", { path }),
   changeStatus: (caseId: string, status: Status, reason: string) =>

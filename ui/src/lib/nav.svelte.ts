@@ -7,6 +7,8 @@ export type Screen =
   | { name: "intake" }
   | { name: "case"; id: string }
   | { name: "partners" }
+  | { name: "conferences" }
+  | { name: "conference"; id: string }
   | { name: "users" };
 
 let screen = $state<Screen>({ name: "loading" });
