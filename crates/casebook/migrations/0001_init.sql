@@ -162,11 +162,16 @@ CREATE TABLE field_clocks (
 ) STRICT, WITHOUT ROWID;
 
 CREATE TABLE sync_state (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
+-- Events of a schema or wire version this book does not know: kept whole, applied after an upgrade.
+CREATE TABLE quarantine (event_id TEXT PRIMARY KEY, body TEXT NOT NULL, received_at TEXT NOT NULL) STRICT;
+-- Received records that refer to one not received yet: written once it comes.
+CREATE TABLE sync_pending (entity TEXT NOT NULL, entity_id TEXT NOT NULL, PRIMARY KEY (entity, entity_id)) STRICT, WITHOUT ROWID;
 CREATE TABLE conflicts (
   id TEXT PRIMARY KEY, entity TEXT NOT NULL, entity_id TEXT NOT NULL, field TEXT NOT NULL,
   kept_value TEXT, kept_hlc TEXT NOT NULL, other_value TEXT, other_hlc TEXT NOT NULL,
   detected_at TEXT NOT NULL, resolved_at TEXT
 ) STRICT;
+CREATE INDEX conflicts_record ON conflicts(entity, entity_id, field);
 
 -- Search: one trigram index (Thai has no spaces between words) fed by triggers, so every
 -- transaction that writes a row keeps the index in step.

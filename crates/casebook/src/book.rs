@@ -23,7 +23,7 @@ pub struct Casebook {
     pub(crate) conn: Connection,
     pub(crate) catalog: Catalog,
     dir: PathBuf,
-    clock: Clock,
+    pub(crate) clock: Clock,
     device_id: String,
     unit_code: String,
     book_id: String,
@@ -393,6 +393,8 @@ impl Casebook {
         };
         events::apply(&tx, &self.catalog, &event)?;
         events::append(&tx, &event)?;
+        // Whoever writes a field has seen both values of any open conflict on it: settled.
+        crate::sync::settle_conflicts(&tx, entity, id, event.fields.keys())?;
         audit::append(
             &tx,
             &now,

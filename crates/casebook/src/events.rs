@@ -117,11 +117,16 @@ pub fn apply(conn: &Connection, catalog: &Catalog, event: &Event) -> Result<()> 
 }
 
 pub fn read_all(conn: &Connection) -> Result<Vec<Event>> {
-    let mut stmt = conn.prepare(
+    read_where(conn, "ORDER BY rowid_", [])
+}
+
+/// The events a `WHERE …`/`ORDER BY …` clause selects.
+pub fn read_where(conn: &Connection, clause: &str, args: impl rusqlite::Params) -> Result<Vec<Event>> {
+    let mut stmt = conn.prepare_cached(&format!(
         "SELECT event_id, device_id, device_seq, hlc, user_id, schema_version, entity, entity_id, fields, bases
-         FROM events ORDER BY rowid_",
-    )?;
-    let rows = stmt.query_map([], |r| {
+         FROM events {clause}"
+    ))?;
+    let rows = stmt.query_map(args, |r| {
         Ok((
             r.get::<_, String>(0)?,
             r.get::<_, String>(1)?,

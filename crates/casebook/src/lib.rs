@@ -29,6 +29,7 @@ pub mod register;
 mod rows;
 mod search;
 pub mod store;
+pub mod sync;
 pub mod synth;
 pub mod thai_id;
 pub mod timeline;

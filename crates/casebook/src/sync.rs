@@ -1,0 +1,335 @@
+//! The case book's side of sync (DESIGN §5): which of this device's events the hub has not
+//! acknowledged, and taking in other devices' events. Received events join the log and each
+//! record they touch is materialized again from all of its events in clock order, so any order
+//! of delivery, and any repeat, gives the same state. Two writes to one field that did not see
+//! each other are kept as a conflict for a person to resolve.
+
+use crate::book::{Casebook, now_iso};
+use crate::entity::Entity;
+use crate::error::{Error, Result};
+use crate::events::{self, Event};
+use crate::permissions::{Permission, Session};
+use crate::rows::Fields;
+use rusqlite::{OptionalExtension, params};
+use serde::Serialize;
+use serde_json::Value;
+use std::collections::BTreeSet;
+use ts_rs::TS;
+
+/// Fields every write sets; two devices touching one record both write them, which is not a
+/// disagreement anyone needs to review.
+const BOOKKEEPING: [&str; 3] = ["updated_at", "created_at", "unit_code"];
+
+/// An event as it arrived: one this book can apply, or one of a newer schema or wire version,
+/// kept whole in quarantine until an upgrade can apply it.
+#[derive(Debug, Clone)]
+pub enum Incoming {
+    Event(Event),
+    Quarantine { event_id: String, raw: String },
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct Received {
+    #[ts(type = "number")]
+    pub applied: u64,
+    #[ts(type = "number")]
+    pub duplicates: u64,
+    #[ts(type = "number")]
+    pub quarantined: u64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct SyncPosition {
+    /// This device's highest seq the hub has acknowledged (no gap below it).
+    #[ts(type = "number")]
+    pub pushed_seq: i64,
+    /// The hub's sequence number up to which this book has taken events in.
+    #[ts(type = "number")]
+    pub pull_cursor: i64,
+    /// This device's events the hub has not acknowledged yet.
+    #[ts(type = "number")]
+    pub pending: i64,
+    #[ts(type = "number")]
+    pub conflicts: i64,
+}
+
+/// Two values of one field written without seeing each other. `kept` is what every replica
+/// shows meanwhile (the later clock); `other` is the one that lost.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct Conflict {
+    pub id: String,
+    pub entity: String,
+    pub entity_id: String,
+    pub field: String,
+    #[ts(type = "unknown")]
+    pub kept_value: Value,
+    #[ts(type = "unknown")]
+    pub other_value: Value,
+    pub detected_at: String,
+}
+
+impl Casebook {
+    pub fn sync_position(&self) -> Result<SyncPosition> {
+        let pushed_seq = self.sync_number("pushed_seq")?;
+        let last_seq: i64 = self.conn.query_row(
+            "SELECT COALESCE(MAX(device_seq), 0) FROM events WHERE device_id = ?1",
+            [self.device_id()],
+            |r| r.get(0),
+        )?;
+        let conflicts: i64 =
+            self.conn
+                .query_row("SELECT count(*) FROM conflicts WHERE resolved_at IS NULL", [], |r| {
+                    r.get(0)
+                })?;
+        Ok(SyncPosition {
+            pushed_seq,
+            pull_cursor: self.sync_number("pull_cursor")?,
+            pending: last_seq - pushed_seq,
+            conflicts,
+        })
+    }
+
+    fn sync_number(&self, key: &str) -> Result<i64> {
+        let value: Option<String> = self
+            .conn
+            .query_row("SELECT value FROM sync_state WHERE key = ?1", [key], |r| r.get(0))
+            .optional()?;
+        Ok(value.and_then(|v| v.parse().ok()).unwrap_or(0))
+    }
+
+    /// This device's events after the acknowledged point, in seq order: the next push.
+    pub fn unpushed(&self, limit: usize) -> Result<Vec<Event>> {
+        events::read_where(
+            &self.conn,
+            "WHERE device_id = ?1 AND device_seq > ?2 ORDER BY device_seq LIMIT ?3",
+            params![self.device_id(), self.sync_number("pushed_seq")?, limit as i64],
+        )
+    }
+
+    /// The hub holds this device's events up to `seq` with no gap: they count as synced.
+    pub fn mark_pushed(&mut self, seq: i64) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO sync_state (key, value) VALUES ('pushed_seq', ?1)
+             ON CONFLICT (key) DO UPDATE SET value = max(CAST(value AS INTEGER), CAST(excluded.value AS INTEGER))",
+            [seq.to_string()],
+        )?;
+        Ok(())
+    }
+
+    /// Takes in a pulled batch and moves the pull cursor to `cursor`, in one transaction: a
+    /// crash at any point means the same batch comes again, and taking it twice changes nothing.
+    pub fn receive(&mut self, incoming: Vec<Incoming>, cursor: i64) -> Result<Received> {
+        let mut report = Received::default();
+        let mut tx = self.conn.transaction()?;
+        let mut touched: BTreeSet<(Entity, String)> = BTreeSet::new();
+        for item in incoming {
+            match item {
+                Incoming::Quarantine { event_id, raw } => {
+                    tx.execute(
+                        "INSERT INTO quarantine (event_id, body, received_at) VALUES (?1, ?2, ?3)
+                         ON CONFLICT (event_id) DO NOTHING",
+                        params![event_id, raw, now_iso()],
+                    )?;
+                    report.quarantined += 1;
+                }
+                Incoming::Event(event) => {
+                    let known = tx
+                        .prepare_cached("SELECT 1 FROM events WHERE event_id = ?1")?
+                        .exists([&event.event_id])?;
+                    if known {
+                        report.duplicates += 1;
+                        continue;
+                    }
+                    events::append(&tx, &event)?;
+                    touched.insert((event.entity, event.entity_id.clone()));
+                    report.applied += 1;
+                }
+            }
+        }
+        // Records waiting for a record they refer to (a case whose person has not come yet)
+        // are tried again with this batch, until a pass makes no progress.
+        {
+            let mut stmt = tx.prepare("SELECT entity, entity_id FROM sync_pending")?;
+            let waiting = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+            for row in waiting {
+                let (entity, id) = row?;
+                if let Some(entity) = Entity::from_name(&entity) {
+                    touched.insert((entity, id));
+                }
+            }
+        }
+        loop {
+            let mut progress = false;
+            let mut still = BTreeSet::new();
+            for (entity, id) in touched {
+                let sp = tx.savepoint()?;
+                match materialize(&sp, &self.catalog, entity, &id) {
+                    Ok(()) => {
+                        sp.execute(
+                            "DELETE FROM sync_pending WHERE entity = ?1 AND entity_id = ?2",
+                            params![entity.name(), id],
+                        )?;
+                        sp.commit()?;
+                        progress = true;
+                    }
+                    // A missing creating event (NOT NULL) or referred-to record (foreign key).
+                    Err(Error::Database(_)) => {
+                        drop(sp);
+                        still.insert((entity, id));
+                    }
+                    Err(e) => return Err(e),
+                }
+            }
+            touched = still;
+            if !progress || touched.is_empty() {
+                break;
+            }
+        }
+        for (entity, id) in &touched {
+            tx.execute(
+                "INSERT INTO sync_pending (entity, entity_id) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+                params![entity.name(), id],
+            )?;
+        }
+        tx.execute(
+            "INSERT INTO sync_state (key, value) VALUES ('pull_cursor', ?1)
+             ON CONFLICT (key) DO UPDATE SET value = max(CAST(value AS INTEGER), CAST(excluded.value AS INTEGER))",
+            [cursor.to_string()],
+        )?;
+        tx.commit()?;
+        if let Some(high) = events::last_hlc(&self.conn)? {
+            self.clock.observe(&high);
+        }
+        Ok(report)
+    }
+
+    pub fn conflicts(&self, session: &Session) -> Result<Vec<Conflict>> {
+        session.require(Permission::ViewCases)?;
+        let mut stmt = self.conn.prepare(
+            "SELECT id, entity, entity_id, field, kept_value, other_value, detected_at FROM conflicts
+             WHERE resolved_at IS NULL ORDER BY detected_at, id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, Option<String>>(4)?,
+                r.get::<_, Option<String>>(5)?,
+                r.get::<_, String>(6)?,
+            ))
+        })?;
+        let parse = |v: Option<String>| v.and_then(|t| serde_json::from_str(&t).ok()).unwrap_or(Value::Null);
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, entity, entity_id, field, kept, other, detected_at) = row?;
+            out.push(Conflict {
+                id,
+                entity,
+                entity_id,
+                field,
+                kept_value: parse(kept),
+                other_value: parse(other),
+                detected_at,
+            });
+        }
+        Ok(out)
+    }
+
+    /// A person chooses between the two values: the choice is a new event (which saw both), so
+    /// every replica ends with it and the conflict goes away everywhere.
+    pub fn resolve_conflict(&mut self, session: &Session, id: &str, take_other: bool) -> Result<()> {
+        session.require(Permission::EditCases)?;
+        let conflict = self
+            .conflicts(session)?
+            .into_iter()
+            .find(|c| c.id == id)
+            .ok_or(Error::NoSuchRecord("conflict"))?;
+        let entity = Entity::from_name(&conflict.entity).ok_or(Error::NoSuchRecord("conflict"))?;
+        let chosen = if take_other {
+            conflict.other_value
+        } else {
+            conflict.kept_value
+        };
+        let mut fields = Fields::new();
+        fields.insert(conflict.field.clone(), chosen);
+        // The write settles the conflict (see `settle_conflicts`); the audit keeps who chose.
+        self.write(
+            session,
+            entity,
+            &conflict.entity_id,
+            fields,
+            "conflict.resolve",
+            Some(&conflict.field),
+        )
+    }
+}
+
+/// Drops the open conflicts of the fields a local write sets: the writer saw the value every
+/// replica keeps, so its write supersedes both (the same result `materialize` reaches).
+pub(crate) fn settle_conflicts<'a>(
+    conn: &rusqlite::Connection,
+    entity: Entity,
+    id: &str,
+    fields: impl Iterator<Item = &'a String>,
+) -> Result<()> {
+    let mut stmt = conn.prepare_cached(
+        "DELETE FROM conflicts WHERE entity = ?1 AND entity_id = ?2 AND field = ?3 AND resolved_at IS NULL",
+    )?;
+    for field in fields {
+        stmt.execute(params![entity.name(), id, field])?;
+    }
+    Ok(())
+}
+
+/// Writes a record as its whole log says: every field takes the value of the event with the
+/// latest clock. A field whose latest writer did not see another writer's different value
+/// gets a conflict record; one that has since been settled loses its open conflict.
+fn materialize(conn: &rusqlite::Connection, catalog: &crate::store::Catalog, entity: Entity, id: &str) -> Result<()> {
+    let mut log = events::read_where(conn, "WHERE entity = ?1 AND entity_id = ?2", params![entity.name(), id])?;
+    log.sort_by(|a, b| a.hlc.cmp(&b.hlc));
+    conn.execute(
+        "DELETE FROM field_clocks WHERE entity = ?1 AND entity_id = ?2",
+        params![entity.name(), id],
+    )?;
+    for event in &log {
+        events::apply(conn, catalog, event)?;
+    }
+    conn.execute(
+        "DELETE FROM conflicts WHERE entity = ?1 AND entity_id = ?2 AND resolved_at IS NULL",
+        params![entity.name(), id],
+    )?;
+    let fields: BTreeSet<&String> = log.iter().flat_map(|e| e.fields.keys()).collect();
+    for field in fields.into_iter().filter(|f| !BOOKKEEPING.contains(&f.as_str())) {
+        let writers: Vec<&Event> = log.iter().filter(|e| e.fields.contains_key(field)).collect();
+        let Some(winner) = writers.last() else { continue };
+        let seen = winner.bases.get(field).and_then(Value::as_str).unwrap_or("");
+        for other in &writers[..writers.len() - 1] {
+            let unseen = other.hlc.as_str() > seen;
+            if unseen && other.fields[field] != winner.fields[field] {
+                let conflict_id = format!("{}:{}:{}:{}", entity.name(), id, field, other.event_id);
+                conn.execute(
+                    "INSERT INTO conflicts (id, entity, entity_id, field, kept_value, kept_hlc, other_value, other_hlc, detected_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+                     ON CONFLICT (id) DO NOTHING",
+                    params![
+                        conflict_id,
+                        entity.name(),
+                        id,
+                        field,
+                        winner.fields[field].to_string(),
+                        winner.hlc,
+                        other.fields[field].to_string(),
+                        other.hlc,
+                        now_iso()
+                    ],
+                )?;
+            }
+        }
+    }
+    Ok(())
+}

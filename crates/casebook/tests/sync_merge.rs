@@ -1,0 +1,225 @@
+//! The merge, as a property: three devices edit the same records offline; whatever order their
+//! events arrive in, however often, and in whatever batches, every replica ends with the same
+//! state (hashed), the same log (counted), and the same open conflicts.
+
+mod common;
+
+use casebook::care::{CarePlanGoal, Domain, GoalStatus};
+use casebook::events::Event;
+use casebook::partners::{Agency, AgencyType};
+use casebook::sync::Incoming;
+use casebook::synth::Rng;
+use casebook::{Casebook, Session};
+use common::*;
+
+const ROUNDS: u64 = 200;
+
+struct Replica {
+    book: Casebook,
+    worker: Session,
+    _dir: Dir,
+}
+
+/// A device of the unit with its own users (usernames are unique across the unit's book).
+fn replica(name: &str) -> Replica {
+    let dir = Dir::new(name);
+    let new = casebook::NewBook {
+        unit_code: "CPN".into(),
+        unit_name: "ศูนย์พึ่งได้ ทดสอบ".into(),
+        admin_username: format!("admin-{name}"),
+        admin_display_name: "ผู้ดูแล".into(),
+        admin_passphrase: ADMIN_PASS.into(),
+        ..casebook::NewBook::default()
+    };
+    let (mut book, admin, _) = Casebook::create(dir.path(), &new, casebook::KdfParams::fast()).unwrap();
+    book.set_kdf(casebook::KdfParams::fast());
+    let worker_name = format!("worker-{name}");
+    book.add_user(
+        &admin,
+        &worker_name,
+        "นักสังคม",
+        casebook::Role::SocialWorker,
+        WORKER_PASS,
+    )
+    .unwrap();
+    drop(book);
+    let (book, worker) = Casebook::unlock(dir.path(), &worker_name, WORKER_PASS).unwrap();
+    Replica {
+        book,
+        worker,
+        _dir: dir,
+    }
+}
+
+fn all_events(replicas: &[Replica]) -> Vec<Event> {
+    replicas.iter().flat_map(|r| casebook_events(&r.book)).collect()
+}
+
+fn casebook_events(book: &Casebook) -> Vec<Event> {
+    book.events().unwrap()
+}
+
+/// Delivers `events` to `book` shuffled, with some repeated, in random batches.
+fn deliver(book: &mut Casebook, events: &[Event], rng: &mut Rng) {
+    let mut order: Vec<Event> = events.to_vec();
+    for _ in 0..rng.below(events.len() as u64 / 3 + 1) {
+        let i = rng.below(events.len() as u64) as usize;
+        order.push(events[i].clone());
+    }
+    for i in (1..order.len()).rev() {
+        let j = rng.below(i as u64 + 1) as usize;
+        order.swap(i, j);
+    }
+    let mut cursor = 0;
+    while !order.is_empty() {
+        let take = (rng.below(7) as usize + 1).min(order.len());
+        let batch: Vec<Incoming> = order.drain(..take).map(Incoming::Event).collect();
+        cursor += 1;
+        book.receive(batch, cursor).unwrap();
+    }
+}
+
+#[test]
+fn any_delivery_order_and_repeat_converges_with_the_same_conflicts() {
+    let mut replicas = vec![replica("merge-a"), replica("merge-b"), replica("merge-c")];
+    // Device A creates the shared records; the others receive them.
+    let (agency, goal) = {
+        let a = &mut replicas[0];
+        let agency = a
+            .book
+            .add_agency(
+                &a.worker,
+                &Agency {
+                    name: "หน่วยงานร่วม".into(),
+                    agency_type: AgencyType::Ngo,
+                    address: None,
+                    contacts: Vec::new(),
+                    services: Vec::new(),
+                    mission: None,
+                },
+            )
+            .unwrap();
+        let (client, _) = a.book.create_person(&a.worker, &person("ผู้รับบริการ ร่วมกัน")).unwrap();
+        let case = a.book.create_case(&a.worker, &case_for(&client)).unwrap();
+        let goal = a
+            .book
+            .add_goal(
+                &a.worker,
+                &CarePlanGoal {
+                    case_id: case.id,
+                    domain: Domain::Safety,
+                    goal: "เป้าหมายร่วม".into(),
+                    agency_id: None,
+                    due_date: None,
+                    status: GoalStatus::Open,
+                    outcome: None,
+                },
+            )
+            .unwrap();
+        (agency, goal)
+    };
+    let mut rng = Rng::new(7);
+    let start = all_events(&replicas);
+    for r in replicas.iter_mut() {
+        deliver(&mut r.book, &start, &mut rng);
+    }
+
+    let mut delivered: std::collections::BTreeSet<String> = start.iter().map(|e| e.event_id.clone()).collect();
+    let mut saw_conflict = false;
+    for round in 0..ROUNDS {
+        // Offline: each device edits (or not) the agency and the goal.
+        for (n, r) in replicas.iter_mut().enumerate() {
+            if rng.below(3) > 0 {
+                let mut current = r.book.agencies(&r.worker).unwrap()[0].record.clone();
+                match rng.below(3) {
+                    0 => current.name = format!("ชื่อ {round}-{n}"),
+                    1 => current.mission = Some(format!("พันธกิจ {round}-{n}")),
+                    _ => current.services = vec![format!("บริการ {}", rng.below(4))],
+                }
+                r.book.update_agency(&r.worker, &agency, &current).unwrap();
+            }
+            if rng.below(4) == 0 {
+                let plan_goal = find_goal(&r.book, &r.worker, &goal);
+                let status = [GoalStatus::Open, GoalStatus::InProgress, GoalStatus::Achieved][rng.below(3) as usize];
+                r.book
+                    .update_goal(&r.worker, &goal, &CarePlanGoal { status, ..plan_goal })
+                    .unwrap();
+            }
+        }
+        // Online again: this round's events (and a few old ones again) reach everyone,
+        // shuffled, repeated and in random batches.
+        let everything = all_events(&replicas);
+        let previous: Vec<Event> = everything
+            .iter()
+            .filter(|e| delivered.contains(&e.event_id))
+            .cloned()
+            .collect();
+        let mut events: Vec<Event> = everything
+            .into_iter()
+            .filter(|e| delivered.insert(e.event_id.clone()))
+            .collect();
+        for _ in 0..3 {
+            let again = previous[rng.below(previous.len() as u64) as usize].clone();
+            events.push(again);
+        }
+        for r in replicas.iter_mut() {
+            deliver(&mut r.book, &events, &mut rng);
+        }
+        let hashes: Vec<String> = replicas.iter().map(|r| r.book.state_hash().unwrap()).collect();
+        assert!(
+            hashes.windows(2).all(|w| w[0] == w[1]),
+            "round {round}: replicas differ"
+        );
+        let logs: Vec<Vec<Event>> = replicas.iter().map(|r| r.book.events().unwrap()).collect();
+        let counts: Vec<usize> = logs.iter().map(Vec::len).collect();
+        assert!(
+            counts.windows(2).all(|w| w[0] == w[1]),
+            "round {round}: logs differ {counts:?}"
+        );
+        let unique: std::collections::BTreeSet<&String> = logs[0].iter().map(|e| &e.event_id).collect();
+        assert_eq!(unique.len(), counts[0], "round {round}: an event is duplicated");
+        let conflicts: Vec<Vec<String>> = replicas
+            .iter()
+            .map(|r| {
+                let mut ids: Vec<String> = r.book.conflicts(&r.worker).unwrap().into_iter().map(|c| c.id).collect();
+                ids.sort();
+                ids
+            })
+            .collect();
+        assert!(
+            conflicts.windows(2).all(|w| w[0] == w[1]),
+            "round {round}: conflicts differ {conflicts:#?}"
+        );
+        saw_conflict |= !conflicts[0].is_empty();
+
+        // Sometimes a person settles the open conflicts on one device; the choice travels.
+        if rng.below(4) == 0 {
+            let r = &mut replicas[rng.below(3) as usize];
+            // Choosing settles the field, so other open conflicts on it go too.
+            while let Some(c) = r.book.conflicts(&r.worker).unwrap().into_iter().next() {
+                r.book.resolve_conflict(&r.worker, &c.id, rng.below(2) == 0).unwrap();
+            }
+            assert_eq!(r.book.sync_position().unwrap().conflicts, 0);
+        }
+    }
+    assert!(
+        saw_conflict,
+        "the edits never conflicted: the test proved nothing about conflicts"
+    );
+}
+
+fn find_goal(book: &Casebook, session: &Session, id: &str) -> CarePlanGoal {
+    let case_id = book
+        .events()
+        .unwrap()
+        .into_iter()
+        .find(|e| e.entity_id == id)
+        .and_then(|e| e.fields.get("case_id").and_then(|v| v.as_str()).map(str::to_owned))
+        .unwrap();
+    book.care_plan(session, &case_id)
+        .unwrap()
+        .into_iter()
+        .find(|g| g.id == id)
+        .unwrap()
+        .record
+}
