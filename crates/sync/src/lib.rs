@@ -1,1 +1,10 @@
-//! Sync wire types and the client engine (see DESIGN.md §5). Built in the sync issue.
+//! Sync between a unit's laptops and the provincial hub (DESIGN.md §5): the versioned wire
+//! types both sides speak, and the client that pushes this device's log and pulls the rest.
+
+mod client;
+mod wire;
+
+pub use client::{Client, Replica, SyncError, SyncReport, sync_once};
+pub use wire::{
+    EnrollRequest, EnrollResponse, PullResponse, PulledEvent, PushRequest, PushResponse, WIRE_VERSION, WireEvent,
+};

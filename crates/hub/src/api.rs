@@ -1,0 +1,95 @@
+//! The hub's HTTP API (JSON): enroll with a one-time code, push a batch, pull by cursor.
+//! Anything but enrollment needs a device token; unknown or revoked devices get 401 and nothing
+//! else.
+
+use crate::store::{Device, Store, StoreError};
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use oscc_sync::{EnrollRequest, EnrollResponse, PullResponse, PulledEvent, PushRequest, PushResponse};
+use std::sync::Arc;
+
+pub type Shared = Arc<dyn Store>;
+
+const MAX_PULL: i64 = 1000;
+
+pub fn router(store: Shared) -> Router {
+    Router::new()
+        .route("/v1/enroll", post(enroll))
+        .route("/v1/push", post(push))
+        .route("/v1/pull", get(pull))
+        .with_state(store)
+}
+
+fn failed(err: StoreError) -> StatusCode {
+    match err {
+        StoreError::BadCode => StatusCode::UNAUTHORIZED,
+        StoreError::Diverged(_) => StatusCode::CONFLICT,
+        StoreError::Db(_) => StatusCode::SERVICE_UNAVAILABLE,
+    }
+}
+
+fn device(store: &Shared, headers: &HeaderMap) -> Result<Device, StatusCode> {
+    let token = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .ok_or(StatusCode::UNAUTHORIZED)?;
+    store
+        .device_by_token(token)
+        .map_err(failed)?
+        .ok_or(StatusCode::UNAUTHORIZED)
+}
+
+async fn enroll(
+    State(store): State<Shared>,
+    Json(request): Json<EnrollRequest>,
+) -> Result<Json<EnrollResponse>, StatusCode> {
+    let (device, token) = store
+        .enroll(&request.code, &request.device_id, &request.device_name)
+        .map_err(failed)?;
+    Ok(Json(EnrollResponse {
+        device_id: device.id,
+        unit_code: device.unit_code,
+        token,
+    }))
+}
+
+async fn push(
+    State(store): State<Shared>,
+    headers: HeaderMap,
+    Json(request): Json<PushRequest>,
+) -> Result<Json<PushResponse>, StatusCode> {
+    let device = device(&store, &headers)?;
+    // A device pushes only its own log.
+    if request.events.iter().any(|e| e.device_id != device.id) {
+        return Err(StatusCode::FORBIDDEN);
+    }
+    let acked_seq = store.push(&device, &request.events).map_err(failed)?;
+    Ok(Json(PushResponse { acked_seq }))
+}
+
+#[derive(serde::Deserialize)]
+struct PullQuery {
+    after: i64,
+    limit: Option<i64>,
+}
+
+async fn pull(
+    State(store): State<Shared>,
+    headers: HeaderMap,
+    Query(query): Query<PullQuery>,
+) -> Result<Json<PullResponse>, StatusCode> {
+    let device = device(&store, &headers)?;
+    let limit = query.limit.unwrap_or(MAX_PULL).clamp(1, MAX_PULL);
+    let rows = store.pull(&device, query.after, limit).map_err(failed)?;
+    let cursor = rows.last().map_or(query.after, |(seq, _)| *seq);
+    Ok(Json(PullResponse {
+        events: rows
+            .into_iter()
+            .map(|(hub_seq, event)| PulledEvent { hub_seq, event })
+            .collect(),
+        cursor,
+    }))
+}

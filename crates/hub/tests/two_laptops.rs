@@ -1,0 +1,231 @@
+//! Two laptops of one unit and the real hub process over real HTTP on loopback: enrollment with
+//! one-time codes, a case made on one laptop reaching the other, a conflicting offline edit kept
+//! on both and resolved on one, and a revoked laptop turned away.
+
+use casebook::partners::{Agency, AgencyType};
+use casebook::person::{PersonInput, Sex};
+use casebook::{Casebook, KdfParams, NewBook, Role, Session};
+use oscc_sync::{Client, SyncError, sync_once};
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Mutex;
+
+const PASS: &str = "synthetic-passphrase-123";
+
+struct Dir(PathBuf);
+
+impl Dir {
+    fn new(name: &str) -> Dir {
+        let path = std::env::temp_dir().join(format!("oscc-hub-test-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&path);
+        std::fs::create_dir_all(&path).unwrap();
+        Dir(path)
+    }
+}
+
+impl Drop for Dir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+struct Hub {
+    child: Child,
+    url: String,
+    database: PathBuf,
+}
+
+impl Hub {
+    fn start(database: &Path) -> Hub {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_oscc-hub"))
+            .args(["serve", "--listen", "127.0.0.1:0", "--database"])
+            .arg(database)
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let addr = line.trim().strip_prefix("listening on ").unwrap().to_owned();
+        Hub {
+            child,
+            url: format!("http://{addr}"),
+            database: database.to_owned(),
+        }
+    }
+
+    fn cli(&self, args: &[&str]) -> String {
+        let out = Command::new(env!("CARGO_BIN_EXE_oscc-hub"))
+            .args(args)
+            .arg("--database")
+            .arg(&self.database)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap().trim().to_owned()
+    }
+}
+
+impl Drop for Hub {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+struct Laptop {
+    book: Mutex<Casebook>,
+    worker: Session,
+    client: Client,
+    _dir: Dir,
+}
+
+async fn laptop(name: &str, hub: &Hub) -> Laptop {
+    let dir = Dir::new(name);
+    let new = NewBook {
+        unit_code: "CPN".into(),
+        unit_name: "ศูนย์พึ่งได้ ทดสอบ".into(),
+        admin_username: format!("admin-{name}"),
+        admin_display_name: "ผู้ดูแล".into(),
+        admin_passphrase: PASS.into(),
+        ..NewBook::default()
+    };
+    let (mut book, admin, _) = Casebook::create(&dir.0, &new, KdfParams::fast()).unwrap();
+    book.set_kdf(KdfParams::fast());
+    let worker_name = format!("worker-{name}");
+    book.add_user(&admin, &worker_name, "นักสังคม", Role::SocialWorker, PASS)
+        .unwrap();
+    drop(book);
+    let (book, worker) = Casebook::unlock(&dir.0, &worker_name, PASS).unwrap();
+    let code = hub.cli(&["enroll-code", "--unit", "CPN"]);
+    let enrolled = Client::new(&hub.url, None)
+        .enroll(&code, book.device_id(), name)
+        .await
+        .unwrap();
+    // A code works once.
+    assert!(matches!(
+        Client::new(&hub.url, None).enroll(&code, "another-device", name).await,
+        Err(SyncError::Unauthorized)
+    ));
+    Laptop {
+        book: Mutex::new(book),
+        worker,
+        client: Client::new(&hub.url, Some(enrolled.token)),
+        _dir: dir,
+    }
+}
+
+impl Laptop {
+    async fn sync(&self) -> Result<oscc_sync::SyncReport, SyncError> {
+        sync_once(&self.book, &self.client, casebook::store::schema_version()).await
+    }
+    fn hash(&self) -> String {
+        self.book.lock().unwrap().state_hash().unwrap()
+    }
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_case_travels_a_conflict_is_kept_and_resolved_and_a_revoked_laptop_is_refused() {
+    let dir = Dir::new("hub");
+    let hub = Hub::start(&dir.0.join("hub.db"));
+    let a = laptop("a", &hub).await;
+    let b = laptop("b", &hub).await;
+
+    // A records a case and a partner agency; after both sync, B holds the same.
+    let agency = {
+        let mut book = a.book.lock().unwrap();
+        let (client, _) = book
+            .create_person(
+                &a.worker,
+                &PersonInput {
+                    name_th: Some("ผู้รับบริการ ข้ามเครื่อง".into()),
+                    sex: Some(Sex::Female),
+                    estimated_age: Some(15),
+                    ..PersonInput::default()
+                },
+            )
+            .unwrap();
+        book.create_case(
+            &a.worker,
+            &casebook::case::CaseInput {
+                client_id: client,
+                source: casebook::case::Source::Hotline1300,
+                categories: vec![casebook::case::Category::ViolenceChild],
+                violence_types: Vec::new(),
+                risk: casebook::case::Risk::Yellow,
+                case_manager_id: None,
+                incident_at: None,
+                consent: None,
+                legal_basis: None,
+            },
+        )
+        .unwrap();
+        book.add_agency(
+            &a.worker,
+            &Agency {
+                name: "บ้านพักเด็ก".into(),
+                agency_type: AgencyType::Shelter,
+                address: None,
+                contacts: Vec::new(),
+                services: Vec::new(),
+                mission: None,
+            },
+        )
+        .unwrap()
+    };
+    let pushed = a.sync().await.unwrap();
+    assert!(pushed.pushed > 0);
+    let got = b.sync().await.unwrap();
+    assert!(got.received.applied > 0);
+    a.sync().await.unwrap();
+    assert_eq!(a.hash(), b.hash(), "B does not hold what A recorded");
+    let cases = b
+        .book
+        .lock()
+        .unwrap()
+        .count_cases(&b.worker, &Default::default())
+        .unwrap();
+    assert_eq!(cases, 1);
+
+    // Both change the agency's name offline: both keep the later one and flag the conflict.
+    for (laptop, name) in [(&a, "บ้านพักเด็ก ก"), (&b, "บ้านพักเด็ก ข")]
+    {
+        let mut book = laptop.book.lock().unwrap();
+        let mut record = book.agencies(&laptop.worker).unwrap()[0].record.clone();
+        record.name = name.into();
+        book.update_agency(&laptop.worker, &agency, &record).unwrap();
+    }
+    a.sync().await.unwrap();
+    b.sync().await.unwrap();
+    a.sync().await.unwrap();
+    assert_eq!(a.hash(), b.hash());
+    let conflicts = b.book.lock().unwrap().conflicts(&b.worker).unwrap();
+    assert_eq!(conflicts.len(), 1, "{conflicts:?}");
+    assert_eq!(a.book.lock().unwrap().conflicts(&a.worker).unwrap().len(), 1);
+
+    // B's social worker chooses the value that lost; the choice reaches A, conflict gone.
+    b.book
+        .lock()
+        .unwrap()
+        .resolve_conflict(&b.worker, &conflicts[0].id, true)
+        .unwrap();
+    b.sync().await.unwrap();
+    a.sync().await.unwrap();
+    assert_eq!(a.hash(), b.hash());
+    assert!(a.book.lock().unwrap().conflicts(&a.worker).unwrap().is_empty());
+    let name = a.book.lock().unwrap().agencies(&a.worker).unwrap()[0]
+        .record
+        .name
+        .clone();
+    assert_eq!(Some(name.as_str()), conflicts[0].other_value.as_str());
+
+    // Syncing again moves nothing; a revoked laptop gets 401 and nothing else.
+    let again = a.sync().await.unwrap();
+    assert_eq!((again.pushed, again.received.applied), (0, 0));
+    let b_device = b.book.lock().unwrap().device_id().to_owned();
+    hub.cli(&["revoke", &b_device]);
+    assert!(hub.cli(&["devices"]).contains("revoked"));
+    assert!(matches!(b.sync().await, Err(SyncError::Unauthorized)));
+}
