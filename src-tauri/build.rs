@@ -50,6 +50,11 @@ fn main() {
         "project",
         "projector_view",
         "conference_minutes",
+        "enroll_device",
+        "sync_now",
+        "sync_status",
+        "conflicts",
+        "resolve_conflict",
         "open_export",
         "save_export_as",
     ]);

@@ -7,6 +7,7 @@ mod exports;
 mod referral_letters;
 mod settings;
 mod state;
+mod sync;
 
 use tauri::Manager;
 
@@ -29,6 +30,7 @@ pub fn run() {
             app.manage(state::AppState::new(data_dir, idle_minutes));
             // The idle lock runs here, not in the UI: a hung or closed page cannot keep the book open.
             let handle = app.handle().clone();
+            sync::spawn(app.handle().clone());
             std::thread::spawn(move || {
                 loop {
                     std::thread::sleep(IDLE_CHECK);
@@ -89,6 +91,11 @@ pub fn run() {
             conferences::project,
             conferences::projector_view,
             conferences::conference_minutes,
+            sync::enroll_device,
+            sync::sync_now,
+            sync::sync_status,
+            sync::conflicts,
+            sync::resolve_conflict,
             exports::open_export,
             exports::save_export_as,
         ])

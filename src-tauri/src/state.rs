@@ -22,6 +22,8 @@ pub struct AppState {
     pub idle_minutes: Mutex<u64>,
     /// What the conference projector shows; set from the main window only.
     pub projection: Mutex<Projection>,
+    /// The background sync's last outcome.
+    pub sync: Mutex<crate::sync::SyncRun>,
 }
 
 /// The case on the projector, the privacy screen, and the decisions as they are being typed.
@@ -40,6 +42,7 @@ impl AppState {
             last_activity: Mutex::new(Instant::now()),
             idle_minutes: Mutex::new(idle_minutes),
             projection: Mutex::new(Projection::default()),
+            sync: Mutex::new(crate::sync::SyncRun::default()),
         }
     }
 

@@ -90,6 +90,8 @@ fn suites() -> Result<()> {
     eprintln!("== end to end: the real app window through WebDriver");
     cargo(&["build", "--package", "oscc-casebook-app"])?;
     // The suites by name: `startup` only prints figures for a large book (cargo xtask bench).
+    // The sync test runs the hub beside the app.
+    cargo(&["build", "--package", "oscc-hub"])?;
     cargo(&[
         "test",
         "--package",
@@ -100,6 +102,8 @@ fn suites() -> Result<()> {
         "case_work",
         "--test",
         "conference",
+        "--test",
+        "sync",
         "--",
         "--test-threads=1",
     ])

@@ -26,7 +26,7 @@ pub struct Casebook {
     pub(crate) clock: Clock,
     device_id: String,
     unit_code: String,
-    book_id: String,
+    pub(crate) book_id: String,
     kdf: KdfParams,
     /// Kept while unlocked to wrap new key slots; zeroized when the book is dropped (locked).
     key: MasterKey,

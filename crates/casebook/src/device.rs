@@ -27,6 +27,23 @@ pub fn load_secret(book_id: &str) -> Result<Zeroizing<Vec<u8>>> {
     }
 }
 
+fn hub_entry(book_id: &str) -> Result<keyring::Entry> {
+    keyring::Entry::new(SERVICE, &format!("hub-token:{book_id}")).map_err(keyring_error)
+}
+
+/// Keeps the token the hub gave this device at enrollment.
+pub fn store_hub_token(book_id: &str, token: &str) -> Result<()> {
+    hub_entry(book_id)?.set_password(token).map_err(keyring_error)
+}
+
+pub fn load_hub_token(book_id: &str) -> Result<Option<Zeroizing<String>>> {
+    match hub_entry(book_id)?.get_password() {
+        Ok(token) => Ok(Some(Zeroizing::new(token))),
+        Err(keyring::Error::NoEntry) => Ok(None),
+        Err(e) => Err(keyring_error(e)),
+    }
+}
+
 /// Keyring failures become one clear message: no session bus, a locked keyring, no prompt.
 fn keyring_error(err: keyring::Error) -> Error {
     let hint = match &err {

@@ -72,6 +72,29 @@ pub struct Conflict {
 }
 
 impl Casebook {
+    /// Records enrollment with a hub: its address in the book, the device token in the OS
+    /// keyring (never in the file). Administrators only.
+    pub fn set_hub(&mut self, session: &Session, url: &str, token: &str) -> Result<()> {
+        session.require(Permission::ManageUsers)?;
+        crate::device::store_hub_token(&self.book_id, token)?;
+        self.conn.execute(
+            "INSERT INTO sync_state (key, value) VALUES ('hub_url', ?1)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [url],
+        )?;
+        self.audit(session, "sync.enroll", None, None, Some(url))
+    }
+
+    /// The hub this device is enrolled with, and its token.
+    pub fn hub(&self) -> Result<Option<(String, zeroize::Zeroizing<String>)>> {
+        let url: Option<String> = self
+            .conn
+            .query_row("SELECT value FROM sync_state WHERE key = 'hub_url'", [], |r| r.get(0))
+            .optional()?;
+        let Some(url) = url else { return Ok(None) };
+        Ok(crate::device::load_hub_token(&self.book_id)?.map(|token| (url, token)))
+    }
+
     pub fn sync_position(&self) -> Result<SyncPosition> {
         let pushed_seq = self.sync_number("pushed_seq")?;
         let last_seq: i64 = self.conn.query_row(

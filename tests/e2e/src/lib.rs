@@ -34,6 +34,13 @@ pub fn app_binary() -> PathBuf {
     })
 }
 
+/// The hub binary `cargo xtask test` builds beside the app.
+pub fn hub_binary() -> PathBuf {
+    target_dir()
+        .join("debug")
+        .join(format!("oscc-hub{}", std::env::consts::EXE_SUFFIX))
+}
+
 /// Where screenshots go: kept by CI as test artifacts.
 pub fn artifacts_dir() -> PathBuf {
     target_dir().join("e2e-artifacts")

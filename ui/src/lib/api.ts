@@ -35,6 +35,8 @@ import type { ActionItem } from "../bindings/ActionItem";
 import type { ActionStatus } from "../bindings/ActionStatus";
 import type { OverdueAction } from "../bindings/OverdueAction";
 import type { ProjectorScreen } from "../bindings/ProjectorScreen";
+import type { SyncStatus } from "../bindings/SyncStatus";
+import type { Conflict } from "../bindings/Conflict";
 
 export type { CommandError };
 
@@ -97,6 +99,11 @@ export const api = {
     invoke<void>("project", { agendaId, blank, draft }),
   projectorView: () => invoke<ProjectorScreen>("projector_view"),
   conferenceMinutes: (id: string) => invoke<string>("conference_minutes", { id }),
+  enrollDevice: (hubUrl: string, code: string) => invoke<void>("enroll_device", { hubUrl, code }),
+  syncNow: () => invoke<void>("sync_now"),
+  syncStatus: () => invoke<SyncStatus>("sync_status"),
+  conflicts: () => invoke<Conflict[]>("conflicts"),
+  resolveConflict: (id: string, takeOther: boolean) => invoke<void>("resolve_conflict", { id, takeOther }),
   openExport: (path: string) => invoke<void>("open_export", { path }),
   saveExportAs: (path: string) => invoke<string | null>("save_export_as", { path }),
   changeStatus: (caseId: string, status: Status, reason: string) =>

@@ -8,6 +8,7 @@ export type Screen =
   | { name: "case"; id: string }
   | { name: "partners" }
   | { name: "conferences" }
+  | { name: "sync" }
   | { name: "conference"; id: string }
   | { name: "users" };
 
