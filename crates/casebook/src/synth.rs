@@ -225,3 +225,31 @@ mod tests {
         }
     }
 }
+
+/// One laptop of a fictional unit `CPN`, for tests and demos: a new book in `dir` with an
+/// administrator `admin{suffix}` and a social worker `worker{suffix}` (both `passphrase`),
+/// opened as the social worker. Usernames carry the suffix because a unit's laptops share
+/// their users once they sync.
+pub fn unit_laptop(dir: &std::path::Path, suffix: &str, passphrase: &str) -> Result<(Casebook, Session, Session)> {
+    let new = crate::book::NewBook {
+        unit_code: "CPN".into(),
+        unit_name: "ศูนย์พึ่งได้ โรงพยาบาลสมมุติ".into(),
+        admin_username: format!("admin{suffix}"),
+        admin_display_name: "ผู้ดูแล สมมุติ".into(),
+        admin_passphrase: passphrase.into(),
+        ..crate::book::NewBook::default()
+    };
+    let (mut book, admin, _) = Casebook::create(dir, &new, crate::keys::KdfParams::fast())?;
+    book.set_kdf(crate::keys::KdfParams::fast());
+    let worker = format!("worker{suffix}");
+    book.add_user(
+        &admin,
+        &worker,
+        "นักสังคม สมมุติ",
+        crate::permissions::Role::SocialWorker,
+        passphrase,
+    )?;
+    drop(book);
+    let (book, session) = Casebook::unlock(dir, &worker, passphrase)?;
+    Ok((book, admin, session))
+}

@@ -20,30 +20,9 @@ struct Replica {
     _dir: Dir,
 }
 
-/// A device of the unit with its own users (usernames are unique across the unit's book).
 fn replica(name: &str) -> Replica {
     let dir = Dir::new(name);
-    let new = casebook::NewBook {
-        unit_code: "CPN".into(),
-        unit_name: "ศูนย์พึ่งได้ ทดสอบ".into(),
-        admin_username: format!("admin-{name}"),
-        admin_display_name: "ผู้ดูแล".into(),
-        admin_passphrase: ADMIN_PASS.into(),
-        ..casebook::NewBook::default()
-    };
-    let (mut book, admin, _) = Casebook::create(dir.path(), &new, casebook::KdfParams::fast()).unwrap();
-    book.set_kdf(casebook::KdfParams::fast());
-    let worker_name = format!("worker-{name}");
-    book.add_user(
-        &admin,
-        &worker_name,
-        "นักสังคม",
-        casebook::Role::SocialWorker,
-        WORKER_PASS,
-    )
-    .unwrap();
-    drop(book);
-    let (book, worker) = Casebook::unlock(dir.path(), &worker_name, WORKER_PASS).unwrap();
+    let (book, _, worker) = casebook::synth::unit_laptop(dir.path(), name, WORKER_PASS).unwrap();
     Replica {
         book,
         worker,

@@ -4,13 +4,13 @@
 //! with SIGKILL in the middle of syncs and started again on the same database. After every
 //! round all replicas hold the same state and the same log, and the hub holds every event once.
 
+mod common;
+
 use casebook::partners::{Agency, AgencyType};
 use casebook::synth::Rng;
-use casebook::{Casebook, KdfParams, NewBook, Role, Session};
+use casebook::{Casebook, Session};
+use common::{Hub, enrolled_laptop, temp};
 use oscc_sync::{Client, sync_once};
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -18,51 +18,6 @@ use tokio::net::{TcpListener, TcpStream};
 
 const ROUNDS: u64 = 200;
 const AGENCIES: usize = 4;
-const PASS: &str = "synthetic-passphrase-123";
-
-fn temp(name: &str) -> PathBuf {
-    let path = std::env::temp_dir().join(format!("oscc-faults-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&path);
-    std::fs::create_dir_all(&path).unwrap();
-    path
-}
-
-/// The hub process, killed when the test ends (also when it fails).
-struct HubProcess(Child);
-
-impl Drop for HubProcess {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn start_hub(database: &Path) -> (HubProcess, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_oscc-hub"))
-        .args(["serve", "--listen", "127.0.0.1:0", "--database"])
-        .arg(database)
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    (
-        HubProcess(child),
-        line.trim().strip_prefix("listening on ").unwrap().to_owned(),
-    )
-}
-
-fn hub_cli(database: &Path, args: &[&str]) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_oscc-hub"))
-        .args(args)
-        .arg("--database")
-        .arg(database)
-        .output()
-        .unwrap();
-    String::from_utf8(out.stdout).unwrap().trim().to_owned()
-}
 
 /// A proxy in front of the hub that reads whole HTTP/1.1 messages (headers and a
 /// Content-Length body). Each request is, by a seeded draw: passed through; cut before it
@@ -143,36 +98,6 @@ struct Laptop {
     client: Client,
 }
 
-async fn laptop(name: &str, root: &Path, database: &Path, hub_url: &str, proxy_url: &str) -> Laptop {
-    let dir = root.join(name);
-    let new = NewBook {
-        unit_code: "CPN".into(),
-        unit_name: "ศูนย์พึ่งได้ ทดสอบ".into(),
-        admin_username: format!("admin-{name}"),
-        admin_display_name: "ผู้ดูแล".into(),
-        admin_passphrase: PASS.into(),
-        ..NewBook::default()
-    };
-    let (mut book, admin, _) = Casebook::create(&dir, &new, KdfParams::fast()).unwrap();
-    book.set_kdf(KdfParams::fast());
-    let worker_name = format!("worker-{name}");
-    book.add_user(&admin, &worker_name, "นักสังคม", Role::SocialWorker, PASS)
-        .unwrap();
-    drop(book);
-    let (book, worker) = Casebook::unlock(&dir, &worker_name, PASS).unwrap();
-    let code = hub_cli(database, &["enroll-code", "--unit", "CPN"]);
-    let token = Client::new(hub_url, None)
-        .enroll(&code, book.device_id(), name)
-        .await
-        .unwrap()
-        .token;
-    Laptop {
-        book: Mutex::new(book),
-        worker,
-        client: Client::new(proxy_url, Some(token)),
-    }
-}
-
 /// Syncs until one run goes through whole (faults make runs fail part-way).
 async fn sync_until_done(laptop: &Laptop) -> u32 {
     for attempt in 1..=200 {
@@ -189,15 +114,19 @@ async fn sync_until_done(laptop: &Laptop) -> u32 {
 
 #[tokio::test(flavor = "current_thread")]
 async fn three_laptops_converge_through_dropped_connections_and_hub_crashes() {
-    let root = temp("run");
+    let root = temp("faults");
     let database = root.join("hub.db");
-    let (mut hub, hub_addr) = start_hub(&database);
-    let proxy = proxy(hub_addr.clone(), 11).await;
-    let hub_url = format!("http://{hub_addr}");
+    let mut hub = Hub::start(&database);
+    let proxy = proxy(hub.addr.clone(), 11).await;
     let proxy_url = format!("http://{}", proxy.addr);
     let mut laptops = Vec::new();
     for name in ["a", "b", "c"] {
-        laptops.push(laptop(name, &root, &database, &hub_url, &proxy_url).await);
+        let (book, worker, token) = enrolled_laptop(&root.join(name), name, &hub).await;
+        laptops.push(Laptop {
+            book: Mutex::new(book),
+            worker,
+            client: Client::new(&proxy_url, Some(token)),
+        });
     }
     // Laptop A makes the shared records; everyone syncs.
     let agencies: Vec<String> = (0..AGENCIES)
@@ -263,13 +192,12 @@ async fn three_laptops_converge_through_dropped_connections_and_hub_crashes() {
                 let sync = sync_once(&laptops[i].book, &laptops[i].client, casebook::store::schema_version());
                 let kill = async {
                     tokio::time::sleep(std::time::Duration::from_millis(rng.below(4))).await;
-                    let _ = hub.0.kill();
-                    let _ = hub.0.wait();
+                    let _ = hub.child.kill();
+                    let _ = hub.child.wait();
                 };
                 let _ = tokio::join!(sync, kill);
-                let (restarted, addr) = start_hub(&database);
-                hub = restarted;
-                *proxy.upstream.lock().unwrap() = addr;
+                hub = Hub::start(&database);
+                *proxy.upstream.lock().unwrap() = hub.addr.clone();
                 crashes += 1;
             }
             attempts += sync_until_done(&laptops[i]).await;

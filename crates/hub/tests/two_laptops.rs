@@ -2,118 +2,27 @@
 //! one-time codes, a case made on one laptop reaching the other, a conflicting offline edit kept
 //! on both and resolved on one, and a revoked laptop turned away.
 
+mod common;
+
 use casebook::partners::{Agency, AgencyType};
 use casebook::person::{PersonInput, Sex};
-use casebook::{Casebook, KdfParams, NewBook, Role, Session};
+use casebook::{Casebook, Session};
+use common::{Hub, enrolled_laptop, temp};
 use oscc_sync::{Client, SyncError, sync_once};
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::sync::Mutex;
-
-const PASS: &str = "synthetic-passphrase-123";
-
-struct Dir(PathBuf);
-
-impl Dir {
-    fn new(name: &str) -> Dir {
-        let path = std::env::temp_dir().join(format!("oscc-hub-test-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&path);
-        std::fs::create_dir_all(&path).unwrap();
-        Dir(path)
-    }
-}
-
-impl Drop for Dir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-struct Hub {
-    child: Child,
-    url: String,
-    database: PathBuf,
-}
-
-impl Hub {
-    fn start(database: &Path) -> Hub {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_oscc-hub"))
-            .args(["serve", "--listen", "127.0.0.1:0", "--database"])
-            .arg(database)
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let addr = line.trim().strip_prefix("listening on ").unwrap().to_owned();
-        Hub {
-            child,
-            url: format!("http://{addr}"),
-            database: database.to_owned(),
-        }
-    }
-
-    fn cli(&self, args: &[&str]) -> String {
-        let out = Command::new(env!("CARGO_BIN_EXE_oscc-hub"))
-            .args(args)
-            .arg("--database")
-            .arg(&self.database)
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-        String::from_utf8(out.stdout).unwrap().trim().to_owned()
-    }
-}
-
-impl Drop for Hub {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 struct Laptop {
     book: Mutex<Casebook>,
     worker: Session,
     client: Client,
-    _dir: Dir,
 }
 
-async fn laptop(name: &str, hub: &Hub) -> Laptop {
-    let dir = Dir::new(name);
-    let new = NewBook {
-        unit_code: "CPN".into(),
-        unit_name: "ศูนย์พึ่งได้ ทดสอบ".into(),
-        admin_username: format!("admin-{name}"),
-        admin_display_name: "ผู้ดูแล".into(),
-        admin_passphrase: PASS.into(),
-        ..NewBook::default()
-    };
-    let (mut book, admin, _) = Casebook::create(&dir.0, &new, KdfParams::fast()).unwrap();
-    book.set_kdf(KdfParams::fast());
-    let worker_name = format!("worker-{name}");
-    book.add_user(&admin, &worker_name, "นักสังคม", Role::SocialWorker, PASS)
-        .unwrap();
-    drop(book);
-    let (book, worker) = Casebook::unlock(&dir.0, &worker_name, PASS).unwrap();
-    let code = hub.cli(&["enroll-code", "--unit", "CPN"]);
-    let enrolled = Client::new(&hub.url, None)
-        .enroll(&code, book.device_id(), name)
-        .await
-        .unwrap();
-    // A code works once.
-    assert!(matches!(
-        Client::new(&hub.url, None).enroll(&code, "another-device", name).await,
-        Err(SyncError::Unauthorized)
-    ));
+async fn laptop(root: &std::path::Path, name: &str, hub: &Hub) -> Laptop {
+    let (book, worker, token) = enrolled_laptop(&root.join(name), name, hub).await;
     Laptop {
         book: Mutex::new(book),
         worker,
-        client: Client::new(&hub.url, Some(enrolled.token)),
-        _dir: dir,
+        client: Client::new(&hub.url(), Some(token)),
     }
 }
 
@@ -128,10 +37,20 @@ impl Laptop {
 
 #[tokio::test(flavor = "current_thread")]
 async fn a_case_travels_a_conflict_is_kept_and_resolved_and_a_revoked_laptop_is_refused() {
-    let dir = Dir::new("hub");
-    let hub = Hub::start(&dir.0.join("hub.db"));
-    let a = laptop("a", &hub).await;
-    let b = laptop("b", &hub).await;
+    let root = temp("two-laptops");
+    let hub = Hub::start(&root.join("hub.db"));
+    let a = laptop(&root, "a", &hub).await;
+    let b = laptop(&root, "b", &hub).await;
+    // A code works once.
+    let code = hub.cli(&["enroll-code", "--unit", "CPN"]);
+    Client::new(&hub.url(), None)
+        .enroll(&code, "device-x", "x")
+        .await
+        .unwrap();
+    assert!(matches!(
+        Client::new(&hub.url(), None).enroll(&code, "device-y", "y").await,
+        Err(SyncError::Unauthorized)
+    ));
 
     // A records a case and a partner agency; after both sync, B holds the same.
     let agency = {
@@ -228,4 +147,6 @@ async fn a_case_travels_a_conflict_is_kept_and_resolved_and_a_revoked_laptop_is_
     hub.cli(&["revoke", &b_device]);
     assert!(hub.cli(&["devices"]).contains("revoked"));
     assert!(matches!(b.sync().await, Err(SyncError::Unauthorized)));
+    drop(hub);
+    let _ = std::fs::remove_dir_all(&root);
 }

@@ -7,7 +7,7 @@
 //! wrong-code message is checked on a third, unenrolled book).
 
 use casebook::partners::{Agency, AgencyType};
-use casebook::{Casebook, KdfParams, NewBook, Role, Session};
+use casebook::{Casebook, Session};
 use oscc_e2e::{App, Result, TempDir, hub_binary};
 use oscc_sync::{Client, sync_once};
 use std::io::{BufRead, BufReader};
@@ -51,24 +51,6 @@ fn enroll_code(database: &Path) -> Result<String> {
     Ok(String::from_utf8(out.stdout)?.trim().to_owned())
 }
 
-/// A laptop's book: its administrator and social worker (names unique to the laptop).
-fn book(dir: &Path, name: &str) -> Result<(Casebook, Session, Session)> {
-    let new = NewBook {
-        unit_code: "CPN".into(),
-        unit_name: "ศูนย์พึ่งได้ โรงพยาบาลสมมุติ".into(),
-        admin_username: format!("admin{name}"),
-        admin_display_name: "ผู้ดูแล".into(),
-        admin_passphrase: PASS.into(),
-        ..NewBook::default()
-    };
-    let (mut book, admin, _) = Casebook::create(dir, &new, KdfParams::fast())?;
-    book.set_kdf(KdfParams::fast());
-    book.add_user(&admin, &format!("worker{name}"), "นักสังคม", Role::SocialWorker, PASS)?;
-    drop(book);
-    let (book, worker) = Casebook::unlock(dir, &format!("worker{name}"), PASS)?;
-    Ok((book, admin, worker))
-}
-
 fn rename(book: &mut Casebook, worker: &Session, id: &str, name: &str) -> Result<()> {
     let mut agency = book.agencies(worker)?[0].record.clone();
     agency.name = name.into();
@@ -86,7 +68,7 @@ async fn a_conflict_from_two_laptops_is_shown_resolved_in_the_app_and_reaches_th
     std::fs::create_dir_all(&b_dir)?;
 
     // Laptop A: enrolled, records an agency, syncs. Laptop B: enrolled, receives it.
-    let (mut a, a_admin, a_worker) = book(&a_dir, "a")?;
+    let (mut a, a_admin, a_worker) = casebook::synth::unit_laptop(&a_dir, "a", PASS)?;
     let token = Client::new(&hub.1, None)
         .enroll(&enroll_code(&data.path().join("hub.db"))?, a.device_id(), "a")
         .await?
@@ -105,7 +87,7 @@ async fn a_conflict_from_two_laptops_is_shown_resolved_in_the_app_and_reaches_th
     )?;
     let a = Mutex::new(a);
     sync_once(&a, &Client::new(&hub.1, Some(token.clone())), schema).await?;
-    let (b, _, b_worker) = book(&b_dir, "b")?;
+    let (b, _, b_worker) = casebook::synth::unit_laptop(&b_dir, "b", PASS)?;
     let b_client = Client::new(
         &hub.1,
         Some(
