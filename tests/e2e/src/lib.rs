@@ -132,6 +132,13 @@ impl App {
         Err(format!("`{css}` never showed {expected:?}; last text was {last:?}").into())
     }
 
+    /// Signs in on the sign-in screen.
+    pub async fn sign_in(&self, username: &str, passphrase: &str) -> Result<()> {
+        self.fill("input[name=username]", username).await?;
+        self.fill("input[name=passphrase]", passphrase).await?;
+        self.click("form[data-testid=signin-form] button[type=submit]").await
+    }
+
     /// Sends the commands that follow to the window whose page has `css` (the app opens a
     /// second window for the conference projector).
     pub async fn switch_to_window_with(&self, css: &str) -> Result<()> {

@@ -111,9 +111,7 @@ async fn a_conference_with_two_cases_projector_minutes_and_carry_over() -> Resul
     book(data.path())?;
     let app = App::launch("conference", data.path()).await?;
     let outcome = async {
-        app.fill("input[name=username]", "nida").await?;
-        app.fill("input[name=passphrase]", WORKER_PASS).await?;
-        app.click("form[data-testid=signin-form] button[type=submit]").await?;
+        app.sign_in("nida", WORKER_PASS).await?;
         app.click("[data-testid=nav-conferences]").await?;
 
         // Plan: date, venue, chair, minute-taker; then attendees and two cases.

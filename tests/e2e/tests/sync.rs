@@ -119,9 +119,7 @@ async fn a_conflict_from_two_laptops_is_shown_resolved_in_the_app_and_reaches_th
     // The app opens laptop A: the background sync runs at once and finds the conflict.
     let app = App::launch("sync", &a_dir).await?;
     let outcome = async {
-        app.fill("input[name=username]", "workera").await?;
-        app.fill("input[name=passphrase]", PASS).await?;
-        app.click("form[data-testid=signin-form] button[type=submit]").await?;
+        app.sign_in("workera", PASS).await?;
         app.click("[data-testid=nav-sync]").await?;
         app.wait_for_text("[data-testid=sync-conflicts]", "1").await?;
         let shown = app.wait_for_text("[data-testid=conflicts]", "ชื่อจากเครื่อง").await?;
