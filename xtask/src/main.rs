@@ -70,6 +70,7 @@ fn bench() -> Result<()> {
         return test::inside_session("bench");
     }
     cargo(&["bench", "--package", "letters", "--bench", "letters"])?;
+    cargo(&["bench", "--package", "oscc-hub", "--bench", "sync"])?;
     cargo(&["bench", "--package", "casebook", "--features", "unencrypted-benchmark"])
 }
 

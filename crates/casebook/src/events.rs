@@ -36,7 +36,7 @@ pub struct Event {
 }
 
 /// The clock of every field of a record, as stored.
-fn clocks(conn: &Connection, entity: Entity, id: &str) -> Result<Map<String, Value>> {
+pub(crate) fn clocks(conn: &Connection, entity: Entity, id: &str) -> Result<Map<String, Value>> {
     let text: Option<String> = conn
         .prepare_cached("SELECT clocks FROM field_clocks WHERE entity = ?1 AND entity_id = ?2")?
         .query_row(params![entity.name(), id], |r| r.get(0))

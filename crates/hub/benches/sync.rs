@@ -1,0 +1,89 @@
+//! `cargo xtask bench`: sync figures against the real hub process on loopback. A laptop with a
+//! synthetic book (OSCC_SYNC_BENCH_CASES cases, default 10,000; 1.5 people and 10 timeline
+//! entries each) syncs to the hub for the first time; a second laptop pulls all of it; then
+//! 100 edits make the round trip from one laptop to the other. Prints seconds and bytes.
+
+#[path = "../tests/common/mod.rs"]
+mod common;
+
+use common::{Hub, enrolled_laptop, temp};
+use oscc_sync::{Client, WireEvent, sync_once};
+use std::sync::Mutex;
+use std::time::Instant;
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() {
+    let cases: u64 = std::env::var("OSCC_SYNC_BENCH_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10_000);
+    let root = temp("bench");
+    let hub = Hub::start(&root.join("hub.db"));
+    let schema = casebook::store::schema_version();
+    let (mut a, a_worker, a_token) = enrolled_laptop(&root.join("a"), "a", &hub).await;
+    let started = Instant::now();
+    casebook::synth::populate(&mut a, &a_worker, 2569, cases, 10, |_| {}).unwrap();
+    let events = a.events().unwrap();
+    let bytes: usize = events
+        .iter()
+        .map(|e| serde_json::to_vec(&WireEvent::from_event(e)).map_or(0, |v| v.len()))
+        .sum();
+    println!(
+        "synthetic laptop: {cases} cases, {} events, made in {:.1} s; {:.0} bytes per event on the wire (JSON, uncompressed)",
+        events.len(),
+        started.elapsed().as_secs_f64(),
+        bytes as f64 / events.len() as f64
+    );
+
+    let a = Mutex::new(a);
+    let a_client = Client::new(&hub.url(), Some(a_token));
+    let t = Instant::now();
+    sync_once(&a, &a_client, schema).await.unwrap();
+    println!("first sync, push of the whole book: {:.1} s", t.elapsed().as_secs_f64());
+
+    let (b, b_worker, b_token) = enrolled_laptop(&root.join("b"), "b", &hub).await;
+    let b = Mutex::new(b);
+    let b_client = Client::new(&hub.url(), Some(b_token));
+    let t = Instant::now();
+    sync_once(&b, &b_client, schema).await.unwrap();
+    println!(
+        "first sync of a new laptop, pull of the whole book: {:.1} s",
+        t.elapsed().as_secs_f64()
+    );
+
+    // 100 edits on A reach B.
+    let agency = {
+        let mut book = a.lock().unwrap();
+        book.add_agency(
+            &a_worker,
+            &casebook::partners::Agency {
+                name: "หน่วยงาน 0".into(),
+                agency_type: casebook::partners::AgencyType::Ngo,
+                address: None,
+                contacts: Vec::new(),
+                services: Vec::new(),
+                mission: None,
+            },
+        )
+        .unwrap()
+    };
+    sync_once(&a, &a_client, schema).await.unwrap();
+    sync_once(&b, &b_client, schema).await.unwrap();
+    {
+        let mut book = a.lock().unwrap();
+        for i in 1..=100 {
+            let mut record = book.agencies(&a_worker).unwrap()[0].record.clone();
+            record.name = format!("หน่วยงาน {i}");
+            book.update_agency(&a_worker, &agency, &record).unwrap();
+        }
+    }
+    let t = Instant::now();
+    sync_once(&a, &a_client, schema).await.unwrap();
+    sync_once(&b, &b_client, schema).await.unwrap();
+    let round_trip = t.elapsed().as_secs_f64();
+    let name = b.lock().unwrap().agencies(&b_worker).unwrap()[0].record.name.clone();
+    assert_eq!(name, "หน่วยงาน 100");
+    println!("100 edits, laptop A to hub to laptop B: {:.2} s", round_trip);
+    drop(hub);
+    let _ = std::fs::remove_dir_all(&root);
+}
