@@ -29,7 +29,7 @@ pub struct Casebook {
     pub(crate) book_id: String,
     kdf: KdfParams,
     /// Kept while unlocked to wrap new key slots; zeroized when the book is dropped (locked).
-    key: MasterKey,
+    pub(crate) key: MasterKey,
 }
 
 /// What the first run asks for.

@@ -5,6 +5,7 @@
 pub mod areas;
 pub mod attachments;
 pub mod audit;
+mod backup;
 mod book;
 pub mod care;
 pub mod case;
