@@ -56,7 +56,8 @@ pub fn conference_detail(state: State<'_, AppState>, id: String) -> Result<Confe
     with_book(&state, |book, s| {
         let mut agenda = Vec::new();
         for item in book.agenda(s, &id)? {
-            let case = book.open_case(s, &item.record.case_id)?.case;
+            // Only the number: the page reloads after every change and must not log a case view each time.
+            let case_number = book.case_number(s, &item.record.case_id)?;
             let carried = book
                 .open_actions(s, &item.record.case_id)?
                 .into_iter()
@@ -64,7 +65,7 @@ pub fn conference_detail(state: State<'_, AppState>, id: String) -> Result<Confe
                 .collect();
             agenda.push(AgendaRow {
                 actions: book.agenda_actions(s, &item.id)?,
-                case_number: case.case_number,
+                case_number,
                 carried,
                 item,
             });

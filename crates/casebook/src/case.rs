@@ -257,6 +257,12 @@ impl Casebook {
         Ok(CaseView { case, client, timeline })
     }
 
+    /// The case's number alone: it identifies no one, so reading it is not an audited view.
+    pub fn case_number(&self, session: &Session, id: &str) -> Result<String> {
+        session.require(Permission::ViewCases)?;
+        Ok(self.load_case(id)?.case_number)
+    }
+
     /// Records that a document about the case left the book (printed, saved as PDF, exported):
     /// who, when, and which document. Call it as the document is produced.
     pub fn record_export(&mut self, session: &Session, case_id: &str, document: &str) -> Result<()> {

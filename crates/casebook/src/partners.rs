@@ -48,6 +48,20 @@ pub struct Agency {
     pub mission: Option<String>,
 }
 
+impl Agency {
+    /// An agency with a name and type only; address, contacts and mission added later.
+    pub fn new(name: &str, agency_type: AgencyType) -> Agency {
+        Agency {
+            name: name.to_owned(),
+            agency_type,
+            address: None,
+            contacts: Vec::new(),
+            services: Vec::new(),
+            mission: None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 #[ts(export)]

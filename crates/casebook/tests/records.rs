@@ -256,7 +256,7 @@ fn pdpa_clocks_are_set_by_the_book_and_only_supervisors_keep_them() {
 
 #[test]
 fn a_conference_records_decisions_and_open_actions_carry_over() {
-    use casebook::conference::{ActionItem, ActionStatus, AgendaCase, Attendee, Conference, ConferenceStatus};
+    use casebook::conference::{ActionItem, ActionStatus, Attendee, Conference, ConferenceStatus};
     let dir = Dir::new("conference");
     let (mut book, worker, _, _) = book_with_worker(dir.path());
     let (client, _) = book.create_person(&worker, &person("เด็กหญิงประชุม สมมุติ")).unwrap();
@@ -284,17 +284,7 @@ fn a_conference_records_decisions_and_open_actions_carry_over() {
     )
     .unwrap();
     let agenda = book
-        .add_agenda_case(
-            &worker,
-            &AgendaCase {
-                conference_id: first.clone(),
-                case_id: case.id.clone(),
-                position: 1,
-                summary: Some("ด.ญ. ก. อายุ 14 ปี".into()),
-                risk_assessment: None,
-                decisions: None,
-            },
-        )
+        .add_agenda_case(&worker, &first_on_agenda(first.clone(), &case.id, "ด.ญ. ก. อายุ 14 ปี"))
         .unwrap();
     book.record_decisions(&worker, &agenda, None, Some("สูง"), "ให้ย้ายไปอยู่บ้านพักเด็กชั่วคราว")
         .unwrap();
@@ -354,17 +344,7 @@ fn a_conference_records_decisions_and_open_actions_carry_over() {
         .plan_conference(&worker, &plan_at("2026-11-24T09:00:00+07:00"))
         .unwrap();
     let next = book
-        .add_agenda_case(
-            &worker,
-            &AgendaCase {
-                conference_id: second,
-                case_id: case.id.clone(),
-                position: 1,
-                summary: Some("ด.ญ. ก. อายุ 14 ปี".into()),
-                risk_assessment: None,
-                decisions: None,
-            },
-        )
+        .add_agenda_case(&worker, &first_on_agenda(second, &case.id, "ด.ญ. ก. อายุ 14 ปี"))
         .unwrap();
     let view = book.projector_view(&worker, &next, None).unwrap();
     assert_eq!(
@@ -389,7 +369,7 @@ fn a_conference_records_decisions_and_open_actions_carry_over() {
 /// the summary or the decisions being written.
 #[test]
 fn the_projector_view_blacks_out_what_identifies_the_client() {
-    use casebook::conference::{AgendaCase, ConferenceStatus};
+    use casebook::conference::ConferenceStatus;
     let dir = Dir::new("projector");
     let (mut book, worker, _, _) = book_with_worker(dir.path());
     let mut input = person("เด็กหญิงลับเฉพาะ นามสมมุติ");
@@ -403,14 +383,11 @@ fn the_projector_view_blacks_out_what_identifies_the_client() {
     let agenda = book
         .add_agenda_case(
             &worker,
-            &AgendaCase {
-                conference_id: conference.clone(),
-                case_id: case.id.clone(),
-                position: 1,
-                summary: Some(format!("{pseudonym} ชื่อจริง เด็กหญิงลับเฉพาะ นามสมมุติ โทร 081 234 5678")),
-                risk_assessment: None,
-                decisions: None,
-            },
+            &first_on_agenda(
+                conference.clone(),
+                &case.id,
+                format!("{pseudonym} ชื่อจริง เด็กหญิงลับเฉพาะ นามสมมุติ โทร 081 234 5678"),
+            ),
         )
         .unwrap();
     book.project_case(&worker, &agenda).unwrap();
@@ -426,6 +403,22 @@ fn the_projector_view_blacks_out_what_identifies_the_client() {
     assert_eq!((view.position, view.total), (1, 1));
     book.set_conference_status(&worker, &conference, ConferenceStatus::InSession)
         .unwrap();
+}
+
+/// The first case on a conference's agenda, with its summary.
+fn first_on_agenda(
+    conference_id: String,
+    case_id: &str,
+    summary: impl Into<String>,
+) -> casebook::conference::AgendaCase {
+    casebook::conference::AgendaCase {
+        conference_id,
+        case_id: case_id.to_owned(),
+        position: 1,
+        summary: Some(summary.into()),
+        risk_assessment: None,
+        decisions: None,
+    }
 }
 
 fn plan_at(when: &str) -> casebook::conference::Conference {
@@ -474,17 +467,7 @@ fn issuing_a_referral_letter_numbers_it_marks_it_sent_and_audits_the_export() {
     let (client, _) = book.create_person(&worker, &person("ผู้รับบริการ ส่งต่อ")).unwrap();
     let case = book.create_case(&worker, &case_for(&client)).unwrap();
     let agency = book
-        .add_agency(
-            &worker,
-            &Agency {
-                name: "บ้านพักเด็กฯ สมมุติ".into(),
-                agency_type: AgencyType::Shelter,
-                address: None,
-                contacts: vec![],
-                services: vec![],
-                mission: None,
-            },
-        )
+        .add_agency(&worker, &Agency::new("บ้านพักเด็กฯ สมมุติ", AgencyType::Shelter))
         .unwrap();
     let referral = Referral {
         case_id: case.id.clone(),

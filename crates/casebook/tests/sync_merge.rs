@@ -66,17 +66,7 @@ fn any_delivery_order_and_repeat_converges_with_the_same_conflicts() {
         let a = &mut replicas[0];
         let agency = a
             .book
-            .add_agency(
-                &a.worker,
-                &Agency {
-                    name: "หน่วยงานร่วม".into(),
-                    agency_type: AgencyType::Ngo,
-                    address: None,
-                    contacts: Vec::new(),
-                    services: Vec::new(),
-                    mission: None,
-                },
-            )
+            .add_agency(&a.worker, &Agency::new("หน่วยงานร่วม", AgencyType::Ngo))
             .unwrap();
         let (client, _) = a.book.create_person(&a.worker, &person("ผู้รับบริการ ร่วมกัน")).unwrap();
         let case = a.book.create_case(&a.worker, &case_for(&client)).unwrap();

@@ -56,14 +56,7 @@ async fn main() {
         let mut book = a.lock().unwrap();
         book.add_agency(
             &a_worker,
-            &casebook::partners::Agency {
-                name: "หน่วยงาน 0".into(),
-                agency_type: casebook::partners::AgencyType::Ngo,
-                address: None,
-                contacts: Vec::new(),
-                services: Vec::new(),
-                mission: None,
-            },
+            &casebook::partners::Agency::new("หน่วยงาน 0", casebook::partners::AgencyType::Ngo),
         )
         .unwrap()
     };

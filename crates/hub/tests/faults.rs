@@ -135,17 +135,7 @@ async fn three_laptops_converge_through_dropped_connections_and_hub_crashes() {
             a.book
                 .lock()
                 .unwrap()
-                .add_agency(
-                    &a.worker,
-                    &Agency {
-                        name: format!("หน่วยงาน {i}"),
-                        agency_type: AgencyType::Ngo,
-                        address: None,
-                        contacts: Vec::new(),
-                        services: Vec::new(),
-                        mission: None,
-                    },
-                )
+                .add_agency(&a.worker, &Agency::new(&format!("หน่วยงาน {i}"), AgencyType::Ngo))
                 .unwrap()
         })
         .collect();

@@ -81,18 +81,8 @@ async fn a_case_travels_a_conflict_is_kept_and_resolved_and_a_revoked_laptop_is_
             },
         )
         .unwrap();
-        book.add_agency(
-            &a.worker,
-            &Agency {
-                name: "บ้านพักเด็ก".into(),
-                agency_type: AgencyType::Shelter,
-                address: None,
-                contacts: Vec::new(),
-                services: Vec::new(),
-                mission: None,
-            },
-        )
-        .unwrap()
+        book.add_agency(&a.worker, &Agency::new("บ้านพักเด็ก", AgencyType::Shelter))
+            .unwrap()
     };
     let pushed = a.sync().await.unwrap();
     assert!(pushed.pushed > 0);

@@ -67,44 +67,30 @@ impl Typesetter {
         for fact in &facts {
             y = page.paragraph(&digits(fact), normal, LEFT_MARGIN, y, width, 0.0, Align::Left);
         }
-        y -= line * 0.4;
-        y = page.paragraph("ข้อมูลผู้รับบริการ", strong, LEFT_MARGIN, y, width, 0.0, Align::Left);
-        for (label, value) in &form.client {
-            y = page.paragraph(
-                &digits(&format!("{label}:  {value}")),
-                normal,
-                LEFT_MARGIN + 20.0,
-                y,
-                width - 20.0,
-                0.0,
-                Align::Left,
-            );
-        }
-        y -= line * 0.4;
-        y = page.paragraph("เหตุผลการส่งต่อ", strong, LEFT_MARGIN, y, width, 0.0, Align::Left);
-        y = page.paragraph(
-            &digits(&form.reason),
-            normal,
-            LEFT_MARGIN + 20.0,
+        // A bold heading, then its lines indented under it.
+        let section = |page: &mut crate::pdf::Page<'_>, y: f32, heading: &str, lines: &[String], align: Align| {
+            let mut y = page.paragraph(heading, strong, LEFT_MARGIN, y - line * 0.4, width, 0.0, Align::Left);
+            for text in lines {
+                y = page.paragraph(&digits(text), normal, LEFT_MARGIN + 20.0, y, width - 20.0, 0.0, align);
+            }
+            y
+        };
+        let client: Vec<String> = form
+            .client
+            .iter()
+            .map(|(label, value)| format!("{label}:  {value}"))
+            .collect();
+        y = section(&mut page, y, "ข้อมูลผู้รับบริการ", &client, Align::Left);
+        y = section(
+            &mut page,
             y,
-            width - 20.0,
-            0.0,
+            "เหตุผลการส่งต่อ",
+            std::slice::from_ref(&form.reason),
             Align::Justify,
         );
         if !form.services.is_empty() {
-            y -= line * 0.4;
-            y = page.paragraph("บริการที่ขอรับ", strong, LEFT_MARGIN, y, width, 0.0, Align::Left);
-            for service in &form.services {
-                y = page.paragraph(
-                    &digits(&format!("•  {service}")),
-                    normal,
-                    LEFT_MARGIN + 20.0,
-                    y,
-                    width - 20.0,
-                    0.0,
-                    Align::Left,
-                );
-            }
+            let services: Vec<String> = form.services.iter().map(|s| format!("•  {s}")).collect();
+            y = section(&mut page, y, "บริการที่ขอรับ", &services, Align::Left);
         }
         y -= line * 0.4;
         let contact = match &form.from_phone {

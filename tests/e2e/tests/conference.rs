@@ -70,14 +70,7 @@ fn book(dir: &std::path::Path) -> std::result::Result<(), casebook::Error> {
     }
     book.add_agency(
         &worker,
-        &Agency {
-            name: "บ้านพักเด็กและครอบครัวจังหวัดสมมุติ".into(),
-            agency_type: AgencyType::Shelter,
-            address: None,
-            contacts: Vec::new(),
-            services: Vec::new(),
-            mission: None,
-        },
+        &Agency::new("บ้านพักเด็กและครอบครัวจังหวัดสมมุติ", AgencyType::Shelter),
     )?;
     Ok(())
 }

@@ -74,17 +74,7 @@ async fn a_conflict_from_two_laptops_is_shown_resolved_in_the_app_and_reaches_th
         .await?
         .token;
     a.set_hub(&a_admin, &hub.1, &token)?;
-    let agency = a.add_agency(
-        &a_worker,
-        &Agency {
-            name: "บ้านพักเด็ก".into(),
-            agency_type: AgencyType::Shelter,
-            address: None,
-            contacts: Vec::new(),
-            services: Vec::new(),
-            mission: None,
-        },
-    )?;
+    let agency = a.add_agency(&a_worker, &Agency::new("บ้านพักเด็ก", AgencyType::Shelter))?;
     let a = Mutex::new(a);
     sync_once(&a, &Client::new(&hub.1, Some(token.clone())), schema).await?;
     let (b, _, b_worker) = casebook::synth::unit_laptop(&b_dir, "b", PASS)?;
