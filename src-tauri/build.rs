@@ -26,6 +26,8 @@ fn main() {
         "set_emblem",
         "has_emblem",
         "change_status",
+        "transfer_case",
+        "take_case",
         "care_plan",
         "add_goal",
         "referrals",

@@ -389,6 +389,18 @@ pub fn change_status(state: State<'_, AppState>, case_id: String, status: Status
     with_book(&state, |book, s| book.change_status(s, &case_id, status, &reason))
 }
 
+/// Hands the case to another unit (the hub grants it the case with its history).
+#[tauri::command]
+pub fn transfer_case(state: State<'_, AppState>, case_id: String, to_unit: String, reason: String) -> Result<()> {
+    with_book(&state, |book, s| book.transfer_case(s, &case_id, &to_unit, &reason))
+}
+
+/// The signed-in worker becomes the case's manager.
+#[tauri::command]
+pub fn take_case(state: State<'_, AppState>, case_id: String) -> Result<()> {
+    with_book(&state, |book, s| book.take_case(s, &case_id))
+}
+
 #[tauri::command]
 pub fn care_plan(state: State<'_, AppState>, case_id: String) -> Result<Vec<Stored<CarePlanGoal>>> {
     with_book(&state, |book, s| book.care_plan(s, &case_id))

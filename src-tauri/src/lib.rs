@@ -67,6 +67,8 @@ pub fn run() {
             commands::set_emblem,
             commands::has_emblem,
             commands::change_status,
+            commands::transfer_case,
+            commands::take_case,
             commands::care_plan,
             commands::add_goal,
             commands::referrals,

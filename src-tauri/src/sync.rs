@@ -7,7 +7,7 @@ use crate::commands::{CommandError, Result, with_book};
 use crate::state::AppState;
 use casebook::events::Event;
 use casebook::sync::{Conflict, Incoming, Received, SyncPosition};
-use oscc_sync::{Client, Replica, SyncError};
+use oscc_sync::{Client, Credentials, Replica, SyncError};
 use serde::Serialize;
 use std::time::{Duration, Instant};
 use tauri::{AppHandle, Manager, State};
@@ -27,6 +27,9 @@ pub struct SyncRun {
     pub failures: u32,
     pub wanted: bool,
     pub last_started: Option<Instant>,
+    /// Events sent and taken in by the run going on (or the last one): the progress shown.
+    pub pushed: u64,
+    pub received: u64,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -34,11 +37,17 @@ pub struct SyncRun {
 pub struct SyncStatus {
     pub enrolled: bool,
     pub hub_url: Option<String>,
+    /// The hub certificate's fingerprint this laptop trusts (compare with `oscc-hub`'s).
+    pub hub_pin: Option<String>,
     pub position: SyncPosition,
     pub last_ok: Option<String>,
     /// A message key (`sync.error.*`) when the last run failed.
     pub last_error: Option<String>,
     pub running: bool,
+    #[ts(type = "number")]
+    pub pushed: u64,
+    #[ts(type = "number")]
+    pub received: u64,
 }
 
 /// The unlocked book, as sync sees it: locked per call, an error when the app is locked.
@@ -54,6 +63,12 @@ impl AppReplica<'_> {
         let unlocked = guard.as_mut().ok_or(casebook::Error::Forbidden("locked"))?;
         work(&mut unlocked.book)
     }
+
+    fn count(&self, add: impl FnOnce(&mut SyncRun)) {
+        if let Ok(mut run) = self.0.sync.lock() {
+            add(&mut run);
+        }
+    }
 }
 
 impl Replica for AppReplica<'_> {
@@ -61,13 +76,19 @@ impl Replica for AppReplica<'_> {
         self.with(|b| b.unpushed(limit))
     }
     fn mark_pushed(&self, seq: i64) -> casebook::Result<()> {
-        self.with(|b| b.mark_pushed(seq))
+        let before = self.with(|b| Ok(b.sync_position()?.pushed_seq))?;
+        self.with(|b| b.mark_pushed(seq))?;
+        self.count(|run| run.pushed += seq.saturating_sub(before).max(0) as u64);
+        Ok(())
     }
     fn pull_cursor(&self) -> casebook::Result<i64> {
         self.with(|b| Ok(b.sync_position()?.pull_cursor))
     }
     fn receive(&self, incoming: Vec<Incoming>, cursor: i64) -> casebook::Result<Received> {
-        self.with(|b| b.receive(incoming, cursor))
+        let count = incoming.len() as u64;
+        let received = self.with(|b| b.receive(incoming, cursor))?;
+        self.count(|run| run.received += count);
+        Ok(received)
     }
 }
 
@@ -77,6 +98,7 @@ fn error_key(err: &SyncError) -> &'static str {
         SyncError::Unauthorized => "sync.error.unauthorized",
         SyncError::Refused(_) | SyncError::Stalled => "sync.error.refused",
         SyncError::Book(_) => "sync.error.book",
+        SyncError::PlainHttp | SyncError::BadAddress => "sync.error.address",
     }
 }
 
@@ -86,18 +108,23 @@ async fn run_once(state: &AppState) -> bool {
     let hub = {
         let Ok(guard) = state.book.lock() else { return false };
         match guard.as_ref().map(|u| u.book.hub()) {
-            Some(Ok(Some((url, token)))) => Some((url, token.to_string())),
+            Some(Ok(Some(link))) => Some(link),
             _ => None,
         }
     };
-    let Some((url, token)) = hub else { return false };
+    let Some(link) = hub else { return false };
     if let Ok(mut run) = state.sync.lock() {
         run.running = true;
         run.wanted = false;
         run.last_started = Some(Instant::now());
+        run.pushed = 0;
+        run.received = 0;
     }
-    let client = Client::new(&url, Some(token));
-    let outcome = oscc_sync::sync_once(&AppReplica(state), &client, casebook::store::schema_version()).await;
+    let credentials = Credentials::from_secret(&link.secret);
+    let outcome = match Client::new(&link.url, link.pin.as_deref(), credentials) {
+        Ok(client) => oscc_sync::sync_once(&AppReplica(state), &client, casebook::store::schema_version()).await,
+        Err(err) => Err(err),
+    };
     if let Ok(mut run) = state.sync.lock() {
         run.running = false;
         match outcome {
@@ -158,11 +185,13 @@ pub fn spawn(app: AppHandle) {
 pub async fn enroll_device(state: State<'_, AppState>, hub_url: String, code: String) -> Result<()> {
     let (device_id, device_name) = with_book(&state, |book, _| Ok((book.device_id().to_owned(), book.unit()?.name)))?;
     let url = hub_url.trim().trim_end_matches('/').to_owned();
-    let enrolled = Client::new(&url, None)
+    let enrolled = Client::new(&url, None, None)
+        .map_err(|e| CommandError::key(error_key(&e)))?
         .enroll(code.trim(), &device_id, &device_name)
         .await
         .map_err(|e| CommandError::key(error_key(&e)))?;
-    with_book(&state, |book, s| book.set_hub(s, &url, &enrolled.token))?;
+    let secret = enrolled.credentials.to_secret();
+    with_book(&state, |book, s| book.set_hub(s, &url, enrolled.pin.as_deref(), &secret))?;
     request(&state);
     Ok(())
 }
@@ -190,11 +219,14 @@ pub fn sync_status(state: State<'_, AppState>) -> Result<SyncStatus> {
     let run = state.sync.lock().map(|r| r.clone()).unwrap_or_default();
     Ok(SyncStatus {
         enrolled: hub.is_some(),
-        hub_url: hub.map(|(url, _)| url),
+        hub_url: hub.as_ref().map(|h| h.url.clone()),
+        hub_pin: hub.and_then(|h| h.pin),
         position,
         last_ok: run.last_ok,
         last_error: run.last_error,
         running: run.running,
+        pushed: run.pushed,
+        received: run.received,
     })
 }
 

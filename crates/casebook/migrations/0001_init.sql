@@ -22,9 +22,13 @@ CREATE TABLE cases (
   id TEXT PRIMARY KEY, unit_code TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
   case_number TEXT NOT NULL UNIQUE, client_id TEXT NOT NULL REFERENCES persons(id),
   source TEXT NOT NULL, categories JSON NOT NULL DEFAULT '[]', violence_types JSON NOT NULL DEFAULT '[]',
-  risk TEXT NOT NULL, status TEXT NOT NULL, case_manager_id TEXT REFERENCES users(id),
+  -- No foreign key on the case manager: a case transferred in from another unit names that
+  -- unit's worker (whose user record stays in the other book) until someone here takes it.
+  risk TEXT NOT NULL, status TEXT NOT NULL, case_manager_id TEXT,
   incident_at TEXT, consent TEXT, legal_basis TEXT, retention_date TEXT,
-  closure_reason TEXT, outcome TEXT, next_due_date TEXT
+  closure_reason TEXT, outcome TEXT, next_due_date TEXT,
+  -- The unit responsible for the case now (its own unit until a transfer).
+  held_by TEXT
 );
 CREATE INDEX cases_status ON cases(status, risk);
 CREATE INDEX cases_manager ON cases(case_manager_id);

@@ -104,12 +104,12 @@ pub fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()
 }
 
-fn validate_unit_code(code: &str) -> Result<(), Invalid> {
+pub(crate) fn validate_unit_code(field: &str, code: &str) -> Result<(), Invalid> {
     let ok = (2..=8).contains(&code.len()) && code.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
     if ok {
         Ok(())
     } else {
-        Err(Invalid::new("unit.code", Rule::UnitCodeFormat))
+        Err(Invalid::new(field, Rule::UnitCodeFormat))
     }
 }
 
@@ -137,7 +137,7 @@ impl Casebook {
     /// First run: a new case book with its administrator. The recovery code is returned once
     /// and never stored in clear; print it on the recovery sheet.
     pub fn create(dir: &Path, new: &NewBook, kdf: KdfParams) -> Result<(Casebook, Session, RecoveryCode)> {
-        validate_unit_code(&new.unit_code)?;
+        validate_unit_code("unit.code", &new.unit_code)?;
         required("unit.name", &new.unit_name)?;
         required("user.username", &new.admin_username)?;
         required("user.display_name", &new.admin_display_name)?;

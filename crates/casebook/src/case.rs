@@ -9,6 +9,7 @@ use crate::permissions::{Permission, Session};
 use crate::person::{PersonMasked, Sex, today, years_between};
 use crate::rows;
 use crate::timeline::TimelineEntry;
+use rusqlite::OptionalExtension;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -114,6 +115,8 @@ pub struct Case {
     pub closure_reason: Option<String>,
     pub outcome: Option<String>,
     pub next_due_date: Option<String>,
+    /// The unit responsible for the case now; another unit's code once transferred.
+    pub held_by: Option<String>,
 }
 
 /// A row of the case list: nothing that names or locates anyone.
@@ -137,6 +140,8 @@ pub struct CaseRow {
 #[ts(export)]
 pub struct CaseView {
     pub case: Case,
+    /// The case manager's name, when the manager is a user of this unit.
+    pub case_manager_name: Option<String>,
     pub client: PersonMasked,
     pub timeline: Vec<TimelineEntry>,
 }
@@ -214,6 +219,7 @@ impl Casebook {
         if input.case_manager_id.is_none() {
             fields.insert("case_manager_id".into(), session.user_id.clone().into());
         }
+        fields.insert("held_by".into(), self.unit_code().into());
         self.batch(|book| {
             fields.insert("case_number".into(), book.take_case_number()?.into());
             book.write(session, Entity::Case, &id, fields, "case.create", None)
@@ -253,8 +259,20 @@ impl Casebook {
         let case = self.load_case(id)?;
         let client = self.load_person(&case.client_id)?.masked(today());
         let timeline = self.timeline(id)?;
+        let case_manager_name = match &case.case_manager_id {
+            Some(user) => self
+                .conn
+                .query_row("SELECT display_name FROM users WHERE id = ?1", [user], |r| r.get(0))
+                .optional()?,
+            None => None,
+        };
         self.audit(session, "case.view", Some(Entity::Case), Some(id), None)?;
-        Ok(CaseView { case, client, timeline })
+        Ok(CaseView {
+            case,
+            case_manager_name,
+            client,
+            timeline,
+        })
     }
 
     /// The case's number alone: it identifies no one, so reading it is not an audited view.

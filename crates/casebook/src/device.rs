@@ -31,14 +31,15 @@ fn hub_entry(book_id: &str) -> Result<keyring::Entry> {
     keyring::Entry::new(SERVICE, &format!("hub-token:{book_id}")).map_err(keyring_error)
 }
 
-/// Keeps the token the hub gave this device at enrollment.
-pub fn store_hub_token(book_id: &str, token: &str) -> Result<()> {
-    hub_entry(book_id)?.set_password(token).map_err(keyring_error)
+/// Keeps what this device proves itself to the hub with (its token and signing key, as the
+/// sync crate encodes them).
+pub fn store_hub_secret(book_id: &str, secret: &str) -> Result<()> {
+    hub_entry(book_id)?.set_password(secret).map_err(keyring_error)
 }
 
-pub fn load_hub_token(book_id: &str) -> Result<Option<Zeroizing<String>>> {
+pub fn load_hub_secret(book_id: &str) -> Result<Option<Zeroizing<String>>> {
     match hub_entry(book_id)?.get_password() {
-        Ok(token) => Ok(Some(Zeroizing::new(token))),
+        Ok(secret) => Ok(Some(Zeroizing::new(secret))),
         Err(keyring::Error::NoEntry) => Ok(None),
         Err(e) => Err(keyring_error(e)),
     }

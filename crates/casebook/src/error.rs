@@ -23,6 +23,8 @@ pub enum Rule {
     PassphraseTooShort,
     /// A picture that is not a PNG file.
     NotPng,
+    /// A transfer to the unit that already holds the case.
+    SameUnit,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS, thiserror::Error)]

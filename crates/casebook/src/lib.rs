@@ -34,6 +34,7 @@ pub mod sync;
 pub mod synth;
 pub mod thai_id;
 pub mod timeline;
+mod transfer;
 
 pub use book::{Casebook, NewBook, OrgType, UnitInfo, UserSummary, now_iso};
 pub use error::{Error, Invalid, Result, Rule};

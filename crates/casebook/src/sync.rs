@@ -55,6 +55,14 @@ pub struct SyncPosition {
     pub conflicts: i64,
 }
 
+/// Where this device syncs to.
+pub struct HubLink {
+    pub url: String,
+    /// SHA-256 of the hub certificate seen at enrollment (none for plain HTTP on loopback).
+    pub pin: Option<String>,
+    pub secret: zeroize::Zeroizing<String>,
+}
+
 /// Two values of one field written without seeing each other. `kept` is what every replica
 /// shows meanwhile (the later clock); `other` is the one that lost.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -72,27 +80,38 @@ pub struct Conflict {
 }
 
 impl Casebook {
-    /// Records enrollment with a hub: its address in the book, the device token in the OS
-    /// keyring (never in the file). Administrators only.
-    pub fn set_hub(&mut self, session: &Session, url: &str, token: &str) -> Result<()> {
+    /// Records enrollment with a hub: its address and pinned certificate in the book, the
+    /// device's secret (token and signing key) in the OS keyring, never in the file.
+    /// Administrators only.
+    pub fn set_hub(&mut self, session: &Session, url: &str, pin: Option<&str>, secret: &str) -> Result<()> {
         session.require(Permission::ManageUsers)?;
-        crate::device::store_hub_token(&self.book_id, token)?;
-        self.conn.execute(
-            "INSERT INTO sync_state (key, value) VALUES ('hub_url', ?1)
-             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            [url],
-        )?;
+        crate::device::store_hub_secret(&self.book_id, secret)?;
+        let tx = self.conn.transaction()?;
+        for (key, value) in [("hub_url", Some(url)), ("hub_pin", pin)] {
+            match value {
+                Some(value) => tx.execute(
+                    "INSERT INTO sync_state (key, value) VALUES (?1, ?2)
+                     ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                    [key, value],
+                )?,
+                None => tx.execute("DELETE FROM sync_state WHERE key = ?1", [key])?,
+            };
+        }
+        tx.commit()?;
         self.audit(session, "sync.enroll", None, None, Some(url))
     }
 
-    /// The hub this device is enrolled with, and its token.
-    pub fn hub(&self) -> Result<Option<(String, zeroize::Zeroizing<String>)>> {
-        let url: Option<String> = self
-            .conn
-            .query_row("SELECT value FROM sync_state WHERE key = 'hub_url'", [], |r| r.get(0))
-            .optional()?;
-        let Some(url) = url else { return Ok(None) };
-        Ok(crate::device::load_hub_token(&self.book_id)?.map(|token| (url, token)))
+    /// The hub this device is enrolled with: address, pinned certificate, and secret.
+    pub fn hub(&self) -> Result<Option<HubLink>> {
+        let state = |key: &str| -> Result<Option<String>> {
+            Ok(self
+                .conn
+                .query_row("SELECT value FROM sync_state WHERE key = ?1", [key], |r| r.get(0))
+                .optional()?)
+        };
+        let Some(url) = state("hub_url")? else { return Ok(None) };
+        let pin = state("hub_pin")?;
+        Ok(crate::device::load_hub_secret(&self.book_id)?.map(|secret| HubLink { url, pin, secret }))
     }
 
     pub fn sync_position(&self) -> Result<SyncPosition> {

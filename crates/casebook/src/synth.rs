@@ -231,8 +231,18 @@ mod tests {
 /// opened as the social worker. Usernames carry the suffix because a unit's laptops share
 /// their users once they sync.
 pub fn unit_laptop(dir: &std::path::Path, suffix: &str, passphrase: &str) -> Result<(Casebook, Session, Session)> {
+    unit_book(dir, "CPN", suffix, passphrase)
+}
+
+/// `unit_laptop` for the unit `unit_code`.
+pub fn unit_book(
+    dir: &std::path::Path,
+    unit_code: &str,
+    suffix: &str,
+    passphrase: &str,
+) -> Result<(Casebook, Session, Session)> {
     let new = crate::book::NewBook {
-        unit_code: "CPN".into(),
+        unit_code: unit_code.into(),
         unit_name: "ศูนย์พึ่งได้ โรงพยาบาลสมมุติ".into(),
         admin_username: format!("admin{suffix}"),
         admin_display_name: "ผู้ดูแล สมมุติ".into(),

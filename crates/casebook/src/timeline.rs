@@ -21,6 +21,8 @@ pub enum EntryKind {
     StatusChange,
     Referral,
     ConferenceDecision,
+    /// The case moved to another unit (or came in from one).
+    Transfer,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]

@@ -7,7 +7,7 @@
 mod common;
 
 use common::{Hub, enrolled_laptop, temp};
-use oscc_sync::{Client, WireEvent, sync_once};
+use oscc_sync::{WireEvent, sync_once};
 use std::sync::Mutex;
 use std::time::Instant;
 
@@ -18,15 +18,17 @@ async fn main() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(10_000);
     let root = temp("bench");
-    let hub = Hub::start(&root.join("hub.db"));
+    let hub = Hub::start(&root.join("hub.db").to_string_lossy(), &root);
     let schema = casebook::store::schema_version();
-    let (mut a, a_worker, a_token) = enrolled_laptop(&root.join("a"), "a", &hub).await;
+    let (mut a, a_worker, a_client) = enrolled_laptop(&root.join("a"), "CPN", "a", &hub, &hub.url).await;
     let started = Instant::now();
     casebook::synth::populate(&mut a, &a_worker, 2569, cases, 10, |_| {}).unwrap();
     let events = a.events().unwrap();
+    // Any key signs the same number of bytes as the laptop's own.
+    let key = ed25519_dalek::SigningKey::from_bytes(&[7; 32]);
     let bytes: usize = events
         .iter()
-        .map(|e| serde_json::to_vec(&WireEvent::from_event(e)).map_or(0, |v| v.len()))
+        .map(|e| serde_json::to_vec(&WireEvent::signed(e, &key)).map_or(0, |v| v.len()))
         .sum();
     println!(
         "synthetic laptop: {cases} cases, {} events, made in {:.1} s; {:.0} bytes per event on the wire (JSON, uncompressed)",
@@ -36,14 +38,12 @@ async fn main() {
     );
 
     let a = Mutex::new(a);
-    let a_client = Client::new(&hub.url(), Some(a_token));
     let t = Instant::now();
     sync_once(&a, &a_client, schema).await.unwrap();
     println!("first sync, push of the whole book: {:.1} s", t.elapsed().as_secs_f64());
 
-    let (b, b_worker, b_token) = enrolled_laptop(&root.join("b"), "b", &hub).await;
+    let (b, b_worker, b_client) = enrolled_laptop(&root.join("b"), "CPN", "b", &hub, &hub.url).await;
     let b = Mutex::new(b);
-    let b_client = Client::new(&hub.url(), Some(b_token));
     let t = Instant::now();
     sync_once(&b, &b_client, schema).await.unwrap();
     println!(

@@ -1,6 +1,6 @@
 //! The hub's HTTP API (JSON): enroll with a one-time code, push a batch, pull by cursor.
 //! Anything but enrollment needs a device token; unknown or revoked devices get 401 and nothing
-//! else.
+//! else. Storage calls run on blocking threads (SQLite and PostgreSQL clients block).
 
 use crate::store::{Device, Store, StoreError};
 use axum::extract::{Query, State};
@@ -25,20 +25,38 @@ pub fn router(store: Shared) -> Router {
 fn failed(err: StoreError) -> StatusCode {
     match err {
         StoreError::BadCode => StatusCode::UNAUTHORIZED,
+        StoreError::BadSignature(_) => StatusCode::FORBIDDEN,
+        StoreError::BadKey => StatusCode::BAD_REQUEST,
         StoreError::Diverged(_) => StatusCode::CONFLICT,
-        StoreError::Db(_) => StatusCode::SERVICE_UNAVAILABLE,
+        StoreError::Db(message) => {
+            // Storage messages name tables and keys, never event contents.
+            eprintln!("oscc-hub: storage error: {message}");
+            StatusCode::SERVICE_UNAVAILABLE
+        }
     }
 }
 
-fn device(store: &Shared, headers: &HeaderMap) -> Result<Device, StatusCode> {
+/// Runs a storage call off the async workers.
+async fn blocking<T: Send + 'static>(
+    store: &Shared,
+    work: impl FnOnce(&dyn Store) -> Result<T, StoreError> + Send + 'static,
+) -> Result<T, StatusCode> {
+    let store = store.clone();
+    tokio::task::spawn_blocking(move || work(store.as_ref()))
+        .await
+        .map_err(|_| StatusCode::INTERNAL_SERVER_ERROR)?
+        .map_err(failed)
+}
+
+async fn device(store: &Shared, headers: &HeaderMap) -> Result<Device, StatusCode> {
     let token = headers
         .get("authorization")
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
-        .ok_or(StatusCode::UNAUTHORIZED)?;
-    store
-        .device_by_token(token)
-        .map_err(failed)?
+        .ok_or(StatusCode::UNAUTHORIZED)?
+        .to_owned();
+    blocking(store, move |s| s.device_by_token(&token))
+        .await?
         .ok_or(StatusCode::UNAUTHORIZED)
 }
 
@@ -46,9 +64,10 @@ async fn enroll(
     State(store): State<Shared>,
     Json(request): Json<EnrollRequest>,
 ) -> Result<Json<EnrollResponse>, StatusCode> {
-    let (device, token) = store
-        .enroll(&request.code, &request.device_id, &request.device_name)
-        .map_err(failed)?;
+    let (device, token) = blocking(&store, move |s| {
+        s.enroll(&request.code, &request.device_id, &request.device_name, &request.public_key)
+    })
+    .await?;
     Ok(Json(EnrollResponse {
         device_id: device.id,
         unit_code: device.unit_code,
@@ -61,12 +80,12 @@ async fn push(
     headers: HeaderMap,
     Json(request): Json<PushRequest>,
 ) -> Result<Json<PushResponse>, StatusCode> {
-    let device = device(&store, &headers)?;
+    let device = device(&store, &headers).await?;
     // A device pushes only its own log.
     if request.events.iter().any(|e| e.device_id != device.id) {
         return Err(StatusCode::FORBIDDEN);
     }
-    let acked_seq = store.push(&device, &request.events).map_err(failed)?;
+    let acked_seq = blocking(&store, move |s| s.push(&device, &request.events)).await?;
     Ok(Json(PushResponse { acked_seq }))
 }
 
@@ -81,10 +100,11 @@ async fn pull(
     headers: HeaderMap,
     Query(query): Query<PullQuery>,
 ) -> Result<Json<PullResponse>, StatusCode> {
-    let device = device(&store, &headers)?;
+    let device = device(&store, &headers).await?;
     let limit = query.limit.unwrap_or(MAX_PULL).clamp(1, MAX_PULL);
-    let rows = store.pull(&device, query.after, limit).map_err(failed)?;
-    let cursor = rows.last().map_or(query.after, |(seq, _)| *seq);
+    let after = query.after;
+    let rows = blocking(&store, move |s| s.pull(&device, after, limit)).await?;
+    let cursor = rows.last().map_or(after, |(seq, _)| *seq);
     Ok(Json(PullResponse {
         events: rows
             .into_iter()

@@ -1,20 +1,26 @@
 //! `oscc-hub`: the provincial hub (DESIGN.md §5).
 //!
-//!   oscc-hub serve --listen 127.0.0.1:8700 [--database hub.db]
-//!   oscc-hub enroll-code --unit CPN [--database hub.db]
-//!   oscc-hub devices [--database hub.db]
-//!   oscc-hub revoke DEVICE [--database hub.db]
+//!   oscc-hub serve [--listen 0.0.0.0:8443] [--name HOST]… [--tls-dir DIR] [--plain-http]
+//!   oscc-hub enroll-code --unit CODE [--coordinator]
+//!   oscc-hub devices | revoke DEVICE | report
+//!
+//! Every command takes `--database FILE` (SQLite, default hub.db) or
+//! `--database postgres://user@host/db`.
 
 mod api;
 mod store;
+mod tls;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
-use store::{Sqlite, Store};
+use store::{Postgres, Sqlite, Store};
+use tls::CertFiles;
 
-const USAGE: &str =
-    "usage: oscc-hub serve --listen ADDR:PORT | enroll-code --unit CODE | devices | revoke DEVICE  [--database FILE]";
+const USAGE: &str = "usage: oscc-hub serve [--listen ADDR:PORT] [--name HOST]... [--tls-dir DIR] [--plain-http]
+       oscc-hub enroll-code --unit CODE [--coordinator]
+       oscc-hub devices | revoke DEVICE | report
+       every command: [--database FILE | --database postgres://USER@HOST/DB]";
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -31,31 +37,56 @@ fn option(args: &[String], name: &str) -> Option<String> {
         .cloned()
 }
 
+fn options(args: &[String], name: &str) -> Vec<String> {
+    args.windows(2).filter(|w| w[0] == name).map(|w| w[1].clone()).collect()
+}
+
+fn open(database: &str) -> Result<Arc<dyn Store>, String> {
+    let store: Arc<dyn Store> = if database.starts_with("postgres://") || database.starts_with("postgresql://") {
+        // The address may hold a password: it is not repeated in the message.
+        Arc::new(Postgres::connect(database).map_err(|e| format!("cannot open the PostgreSQL database: {e}"))?)
+    } else {
+        Arc::new(Sqlite::open(&PathBuf::from(database)).map_err(|e| format!("cannot open {database}: {e}"))?)
+    };
+    Ok(store)
+}
+
 fn run(args: &[String]) -> Result<(), String> {
-    let database = PathBuf::from(option(args, "--database").unwrap_or_else(|| "hub.db".into()));
-    let open = || Sqlite::open(&database).map_err(|e| format!("cannot open {}: {e}", database.display()));
+    let database = option(args, "--database").unwrap_or_else(|| "hub.db".into());
+    let tls_dir = PathBuf::from(option(args, "--tls-dir").unwrap_or_else(|| ".".into()));
     match args.first().map(String::as_str) {
         Some("serve") => {
             let listen: SocketAddr = option(args, "--listen")
-                .unwrap_or_else(|| "127.0.0.1:8700".into())
+                .unwrap_or_else(|| "0.0.0.0:8443".into())
                 .parse()
                 .map_err(|_| "--listen takes ADDRESS:PORT".to_owned())?;
-            // Plain HTTP only on this machine: units reach the hub over HTTPS (not built yet).
-            if !listen.ip().is_loopback() {
-                return Err(
-                    "plain HTTP is served on a loopback address only (127.0.0.1); HTTPS is not built yet".into(),
-                );
-            }
-            serve(listen, Arc::new(open()?))
+            let tls = if args.iter().any(|a| a == "--plain-http") {
+                if !listen.ip().is_loopback() {
+                    return Err("plain HTTP is served on a loopback address only (127.0.0.1)".into());
+                }
+                None
+            } else {
+                let files = CertFiles::in_dir(&tls_dir);
+                files.ensure(&options(args, "--name"))?;
+                println!("certificate sha256 {}", files.fingerprint()?);
+                Some(files.server_config()?)
+            };
+            serve(listen, tls, open(&database)?)
         }
         Some("enroll-code") => {
             let unit = option(args, "--unit").ok_or("enroll-code needs --unit CODE")?;
-            let code = open()?.new_enroll_code(&unit).map_err(|e| e.to_string())?;
+            let coordinator = args.iter().any(|a| a == "--coordinator");
+            let code = open(&database)?
+                .new_enroll_code(&unit, coordinator)
+                .map_err(|e| e.to_string())?;
             println!("{code}");
+            if let Ok(print) = CertFiles::in_dir(&tls_dir).fingerprint() {
+                println!("the laptop should show certificate sha256 {print}");
+            }
             Ok(())
         }
         Some("devices") => {
-            for d in open()?.devices().map_err(|e| e.to_string())? {
+            for d in open(&database)?.devices().map_err(|e| e.to_string())? {
                 println!(
                     "{}\t{}\t{}\t{}",
                     d.id,
@@ -68,27 +99,55 @@ fn run(args: &[String]) -> Result<(), String> {
         }
         Some("revoke") => {
             let id = args.get(1).ok_or("revoke needs a DEVICE id (see `oscc-hub devices`)")?;
-            if open()?.revoke(id).map_err(|e| e.to_string())? {
+            if open(&database)?.revoke(id).map_err(|e| e.to_string())? {
                 println!("revoked {id}");
                 Ok(())
             } else {
                 Err(format!("no device {id}"))
             }
         }
+        Some("report") => {
+            println!("unit\tcoordinator\tdevices\tcases opened\tcases visible\tevents\tlast received");
+            for u in open(&database)?.report().map_err(|e| e.to_string())? {
+                println!(
+                    "{}\t{}\t{}\t{}\t{}\t{}\t{}",
+                    u.unit_code,
+                    if u.coordinator { "yes" } else { "no" },
+                    u.devices,
+                    u.cases_created,
+                    u.cases_granted,
+                    u.events,
+                    u.last_received.as_deref().unwrap_or("-")
+                );
+            }
+            Ok(())
+        }
         _ => Err(USAGE.into()),
     }
 }
 
-fn serve(listen: SocketAddr, store: Arc<dyn Store>) -> Result<(), String> {
+fn serve(listen: SocketAddr, tls: Option<Arc<rustls::ServerConfig>>, store: Arc<dyn Store>) -> Result<(), String> {
     let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
     runtime.block_on(async {
-        let listener = tokio::net::TcpListener::bind(listen)
-            .await
-            .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
+        let listener = std::net::TcpListener::bind(listen).map_err(|e| format!("cannot listen on {listen}: {e}"))?;
+        listener.set_nonblocking(true).map_err(|e| e.to_string())?;
+        let addr = listener.local_addr().map_err(|e| e.to_string())?;
+        let app = api::router(store).into_make_service();
         // The tests read this line to learn the port when they ask for port 0.
-        println!("listening on {}", listener.local_addr().map_err(|e| e.to_string())?);
-        axum::serve(listener, api::router(store))
-            .await
-            .map_err(|e| e.to_string())
+        match tls {
+            Some(config) => {
+                println!("listening on https://{addr}");
+                let config = axum_server::tls_rustls::RustlsConfig::from_config(config);
+                axum_server::from_tcp_rustls(listener, config)
+                    .map_err(|e| e.to_string())?
+                    .serve(app)
+                    .await
+            }
+            None => {
+                println!("listening on http://{addr}");
+                axum_server::from_tcp(listener).map_err(|e| e.to_string())?.serve(app).await
+            }
+        }
+        .map_err(|e| e.to_string())
     })
 }

@@ -7,8 +7,8 @@ mod common;
 use casebook::partners::{Agency, AgencyType};
 use casebook::person::{PersonInput, Sex};
 use casebook::{Casebook, Session};
-use common::{Hub, enrolled_laptop, temp};
-use oscc_sync::{Client, SyncError, sync_once};
+use common::{Hub, PASS, databases, enrolled_laptop, temp};
+use oscc_sync::{Client, Credentials, SyncError, sync_once};
 use std::sync::Mutex;
 
 struct Laptop {
@@ -18,11 +18,11 @@ struct Laptop {
 }
 
 async fn laptop(root: &std::path::Path, name: &str, hub: &Hub) -> Laptop {
-    let (book, worker, token) = enrolled_laptop(&root.join(name), name, hub).await;
+    let (book, worker, client) = enrolled_laptop(&root.join(name), "CPN", name, hub, &hub.url).await;
     Laptop {
         book: Mutex::new(book),
         worker,
-        client: Client::new(&hub.url(), Some(token)),
+        client,
     }
 }
 
@@ -38,17 +38,24 @@ impl Laptop {
 #[tokio::test(flavor = "current_thread")]
 async fn a_case_travels_a_conflict_is_kept_and_resolved_and_a_revoked_laptop_is_refused() {
     let root = temp("two-laptops");
-    let hub = Hub::start(&root.join("hub.db"));
-    let a = laptop(&root, "a", &hub).await;
-    let b = laptop(&root, "b", &hub).await;
+    for database in databases(&root, "two-laptops") {
+        two_laptops(&root, &database).await;
+    }
+    let _ = std::fs::remove_dir_all(&root);
+}
+
+async fn two_laptops(root: &std::path::Path, database: &str) {
+    let root = &root.join(if database.starts_with("postgres") { "pg" } else { "sqlite" });
+    std::fs::create_dir_all(root).unwrap();
+    let hub = Hub::start(database, root);
+    let a = laptop(root, "a", &hub).await;
+    let b = laptop(root, "b", &hub).await;
     // A code works once.
-    let code = hub.cli(&["enroll-code", "--unit", "CPN"]);
-    Client::new(&hub.url(), None)
-        .enroll(&code, "device-x", "x")
-        .await
-        .unwrap();
+    let code = hub.code("CPN");
+    let enrolling = || Client::new(&hub.url, None, None).unwrap();
+    enrolling().enroll(&code, "device-x", "x").await.unwrap();
     assert!(matches!(
-        Client::new(&hub.url(), None).enroll(&code, "device-y", "y").await,
+        enrolling().enroll(&code, "device-y", "y").await,
         Err(SyncError::Unauthorized)
     ));
 
@@ -137,6 +144,57 @@ async fn a_case_travels_a_conflict_is_kept_and_resolved_and_a_revoked_laptop_is_
     hub.cli(&["revoke", &b_device]);
     assert!(hub.cli(&["devices"]).contains("revoked"));
     assert!(matches!(b.sync().await, Err(SyncError::Unauthorized)));
-    drop(hub);
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn the_hub_is_trusted_by_its_pinned_certificate_and_takes_only_signed_events() {
+    let root = temp("trust");
+    let hub = Hub::start(&root.join("hub.db").to_string_lossy(), &root);
+    let (mut book, _, worker) = casebook::synth::unit_laptop(&root.join("a"), "a", PASS).unwrap();
+    book.add_agency(&worker, &Agency::new("หน่วยงานทดสอบ", AgencyType::Ngo))
+        .unwrap();
+    let book = Mutex::new(book);
+    let schema = casebook::store::schema_version();
+    let device = book.lock().unwrap().device_id().to_owned();
+    let enrolled = Client::new(&hub.url, None, None)
+        .unwrap()
+        .enroll(&hub.code("CPN"), &device, "a")
+        .await
+        .unwrap();
+    assert_eq!(enrolled.pin, hub.fingerprint);
+
+    // Another hub (another certificate) at an address the laptop trusts is refused before a
+    // byte of the book is sent.
+    let impostor_dir = root.join("impostor");
+    std::fs::create_dir_all(&impostor_dir).unwrap();
+    let impostor = Hub::start(&impostor_dir.join("hub.db").to_string_lossy(), &impostor_dir);
+    assert_ne!(impostor.fingerprint, hub.fingerprint);
+    let wrong = Client::new(&impostor.url, enrolled.pin.as_deref(), Some(enrolled.credentials.clone())).unwrap();
+    assert!(matches!(sync_once(&book, &wrong, schema).await, Err(SyncError::Network(_))));
+    assert_eq!(impostor.events_held(), 0);
+    assert_eq!(book.lock().unwrap().sync_position().unwrap().pushed_seq, 0);
+
+    // The right token with a key that is not the device's: the hub refuses the batch.
+    let forged = Credentials::from_secret(&format!(
+        "{}:{}",
+        enrolled.credentials.token,
+        "11".repeat(32)
+    ))
+    .unwrap();
+    let forger = Client::new(&hub.url, enrolled.pin.as_deref(), Some(forged)).unwrap();
+    assert!(matches!(sync_once(&book, &forger, schema).await, Err(SyncError::Refused(403))));
+    assert_eq!(hub.events_held(), 0);
+
+    // Plain http to anything but this machine is refused outright.
+    assert!(matches!(
+        Client::new("http://hub.example.go.th", None, None),
+        Err(SyncError::PlainHttp)
+    ));
+
+    // The device's own key: accepted.
+    let right = Client::new(&hub.url, enrolled.pin.as_deref(), Some(enrolled.credentials)).unwrap();
+    let report = sync_once(&book, &right, schema).await.unwrap();
+    assert!(report.pushed > 0);
+    assert_eq!(hub.events_held(), report.pushed as i64);
     let _ = std::fs::remove_dir_all(&root);
 }

@@ -2,7 +2,11 @@
 //! hub has for this unit until it has nothing more. Every step is safe to repeat, so a fault
 //! anywhere (a dropped connection, a killed process) only means the next run does it again.
 
+use crate::tls::{self, Pinned};
 use crate::wire::{EnrollRequest, EnrollResponse, PullResponse, PushRequest, PushResponse, WireEvent};
+use ed25519_dalek::SigningKey;
+use std::sync::Arc;
+use zeroize::Zeroizing;
 use casebook::events::Event;
 use casebook::sync::{Incoming, Received};
 
@@ -19,6 +23,10 @@ pub enum SyncError {
     Refused(u16),
     #[error("the hub acknowledged nothing new; sync stopped to try again later")]
     Stalled,
+    #[error("the hub address must start with https:// (plain http only for this machine)")]
+    PlainHttp,
+    #[error("the hub address must start with https://")]
+    BadAddress,
     #[error("the case book: {0}")]
     Book(#[from] casebook::Error),
 }
@@ -64,39 +72,119 @@ pub struct SyncReport {
     pub received: Received,
 }
 
+/// What a device proves itself with: the hub's token and the key that signs its events. Kept
+/// in the OS keyring as one secret (`to_secret`), never in the case book.
+#[derive(Clone)]
+pub struct Credentials {
+    pub token: String,
+    key: SigningKey,
+}
+
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Credentials(..)")
+    }
+}
+
+impl Credentials {
+    /// `token:key` as text for the keyring.
+    pub fn to_secret(&self) -> Zeroizing<String> {
+        Zeroizing::new(format!("{}:{}", self.token, hex::encode(self.key.to_bytes())))
+    }
+
+    pub fn from_secret(secret: &str) -> Option<Credentials> {
+        let (token, key) = secret.split_once(':')?;
+        let bytes: Zeroizing<[u8; 32]> = Zeroizing::new(hex::decode(key).ok()?.try_into().ok()?);
+        Some(Credentials {
+            token: token.to_owned(),
+            key: SigningKey::from_bytes(&bytes),
+        })
+    }
+}
+
+/// What enrollment gives a device.
+#[derive(Debug)]
+pub struct Enrolled {
+    pub device_id: String,
+    pub unit_code: String,
+    pub credentials: Credentials,
+    /// The fingerprint of the hub certificate seen (None over plain HTTP on loopback): every
+    /// later connection accepts that certificate only.
+    pub pin: Option<String>,
+}
+
 /// A device's connection to its hub.
 #[derive(Debug, Clone)]
 pub struct Client {
     http: reqwest::Client,
     base: String,
-    token: Option<String>,
+    credentials: Option<Credentials>,
+    verifier: Option<Arc<Pinned>>,
+}
+
+/// Plain HTTP is for a hub on this machine (tests, a trial); anything else is HTTPS.
+/// None: not an http:// address.
+fn loopback_http(base: &str) -> Option<bool> {
+    let rest = base.strip_prefix("http://")?;
+    if rest.starts_with("[::1]") {
+        return Some(true);
+    }
+    let host = rest.split(['/', ':']).next().unwrap_or("");
+    Some(host == "127.0.0.1" || host == "localhost")
 }
 
 impl Client {
-    pub fn new(base: &str, token: Option<String>) -> Client {
-        Client {
-            http: reqwest::Client::builder()
-                .timeout(std::time::Duration::from_secs(60))
-                .build()
-                .unwrap_or_default(),
-            base: base.trim_end_matches('/').to_owned(),
-            token,
-        }
+    /// A client for the hub at `base` (https://…), trusting only the certificate `pin`; without
+    /// a pin (enrollment) any certificate is accepted and recorded.
+    pub fn new(base: &str, pin: Option<&str>, credentials: Option<Credentials>) -> Result<Client, SyncError> {
+        let base = base.trim().trim_end_matches('/').to_owned();
+        // reqwest wants a process-wide provider even for plain HTTP; an Err means one is set.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let builder = reqwest::Client::builder().timeout(std::time::Duration::from_secs(60));
+        let (builder, verifier) = match loopback_http(&base) {
+            Some(true) => (builder, None),
+            Some(false) => return Err(SyncError::PlainHttp),
+            None if base.starts_with("https://") => {
+                let (config, verifier) = tls::config(pin).map_err(|e| SyncError::Network(e.to_string()))?;
+                (builder.tls_backend_preconfigured(config), Some(verifier))
+            }
+            None => return Err(SyncError::BadAddress),
+        };
+        Ok(Client {
+            http: builder.build().map_err(SyncError::from)?,
+            base,
+            credentials,
+            verifier,
+        })
     }
 
-    /// Trades a one-time enrollment code for this device's identity and token.
-    pub async fn enroll(&self, code: &str, device_id: &str, device_name: &str) -> Result<EnrollResponse, SyncError> {
+    /// Trades a one-time enrollment code for this device's identity and token; makes the
+    /// device's signing key and pins the certificate the hub showed.
+    pub async fn enroll(&self, code: &str, device_id: &str, device_name: &str) -> Result<Enrolled, SyncError> {
+        let mut seed = Zeroizing::new([0u8; 32]);
+        getrandom::fill(seed.as_mut()).map_err(|e| SyncError::Network(e.to_string()))?;
+        let key = SigningKey::from_bytes(&seed);
         let response = self
             .http
             .post(format!("{}/v1/enroll", self.base))
             .json(&EnrollRequest {
-                code: code.to_owned(),
+                code: code.trim().to_owned(),
+                public_key: hex::encode(key.verifying_key().to_bytes()),
                 device_id: device_id.to_owned(),
                 device_name: device_name.to_owned(),
             })
             .send()
             .await?;
-        Ok(checked(response)?.json().await?)
+        let answer: EnrollResponse = checked(response)?.json().await?;
+        Ok(Enrolled {
+            device_id: answer.device_id,
+            unit_code: answer.unit_code,
+            credentials: Credentials {
+                token: answer.token,
+                key,
+            },
+            pin: self.verifier.as_ref().and_then(|v| v.seen()),
+        })
     }
 
     async fn push(&self, events: Vec<WireEvent>) -> Result<PushResponse, SyncError> {
@@ -120,8 +208,8 @@ impl Client {
     }
 
     fn authorized(&self, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
-        match &self.token {
-            Some(token) => request.bearer_auth(token),
+        match &self.credentials {
+            Some(credentials) => request.bearer_auth(&credentials.token),
             None => request,
         }
     }
@@ -130,7 +218,7 @@ impl Client {
 fn checked(response: reqwest::Response) -> Result<reqwest::Response, SyncError> {
     match response.status().as_u16() {
         200..=299 => Ok(response),
-        401 | 403 => Err(SyncError::Unauthorized),
+        401 => Err(SyncError::Unauthorized),
         code => Err(SyncError::Refused(code)),
     }
 }
@@ -147,7 +235,10 @@ pub async fn sync_once(replica: &impl Replica, client: &Client, known_schema: u3
         }
         let last = batch.last().map_or(0, |e| e.device_seq);
         let sent = batch.len() as u64;
-        let ack = client.push(batch.iter().map(WireEvent::from_event).collect()).await?;
+        let key = &client.credentials.as_ref().ok_or(SyncError::Unauthorized)?.key;
+        let ack = client
+            .push(batch.iter().map(|e| WireEvent::signed(e, key)).collect())
+            .await?;
         replica.mark_pushed(ack.acked_seq)?;
         report.pushed += sent;
         // Short of `last`, the hub lacks an earlier event: the loop sends again from its point.

@@ -2,9 +2,11 @@
 //! types both sides speak, and the client that pushes this device's log and pulls the rest.
 
 mod client;
+mod tls;
 mod wire;
 
-pub use client::{Client, Replica, SyncError, SyncReport, sync_once};
+pub use client::{Client, Credentials, Enrolled, Replica, SyncError, SyncReport, sync_once};
+pub use tls::fingerprint;
 pub use wire::{
     EnrollRequest, EnrollResponse, PullResponse, PulledEvent, PushRequest, PushResponse, WIRE_VERSION, WireEvent,
 };

@@ -1,10 +1,11 @@
-//! Sync in the real app with the real hub: two laptops of one unit (the app on laptop A; laptop
-//! B is a case book the test drives) changed the same partner agency's name offline. When the
-//! app starts it syncs in the background; the Sync screen shows the conflict with both values;
-//! the social worker picks one; the choice reaches laptop B.
+//! Sync in the real app with the real hub over HTTPS: two laptops of one unit (the app on laptop
+//! A; laptop B is a case book the test drives) changed the same partner agency's name offline,
+//! and a laptop of another unit (BKK) transferred a case to A's unit. When the app starts it
+//! syncs in the background; the Sync screen shows the conflict with both values; the social
+//! worker picks one; the choice reaches laptop B. The transferred case is in A's list with its
+//! history, and A's worker takes it on.
 //!
-//! Both books and A's enrollment are made with the crates beforehand (the enrollment form's
-//! wrong-code message is checked on a third, unenrolled book).
+//! The books and their enrollment are made with the crates beforehand.
 
 use casebook::partners::{Agency, AgencyType};
 use casebook::{Casebook, Session};
@@ -17,7 +18,8 @@ use std::sync::Mutex;
 
 const PASS: &str = "ผู้ทดสอบ-passphrase-5";
 
-struct Hub(Child, String);
+/// The hub process, its https:// address and its data folder (database and certificate).
+struct Hub(Child, String, std::path::PathBuf);
 
 impl Drop for Hub {
     fn drop(&mut self) {
@@ -26,29 +28,41 @@ impl Drop for Hub {
     }
 }
 
-fn start_hub(database: &Path) -> Result<Hub> {
+fn start_hub(dir: &Path) -> Result<Hub> {
     let mut child = Command::new(hub_binary())
         .args(["serve", "--listen", "127.0.0.1:0", "--database"])
-        .arg(database)
+        .arg(dir.join("hub.db"))
+        .arg("--tls-dir")
+        .arg(dir)
         .stdout(Stdio::piped())
         .spawn()
         .map_err(|e| format!("oscc-hub ({e}): run `cargo xtask test`"))?;
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().ok_or("no hub stdout")?).read_line(&mut line)?;
-    let addr = line
-        .trim()
-        .strip_prefix("listening on ")
-        .ok_or("hub did not start")?
-        .to_owned();
-    Ok(Hub(child, format!("http://{addr}")))
+    let mut out = BufReader::new(child.stdout.take().ok_or("no hub stdout")?);
+    loop {
+        let mut line = String::new();
+        if out.read_line(&mut line)? == 0 {
+            return Err("hub did not start".into());
+        }
+        if let Some(url) = line.trim().strip_prefix("listening on ") {
+            return Ok(Hub(child, url.to_owned(), dir.to_owned()));
+        }
+    }
 }
 
-fn enroll_code(database: &Path) -> Result<String> {
-    let out = Command::new(hub_binary())
-        .args(["enroll-code", "--unit", "CPN", "--database"])
-        .arg(database)
-        .output()?;
-    Ok(String::from_utf8(out.stdout)?.trim().to_owned())
+impl Hub {
+    /// Enrolls `book` in `unit` with a fresh one-time code; its client pins the certificate.
+    async fn enroll(&self, book: &mut Casebook, admin: &Session, unit: &str) -> Result<Client> {
+        let out = Command::new(hub_binary())
+            .args(["enroll-code", "--unit", unit, "--database"])
+            .arg(self.2.join("hub.db"))
+            .output()?;
+        let code = String::from_utf8(out.stdout)?.lines().next().unwrap_or_default().to_owned();
+        let enrolled = Client::new(&self.1, None, None)?
+            .enroll(&code, book.device_id(), unit)
+            .await?;
+        book.set_hub(admin, &self.1, enrolled.pin.as_deref(), &enrolled.credentials.to_secret())?;
+        Ok(Client::new(&self.1, enrolled.pin.as_deref(), Some(enrolled.credentials))?)
+    }
 }
 
 fn rename(book: &mut Casebook, worker: &Session, id: &str, name: &str) -> Result<()> {
@@ -61,34 +75,63 @@ fn rename(book: &mut Casebook, worker: &Session, id: &str, name: &str) -> Result
 #[tokio::test(flavor = "current_thread")]
 async fn a_conflict_from_two_laptops_is_shown_resolved_in_the_app_and_reaches_the_other() -> Result<()> {
     let data = TempDir::new("sync")?;
-    let hub = start_hub(&data.path().join("hub.db"))?;
+    let hub = start_hub(data.path())?;
     let schema = casebook::store::schema_version();
-    let (a_dir, b_dir) = (data.path().join("laptop-a"), data.path().join("laptop-b"));
-    std::fs::create_dir_all(&a_dir)?;
-    std::fs::create_dir_all(&b_dir)?;
+    let (a_dir, b_dir, c_dir) = (
+        data.path().join("laptop-a"),
+        data.path().join("laptop-b"),
+        data.path().join("laptop-c"),
+    );
+    for dir in [&a_dir, &b_dir, &c_dir] {
+        std::fs::create_dir_all(dir)?;
+    }
 
     // Laptop A: enrolled, records an agency, syncs. Laptop B: enrolled, receives it.
     let (mut a, a_admin, a_worker) = casebook::synth::unit_laptop(&a_dir, "a", PASS)?;
-    let token = Client::new(&hub.1, None)
-        .enroll(&enroll_code(&data.path().join("hub.db"))?, a.device_id(), "a")
-        .await?
-        .token;
-    a.set_hub(&a_admin, &hub.1, &token)?;
+    let a_client = hub.enroll(&mut a, &a_admin, "CPN").await?;
     let agency = a.add_agency(&a_worker, &Agency::new("บ้านพักเด็ก", AgencyType::Shelter))?;
     let a = Mutex::new(a);
-    sync_once(&a, &Client::new(&hub.1, Some(token.clone())), schema).await?;
-    let (b, _, b_worker) = casebook::synth::unit_laptop(&b_dir, "b", PASS)?;
-    let b_client = Client::new(
-        &hub.1,
-        Some(
-            Client::new(&hub.1, None)
-                .enroll(&enroll_code(&data.path().join("hub.db"))?, b.device_id(), "b")
-                .await?
-                .token,
-        ),
-    );
+    sync_once(&a, &a_client, schema).await?;
+    let (mut b, b_admin, b_worker) = casebook::synth::unit_laptop(&b_dir, "b", PASS)?;
+    let b_client = hub.enroll(&mut b, &b_admin, "CPN").await?;
     let b = Mutex::new(b);
     sync_once(&b, &b_client, schema).await?;
+
+    // Laptop C, of the BKK unit, opens a case, writes a note, and transfers it to CPN.
+    let (mut c, c_admin, c_worker) = casebook::synth::unit_book(&c_dir, "BKK", "c", PASS)?;
+    let c_client = hub.enroll(&mut c, &c_admin, "BKK").await?;
+    let (client, _) = c.create_person(
+        &c_worker,
+        &casebook::person::PersonInput {
+            name_th: Some("เด็กหญิง ย้ายมาจากกรุงเทพ".into()),
+            sex: Some(casebook::person::Sex::Female),
+            estimated_age: Some(13),
+            ..Default::default()
+        },
+    )?;
+    let transferred = c.create_case(
+        &c_worker,
+        &casebook::case::CaseInput {
+            client_id: client,
+            source: casebook::case::Source::Hotline1300,
+            categories: vec![casebook::case::Category::ViolenceChild],
+            violence_types: vec![],
+            risk: casebook::case::Risk::Red,
+            case_manager_id: None,
+            incident_at: None,
+            consent: None,
+            legal_basis: None,
+        },
+    )?;
+    c.add_timeline_entry(
+        &c_worker,
+        &transferred.id,
+        casebook::timeline::EntryKind::Note,
+        "พบครูประจำชั้นแล้ว",
+        &casebook::now_iso(),
+    )?;
+    c.transfer_case(&c_worker, &transferred.id, "CPN", "ครอบครัวย้ายไปชุมพร")?;
+    sync_once(&Mutex::new(c), &c_client, schema).await?;
 
     // Offline, both rename it; B syncs, A does not (its app is closed).
     rename(
@@ -145,6 +188,17 @@ async fn a_conflict_from_two_laptops_is_shown_resolved_in_the_app_and_reaches_th
             tokio::time::sleep(std::time::Duration::from_millis(200)).await;
         }
         assert!(settled, "laptop B never received the choice");
+
+        // The case BKK transferred is in A's list, with its history; A's worker takes it on.
+        app.click("[data-testid=nav-cases]").await?;
+        app.wait_for_text("[data-testid=case-row]", &transferred.case_number).await?;
+        app.click("[data-testid=case-row]").await?;
+        let timeline = app.wait_for_text("[data-testid=timeline]", "พบครูประจำชั้นแล้ว").await?;
+        assert!(timeline.contains("BKK → CPN"), "the transfer is not in the timeline: {timeline}");
+        app.wait_for_text("[data-testid=case-held-by]", "BKK").await?;
+        app.screenshot("transferred-in").await?;
+        app.click("[data-testid=take-case]").await?;
+        app.wait_for_text("[data-testid=case-manager]", "นักสังคม").await?;
         Ok(())
     }
     .await;

@@ -5,4 +5,8 @@ import type { Source } from "./Source";
 import type { Status } from "./Status";
 import type { ViolenceType } from "./ViolenceType";
 
-export type Case = { id: string, unit_code: string, created_at: string, updated_at: string, case_number: string, client_id: string, source: Source, categories: Array<Category>, violence_types: Array<ViolenceType>, risk: Risk, status: Status, case_manager_id: string | null, incident_at: string | null, consent: string | null, legal_basis: string | null, retention_date: string | null, closure_reason: string | null, outcome: string | null, next_due_date: string | null, };
+export type Case = { id: string, unit_code: string, created_at: string, updated_at: string, case_number: string, client_id: string, source: Source, categories: Array<Category>, violence_types: Array<ViolenceType>, risk: Risk, status: Status, case_manager_id: string | null, incident_at: string | null, consent: string | null, legal_basis: string | null, retention_date: string | null, closure_reason: string | null, outcome: string | null, next_due_date: string | null, 
+/**
+ * The unit responsible for the case now; another unit's code once transferred.
+ */
+held_by: string | null, };

@@ -6,4 +6,8 @@ import type { TimelineEntry } from "./TimelineEntry";
 /**
  * The case page: the case, its client masked, and its timeline.
  */
-export type CaseView = { case: Case, client: PersonMasked, timeline: Array<TimelineEntry>, };
+export type CaseView = { case: Case, 
+/**
+ * The case manager's name, when the manager is a user of this unit.
+ */
+case_manager_name: string | null, client: PersonMasked, timeline: Array<TimelineEntry>, };

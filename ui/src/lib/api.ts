@@ -108,6 +108,9 @@ export const api = {
   saveExportAs: (path: string) => invoke<string | null>("save_export_as", { path }),
   changeStatus: (caseId: string, status: Status, reason: string) =>
     invoke<void>("change_status", { caseId, status, reason }),
+  transferCase: (caseId: string, toUnit: string, reason: string) =>
+    invoke<void>("transfer_case", { caseId, toUnit, reason }),
+  takeCase: (caseId: string) => invoke<void>("take_case", { caseId }),
   carePlan: (caseId: string) => invoke<Stored<CarePlanGoal>[]>("care_plan", { caseId }),
   addGoal: (goal: CarePlanGoal) => invoke<string>("add_goal", { goal }),
   referrals: (caseId: string) => invoke<Stored<Referral>[]>("referrals", { caseId }),

@@ -1,4 +1,7 @@
-//! The real hub process for the tests, and laptops enrolled with it.
+//! The real hub process for the tests, on each storage backend, and laptops enrolled with it.
+//!
+//! Every test runs against SQLite, and against PostgreSQL when `OSCC_TEST_POSTGRES` names a
+//! server the tests may create databases on (`cargo xtask test` starts one and sets it).
 
 #![allow(dead_code)]
 
@@ -17,45 +20,108 @@ pub fn temp(name: &str) -> PathBuf {
     path
 }
 
-/// `oscc-hub serve` on a free loopback port; killed when dropped (also when a test fails).
+/// The hub databases a test runs on: a SQLite file in `dir`, and a fresh PostgreSQL database
+/// when a server is given.
+pub fn databases(dir: &Path, name: &str) -> Vec<String> {
+    let mut out = vec![dir.join("hub.db").to_string_lossy().into_owned()];
+    if let Ok(server) = std::env::var("OSCC_TEST_POSTGRES") {
+        let db = format!("oscc_{}_{}", name.replace('-', "_"), std::process::id());
+        let mut admin = postgres::Client::connect(&server, postgres::NoTls).expect("OSCC_TEST_POSTGRES unreachable");
+        admin
+            .batch_execute(&format!("DROP DATABASE IF EXISTS {db}; CREATE DATABASE {db}"))
+            .unwrap();
+        let (base, _) = server.rsplit_once('/').expect("OSCC_TEST_POSTGRES ends in /DATABASE");
+        out.push(format!("{base}/{db}"));
+    }
+    out
+}
+
+/// `oscc-hub serve` on a free loopback port, over HTTPS with its own certificate (or plain
+/// HTTP for the fault proxy); killed when dropped (also when a test fails).
 pub struct Hub {
     pub child: Child,
+    /// host:port
     pub addr: String,
-    pub database: PathBuf,
+    pub url: String,
+    pub database: String,
+    pub tls_dir: PathBuf,
+    /// The certificate fingerprint the hub printed (None over plain HTTP).
+    pub fingerprint: Option<String>,
 }
 
 impl Hub {
-    pub fn start(database: &Path) -> Hub {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_oscc-hub"))
-            .args(["serve", "--listen", "127.0.0.1:0", "--database"])
-            .arg(database)
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
+    pub fn start(database: &str, tls_dir: &Path) -> Hub {
+        Hub::spawn(database, tls_dir, false)
+    }
+
+    pub fn start_plain(database: &str, tls_dir: &Path) -> Hub {
+        Hub::spawn(database, tls_dir, true)
+    }
+
+    fn spawn(database: &str, tls_dir: &Path, plain: bool) -> Hub {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_oscc-hub"));
+        command
+            .args(["serve", "--listen", "127.0.0.1:0", "--database", database, "--tls-dir"])
+            .arg(tls_dir)
+            .stdout(Stdio::piped());
+        if plain {
+            command.arg("--plain-http");
+        }
+        let mut child = command.spawn().unwrap();
+        let mut out = BufReader::new(child.stdout.take().unwrap());
+        let mut fingerprint = None;
+        let url = loop {
+            let mut line = String::new();
+            assert!(out.read_line(&mut line).unwrap() > 0, "the hub stopped before listening");
+            if let Some(print) = line.trim().strip_prefix("certificate sha256 ") {
+                fingerprint = Some(print.to_owned());
+            }
+            if let Some(url) = line.trim().strip_prefix("listening on ") {
+                break url.to_owned();
+            }
+        };
         Hub {
             child,
-            addr: line.trim().strip_prefix("listening on ").unwrap().to_owned(),
+            addr: url.split("://").nth(1).unwrap().to_owned(),
+            url,
             database: database.to_owned(),
+            tls_dir: tls_dir.to_owned(),
+            fingerprint,
         }
     }
 
-    pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+    /// The same hub again after a crash, on its database and certificate.
+    pub fn restart(&self) -> Hub {
+        Hub::spawn(&self.database, &self.tls_dir, self.fingerprint.is_none())
     }
 
     pub fn cli(&self, args: &[&str]) -> String {
         let out = Command::new(env!("CARGO_BIN_EXE_oscc-hub"))
             .args(args)
-            .arg("--database")
-            .arg(&self.database)
+            .args(["--database", &self.database, "--tls-dir"])
+            .arg(&self.tls_dir)
             .output()
             .unwrap();
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
         String::from_utf8(out.stdout).unwrap().trim().to_owned()
+    }
+
+    /// A one-time enrollment code for `unit`.
+    pub fn code(&self, unit: &str) -> String {
+        self.cli(&["enroll-code", "--unit", unit])
+            .lines()
+            .next()
+            .unwrap()
+            .to_owned()
+    }
+
+    /// Events the hub holds, from `oscc-hub report` (the sum over units).
+    pub fn events_held(&self) -> i64 {
+        self.cli(&["report"])
+            .lines()
+            .skip(1)
+            .map(|l| l.split('\t').nth(5).unwrap().parse::<i64>().unwrap())
+            .sum()
     }
 }
 
@@ -66,16 +132,23 @@ impl Drop for Hub {
     }
 }
 
-/// A laptop's book in `dir`, enrolled with `hub` by a one-time code; returns the book, its
-/// social worker and the device token.
-pub async fn enrolled_laptop(dir: &Path, name: &str, hub: &Hub) -> (Casebook, Session, String) {
-    std::fs::create_dir_all(dir).unwrap();
-    let (book, _, worker) = casebook::synth::unit_laptop(dir, name, PASS).unwrap();
-    let code = hub.cli(&["enroll-code", "--unit", "CPN"]);
-    let token = Client::new(&hub.url(), None)
-        .enroll(&code, book.device_id(), name)
-        .await
+/// A client of `url` for an enrolled laptop: enrolls with a fresh code for `unit` at the hub
+/// and pins the certificate it saw.
+pub async fn enroll(hub: &Hub, url: &str, unit: &str, device_id: &str, name: &str) -> Client {
+    let enrolled = Client::new(&hub.url, None, None)
         .unwrap()
-        .token;
-    (book, worker, token)
+        .enroll(&hub.code(unit), device_id, name)
+        .await
+        .unwrap();
+    assert_eq!(enrolled.pin, hub.fingerprint, "the pinned certificate is not the hub's");
+    Client::new(url, enrolled.pin.as_deref(), Some(enrolled.credentials)).unwrap()
+}
+
+/// A laptop's book of `unit` in `dir`, enrolled with `hub`; its client talks to `url` (the hub,
+/// or a proxy in front of it).
+pub async fn enrolled_laptop(dir: &Path, unit: &str, name: &str, hub: &Hub, url: &str) -> (Casebook, Session, Client) {
+    std::fs::create_dir_all(dir).unwrap();
+    let (book, _, worker) = casebook::synth::unit_book(dir, unit, name, PASS).unwrap();
+    let client = enroll(hub, url, unit, book.device_id(), name).await;
+    (book, worker, client)
 }

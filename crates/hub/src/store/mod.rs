@@ -1,0 +1,478 @@
+//! The hub's storage: units, enrolled devices (token hashes and public keys only), one-time
+//! enrollment codes, every unit's events in one sequence, and who may see what.
+//!
+//! Visibility (DESIGN §5): an event inside a case goes to the units granted that case; an event
+//! of a record outside any case (a person, an agency, the unit's own records) goes to its unit
+//! and to the units granted a case that refers to it. A unit granted a case later (a transfer)
+//! receives the case's whole history. Each unit's deliveries are numbered in one sequence, and
+//! pulling is reading that sequence after the unit's cursor.
+//!
+//! The logic is written once over a small SQL interface; `sqlite` and `postgres` provide it.
+
+mod postgres;
+mod sqlite;
+
+pub use postgres::Postgres;
+pub use sqlite::Sqlite;
+
+use ed25519_dalek::{Signature, VerifyingKey};
+use oscc_sync::WireEvent;
+use sha2::{Digest, Sha256};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("storage: {0}")]
+    Db(String),
+    /// Same (device, seq) or event id with different content: a laptop restored from an old
+    /// backup. It must enrol again as a new device.
+    #[error("event {0} was already received with different content")]
+    Diverged(String),
+    #[error("unknown, used or revoked enrollment code")]
+    BadCode,
+    #[error("event {0} is not signed by the device that sent it")]
+    BadSignature(String),
+    #[error("the device's public key is not an Ed25519 key")]
+    BadKey,
+}
+
+/// A value bound to or read from SQL: the hub stores only text and integers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Val {
+    Text(String),
+    Int(i64),
+    Null,
+}
+
+impl From<&str> for Val {
+    fn from(v: &str) -> Val {
+        Val::Text(v.to_owned())
+    }
+}
+impl From<String> for Val {
+    fn from(v: String) -> Val {
+        Val::Text(v)
+    }
+}
+impl From<i64> for Val {
+    fn from(v: i64) -> Val {
+        Val::Int(v)
+    }
+}
+impl From<Option<String>> for Val {
+    fn from(v: Option<String>) -> Val {
+        v.map_or(Val::Null, Val::Text)
+    }
+}
+
+impl Val {
+    fn text(&self) -> String {
+        match self {
+            Val::Text(t) => t.clone(),
+            Val::Int(i) => i.to_string(),
+            Val::Null => String::new(),
+        }
+    }
+    fn int(&self) -> i64 {
+        match self {
+            Val::Int(i) => *i,
+            Val::Text(t) => t.parse().unwrap_or(0),
+            Val::Null => 0,
+        }
+    }
+}
+
+/// One transaction of a backend. SQL is written with `?1`, `?2` … placeholders (and no other
+/// `?`), parameters in a select list cast to their type so PostgreSQL knows it.
+pub trait Sql {
+    fn exec(&mut self, sql: &str, args: &[Val]) -> Result<u64, StoreError>;
+    fn rows(&mut self, sql: &str, args: &[Val]) -> Result<Vec<Vec<Val>>, StoreError>;
+}
+
+/// A database the hub can run on.
+pub trait Backend: Send + Sync {
+    /// Runs `work` in one transaction that no other writer interleaves with: deliveries are
+    /// numbered in commit order, so a cursor never passes one committed later.
+    fn transaction<T>(&self, work: impl FnOnce(&mut dyn Sql) -> Result<T, StoreError>) -> Result<T, StoreError>;
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Device {
+    pub id: String,
+    pub unit_code: String,
+    pub name: String,
+    pub active: bool,
+    /// Ed25519 public key, hex.
+    pub public_key: String,
+}
+
+/// A unit's figures for `oscc-hub report`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnitReport {
+    pub unit_code: String,
+    pub coordinator: bool,
+    pub devices: i64,
+    pub cases_created: i64,
+    pub cases_granted: i64,
+    pub events: i64,
+    pub last_received: Option<String>,
+}
+
+pub trait Store: Send + Sync {
+    /// A one-time code that enrols one laptop into `unit_code`; a coordinator unit (the
+    /// province) sees every unit's events.
+    fn new_enroll_code(&self, unit_code: &str, coordinator: bool) -> Result<String, StoreError>;
+    /// Enrols the laptop under its own device id (the one its events carry) with its public key.
+    fn enroll(
+        &self,
+        code: &str,
+        device_id: &str,
+        device_name: &str,
+        public_key: &str,
+    ) -> Result<(Device, String), StoreError>;
+    fn device_by_token(&self, token: &str) -> Result<Option<Device>, StoreError>;
+    fn devices(&self) -> Result<Vec<Device>, StoreError>;
+    fn revoke(&self, device_id: &str) -> Result<bool, StoreError>;
+    /// Stores a batch in one transaction; returns the device's highest seq with no gap below.
+    fn push(&self, device: &Device, events: &[WireEvent]) -> Result<i64, StoreError>;
+    /// Deliveries to `device`'s unit after `after`, not its own events, in order.
+    fn pull(&self, device: &Device, after: i64, limit: i64) -> Result<Vec<(i64, WireEvent)>, StoreError>;
+    fn report(&self) -> Result<Vec<UnitReport>, StoreError>;
+}
+
+fn hash(secret: &str) -> String {
+    hex::encode(Sha256::digest(secret.as_bytes()))
+}
+
+/// A random secret as text (tokens, codes).
+pub fn random_secret(bytes: usize) -> Result<String, StoreError> {
+    let mut buf = vec![0u8; bytes];
+    getrandom::fill(&mut buf).map_err(|e| StoreError::Db(format!("no randomness: {e}")))?;
+    Ok(hex::encode(buf))
+}
+
+fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+fn verifying_key(hex_key: &str) -> Result<VerifyingKey, StoreError> {
+    let bytes: [u8; 32] = hex::decode(hex_key)
+        .ok()
+        .and_then(|b| b.try_into().ok())
+        .ok_or(StoreError::BadKey)?;
+    VerifyingKey::from_bytes(&bytes).map_err(|_| StoreError::BadKey)
+}
+
+fn check_signature(key: &VerifyingKey, event: &WireEvent) -> Result<(), StoreError> {
+    let bad = || StoreError::BadSignature(event.event_id.clone());
+    let bytes: [u8; 64] = hex::decode(&event.sig)
+        .ok()
+        .and_then(|b| b.try_into().ok())
+        .ok_or_else(bad)?;
+    key.verify_strict(&event.signed_bytes(), &Signature::from_bytes(&bytes))
+        .map_err(|_| bad())
+}
+
+fn device_of(row: &[Val]) -> Device {
+    Device {
+        id: row[0].text(),
+        unit_code: row[1].text(),
+        name: row[2].text(),
+        active: row[3].int() != 0,
+        public_key: row[4].text(),
+    }
+}
+
+const DEVICE_COLUMNS: &str = "id, unit_code, name, active, public_key";
+
+/// The routing and bookkeeping every backend shares.
+pub struct Hub<B: Backend> {
+    db: B,
+}
+
+impl<B: Backend> Hub<B> {
+    pub fn new(db: B) -> Hub<B> {
+        Hub { db }
+    }
+}
+
+/// Delivers every earlier event of case `case_id` (and of the records it refers to) to `unit`.
+fn backfill(sql: &mut dyn Sql, case_id: &str, unit: &str) -> Result<(), StoreError> {
+    sql.exec(
+        "INSERT INTO deliveries (unit_code, hub_seq)
+         SELECT CAST(?2 AS TEXT), e.hub_seq FROM events e
+         WHERE e.case_id = ?1 OR e.record_id IN (SELECT record_id FROM links WHERE case_id = ?1)
+         ORDER BY e.hub_seq
+         ON CONFLICT DO NOTHING",
+        &[case_id.into(), unit.into()],
+    )?;
+    Ok(())
+}
+
+/// Grants `unit` the case; a new grant brings the case's history with it.
+fn grant(sql: &mut dyn Sql, case_id: &str, unit: &str) -> Result<(), StoreError> {
+    let added = sql.exec(
+        "INSERT INTO grants (case_id, unit_code, granted_at) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
+        &[case_id.into(), unit.into(), now().into()],
+    )?;
+    if added > 0 {
+        backfill(sql, case_id, unit)?;
+    }
+    Ok(())
+}
+
+/// Stores one event and routes it; `Ok(false)` when the hub already holds it.
+fn store_event(sql: &mut dyn Sql, device: &Device, event: &WireEvent) -> Result<bool, StoreError> {
+    let body = serde_json::to_string(event).map_err(|e| StoreError::Db(e.to_string()))?;
+    let held = sql.rows(
+        "SELECT body FROM events WHERE event_id = ?1 OR (device_id = ?2 AND device_seq = ?3)",
+        &[event.event_id.as_str().into(), device.id.as_str().into(), event.device_seq.into()],
+    )?;
+    if let Some(row) = held.first() {
+        return if row[0].text() == body {
+            Ok(false)
+        } else {
+            Err(StoreError::Diverged(event.event_id.clone()))
+        };
+    }
+    let seq = sql.rows(
+        "INSERT INTO events (event_id, device_id, device_seq, unit_code, record_id, case_id, body, received_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING hub_seq",
+        &[
+            event.event_id.as_str().into(),
+            device.id.as_str().into(),
+            event.device_seq.into(),
+            device.unit_code.as_str().into(),
+            event.record_id.as_str().into(),
+            event.case_id.clone().into(),
+            body.into(),
+            now().into(),
+        ],
+    )?;
+    let seq = seq.first().map_or(0, |r| r[0].int());
+    match &event.case_id {
+        Some(case_id) => {
+            // Writing a case grants the writer's unit; a transfer grants the receiving one.
+            grant(sql, case_id, &device.unit_code)?;
+            for record in &event.refs {
+                let linked = sql.exec(
+                    "INSERT INTO links (case_id, record_id) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+                    &[case_id.as_str().into(), record.as_str().into()],
+                )?;
+                if linked > 0 {
+                    sql.exec(
+                        "INSERT INTO deliveries (unit_code, hub_seq)
+                         SELECT g.unit_code, e.hub_seq FROM grants g JOIN events e ON e.record_id = ?2
+                         WHERE g.case_id = ?1 ORDER BY e.hub_seq
+                         ON CONFLICT DO NOTHING",
+                        &[case_id.as_str().into(), record.as_str().into()],
+                    )?;
+                }
+            }
+            if let Some(unit) = &event.grant {
+                grant(sql, case_id, unit)?;
+            }
+            sql.exec(
+                "INSERT INTO deliveries (unit_code, hub_seq)
+                 SELECT unit_code, CAST(?2 AS BIGINT) FROM grants WHERE case_id = ?1 ON CONFLICT DO NOTHING",
+                &[case_id.as_str().into(), seq.into()],
+            )?;
+        }
+        None => {
+            sql.exec(
+                "INSERT INTO deliveries (unit_code, hub_seq) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+                &[device.unit_code.as_str().into(), seq.into()],
+            )?;
+            sql.exec(
+                "INSERT INTO deliveries (unit_code, hub_seq)
+                 SELECT DISTINCT g.unit_code, CAST(?2 AS BIGINT) FROM links l JOIN grants g ON g.case_id = l.case_id
+                 WHERE l.record_id = ?1 ON CONFLICT DO NOTHING",
+                &[event.record_id.as_str().into(), seq.into()],
+            )?;
+        }
+    }
+    sql.exec(
+        "INSERT INTO deliveries (unit_code, hub_seq)
+         SELECT code, CAST(?1 AS BIGINT) FROM units WHERE coordinator = 1 ON CONFLICT DO NOTHING",
+        &[seq.into()],
+    )?;
+    Ok(true)
+}
+
+impl<B: Backend> Store for Hub<B> {
+    fn new_enroll_code(&self, unit_code: &str, coordinator: bool) -> Result<String, StoreError> {
+        let code = random_secret(6)?;
+        self.db.transaction(|sql| {
+            let flag = sql.exec(
+                "INSERT INTO units (code, coordinator) VALUES (?1, ?2)
+                 ON CONFLICT (code) DO UPDATE SET coordinator = excluded.coordinator
+                 WHERE units.coordinator < excluded.coordinator",
+                &[unit_code.into(), i64::from(coordinator).into()],
+            )?;
+            if coordinator && flag > 0 {
+                // The province sees everything received so far, too.
+                sql.exec(
+                    "INSERT INTO deliveries (unit_code, hub_seq)
+                     SELECT CAST(?1 AS TEXT), hub_seq FROM events WHERE true ORDER BY hub_seq ON CONFLICT DO NOTHING",
+                    &[unit_code.into()],
+                )?;
+            }
+            sql.exec(
+                "INSERT INTO enroll_codes (code_hash, unit_code) VALUES (?1, ?2)",
+                &[hash(&code).into(), unit_code.into()],
+            )?;
+            Ok(code)
+        })
+    }
+
+    fn enroll(
+        &self,
+        code: &str,
+        device_id: &str,
+        device_name: &str,
+        public_key: &str,
+    ) -> Result<(Device, String), StoreError> {
+        verifying_key(public_key)?;
+        let token = random_secret(32)?;
+        self.db.transaction(|sql| {
+            let unit = sql.rows(
+                "UPDATE enroll_codes SET used = 1 WHERE code_hash = ?1 AND used = 0 RETURNING unit_code",
+                &[hash(code.trim()).into()],
+            )?;
+            let unit_code = unit.first().map(|r| r[0].text()).ok_or(StoreError::BadCode)?;
+            let device = Device {
+                id: device_id.to_owned(),
+                unit_code,
+                name: device_name.to_owned(),
+                active: true,
+                public_key: public_key.to_owned(),
+            };
+            sql.exec(
+                "INSERT INTO devices (id, unit_code, name, token_hash, public_key, enrolled_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                &[
+                    device.id.as_str().into(),
+                    device.unit_code.as_str().into(),
+                    device.name.as_str().into(),
+                    hash(&token).into(),
+                    device.public_key.as_str().into(),
+                    now().into(),
+                ],
+            )?;
+            Ok((device, token))
+        })
+    }
+
+    fn device_by_token(&self, token: &str) -> Result<Option<Device>, StoreError> {
+        let rows = self.db.transaction(|sql| {
+            sql.rows(
+                &format!("SELECT {DEVICE_COLUMNS} FROM devices WHERE token_hash = ?1 AND active = 1"),
+                &[hash(token).into()],
+            )
+        })?;
+        Ok(rows.first().map(|r| device_of(r)))
+    }
+
+    fn devices(&self) -> Result<Vec<Device>, StoreError> {
+        let rows = self.db.transaction(|sql| {
+            sql.rows(
+                &format!("SELECT {DEVICE_COLUMNS} FROM devices ORDER BY unit_code, id"),
+                &[],
+            )
+        })?;
+        Ok(rows.iter().map(|r| device_of(r)).collect())
+    }
+
+    fn revoke(&self, device_id: &str) -> Result<bool, StoreError> {
+        Ok(self
+            .db
+            .transaction(|sql| sql.exec("UPDATE devices SET active = 0 WHERE id = ?1", &[device_id.into()]))?
+            > 0)
+    }
+
+    fn push(&self, device: &Device, events: &[WireEvent]) -> Result<i64, StoreError> {
+        let key = verifying_key(&device.public_key)?;
+        // Checked before the transaction: a bad signature refuses the whole batch.
+        for event in events {
+            check_signature(&key, event)?;
+        }
+        self.db.transaction(|sql| {
+            for event in events {
+                store_event(sql, device, event)?;
+            }
+            // Move the acknowledged point over the run that now has no gap.
+            let acked = sql
+                .rows("SELECT acked_seq FROM devices WHERE id = ?1", &[device.id.as_str().into()])?
+                .first()
+                .map_or(0, |r| r[0].int());
+            let above = sql.rows(
+                "SELECT device_seq FROM events WHERE device_id = ?1 AND device_seq > ?2 ORDER BY device_seq",
+                &[device.id.as_str().into(), acked.into()],
+            )?;
+            let mut run = acked;
+            for row in above {
+                if row[0].int() != run + 1 {
+                    break;
+                }
+                run += 1;
+            }
+            sql.exec(
+                "UPDATE devices SET acked_seq = ?2, last_seen = ?3 WHERE id = ?1",
+                &[device.id.as_str().into(), run.into(), now().into()],
+            )?;
+            Ok(run)
+        })
+    }
+
+    fn pull(&self, device: &Device, after: i64, limit: i64) -> Result<Vec<(i64, WireEvent)>, StoreError> {
+        let rows = self.db.transaction(|sql| {
+            sql.rows(
+                "SELECT d.seq, e.body FROM deliveries d JOIN events e ON e.hub_seq = d.hub_seq
+                 WHERE d.unit_code = ?1 AND d.seq > ?2 AND e.device_id <> ?3
+                 ORDER BY d.seq LIMIT ?4",
+                &[
+                    device.unit_code.as_str().into(),
+                    after.into(),
+                    device.id.as_str().into(),
+                    limit.into(),
+                ],
+            )
+        })?;
+        let mut out = Vec::with_capacity(rows.len());
+        for row in rows {
+            let event = serde_json::from_str(&row[1].text()).map_err(|e| StoreError::Db(e.to_string()))?;
+            out.push((row[0].int(), event));
+        }
+        Ok(out)
+    }
+
+    fn report(&self) -> Result<Vec<UnitReport>, StoreError> {
+        let rows = self.db.transaction(|sql| {
+            sql.rows(
+                "SELECT u.code, u.coordinator,
+                   (SELECT count(*) FROM devices d WHERE d.unit_code = u.code AND d.active = 1),
+                   (SELECT count(*) FROM events e WHERE e.unit_code = u.code AND e.record_id = e.case_id
+                    AND e.hub_seq = (SELECT min(f.hub_seq) FROM events f WHERE f.record_id = e.record_id)),
+                   (SELECT count(*) FROM grants g WHERE g.unit_code = u.code),
+                   (SELECT count(*) FROM events e WHERE e.unit_code = u.code),
+                   (SELECT max(e.received_at) FROM events e WHERE e.unit_code = u.code)
+                 FROM units u ORDER BY u.code",
+                &[],
+            )
+        })?;
+        Ok(rows
+            .iter()
+            .map(|r| UnitReport {
+                unit_code: r[0].text(),
+                coordinator: r[1].int() != 0,
+                devices: r[2].int(),
+                cases_created: r[3].int(),
+                cases_granted: r[4].int(),
+                events: r[5].int(),
+                last_received: match &r[6] {
+                    Val::Null => None,
+                    v => Some(v.text()),
+                },
+            })
+            .collect())
+    }
+}

@@ -1,0 +1,115 @@
+//! The hub on PostgreSQL (`--database postgres://…`): for a province that runs the hub on a
+//! server with its database, or several hub processes on one database.
+
+use super::{Backend, Hub, Sql, StoreError, Val};
+use bytes::BytesMut;
+use postgres::types::{IsNull, ToSql, Type, to_sql_checked};
+use postgres::{Client, NoTls};
+use std::sync::Mutex;
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS units (code TEXT PRIMARY KEY, coordinator BIGINT NOT NULL DEFAULT 0);
+CREATE TABLE IF NOT EXISTS enroll_codes (code_hash TEXT PRIMARY KEY, unit_code TEXT NOT NULL, used BIGINT NOT NULL DEFAULT 0);
+CREATE TABLE IF NOT EXISTS devices (id TEXT PRIMARY KEY, unit_code TEXT NOT NULL, name TEXT NOT NULL,
+  token_hash TEXT NOT NULL UNIQUE, public_key TEXT NOT NULL, active BIGINT NOT NULL DEFAULT 1,
+  acked_seq BIGINT NOT NULL DEFAULT 0, enrolled_at TEXT NOT NULL, last_seen TEXT);
+CREATE TABLE IF NOT EXISTS events (hub_seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  event_id TEXT NOT NULL UNIQUE, device_id TEXT NOT NULL, device_seq BIGINT NOT NULL, unit_code TEXT NOT NULL,
+  record_id TEXT NOT NULL, case_id TEXT, body TEXT NOT NULL, received_at TEXT NOT NULL,
+  UNIQUE (device_id, device_seq));
+CREATE INDEX IF NOT EXISTS events_case ON events(case_id);
+CREATE INDEX IF NOT EXISTS events_record ON events(record_id);
+CREATE TABLE IF NOT EXISTS grants (case_id TEXT NOT NULL, unit_code TEXT NOT NULL, granted_at TEXT NOT NULL,
+  PRIMARY KEY (case_id, unit_code));
+CREATE TABLE IF NOT EXISTS links (case_id TEXT NOT NULL, record_id TEXT NOT NULL, PRIMARY KEY (case_id, record_id));
+CREATE INDEX IF NOT EXISTS links_record ON links(record_id);
+CREATE TABLE IF NOT EXISTS deliveries (seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  unit_code TEXT NOT NULL, hub_seq BIGINT NOT NULL, UNIQUE (unit_code, hub_seq));
+CREATE INDEX IF NOT EXISTS deliveries_unit ON deliveries(unit_code, seq);
+";
+
+/// Held for the length of every transaction, by every hub process on the database: deliveries
+/// then commit in the order they are numbered.
+const WRITE_LOCK: i64 = 0x05CC_0001;
+
+pub struct Postgres {
+    client: Mutex<Client>,
+}
+
+impl Postgres {
+    /// Connects (`postgres://user@host/db`) and creates the tables if they are missing.
+    pub fn connect(url: &str) -> Result<Hub<Postgres>, StoreError> {
+        let mut client = Client::connect(url, NoTls).map_err(db)?;
+        client.batch_execute(SCHEMA).map_err(db)?;
+        Ok(Hub::new(Postgres {
+            client: Mutex::new(client),
+        }))
+    }
+}
+
+fn db(err: postgres::Error) -> StoreError {
+    StoreError::Db(err.to_string())
+}
+
+/// `?1` → `$1`: the shared SQL is written in SQLite's placeholder style.
+fn dialect(sql: &str) -> String {
+    sql.replace('?', "$")
+}
+
+impl ToSql for Val {
+    fn to_sql(&self, ty: &Type, out: &mut BytesMut) -> Result<IsNull, Box<dyn std::error::Error + Sync + Send>> {
+        match self {
+            Val::Text(t) => t.as_str().to_sql(ty, out),
+            Val::Int(i) => i.to_sql(ty, out),
+            Val::Null => Ok(IsNull::Yes),
+        }
+    }
+
+    fn accepts(ty: &Type) -> bool {
+        <&str as ToSql>::accepts(ty) || <i64 as ToSql>::accepts(ty)
+    }
+
+    to_sql_checked!();
+}
+
+struct Tx<'a>(postgres::Transaction<'a>);
+
+fn params(args: &[Val]) -> Vec<&(dyn ToSql + Sync)> {
+    args.iter().map(|a| a as &(dyn ToSql + Sync)).collect()
+}
+
+impl Sql for Tx<'_> {
+    fn exec(&mut self, sql: &str, args: &[Val]) -> Result<u64, StoreError> {
+        self.0.execute(&dialect(sql), &params(args)).map_err(db)
+    }
+
+    fn rows(&mut self, sql: &str, args: &[Val]) -> Result<Vec<Vec<Val>>, StoreError> {
+        let rows = self.0.query(&dialect(sql), &params(args)).map_err(db)?;
+        let mut out = Vec::with_capacity(rows.len());
+        for row in rows {
+            let mut values = Vec::with_capacity(row.len());
+            for (i, column) in row.columns().iter().enumerate() {
+                let value = match *column.type_() {
+                    Type::INT8 => row.try_get::<_, Option<i64>>(i).map_err(db)?.map(Val::Int),
+                    Type::INT4 => row.try_get::<_, Option<i32>>(i).map_err(db)?.map(|n| Val::Int(n.into())),
+                    _ => row.try_get::<_, Option<String>>(i).map_err(db)?.map(Val::Text),
+                };
+                values.push(value.unwrap_or(Val::Null));
+            }
+            out.push(values);
+        }
+        Ok(out)
+    }
+}
+
+impl Backend for Postgres {
+    fn transaction<T>(&self, work: impl FnOnce(&mut dyn Sql) -> Result<T, StoreError>) -> Result<T, StoreError> {
+        let mut client = self.client.lock().unwrap_or_else(|p| p.into_inner());
+        let mut tx = client.transaction().map_err(db)?;
+        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&WRITE_LOCK]).map_err(db)?;
+        let mut tx = Tx(tx);
+        let value = work(&mut tx)?;
+        tx.0.commit().map_err(db)?;
+        Ok(value)
+    }
+}

@@ -1,0 +1,97 @@
+//! The hub on SQLite: one file, one writer at a time (a province is a few thousand cases a year).
+
+use super::{Backend, Hub, Sql, StoreError, Val};
+use rusqlite::types::{ToSqlOutput, Value, ValueRef};
+use rusqlite::{Connection, ToSql};
+use std::path::Path;
+use std::sync::Mutex;
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS units (code TEXT PRIMARY KEY, coordinator INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE IF NOT EXISTS enroll_codes (code_hash TEXT PRIMARY KEY, unit_code TEXT NOT NULL, used INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE IF NOT EXISTS devices (id TEXT PRIMARY KEY, unit_code TEXT NOT NULL, name TEXT NOT NULL,
+  token_hash TEXT NOT NULL UNIQUE, public_key TEXT NOT NULL, active INTEGER NOT NULL DEFAULT 1,
+  acked_seq INTEGER NOT NULL DEFAULT 0, enrolled_at TEXT NOT NULL, last_seen TEXT);
+CREATE TABLE IF NOT EXISTS events (hub_seq INTEGER PRIMARY KEY AUTOINCREMENT, event_id TEXT NOT NULL UNIQUE,
+  device_id TEXT NOT NULL, device_seq INTEGER NOT NULL, unit_code TEXT NOT NULL, record_id TEXT NOT NULL,
+  case_id TEXT, body TEXT NOT NULL, received_at TEXT NOT NULL, UNIQUE (device_id, device_seq));
+CREATE INDEX IF NOT EXISTS events_case ON events(case_id);
+CREATE INDEX IF NOT EXISTS events_record ON events(record_id);
+CREATE TABLE IF NOT EXISTS grants (case_id TEXT NOT NULL, unit_code TEXT NOT NULL, granted_at TEXT NOT NULL,
+  PRIMARY KEY (case_id, unit_code));
+CREATE TABLE IF NOT EXISTS links (case_id TEXT NOT NULL, record_id TEXT NOT NULL, PRIMARY KEY (case_id, record_id));
+CREATE INDEX IF NOT EXISTS links_record ON links(record_id);
+CREATE TABLE IF NOT EXISTS deliveries (seq INTEGER PRIMARY KEY AUTOINCREMENT, unit_code TEXT NOT NULL,
+  hub_seq INTEGER NOT NULL, UNIQUE (unit_code, hub_seq));
+CREATE INDEX IF NOT EXISTS deliveries_unit ON deliveries(unit_code, seq);
+";
+
+pub struct Sqlite {
+    conn: Mutex<Connection>,
+}
+
+impl Sqlite {
+    pub fn open(path: &Path) -> Result<Hub<Sqlite>, StoreError> {
+        let conn = Connection::open(path).map_err(db)?;
+        conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 10000;")
+            .map_err(db)?;
+        conn.execute_batch(SCHEMA).map_err(db)?;
+        Ok(Hub::new(Sqlite { conn: Mutex::new(conn) }))
+    }
+}
+
+fn db(err: rusqlite::Error) -> StoreError {
+    StoreError::Db(err.to_string())
+}
+
+impl ToSql for Val {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(match self {
+            Val::Text(t) => ToSqlOutput::Borrowed(ValueRef::Text(t.as_bytes())),
+            Val::Int(i) => ToSqlOutput::Owned(Value::Integer(*i)),
+            Val::Null => ToSqlOutput::Owned(Value::Null),
+        })
+    }
+}
+
+struct Tx<'a>(rusqlite::Transaction<'a>);
+
+impl Sql for Tx<'_> {
+    fn exec(&mut self, sql: &str, args: &[Val]) -> Result<u64, StoreError> {
+        let mut stmt = self.0.prepare_cached(sql).map_err(db)?;
+        Ok(stmt.execute(rusqlite::params_from_iter(args)).map_err(db)? as u64)
+    }
+
+    fn rows(&mut self, sql: &str, args: &[Val]) -> Result<Vec<Vec<Val>>, StoreError> {
+        let mut stmt = self.0.prepare_cached(sql).map_err(db)?;
+        let width = stmt.column_count();
+        let rows = stmt
+            .query_map(rusqlite::params_from_iter(args), |r| {
+                (0..width)
+                    .map(|i| {
+                        Ok(match r.get_ref(i)? {
+                            ValueRef::Integer(n) => Val::Int(n),
+                            ValueRef::Text(t) => Val::Text(String::from_utf8_lossy(t).into_owned()),
+                            _ => Val::Null,
+                        })
+                    })
+                    .collect()
+            })
+            .map_err(db)?;
+        rows.collect::<Result<_, _>>().map_err(db)
+    }
+}
+
+impl Backend for Sqlite {
+    fn transaction<T>(&self, work: impl FnOnce(&mut dyn Sql) -> Result<T, StoreError>) -> Result<T, StoreError> {
+        // A panic while holding the lock cannot leave SQLite inconsistent (transactions roll back).
+        let mut conn = self.conn.lock().unwrap_or_else(|p| p.into_inner());
+        let tx = conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(db)?;
+        let mut tx = Tx(tx);
+        let value = work(&mut tx)?;
+        tx.0.commit().map_err(db)?;
+        Ok(value)
+    }
+}

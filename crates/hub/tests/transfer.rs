@@ -1,0 +1,209 @@
+//! Visibility between units through the real hub over HTTPS: a unit sees only its own cases; a
+//! case transferred to another unit arrives there with its history (client, timeline, the
+//! agency it was referred to); the receiving unit takes it on and its work flows back; the
+//! province coordinator sees every unit's cases and routes a hotline 1300 report to a unit.
+
+mod common;
+
+use casebook::case::{CaseFilter, CaseInput, Category, Risk, Source};
+use casebook::partners::{Agency, AgencyType, Referral, ReferralStatus, Urgency};
+use casebook::person::{PersonInput, Sex};
+use casebook::timeline::EntryKind;
+use casebook::{Casebook, Session};
+use common::{Hub, databases, enrolled_laptop, temp};
+use oscc_sync::{Client, sync_once};
+use std::sync::Mutex;
+
+struct Laptop {
+    book: Mutex<Casebook>,
+    worker: Session,
+    client: Client,
+}
+
+async fn laptop(root: &std::path::Path, unit: &str, hub: &Hub) -> Laptop {
+    let name = unit.to_lowercase();
+    let (book, worker, client) = enrolled_laptop(&root.join(&name), unit, &name, hub, &hub.url).await;
+    Laptop {
+        book: Mutex::new(book),
+        worker,
+        client,
+    }
+}
+
+impl Laptop {
+    async fn sync(&self) {
+        sync_once(&self.book, &self.client, casebook::store::schema_version())
+            .await
+            .unwrap();
+    }
+    fn cases(&self) -> Vec<String> {
+        let book = self.book.lock().unwrap();
+        let mut numbers: Vec<String> = book
+            .list_cases(&self.worker, &CaseFilter::default())
+            .unwrap()
+            .into_iter()
+            .map(|c| c.case_number)
+            .collect();
+        numbers.sort();
+        numbers
+    }
+    fn open_case(&self, name: &str, source: Source) -> (String, String) {
+        let mut book = self.book.lock().unwrap();
+        let (client, _) = book
+            .create_person(
+                &self.worker,
+                &PersonInput {
+                    name_th: Some(name.into()),
+                    sex: Some(Sex::Female),
+                    estimated_age: Some(14),
+                    ..PersonInput::default()
+                },
+            )
+            .unwrap();
+        let case = book
+            .create_case(
+                &self.worker,
+                &CaseInput {
+                    client_id: client,
+                    source,
+                    categories: vec![Category::ViolenceChild],
+                    violence_types: Vec::new(),
+                    risk: Risk::Red,
+                    case_manager_id: None,
+                    incident_at: None,
+                    consent: None,
+                    legal_basis: None,
+                },
+            )
+            .unwrap();
+        (case.id, case.case_number)
+    }
+    fn note(&self, case_id: &str, body: &str) {
+        self.book
+            .lock()
+            .unwrap()
+            .add_timeline_entry(&self.worker, case_id, EntryKind::Note, body, &casebook::now_iso())
+            .unwrap();
+    }
+    fn timeline(&self, case_id: &str) -> Vec<String> {
+        let mut book = self.book.lock().unwrap();
+        book.open_case(&self.worker, case_id)
+            .unwrap()
+            .timeline
+            .into_iter()
+            .map(|e| e.body)
+            .collect()
+    }
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_transferred_case_arrives_with_its_history_and_a_hotline_report_is_routed() {
+    let root = temp("transfer");
+    for database in databases(&root, "transfer") {
+        transfer(&root, &database).await;
+    }
+    let _ = std::fs::remove_dir_all(&root);
+}
+
+async fn transfer(root: &std::path::Path, database: &str) {
+    let root = &root.join(if database.starts_with("postgres") { "pg" } else { "sqlite" });
+    std::fs::create_dir_all(root).unwrap();
+    let hub = Hub::start(database, root);
+    let cpn = laptop(root, "CPN", &hub).await;
+    let bkk = laptop(root, "BKK", &hub).await;
+    // The province's coordinator: its code marks the unit as seeing everything.
+    hub.cli(&["enroll-code", "--unit", "PSDO", "--coordinator"]);
+    let province = laptop(root, "PSDO", &hub).await;
+
+    // CPN opens a case, writes a note and refers the girl to a shelter.
+    let (case_id, number) = cpn.open_case("เด็กหญิง ย้ายหน่วย", Source::WalkIn);
+    cpn.note(&case_id, "เยี่ยมบ้านครั้งแรก");
+    {
+        let mut book = cpn.book.lock().unwrap();
+        let shelter = book
+            .add_agency(&cpn.worker, &Agency::new("บ้านพักเด็กและครอบครัว", AgencyType::Shelter))
+            .unwrap();
+        book.create_referral(
+            &cpn.worker,
+            &Referral {
+                case_id: case_id.clone(),
+                agency_id: shelter,
+                reason: "ต้องการที่พักปลอดภัย".into(),
+                services: vec![],
+                urgency: Urgency::Urgent,
+                letter_number: None,
+                status: ReferralStatus::Draft,
+                reply: None,
+            },
+        )
+        .unwrap();
+    }
+    cpn.sync().await;
+    bkk.sync().await;
+    province.sync().await;
+    assert!(bkk.cases().is_empty(), "another unit sees CPN's case before any transfer");
+    assert_eq!(province.cases(), vec![number.clone()], "the coordinator does not see CPN's case");
+
+    // Transfer to BKK: it arrives there with its history and no case manager.
+    let refused = cpn
+        .book
+        .lock()
+        .unwrap()
+        .transfer_case(&cpn.worker, &case_id, "CPN", "ย้ายที่อยู่");
+    assert!(refused.is_err(), "a transfer to the unit that holds the case is refused");
+    cpn.book
+        .lock()
+        .unwrap()
+        .transfer_case(&cpn.worker, &case_id, "bkk", "ครอบครัวย้ายไปกรุงเทพฯ")
+        .unwrap();
+    cpn.sync().await;
+    bkk.sync().await;
+    assert_eq!(bkk.cases(), vec![number.clone()]);
+    let timeline = bkk.timeline(&case_id);
+    assert!(timeline.iter().any(|b| b == "เยี่ยมบ้านครั้งแรก"), "{timeline:?}");
+    assert!(timeline.iter().any(|b| b.contains("CPN → BKK")), "{timeline:?}");
+    {
+        let mut book = bkk.book.lock().unwrap();
+        let found = book.search_cases(&bkk.worker, "ย้ายหน่วย", 10).unwrap();
+        assert_eq!(found.len(), 1, "the client's name did not come with the case");
+        let row = &book.list_cases(&bkk.worker, &CaseFilter::default()).unwrap()[0];
+        assert_eq!(row.case_manager_id, None);
+        let referrals = book.referrals(&bkk.worker, &case_id).unwrap();
+        assert_eq!(referrals.len(), 1, "the referral (and its agency) did not come");
+        assert_eq!(book.agency(&bkk.worker, &referrals[0].record.agency_id).unwrap().record.name, "บ้านพักเด็กและครอบครัว");
+        // BKK's worker takes the case on and records the next visit.
+        book.take_case(&bkk.worker, &case_id).unwrap();
+        assert!(book.list_cases(&bkk.worker, &CaseFilter { mine: true, ..CaseFilter::default() }).unwrap().len() == 1);
+    }
+    bkk.note(&case_id, "รับช่วงดูแลแล้ว นัดพบที่โรงเรียน");
+    bkk.sync().await;
+    cpn.sync().await;
+    assert!(cpn.timeline(&case_id).iter().any(|b| b == "รับช่วงดูแลแล้ว นัดพบที่โรงเรียน"));
+
+    // A hotline 1300 report taken at the province is routed to CPN, and only there.
+    let (report_id, report_number) = province.open_case("ผู้แจ้ง สายด่วน", Source::Hotline1300);
+    province
+        .book
+        .lock()
+        .unwrap()
+        .transfer_case(&province.worker, &report_id, "CPN", "พื้นที่รับผิดชอบของศูนย์พึ่งได้")
+        .unwrap();
+    province.sync().await;
+    cpn.sync().await;
+    bkk.sync().await;
+    assert_eq!(cpn.cases(), {
+        let mut both = vec![number.clone(), report_number.clone()];
+        both.sort();
+        both
+    });
+    assert_eq!(bkk.cases(), vec![number.clone()]);
+    let held_by = cpn.book.lock().unwrap().list_cases(&cpn.worker, &CaseFilter::default()).unwrap();
+    assert_eq!(held_by.len(), 2);
+
+    // `oscc-hub report`: one line per unit.
+    let report = hub.cli(&["report"]);
+    let line = |unit: &str| report.lines().find(|l| l.starts_with(unit)).unwrap().to_owned();
+    assert!(line("PSDO").contains("\tyes\t"), "{report}");
+    assert!(line("CPN").starts_with("CPN\tno\t1\t1\t2\t"), "{report}");
+    assert!(line("BKK").starts_with("BKK\tno\t1\t0\t1\t"), "{report}");
+}
