@@ -7,6 +7,7 @@
 //! gen     a synthetic case book (fictional people) for trying the app at scale
 //! bundle  the installable package (.deb on Linux)
 
+mod postgres;
 mod setup;
 mod shell;
 mod test;

@@ -23,6 +23,7 @@ const DEBIAN_PACKAGES: &[&str] = &[
     "dbus",
     "gnome-keyring",
     "poppler-utils",
+    "postgresql",
 ];
 
 const INSTALL_HINT: &str = "This system is not Debian/Ubuntu; install by hand: Rust (rustup), Node.js 20.19+ with npm, \
@@ -72,7 +73,7 @@ fn dpkg_installed(package: &str) -> bool {
         .unwrap_or(false)
 }
 
-fn is_root() -> bool {
+pub fn is_root() -> bool {
     Command::new("id")
         .arg("-u")
         .output()

@@ -23,8 +23,13 @@ pub fn run(cmd: &mut Command) -> Result<()> {
 }
 
 pub fn cargo(args: &[&str]) -> Result<()> {
+    cargo_with(args, &[])
+}
+
+/// `cargo` with extra environment variables.
+pub fn cargo_with(args: &[&str], env: &[(&str, &str)]) -> Result<()> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    run(Command::new(cargo).args(args).current_dir(root()))
+    run(Command::new(cargo).args(args).envs(env.iter().copied()).current_dir(root()))
 }
 
 pub fn npm() -> Command {

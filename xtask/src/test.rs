@@ -4,7 +4,7 @@
 //! window, and a private D-Bus session with a throw-away unlocked gnome-keyring so the OS
 //! keyring (Secret Service) is real but never the user's own.
 
-use crate::shell::{self, Result, cargo, root};
+use crate::shell::{self, Result, cargo, cargo_with, root};
 use crate::{build_ui, setup};
 use std::process::Command;
 
@@ -67,15 +67,20 @@ fn set_private(_dir: &std::path::Path) -> Result<()> {
 
 fn suites() -> Result<()> {
     let ui = root().join("ui");
-    eprintln!("== core crates");
-    cargo(&[
-        "test",
-        "--workspace",
-        "--exclude",
-        "oscc-casebook-app",
-        "--exclude",
-        "oscc-e2e",
-    ])?;
+    eprintln!("== core crates (the hub's suites on SQLite and on a local PostgreSQL)");
+    let postgres = crate::postgres::Server::start()?;
+    cargo_with(
+        &[
+            "test",
+            "--workspace",
+            "--exclude",
+            "oscc-casebook-app",
+            "--exclude",
+            "oscc-e2e",
+        ],
+        &[("OSCC_TEST_POSTGRES", &postgres.url)],
+    )?;
+    drop(postgres);
 
     eprintln!("== UI: type check, unit tests, build");
     shell::run(shell::npm().args(["run", "check"]).current_dir(&ui))?;

@@ -26,10 +26,16 @@ pub fn databases(dir: &Path, name: &str) -> Vec<String> {
     let mut out = vec![dir.join("hub.db").to_string_lossy().into_owned()];
     if let Ok(server) = std::env::var("OSCC_TEST_POSTGRES") {
         let db = format!("oscc_{}_{}", name.replace('-', "_"), std::process::id());
-        let mut admin = postgres::Client::connect(&server, postgres::NoTls).expect("OSCC_TEST_POSTGRES unreachable");
-        admin
-            .batch_execute(&format!("DROP DATABASE IF EXISTS {db}; CREATE DATABASE {db}"))
-            .unwrap();
+        // The synchronous client runs its own runtime: off the test's async thread.
+        let (url, db_name) = (server.clone(), db.clone());
+        std::thread::spawn(move || {
+            let mut admin = postgres::Client::connect(&url, postgres::NoTls).expect("OSCC_TEST_POSTGRES unreachable");
+            // One statement each: neither may run inside a transaction block.
+            admin.batch_execute(&format!("DROP DATABASE IF EXISTS {db_name}")).unwrap();
+            admin.batch_execute(&format!("CREATE DATABASE {db_name}")).unwrap();
+        })
+        .join()
+        .unwrap();
         let (base, _) = server.rsplit_once('/').expect("OSCC_TEST_POSTGRES ends in /DATABASE");
         out.push(format!("{base}/{db}"));
     }
