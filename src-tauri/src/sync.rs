@@ -5,9 +5,8 @@
 
 use crate::commands::{CommandError, Result, with_book};
 use crate::state::AppState;
-use casebook::events::Event;
-use casebook::sync::{Conflict, Incoming, Received, SyncPosition};
-use oscc_sync::{Client, Credentials, Replica, SyncError};
+use casebook::sync::{Conflict, SyncPosition};
+use oscc_sync::{Client, Credentials, Replica, SyncError, SyncReport};
 use serde::Serialize;
 use std::time::{Duration, Instant};
 use tauri::{AppHandle, Manager, State};
@@ -27,7 +26,8 @@ pub struct SyncRun {
     pub failures: u32,
     pub wanted: bool,
     pub last_started: Option<Instant>,
-    /// Events sent and taken in by the run going on (or the last one): the progress shown.
+    /// Events and attachments sent and taken in by the run going on (or the last one): the
+    /// progress shown.
     pub pushed: u64,
     pub received: u64,
 }
@@ -53,8 +53,8 @@ pub struct SyncStatus {
 /// The unlocked book, as sync sees it: locked per call, an error when the app is locked.
 struct AppReplica<'a>(&'a AppState);
 
-impl AppReplica<'_> {
-    fn with<T>(&self, work: impl FnOnce(&mut casebook::Casebook) -> casebook::Result<T>) -> casebook::Result<T> {
+impl Replica for AppReplica<'_> {
+    fn with_book<T>(&self, work: impl FnOnce(&mut casebook::Casebook) -> casebook::Result<T>) -> casebook::Result<T> {
         let mut guard = self
             .0
             .book
@@ -64,31 +64,11 @@ impl AppReplica<'_> {
         work(&mut unlocked.book)
     }
 
-    fn count(&self, add: impl FnOnce(&mut SyncRun)) {
+    fn progress(&self, so_far: &SyncReport) {
         if let Ok(mut run) = self.0.sync.lock() {
-            add(&mut run);
+            run.pushed = so_far.pushed + so_far.blobs_sent;
+            run.received = so_far.received.applied + so_far.received.duplicates + so_far.blobs_received;
         }
-    }
-}
-
-impl Replica for AppReplica<'_> {
-    fn unpushed(&self, limit: usize) -> casebook::Result<Vec<Event>> {
-        self.with(|b| b.unpushed(limit))
-    }
-    fn mark_pushed(&self, seq: i64) -> casebook::Result<()> {
-        let before = self.with(|b| Ok(b.sync_position()?.pushed_seq))?;
-        self.with(|b| b.mark_pushed(seq))?;
-        self.count(|run| run.pushed += seq.saturating_sub(before).max(0) as u64);
-        Ok(())
-    }
-    fn pull_cursor(&self) -> casebook::Result<i64> {
-        self.with(|b| Ok(b.sync_position()?.pull_cursor))
-    }
-    fn receive(&self, incoming: Vec<Incoming>, cursor: i64) -> casebook::Result<Received> {
-        let count = incoming.len() as u64;
-        let received = self.with(|b| b.receive(incoming, cursor))?;
-        self.count(|run| run.received += count);
-        Ok(received)
     }
 }
 

@@ -111,6 +111,8 @@ CREATE TABLE attachments (
   sha256 TEXT PRIMARY KEY, mime TEXT NOT NULL, size INTEGER NOT NULL, data BLOB NOT NULL,
   created_at TEXT NOT NULL
 ) STRICT;
+-- Attachments the hub is known to hold (sent from here, or received from it).
+CREATE TABLE blobs_at_hub (sha256 TEXT PRIMARY KEY) STRICT, WITHOUT ROWID;
 
 CREATE TABLE lookups (
   id TEXT PRIMARY KEY, unit_code TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,

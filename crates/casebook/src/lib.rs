@@ -6,6 +6,7 @@ pub mod areas;
 pub mod attachments;
 pub mod audit;
 mod backup;
+mod blobs;
 mod book;
 pub mod care;
 pub mod case;

@@ -3,9 +3,11 @@
 //! else. Storage calls run on blocking threads (SQLite and PostgreSQL clients block).
 
 use crate::store::{Device, Store, StoreError};
-use axum::extract::{Query, State};
-use axum::http::{HeaderMap, StatusCode};
-use axum::routing::{get, post};
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::IntoResponse;
+use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use oscc_sync::{EnrollRequest, EnrollResponse, PullResponse, PulledEvent, PushRequest, PushResponse};
 use std::sync::Arc;
@@ -14,11 +16,16 @@ pub type Shared = Arc<dyn Store>;
 
 const MAX_PULL: i64 = 1000;
 
+/// A push batch (500 events) or one attachment (the app refuses files over 20 MiB).
+const MAX_BODY: usize = 24 * 1024 * 1024;
+
 pub fn router(store: Shared) -> Router {
     Router::new()
         .route("/v1/enroll", post(enroll))
         .route("/v1/push", post(push))
         .route("/v1/pull", get(pull))
+        .route("/v1/blobs/{sha256}", put(put_blob).get(get_blob))
+        .layer(DefaultBodyLimit::max(MAX_BODY))
         .with_state(store)
 }
 
@@ -26,7 +33,7 @@ fn failed(err: StoreError) -> StatusCode {
     match err {
         StoreError::BadCode => StatusCode::UNAUTHORIZED,
         StoreError::BadSignature(_) => StatusCode::FORBIDDEN,
-        StoreError::BadKey => StatusCode::BAD_REQUEST,
+        StoreError::BadKey | StoreError::BadBlob => StatusCode::BAD_REQUEST,
         StoreError::Diverged(_) => StatusCode::CONFLICT,
         StoreError::Db(message) => {
             // Storage messages name tables and keys, never event contents.
@@ -112,4 +119,35 @@ async fn pull(
             .collect(),
         cursor,
     }))
+}
+
+/// An attachment, under its SHA-256. Any enrolled device may send one; the hub checks the hash.
+async fn put_blob(
+    State(store): State<Shared>,
+    Path(sha256): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<StatusCode, StatusCode> {
+    let device = device(&store, &headers).await?;
+    let mime = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("application/octet-stream")
+        .to_owned();
+    blocking(&store, move |s| s.put_blob(&device, &sha256, &mime, &body)).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// An attachment by its SHA-256: the hash is only known to a unit that received an entry
+/// naming it.
+async fn get_blob(
+    State(store): State<Shared>,
+    Path(sha256): Path<String>,
+    headers: HeaderMap,
+) -> Result<impl IntoResponse, StatusCode> {
+    device(&store, &headers).await?;
+    let (mime, bytes) = blocking(&store, move |s| s.get_blob(&sha256))
+        .await?
+        .ok_or(StatusCode::NOT_FOUND)?;
+    Ok(([(header::CONTENT_TYPE, mime)], bytes))
 }

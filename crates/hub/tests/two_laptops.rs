@@ -6,10 +6,14 @@ mod common;
 
 use casebook::partners::{Agency, AgencyType};
 use casebook::person::{PersonInput, Sex};
+use casebook::timeline::EntryKind;
 use casebook::{Casebook, Session};
 use common::{Hub, PASS, databases, enrolled_laptop, temp};
 use oscc_sync::{Client, Credentials, SyncError, sync_once};
 use std::sync::Mutex;
+
+/// Stand-in bytes for a photo (the hub checks only the hash).
+const PHOTO: &[u8] = b"\xff\xd8\xff\xe0 synthetic photo bytes";
 
 struct Laptop {
     book: Mutex<Casebook>,
@@ -73,7 +77,7 @@ async fn two_laptops(root: &std::path::Path, database: &str) {
                 },
             )
             .unwrap();
-        book.create_case(
+        let case = book.create_case(
             &a.worker,
             &casebook::case::CaseInput {
                 client_id: client,
@@ -88,13 +92,27 @@ async fn two_laptops(root: &std::path::Path, database: &str) {
             },
         )
         .unwrap();
-        book.add_agency(&a.worker, &Agency::new("บ้านพักเด็ก", AgencyType::Shelter))
-            .unwrap()
+        // A home-visit photo: its bytes travel as a blob, apart from the event.
+        let entry = book
+            .add_timeline_entry(&a.worker, &case.id, EntryKind::HomeVisit, "เยี่ยมบ้าน", &casebook::now_iso())
+            .unwrap();
+        let sha = book.put_attachment(&a.worker, "image/jpeg", PHOTO).unwrap();
+        book.attach_to_entry(&a.worker, &entry, &sha).unwrap();
+        (
+            book.add_agency(&a.worker, &Agency::new("บ้านพักเด็ก", AgencyType::Shelter))
+                .unwrap(),
+            sha,
+        )
     };
+    let (agency, photo) = agency;
     let pushed = a.sync().await.unwrap();
     assert!(pushed.pushed > 0);
+    assert_eq!(pushed.blobs_sent, 1);
     let got = b.sync().await.unwrap();
     assert!(got.received.applied > 0);
+    assert_eq!((got.blobs_received, got.blobs_waiting), (1, 0));
+    let (mime, bytes) = b.book.lock().unwrap().attachment(&b.worker, &photo).unwrap();
+    assert_eq!((mime.as_str(), bytes.as_slice()), ("image/jpeg", PHOTO));
     a.sync().await.unwrap();
     assert_eq!(a.hash(), b.hash(), "B does not hold what A recorded");
     let cases = b

@@ -7,11 +7,13 @@ use crate::wire::{EnrollRequest, EnrollResponse, PullResponse, PushRequest, Push
 use ed25519_dalek::SigningKey;
 use std::sync::Arc;
 use zeroize::Zeroizing;
-use casebook::events::Event;
+use casebook::Casebook;
 use casebook::sync::{Incoming, Received};
 
 /// Events per request, both ways.
 const BATCH: usize = 500;
+/// Attachments looked up at a time.
+const BLOB_BATCH: usize = 20;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SyncError {
@@ -39,26 +41,16 @@ impl From<reqwest::Error> for SyncError {
 }
 
 /// The case book as sync sees it; the app implements it over its locked book so the lock is
-/// never held while waiting on the network.
+/// held only for one step, never while waiting on the network.
 pub trait Replica {
-    fn unpushed(&self, limit: usize) -> Result<Vec<Event>, casebook::Error>;
-    fn mark_pushed(&self, seq: i64) -> Result<(), casebook::Error>;
-    fn pull_cursor(&self) -> Result<i64, casebook::Error>;
-    fn receive(&self, incoming: Vec<Incoming>, cursor: i64) -> Result<Received, casebook::Error>;
+    fn with_book<T>(&self, work: impl FnOnce(&mut Casebook) -> casebook::Result<T>) -> casebook::Result<T>;
+    /// Called as a run moves events and attachments, with the totals so far.
+    fn progress(&self, _so_far: &SyncReport) {}
 }
 
-impl Replica for std::sync::Mutex<casebook::Casebook> {
-    fn unpushed(&self, limit: usize) -> Result<Vec<Event>, casebook::Error> {
-        self.lock().map_err(|_| poisoned())?.unpushed(limit)
-    }
-    fn mark_pushed(&self, seq: i64) -> Result<(), casebook::Error> {
-        self.lock().map_err(|_| poisoned())?.mark_pushed(seq)
-    }
-    fn pull_cursor(&self) -> Result<i64, casebook::Error> {
-        Ok(self.lock().map_err(|_| poisoned())?.sync_position()?.pull_cursor)
-    }
-    fn receive(&self, incoming: Vec<Incoming>, cursor: i64) -> Result<Received, casebook::Error> {
-        self.lock().map_err(|_| poisoned())?.receive(incoming, cursor)
+impl Replica for std::sync::Mutex<Casebook> {
+    fn with_book<T>(&self, work: impl FnOnce(&mut Casebook) -> casebook::Result<T>) -> casebook::Result<T> {
+        work(&mut *self.lock().map_err(|_| poisoned())?)
     }
 }
 
@@ -70,6 +62,11 @@ fn poisoned() -> casebook::Error {
 pub struct SyncReport {
     pub pushed: u64,
     pub received: Received,
+    pub blobs_sent: u64,
+    pub blobs_received: u64,
+    /// Attachments named by received entries that the hub does not hold yet (the laptop that
+    /// took them has not synced since): fetched by a later run.
+    pub blobs_waiting: u64,
 }
 
 /// What a device proves itself with: the hub's token and the key that signs its events. Kept
@@ -207,6 +204,35 @@ impl Client {
         Ok(checked(response)?.json().await?)
     }
 
+    async fn put_blob(&self, sha256: &str, mime: &str, bytes: Vec<u8>) -> Result<(), SyncError> {
+        let response = self
+            .authorized(self.http.put(format!("{}/v1/blobs/{sha256}", self.base)))
+            .header(reqwest::header::CONTENT_TYPE, mime)
+            .body(bytes)
+            .send()
+            .await?;
+        checked(response).map(|_| ())
+    }
+
+    /// The attachment's type and bytes, or None while the hub does not hold it yet.
+    async fn get_blob(&self, sha256: &str) -> Result<Option<(String, Vec<u8>)>, SyncError> {
+        let response = self
+            .authorized(self.http.get(format!("{}/v1/blobs/{sha256}", self.base)))
+            .send()
+            .await?;
+        if response.status() == reqwest::StatusCode::NOT_FOUND {
+            return Ok(None);
+        }
+        let response = checked(response)?;
+        let mime = response
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("application/octet-stream")
+            .to_owned();
+        Ok(Some((mime, response.bytes().await?.to_vec())))
+    }
+
     fn authorized(&self, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
         match &self.credentials {
             Some(credentials) => request.bearer_auth(&credentials.token),
@@ -223,24 +249,26 @@ fn checked(response: reqwest::Response) -> Result<reqwest::Response, SyncError> 
     }
 }
 
-/// One full sync: push until the hub holds every local event, then pull until it has nothing
-/// newer. Nothing counts as pushed until the hub says it committed it.
+/// One full sync: push until the hub holds every local event, then the attachments they
+/// name; pull until the hub has nothing newer, then fetch the attachments received entries
+/// name. Nothing counts as pushed until the hub says it committed it.
 pub async fn sync_once(replica: &impl Replica, client: &Client, known_schema: u32) -> Result<SyncReport, SyncError> {
     let mut report = SyncReport::default();
+    let key = &client.credentials.as_ref().ok_or(SyncError::Unauthorized)?.key;
     let mut acked_before = i64::MIN;
     loop {
-        let batch = replica.unpushed(BATCH)?;
+        let batch = replica.with_book(|b| b.unpushed(BATCH))?;
         if batch.is_empty() {
             break;
         }
         let last = batch.last().map_or(0, |e| e.device_seq);
         let sent = batch.len() as u64;
-        let key = &client.credentials.as_ref().ok_or(SyncError::Unauthorized)?.key;
         let ack = client
             .push(batch.iter().map(|e| WireEvent::signed(e, key)).collect())
             .await?;
-        replica.mark_pushed(ack.acked_seq)?;
+        replica.with_book(|b| b.mark_pushed(ack.acked_seq))?;
         report.pushed += sent;
+        replica.progress(&report);
         // Short of `last`, the hub lacks an earlier event: the loop sends again from its point.
         if ack.acked_seq < last && ack.acked_seq <= acked_before {
             return Err(SyncError::Stalled);
@@ -248,20 +276,45 @@ pub async fn sync_once(replica: &impl Replica, client: &Client, known_schema: u3
         acked_before = ack.acked_seq;
     }
     loop {
-        let after = replica.pull_cursor()?;
+        let unsent = replica.with_book(|b| b.unsent_blobs(BLOB_BATCH))?;
+        if unsent.is_empty() {
+            break;
+        }
+        for sha in unsent {
+            if let Some((mime, bytes)) = replica.with_book(|b| b.blob(&sha))? {
+                client.put_blob(&sha, &mime, bytes).await?;
+            }
+            replica.with_book(|b| b.mark_blob_sent(&sha))?;
+            report.blobs_sent += 1;
+            replica.progress(&report);
+        }
+    }
+    loop {
+        let after = replica.with_book(|b| Ok(b.sync_position()?.pull_cursor))?;
         let page = client.pull(after).await?;
         if page.events.is_empty() {
             break;
         }
-        let incoming = page
+        let incoming: Vec<Incoming> = page
             .events
             .into_iter()
             .map(|p| p.event.into_incoming(known_schema))
             .collect();
-        let got = replica.receive(incoming, page.cursor)?;
+        let got = replica.with_book(|b| b.receive(incoming, page.cursor))?;
         report.received.applied += got.applied;
         report.received.duplicates += got.duplicates;
         report.received.quarantined += got.quarantined;
+        replica.progress(&report);
+    }
+    for sha in replica.with_book(|b| b.missing_blobs(usize::MAX))? {
+        match client.get_blob(&sha).await? {
+            Some((mime, bytes)) => {
+                replica.with_book(|b| b.take_blob(&sha, &mime, &bytes))?;
+                report.blobs_received += 1;
+                replica.progress(&report);
+            }
+            None => report.blobs_waiting += 1,
+        }
     }
     Ok(report)
 }

@@ -33,6 +33,8 @@ pub enum StoreError {
     BadSignature(String),
     #[error("the device's public key is not an Ed25519 key")]
     BadKey,
+    #[error("the attachment's bytes do not match its hash")]
+    BadBlob,
 }
 
 /// A value bound to or read from SQL: the hub stores only text and integers.
@@ -40,6 +42,7 @@ pub enum StoreError {
 pub enum Val {
     Text(String),
     Int(i64),
+    Bytes(Vec<u8>),
     Null,
 }
 
@@ -69,14 +72,14 @@ impl Val {
         match self {
             Val::Text(t) => t.clone(),
             Val::Int(i) => i.to_string(),
-            Val::Null => String::new(),
+            Val::Bytes(_) | Val::Null => String::new(),
         }
     }
     fn int(&self) -> i64 {
         match self {
             Val::Int(i) => *i,
             Val::Text(t) => t.parse().unwrap_or(0),
-            Val::Null => 0,
+            Val::Bytes(_) | Val::Null => 0,
         }
     }
 }
@@ -137,6 +140,9 @@ pub trait Store: Send + Sync {
     /// Deliveries to `device`'s unit after `after`, not its own events, in order.
     fn pull(&self, device: &Device, after: i64, limit: i64) -> Result<Vec<(i64, WireEvent)>, StoreError>;
     fn report(&self) -> Result<Vec<UnitReport>, StoreError>;
+    /// Keeps an attachment under its SHA-256 (checked); storing it twice changes nothing.
+    fn put_blob(&self, device: &Device, sha256: &str, mime: &str, bytes: &[u8]) -> Result<(), StoreError>;
+    fn get_blob(&self, sha256: &str) -> Result<Option<(String, Vec<u8>)>, StoreError>;
 }
 
 fn hash(secret: &str) -> String {
@@ -443,6 +449,36 @@ impl<B: Backend> Store for Hub<B> {
             out.push((row[0].int(), event));
         }
         Ok(out)
+    }
+
+    fn put_blob(&self, device: &Device, sha256: &str, mime: &str, bytes: &[u8]) -> Result<(), StoreError> {
+        if hex::encode(Sha256::digest(bytes)) != sha256 {
+            return Err(StoreError::BadBlob);
+        }
+        self.db.transaction(|sql| {
+            sql.exec(
+                "INSERT INTO blobs (sha256, mime, data, unit_code, received_at) VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT DO NOTHING",
+                &[
+                    sha256.into(),
+                    mime.into(),
+                    Val::Bytes(bytes.to_vec()),
+                    device.unit_code.as_str().into(),
+                    now().into(),
+                ],
+            )
+        })?;
+        Ok(())
+    }
+
+    fn get_blob(&self, sha256: &str) -> Result<Option<(String, Vec<u8>)>, StoreError> {
+        let rows = self
+            .db
+            .transaction(|sql| sql.rows("SELECT mime, data FROM blobs WHERE sha256 = ?1", &[sha256.into()]))?;
+        Ok(rows.into_iter().next().and_then(|mut row| match row.pop() {
+            Some(Val::Bytes(data)) => Some((row[0].text(), data)),
+            _ => None,
+        }))
     }
 
     fn report(&self) -> Result<Vec<UnitReport>, StoreError> {

@@ -26,6 +26,8 @@ CREATE INDEX IF NOT EXISTS links_record ON links(record_id);
 CREATE TABLE IF NOT EXISTS deliveries (seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
   unit_code TEXT NOT NULL, hub_seq BIGINT NOT NULL, UNIQUE (unit_code, hub_seq));
 CREATE INDEX IF NOT EXISTS deliveries_unit ON deliveries(unit_code, seq);
+CREATE TABLE IF NOT EXISTS blobs (sha256 TEXT PRIMARY KEY, mime TEXT NOT NULL, data BYTEA NOT NULL,
+  unit_code TEXT NOT NULL, received_at TEXT NOT NULL);
 ";
 
 /// Held for the length of every transaction, by every hub process on the database: deliveries
@@ -61,12 +63,13 @@ impl ToSql for Val {
         match self {
             Val::Text(t) => t.as_str().to_sql(ty, out),
             Val::Int(i) => i.to_sql(ty, out),
+            Val::Bytes(b) => b.as_slice().to_sql(ty, out),
             Val::Null => Ok(IsNull::Yes),
         }
     }
 
     fn accepts(ty: &Type) -> bool {
-        <&str as ToSql>::accepts(ty) || <i64 as ToSql>::accepts(ty)
+        <&str as ToSql>::accepts(ty) || <i64 as ToSql>::accepts(ty) || <&[u8] as ToSql>::accepts(ty)
     }
 
     to_sql_checked!();
@@ -92,6 +95,7 @@ impl Sql for Tx<'_> {
                 let value = match *column.type_() {
                     Type::INT8 => row.try_get::<_, Option<i64>>(i).map_err(db)?.map(Val::Int),
                     Type::INT4 => row.try_get::<_, Option<i32>>(i).map_err(db)?.map(|n| Val::Int(n.into())),
+                    Type::BYTEA => row.try_get::<_, Option<Vec<u8>>>(i).map_err(db)?.map(Val::Bytes),
                     _ => row.try_get::<_, Option<String>>(i).map_err(db)?.map(Val::Text),
                 };
                 values.push(value.unwrap_or(Val::Null));

@@ -24,6 +24,8 @@ CREATE INDEX IF NOT EXISTS links_record ON links(record_id);
 CREATE TABLE IF NOT EXISTS deliveries (seq INTEGER PRIMARY KEY AUTOINCREMENT, unit_code TEXT NOT NULL,
   hub_seq INTEGER NOT NULL, UNIQUE (unit_code, hub_seq));
 CREATE INDEX IF NOT EXISTS deliveries_unit ON deliveries(unit_code, seq);
+CREATE TABLE IF NOT EXISTS blobs (sha256 TEXT PRIMARY KEY, mime TEXT NOT NULL, data BLOB NOT NULL,
+  unit_code TEXT NOT NULL, received_at TEXT NOT NULL);
 ";
 
 pub struct Sqlite {
@@ -49,6 +51,7 @@ impl ToSql for Val {
         Ok(match self {
             Val::Text(t) => ToSqlOutput::Borrowed(ValueRef::Text(t.as_bytes())),
             Val::Int(i) => ToSqlOutput::Owned(Value::Integer(*i)),
+            Val::Bytes(b) => ToSqlOutput::Borrowed(ValueRef::Blob(b)),
             Val::Null => ToSqlOutput::Owned(Value::Null),
         })
     }
@@ -72,6 +75,7 @@ impl Sql for Tx<'_> {
                         Ok(match r.get_ref(i)? {
                             ValueRef::Integer(n) => Val::Int(n),
                             ValueRef::Text(t) => Val::Text(String::from_utf8_lossy(t).into_owned()),
+                            ValueRef::Blob(b) => Val::Bytes(b.to_vec()),
                             _ => Val::Null,
                         })
                     })
