@@ -180,6 +180,9 @@ impl Casebook {
                     report.quarantined += 1;
                 }
                 Incoming::Event(event) => {
+                    // Kept in quarantine by an older build, readable now.
+                    tx.prepare_cached("DELETE FROM quarantine WHERE event_id = ?1")?
+                        .execute([&event.event_id])?;
                     let known = tx
                         .prepare_cached("SELECT 1 FROM events WHERE event_id = ?1")?
                         .exists([&event.event_id])?;
@@ -253,6 +256,15 @@ impl Casebook {
             self.clock.observe(&high);
         }
         Ok(report)
+    }
+
+    /// Events kept whole because an older build could not read them: (event id, raw text).
+    pub fn quarantined(&self) -> Result<Vec<(String, String)>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT event_id, body FROM quarantine ORDER BY received_at, event_id")?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     pub fn conflicts(&self, session: &Session) -> Result<Vec<Conflict>> {

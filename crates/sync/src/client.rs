@@ -253,8 +253,11 @@ fn checked(response: reqwest::Response) -> Result<reqwest::Response, SyncError> 
 /// name; pull until the hub has nothing newer, then fetch the attachments received entries
 /// name. Nothing counts as pushed until the hub says it committed it.
 pub async fn sync_once(replica: &impl Replica, client: &Client, known_schema: u32) -> Result<SyncReport, SyncError> {
-    let mut report = SyncReport::default();
     let key = &client.credentials.as_ref().ok_or(SyncError::Unauthorized)?.key;
+    let mut report = SyncReport {
+        received: retry_quarantine(replica, known_schema)?,
+        ..SyncReport::default()
+    };
     let mut acked_before = i64::MIN;
     loop {
         let batch = replica.with_book(|b| b.unpushed(BATCH))?;
@@ -317,4 +320,22 @@ pub async fn sync_once(replica: &impl Replica, client: &Client, known_schema: u3
         }
     }
     Ok(report)
+}
+
+/// Takes in the quarantined events this build can read (after an upgrade); the others stay.
+pub fn retry_quarantine(replica: &impl Replica, known_schema: u32) -> Result<Received, SyncError> {
+    let readable: Vec<Incoming> = replica
+        .with_book(|b| b.quarantined())?
+        .into_iter()
+        .filter_map(|(_, raw)| serde_json::from_str::<WireEvent>(&raw).ok())
+        .map(|wire| wire.into_incoming(known_schema))
+        .filter(|incoming| matches!(incoming, Incoming::Event(_)))
+        .collect();
+    if readable.is_empty() {
+        return Ok(Received::default());
+    }
+    Ok(replica.with_book(|b| {
+        let cursor = b.sync_position()?.pull_cursor;
+        b.receive(readable, cursor)
+    })?)
 }
