@@ -68,14 +68,18 @@ CREATE INDEX goals_case ON care_plan_goals(case_id);
 CREATE TABLE agencies (
   id TEXT PRIMARY KEY, unit_code TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
   name TEXT NOT NULL, agency_type TEXT NOT NULL, address TEXT, contacts JSON NOT NULL DEFAULT '[]',
-  services JSON NOT NULL DEFAULT '[]', mission TEXT
+  services JSON NOT NULL DEFAULT '[]', mission TEXT,
+  -- The partner's unit code on the province hub, when it keeps its cases in this app.
+  hub_unit TEXT
 );
 
 CREATE TABLE referrals (
   id TEXT PRIMARY KEY, unit_code TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
   case_id TEXT NOT NULL REFERENCES cases(id), agency_id TEXT NOT NULL REFERENCES agencies(id),
   reason TEXT NOT NULL, services JSON NOT NULL DEFAULT '[]', urgency TEXT NOT NULL,
-  letter_number TEXT, status TEXT NOT NULL, reply TEXT
+  letter_number TEXT, status TEXT NOT NULL, reply TEXT,
+  -- The unit the referral shares the case with through the hub (the agency's hub unit).
+  to_unit TEXT
 );
 CREATE INDEX referrals_case ON referrals(case_id);
 

@@ -46,6 +46,9 @@ pub struct Agency {
     pub services: Vec<String>,
     /// The partnership's written mission.
     pub mission: Option<String>,
+    /// The partner's unit code on the province hub, when it keeps its cases in this app: a
+    /// referral to it shares the case (with its history) with that unit.
+    pub hub_unit: Option<String>,
 }
 
 impl Agency {
@@ -58,6 +61,7 @@ impl Agency {
             contacts: Vec::new(),
             services: Vec::new(),
             mission: None,
+            hub_unit: None,
         }
     }
 }
@@ -97,19 +101,32 @@ pub struct Referral {
     pub status: ReferralStatus,
     /// The agency's reply, from the returned slip.
     pub reply: Option<String>,
+    /// The unit the referral shares the case with: set from the agency's hub unit when the
+    /// referral is made (what is given here is ignored).
+    #[serde(default)]
+    pub to_unit: Option<String>,
+}
+
+fn validate_agency(agency: &Agency) -> Result<()> {
+    if agency.name.trim().is_empty() {
+        return Err(Invalid::new("agency.name", Rule::Required).into());
+    }
+    if let Some(unit) = &agency.hub_unit {
+        crate::book::validate_unit_code("agency.hub_unit", unit)?;
+    }
+    Ok(())
 }
 
 impl Casebook {
     pub fn add_agency(&mut self, session: &Session, agency: &Agency) -> Result<String> {
         session.require(Permission::EditCases)?;
-        if agency.name.trim().is_empty() {
-            return Err(Invalid::new("agency.name", Rule::Required).into());
-        }
+        validate_agency(agency)?;
         self.insert_record(session, Entity::Agency, agency, "agency.add")
     }
 
     pub fn update_agency(&mut self, session: &Session, id: &str, agency: &Agency) -> Result<()> {
         session.require(Permission::EditCases)?;
+        validate_agency(agency)?;
         self.update_record(session, Entity::Agency, id, agency, "agency.update")
     }
 
@@ -124,8 +141,12 @@ impl Casebook {
             return Err(Invalid::new("referral.reason", Rule::Required).into());
         }
         self.load_case(&referral.case_id)?;
-        self.record::<Agency>(Entity::Agency, &referral.agency_id)?;
-        self.insert_record(session, Entity::Referral, referral, "referral.create")
+        let agency = self.record::<Agency>(Entity::Agency, &referral.agency_id)?;
+        let referral = Referral {
+            to_unit: agency.hub_unit.filter(|unit| unit != self.unit_code()),
+            ..referral.clone()
+        };
+        self.insert_record(session, Entity::Referral, &referral, "referral.create")
     }
 
     /// Records a step of the referral (sent, the agency's reply, done).

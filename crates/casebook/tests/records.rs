@@ -85,6 +85,7 @@ fn a_case_with_parties_incident_plan_and_referral_round_trips_and_rebuilds() {
                 }],
                 services: vec!["สอบสวน".into()],
                 mission: Some("คุ้มครองเด็กร่วมกัน".into()),
+                hub_unit: None,
             },
         )
         .unwrap();
@@ -100,6 +101,7 @@ fn a_case_with_parties_incident_plan_and_referral_round_trips_and_rebuilds() {
                 letter_number: None,
                 status: ReferralStatus::Draft,
                 reply: None,
+                to_unit: None,
             },
         )
         .unwrap();
@@ -478,6 +480,7 @@ fn issuing_a_referral_letter_numbers_it_marks_it_sent_and_audits_the_export() {
         letter_number: None,
         status: ReferralStatus::Draft,
         reply: None,
+        to_unit: None,
     };
     let first = book.create_referral(&worker, &referral).unwrap();
     let second = book.create_referral(&worker, &referral).unwrap();

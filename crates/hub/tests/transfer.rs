@@ -1,5 +1,6 @@
 //! Visibility between units through the real hub over HTTPS: a unit sees only its own cases; a
-//! case transferred to another unit arrives there with its history (client, timeline, the
+//! referral to a partner that keeps its cases in the app (a shelter) shares the case with it;
+//! a case transferred to another unit arrives there with its history (client, timeline, the
 //! agency it was referred to); the receiving unit takes it on and its work flows back; the
 //! province coordinator sees every unit's cases and routes a hotline 1300 report to a unit.
 
@@ -114,6 +115,7 @@ async fn transfer(root: &std::path::Path, database: &str) {
     // The province's coordinator: its code marks the unit as seeing everything.
     hub.cli(&["enroll-code", "--unit", "PSDO", "--coordinator"]);
     let province = laptop(root, "PSDO", &hub).await;
+    let shelter_unit = laptop(root, "SHL", &hub).await;
 
     // CPN opens a case, writes a note and refers the girl to a shelter.
     let (case_id, number) = cpn.open_case("เด็กหญิง ย้ายหน่วย", Source::WalkIn);
@@ -121,7 +123,13 @@ async fn transfer(root: &std::path::Path, database: &str) {
     {
         let mut book = cpn.book.lock().unwrap();
         let shelter = book
-            .add_agency(&cpn.worker, &Agency::new("บ้านพักเด็กและครอบครัว", AgencyType::Shelter))
+            .add_agency(
+                &cpn.worker,
+                &Agency {
+                    hub_unit: Some("SHL".into()),
+                    ..Agency::new("บ้านพักเด็กและครอบครัว", AgencyType::Shelter)
+                },
+            )
             .unwrap();
         book.create_referral(
             &cpn.worker,
@@ -134,6 +142,7 @@ async fn transfer(root: &std::path::Path, database: &str) {
                 letter_number: None,
                 status: ReferralStatus::Draft,
                 reply: None,
+                to_unit: None,
             },
         )
         .unwrap();
@@ -142,6 +151,9 @@ async fn transfer(root: &std::path::Path, database: &str) {
     bkk.sync().await;
     province.sync().await;
     assert!(bkk.cases().is_empty(), "another unit sees CPN's case before any transfer");
+    shelter_unit.sync().await;
+    assert_eq!(shelter_unit.cases(), vec![number.clone()], "the referral did not share the case with the shelter");
+    assert!(shelter_unit.timeline(&case_id).iter().any(|b| b == "เยี่ยมบ้านครั้งแรก"));
     assert_eq!(province.cases(), vec![number.clone()], "the coordinator does not see CPN's case");
 
     // Transfer to BKK: it arrives there with its history and no case manager.

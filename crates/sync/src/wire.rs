@@ -27,7 +27,8 @@ pub struct WireEvent {
     /// agencies it is referred to): a unit granted the case receives them too.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub refs: Vec<String>,
-    /// A unit this event hands the case to (a transfer): the hub grants it the case.
+    /// A unit this event gives the case to (a transfer, a referral to a partner unit): the hub
+    /// grants it the case.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub grant: Option<String>,
     /// The event as JSON text: signed as these exact bytes.
@@ -81,8 +82,10 @@ impl WireEvent {
             Entity::Referral | Entity::CarePlanGoal => vec![field("agency_id")],
             _ => vec![],
         };
+        // A transfer hands the case over; a referral to a partner on the hub shares it.
         let grant = match event.entity {
             Entity::Case => field("held_by"),
+            Entity::Referral => field("to_unit"),
             _ => None,
         };
         WireEvent {

@@ -10,4 +10,9 @@ address: string | null, contacts: Array<Contact>, services: Array<string>,
 /**
  * The partnership's written mission.
  */
-mission: string | null, };
+mission: string | null, 
+/**
+ * The partner's unit code on the province hub, when it keeps its cases in this app: a
+ * referral to it shares the case (with its history) with that unit.
+ */
+hub_unit: string | null, };

@@ -10,4 +10,9 @@ letter_number: string | null, status: ReferralStatus,
 /**
  * The agency's reply, from the returned slip.
  */
-reply: string | null, };
+reply: string | null, 
+/**
+ * The unit the referral shares the case with: set from the agency's hub unit when the
+ * referral is made (what is given here is ignored).
+ */
+to_unit: string | null, };
