@@ -31,6 +31,7 @@ pub mod register;
 mod rows;
 mod search;
 pub mod store;
+pub mod stats;
 pub mod sync;
 pub mod synth;
 pub mod thai_id;

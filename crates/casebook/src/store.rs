@@ -61,7 +61,7 @@ pub(crate) fn open_keyed(dir: &Path, key: Option<&MasterKey>) -> Result<Connecti
     Ok(conn)
 }
 
-fn migrate(conn: &Connection) -> Result<()> {
+pub(crate) fn migrate(conn: &Connection) -> Result<()> {
     let current: u32 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
     let pending: Vec<_> = MIGRATIONS.iter().filter(|(v, _)| *v > current).collect();
     if pending.is_empty() {

@@ -3,11 +3,13 @@
 //!   oscc-hub serve [--listen 0.0.0.0:8443] [--name HOST]… [--tls-dir DIR] [--plain-http]
 //!   oscc-hub enroll-code --unit CODE [--coordinator]
 //!   oscc-hub devices | revoke DEVICE | report
+//!   oscc-hub report --month 2569-11 | --year 2569 [--csv]
 //!
 //! Every command takes `--database FILE` (SQLite, default hub.db) or
 //! `--database postgres://user@host/db`.
 
 mod api;
+mod statistics;
 mod store;
 mod tls;
 
@@ -20,6 +22,7 @@ use tls::CertFiles;
 const USAGE: &str = "usage: oscc-hub serve [--listen ADDR:PORT] [--name HOST]... [--tls-dir DIR] [--plain-http]
        oscc-hub enroll-code --unit CODE [--coordinator]
        oscc-hub devices | revoke DEVICE | report
+       oscc-hub report --month YYYY-MM | --year YYYY [--csv]
        every command: [--database FILE | --database postgres://USER@HOST/DB]";
 
 fn main() {
@@ -105,6 +108,13 @@ fn run(args: &[String]) -> Result<(), String> {
             } else {
                 Err(format!("no device {id}"))
             }
+        }
+        Some("report") if args.iter().any(|a| a == "--month" || a == "--year") => {
+            let period = statistics::parse_period(option(args, "--month").as_deref(), option(args, "--year").as_deref())?;
+            let all = statistics::province(open(&database)?.as_ref(), period)?;
+            let csv = args.iter().any(|a| a == "--csv");
+            print!("{}", statistics::table(&all, if csv { "," } else { "\t" }));
+            Ok(())
         }
         Some("report") => {
             println!("unit\tcoordinator\tdevices\tcases opened\tcases visible\tevents\tlast received");

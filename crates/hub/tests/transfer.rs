@@ -218,4 +218,15 @@ async fn transfer(root: &std::path::Path, database: &str) {
     assert!(line("PSDO").contains("\tyes\t"), "{report}");
     assert!(line("CPN").starts_with("CPN\tno\t1\t1\t2\t"), "{report}");
     assert!(line("BKK").starts_with("BKK\tno\t1\t0\t1\t"), "{report}");
+
+    // `oscc-hub report --month`: this month's statistics by the unit that opened each case
+    // (the transferred case counts once, for CPN), with the province total first.
+    let today = casebook::person::today();
+    let month = format!("{}-{:02}", casebook::dates::be_year(today), chrono::Datelike::month(&today));
+    let csv = hub.cli(&["report", "--month", &month, "--csv"]);
+    let rows: Vec<&str> = csv.lines().collect();
+    assert_eq!(rows[..2], ["dimension,value,province,CPN,PSDO", "total,all,2,1,1"], "{csv}");
+    assert!(rows.contains(&"source,hotline1300,1,0,1"), "{csv}");
+    assert!(rows.contains(&"source,walk_in,1,1,0"), "{csv}");
+    assert!(!csv.contains("ย้ายหน่วย"), "counts only, no names: {csv}");
 }

@@ -141,9 +141,22 @@ pub trait Store: Send + Sync {
     /// Deliveries to `device`'s unit after `after`, not its own events, in order.
     fn pull(&self, device: &Device, after: i64, limit: i64) -> Result<Vec<(i64, WireEvent)>, StoreError>;
     fn report(&self) -> Result<Vec<UnitReport>, StoreError>;
+    /// Every event the hub holds after `after` (its own sequence), in order, a page at a time:
+    /// the statistics report replays them.
+    fn events_after(&self, after: i64, limit: i64) -> Result<Vec<(i64, WireEvent)>, StoreError>;
     /// Keeps an attachment under its SHA-256 (checked); storing it twice changes nothing.
     fn put_blob(&self, device: &Device, sha256: &str, mime: &str, bytes: &[u8]) -> Result<(), StoreError>;
     fn get_blob(&self, sha256: &str) -> Result<Option<(String, Vec<u8>)>, StoreError>;
+}
+
+/// Rows of (sequence, event JSON) as events.
+fn wire_events(rows: &[Vec<Val>]) -> Result<Vec<(i64, WireEvent)>, StoreError> {
+    rows.iter()
+        .map(|row| {
+            let event = serde_json::from_str(&row[1].text()).map_err(|e| StoreError::Db(e.to_string()))?;
+            Ok((row[0].int(), event))
+        })
+        .collect()
 }
 
 fn hash(secret: &str) -> String {
@@ -480,12 +493,17 @@ impl<B: Backend> Store for Hub<B> {
                 ],
             )
         })?;
-        let mut out = Vec::with_capacity(rows.len());
-        for row in rows {
-            let event = serde_json::from_str(&row[1].text()).map_err(|e| StoreError::Db(e.to_string()))?;
-            out.push((row[0].int(), event));
-        }
-        Ok(out)
+        wire_events(&rows)
+    }
+
+    fn events_after(&self, after: i64, limit: i64) -> Result<Vec<(i64, WireEvent)>, StoreError> {
+        let rows = self.db.transaction(|sql| {
+            sql.rows(
+                "SELECT hub_seq, body FROM events WHERE hub_seq > ?1 ORDER BY hub_seq LIMIT ?2",
+                &[after.into(), limit.into()],
+            )
+        })?;
+        wire_events(&rows)
     }
 
     fn put_blob(&self, device: &Device, sha256: &str, mime: &str, bytes: &[u8]) -> Result<(), StoreError> {
