@@ -2,7 +2,7 @@
 
 use crate::exports;
 use crate::settings::{self, Settings};
-use crate::state::{AppState, Unlocked};
+use crate::state::AppState;
 use casebook::areas::Area;
 use casebook::audit::AuditEntry;
 use casebook::care::{CarePlanGoal, CaseParty, Incident, PartyRole, Relationship};
@@ -137,11 +137,7 @@ pub fn create_book(state: State<'_, AppState>, input: NewBook) -> Result<Created
         ..input
     };
     let (book, session, recovery) = Casebook::create(&state.data_dir, &new, KdfParams::default())?;
-    *state.book.lock().map_err(|_| CommandError::key("error.storage"))? = Some(Unlocked {
-        book,
-        session: session.clone(),
-    });
-    state.touch();
+    state.open(book, session.clone())?;
     Ok(Created {
         session,
         recovery_code: recovery.display(),
@@ -157,11 +153,7 @@ pub fn provinces() -> Result<Vec<Area>> {
 #[tauri::command]
 pub fn sign_in(state: State<'_, AppState>, username: String, passphrase: String) -> Result<Session> {
     let (book, session) = Casebook::unlock(&state.data_dir, username.trim(), &passphrase)?;
-    *state.book.lock().map_err(|_| CommandError::key("error.storage"))? = Some(Unlocked {
-        book,
-        session: session.clone(),
-    });
-    state.touch();
+    state.open(book, session.clone())?;
     Ok(session)
 }
 
@@ -194,6 +186,12 @@ pub fn add_user(
     with_book(&state, |book, s| {
         book.add_user(s, username.trim(), &display_name, role, &passphrase)
     })
+}
+
+/// The administrator sets a user's new passphrase (forgotten, or after a restore).
+#[tauri::command]
+pub fn reset_passphrase(state: State<'_, AppState>, username: String, passphrase: String) -> Result<()> {
+    with_book(&state, |book, s| book.reset_passphrase(s, username.trim(), &passphrase))
 }
 
 #[tauri::command]

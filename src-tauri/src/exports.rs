@@ -1,6 +1,6 @@
 //! Documents the app writes (letters, forms, summaries, register pages, the recovery sheet):
 //! into the data folder's `exports`, then opened in the system's PDF viewer to print, or
-//! copied where the user chooses in a save dialog. The page only ever names files inside
+//! copied where the user chooses in a save dialog. Statistics also go out as CSV. The page only ever names files inside
 //! `exports`; anything else is refused.
 
 use crate::commands::{CommandError, Result};
@@ -50,11 +50,15 @@ pub async fn save_export_as(app: tauri::AppHandle, state: State<'_, AppState>, p
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
+    let extension = file
+        .extension()
+        .map(|e| e.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let Some(chosen) = app
         .dialog()
         .file()
         .set_file_name(&name)
-        .add_filter("PDF", &["pdf"])
+        .add_filter(extension.to_uppercase(), &[extension.as_str()])
         .blocking_save_file()
     else {
         return Ok(None);

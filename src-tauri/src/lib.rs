@@ -1,5 +1,6 @@
 //! The desktop shell. Business logic lives in the core crates; this wires them to windows.
 
+mod backup;
 mod commands;
 mod conferences;
 mod data_dir;
@@ -7,6 +8,7 @@ mod exports;
 mod referral_letters;
 mod settings;
 mod state;
+mod statistics;
 mod sync;
 
 use tauri::Manager;
@@ -98,6 +100,14 @@ pub fn run() {
             sync::sync_status,
             sync::conflicts,
             sync::resolve_conflict,
+            statistics::statistics,
+            statistics::statistics_pdf,
+            statistics::statistics_csv,
+            backup::choose_folder,
+            backup::backup,
+            backup::backup_progress,
+            backup::restore_backup,
+            commands::reset_passphrase,
             exports::open_export,
             exports::save_export_as,
         ])

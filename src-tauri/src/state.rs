@@ -1,9 +1,11 @@
 //! What the running app holds: where the book lives, the unlocked book (if any), and the idle
 //! clock that locks it.
 
+use crate::commands::CommandError;
 use casebook::{Casebook, Session};
 use std::path::PathBuf;
 use std::sync::Mutex;
+use std::sync::atomic::AtomicU32;
 use std::time::{Duration, Instant};
 
 pub const DEFAULT_IDLE_MINUTES: u64 = 10;
@@ -24,6 +26,8 @@ pub struct AppState {
     pub projection: Mutex<Projection>,
     /// The background sync's last outcome.
     pub sync: Mutex<crate::sync::SyncRun>,
+    /// Percent copied by the backup under way, for the page to poll without the book's lock.
+    pub backup_percent: AtomicU32,
 }
 
 /// The case on the projector, the privacy screen, and the decisions as they are being typed.
@@ -43,7 +47,15 @@ impl AppState {
             idle_minutes: Mutex::new(idle_minutes),
             projection: Mutex::new(Projection::default()),
             sync: Mutex::new(crate::sync::SyncRun::default()),
+            backup_percent: AtomicU32::new(0),
         }
+    }
+
+    /// Holds the book just opened (created, signed in to, restored) for the commands.
+    pub fn open(&self, book: Casebook, session: Session) -> Result<(), CommandError> {
+        *self.book.lock().map_err(|_| CommandError::key("error.storage"))? = Some(Unlocked { book, session });
+        self.touch();
+        Ok(())
     }
 
     pub fn touch(&self) {

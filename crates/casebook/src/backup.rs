@@ -49,6 +49,18 @@ impl Casebook {
         Ok(folder)
     }
 
+    /// Restores a backup into an empty data folder and opens it with the recovery code, as
+    /// the recovery administrator (who then gives the users new passphrases). A wrong code or
+    /// a damaged backup leaves the data folder as empty as it was.
+    pub fn restore(backup: &Path, data_dir: &Path, recovery_code: &str) -> Result<(Casebook, Session)> {
+        Casebook::restore_from(backup, data_dir)?;
+        Casebook::unlock_with_recovery(data_dir, recovery_code).inspect_err(|_| {
+            for file in [DB_FILE, KEY_FILE] {
+                let _ = std::fs::remove_file(data_dir.join(file));
+            }
+        })
+    }
+
     /// Puts a backup folder's files into an empty data folder; then open it with
     /// `unlock_with_recovery`, which makes this laptop a new device of the unit.
     pub fn restore_from(backup: &Path, data_dir: &Path) -> Result<()> {

@@ -20,6 +20,15 @@ const THAI_MONTHS: [&str; 12] = [
     "ธันวาคม",
 ];
 
+/// "พฤศจิกายน" for 11; empty outside 1–12.
+pub fn thai_month(month: u32) -> &'static str {
+    month
+        .checked_sub(1)
+        .and_then(|i| THAI_MONTHS.get(i as usize))
+        .copied()
+        .unwrap_or_default()
+}
+
 pub fn be_year(date: NaiveDate) -> i32 {
     date.year() + BE_OFFSET
 }

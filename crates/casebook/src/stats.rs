@@ -102,15 +102,26 @@ pub struct Statistics {
 }
 
 impl Statistics {
-    /// One row per count, `dimension,value,cases`, after a header; the total is the row
-    /// `total,all,N`. UTF-8, as the province's spreadsheets read it.
-    pub fn to_csv(&self) -> String {
-        let mut out = String::from("dimension,value,cases\n");
-        out.push_str(&format!("total,all,{}\n", self.cases));
+    /// One row per count, `dimension,value,label,cases`, after a header; the total is the
+    /// row `total,all,…,N`. UTF-8 with a byte-order mark, which spreadsheets on Windows need
+    /// to read Thai.
+    pub fn to_csv(&self, total_label: &str, label: impl Fn(Dimension, &str) -> String) -> String {
+        let mut out = String::from("\u{feff}dimension,value,label,cases\n");
+        out.push_str(&format!("total,all,{},{}\n", csv_cell(total_label), self.cases));
         for c in &self.counts {
-            out.push_str(&format!("{},{},{}\n", c.dimension.name(), c.value, c.cases));
+            let text = label(c.dimension, &c.value);
+            out.push_str(&format!("{},{},{},{}\n", c.dimension.name(), c.value, csv_cell(&text), c.cases));
         }
         out
+    }
+}
+
+/// Quoted when it holds a comma, a quote or a line break (RFC 4180).
+fn csv_cell(text: &str) -> String {
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_owned()
     }
 }
 

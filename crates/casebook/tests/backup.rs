@@ -33,12 +33,15 @@ fn a_backup_restores_on_a_new_laptop_with_the_recovery_code() {
 
     // A new laptop: no device secret for this book in its keyring, only the recovery code.
     let target = laptop.path().join("data");
-    Casebook::restore_from(&folder, &target).unwrap();
+    // A mistyped code opens nothing and leaves the folder empty for the next try.
+    let typo = "0".repeat(recovery.display().len());
+    assert!(Casebook::restore(&folder, &target, &typo).is_err());
+    assert!(!Casebook::exists(&target));
+    let (mut restored, rescuer) = Casebook::restore(&folder, &target, &recovery.display()).unwrap();
     assert!(matches!(
-        Casebook::restore_from(&folder, &target).unwrap_err(),
-        casebook::Error::AlreadyExists
+        Casebook::restore(&folder, &target, &recovery.display()),
+        Err(casebook::Error::AlreadyExists)
     ));
-    let (mut restored, rescuer) = Casebook::unlock_with_recovery(&target, &recovery.display()).unwrap();
     restored
         .reset_passphrase(&rescuer, "worker", "รหัสผ่านใหม่-บนเครื่องใหม่")
         .unwrap();

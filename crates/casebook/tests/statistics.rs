@@ -113,9 +113,9 @@ fn a_months_statistics_count_each_case_by_every_dimension() {
     let bands: Vec<_> = stats.counts.iter().filter(|c| c.dimension == Dimension::AgeBand).map(|c| c.value.as_str()).collect();
     assert_eq!(bands, ["12-17", "25-59", "unknown"]);
 
-    let csv = stats.to_csv();
-    assert!(csv.starts_with("dimension,value,cases\ntotal,all,3\n"), "{csv}");
-    assert!(csv.contains("\nrelationship,step_parent,1\n"), "{csv}");
+    let csv = stats.to_csv("รวม", |d, v| if v == "step_parent" { "พ่อเลี้ยง, แม่เลี้ยง".into() } else { format!("{d:?}") });
+    assert!(csv.starts_with("\u{feff}dimension,value,label,cases\ntotal,all,รวม,3\n"), "{csv}");
+    assert!(csv.contains("\nrelationship,step_parent,\"พ่อเลี้ยง, แม่เลี้ยง\",1\n"), "{csv}");
     assert!(!csv.contains("สถิติ"), "no name in the statistics: {csv}");
 
     // The year: the same cases, and a row for the month they were opened in.

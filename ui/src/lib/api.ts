@@ -37,6 +37,8 @@ import type { OverdueAction } from "../bindings/OverdueAction";
 import type { ProjectorScreen } from "../bindings/ProjectorScreen";
 import type { SyncStatus } from "../bindings/SyncStatus";
 import type { Conflict } from "../bindings/Conflict";
+import type { Period } from "../bindings/Period";
+import type { Statistics } from "../bindings/Statistics";
 
 export type { CommandError };
 
@@ -121,6 +123,14 @@ export const api = {
   issueReferralLetter: (request: LetterRequest) => invoke<IssuedLetter>("issue_referral_letter", { request }),
   caseSummary: (caseId: string, full: boolean) => invoke<string>("case_summary", { caseId, full }),
   registerPage: () => invoke<string>("register_page"),
+  chooseFolder: () => invoke<string | null>("choose_folder"),
+  backup: (dest: string) => invoke<string>("backup", { dest }),
+  backupProgress: () => invoke<number>("backup_progress"),
+  restoreBackup: (folder: string, recoveryCode: string) => invoke<Session>("restore_backup", { folder, recoveryCode }),
+  resetPassphrase: (username: string, passphrase: string) => invoke<void>("reset_passphrase", { username, passphrase }),
+  statistics: (period: Period) => invoke<Statistics>("statistics", { period }),
+  statisticsPdf: (period: Period) => invoke<string>("statistics_pdf", { period }),
+  statisticsCsv: (period: Period) => invoke<string>("statistics_csv", { period }),
   agencies: () => invoke<Stored<Agency>[]>("agencies"),
   addAgency: (agency: Agency) => invoke<string>("add_agency", { agency }),
   areas: (parent: string | null) => invoke<Area[]>("areas", { parent }),

@@ -9,6 +9,8 @@ export type Screen =
   | { name: "partners" }
   | { name: "conferences" }
   | { name: "sync" }
+  | { name: "statistics" }
+  | { name: "backup" }
   | { name: "conference"; id: string }
   | { name: "users" };
 
