@@ -25,6 +25,8 @@ pub enum Rule {
     NotPng,
     /// A transfer to the unit that already holds the case.
     SameUnit,
+    /// A purge before the case's retention date, with no erasure request.
+    NotYetDue,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS, thiserror::Error)]

@@ -26,6 +26,7 @@ pub mod pdpa;
 pub mod permissions;
 pub mod person;
 pub mod pseudonym;
+pub mod purge;
 pub mod records;
 pub mod register;
 mod rows;

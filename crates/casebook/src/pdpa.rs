@@ -113,3 +113,40 @@ impl Casebook {
         self.record(Entity::Breach, &id)
     }
 }
+
+impl Casebook {
+    /// Answers a data-subject request (done or refused, with what was done or why not).
+    pub fn answer_data_subject_request(
+        &mut self,
+        session: &Session,
+        id: &str,
+        status: DutyStatus,
+        notes: &str,
+    ) -> Result<()> {
+        session.require(Permission::Supervise)?;
+        if notes.trim().is_empty() {
+            return Err(Invalid::new("dsr.notes", Rule::Required).into());
+        }
+        self.record::<DataSubjectRequest>(Entity::DataSubjectRequest, id)?;
+        let mut fields = crate::rows::Fields::new();
+        fields.insert("status".into(), serde_json::to_value(status).map_err(|e| crate::Error::Corrupt(e.to_string()))?);
+        fields.insert("answered_on".into(), crate::person::today().to_string().into());
+        fields.insert("notes".into(), notes.trim().into());
+        self.write(session, Entity::DataSubjectRequest, id, fields, "pdpa.request.answer", None)
+    }
+
+    pub fn breaches(&self, session: &Session) -> Result<Vec<Stored<Breach>>> {
+        session.require(Permission::Supervise)?;
+        self.records(Entity::Breach, "ORDER BY discovered_at DESC", &[])
+    }
+
+    /// The Office of the PDPC (and, where the risk is high, the people concerned) was told.
+    pub fn breach_notified(&mut self, session: &Session, id: &str) -> Result<()> {
+        session.require(Permission::Supervise)?;
+        self.record::<Breach>(Entity::Breach, id)?;
+        let mut fields = crate::rows::Fields::new();
+        fields.insert("status".into(), "done".into());
+        fields.insert("notified_at".into(), crate::now_iso().into());
+        self.write(session, Entity::Breach, id, fields, "pdpa.breach.notified", None)
+    }
+}

@@ -10,7 +10,10 @@ use std::path::Path;
 pub const DB_FILE: &str = "casebook.db";
 
 /// Numbered migrations, embedded. Released ones are never edited; new ones only add.
-const MIGRATIONS: &[(u32, &str)] = &[(1, include_str!("../migrations/0001_init.sql"))];
+const MIGRATIONS: &[(u32, &str)] = &[
+    (1, include_str!("../migrations/0001_init.sql")),
+    (2, include_str!("../migrations/0002_purged.sql")),
+];
 
 pub fn schema_version() -> u32 {
     MIGRATIONS.last().map(|(v, _)| *v).unwrap_or(0)

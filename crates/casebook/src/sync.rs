@@ -186,7 +186,10 @@ impl Casebook {
                     let known = tx
                         .prepare_cached("SELECT 1 FROM events WHERE event_id = ?1")?
                         .exists([&event.event_id])?;
-                    if known {
+                    let purged = tx
+                        .prepare_cached("SELECT 1 FROM purged WHERE entity_id = ?1")?
+                        .exists([&event.entity_id])?;
+                    if known || purged {
                         report.duplicates += 1;
                         continue;
                     }
