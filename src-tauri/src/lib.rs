@@ -5,6 +5,7 @@ mod commands;
 mod conferences;
 mod data_dir;
 mod exports;
+mod pdpa;
 mod referral_letters;
 mod settings;
 mod state;
@@ -108,6 +109,17 @@ pub fn run() {
             backup::backup_progress,
             backup::restore_backup,
             commands::reset_passphrase,
+            pdpa::data_subject_requests,
+            pdpa::log_data_subject_request,
+            pdpa::answer_data_subject_request,
+            pdpa::breaches,
+            pdpa::record_breach,
+            pdpa::breach_notified,
+            pdpa::set_retention_date,
+            pdpa::due_for_purge,
+            pdpa::purge_case,
+            pdpa::purge_log,
+            pdpa::record_of_processing,
             exports::open_export,
             exports::save_export_as,
         ])

@@ -150,3 +150,58 @@ impl Casebook {
         self.write(session, Entity::Breach, id, fields, "pdpa.breach.notified", None)
     }
 }
+
+/// The figures of the record of processing activities (PDPA section 39) that the book knows;
+/// the app sets them in the unit's standing text (purposes, security measures).
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct ProcessingFigures {
+    #[ts(type = "number")]
+    pub people: i64,
+    #[ts(type = "number")]
+    pub open_cases: i64,
+    #[ts(type = "number")]
+    pub closed_cases: i64,
+    /// (legal basis code or "none", cases)
+    pub legal_bases: Vec<(String, i64)>,
+    /// (agency type code, partners) who may receive referrals.
+    pub recipients: Vec<(String, i64)>,
+    #[ts(type = "number")]
+    pub cases_with_retention_date: i64,
+    #[ts(type = "number")]
+    pub requests_open: i64,
+    #[ts(type = "number")]
+    pub requests_answered: i64,
+    #[ts(type = "number")]
+    pub breaches: i64,
+    #[ts(type = "number")]
+    pub purged_cases: i64,
+}
+
+impl Casebook {
+    pub fn processing_figures(&mut self, session: &Session) -> Result<ProcessingFigures> {
+        session.require(Permission::Supervise)?;
+        let count = |sql: &str| -> Result<i64> { Ok(self.conn.query_row(sql, [], |r| r.get(0))?) };
+        let pairs = |sql: &str| -> Result<Vec<(String, i64)>> {
+            let mut stmt = self.conn.prepare(sql)?;
+            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            Ok(rows.collect::<rusqlite::Result<_>>()?)
+        };
+        let figures = ProcessingFigures {
+            people: count("SELECT count(*) FROM persons")?,
+            open_cases: count("SELECT count(*) FROM cases WHERE status <> 'closed'")?,
+            closed_cases: count("SELECT count(*) FROM cases WHERE status = 'closed'")?,
+            legal_bases: pairs(
+                "SELECT coalesce(legal_basis, 'none'), count(*) FROM cases GROUP BY 1 ORDER BY 2 DESC",
+            )?,
+            recipients: pairs("SELECT agency_type, count(*) FROM agencies GROUP BY 1 ORDER BY 2 DESC")?,
+            cases_with_retention_date: count("SELECT count(*) FROM cases WHERE retention_date IS NOT NULL")?,
+            requests_open: count("SELECT count(*) FROM data_subject_requests WHERE status = 'open'")?,
+            requests_answered: count("SELECT count(*) FROM data_subject_requests WHERE status <> 'open'")?,
+            breaches: count("SELECT count(*) FROM breaches")?,
+            purged_cases: count("SELECT count(*) FROM audit_log WHERE action = 'case.purge'")?,
+        };
+        self.audit(session, "pdpa.record_of_processing", None, None, None)?;
+        Ok(figures)
+    }
+}

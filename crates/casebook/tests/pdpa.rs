@@ -95,7 +95,11 @@ fn requests_breaches_and_a_purge_after_the_retention_date() {
     drop(book);
 
     // The tombstone: number, reason and who; the audit chain is whole.
-    let (book, head) = Casebook::unlock(dir.path(), "head", SUPERVISOR_PASS).unwrap();
+    let (mut book, head) = Casebook::unlock(dir.path(), "head", SUPERVISOR_PASS).unwrap();
+    let figures = book.processing_figures(&head).unwrap();
+    assert_eq!((figures.open_cases, figures.closed_cases, figures.purged_cases), (1, 0, 1));
+    assert_eq!((figures.requests_open, figures.requests_answered, figures.breaches), (0, 1, 1));
+    assert_eq!(figures.legal_bases, [("pdpa_s26".to_owned(), 1)]);
     let tombstones = book.purge_log(&head).unwrap();
     assert_eq!(tombstones.len(), 1);
     assert_eq!(

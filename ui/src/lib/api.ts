@@ -38,6 +38,11 @@ import type { ProjectorScreen } from "../bindings/ProjectorScreen";
 import type { SyncStatus } from "../bindings/SyncStatus";
 import type { Conflict } from "../bindings/Conflict";
 import type { Period } from "../bindings/Period";
+import type { DataSubjectRequest } from "../bindings/DataSubjectRequest";
+import type { Breach } from "../bindings/Breach";
+import type { PurgeCandidate } from "../bindings/PurgeCandidate";
+import type { RequestKind } from "../bindings/RequestKind";
+import type { DutyStatus } from "../bindings/DutyStatus";
 import type { Statistics } from "../bindings/Statistics";
 
 export type { CommandError };
@@ -128,6 +133,19 @@ export const api = {
   backupProgress: () => invoke<number>("backup_progress"),
   restoreBackup: (folder: string, recoveryCode: string) => invoke<Session>("restore_backup", { folder, recoveryCode }),
   resetPassphrase: (username: string, passphrase: string) => invoke<void>("reset_passphrase", { username, passphrase }),
+  dataSubjectRequests: () => invoke<Stored<DataSubjectRequest>[]>("data_subject_requests"),
+  logDataSubjectRequest: (caseNumber: string | null, kind: RequestKind, receivedOn: string, notes: string | null) =>
+    invoke<void>("log_data_subject_request", { caseNumber, kind, receivedOn, notes }),
+  answerDataSubjectRequest: (id: string, status: DutyStatus, notes: string) =>
+    invoke<void>("answer_data_subject_request", { id, status, notes }),
+  breaches: () => invoke<Stored<Breach>[]>("breaches"),
+  recordBreach: (discoveredAt: string, description: string) => invoke<void>("record_breach", { discoveredAt, description }),
+  breachNotified: (id: string) => invoke<void>("breach_notified", { id }),
+  setRetentionDate: (caseId: string, date: string) => invoke<void>("set_retention_date", { caseId, date }),
+  dueForPurge: () => invoke<PurgeCandidate[]>("due_for_purge"),
+  purgeCase: (caseId: string, reason: string) => invoke<void>("purge_case", { caseId, reason }),
+  purgeLog: () => invoke<AuditEntry[]>("purge_log"),
+  recordOfProcessing: () => invoke<string>("record_of_processing"),
   statistics: (period: Period) => invoke<Statistics>("statistics", { period }),
   statisticsPdf: (period: Period) => invoke<string>("statistics_pdf", { period }),
   statisticsCsv: (period: Period) => invoke<string>("statistics_csv", { period }),

@@ -11,6 +11,7 @@ export type Screen =
   | { name: "sync" }
   | { name: "statistics" }
   | { name: "backup" }
+  | { name: "pdpa" }
   | { name: "conference"; id: string }
   | { name: "users" };
 
