@@ -5,8 +5,9 @@
 //! test    every test suite: Rust crates, TS bindings drift, UI unit tests, end-to-end
 //! bench   the benchmarks, printing figures
 //! gen     a synthetic case book (fictional people) for trying the app at scale
-//! bundle  the installable package (.deb on Linux)
+//! bundle  the installable package (.deb on Linux); --debug for the test build
 
+mod package;
 mod postgres;
 mod setup;
 mod shell;
@@ -16,7 +17,7 @@ use shell::{Result, cargo, root};
 use std::process::ExitCode;
 
 const USAGE: &str =
-    "usage: cargo xtask <setup | run [-- APP ARGS] | test | bench | bundle | gen --cases N [--dir DIR]>";
+    "usage: cargo xtask <setup | run [-- APP ARGS] | test | bench | bundle [--debug] | gen --cases N [--dir DIR]>";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -26,7 +27,7 @@ fn main() -> ExitCode {
         Some("test") => test::all(),
         Some("bench") => bench(),
         Some("gen") => gen_book(&args[1..]),
-        Some("bundle") => bundle(),
+        Some("bundle") => package::bundle(args.iter().any(|a| a == "--debug")).map(|_| ()),
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);
@@ -80,13 +81,4 @@ fn gen_book(args: &[String]) -> Result<()> {
     let mut cmd = vec!["run", "--release", "--package", "casebook", "--example", "gen", "--"];
     cmd.extend(args.iter().map(String::as_str));
     cargo(&cmd)
-}
-
-fn bundle() -> Result<()> {
-    setup::all()?;
-    build_ui()?;
-    // The Tauri CLI comes from crates.io (its npm package pins binaries for every platform,
-    // which `npm ci` cannot lock from a registry that serves only this one).
-    setup::cargo_tool("cargo-tauri", "tauri-cli")?;
-    cargo(&["tauri", "build", "--bundles", "deb"])
 }

@@ -109,9 +109,14 @@ fn suites() -> Result<()> {
         "conference",
         "--test",
         "sync",
+        "--test",
+        "operations",
         "--",
         "--test-threads=1",
-    ])
+    ])?;
+
+    eprintln!("== the .deb: install, open the installed app, remove");
+    crate::package::install_test()
 }
 
 /// ts-rs rewrote ui/src/bindings from the Rust types; any difference from the commit is drift.

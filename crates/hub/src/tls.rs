@@ -28,6 +28,9 @@ impl CertFiles {
         if self.cert.exists() && self.key.exists() {
             return Ok(());
         }
+        if let Some(dir) = self.key.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| format!("cannot make {}: {e}", dir.display()))?;
+        }
         let mut names = names.to_vec();
         names.extend(["localhost".to_owned(), "127.0.0.1".to_owned()]);
         let made = rcgen::generate_simple_self_signed(names).map_err(|e| format!("cannot make a certificate: {e}"))?;
