@@ -366,7 +366,9 @@ impl Casebook {
         detail: Option<&str>,
     ) -> Result<()> {
         let now = now_iso();
-        // A savepoint is its own transaction, or nests inside `batch`.
+        // A savepoint is its own transaction, or nests inside `batch` (which flushes the
+        // search queue once at its end).
+        let outermost = self.conn.is_autocommit();
         let tx = self.conn.savepoint()?;
         let exists = tx
             .prepare_cached(&format!("SELECT 1 FROM {} WHERE id = ?1", entity.table()))?
@@ -404,6 +406,9 @@ impl Casebook {
             Some(id),
             detail,
         )?;
+        if outermost {
+            crate::search::flush(&tx)?;
+        }
         tx.commit()?;
         Ok(())
     }
@@ -415,7 +420,7 @@ impl Casebook {
             return work(self);
         }
         self.conn.execute_batch("BEGIN IMMEDIATE")?;
-        match work(self) {
+        match work(self).and_then(|value| crate::search::flush(&self.conn).map(|()| value)) {
             Ok(value) => {
                 self.conn.execute_batch("COMMIT")?;
                 Ok(value)

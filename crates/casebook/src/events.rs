@@ -192,6 +192,7 @@ pub fn rebuild(conn: &mut Connection, catalog: &Catalog) -> Result<()> {
     for event in read_all(&tx)? {
         apply(&tx, catalog, &event)?;
     }
+    crate::search::flush(&tx)?;
     tx.commit()?;
     Ok(())
 }

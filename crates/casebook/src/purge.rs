@@ -174,6 +174,7 @@ fn remove_case(conn: &Connection, case_id: &str) -> Result<usize> {
     for (entity, id) in &records {
         let kind = entity.name();
         conn.execute("DELETE FROM search_index WHERE entity_id = ?1", [id])?;
+        conn.execute("DELETE FROM search_queue WHERE entity_id = ?1", [id])?;
         conn.execute("DELETE FROM field_clocks WHERE entity = ?1 AND entity_id = ?2", params![kind, id])?;
         conn.execute("DELETE FROM conflicts WHERE entity = ?1 AND entity_id = ?2", params![kind, id])?;
         conn.execute("DELETE FROM sync_pending WHERE entity = ?1 AND entity_id = ?2", params![kind, id])?;

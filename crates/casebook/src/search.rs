@@ -4,9 +4,37 @@
 //! index with LIKE.
 
 use crate::book::Casebook;
+use rusqlite::Connection;
 use crate::case::{CaseFilter, CaseRow};
 use crate::error::Result;
 use crate::permissions::{Permission, Session};
+
+/// Moves the queued rows (migration 0003) into the index: one index segment for the whole
+/// transaction. Every path that writes searchable rows calls it before it commits.
+pub(crate) fn flush(conn: &Connection) -> Result<()> {
+    if !conn.prepare_cached("SELECT 1 FROM search_queue")?.exists([])? {
+        return Ok(());
+    }
+    let replaces = conn
+        .prepare_cached("SELECT 1 FROM search_queue WHERE NOT fresh")?
+        .exists([])?;
+    if replaces {
+        // UNINDEXED columns are scanned: done once for all the queue's changed records.
+        conn.prepare_cached(
+            "DELETE FROM search_index WHERE rowid IN (SELECT s.rowid FROM search_index s
+               JOIN search_queue q ON q.entity = s.entity AND q.entity_id = s.entity_id AND NOT q.fresh)",
+        )?
+        .execute([])?;
+    }
+    conn.prepare_cached(
+        "INSERT INTO search_index (entity, entity_id, body)
+         SELECT entity, entity_id, body FROM search_queue q
+         WHERE seq = (SELECT max(seq) FROM search_queue r WHERE r.entity = q.entity AND r.entity_id = q.entity_id)",
+    )?
+    .execute([])?;
+    conn.prepare_cached("DELETE FROM search_queue")?.execute([])?;
+    Ok(())
+}
 
 impl Casebook {
     /// Cases whose client, case number or notes match `query`; masked rows, as the list shows.
@@ -15,6 +43,12 @@ impl Casebook {
         let query = query.trim();
         if query.is_empty() {
             return Ok(Vec::new());
+        }
+        // Every writer empties the queue before it commits; this is a safety net.
+        {
+            let tx = self.conn.savepoint()?;
+            flush(&tx)?;
+            tx.commit()?;
         }
         let (matcher, pattern) = if query.chars().count() >= 3 {
             // A phrase query: the user's text is data, never FTS syntax.

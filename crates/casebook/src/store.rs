@@ -13,6 +13,7 @@ pub const DB_FILE: &str = "casebook.db";
 const MIGRATIONS: &[(u32, &str)] = &[
     (1, include_str!("../migrations/0001_init.sql")),
     (2, include_str!("../migrations/0002_purged.sql")),
+    (3, include_str!("../migrations/0003_search_queue.sql")),
 ];
 
 pub fn schema_version() -> u32 {

@@ -215,12 +215,39 @@ impl Casebook {
                 }
             }
         }
-        loop {
+        // Most batches are whole (each record's first event, and the records it refers to,
+        // are in it or already here): taken in under one savepoint, the search index is
+        // written once per batch instead of once per record (measured: a third of a first
+        // pull). Otherwise the batch is taken record by record below.
+        let whole = {
+            let sp = tx.savepoint()?;
+            let mut taken = Ok(());
+            for (entity, id) in &touched {
+                let new = fresh.get(&(*entity, id.clone())).map_or(&[][..], Vec::as_slice);
+                taken = take_in(&sp, &self.catalog, *entity, id, new);
+                if taken.is_err() {
+                    break;
+                }
+            }
+            match taken {
+                Ok(()) => {
+                    sp.execute("DELETE FROM sync_pending", [])?;
+                    sp.commit()?;
+                    true
+                }
+                Err(Error::Database(_)) => false,
+                Err(e) => return Err(e),
+            }
+        };
+        if whole {
+            touched.clear();
+        }
+        while !touched.is_empty() {
             let mut progress = false;
             let mut still = BTreeSet::new();
             for (entity, id) in touched {
                 let sp = tx.savepoint()?;
-                let new = fresh.remove(&(entity, id.clone())).unwrap_or_default();
+                let new = fresh.get(&(entity, id.clone())).map_or(&[][..], Vec::as_slice);
                 match take_in(&sp, &self.catalog, entity, &id, new) {
                     Ok(()) => {
                         sp.execute(
@@ -239,7 +266,7 @@ impl Casebook {
                 }
             }
             touched = still;
-            if !progress || touched.is_empty() {
+            if !progress {
                 break;
             }
         }
@@ -254,6 +281,7 @@ impl Casebook {
              ON CONFLICT (key) DO UPDATE SET value = max(CAST(value AS INTEGER), CAST(excluded.value AS INTEGER))",
             [cursor.to_string()],
         )?;
+        crate::search::flush(&tx)?;
         tx.commit()?;
         if let Some(high) = events::last_hlc(&self.conn)? {
             self.clock.observe(&high);
@@ -359,8 +387,9 @@ fn take_in(
     catalog: &crate::store::Catalog,
     entity: Entity,
     id: &str,
-    mut new: Vec<Event>,
+    new: &[Event],
 ) -> Result<()> {
+    let mut new: Vec<&Event> = new.iter().collect();
     new.sort_by(|a, b| a.hlc.cmp(&b.hlc));
     let mut held = events::clocks(conn, entity, id)?;
     let linear = !new.is_empty()
@@ -377,7 +406,7 @@ fn take_in(
     if !linear {
         return materialize(conn, catalog, entity, id);
     }
-    for event in &new {
+    for event in new {
         events::apply(conn, catalog, event)?;
         // Having seen the value every replica shows, it settles any open conflict on its fields.
         settle_conflicts(conn, entity, id, event.fields.keys())?;

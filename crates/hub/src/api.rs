@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 pub type Shared = Arc<dyn Store>;
 
-const MAX_PULL: i64 = 1000;
+const MAX_PULL: i64 = 2000;
 
 /// A push batch (500 events) or one attachment (the app refuses files over 20 MiB).
 const MAX_BODY: usize = 24 * 1024 * 1024;

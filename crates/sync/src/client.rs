@@ -11,7 +11,7 @@ use casebook::Casebook;
 use casebook::sync::{Incoming, Received};
 
 /// Events per request, both ways.
-const BATCH: usize = 500;
+const BATCH: usize = 2000;
 /// Attachments looked up at a time.
 const BLOB_BATCH: usize = 20;
 
