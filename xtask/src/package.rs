@@ -42,7 +42,7 @@ pub fn install_test() -> Result<()> {
     };
     let package = field("Package")?;
     eprintln!("installing {package} {}", field("Version")?);
-    as_root(&["dpkg", "--install", &deb.display().to_string()])?;
+    dpkg(&["--install", &deb.display().to_string()])?;
     let listed = Command::new("dpkg").args(["--listfiles", &package]).output()?;
     let files: Vec<PathBuf> = String::from_utf8_lossy(&listed.stdout)
         .lines()
@@ -58,7 +58,7 @@ pub fn install_test() -> Result<()> {
     } else {
         Err(format!("the package did not install {}", installed.display()).into())
     };
-    as_root(&["dpkg", "--remove", &package])?;
+    dpkg(&["--remove", &package])?;
     opened?;
     let left: Vec<&PathBuf> = files.iter().filter(|p| p.exists()).collect();
     if !left.is_empty() {
@@ -68,15 +68,6 @@ pub fn install_test() -> Result<()> {
     Ok(())
 }
 
-/// Package management needs root: directly in CI (a root container), through sudo elsewhere.
-fn as_root(args: &[&str]) -> Result<()> {
-    let root_user = Command::new("id")
-        .arg("-u")
-        .output()
-        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0");
-    if root_user {
-        shell::run(Command::new(args[0]).args(&args[1..]))
-    } else {
-        shell::run(Command::new("sudo").arg("--non-interactive").args(args))
-    }
+fn dpkg(args: &[&str]) -> Result<()> {
+    shell::run(setup::as_root("dpkg").args(args))
 }

@@ -49,13 +49,8 @@ fn system_packages() -> Result<()> {
         return Ok(());
     }
     eprintln!("setup: installing {}", missing.join(" "));
-    let as_root = is_root();
     let apt = |args: &[&str]| -> Result<()> {
-        let mut cmd = if as_root {
-            Command::new("apt-get")
-        } else {
-            sudo("apt-get")
-        };
+        let mut cmd = as_root("apt-get");
         cmd.env("DEBIAN_FRONTEND", "noninteractive").args(args);
         shell::run(&mut cmd)
     };
@@ -81,10 +76,15 @@ pub fn is_root() -> bool {
         .unwrap_or(false)
 }
 
-fn sudo(program: &str) -> Command {
-    let mut cmd = Command::new("sudo");
-    cmd.arg(program);
-    cmd
+/// `program` run as root: directly when we are root (a CI container), through sudo otherwise.
+pub fn as_root(program: &str) -> Command {
+    if is_root() {
+        Command::new(program)
+    } else {
+        let mut cmd = Command::new("sudo");
+        cmd.arg(program);
+        cmd
+    }
 }
 
 /// `npm ci` when node_modules is missing or older than the lock file.
