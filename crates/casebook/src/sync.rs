@@ -144,10 +144,15 @@ impl Casebook {
 
     /// This device's events after the acknowledged point, in seq order: the next push.
     pub fn unpushed(&self, limit: usize) -> Result<Vec<Event>> {
+        self.unpushed_after(self.sync_number("pushed_seq")?, limit)
+    }
+
+    /// This device's events after `seq`: the batch after one still on its way to the hub.
+    pub fn unpushed_after(&self, seq: i64, limit: usize) -> Result<Vec<Event>> {
         events::read_where(
             &self.conn,
             "WHERE device_id = ?1 AND device_seq > ?2 ORDER BY device_seq LIMIT ?3",
-            params![self.device_id(), self.sync_number("pushed_seq")?, limit as i64],
+            params![self.device_id(), seq, limit as i64],
         )
     }
 

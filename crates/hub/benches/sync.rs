@@ -11,7 +11,8 @@ use oscc_sync::{WireEvent, sync_once};
 use std::sync::Mutex;
 use std::time::Instant;
 
-#[tokio::main(flavor = "current_thread")]
+// Multi-threaded, as the app runs sync: a push is in flight while the next batch is signed.
+#[tokio::main]
 async fn main() {
     let cases: u64 = std::env::var("OSCC_SYNC_BENCH_CASES")
         .ok()

@@ -184,24 +184,23 @@ impl Client {
         })
     }
 
-    async fn push(&self, events: Vec<WireEvent>) -> Result<PushResponse, SyncError> {
-        let response = self
+    /// The push of one batch as a task of its own, so that the next batch is read and signed
+    /// while the hub stores this one.
+    fn push(&self, events: Vec<WireEvent>) -> tokio::task::JoinHandle<Result<PushResponse, SyncError>> {
+        let request = self
             .authorized(self.http.post(format!("{}/v1/push", self.base)))
-            .json(&PushRequest { events })
-            .send()
-            .await?;
-        Ok(checked(response)?.json().await?)
+            .json(&PushRequest { events });
+        tokio::spawn(async move { Ok(checked(request.send().await?)?.json().await?) })
     }
 
-    async fn pull(&self, after: i64) -> Result<PullResponse, SyncError> {
-        let response = self
-            .authorized(
-                self.http
-                    .get(format!("{}/v1/pull?after={after}&limit={BATCH}", self.base)),
-            )
-            .send()
-            .await?;
-        Ok(checked(response)?.json().await?)
+    /// The fetch of one page as a task of its own, so that the next page comes while this
+    /// one is applied.
+    fn pull(&self, after: i64) -> tokio::task::JoinHandle<Result<PullResponse, SyncError>> {
+        let request = self.authorized(
+            self.http
+                .get(format!("{}/v1/pull?after={after}&limit={BATCH}", self.base)),
+        );
+        tokio::spawn(async move { Ok(checked(request.send().await?)?.json().await?) })
     }
 
     async fn put_blob(&self, sha256: &str, mime: &str, bytes: Vec<u8>) -> Result<(), SyncError> {
@@ -241,6 +240,11 @@ impl Client {
     }
 }
 
+/// The outcome of a request that ran as a task of its own.
+fn joined<T>(task: Result<Result<T, SyncError>, tokio::task::JoinError>) -> Result<T, SyncError> {
+    task.map_err(|e| SyncError::Network(e.to_string()))?
+}
+
 fn checked(response: reqwest::Response) -> Result<reqwest::Response, SyncError> {
     match response.status().as_u16() {
         200..=299 => Ok(response),
@@ -259,22 +263,25 @@ pub async fn sync_once(replica: &impl Replica, client: &Client, known_schema: u3
         ..SyncReport::default()
     };
     let mut acked_before = i64::MIN;
-    loop {
-        let batch = replica.with_book(|b| b.unpushed(BATCH))?;
-        if batch.is_empty() {
-            break;
-        }
-        let last = batch.last().map_or(0, |e| e.device_seq);
-        let sent = batch.len() as u64;
-        let ack = client
-            .push(batch.iter().map(|e| WireEvent::signed(e, key)).collect())
-            .await?;
+    let sign = |batch: Vec<casebook::events::Event>| -> Vec<WireEvent> {
+        batch.iter().map(|e| WireEvent::signed(e, key)).collect()
+    };
+    let mut next = sign(replica.with_book(|b| b.unpushed(BATCH))?);
+    while let Some(last) = next.last().map(|e| e.device_seq) {
+        let sent = next.len() as u64;
+        let in_flight = client.push(next);
+        next = sign(replica.with_book(|b| b.unpushed_after(last, BATCH))?);
+        let ack = joined(in_flight.await)?;
         replica.with_book(|b| b.mark_pushed(ack.acked_seq))?;
         report.pushed += sent;
         replica.progress(&report);
-        // Short of `last`, the hub lacks an earlier event: the loop sends again from its point.
-        if ack.acked_seq < last && ack.acked_seq <= acked_before {
-            return Err(SyncError::Stalled);
+        if ack.acked_seq < last {
+            // The hub lacks an earlier event: send again from its point, unless that point
+            // did not move, which would loop for ever.
+            if ack.acked_seq <= acked_before {
+                return Err(SyncError::Stalled);
+            }
+            next = sign(replica.with_book(|b| b.unpushed(BATCH))?);
         }
         acked_before = ack.acked_seq;
     }
@@ -292,12 +299,14 @@ pub async fn sync_once(replica: &impl Replica, client: &Client, known_schema: u3
             replica.progress(&report);
         }
     }
+    let after = replica.with_book(|b| Ok(b.sync_position()?.pull_cursor))?;
+    let mut coming = client.pull(after);
     loop {
-        let after = replica.with_book(|b| Ok(b.sync_position()?.pull_cursor))?;
-        let page = client.pull(after).await?;
+        let page = joined(coming.await)?;
         if page.events.is_empty() {
             break;
         }
+        coming = client.pull(page.cursor);
         let incoming: Vec<Incoming> = page
             .events
             .into_iter()
