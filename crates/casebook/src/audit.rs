@@ -140,11 +140,21 @@ pub fn verify(conn: &Connection) -> Result<Result<i64, AuditBreak>> {
 
 /// The newest entries first, for an audit screen.
 pub fn recent(conn: &Connection, entity_id: Option<&str>, limit: i64) -> Result<Vec<AuditEntry>> {
-    let mut stmt = conn.prepare(
+    newest(conn, "?1 IS NULL OR entity_id = ?1", params![entity_id, limit])
+}
+
+/// The newest entries of one action (e.g. every purge's tombstone).
+pub fn of_action(conn: &Connection, action: &str, limit: i64) -> Result<Vec<AuditEntry>> {
+    newest(conn, "action = ?1", params![action, limit])
+}
+
+/// Entries matching `filter` (its parameter ?1; ?2 is the limit), newest first.
+fn newest(conn: &Connection, filter: &str, args: impl rusqlite::Params) -> Result<Vec<AuditEntry>> {
+    let mut stmt = conn.prepare(&format!(
         "SELECT seq, at, user_id, action, entity, entity_id, detail FROM audit_log
-         WHERE ?1 IS NULL OR entity_id = ?1 ORDER BY seq DESC LIMIT ?2",
-    )?;
-    let rows = stmt.query_map(params![entity_id, limit], |r| {
+         WHERE {filter} ORDER BY seq DESC LIMIT ?2"
+    ))?;
+    let rows = stmt.query_map(args, |r| {
         Ok(AuditEntry {
             seq: r.get(0)?,
             at: r.get(1)?,

@@ -96,22 +96,7 @@ impl Casebook {
     /// The tombstones: which case number was purged, when, by whom and why.
     pub fn purge_log(&self, session: &Session) -> Result<Vec<crate::audit::AuditEntry>> {
         session.require(Permission::Supervise)?;
-        let mut stmt = self.conn.prepare(
-            "SELECT seq, at, user_id, action, entity, entity_id, detail FROM audit_log
-             WHERE action = 'case.purge' ORDER BY seq DESC",
-        )?;
-        let rows = stmt.query_map([], |r| {
-            Ok(crate::audit::AuditEntry {
-                seq: r.get(0)?,
-                at: r.get(1)?,
-                user_id: r.get(2)?,
-                action: r.get(3)?,
-                entity: r.get(4)?,
-                entity_id: r.get(5)?,
-                detail: r.get(6)?,
-            })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        crate::audit::of_action(&self.conn, "case.purge", i64::MAX)
     }
 }
 

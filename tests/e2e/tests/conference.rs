@@ -9,8 +9,10 @@
 use casebook::case::{CaseInput, Category, Risk, Source, ViolenceType};
 use casebook::partners::{Agency, AgencyType};
 use casebook::person::{IdKind, PersonInput, Sex};
-use casebook::{Casebook, KdfParams, NewBook, Role};
+use casebook::Role;
 use oscc_e2e::{App, Result, TempDir};
+
+mod common;
 
 const WORKER_PASS: &str = "ผู้ประสาน-passphrase-9";
 /// Fictional people; the ID passes the check digit.
@@ -35,19 +37,7 @@ fn child(name: &str, id: Option<&str>, sex: Sex, birth: &str) -> PersonInput {
 }
 
 fn book(dir: &std::path::Path) -> std::result::Result<(), casebook::Error> {
-    let new = NewBook {
-        unit_code: "CPN".into(),
-        unit_name: "ศูนย์พึ่งได้ โรงพยาบาลสมมุติ".into(),
-        admin_username: "admin".into(),
-        admin_display_name: "ผู้ดูแล".into(),
-        admin_passphrase: "ผู้ดูแล-passphrase-1".into(),
-        ..NewBook::default()
-    };
-    let (mut book, admin, _) = Casebook::create(dir, &new, KdfParams::fast())?;
-    book.set_kdf(KdfParams::fast());
-    book.add_user(&admin, "nida", "นิดา ผู้ประสาน", Role::SocialWorker, WORKER_PASS)?;
-    drop(book);
-    let (mut book, worker) = Casebook::unlock(dir, "nida", WORKER_PASS)?;
+    let (mut book, worker, _) = common::unit_book(dir, "nida", "นิดา ผู้ประสาน", Role::SocialWorker, WORKER_PASS)?;
     for (name, id, sex, birth) in [
         (CLIENT_NAME, Some(CLIENT_ID), Sex::Female, "2555-06-01"),
         (OTHER_NAME, None, Sex::Male, "2560-01-15"),

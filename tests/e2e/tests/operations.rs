@@ -9,28 +9,18 @@
 
 use casebook::case::{CaseInput, Category, Risk, Source, ViolenceType};
 use casebook::person::{IdKind, PersonInput, Sex};
-use casebook::{Casebook, KdfParams, NewBook, Role};
+use casebook::Role;
 use oscc_e2e::{App, Result, TempDir};
 use std::path::Path;
+
+mod common;
 
 const HEAD_PASS: &str = "หัวหน้าศูนย์-passphrase-3";
 const NEW_HEAD_PASS: &str = "เครื่องใหม่-passphrase-4";
 
 /// Three fictional cases this month; the third is past its retention date.
 fn book(dir: &Path) -> std::result::Result<(String, String), casebook::Error> {
-    let new = NewBook {
-        unit_code: "CPN".into(),
-        unit_name: "ศูนย์พึ่งได้ โรงพยาบาลสมมุติ".into(),
-        admin_username: "admin".into(),
-        admin_display_name: "ผู้ดูแล".into(),
-        admin_passphrase: "ผู้ดูแล-passphrase-1".into(),
-        ..NewBook::default()
-    };
-    let (mut book, admin, recovery) = Casebook::create(dir, &new, KdfParams::fast())?;
-    book.set_kdf(KdfParams::fast());
-    book.add_user(&admin, "head", "หัวหน้า สมมุติ", Role::Supervisor, HEAD_PASS)?;
-    drop(book);
-    let (mut book, head) = Casebook::unlock(dir, "head", HEAD_PASS)?;
+    let (mut book, head, recovery) = common::unit_book(dir, "head", "หัวหน้า สมมุติ", Role::Supervisor, HEAD_PASS)?;
     let mut last = String::new();
     for (name, sex, birth, category) in [
         ("เด็กหญิงแก้วตา สมมุติ", Sex::Female, "2556-03-01", Category::ViolenceChild),
@@ -65,7 +55,7 @@ fn book(dir: &Path) -> std::result::Result<(String, String), casebook::Error> {
             book.set_retention_date(&head, &case.id, &yesterday.to_string())?;
         }
     }
-    Ok((recovery.display(), last))
+    Ok((recovery, last))
 }
 
 /// The PDF's text; a copy goes to the artifacts to look at.
