@@ -27,14 +27,10 @@ pub fn log_data_subject_request(
 ) -> Result<()> {
     with_book(&state, |book, s| {
         let person = match case_number.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
-            Some(number) => {
-                let found = book.search_cases(s, number, 5)?;
-                let case = found
-                    .iter()
-                    .find(|c| c.case_number == number)
-                    .ok_or_else(|| casebook::Invalid::new("dsr.case_number", casebook::Rule::UnknownCode))?;
-                Some(book.open_case(s, &case.id)?.client.id)
-            }
+            Some(number) => Some(
+                book.client_of_case_number(s, number)?
+                    .ok_or_else(|| casebook::Invalid::new("dsr.case_number", casebook::Rule::UnknownCode))?,
+            ),
             None => None,
         };
         book.log_data_subject_request(s, person.as_deref(), kind, &received_on, notes.as_deref())?;

@@ -281,6 +281,16 @@ impl Casebook {
         Ok(self.load_case(id)?.case_number)
     }
 
+    /// The client of the case with this number (a data-subject request names the person by
+    /// it). Only an id comes back, so it is not an audited view.
+    pub fn client_of_case_number(&self, session: &Session, number: &str) -> Result<Option<String>> {
+        session.require(Permission::ViewCases)?;
+        Ok(self
+            .conn
+            .query_row("SELECT client_id FROM cases WHERE case_number = ?1", [number.trim()], |r| r.get(0))
+            .optional()?)
+    }
+
     /// Records that a document about the case left the book (printed, saved as PDF, exported):
     /// who, when, and which document. Call it as the document is produced.
     pub fn record_export(&mut self, session: &Session, case_id: &str, document: &str) -> Result<()> {

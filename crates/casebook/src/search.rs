@@ -44,12 +44,6 @@ impl Casebook {
         if query.is_empty() {
             return Ok(Vec::new());
         }
-        // Every writer empties the queue before it commits; this is a safety net.
-        {
-            let tx = self.conn.savepoint()?;
-            flush(&tx)?;
-            tx.commit()?;
-        }
         let (matcher, pattern) = if query.chars().count() >= 3 {
             // A phrase query: the user's text is data, never FTS syntax.
             ("search_index MATCH ?1", format!("\"{}\"", query.replace('"', "\"\"")))

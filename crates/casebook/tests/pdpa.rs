@@ -25,6 +25,10 @@ fn requests_breaches_and_a_purge_after_the_retention_date() {
     drop(book);
     let (mut book, head) = Casebook::unlock(dir.path(), "head", SUPERVISOR_PASS).unwrap();
 
+    // A request names the person by a case number.
+    assert_eq!(book.client_of_case_number(&head, &kept.case_number).unwrap().as_deref(), Some(other.as_str()));
+    assert_eq!(book.client_of_case_number(&head, "CPN-2569-9999").unwrap(), None);
+
     // An access request: due in 30 days, answered.
     let today = casebook::person::today();
     let request = book
