@@ -14,6 +14,7 @@ const MIGRATIONS: &[(u32, &str)] = &[
     (1, include_str!("../migrations/0001_init.sql")),
     (2, include_str!("../migrations/0002_purged.sql")),
     (3, include_str!("../migrations/0003_search_queue.sql")),
+    (4, include_str!("../migrations/0004_compact_clocks.sql")),
 ];
 
 pub fn schema_version() -> u32 {
@@ -134,5 +135,37 @@ impl Catalog {
             .iter()
             .find(|(name, _)| name == column)
             .map(|(_, kind)| *kind)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::entity::Entity;
+    use crate::events;
+
+    /// A book written before migration 0004 keeps every field's clock through it.
+    #[test]
+    fn field_clocks_keep_their_values_when_grouped() -> Result<()> {
+        let conn = Connection::open_in_memory()?;
+        for (version, sql) in &MIGRATIONS[..3] {
+            conn.execute_batch(sql)?;
+            conn.pragma_update(None, "user_version", version)?;
+        }
+        conn.execute_batch(
+            r#"INSERT INTO field_clocks VALUES
+                 ('case', 'c1', '{"risk":"H2","source":"H1","status":"H1"}'),
+                 ('person', 'p1', '{}');"#,
+        )?;
+        migrate(&conn)?;
+        let stored: String = conn.query_row("SELECT clocks FROM field_clocks WHERE entity_id = 'c1'", [], |r| r.get(0))?;
+        assert_eq!(stored, r#"{"H1":["source","status"],"H2":["risk"]}"#);
+        let clocks = events::clocks(&conn, Entity::Case, "c1")?;
+        assert_eq!(clocks.len(), 3);
+        assert_eq!(clocks["risk"], "H2");
+        assert_eq!(clocks["source"], "H1");
+        assert_eq!(clocks["status"], "H1");
+        assert!(events::clocks(&conn, Entity::Person, "p1")?.is_empty());
+        Ok(())
     }
 }
