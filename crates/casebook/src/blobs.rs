@@ -13,16 +13,21 @@ const NAMED: &str = "SELECT DISTINCT j.value AS sha256 FROM timeline_entries t, 
 impl Casebook {
     /// Attachments named by the timeline that the hub is not known to hold.
     pub fn unsent_blobs(&self, limit: usize) -> Result<Vec<String>> {
-        self.hashes(&format!(
-            "SELECT n.sha256 FROM ({NAMED}) n JOIN attachments a ON a.sha256 = n.sha256
+        self.hashes(
+            &format!(
+                "SELECT n.sha256 FROM ({NAMED}) n JOIN attachments a ON a.sha256 = n.sha256
              WHERE n.sha256 NOT IN (SELECT sha256 FROM blobs_at_hub) LIMIT ?1"
-        ), limit)
+            ),
+            limit,
+        )
     }
 
     /// Attachments named by the timeline whose bytes this book lacks.
     pub fn missing_blobs(&self, limit: usize) -> Result<Vec<String>> {
         self.hashes(
-            &format!("SELECT n.sha256 FROM ({NAMED}) n WHERE n.sha256 NOT IN (SELECT sha256 FROM attachments) LIMIT ?1"),
+            &format!(
+                "SELECT n.sha256 FROM ({NAMED}) n WHERE n.sha256 NOT IN (SELECT sha256 FROM attachments) LIMIT ?1"
+            ),
             limit,
         )
     }
@@ -45,15 +50,19 @@ impl Casebook {
 
     /// The hub holds the attachment now.
     pub fn mark_blob_sent(&mut self, sha256: &str) -> Result<()> {
-        self.conn
-            .execute("INSERT INTO blobs_at_hub (sha256) VALUES (?1) ON CONFLICT DO NOTHING", [sha256])?;
+        self.conn.execute(
+            "INSERT INTO blobs_at_hub (sha256) VALUES (?1) ON CONFLICT DO NOTHING",
+            [sha256],
+        )?;
         Ok(())
     }
 
     /// Stores an attachment fetched from the hub, after checking the bytes are the ones named.
     pub fn take_blob(&mut self, sha256: &str, mime: &str, bytes: &[u8]) -> Result<()> {
         if hex::encode(Sha256::digest(bytes)) != sha256 {
-            return Err(Error::Corrupt("an attachment from the hub does not match its hash".into()));
+            return Err(Error::Corrupt(
+                "an attachment from the hub does not match its hash".into(),
+            ));
         }
         let tx = self.conn.transaction()?;
         tx.execute(
@@ -61,7 +70,10 @@ impl Casebook {
              ON CONFLICT (sha256) DO NOTHING",
             rusqlite::params![sha256, mime, bytes.len() as i64, bytes, now_iso()],
         )?;
-        tx.execute("INSERT INTO blobs_at_hub (sha256) VALUES (?1) ON CONFLICT DO NOTHING", [sha256])?;
+        tx.execute(
+            "INSERT INTO blobs_at_hub (sha256) VALUES (?1) ON CONFLICT DO NOTHING",
+            [sha256],
+        )?;
         tx.commit()?;
         Ok(())
     }

@@ -367,7 +367,7 @@ impl Casebook {
     ) -> Result<()> {
         let now = now_iso();
         // A savepoint is its own transaction, or nests inside `batch` (which flushes the
-        // search queue once at its end).
+        // search queue once at its end; a single write only when the queue is full).
         let outermost = self.conn.is_autocommit();
         let tx = self.conn.savepoint()?;
         let exists = tx
@@ -407,7 +407,7 @@ impl Casebook {
             detail,
         )?;
         if outermost {
-            crate::search::flush(&tx)?;
+            crate::search::flush_when_full(&tx)?;
         }
         tx.commit()?;
         Ok(())
@@ -480,9 +480,12 @@ impl Casebook {
         events::state_hash(&self.conn, &self.catalog)
     }
 
-    /// Housekeeping for idle moments: copies the WAL back into the database and merges
-    /// search-index segments, so that neither lands on the next interactive write.
+    /// Housekeeping for idle moments: moves queued search rows into the index, copies the WAL
+    /// back into the database and merges index segments, so none lands on an interactive write.
     pub fn maintain(&self) -> Result<()> {
+        let tx = self.conn.unchecked_transaction()?;
+        crate::search::flush(&tx)?;
+        tx.commit()?;
         self.conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))?;
         self.conn
             .execute("INSERT INTO search_index (search_index, rank) VALUES ('merge', 64)", [])?;

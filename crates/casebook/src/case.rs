@@ -9,8 +9,8 @@ use crate::permissions::{Permission, Session};
 use crate::person::{PersonMasked, Sex, today, years_between};
 use crate::rows;
 use crate::timeline::TimelineEntry;
-use rusqlite::OptionalExtension;
 use chrono::{DateTime, Utc};
+use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -287,7 +287,11 @@ impl Casebook {
         session.require(Permission::ViewCases)?;
         Ok(self
             .conn
-            .query_row("SELECT client_id FROM cases WHERE case_number = ?1", [number.trim()], |r| r.get(0))
+            .query_row(
+                "SELECT client_id FROM cases WHERE case_number = ?1",
+                [number.trim()],
+                |r| r.get(0),
+            )
             .optional()?)
     }
 

@@ -129,10 +129,20 @@ impl Casebook {
         }
         self.record::<DataSubjectRequest>(Entity::DataSubjectRequest, id)?;
         let mut fields = crate::rows::Fields::new();
-        fields.insert("status".into(), serde_json::to_value(status).map_err(|e| crate::Error::Corrupt(e.to_string()))?);
+        fields.insert(
+            "status".into(),
+            serde_json::to_value(status).map_err(|e| crate::Error::Corrupt(e.to_string()))?,
+        );
         fields.insert("answered_on".into(), crate::person::today().to_string().into());
         fields.insert("notes".into(), notes.trim().into());
-        self.write(session, Entity::DataSubjectRequest, id, fields, "pdpa.request.answer", None)
+        self.write(
+            session,
+            Entity::DataSubjectRequest,
+            id,
+            fields,
+            "pdpa.request.answer",
+            None,
+        )
     }
 
     pub fn breaches(&self, session: &Session) -> Result<Vec<Stored<Breach>>> {
@@ -191,9 +201,7 @@ impl Casebook {
             people: count("SELECT count(*) FROM persons")?,
             open_cases: count("SELECT count(*) FROM cases WHERE status <> 'closed'")?,
             closed_cases: count("SELECT count(*) FROM cases WHERE status = 'closed'")?,
-            legal_bases: pairs(
-                "SELECT coalesce(legal_basis, 'none'), count(*) FROM cases GROUP BY 1 ORDER BY 2 DESC",
-            )?,
+            legal_bases: pairs("SELECT coalesce(legal_basis, 'none'), count(*) FROM cases GROUP BY 1 ORDER BY 2 DESC")?,
             recipients: pairs("SELECT agency_type, count(*) FROM agencies GROUP BY 1 ORDER BY 2 DESC")?,
             cases_with_retention_date: count("SELECT count(*) FROM cases WHERE retention_date IS NOT NULL")?,
             requests_open: count("SELECT count(*) FROM data_subject_requests WHERE status = 'open'")?,

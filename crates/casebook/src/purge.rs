@@ -53,7 +53,9 @@ impl Casebook {
     pub fn due_for_purge(&self, session: &Session) -> Result<Vec<PurgeCandidate>> {
         session.require(Permission::Supervise)?;
         let today = crate::person::today().to_string();
-        let sql = format!("{CANDIDATES} WHERE c.retention_date <= ?1 OR EXISTS (SELECT 1 FROM data_subject_requests r WHERE r.person_id = c.client_id AND r.kind = 'erasure') ORDER BY c.retention_date");
+        let sql = format!(
+            "{CANDIDATES} WHERE c.retention_date <= ?1 OR EXISTS (SELECT 1 FROM data_subject_requests r WHERE r.person_id = c.client_id AND r.kind = 'erasure') ORDER BY c.retention_date"
+        );
         let mut stmt = self.conn.prepare(&sql)?;
         let rows = stmt.query_map([today], candidate)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -114,7 +116,9 @@ fn candidate(r: &rusqlite::Row) -> rusqlite::Result<PurgeCandidate> {
 fn remove_case(conn: &Connection, case_id: &str) -> Result<usize> {
     let mut records: Vec<(Entity, String)> = Vec::new();
     let mut people: Vec<String> = conn
-        .prepare("SELECT client_id FROM cases WHERE id = ?1 UNION SELECT person_id FROM case_parties WHERE case_id = ?1")?
+        .prepare(
+            "SELECT client_id FROM cases WHERE id = ?1 UNION SELECT person_id FROM case_parties WHERE case_id = ?1",
+        )?
         .query_map([case_id], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
     let mut photos: Vec<String> = Vec::new();
@@ -125,7 +129,9 @@ fn remove_case(conn: &Connection, case_id: &str) -> Result<usize> {
             .collect::<rusqlite::Result<_>>()?;
         if table == "timeline_entries" {
             photos = conn
-                .prepare("SELECT DISTINCT j.value FROM timeline_entries t, json_each(t.attachments) j WHERE t.case_id = ?1")?
+                .prepare(
+                    "SELECT DISTINCT j.value FROM timeline_entries t, json_each(t.attachments) j WHERE t.case_id = ?1",
+                )?
                 .query_map([case_id], |r| r.get(0))?
                 .collect::<rusqlite::Result<_>>()?;
         }
@@ -144,7 +150,10 @@ fn remove_case(conn: &Connection, case_id: &str) -> Result<usize> {
             .unwrap_or(true)
     });
     for person in &people {
-        conn.execute("UPDATE data_subject_requests SET person_id = NULL WHERE person_id = ?1", [person])?;
+        conn.execute(
+            "UPDATE data_subject_requests SET person_id = NULL WHERE person_id = ?1",
+            [person],
+        )?;
         conn.execute("DELETE FROM persons WHERE id = ?1", [person])?;
         records.push((Entity::Person, person.clone()));
     }
@@ -160,9 +169,18 @@ fn remove_case(conn: &Connection, case_id: &str) -> Result<usize> {
         let kind = entity.name();
         conn.execute("DELETE FROM search_index WHERE entity_id = ?1", [id])?;
         conn.execute("DELETE FROM search_queue WHERE entity_id = ?1", [id])?;
-        conn.execute("DELETE FROM field_clocks WHERE entity = ?1 AND entity_id = ?2", params![kind, id])?;
-        conn.execute("DELETE FROM conflicts WHERE entity = ?1 AND entity_id = ?2", params![kind, id])?;
-        conn.execute("DELETE FROM sync_pending WHERE entity = ?1 AND entity_id = ?2", params![kind, id])?;
+        conn.execute(
+            "DELETE FROM field_clocks WHERE entity = ?1 AND entity_id = ?2",
+            params![kind, id],
+        )?;
+        conn.execute(
+            "DELETE FROM conflicts WHERE entity = ?1 AND entity_id = ?2",
+            params![kind, id],
+        )?;
+        conn.execute(
+            "DELETE FROM sync_pending WHERE entity = ?1 AND entity_id = ?2",
+            params![kind, id],
+        )?;
         // The log keeps its sequence (sync acknowledges it gap-free) but not the values.
         conn.execute(
             "UPDATE events SET fields = '{}', bases = '{}' WHERE entity = ?1 AND entity_id = ?2",

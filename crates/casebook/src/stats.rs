@@ -34,7 +34,11 @@ impl Period {
         let (start, end) = match self.month {
             Some(m) => {
                 let start = NaiveDate::from_ymd_opt(self.year, m, 1).ok_or_else(bad)?;
-                let (y, m) = if m == 12 { (self.year + 1, 1) } else { (self.year, m + 1) };
+                let (y, m) = if m == 12 {
+                    (self.year + 1, 1)
+                } else {
+                    (self.year, m + 1)
+                };
                 (start, NaiveDate::from_ymd_opt(y, m, 1).ok_or_else(bad)?)
             }
             None => (
@@ -110,7 +114,13 @@ impl Statistics {
         out.push_str(&format!("total,all,{},{}\n", csv_cell(total_label), self.cases));
         for c in &self.counts {
             let text = label(c.dimension, &c.value);
-            out.push_str(&format!("{},{},{},{}\n", c.dimension.name(), c.value, csv_cell(&text), c.cases));
+            out.push_str(&format!(
+                "{},{},{},{}\n",
+                c.dimension.name(),
+                c.value,
+                csv_cell(&text),
+                c.cases
+            ));
         }
         out
     }
@@ -138,8 +148,14 @@ pub(crate) fn tally(conn: &Connection, period: Period, unit: Option<&str>) -> Re
     let cases: i64 = conn.query_row(&format!("{opened} SELECT count(*) FROM c"), args, |r| r.get(0))?;
 
     let grouped = [
-        (Dimension::Category, "SELECT j.value AS v FROM c, json_each(c.categories) j"),
-        (Dimension::ViolenceType, "SELECT j.value AS v FROM c, json_each(c.violence_types) j"),
+        (
+            Dimension::Category,
+            "SELECT j.value AS v FROM c, json_each(c.categories) j",
+        ),
+        (
+            Dimension::ViolenceType,
+            "SELECT j.value AS v FROM c, json_each(c.violence_types) j",
+        ),
         (
             Dimension::Sex,
             "SELECT coalesce(p.sex, 'unknown') AS v FROM c LEFT JOIN persons p ON p.id = c.client_id",
@@ -198,7 +214,9 @@ pub(crate) fn tally(conn: &Connection, period: Period, unit: Option<&str>) -> Re
                 }
             }),
         };
-        *ages.entry(age_band(age).unwrap_or_else(|| "unknown".into())).or_default() += 1;
+        *ages
+            .entry(age_band(age).unwrap_or_else(|| "unknown".into()))
+            .or_default() += 1;
         if let Some(on) = opened_on {
             *months.entry(on.month()).or_default() += 1;
         }
@@ -218,7 +236,11 @@ pub(crate) fn tally(conn: &Connection, period: Period, unit: Option<&str>) -> Re
     // Age bands and months in their natural order, other values largest count first.
     counts.sort_by_key(|c| {
         let natural = matches!(c.dimension, Dimension::AgeBand | Dimension::Month);
-        let order = if natural { (natural_key(&c.value), 0) } else { (0, -c.cases) };
+        let order = if natural {
+            (natural_key(&c.value), 0)
+        } else {
+            (0, -c.cases)
+        };
         (c.dimension, order, c.value.clone())
     });
     Ok(Statistics {

@@ -53,7 +53,7 @@ pub(crate) fn open_keyed(dir: &Path, key: Option<&MasterKey>) -> Result<Connecti
     conn.pragma_update(None, "foreign_keys", "ON")?;
     // Decrypted pages stay in this cache: 32 MiB keeps a 100,000-case book's hot pages in
     // memory so encryption costs little on reads. Temporary tables stay in memory, never on disk.
-    conn.pragma_update(None, "cache_size", -32_768)?;
+    conn.pragma_update(None, "cache_size", -131_072)?;
     conn.pragma_update(None, "temp_store", "MEMORY")?;
     // With the default 1,000-page checkpoint, one interactive write in ~25 paid for copying
     // the WAL back (measured as the p95 of creating a case). At 4,000 pages that is rarer,
@@ -158,7 +158,9 @@ mod tests {
                  ('person', 'p1', '{}');"#,
         )?;
         migrate(&conn)?;
-        let stored: String = conn.query_row("SELECT clocks FROM field_clocks WHERE entity_id = 'c1'", [], |r| r.get(0))?;
+        let stored: String = conn.query_row("SELECT clocks FROM field_clocks WHERE entity_id = 'c1'", [], |r| {
+            r.get(0)
+        })?;
         assert_eq!(stored, r#"{"H1":["source","status"],"H2":["risk"]}"#);
         let clocks = events::clocks(&conn, Entity::Case, "c1")?;
         assert_eq!(clocks.len(), 3);

@@ -50,6 +50,48 @@ fn thai_name_fragments_ids_phones_case_numbers_and_notes_are_found() {
     assert!(numbers(&mut book, "\"สมศรี OR *").is_empty());
 }
 
+/// Search rows wait in a queue and move into the index in batches: whichever side a record's
+/// row is on, a renamed client is found by the new name only.
+#[test]
+fn a_renamed_client_is_found_by_the_new_name_only_before_and_after_indexing() {
+    let dir = Dir::new("rename");
+    let (mut book, worker, _, _) = book_with_worker(dir.path());
+    let (pid, _) = book.create_person(&worker, &person("นางบุษบา ทดลองชื่อ")).unwrap();
+    let case = book.create_case(&worker, &case_for(&pid)).unwrap();
+    let found = |book: &mut casebook::Casebook, q: &str| -> usize { book.search_cases(&worker, q, 20).unwrap().len() };
+    book.maintain().unwrap(); // the old name is now in the index
+    book.update_person(&worker, &pid, &person("นางการะเกด ทดลองชื่อ"))
+        .unwrap();
+    assert_eq!(
+        found(&mut book, "บุษบา"),
+        0,
+        "the indexed old name is hidden by the queued new one"
+    );
+    assert_eq!(found(&mut book, "การะเกด"), 1);
+    book.update_person(&worker, &pid, &person("นางจำปา ทดลองชื่อ")).unwrap();
+    assert_eq!(found(&mut book, "การะเกด"), 0, "only the newest queued row counts");
+    assert_eq!(found(&mut book, "จำปา"), 1);
+    assert_eq!(found(&mut book, "จำ"), 1, "short queries read the queue too");
+    // Three hundred notes fill the queue past its limit: it moves into the index on its own.
+    for i in 0..300 {
+        book.add_timeline_entry(
+            &worker,
+            &case.id,
+            EntryKind::Note,
+            &format!("บันทึกลำดับ{i:03}"),
+            "2026-11-05T10:00:00+07:00",
+        )
+        .unwrap();
+    }
+    assert_eq!(found(&mut book, "บันทึกลำดับ007"), 1);
+    assert_eq!(found(&mut book, "บันทึกลำดับ299"), 1);
+    assert_eq!(found(&mut book, "จำปา"), 1);
+    book.maintain().unwrap();
+    assert_eq!(found(&mut book, "บุษบา") + found(&mut book, "การะเกด"), 0);
+    assert_eq!(found(&mut book, "จำปา"), 1);
+    assert_eq!(found(&mut book, "บันทึกลำดับ299"), 1);
+}
+
 #[test]
 fn lists_are_masked_and_revealing_identity_needs_a_reason_and_is_audited() {
     let dir = Dir::new("reveal");

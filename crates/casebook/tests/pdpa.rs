@@ -15,18 +15,28 @@ const SUPERVISOR_PASS: &str = "หัวหน้า-passphrase-77";
 fn requests_breaches_and_a_purge_after_the_retention_date() {
     let dir = Dir::new("pdpa");
     let (mut book, worker, admin, _) = book_with_worker(dir.path());
-    book.add_user(&admin, "head", "หัวหน้า สมมุติ", Role::Supervisor, SUPERVISOR_PASS).unwrap();
+    book.add_user(&admin, "head", "หัวหน้า สมมุติ", Role::Supervisor, SUPERVISOR_PASS)
+        .unwrap();
     let (client, _) = book.create_person(&worker, &person("ผู้ขอลบ ข้อมูลสมมุติ")).unwrap();
     let purged = book.create_case(&worker, &case_for(&client)).unwrap();
-    book.add_timeline_entry(&worker, &purged.id, casebook::timeline::EntryKind::Note, "บันทึกที่ต้องลบ ลับมาก", &casebook::now_iso())
-        .unwrap();
+    book.add_timeline_entry(
+        &worker,
+        &purged.id,
+        casebook::timeline::EntryKind::Note,
+        "บันทึกที่ต้องลบ ลับมาก",
+        &casebook::now_iso(),
+    )
+    .unwrap();
     let (other, _) = book.create_person(&worker, &person("ผู้รับบริการ คงอยู่")).unwrap();
     let kept = book.create_case(&worker, &case_for(&other)).unwrap();
     drop(book);
     let (mut book, head) = Casebook::unlock(dir.path(), "head", SUPERVISOR_PASS).unwrap();
 
     // A request names the person by a case number.
-    assert_eq!(book.client_of_case_number(&head, &kept.case_number).unwrap().as_deref(), Some(other.as_str()));
+    assert_eq!(
+        book.client_of_case_number(&head, &kept.case_number).unwrap().as_deref(),
+        Some(other.as_str())
+    );
     assert_eq!(book.client_of_case_number(&head, "CPN-2569-9999").unwrap(), None);
 
     // An access request: due in 30 days, answered.
@@ -39,15 +49,21 @@ fn requests_breaches_and_a_purge_after_the_retention_date() {
         book.answer_data_subject_request(&head, &request.id, DutyStatus::Done, " ").unwrap_err(),
         casebook::Error::Invalid(i) if i.field == "dsr.notes"
     ));
-    book.answer_data_subject_request(&head, &request.id, DutyStatus::Done, "ส่งสำเนาให้แล้ว").unwrap();
+    book.answer_data_subject_request(&head, &request.id, DutyStatus::Done, "ส่งสำเนาให้แล้ว")
+        .unwrap();
     let answered = &book.data_subject_requests(&head).unwrap()[0];
     assert_eq!(answered.record.status, DutyStatus::Done);
     assert_eq!(answered.record.answered_on.as_deref(), Some(today.to_string().as_str()));
     // Social workers do not handle these duties.
-    assert!(matches!(book.breaches(&worker).unwrap_err(), casebook::Error::Forbidden(_)));
+    assert!(matches!(
+        book.breaches(&worker).unwrap_err(),
+        casebook::Error::Forbidden(_)
+    ));
 
     // A breach: notify within 72 hours, then marked notified.
-    let breach = book.record_breach(&head, "2026-11-20T08:00:00+07:00", "โน้ตบุ๊กสูญหาย (เข้ารหัสไว้)").unwrap();
+    let breach = book
+        .record_breach(&head, "2026-11-20T08:00:00+07:00", "โน้ตบุ๊กสูญหาย (เข้ารหัสไว้)")
+        .unwrap();
     assert_eq!(breach.record.notify_by, "2026-11-23T01:00:00+00:00");
     book.breach_notified(&head, &breach.id).unwrap();
     let notified = &book.breaches(&head).unwrap()[0];
@@ -101,8 +117,14 @@ fn requests_breaches_and_a_purge_after_the_retention_date() {
     // The tombstone: number, reason and who; the audit chain is whole.
     let (mut book, head) = Casebook::unlock(dir.path(), "head", SUPERVISOR_PASS).unwrap();
     let figures = book.processing_figures(&head).unwrap();
-    assert_eq!((figures.open_cases, figures.closed_cases, figures.purged_cases), (1, 0, 1));
-    assert_eq!((figures.requests_open, figures.requests_answered, figures.breaches), (0, 1, 1));
+    assert_eq!(
+        (figures.open_cases, figures.closed_cases, figures.purged_cases),
+        (1, 0, 1)
+    );
+    assert_eq!(
+        (figures.requests_open, figures.requests_answered, figures.breaches),
+        (0, 1, 1)
+    );
     assert_eq!(figures.legal_bases, [("pdpa_s26".to_owned(), 1)]);
     let tombstones = book.purge_log(&head).unwrap();
     assert_eq!(tombstones.len(), 1);

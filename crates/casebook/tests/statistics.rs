@@ -56,7 +56,8 @@ fn a_months_statistics_count_each_case_by_every_dimension() {
         relationship: Some(Relationship::Spouse),
     };
     book.add_party(&worker, &party).unwrap();
-    book.change_status(&worker, &closed.id, Status::Closed, "ปลอดภัยแล้ว").unwrap();
+    book.change_status(&worker, &closed.id, Status::Closed, "ปลอดภัยแล้ว")
+        .unwrap();
 
     // A boy without documents found working, brought by the police: no age known, no one named.
     let boy = PersonInput {
@@ -109,17 +110,50 @@ fn a_months_statistics_count_each_case_by_every_dimension() {
     // Nothing else was counted: every count above, and no month rows in a monthly report.
     assert_eq!(stats.counts.len(), expected.len(), "{:#?}", stats.counts);
     // Within a dimension the largest count comes first; age bands go youngest first.
-    assert_eq!(stats.counts.iter().find(|c| c.dimension == Dimension::Outcome).unwrap().value, "intake");
-    let bands: Vec<_> = stats.counts.iter().filter(|c| c.dimension == Dimension::AgeBand).map(|c| c.value.as_str()).collect();
+    assert_eq!(
+        stats
+            .counts
+            .iter()
+            .find(|c| c.dimension == Dimension::Outcome)
+            .unwrap()
+            .value,
+        "intake"
+    );
+    let bands: Vec<_> = stats
+        .counts
+        .iter()
+        .filter(|c| c.dimension == Dimension::AgeBand)
+        .map(|c| c.value.as_str())
+        .collect();
     assert_eq!(bands, ["12-17", "25-59", "unknown"]);
 
-    let csv = stats.to_csv("รวม", |d, v| if v == "step_parent" { "พ่อเลี้ยง, แม่เลี้ยง".into() } else { format!("{d:?}") });
-    assert!(csv.starts_with("\u{feff}dimension,value,label,cases\ntotal,all,รวม,3\n"), "{csv}");
-    assert!(csv.contains("\nrelationship,step_parent,\"พ่อเลี้ยง, แม่เลี้ยง\",1\n"), "{csv}");
+    let csv = stats.to_csv("รวม", |d, v| {
+        if v == "step_parent" {
+            "พ่อเลี้ยง, แม่เลี้ยง".into()
+        } else {
+            format!("{d:?}")
+        }
+    });
+    assert!(
+        csv.starts_with("\u{feff}dimension,value,label,cases\ntotal,all,รวม,3\n"),
+        "{csv}"
+    );
+    assert!(
+        csv.contains("\nrelationship,step_parent,\"พ่อเลี้ยง, แม่เลี้ยง\",1\n"),
+        "{csv}"
+    );
     assert!(!csv.contains("สถิติ"), "no name in the statistics: {csv}");
 
     // The year: the same cases, and a row for the month they were opened in.
-    let year = book.statistics(&worker, Period { year: today.year(), month: None }).unwrap();
+    let year = book
+        .statistics(
+            &worker,
+            Period {
+                year: today.year(),
+                month: None,
+            },
+        )
+        .unwrap();
     assert_eq!(year.cases, 3);
     assert_eq!(count(&year, Dimension::Month, &format!("{:02}", today.month())), 3);
     // Another month: none.
@@ -129,7 +163,10 @@ fn a_months_statistics_count_each_case_by_every_dimension() {
     };
     assert_eq!(book.statistics(&worker, other).unwrap().cases, 0);
     // The administrator has no access to cases, so not to their statistics either.
-    assert!(matches!(book.statistics(&admin, month).unwrap_err(), casebook::Error::Forbidden(_)));
+    assert!(matches!(
+        book.statistics(&admin, month).unwrap_err(),
+        casebook::Error::Forbidden(_)
+    ));
 
     // The hub's way: the same counts from the events alone.
     let mut replay = Replay::new().unwrap();
