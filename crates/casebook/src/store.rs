@@ -51,8 +51,10 @@ pub(crate) fn open_keyed(dir: &Path, key: Option<&MasterKey>) -> Result<Connecti
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
-    // Decrypted pages stay in this cache: 32 MiB keeps a 100,000-case book's hot pages in
-    // memory so encryption costs little on reads. Temporary tables stay in memory, never on disk.
+    // Decrypted pages stay in this cache, so a page read again costs no decryption. 128 MiB
+    // holds the pages a day's searches and cases touch in a 100,000-case book (reads then
+    // measured at plain SQLite's speed; 32 MiB: search 1.4x, opening a case 2.5x), and all of
+    // a typical unit's book. It fills only as pages are read. Temporary tables stay in memory.
     conn.pragma_update(None, "cache_size", -131_072)?;
     conn.pragma_update(None, "temp_store", "MEMORY")?;
     // With the default 1,000-page checkpoint, one interactive write in ~25 paid for copying
