@@ -41,7 +41,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "operation", "p50 enc", "p95 enc", "p50 plain", "p95 plain", "p50 ratio", "p95 ratio"
     );
     let ratio = |a: &Duration, b: &Duration| a.as_secs_f64() / b.as_secs_f64().max(1e-9);
-    for ((name, enc_p50, enc_p95), (_, plain_p50, plain_p95)) in enc_figures.iter().zip(&plain_figures) {
+    for ((name, enc_p50, enc_p95, _), (_, plain_p50, plain_p95, _)) in enc_figures.iter().zip(&plain_figures) {
         println!(
             "{name:<36} {:>10} {:>10} {:>10} {:>10} {:>8.2}x {:>8.2}x",
             ms(*enc_p50),
@@ -52,6 +52,19 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             ratio(enc_p95, plain_p95)
         );
     }
+    // The whole workload, each operation as often as above: what a user's session of
+    // searching, opening and writing costs in all.
+    let total = |figures: &Figures| figures.iter().map(|f| f.3).sum::<Duration>();
+    println!(
+        "{:<36} {:>10} {:>10} {:>10} {:>10} {:>9} {:>8.2}x",
+        "whole workload, total time",
+        "",
+        ms(total(&enc_figures)),
+        "",
+        ms(total(&plain_figures)),
+        "",
+        ratio(&total(&enc_figures), &total(&plain_figures))
+    );
     Ok(())
 }
 
@@ -134,17 +147,21 @@ fn percentile(mut samples: Vec<Duration>, p: f64) -> Duration {
     samples[((samples.len() - 1) as f64 * p).round() as usize]
 }
 
-fn timed(mut op: impl FnMut(usize) -> Result<(), casebook::Error>) -> Result<(Duration, Duration), casebook::Error> {
+/// p50, p95 and the sum of all samples.
+fn timed(
+    mut op: impl FnMut(usize) -> Result<(), casebook::Error>,
+) -> Result<(Duration, Duration, Duration), casebook::Error> {
     let mut samples = Vec::with_capacity(SAMPLES);
     for i in 0..SAMPLES {
         let start = Instant::now();
         op(i)?;
         samples.push(start.elapsed());
     }
-    Ok((percentile(samples.clone(), 0.5), percentile(samples, 0.95)))
+    let total = samples.iter().sum();
+    Ok((percentile(samples.clone(), 0.5), percentile(samples, 0.95), total))
 }
 
-type Figures = Vec<(&'static str, Duration, Duration)>;
+type Figures = Vec<(&'static str, Duration, Duration, Duration)>;
 
 fn workload(book: &mut Casebook, session: &Session, pass: u64) -> Result<Figures, casebook::Error> {
     let mut rng = Rng::new(42);
@@ -172,11 +189,11 @@ fn workload(book: &mut Casebook, session: &Session, pass: u64) -> Result<Figures
         .collect();
     let mut figures = Figures::new();
 
-    let (p50, p95) = timed(|i| book.search_cases(session, &queries[i], 50).map(|_| ()))?;
-    figures.push(("search (Thai name fragment)", p50, p95));
-    let (p50, p95) = timed(|i| book.open_case(session, &ids[(i * 7919) % ids.len()]).map(|_| ()))?;
-    figures.push(("open case (incl. view audit)", p50, p95));
-    let (p50, p95) = timed(|_| {
+    let (p50, p95, total) = timed(|i| book.search_cases(session, &queries[i], 50).map(|_| ()))?;
+    figures.push(("search (Thai name fragment)", p50, p95, total));
+    let (p50, p95, total) = timed(|i| book.open_case(session, &ids[(i * 7919) % ids.len()]).map(|_| ()))?;
+    figures.push(("open case (incl. view audit)", p50, p95, total));
+    let (p50, p95, total) = timed(|_| {
         book.list_cases(
             session,
             &CaseFilter {
@@ -186,10 +203,10 @@ fn workload(book: &mut Casebook, session: &Session, pass: u64) -> Result<Figures
         )
         .map(|_| ())
     })?;
-    figures.push(("case list, first 200 rows", p50, p95));
+    figures.push(("case list, first 200 rows", p50, p95, total));
     // `pass` keeps the people this pass creates apart from earlier passes'.
     let mut rng = Rng::new(pass);
-    let (p50, p95) = timed(|i| {
+    let (p50, p95, total) = timed(|i| {
         let (pid, _) = book.create_person(session, &synth::person(&mut rng, pass * 4 + i as u64))?;
         let input = casebook::case::CaseInput {
             client_id: pid,
@@ -204,8 +221,8 @@ fn workload(book: &mut Casebook, session: &Session, pass: u64) -> Result<Figures
         };
         book.create_case(session, &input).map(|_| ())
     })?;
-    figures.push(("create person + case (audit+event)", p50, p95));
-    let (p50, p95) = timed(|i| {
+    figures.push(("create person + case (audit+event)", p50, p95, total));
+    let (p50, p95, total) = timed(|i| {
         book.add_timeline_entry(
             session,
             &ids[i % ids.len()],
@@ -215,6 +232,6 @@ fn workload(book: &mut Casebook, session: &Session, pass: u64) -> Result<Figures
         )
         .map(|_| ())
     })?;
-    figures.push(("add timeline entry", p50, p95));
+    figures.push(("add timeline entry", p50, p95, total));
     Ok(figures)
 }
