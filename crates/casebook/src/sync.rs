@@ -174,6 +174,10 @@ impl Casebook {
         let mut touched: BTreeSet<(Entity, String)> = BTreeSet::new();
         // The new events of each record, for the fast path of `take_in`.
         let mut fresh: std::collections::BTreeMap<(Entity, String), Vec<Event>> = Default::default();
+        // Quarantine and the purged list are nearly always empty: looked at once, not once
+        // per event.
+        let mut quarantine_held = tx.prepare_cached("SELECT 1 FROM quarantine")?.exists([])?;
+        let any_purged = tx.prepare_cached("SELECT 1 FROM purged")?.exists([])?;
         for item in incoming {
             match item {
                 Incoming::Quarantine { event_id, raw } => {
@@ -183,17 +187,21 @@ impl Casebook {
                         params![event_id, raw, now_iso()],
                     )?;
                     report.quarantined += 1;
+                    quarantine_held = true;
                 }
                 Incoming::Event(event) => {
-                    // Kept in quarantine by an older build, readable now.
-                    tx.prepare_cached("DELETE FROM quarantine WHERE event_id = ?1")?
-                        .execute([&event.event_id])?;
+                    if quarantine_held {
+                        // Kept in quarantine by an older build, readable now.
+                        tx.prepare_cached("DELETE FROM quarantine WHERE event_id = ?1")?
+                            .execute([&event.event_id])?;
+                    }
                     let known = tx
                         .prepare_cached("SELECT 1 FROM events WHERE event_id = ?1")?
                         .exists([&event.event_id])?;
-                    let purged = tx
-                        .prepare_cached("SELECT 1 FROM purged WHERE entity_id = ?1")?
-                        .exists([&event.entity_id])?;
+                    let purged = any_purged
+                        && tx
+                            .prepare_cached("SELECT 1 FROM purged WHERE entity_id = ?1")?
+                            .exists([&event.entity_id])?;
                     if known || purged {
                         report.duplicates += 1;
                         continue;
@@ -374,6 +382,13 @@ pub(crate) fn settle_conflicts<'a>(
     id: &str,
     fields: impl Iterator<Item = &'a String>,
 ) -> Result<()> {
+    // A record seldom has an open conflict: one look instead of one statement per field.
+    let open = conn
+        .prepare_cached("SELECT 1 FROM conflicts WHERE entity = ?1 AND entity_id = ?2 AND resolved_at IS NULL")?
+        .exists(params![entity.name(), id])?;
+    if !open {
+        return Ok(());
+    }
     let mut stmt = conn.prepare_cached(
         "DELETE FROM conflicts WHERE entity = ?1 AND entity_id = ?2 AND field = ?3 AND resolved_at IS NULL",
     )?;

@@ -4,11 +4,11 @@
 
 use crate::tls::{self, Pinned};
 use crate::wire::{EnrollRequest, EnrollResponse, PullResponse, PushRequest, PushResponse, WireEvent};
+use casebook::Casebook;
+use casebook::sync::{Incoming, Received};
 use ed25519_dalek::SigningKey;
 use std::sync::Arc;
 use zeroize::Zeroizing;
-use casebook::Casebook;
-use casebook::sync::{Incoming, Received};
 
 /// Events per request, both ways.
 const BATCH: usize = 2000;
@@ -193,14 +193,24 @@ impl Client {
         tokio::spawn(async move { Ok(checked(request.send().await?)?.json().await?) })
     }
 
-    /// The fetch of one page as a task of its own, so that the next page comes while this
-    /// one is applied.
-    fn pull(&self, after: i64) -> tokio::task::JoinHandle<Result<PullResponse, SyncError>> {
+    /// The fetch of one page as a task of its own, so that the next page comes, and is read
+    /// into events, while this one is applied: the applying thread only writes.
+    fn pull(&self, after: i64, known_schema: u32) -> tokio::task::JoinHandle<Result<Page, SyncError>> {
         let request = self.authorized(
             self.http
                 .get(format!("{}/v1/pull?after={after}&limit={BATCH}", self.base)),
         );
-        tokio::spawn(async move { Ok(checked(request.send().await?)?.json().await?) })
+        tokio::spawn(async move {
+            let page: PullResponse = checked(request.send().await?)?.json().await?;
+            Ok(Page {
+                incoming: page
+                    .events
+                    .into_iter()
+                    .map(|p| p.event.into_incoming(known_schema))
+                    .collect(),
+                cursor: page.cursor,
+            })
+        })
     }
 
     async fn put_blob(&self, sha256: &str, mime: &str, bytes: Vec<u8>) -> Result<(), SyncError> {
@@ -238,6 +248,12 @@ impl Client {
             None => request,
         }
     }
+}
+
+/// A page of the hub's events for this unit, read into what the case book takes in.
+struct Page {
+    incoming: Vec<Incoming>,
+    cursor: i64,
 }
 
 /// The outcome of a request that ran as a task of its own.
@@ -300,19 +316,14 @@ pub async fn sync_once(replica: &impl Replica, client: &Client, known_schema: u3
         }
     }
     let after = replica.with_book(|b| Ok(b.sync_position()?.pull_cursor))?;
-    let mut coming = client.pull(after);
+    let mut coming = client.pull(after, known_schema);
     loop {
         let page = joined(coming.await)?;
-        if page.events.is_empty() {
+        if page.incoming.is_empty() {
             break;
         }
-        coming = client.pull(page.cursor);
-        let incoming: Vec<Incoming> = page
-            .events
-            .into_iter()
-            .map(|p| p.event.into_incoming(known_schema))
-            .collect();
-        let got = replica.with_book(|b| b.receive(incoming, page.cursor))?;
+        coming = client.pull(page.cursor, known_schema);
+        let got = replica.with_book(|b| b.receive(page.incoming, page.cursor))?;
         report.received.applied += got.applied;
         report.received.duplicates += got.duplicates;
         report.received.quarantined += got.quarantined;

@@ -69,11 +69,9 @@ impl WireEvent {
         // held the conference, even when they name a case.
         let case_id = match event.entity {
             Entity::Case => Some(event.entity_id.clone()),
-            Entity::CaseParty
-            | Entity::Incident
-            | Entity::TimelineEntry
-            | Entity::CarePlanGoal
-            | Entity::Referral => field("case_id"),
+            Entity::CaseParty | Entity::Incident | Entity::TimelineEntry | Entity::CarePlanGoal | Entity::Referral => {
+                field("case_id")
+            }
             _ => None,
         };
         let refs = match event.entity {

@@ -39,7 +39,11 @@ fn a_quarantined_event_is_applied_after_an_upgrade() {
         .unwrap();
     assert_eq!((got.applied, got.quarantined), (0, 1));
     assert!(b.lock().unwrap().agencies(&b_worker).unwrap().is_empty());
-    assert_eq!(retry_quarantine(&b, older).unwrap().applied, 0, "still unreadable by the old build");
+    assert_eq!(
+        retry_quarantine(&b, older).unwrap().applied,
+        0,
+        "still unreadable by the old build"
+    );
 
     // Upgraded: the same book applies it and the quarantine is empty.
     assert_eq!(retry_quarantine(&b, schema_version()).unwrap().applied, 1);
