@@ -45,7 +45,9 @@ pub fn answer_data_subject_request(
     status: DutyStatus,
     notes: String,
 ) -> Result<()> {
-    with_book(&state, |book, s| book.answer_data_subject_request(s, &id, status, &notes))
+    with_book(&state, |book, s| {
+        book.answer_data_subject_request(s, &id, status, &notes)
+    })
 }
 
 #[tauri::command]
@@ -55,7 +57,9 @@ pub fn breaches(state: State<'_, AppState>) -> Result<Vec<Stored<Breach>>> {
 
 #[tauri::command]
 pub fn record_breach(state: State<'_, AppState>, discovered_at: String, description: String) -> Result<()> {
-    with_book(&state, |book, s| book.record_breach(s, &discovered_at, &description).map(|_| ()))
+    with_book(&state, |book, s| {
+        book.record_breach(s, &discovered_at, &description).map(|_| ())
+    })
 }
 
 #[tauri::command]
@@ -97,7 +101,11 @@ pub fn record_of_processing(state: State<'_, AppState>) -> Result<String> {
         .legal_bases
         .iter()
         .map(|(code, n)| {
-            let name = if code == "none" { th("stats.unknown") } else { th(&format!("enum.legal_basis.{code}")) };
+            let name = if code == "none" {
+                th("stats.unknown")
+            } else {
+                th(&format!("enum.legal_basis.{code}"))
+            };
             format!("{name}: {n} ราย")
         })
         .collect();
@@ -113,7 +121,10 @@ pub fn record_of_processing(state: State<'_, AppState>) -> Result<String> {
             format!("ณ วันที่ {}", casebook::dates::thai_long(casebook::person::today(), false)),
         ],
         sections: vec![
-            section("controller", vec![unit.name.clone(), unit.address.clone().unwrap_or_default()]),
+            section(
+                "controller",
+                vec![unit.name.clone(), unit.address.clone().unwrap_or_default()],
+            ),
             section("purpose", vec![text("purpose")]),
             section(
                 "subjects",

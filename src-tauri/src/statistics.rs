@@ -67,11 +67,17 @@ pub fn statistics_pdf(state: State<'_, AppState>, period: Period) -> Result<Stri
                 paragraphs: Vec::new(),
             });
         }
-        let share = if stats.cases > 0 { 100.0 * c.cases as f64 / stats.cases as f64 } else { 0.0 };
+        let share = if stats.cases > 0 {
+            100.0 * c.cases as f64 / stats.cases as f64
+        } else {
+            0.0
+        };
         if let Some(section) = sections.last_mut() {
-            section
-                .paragraphs
-                .push(format!("{}  {} ราย  ({share:.0}%)", label(c.dimension, &c.value), c.cases));
+            section.paragraphs.push(format!(
+                "{}  {} ราย  ({share:.0}%)",
+                label(c.dimension, &c.value),
+                c.cases
+            ));
         }
     }
     let report = letters::Report {
@@ -83,7 +89,11 @@ pub fn statistics_pdf(state: State<'_, AppState>, period: Period) -> Result<Stri
         ],
         sections,
     };
-    exports::write(&state, &file_name(&unit.code, period, "pdf"), &typesetter()?.report(&report))
+    exports::write(
+        &state,
+        &file_name(&unit.code, period, "pdf"),
+        &typesetter()?.report(&report),
+    )
 }
 
 /// The statistics as a CSV (codes and Thai labels) for the province's spreadsheet.

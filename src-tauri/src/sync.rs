@@ -171,7 +171,9 @@ pub async fn enroll_device(state: State<'_, AppState>, hub_url: String, code: St
         .await
         .map_err(|e| CommandError::key(error_key(&e)))?;
     let secret = enrolled.credentials.to_secret();
-    with_book(&state, |book, s| book.set_hub(s, &url, enrolled.pin.as_deref(), &secret))?;
+    with_book(&state, |book, s| {
+        book.set_hub(s, &url, enrolled.pin.as_deref(), &secret)
+    })?;
     request(&state);
     Ok(())
 }

@@ -64,7 +64,10 @@ pub fn install_test() -> Result<()> {
     if !left.is_empty() {
         return Err(format!("`dpkg --remove {package}` left files behind: {left:?}").into());
     }
-    eprintln!("{package}: {} files installed, the app opened, all removed", files.len());
+    eprintln!(
+        "{package}: {} files installed, the app opened, all removed",
+        files.len()
+    );
     Ok(())
 }
 

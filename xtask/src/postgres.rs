@@ -63,7 +63,10 @@ impl Server {
                 .stdout(std::process::Stdio::null()),
         )?;
         // fsync off: a test server loses nothing it needs if the machine dies.
-        let options = format!("-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off", server.data.display());
+        let options = format!(
+            "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off",
+            server.data.display()
+        );
         shell::run(
             server
                 .command("pg_ctl")

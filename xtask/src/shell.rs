@@ -29,7 +29,10 @@ pub fn cargo(args: &[&str]) -> Result<()> {
 /// `cargo` with extra environment variables.
 pub fn cargo_with(args: &[&str], env: &[(&str, &str)]) -> Result<()> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    run(Command::new(cargo).args(args).envs(env.iter().copied()).current_dir(root()))
+    run(Command::new(cargo)
+        .args(args)
+        .envs(env.iter().copied())
+        .current_dir(root()))
 }
 
 pub fn npm() -> Command {

@@ -7,8 +7,10 @@ use crate::error::{Error, Result};
 use rusqlite::OptionalExtension;
 use sha2::{Digest, Sha256};
 
-/// Hashes named by timeline entries, as rows of `sha256`.
-const NAMED: &str = "SELECT DISTINCT j.value AS sha256 FROM timeline_entries t, json_each(t.attachments) j";
+/// Hashes named by timeline entries, as rows of `sha256`. Only entries with attachments are
+/// read, through their partial index (migration 0005).
+const NAMED: &str = "SELECT DISTINCT j.value AS sha256 FROM timeline_entries t, json_each(t.attachments) j
+                     WHERE t.attachments <> '[]'";
 
 impl Casebook {
     /// Attachments named by the timeline that the hub is not known to hold.
@@ -75,6 +77,26 @@ impl Casebook {
             [sha256],
         )?;
         tx.commit()?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::NAMED;
+
+    /// Every sync runs these lookups: they must not read each timeline entry of the book.
+    #[test]
+    fn named_attachments_are_found_through_the_partial_index() -> crate::error::Result<()> {
+        let conn = rusqlite::Connection::open_in_memory()?;
+        crate::store::migrate(&conn)?;
+        let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {NAMED}"))?;
+        let plan: Vec<String> = stmt.query_map([], |r| r.get(3))?.collect::<rusqlite::Result<_>>()?;
+        assert!(
+            plan.iter()
+                .any(|step| step.contains("USING INDEX timeline_with_attachments")),
+            "{plan:?}"
+        );
         Ok(())
     }
 }

@@ -15,6 +15,7 @@ const MIGRATIONS: &[(u32, &str)] = &[
     (2, include_str!("../migrations/0002_purged.sql")),
     (3, include_str!("../migrations/0003_search_queue.sql")),
     (4, include_str!("../migrations/0004_compact_clocks.sql")),
+    (5, include_str!("../migrations/0005_timeline_attachments_index.sql")),
 ];
 
 pub fn schema_version() -> u32 {

@@ -72,7 +72,12 @@ async fn enroll(
     Json(request): Json<EnrollRequest>,
 ) -> Result<Json<EnrollResponse>, StatusCode> {
     let (device, token) = blocking(&store, move |s| {
-        s.enroll(&request.code, &request.device_id, &request.device_name, &request.public_key)
+        s.enroll(
+            &request.code,
+            &request.device_id,
+            &request.device_name,
+            &request.public_key,
+        )
     })
     .await?;
     Ok(Json(EnrollResponse {

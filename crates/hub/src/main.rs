@@ -110,7 +110,8 @@ fn run(args: &[String]) -> Result<(), String> {
             }
         }
         Some("report") if args.iter().any(|a| a == "--month" || a == "--year") => {
-            let period = statistics::parse_period(option(args, "--month").as_deref(), option(args, "--year").as_deref())?;
+            let period =
+                statistics::parse_period(option(args, "--month").as_deref(), option(args, "--year").as_deref())?;
             let all = statistics::province(open(&database)?.as_ref(), period)?;
             let csv = args.iter().any(|a| a == "--csv");
             print!("{}", statistics::table(&all, if csv { "," } else { "\t" }));
@@ -155,7 +156,10 @@ fn serve(listen: SocketAddr, tls: Option<Arc<rustls::ServerConfig>>, store: Arc<
             }
             None => {
                 println!("listening on http://{addr}");
-                axum_server::from_tcp(listener).map_err(|e| e.to_string())?.serve(app).await
+                axum_server::from_tcp(listener)
+                    .map_err(|e| e.to_string())?
+                    .serve(app)
+                    .await
             }
         }
         .map_err(|e| e.to_string())

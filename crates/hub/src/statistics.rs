@@ -19,7 +19,11 @@ pub fn parse_period(month: Option<&str>, year: Option<&str>) -> Result<Period, S
     match (month, year) {
         (Some(m), None) => {
             let (y, m) = m.split_once('-').ok_or_else(|| format!("a month is YYYY-MM: {m}"))?;
-            let m: u32 = m.parse().ok().filter(|m| (1..=12).contains(m)).ok_or_else(|| format!("no month {m}"))?;
+            let m: u32 = m
+                .parse()
+                .ok()
+                .filter(|m| (1..=12).contains(m))
+                .ok_or_else(|| format!("no month {m}"))?;
             Ok(Period {
                 year: ce(y)?,
                 month: Some(m),
@@ -42,11 +46,13 @@ pub fn province(store: &dyn Store, period: Period) -> Result<Vec<Statistics>, St
         let Some((last, _)) = page.last() else { break };
         after = *last;
         let known = casebook::store::schema_version();
-        let events = page.into_iter().filter_map(|(_, wire)| match wire.into_incoming(known) {
-            casebook::sync::Incoming::Event(event) => Some(event),
-            // An event from a newer release: not counted until this hub is updated.
-            casebook::sync::Incoming::Quarantine { .. } => None,
-        });
+        let events = page
+            .into_iter()
+            .filter_map(|(_, wire)| match wire.into_incoming(known) {
+                casebook::sync::Incoming::Event(event) => Some(event),
+                // An event from a newer release: not counted until this hub is updated.
+                casebook::sync::Incoming::Quarantine { .. } => None,
+            });
         replay.apply(events).map_err(|e| e.to_string())?;
     }
     let mut all = vec![replay.statistics(period, None).map_err(|e| e.to_string())?];
@@ -65,12 +71,22 @@ pub fn table(all: &[Statistics], separator: &str) -> String {
     let mut rows: BTreeMap<(Dimension, String), Vec<i64>> = BTreeMap::new();
     for (column, stats) in all.iter().enumerate() {
         for c in &stats.counts {
-            rows.entry((c.dimension, c.value.clone())).or_insert_with(|| vec![0; all.len()])[column] = c.cases;
+            rows.entry((c.dimension, c.value.clone()))
+                .or_insert_with(|| vec![0; all.len()])[column] = c.cases;
         }
     }
-    let units: Vec<&str> = all.iter().map(|s| s.unit_code.as_deref().unwrap_or("province")).collect();
+    let units: Vec<&str> = all
+        .iter()
+        .map(|s| s.unit_code.as_deref().unwrap_or("province"))
+        .collect();
     let join = |cells: Vec<String>| cells.join(separator) + "\n";
-    let mut out = join(["dimension", "value"].into_iter().chain(units).map(str::to_owned).collect());
+    let mut out = join(
+        ["dimension", "value"]
+            .into_iter()
+            .chain(units)
+            .map(str::to_owned)
+            .collect(),
+    );
     out += &join(
         ["total".to_owned(), "all".to_owned()]
             .into_iter()

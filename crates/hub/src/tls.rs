@@ -54,7 +54,8 @@ impl CertFiles {
     }
 
     pub fn server_config(&self) -> Result<Arc<rustls::ServerConfig>, String> {
-        let key = PrivateKeyDer::from_pem_file(&self.key).map_err(|e| format!("cannot read {}: {e}", self.key.display()))?;
+        let key =
+            PrivateKeyDer::from_pem_file(&self.key).map_err(|e| format!("cannot read {}: {e}", self.key.display()))?;
         let chain = self.chain()?;
         let config = rustls::ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
             .with_safe_default_protocol_versions()
@@ -70,6 +71,8 @@ fn write_private(path: &Path, bytes: &[u8]) -> Result<(), String> {
     options.write(true).create(true).truncate(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options.open(path).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    let mut file = options
+        .open(path)
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     std::io::Write::write_all(&mut file, bytes).map_err(|e| format!("cannot write {}: {e}", path.display()))
 }

@@ -148,14 +148,19 @@ async fn sync_until_done(laptop: &Laptop) -> u32 {
 #[test]
 #[ignore = "run by the fault test as a child process"]
 fn laptop_process() {
-    let Ok(dir) = std::env::var("OSCC_FAULT_CHILD_BOOK") else { return };
+    let Ok(dir) = std::env::var("OSCC_FAULT_CHILD_BOOK") else {
+        return;
+    };
     let var = |name: &str| std::env::var(name).unwrap();
     let (book, _) = Casebook::unlock(std::path::Path::new(&dir), &var("OSCC_FAULT_CHILD_USER"), PASS).unwrap();
     let credentials = Credentials::from_secret(&var("OSCC_FAULT_CHILD_SECRET"));
     let client = Client::new(&var("OSCC_FAULT_CHILD_HUB"), None, credentials).unwrap();
     let book = Mutex::new(book);
     println!("syncing");
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     while runtime
         .block_on(sync_once(&book, &client, casebook::store::schema_version()))
         .is_err()
@@ -168,7 +173,13 @@ fn laptop_process() {
 fn sync_in_a_child_and_kill_it(l: &Laptop, rng: &mut Rng) -> bool {
     use std::io::BufRead;
     let mut child = std::process::Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "laptop_process", "--ignored", "--nocapture", "--test-threads=1"])
+        .args([
+            "--exact",
+            "laptop_process",
+            "--ignored",
+            "--nocapture",
+            "--test-threads=1",
+        ])
         .env("OSCC_FAULT_CHILD_BOOK", &l.dir)
         .env("OSCC_FAULT_CHILD_USER", &l.user)
         .env("OSCC_FAULT_CHILD_SECRET", l.secret.as_str())
@@ -201,7 +212,11 @@ async fn three_laptops_converge_through_dropped_connections_and_crashes() {
 }
 
 async fn faults(root: &std::path::Path, database: &str) {
-    let root = &root.join(if database.starts_with("postgres") { "pg" } else { "sqlite" });
+    let root = &root.join(if database.starts_with("postgres") {
+        "pg"
+    } else {
+        "sqlite"
+    });
     std::fs::create_dir_all(root).unwrap();
     let mut hub = Hub::start_plain(database, root);
     let proxy = proxy(hub.addr.clone(), 11).await;

@@ -27,12 +27,18 @@ fn the_service_unit_starts_the_hub_with_the_example_configuration() {
     // This machine stands in for the server: loopback, a throw-away folder, SQLite.
     let dir = std::env::temp_dir().join(format!("oscc-hub-unit-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    assert!(vars.contains_key("DATABASE") && vars.contains_key("HUB_NAME"), "{vars:?}");
+    assert!(
+        vars.contains_key("DATABASE") && vars.contains_key("HUB_NAME"),
+        "{vars:?}"
+    );
     vars.insert("LISTEN", "127.0.0.1:0".into());
     vars.insert("DATABASE", dir.join("hub.db").display().to_string());
     let args: Vec<String> = words
         .map(|w| match w.strip_prefix("${").and_then(|w| w.strip_suffix('}')) {
-            Some(name) => vars.get(name).unwrap_or_else(|| panic!("${{{name}}} is not in oscc-hub.conf")).clone(),
+            Some(name) => vars
+                .get(name)
+                .unwrap_or_else(|| panic!("${{{name}}} is not in oscc-hub.conf"))
+                .clone(),
             None => w.replace("/var/lib/oscc-hub", &dir.display().to_string()),
         })
         .collect();

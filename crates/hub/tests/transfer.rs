@@ -107,7 +107,11 @@ async fn a_transferred_case_arrives_with_its_history_and_a_hotline_report_is_rou
 }
 
 async fn transfer(root: &std::path::Path, database: &str) {
-    let root = &root.join(if database.starts_with("postgres") { "pg" } else { "sqlite" });
+    let root = &root.join(if database.starts_with("postgres") {
+        "pg"
+    } else {
+        "sqlite"
+    });
     std::fs::create_dir_all(root).unwrap();
     let hub = Hub::start(database, root);
     let cpn = laptop(root, "CPN", &hub).await;
@@ -150,11 +154,22 @@ async fn transfer(root: &std::path::Path, database: &str) {
     cpn.sync().await;
     bkk.sync().await;
     province.sync().await;
-    assert!(bkk.cases().is_empty(), "another unit sees CPN's case before any transfer");
+    assert!(
+        bkk.cases().is_empty(),
+        "another unit sees CPN's case before any transfer"
+    );
     shelter_unit.sync().await;
-    assert_eq!(shelter_unit.cases(), vec![number.clone()], "the referral did not share the case with the shelter");
+    assert_eq!(
+        shelter_unit.cases(),
+        vec![number.clone()],
+        "the referral did not share the case with the shelter"
+    );
     assert!(shelter_unit.timeline(&case_id).iter().any(|b| b == "เยี่ยมบ้านครั้งแรก"));
-    assert_eq!(province.cases(), vec![number.clone()], "the coordinator does not see CPN's case");
+    assert_eq!(
+        province.cases(),
+        vec![number.clone()],
+        "the coordinator does not see CPN's case"
+    );
 
     // Transfer to BKK: it arrives there with its history and no case manager.
     let refused = cpn
@@ -162,7 +177,10 @@ async fn transfer(root: &std::path::Path, database: &str) {
         .lock()
         .unwrap()
         .transfer_case(&cpn.worker, &case_id, "CPN", "ย้ายที่อยู่");
-    assert!(refused.is_err(), "a transfer to the unit that holds the case is refused");
+    assert!(
+        refused.is_err(),
+        "a transfer to the unit that holds the case is refused"
+    );
     cpn.book
         .lock()
         .unwrap()
@@ -182,10 +200,27 @@ async fn transfer(root: &std::path::Path, database: &str) {
         assert_eq!(row.case_manager_id, None);
         let referrals = book.referrals(&bkk.worker, &case_id).unwrap();
         assert_eq!(referrals.len(), 1, "the referral (and its agency) did not come");
-        assert_eq!(book.agency(&bkk.worker, &referrals[0].record.agency_id).unwrap().record.name, "บ้านพักเด็กและครอบครัว");
+        assert_eq!(
+            book.agency(&bkk.worker, &referrals[0].record.agency_id)
+                .unwrap()
+                .record
+                .name,
+            "บ้านพักเด็กและครอบครัว"
+        );
         // BKK's worker takes the case on and records the next visit.
         book.take_case(&bkk.worker, &case_id).unwrap();
-        assert!(book.list_cases(&bkk.worker, &CaseFilter { mine: true, ..CaseFilter::default() }).unwrap().len() == 1);
+        assert!(
+            book.list_cases(
+                &bkk.worker,
+                &CaseFilter {
+                    mine: true,
+                    ..CaseFilter::default()
+                }
+            )
+            .unwrap()
+            .len()
+                == 1
+        );
     }
     bkk.note(&case_id, "รับช่วงดูแลแล้ว นัดพบที่โรงเรียน");
     bkk.sync().await;
@@ -209,7 +244,12 @@ async fn transfer(root: &std::path::Path, database: &str) {
         both
     });
     assert_eq!(bkk.cases(), vec![number.clone()]);
-    let held_by = cpn.book.lock().unwrap().list_cases(&cpn.worker, &CaseFilter::default()).unwrap();
+    let held_by = cpn
+        .book
+        .lock()
+        .unwrap()
+        .list_cases(&cpn.worker, &CaseFilter::default())
+        .unwrap();
     assert_eq!(held_by.len(), 2);
 
     // `oscc-hub report`: one line per unit.
@@ -222,10 +262,18 @@ async fn transfer(root: &std::path::Path, database: &str) {
     // `oscc-hub report --month`: this month's statistics by the unit that opened each case
     // (the transferred case counts once, for CPN), with the province total first.
     let today = casebook::person::today();
-    let month = format!("{}-{:02}", casebook::dates::be_year(today), chrono::Datelike::month(&today));
+    let month = format!(
+        "{}-{:02}",
+        casebook::dates::be_year(today),
+        chrono::Datelike::month(&today)
+    );
     let csv = hub.cli(&["report", "--month", &month, "--csv"]);
     let rows: Vec<&str> = csv.lines().collect();
-    assert_eq!(rows[..2], ["dimension,value,province,CPN,PSDO", "total,all,2,1,1"], "{csv}");
+    assert_eq!(
+        rows[..2],
+        ["dimension,value,province,CPN,PSDO", "total,all,2,1,1"],
+        "{csv}"
+    );
     assert!(rows.contains(&"source,hotline1300,1,0,1"), "{csv}");
     assert!(rows.contains(&"source,walk_in,1,1,0"), "{csv}");
     assert!(!csv.contains("ย้ายหน่วย"), "counts only, no names: {csv}");

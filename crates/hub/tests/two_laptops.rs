@@ -49,7 +49,11 @@ async fn a_case_travels_a_conflict_is_kept_and_resolved_and_a_revoked_laptop_is_
 }
 
 async fn two_laptops(root: &std::path::Path, database: &str) {
-    let root = &root.join(if database.starts_with("postgres") { "pg" } else { "sqlite" });
+    let root = &root.join(if database.starts_with("postgres") {
+        "pg"
+    } else {
+        "sqlite"
+    });
     std::fs::create_dir_all(root).unwrap();
     let hub = Hub::start(database, root);
     let a = laptop(root, "a", &hub).await;
@@ -77,24 +81,31 @@ async fn two_laptops(root: &std::path::Path, database: &str) {
                 },
             )
             .unwrap();
-        let case = book.create_case(
-            &a.worker,
-            &casebook::case::CaseInput {
-                client_id: client,
-                source: casebook::case::Source::Hotline1300,
-                categories: vec![casebook::case::Category::ViolenceChild],
-                violence_types: Vec::new(),
-                risk: casebook::case::Risk::Yellow,
-                case_manager_id: None,
-                incident_at: None,
-                consent: None,
-                legal_basis: None,
-            },
-        )
-        .unwrap();
+        let case = book
+            .create_case(
+                &a.worker,
+                &casebook::case::CaseInput {
+                    client_id: client,
+                    source: casebook::case::Source::Hotline1300,
+                    categories: vec![casebook::case::Category::ViolenceChild],
+                    violence_types: Vec::new(),
+                    risk: casebook::case::Risk::Yellow,
+                    case_manager_id: None,
+                    incident_at: None,
+                    consent: None,
+                    legal_basis: None,
+                },
+            )
+            .unwrap();
         // A home-visit photo: its bytes travel as a blob, apart from the event.
         let entry = book
-            .add_timeline_entry(&a.worker, &case.id, EntryKind::HomeVisit, "เยี่ยมบ้าน", &casebook::now_iso())
+            .add_timeline_entry(
+                &a.worker,
+                &case.id,
+                EntryKind::HomeVisit,
+                "เยี่ยมบ้าน",
+                &casebook::now_iso(),
+            )
             .unwrap();
         let sha = book.put_attachment(&a.worker, "image/jpeg", PHOTO).unwrap();
         book.attach_to_entry(&a.worker, &entry, &sha).unwrap();
@@ -187,20 +198,26 @@ async fn the_hub_is_trusted_by_its_pinned_certificate_and_takes_only_signed_even
     std::fs::create_dir_all(&impostor_dir).unwrap();
     let impostor = Hub::start(&impostor_dir.join("hub.db").to_string_lossy(), &impostor_dir);
     assert_ne!(impostor.fingerprint, hub.fingerprint);
-    let wrong = Client::new(&impostor.url, enrolled.pin.as_deref(), Some(enrolled.credentials.clone())).unwrap();
-    assert!(matches!(sync_once(&book, &wrong, schema).await, Err(SyncError::Network(_))));
+    let wrong = Client::new(
+        &impostor.url,
+        enrolled.pin.as_deref(),
+        Some(enrolled.credentials.clone()),
+    )
+    .unwrap();
+    assert!(matches!(
+        sync_once(&book, &wrong, schema).await,
+        Err(SyncError::Network(_))
+    ));
     assert_eq!(impostor.events_held(), 0);
     assert_eq!(book.lock().unwrap().sync_position().unwrap().pushed_seq, 0);
 
     // The right token with a key that is not the device's: the hub refuses the batch.
-    let forged = Credentials::from_secret(&format!(
-        "{}:{}",
-        enrolled.credentials.token,
-        "11".repeat(32)
-    ))
-    .unwrap();
+    let forged = Credentials::from_secret(&format!("{}:{}", enrolled.credentials.token, "11".repeat(32))).unwrap();
     let forger = Client::new(&hub.url, enrolled.pin.as_deref(), Some(forged)).unwrap();
-    assert!(matches!(sync_once(&book, &forger, schema).await, Err(SyncError::Refused(403))));
+    assert!(matches!(
+        sync_once(&book, &forger, schema).await,
+        Err(SyncError::Refused(403))
+    ));
     assert_eq!(hub.events_held(), 0);
 
     // Plain http to anything but this machine is refused outright.

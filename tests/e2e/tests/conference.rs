@@ -6,10 +6,10 @@
 //! The case book is made beforehand with crates/casebook (a real encrypted book in the test's
 //! keyring session): the first run and intake are the case-work test's job.
 
+use casebook::Role;
 use casebook::case::{CaseInput, Category, Risk, Source, ViolenceType};
 use casebook::partners::{Agency, AgencyType};
 use casebook::person::{IdKind, PersonInput, Sex};
-use casebook::Role;
 use oscc_e2e::{App, Result, TempDir};
 
 mod common;

@@ -7,9 +7,9 @@
 //! The book is made beforehand with crates/casebook; the first run and intake are the
 //! case-work test's job.
 
+use casebook::Role;
 use casebook::case::{CaseInput, Category, Risk, Source, ViolenceType};
 use casebook::person::{IdKind, PersonInput, Sex};
-use casebook::Role;
 use oscc_e2e::{App, Result, TempDir};
 use std::path::Path;
 
@@ -80,7 +80,8 @@ async fn month_end_statistics_pdpa_backup_and_restore_on_a_new_laptop() -> Resul
         // This month's statistics: on screen, then CSV and PDF for the province.
         app.click("[data-testid=nav-statistics]").await?;
         app.wait_for_text("[data-testid=stats-total]", "3").await?;
-        app.wait_for_text("[data-testid=stats-category]", "ความรุนแรงต่อเด็ก").await?;
+        app.wait_for_text("[data-testid=stats-category]", "ความรุนแรงต่อเด็ก")
+            .await?;
         app.wait_for_text("[data-testid=stats-age_band]", "12-17").await?;
         app.wait_for_text("[data-testid=stats-sex]", "หญิง").await?;
         app.screenshot("statistics").await?;
@@ -102,7 +103,8 @@ async fn month_end_statistics_pdpa_backup_and_restore_on_a_new_laptop() -> Resul
         app.fill("input[name=dsr_notes]", "ขอให้ลบข้อมูลทั้งหมด").await?;
         app.click("[data-testid=dsr] form button[type=submit]").await?;
         app.wait_for_text("[data-testid=dsr]", "ขอให้ลบ").await?;
-        app.fill("input[name=breach_description]", "แฟลชไดรฟ์สำรองข้อมูลหาย (เข้ารหัสไว้)").await?;
+        app.fill("input[name=breach_description]", "แฟลชไดรฟ์สำรองข้อมูลหาย (เข้ารหัสไว้)")
+            .await?;
         app.click("[data-testid=breaches] form button[type=submit]").await?;
         app.wait_for_text("[data-testid=breaches]", "ต้องแจ้ง สคส. ภายใน").await?;
         app.wait_for_text("[data-testid=purge]", &due_number).await?;
@@ -110,7 +112,8 @@ async fn month_end_statistics_pdpa_backup_and_restore_on_a_new_laptop() -> Resul
         app.wait_for_text("[data-testid=purge]", "จำเป็นต้องกรอก").await?;
         app.fill("input[name=purge_reason]", "ครบกำหนดเก็บรักษา").await?;
         app.click("[data-testid=purge] button.danger").await?;
-        app.wait_for_text("[data-testid=purge-log]", &format!("{due_number}: ครบกำหนดเก็บรักษา")).await?;
+        app.wait_for_text("[data-testid=purge-log]", &format!("{due_number}: ครบกำหนดเก็บรักษา"))
+            .await?;
         app.click("[data-testid=ropa-pdf]").await?;
         let ropa = app.wait_for_text("[data-testid=ropa-file]", ".pdf").await?;
         assert!(pdf_text(&ropa)?.contains("บันทึกรายการกิจกรรมการประมวลผล"));
@@ -118,15 +121,25 @@ async fn month_end_statistics_pdpa_backup_and_restore_on_a_new_laptop() -> Resul
 
         // Backup to the "USB drive", with progress to 100 %.
         app.click("[data-testid=nav-backup]").await?;
-        app.fill("input[name=backup_dest]", &usb.path().join("missing").display().to_string()).await?;
+        app.fill(
+            "input[name=backup_dest]",
+            &usb.path().join("missing").display().to_string(),
+        )
+        .await?;
         app.click("[data-testid=backup-form] button[type=submit]").await?;
         app.wait_for_text("[data-testid=backup-form]", "ไม่พบโฟลเดอร์นี้").await?;
-        app.fill("input[name=backup_dest]", &usb.path().display().to_string()).await?;
+        app.fill("input[name=backup_dest]", &usb.path().display().to_string())
+            .await?;
         app.click("[data-testid=backup-form] button[type=submit]").await?;
-        let done = app.wait_for_text("[data-testid=backup-done]", "oscc-backup-CPN-").await?;
+        let done = app
+            .wait_for_text("[data-testid=backup-done]", "oscc-backup-CPN-")
+            .await?;
         let progress = app
             .client
-            .execute("return document.querySelector('[data-testid=backup-progress]').value", vec![])
+            .execute(
+                "return document.querySelector('[data-testid=backup-progress]').value",
+                vec![],
+            )
             .await?;
         assert_eq!(progress, serde_json::json!(100));
         app.screenshot("backup").await?;

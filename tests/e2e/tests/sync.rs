@@ -56,12 +56,25 @@ impl Hub {
             .args(["enroll-code", "--unit", unit, "--database"])
             .arg(self.2.join("hub.db"))
             .output()?;
-        let code = String::from_utf8(out.stdout)?.lines().next().unwrap_or_default().to_owned();
+        let code = String::from_utf8(out.stdout)?
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .to_owned();
         let enrolled = Client::new(&self.1, None, None)?
             .enroll(&code, book.device_id(), unit)
             .await?;
-        book.set_hub(admin, &self.1, enrolled.pin.as_deref(), &enrolled.credentials.to_secret())?;
-        Ok(Client::new(&self.1, enrolled.pin.as_deref(), Some(enrolled.credentials))?)
+        book.set_hub(
+            admin,
+            &self.1,
+            enrolled.pin.as_deref(),
+            &enrolled.credentials.to_secret(),
+        )?;
+        Ok(Client::new(
+            &self.1,
+            enrolled.pin.as_deref(),
+            Some(enrolled.credentials),
+        )?)
     }
 }
 
@@ -193,10 +206,14 @@ async fn a_conflict_from_two_laptops_is_shown_resolved_in_the_app_and_reaches_th
 
         // The case BKK transferred is in A's list, with its history; A's worker takes it on.
         app.click("[data-testid=nav-cases]").await?;
-        app.wait_for_text("[data-testid=case-row]", &transferred.case_number).await?;
+        app.wait_for_text("[data-testid=case-row]", &transferred.case_number)
+            .await?;
         app.click("[data-testid=case-row]").await?;
         let timeline = app.wait_for_text("[data-testid=timeline]", "พบครูประจำชั้นแล้ว").await?;
-        assert!(timeline.contains("BKK → CPN"), "the transfer is not in the timeline: {timeline}");
+        assert!(
+            timeline.contains("BKK → CPN"),
+            "the transfer is not in the timeline: {timeline}"
+        );
         app.wait_for_text("[data-testid=case-held-by]", "BKK").await?;
         app.screenshot("transferred-in").await?;
         app.click("[data-testid=take-case]").await?;

@@ -290,7 +290,11 @@ fn store_event(sql: &mut dyn Sql, batch: &mut Batch, device: &Device, event: &Wi
         // Held already: a repeat is harmless, other content under the same key is not.
         let held = sql.rows(
             "SELECT body FROM events WHERE event_id = ?1 OR (device_id = ?2 AND device_seq = ?3)",
-            &[event.event_id.as_str().into(), device.id.as_str().into(), event.device_seq.into()],
+            &[
+                event.event_id.as_str().into(),
+                device.id.as_str().into(),
+                event.device_seq.into(),
+            ],
         )?;
         return if held.iter().all(|row| row[0].text() == body) {
             Ok(false)
@@ -457,7 +461,10 @@ impl<B: Backend> Store for Hub<B> {
             }
             // Move the acknowledged point over the run that now has no gap.
             let acked = sql
-                .rows("SELECT acked_seq FROM devices WHERE id = ?1", &[device.id.as_str().into()])?
+                .rows(
+                    "SELECT acked_seq FROM devices WHERE id = ?1",
+                    &[device.id.as_str().into()],
+                )?
                 .first()
                 .map_or(0, |r| r[0].int());
             let above = sql.rows(

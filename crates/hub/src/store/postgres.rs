@@ -94,7 +94,10 @@ impl Sql for Tx<'_> {
             for (i, column) in row.columns().iter().enumerate() {
                 let value = match *column.type_() {
                     Type::INT8 => row.try_get::<_, Option<i64>>(i).map_err(db)?.map(Val::Int),
-                    Type::INT4 => row.try_get::<_, Option<i32>>(i).map_err(db)?.map(|n| Val::Int(n.into())),
+                    Type::INT4 => row
+                        .try_get::<_, Option<i32>>(i)
+                        .map_err(db)?
+                        .map(|n| Val::Int(n.into())),
                     Type::BYTEA => row.try_get::<_, Option<Vec<u8>>>(i).map_err(db)?.map(Val::Bytes),
                     _ => row.try_get::<_, Option<String>>(i).map_err(db)?.map(Val::Text),
                 };
@@ -110,7 +113,8 @@ impl Backend for Postgres {
     fn transaction<T>(&self, work: impl FnOnce(&mut dyn Sql) -> Result<T, StoreError>) -> Result<T, StoreError> {
         let mut client = self.client.lock().unwrap_or_else(|p| p.into_inner());
         let mut tx = client.transaction().map_err(db)?;
-        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&WRITE_LOCK]).map_err(db)?;
+        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&WRITE_LOCK])
+            .map_err(db)?;
         let mut tx = Tx(tx);
         let value = work(&mut tx)?;
         tx.0.commit().map_err(db)?;

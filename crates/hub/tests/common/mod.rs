@@ -31,7 +31,9 @@ pub fn databases(dir: &Path, name: &str) -> Vec<String> {
         std::thread::spawn(move || {
             let mut admin = postgres::Client::connect(&url, postgres::NoTls).expect("OSCC_TEST_POSTGRES unreachable");
             // One statement each: neither may run inside a transaction block.
-            admin.batch_execute(&format!("DROP DATABASE IF EXISTS {db_name}")).unwrap();
+            admin
+                .batch_execute(&format!("DROP DATABASE IF EXISTS {db_name}"))
+                .unwrap();
             admin.batch_execute(&format!("CREATE DATABASE {db_name}")).unwrap();
         })
         .join()
@@ -78,7 +80,10 @@ impl Hub {
         let mut fingerprint = None;
         let url = loop {
             let mut line = String::new();
-            assert!(out.read_line(&mut line).unwrap() > 0, "the hub stopped before listening");
+            assert!(
+                out.read_line(&mut line).unwrap() > 0,
+                "the hub stopped before listening"
+            );
             if let Some(print) = line.trim().strip_prefix("certificate sha256 ") {
                 fingerprint = Some(print.to_owned());
             }
