@@ -91,8 +91,13 @@ pub fn next_seq(conn: &Connection, device_id: &str) -> Result<i64> {
 }
 
 pub fn append(conn: &Connection, event: &Event) -> Result<()> {
-    let json = |v: &Map<String, Value>| serde_json::to_string(v).map_err(|e| Error::Corrupt(e.to_string()));
     raise_hlc(conn, &event.hlc)?;
+    insert(conn, event)
+}
+
+/// `append` without raising the newest clock: a caller taking in many events raises it once.
+pub(crate) fn insert(conn: &Connection, event: &Event) -> Result<()> {
+    let json = |v: &Map<String, Value>| serde_json::to_string(v).map_err(|e| Error::Corrupt(e.to_string()));
     conn.prepare_cached(
         "INSERT INTO events (event_id, device_id, device_seq, hlc, user_id, schema_version, entity, entity_id, op, fields, bases)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'upsert', ?9, ?10)",
@@ -116,6 +121,17 @@ pub fn append(conn: &Connection, event: &Event) -> Result<()> {
 /// clock is newer than the one the field holds.
 pub fn apply(conn: &Connection, catalog: &Catalog, event: &Event) -> Result<()> {
     let mut held = clocks(conn, event.entity, &event.entity_id)?;
+    apply_over(conn, catalog, event, &mut held)
+}
+
+/// `apply` for a caller that holds the record's clocks already (`held`, kept up to date):
+/// several events of one record then read them once.
+pub(crate) fn apply_over(
+    conn: &Connection,
+    catalog: &Catalog,
+    event: &Event,
+    held: &mut Map<String, Value>,
+) -> Result<()> {
     let mut winning = Fields::new();
     for (field, value) in &event.fields {
         let newer = held
@@ -130,7 +146,7 @@ pub fn apply(conn: &Connection, catalog: &Catalog, event: &Event) -> Result<()> 
     if winning.is_empty() {
         return Ok(());
     }
-    store_clocks(conn, event.entity, &event.entity_id, &held)?;
+    store_clocks(conn, event.entity, &event.entity_id, held)?;
     rows::write(conn, catalog, event.entity.table(), &event.entity_id, &winning)
 }
 

@@ -169,15 +169,28 @@ impl Casebook {
     /// Takes in a pulled batch and moves the pull cursor to `cursor`, in one transaction: a
     /// crash at any point means the same batch comes again, and taking it twice changes nothing.
     pub fn receive(&mut self, incoming: Vec<Incoming>, cursor: i64) -> Result<Received> {
+        // Most batches are whole (each record's first event, and the records it refers to,
+        // are in it or already here): taken in as one piece, with no savepoint, since under a
+        // savepoint SQLite copies aside every page it changes (measured: a fifth of a first
+        // pull). A batch that refers to something not here yet fails as a piece: it is rolled
+        // back and taken again record by record.
+        match self.take_batch(&incoming, cursor, true) {
+            Err(Error::Database(_)) => self.take_batch(&incoming, cursor, false),
+            taken => taken,
+        }
+    }
+
+    fn take_batch(&mut self, incoming: &[Incoming], cursor: i64, whole: bool) -> Result<Received> {
         let mut report = Received::default();
         let mut tx = self.conn.transaction()?;
         let mut touched: BTreeSet<(Entity, String)> = BTreeSet::new();
         // The new events of each record, for the fast path of `take_in`.
-        let mut fresh: std::collections::BTreeMap<(Entity, String), Vec<Event>> = Default::default();
+        let mut fresh: std::collections::BTreeMap<(Entity, String), Vec<&Event>> = Default::default();
         // Quarantine and the purged list are nearly always empty: looked at once, not once
         // per event.
         let mut quarantine_held = tx.prepare_cached("SELECT 1 FROM quarantine")?.exists([])?;
         let any_purged = tx.prepare_cached("SELECT 1 FROM purged")?.exists([])?;
+        let mut newest: Option<&String> = None;
         for item in incoming {
             match item {
                 Incoming::Quarantine { event_id, raw } => {
@@ -206,7 +219,10 @@ impl Casebook {
                         report.duplicates += 1;
                         continue;
                     }
-                    events::append(&tx, &event)?;
+                    events::insert(&tx, event)?;
+                    if newest.is_none_or(|n| n < &event.hlc) {
+                        newest = Some(&event.hlc);
+                    }
                     touched.insert((event.entity, event.entity_id.clone()));
                     fresh
                         .entry((event.entity, event.entity_id.clone()))
@@ -228,31 +244,12 @@ impl Casebook {
                 }
             }
         }
-        // Most batches are whole (each record's first event, and the records it refers to,
-        // are in it or already here): taken in under one savepoint, the search index is
-        // written once per batch instead of once per record (measured: a third of a first
-        // pull). Otherwise the batch is taken record by record below.
-        let whole = {
-            let sp = tx.savepoint()?;
-            let mut taken = Ok(());
+        if whole {
             for (entity, id) in &touched {
                 let new = fresh.get(&(*entity, id.clone())).map_or(&[][..], Vec::as_slice);
-                taken = take_in(&sp, &self.catalog, *entity, id, new);
-                if taken.is_err() {
-                    break;
-                }
+                take_in(&tx, &self.catalog, *entity, id, new)?;
             }
-            match taken {
-                Ok(()) => {
-                    sp.execute("DELETE FROM sync_pending", [])?;
-                    sp.commit()?;
-                    true
-                }
-                Err(Error::Database(_)) => false,
-                Err(e) => return Err(e),
-            }
-        };
-        if whole {
+            tx.execute("DELETE FROM sync_pending", [])?;
             touched.clear();
         }
         while !touched.is_empty() {
@@ -294,6 +291,9 @@ impl Casebook {
              ON CONFLICT (key) DO UPDATE SET value = max(CAST(value AS INTEGER), CAST(excluded.value AS INTEGER))",
             [cursor.to_string()],
         )?;
+        if let Some(newest) = newest {
+            events::raise_hlc(&tx, newest)?;
+        }
         crate::search::flush(&tx)?;
         tx.commit()?;
         if let Some(high) = events::last_hlc(&self.conn)? {
@@ -407,11 +407,12 @@ fn take_in(
     catalog: &crate::store::Catalog,
     entity: Entity,
     id: &str,
-    new: &[Event],
+    new: &[&Event],
 ) -> Result<()> {
-    let mut new: Vec<&Event> = new.iter().collect();
+    let mut new = new.to_vec();
     new.sort_by(|a, b| a.hlc.cmp(&b.hlc));
-    let mut held = events::clocks(conn, entity, id)?;
+    let start = events::clocks(conn, entity, id)?;
+    let mut held = start.clone();
     let linear = !new.is_empty()
         && new.iter().all(|event| {
             let saw_current = event.fields.keys().all(|f| {
@@ -426,8 +427,9 @@ fn take_in(
     if !linear {
         return materialize(conn, catalog, entity, id);
     }
+    let mut held = start;
     for event in new {
-        events::apply(conn, catalog, event)?;
+        events::apply_over(conn, catalog, event, &mut held)?;
         // Having seen the value every replica shows, it settles any open conflict on its fields.
         settle_conflicts(conn, entity, id, event.fields.keys())?;
     }
@@ -444,8 +446,9 @@ fn materialize(conn: &rusqlite::Connection, catalog: &crate::store::Catalog, ent
         "DELETE FROM field_clocks WHERE entity = ?1 AND entity_id = ?2",
         params![entity.name(), id],
     )?;
+    let mut held = serde_json::Map::new();
     for event in &log {
-        events::apply(conn, catalog, event)?;
+        events::apply_over(conn, catalog, event, &mut held)?;
     }
     conn.execute(
         "DELETE FROM conflicts WHERE entity = ?1 AND entity_id = ?2 AND resolved_at IS NULL",
