@@ -59,8 +59,11 @@ fn tauri_driver() -> PathBuf {
     }
 }
 
-fn free_port() -> Result<u16> {
-    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+/// Two free ports, held together while chosen so that they differ.
+fn free_ports() -> Result<(u16, u16)> {
+    let a = TcpListener::bind("127.0.0.1:0")?;
+    let b = TcpListener::bind("127.0.0.1:0")?;
+    Ok((a.local_addr()?.port(), b.local_addr()?.port()))
 }
 
 /// One running app window and the driver behind it.
@@ -77,8 +80,7 @@ impl App {
         if !binary.exists() {
             return Err(format!("app binary {} missing: run `cargo xtask test`", binary.display()).into());
         }
-        let port = free_port()?;
-        let native_port = free_port()?;
+        let (port, native_port) = free_ports()?;
         // Free ports, not the defaults: an orphaned WebKitWebDriver on 4445 would hang the run.
         let driver = Command::new(tauri_driver())
             .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
@@ -95,10 +97,24 @@ impl App {
             "tauri:options".into(),
             serde_json::json!({ "application": binary, "args": ["--data-dir", data_dir] }),
         );
-        let client = ClientBuilder::native()
-            .capabilities(caps)
-            .connect(&format!("http://127.0.0.1:{port}"))
-            .await?;
+        // tauri-driver listens before the WebKitWebDriver behind it does: a session asked for
+        // too early fails in transport, and is asked for again.
+        let deadline = Instant::now() + Duration::from_secs(15);
+        let client = loop {
+            match ClientBuilder::native()
+                .capabilities(caps.clone())
+                .connect(&format!("http://127.0.0.1:{port}"))
+                .await
+            {
+                Ok(client) => break client,
+                Err(
+                    fantoccini::error::NewSessionError::Failed(_)
+                    | fantoccini::error::NewSessionError::FailedC(_)
+                    | fantoccini::error::NewSessionError::Lost(_),
+                ) if Instant::now() < deadline => tokio::time::sleep(Duration::from_millis(200)).await,
+                Err(e) => return Err(e.into()),
+            }
+        };
         let driver = guard.0.take().ok_or("driver handle lost")?;
         Ok(App {
             client,
