@@ -169,18 +169,13 @@ fn remove_case(conn: &Connection, case_id: &str) -> Result<usize> {
         let kind = entity.name();
         conn.execute("DELETE FROM search_index WHERE entity_id = ?1", [id])?;
         conn.execute("DELETE FROM search_queue WHERE entity_id = ?1", [id])?;
-        conn.execute(
-            "DELETE FROM field_clocks WHERE entity = ?1 AND entity_id = ?2",
-            params![kind, id],
-        )?;
-        conn.execute(
-            "DELETE FROM conflicts WHERE entity = ?1 AND entity_id = ?2",
-            params![kind, id],
-        )?;
-        conn.execute(
-            "DELETE FROM sync_pending WHERE entity = ?1 AND entity_id = ?2",
-            params![kind, id],
-        )?;
+        // Sync's bookkeeping about the record.
+        for table in ["field_clocks", "conflicts", "sync_pending"] {
+            conn.execute(
+                &format!("DELETE FROM {table} WHERE entity = ?1 AND entity_id = ?2"),
+                params![kind, id],
+            )?;
+        }
         // The log keeps its sequence (sync acknowledges it gap-free) but not the values.
         conn.execute(
             "UPDATE events SET fields = '{}', bases = '{}' WHERE entity = ?1 AND entity_id = ?2",
