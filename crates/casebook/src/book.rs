@@ -3,6 +3,7 @@
 //! path every mutation takes: row + audit entry + event, in one transaction.
 
 use crate::audit;
+use crate::checkpoint::Checkpointer;
 use crate::device;
 use crate::entity::Entity;
 use crate::error::{Error, Invalid, Result, Rule};
@@ -20,6 +21,9 @@ use std::path::{Path, PathBuf};
 pub const MIN_PASSPHRASE_CHARS: usize = 10;
 
 pub struct Casebook {
+    /// Started by the first sync that takes events in. Declared first so that it closes
+    /// before the main connection, which then removes the WAL as the last one out.
+    pub(crate) checkpointer: Option<Checkpointer>,
     pub(crate) conn: Connection,
     pub(crate) catalog: Catalog,
     dir: PathBuf,
@@ -302,6 +306,7 @@ impl Casebook {
             book_id,
             kdf,
             key,
+            checkpointer: None,
         })
     }
 

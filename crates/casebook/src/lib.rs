@@ -10,6 +10,7 @@ mod blobs;
 mod book;
 pub mod care;
 pub mod case;
+pub mod checkpoint;
 pub mod conference;
 pub mod dates;
 mod device;

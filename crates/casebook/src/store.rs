@@ -29,6 +29,34 @@ pub fn open(dir: &Path, key: &MasterKey) -> Result<Connection> {
 
 /// `None` opens plain SQLite: only the benchmark's encryption-cost baseline does that.
 pub(crate) fn open_keyed(dir: &Path, key: Option<&MasterKey>) -> Result<Connection> {
+    let conn = connect(dir, key)?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    // Decrypted pages stay in this cache, so a page read again costs no decryption. 128 MiB
+    // holds the pages a day's searches and cases touch in a 100,000-case book (reads then
+    // measured at plain SQLite's speed; 32 MiB: search 1.4x, opening a case 2.5x), and all of
+    // a typical unit's book. It fills only as pages are read. Temporary tables stay in memory.
+    conn.pragma_update(None, "cache_size", -131_072)?;
+    conn.pragma_update(None, "temp_store", "MEMORY")?;
+    // With the default 1,000-page checkpoint, one interactive write in ~25 paid for copying
+    // the WAL back (measured as the p95 of creating a case). At 4,000 pages that is rarer,
+    // and `Casebook::maintain` checkpoints while the user is idle.
+    conn.pragma_update(None, "wal_autocheckpoint", 4000)?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    // Generic row writes make one statement per column set; the default 16 would thrash.
+    conn.set_prepared_statement_cache_capacity(256);
+    // Plans that do not depend on the values bound: SQLite otherwise prepares a cached
+    // statement again whenever a parameter it looked at while planning (a `LIMIT ?`, a small
+    // integer compared) changes value, which is nearly every call of a hot statement.
+    conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
+    migrate(&conn)?;
+    Ok(conn)
+}
+
+/// A connection to the book's file, keyed and checked, without the session settings or
+/// migrations: what a second connection (the checkpointer's) needs.
+pub(crate) fn connect(dir: &Path, key: Option<&MasterKey>) -> Result<Connection> {
     let conn = Connection::open(dir.join(DB_FILE))?;
     // SQLCipher logs a wrong key to stderr; the error below says it instead.
     conn.execute_batch("PRAGMA cipher_log_level = NONE;")?;
@@ -49,23 +77,6 @@ pub(crate) fn open_keyed(dir: &Path, key: Option<&MasterKey>) -> Result<Connecti
             _ => e.into(),
         });
     }
-    conn.pragma_update(None, "journal_mode", "WAL")?;
-    conn.pragma_update(None, "synchronous", "NORMAL")?;
-    conn.pragma_update(None, "foreign_keys", "ON")?;
-    // Decrypted pages stay in this cache, so a page read again costs no decryption. 128 MiB
-    // holds the pages a day's searches and cases touch in a 100,000-case book (reads then
-    // measured at plain SQLite's speed; 32 MiB: search 1.4x, opening a case 2.5x), and all of
-    // a typical unit's book. It fills only as pages are read. Temporary tables stay in memory.
-    conn.pragma_update(None, "cache_size", -131_072)?;
-    conn.pragma_update(None, "temp_store", "MEMORY")?;
-    // With the default 1,000-page checkpoint, one interactive write in ~25 paid for copying
-    // the WAL back (measured as the p95 of creating a case). At 4,000 pages that is rarer,
-    // and `Casebook::maintain` checkpoints while the user is idle.
-    conn.pragma_update(None, "wal_autocheckpoint", 4000)?;
-    conn.busy_timeout(std::time::Duration::from_secs(5))?;
-    // Generic row writes make one statement per column set; the default 16 would thrash.
-    conn.set_prepared_statement_cache_capacity(256);
-    migrate(&conn)?;
     Ok(conn)
 }
 

@@ -5,6 +5,7 @@
 //! each other are kept as a conflict for a person to resolve.
 
 use crate::book::{Casebook, now_iso};
+use crate::checkpoint::Checkpointer;
 use crate::entity::Entity;
 use crate::error::{Error, Result};
 use crate::events::{self, Event};
@@ -296,10 +297,24 @@ impl Casebook {
         }
         crate::search::flush(&tx)?;
         tx.commit()?;
+        self.checkpoint_in_background();
         if let Some(high) = events::last_hlc(&self.conn)? {
             self.clock.observe(&high);
         }
         Ok(report)
+    }
+
+    /// A sync takes in batch after batch: the WAL is copied back on another thread meanwhile.
+    /// Without that thread (it could not start) the writer's own checkpoints do it.
+    fn checkpoint_in_background(&mut self) {
+        if self.checkpointer.is_none() {
+            self.checkpointer = crate::store::connect(self.dir(), Some(&self.key))
+                .ok()
+                .and_then(|conn| Checkpointer::start(conn).ok());
+        }
+        if let Some(checkpointer) = &self.checkpointer {
+            checkpointer.nudge();
+        }
     }
 
     /// Events kept whole because an older build could not read them: (event id, raw text).

@@ -18,7 +18,7 @@ pub use sqlite::Sqlite;
 use ed25519_dalek::{Signature, VerifyingKey};
 use oscc_sync::WireEvent;
 use sha2::{Digest, Sha256};
-use std::collections::HashSet;
+use std::collections::HashMap;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -242,31 +242,56 @@ fn backfill(sql: &mut dyn Sql, case_id: &str, unit: &str) -> Result<(), StoreErr
     Ok(())
 }
 
-/// Grants `unit` the case; a new grant brings the case's history with it.
-fn grant(sql: &mut dyn Sql, case_id: &str, unit: &str) -> Result<(), StoreError> {
-    let added = sql.exec(
-        "INSERT INTO grants (case_id, unit_code, granted_at) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
-        &[case_id.into(), unit.into(), now().into()],
-    )?;
-    if added > 0 {
-        backfill(sql, case_id, unit)?;
-    }
-    Ok(())
-}
-
-/// What one push's events share: the coordinator units, and the grants already made.
+/// What one push's events share, read or made once per batch: the coordinator units, the
+/// units each case is granted to, and the time of receipt.
 struct Batch {
     coordinators: Vec<String>,
-    granted: HashSet<(String, String)>,
+    granted: HashMap<String, Vec<String>>,
+    received_at: String,
 }
 
 impl Batch {
-    fn grant(&mut self, sql: &mut dyn Sql, case_id: &str, unit: &str) -> Result<(), StoreError> {
-        if self.granted.insert((case_id.to_owned(), unit.to_owned())) {
-            grant(sql, case_id, unit)?;
+    /// The units granted `case_id`.
+    fn units_of(&mut self, sql: &mut dyn Sql, case_id: &str) -> Result<&[String], StoreError> {
+        if !self.granted.contains_key(case_id) {
+            let units = sql
+                .rows("SELECT unit_code FROM grants WHERE case_id = ?1", &[case_id.into()])?
+                .iter()
+                .map(|r| r[0].text())
+                .collect();
+            self.granted.insert(case_id.to_owned(), units);
         }
+        Ok(self.granted.get(case_id).map_or(&[], Vec::as_slice))
+    }
+
+    /// Grants `unit` the case; a new grant brings the case's history with it.
+    fn grant(&mut self, sql: &mut dyn Sql, case_id: &str, unit: &str) -> Result<(), StoreError> {
+        if self.units_of(sql, case_id)?.iter().any(|u| u == unit) {
+            return Ok(());
+        }
+        sql.exec(
+            "INSERT INTO grants (case_id, unit_code, granted_at) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
+            &[case_id.into(), unit.into(), self.received_at.as_str().into()],
+        )?;
+        backfill(sql, case_id, unit)?;
+        self.granted
+            .entry(case_id.to_owned())
+            .or_default()
+            .push(unit.to_owned());
         Ok(())
     }
+}
+
+/// Delivers event `hub_seq` to each of `units`. One row per statement: an INSERT … SELECT of
+/// several rows makes SQLite keep a statement journal of every page it changes.
+fn deliver<'a>(sql: &mut dyn Sql, units: impl IntoIterator<Item = &'a String>, hub_seq: i64) -> Result<(), StoreError> {
+    for unit in units {
+        sql.exec(
+            "INSERT INTO deliveries (unit_code, hub_seq) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+            &[unit.as_str().into(), hub_seq.into()],
+        )?;
+    }
+    Ok(())
 }
 
 /// Stores one event and routes it; `Ok(false)` when the hub already holds it.
@@ -283,7 +308,7 @@ fn store_event(sql: &mut dyn Sql, batch: &mut Batch, device: &Device, event: &Wi
             event.record_id.as_str().into(),
             event.case_id.clone().into(),
             body.as_str().into(),
-            now().into(),
+            batch.received_at.as_str().into(),
         ],
     )?;
     let Some(seq) = inserted.first().map(|r| r[0].int()) else {
@@ -302,53 +327,49 @@ fn store_event(sql: &mut dyn Sql, batch: &mut Batch, device: &Device, event: &Wi
             Err(StoreError::Diverged(event.event_id.clone()))
         };
     };
+    let mut units: Vec<String> = batch.coordinators.clone();
     match &event.case_id {
         Some(case_id) => {
             // Writing a case grants the writer's unit; a transfer or referral grants another.
             batch.grant(sql, case_id, &device.unit_code)?;
+            if let Some(unit) = &event.grant {
+                batch.grant(sql, case_id, unit)?;
+            }
+            let granted = batch.units_of(sql, case_id)?.to_vec();
             for record in &event.refs {
                 let linked = sql.exec(
                     "INSERT INTO links (case_id, record_id) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
                     &[case_id.as_str().into(), record.as_str().into()],
                 )?;
                 if linked > 0 {
-                    sql.exec(
-                        "INSERT INTO deliveries (unit_code, hub_seq)
-                         SELECT g.unit_code, e.hub_seq FROM grants g JOIN events e ON e.record_id = ?2
-                         WHERE g.case_id = ?1 ORDER BY e.hub_seq
-                         ON CONFLICT DO NOTHING",
-                        &[case_id.as_str().into(), record.as_str().into()],
-                    )?;
+                    // The units granted the case receive the record it now refers to.
+                    for earlier in sql.rows(
+                        "SELECT hub_seq FROM events WHERE record_id = ?1 ORDER BY hub_seq",
+                        &[record.as_str().into()],
+                    )? {
+                        deliver(sql, &granted, earlier[0].int())?;
+                    }
                 }
             }
-            if let Some(unit) = &event.grant {
-                batch.grant(sql, case_id, unit)?;
-            }
-            sql.exec(
-                "INSERT INTO deliveries (unit_code, hub_seq)
-                 SELECT unit_code, CAST(?2 AS BIGINT) FROM grants WHERE case_id = ?1 ON CONFLICT DO NOTHING",
-                &[case_id.as_str().into(), seq.into()],
-            )?;
+            units.extend(granted);
         }
         None => {
-            sql.exec(
-                "INSERT INTO deliveries (unit_code, hub_seq) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
-                &[device.unit_code.as_str().into(), seq.into()],
-            )?;
-            sql.exec(
-                "INSERT INTO deliveries (unit_code, hub_seq)
-                 SELECT DISTINCT g.unit_code, CAST(?2 AS BIGINT) FROM links l JOIN grants g ON g.case_id = l.case_id
-                 WHERE l.record_id = ?1 ON CONFLICT DO NOTHING",
-                &[event.record_id.as_str().into(), seq.into()],
-            )?;
+            // A record outside any case: its unit, and the units granted a case referring to it.
+            units.push(device.unit_code.clone());
+            units.extend(
+                sql.rows(
+                    "SELECT DISTINCT g.unit_code FROM links l JOIN grants g ON g.case_id = l.case_id
+                     WHERE l.record_id = ?1",
+                    &[event.record_id.as_str().into()],
+                )?
+                .iter()
+                .map(|r| r[0].text()),
+            );
         }
     }
-    for unit in &batch.coordinators {
-        sql.exec(
-            "INSERT INTO deliveries (unit_code, hub_seq) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
-            &[unit.as_str().into(), seq.into()],
-        )?;
-    }
+    units.sort();
+    units.dedup();
+    deliver(sql, &units, seq)?;
     Ok(true)
 }
 
@@ -454,7 +475,8 @@ impl<B: Backend> Store for Hub<B> {
                     .iter()
                     .map(|r| r[0].text())
                     .collect(),
-                granted: HashSet::new(),
+                granted: HashMap::new(),
+                received_at: now(),
             };
             for event in events {
                 store_event(sql, &mut batch, device, event)?;

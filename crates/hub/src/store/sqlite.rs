@@ -1,6 +1,7 @@
 //! The hub on SQLite: one file, one writer at a time (a province is a few thousand cases a year).
 
 use super::{Backend, Hub, Sql, StoreError, Val};
+use casebook::checkpoint::Checkpointer;
 use rusqlite::types::{ToSqlOutput, Value, ValueRef};
 use rusqlite::{Connection, ToSql};
 use std::path::Path;
@@ -29,6 +30,8 @@ CREATE TABLE IF NOT EXISTS blobs (sha256 TEXT PRIMARY KEY, mime TEXT NOT NULL, d
 ";
 
 pub struct Sqlite {
+    /// Declared first: closes before the writer, which then removes the WAL as the last one out.
+    checkpointer: Checkpointer,
     conn: Mutex<Connection>,
 }
 
@@ -37,8 +40,20 @@ impl Sqlite {
         let conn = Connection::open(path).map_err(db)?;
         conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 10000;")
             .map_err(db)?;
+        // Plans that do not depend on the values bound: otherwise SQLite prepares a cached
+        // statement again whenever a bound value it planned with changes (measured: 8 % of a
+        // push in the parser).
+        conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)
+            .map_err(db)?;
         conn.execute_batch(SCHEMA).map_err(db)?;
-        Ok(Hub::new(Sqlite { conn: Mutex::new(conn) }))
+        // Pushes come one after another: the WAL is copied back on a thread of its own
+        // meanwhile (measured: 13 % of the storing thread's time).
+        let checkpointer = Checkpointer::start(Connection::open(path).map_err(db)?)
+            .map_err(|e| StoreError::Db(format!("no checkpoint thread: {e}")))?;
+        Ok(Hub::new(Sqlite {
+            checkpointer,
+            conn: Mutex::new(conn),
+        }))
     }
 }
 
@@ -96,6 +111,7 @@ impl Backend for Sqlite {
         let mut tx = Tx(tx);
         let value = work(&mut tx)?;
         tx.0.commit().map_err(db)?;
+        self.checkpointer.nudge();
         Ok(value)
     }
 }
