@@ -12,6 +12,9 @@ use zeroize::Zeroizing;
 
 /// Events per request, both ways.
 const BATCH: usize = 2000;
+/// Pushes sent before the first is answered: the hub checks the signatures of one while it
+/// stores the one before.
+const IN_FLIGHT: usize = 2;
 /// Attachments looked up at a time.
 const BLOB_BATCH: usize = 20;
 
@@ -278,28 +281,45 @@ pub async fn sync_once(replica: &impl Replica, client: &Client, known_schema: u3
         received: retry_quarantine(replica, known_schema)?,
         ..SyncReport::default()
     };
-    let mut acked_before = i64::MIN;
     let sign = |batch: Vec<casebook::events::Event>| -> Vec<WireEvent> {
         batch.iter().map(|e| WireEvent::signed(e, key)).collect()
     };
+    // Pushes in flight, oldest first, each with the last seq it carries and its size.
+    let mut in_flight = std::collections::VecDeque::new();
+    let mut acked_before = i64::MIN;
     let mut next = sign(replica.with_book(|b| b.unpushed(BATCH))?);
-    while let Some(last) = next.last().map(|e| e.device_seq) {
-        let sent = next.len() as u64;
-        let in_flight = client.push(next);
-        next = sign(replica.with_book(|b| b.unpushed_after(last, BATCH))?);
-        let ack = joined(in_flight.await)?;
-        replica.with_book(|b| b.mark_pushed(ack.acked_seq))?;
+    loop {
+        // Keep IN_FLIGHT pushes going, and the next batch read and signed meanwhile.
+        while in_flight.len() < IN_FLIGHT {
+            let Some(last) = next.last().map(|e| e.device_seq) else {
+                break;
+            };
+            let sent = next.len() as u64;
+            in_flight.push_back((client.push(std::mem::take(&mut next)), last, sent));
+            next = sign(replica.with_book(|b| b.unpushed_after(last, BATCH))?);
+        }
+        let Some((push, last, sent)) = in_flight.pop_front() else {
+            break;
+        };
+        // The highest point acknowledged: a later push can be stored before an earlier one
+        // and answer with a point below its own last event, the earlier answer then covering it.
+        let acked = acked_before.max(joined(push.await)?.acked_seq);
+        replica.with_book(|b| b.mark_pushed(acked))?;
         report.pushed += sent;
         replica.progress(&report);
-        if ack.acked_seq < last {
-            // The hub lacks an earlier event: send again from its point, unless that point
-            // did not move, which would loop for ever.
-            if ack.acked_seq <= acked_before {
+        if acked < last {
+            // The hub lacks an earlier event: once the pushes in flight are answered, send
+            // again from its point, unless that point did not move, which would loop for ever.
+            if acked <= acked_before {
                 return Err(SyncError::Stalled);
+            }
+            for (push, _, _) in in_flight.drain(..) {
+                let ack = joined(push.await)?;
+                replica.with_book(|b| b.mark_pushed(ack.acked_seq))?;
             }
             next = sign(replica.with_book(|b| b.unpushed(BATCH))?);
         }
-        acked_before = ack.acked_seq;
+        acked_before = acked;
     }
     loop {
         let unsent = replica.with_book(|b| b.unsent_blobs(BLOB_BATCH))?;

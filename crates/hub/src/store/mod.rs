@@ -97,6 +97,13 @@ pub trait Backend: Send + Sync {
     /// Runs `work` in one transaction that no other writer interleaves with: deliveries are
     /// numbered in commit order, so a cursor never passes one committed later.
     fn transaction<T>(&self, work: impl FnOnce(&mut dyn Sql) -> Result<T, StoreError>) -> Result<T, StoreError>;
+
+    /// Runs `work`, which only reads, on a snapshot of what is committed. A backend that can
+    /// read beside the writer does so: a device is recognised, and a unit pulls, while a push
+    /// is being stored.
+    fn read<T>(&self, work: impl FnOnce(&mut dyn Sql) -> Result<T, StoreError>) -> Result<T, StoreError> {
+        self.transaction(work)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -438,7 +445,7 @@ impl<B: Backend> Store for Hub<B> {
     }
 
     fn device_by_token(&self, token: &str) -> Result<Option<Device>, StoreError> {
-        let rows = self.db.transaction(|sql| {
+        let rows = self.db.read(|sql| {
             sql.rows(
                 &format!("SELECT {DEVICE_COLUMNS} FROM devices WHERE token_hash = ?1 AND active = 1"),
                 &[hash(token).into()],
@@ -448,7 +455,7 @@ impl<B: Backend> Store for Hub<B> {
     }
 
     fn devices(&self) -> Result<Vec<Device>, StoreError> {
-        let rows = self.db.transaction(|sql| {
+        let rows = self.db.read(|sql| {
             sql.rows(
                 &format!("SELECT {DEVICE_COLUMNS} FROM devices ORDER BY unit_code, id"),
                 &[],
@@ -509,7 +516,7 @@ impl<B: Backend> Store for Hub<B> {
     }
 
     fn pull(&self, device: &Device, after: i64, limit: i64) -> Result<Vec<(i64, WireEvent)>, StoreError> {
-        let rows = self.db.transaction(|sql| {
+        let rows = self.db.read(|sql| {
             sql.rows(
                 "SELECT d.seq, e.body FROM deliveries d JOIN events e ON e.hub_seq = d.hub_seq
                  WHERE d.unit_code = ?1 AND d.seq > ?2 AND e.device_id <> ?3
@@ -526,7 +533,7 @@ impl<B: Backend> Store for Hub<B> {
     }
 
     fn events_after(&self, after: i64, limit: i64) -> Result<Vec<(i64, WireEvent)>, StoreError> {
-        let rows = self.db.transaction(|sql| {
+        let rows = self.db.read(|sql| {
             sql.rows(
                 "SELECT hub_seq, body FROM events WHERE hub_seq > ?1 ORDER BY hub_seq LIMIT ?2",
                 &[after.into(), limit.into()],
@@ -558,7 +565,7 @@ impl<B: Backend> Store for Hub<B> {
     fn get_blob(&self, sha256: &str) -> Result<Option<(String, Vec<u8>)>, StoreError> {
         let rows = self
             .db
-            .transaction(|sql| sql.rows("SELECT mime, data FROM blobs WHERE sha256 = ?1", &[sha256.into()]))?;
+            .read(|sql| sql.rows("SELECT mime, data FROM blobs WHERE sha256 = ?1", &[sha256.into()]))?;
         Ok(rows.into_iter().next().and_then(|mut row| match row.pop() {
             Some(Val::Bytes(data)) => Some((row[0].text(), data)),
             _ => None,
@@ -566,7 +573,7 @@ impl<B: Backend> Store for Hub<B> {
     }
 
     fn report(&self) -> Result<Vec<UnitReport>, StoreError> {
-        let rows = self.db.transaction(|sql| {
+        let rows = self.db.read(|sql| {
             sql.rows(
                 "SELECT u.code, u.coordinator,
                    (SELECT count(*) FROM devices d WHERE d.unit_code = u.code AND d.active = 1),

@@ -32,18 +32,15 @@ CREATE TABLE IF NOT EXISTS blobs (sha256 TEXT PRIMARY KEY, mime TEXT NOT NULL, d
 pub struct Sqlite {
     /// Declared first: closes before the writer, which then removes the WAL as the last one out.
     checkpointer: Checkpointer,
+    /// Reads on a connection of their own, beside the writer (WAL mode allows it).
+    reader: Mutex<Connection>,
     conn: Mutex<Connection>,
 }
 
 impl Sqlite {
     pub fn open(path: &Path) -> Result<Hub<Sqlite>, StoreError> {
-        let conn = Connection::open(path).map_err(db)?;
-        conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 10000;")
-            .map_err(db)?;
-        // Plans that do not depend on the values bound: otherwise SQLite prepares a cached
-        // statement again whenever a bound value it planned with changes (measured: 8 % of a
-        // push in the parser).
-        conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)
+        let conn = connect(path)?;
+        conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;")
             .map_err(db)?;
         conn.execute_batch(SCHEMA).map_err(db)?;
         // Pushes come one after another: the WAL is copied back on a thread of its own
@@ -52,9 +49,21 @@ impl Sqlite {
             .map_err(|e| StoreError::Db(format!("no checkpoint thread: {e}")))?;
         Ok(Hub::new(Sqlite {
             checkpointer,
+            reader: Mutex::new(connect(path)?),
             conn: Mutex::new(conn),
         }))
     }
+}
+
+fn connect(path: &Path) -> Result<Connection, StoreError> {
+    let conn = Connection::open(path).map_err(db)?;
+    conn.busy_timeout(std::time::Duration::from_secs(10)).map_err(db)?;
+    // Plans that do not depend on the values bound: otherwise SQLite prepares a cached
+    // statement again whenever a bound value it planned with changes (measured: 8 % of a
+    // push in the parser).
+    conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)
+        .map_err(db)?;
+    Ok(conn)
 }
 
 fn db(err: rusqlite::Error) -> StoreError {
@@ -112,6 +121,15 @@ impl Backend for Sqlite {
         let value = work(&mut tx)?;
         tx.0.commit().map_err(db)?;
         self.checkpointer.nudge();
+        Ok(value)
+    }
+
+    fn read<T>(&self, work: impl FnOnce(&mut dyn Sql) -> Result<T, StoreError>) -> Result<T, StoreError> {
+        let mut conn = self.reader.lock().unwrap_or_else(|p| p.into_inner());
+        let mut tx = Tx(conn.transaction().map_err(db)?);
+        let value = work(&mut tx)?;
+        // Nothing was written: ending the snapshot is all the commit does.
+        tx.0.commit().map_err(db)?;
         Ok(value)
     }
 }
