@@ -6,19 +6,21 @@ use crate::store::{Catalog, ColumnKind};
 use rusqlite::types::{ToSqlOutput, Value as SqlValue, ValueRef};
 use rusqlite::{Connection, params_from_iter};
 use serde_json::{Map, Value};
+use std::fmt::Write;
 
 pub type Fields = Map<String, Value>;
 
-fn to_sql(kind: ColumnKind, value: &Value) -> SqlValue {
-    match (kind, value) {
-        (_, Value::Null) => SqlValue::Null,
-        (_, Value::Bool(b)) => SqlValue::Integer(i64::from(*b)),
-        (_, Value::Number(n)) => match n.as_i64() {
+/// A JSON value as SQLite takes it; strings are lent, not copied (a sync writes a million).
+fn to_sql(value: &Value) -> ToSqlOutput<'_> {
+    match value {
+        Value::Null => ToSqlOutput::Owned(SqlValue::Null),
+        Value::Bool(b) => ToSqlOutput::Owned(SqlValue::Integer(i64::from(*b))),
+        Value::Number(n) => ToSqlOutput::Owned(match n.as_i64() {
             Some(i) => SqlValue::Integer(i),
             None => SqlValue::Real(n.as_f64().unwrap_or_default()),
-        },
-        (_, Value::String(s)) => SqlValue::Text(s.clone()),
-        (_, other) => SqlValue::Text(other.to_string()),
+        }),
+        Value::String(s) => ToSqlOutput::Borrowed(ValueRef::Text(s.as_bytes())),
+        other => ToSqlOutput::Owned(SqlValue::Text(other.to_string())),
     }
 }
 
@@ -38,40 +40,42 @@ fn from_sql(kind: ColumnKind, value: ValueRef<'_>) -> Result<Value> {
 
 /// Inserts the row or updates the given columns of it. Unknown columns are refused.
 pub fn write(conn: &Connection, catalog: &Catalog, table: &str, id: &str, fields: &Fields) -> Result<()> {
-    let mut cols = Vec::with_capacity(fields.len());
-    let mut values: Vec<SqlValue> = Vec::with_capacity(fields.len() + 1);
-    for (name, value) in fields {
-        let kind = catalog
+    for name in fields.keys() {
+        catalog
             .kind(table, name)
             .ok_or_else(|| Error::Corrupt(format!("no column {table}.{name}")))?;
-        cols.push(name.as_str());
-        values.push(to_sql(kind, value));
     }
     let exists = conn
         .prepare_cached(&format!("SELECT 1 FROM {table} WHERE id = ?1"))?
         .exists([id])?;
-    values.push(SqlValue::Text(id.to_owned()));
-    let sql = if exists {
-        if cols.is_empty() {
-            return Ok(());
+    if exists && fields.is_empty() {
+        return Ok(());
+    }
+    // The statement text is the key of the statement cache: built in one string.
+    let mut sql = String::with_capacity(48 + 32 * fields.len());
+    let id_mark = fields.len() + 1;
+    if exists {
+        let _ = write!(sql, "UPDATE {table} SET ");
+        for (i, name) in fields.keys().enumerate() {
+            let _ = write!(sql, "{}{name} = ?{}", if i == 0 { "" } else { ", " }, i + 1);
         }
-        let sets: Vec<String> = cols
-            .iter()
-            .enumerate()
-            .map(|(i, c)| format!("{c} = ?{}", i + 1))
-            .collect();
-        format!("UPDATE {table} SET {} WHERE id = ?{}", sets.join(", "), cols.len() + 1)
+        let _ = write!(sql, " WHERE id = ?{id_mark}");
     } else {
-        let marks: Vec<String> = (1..=cols.len() + 1).map(|i| format!("?{i}")).collect();
-        format!(
-            "INSERT INTO {table} ({}{}id) VALUES ({})",
-            cols.join(", "),
-            if cols.is_empty() { "" } else { ", " },
-            marks.join(", ")
-        )
-    };
-    conn.prepare_cached(&sql)?
-        .execute(params_from_iter(values.iter().map(|v| ToSqlOutput::Borrowed(v.into()))))?;
+        let _ = write!(sql, "INSERT INTO {table} (");
+        for name in fields.keys() {
+            let _ = write!(sql, "{name}, ");
+        }
+        sql.push_str("id) VALUES (");
+        for i in 1..id_mark {
+            let _ = write!(sql, "?{i}, ");
+        }
+        let _ = write!(sql, "?{id_mark})");
+    }
+    let values = fields
+        .values()
+        .map(to_sql)
+        .chain(std::iter::once(ToSqlOutput::Borrowed(ValueRef::Text(id.as_bytes()))));
+    conn.prepare_cached(&sql)?.execute(params_from_iter(values))?;
     Ok(())
 }
 
