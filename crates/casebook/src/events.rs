@@ -132,22 +132,29 @@ pub(crate) fn apply_over(
     event: &Event,
     held: &mut Map<String, Value>,
 ) -> Result<()> {
-    let mut winning = Fields::new();
-    for (field, value) in &event.fields {
-        let newer = held
-            .get(field)
+    let newer = |field: &String| {
+        held.get(field)
             .and_then(Value::as_str)
-            .is_none_or(|clock| clock < event.hlc.as_str());
-        if newer {
-            winning.insert(field.clone(), value.clone());
-            held.insert(field.clone(), Value::String(event.hlc.clone()));
-        }
-    }
+            .is_none_or(|clock| clock < event.hlc.as_str())
+    };
+    let winning: Vec<&String> = event.fields.keys().filter(|f| newer(f)).collect();
     if winning.is_empty() {
         return Ok(());
     }
+    for field in &winning {
+        held.insert((*field).clone(), Value::String(event.hlc.clone()));
+    }
     store_clocks(conn, event.entity, &event.entity_id, held)?;
-    rows::write(conn, catalog, event.entity.table(), &event.entity_id, &winning)
+    let table = event.entity.table();
+    if winning.len() == event.fields.len() {
+        // Every field wins (a new record, edits in order): written as the event has them.
+        return rows::write(conn, catalog, table, &event.entity_id, &event.fields);
+    }
+    let winning: Fields = winning
+        .into_iter()
+        .map(|f| (f.clone(), event.fields[f].clone()))
+        .collect();
+    rows::write(conn, catalog, table, &event.entity_id, &winning)
 }
 
 pub fn read_all(conn: &Connection) -> Result<Vec<Event>> {

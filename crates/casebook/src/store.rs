@@ -22,6 +22,11 @@ pub fn schema_version() -> u32 {
     MIGRATIONS.last().map(|(v, _)| *v).unwrap_or(0)
 }
 
+/// WAL pages after which a commit copies the WAL back into the database itself. With the
+/// default 1,000, one interactive write in ~25 paid for that (measured as the p95 of creating
+/// a case); at 4,000 it is rarer, and `Casebook::maintain` checkpoints while the user is idle.
+pub(crate) const AUTOCHECKPOINT: i64 = 4000;
+
 /// Opens (creating if absent) the encrypted database in `dir` and brings its schema up to date.
 pub fn open(dir: &Path, key: &MasterKey) -> Result<Connection> {
     open_keyed(dir, Some(key))
@@ -39,10 +44,7 @@ pub(crate) fn open_keyed(dir: &Path, key: Option<&MasterKey>) -> Result<Connecti
     // a typical unit's book. It fills only as pages are read. Temporary tables stay in memory.
     conn.pragma_update(None, "cache_size", -131_072)?;
     conn.pragma_update(None, "temp_store", "MEMORY")?;
-    // With the default 1,000-page checkpoint, one interactive write in ~25 paid for copying
-    // the WAL back (measured as the p95 of creating a case). At 4,000 pages that is rarer,
-    // and `Casebook::maintain` checkpoints while the user is idle.
-    conn.pragma_update(None, "wal_autocheckpoint", 4000)?;
+    conn.pragma_update(None, "wal_autocheckpoint", AUTOCHECKPOINT)?;
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
     // Generic row writes make one statement per column set; the default 16 would thrash.
     conn.set_prepared_statement_cache_capacity(256);

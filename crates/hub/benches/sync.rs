@@ -1,7 +1,9 @@
 //! `cargo xtask bench`: sync figures against the real hub process on loopback. A laptop with a
 //! synthetic book (OSCC_SYNC_BENCH_CASES cases, default 10,000; 1.5 people and 10 timeline
 //! entries each) syncs to the hub for the first time; a second laptop pulls all of it; then
-//! 100 edits make the round trip from one laptop to the other. Prints seconds and bytes.
+//! 100 edits make the round trip from one laptop to the other. Prints seconds and bytes, and
+//! the processor seconds the laptop and the hub spent (steadier than the clock on a shared
+//! machine, for comparing two builds).
 
 #[path = "../tests/common/mod.rs"]
 mod common;
@@ -38,10 +40,16 @@ async fn main() {
         bytes as f64 / events.len() as f64
     );
 
+    let hub_pid = hub.child.id().to_string();
     let a = Mutex::new(a);
     let t = Instant::now();
+    let cpu = Cpu::read(&hub_pid);
     sync_once(&a, &a_client, schema).await.unwrap();
-    println!("first sync, push of the whole book: {:.1} s", t.elapsed().as_secs_f64());
+    println!(
+        "first sync, push of the whole book: {:.1} s ({})",
+        t.elapsed().as_secs_f64(),
+        cpu.since(&hub_pid)
+    );
 
     // A new laptop's first pull; OSCC_SYNC_BENCH_PULLS laptops in turn, since one run on a
     // shared machine can be off by a second or more. The last one takes part in the round trip.
@@ -54,10 +62,12 @@ async fn main() {
         let (b, b_worker, b_client) = enrolled_laptop(&root.join(format!("b{i}")), "CPN", "b", &hub, &hub.url).await;
         let b = Mutex::new(b);
         let t = Instant::now();
+        let cpu = Cpu::read(&hub_pid);
         sync_once(&b, &b_client, schema).await.unwrap();
         println!(
-            "first sync of a new laptop, pull of the whole book: {:.1} s",
-            t.elapsed().as_secs_f64()
+            "first sync of a new laptop, pull of the whole book: {:.1} s ({})",
+            t.elapsed().as_secs_f64(),
+            cpu.since(&hub_pid)
         );
         laptops.push((b, b_worker, b_client));
     }
@@ -92,4 +102,38 @@ async fn main() {
     println!("100 edits, laptop A to hub to laptop B: {:.2} s", round_trip);
     drop(hub);
     let _ = std::fs::remove_dir_all(&root);
+}
+
+/// Processor seconds (user and system) the bench's own process (the laptops) and the hub
+/// process have used so far, from /proc; zero where /proc is not there.
+struct Cpu {
+    laptop: f64,
+    hub: f64,
+}
+
+impl Cpu {
+    fn read(hub_pid: &str) -> Cpu {
+        Cpu {
+            laptop: cpu_seconds("self"),
+            hub: cpu_seconds(hub_pid),
+        }
+    }
+
+    fn since(&self, hub_pid: &str) -> String {
+        let now = Cpu::read(hub_pid);
+        format!(
+            "processor: laptop {:.1} s, hub {:.1} s",
+            now.laptop - self.laptop,
+            now.hub - self.hub
+        )
+    }
+}
+
+fn cpu_seconds(pid: &str) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // Fields after the command name (which may hold spaces): utime and stime are the 12th
+    // and 13th, in ticks of 1/100 s.
+    let fields: Vec<&str> = stat.rsplit(')').next().unwrap_or("").split_whitespace().collect();
+    let ticks = |i: usize| fields.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    (ticks(11) + ticks(12)) / 100.0
 }

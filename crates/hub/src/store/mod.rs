@@ -90,6 +90,9 @@ impl Val {
 pub trait Sql {
     fn exec(&mut self, sql: &str, args: &[Val]) -> Result<u64, StoreError>;
     fn rows(&mut self, sql: &str, args: &[Val]) -> Result<Vec<Vec<Val>>, StoreError>;
+    /// Runs an `INSERT … ON CONFLICT DO NOTHING` of one row and gives the row's integer key,
+    /// the column `key`; None when a conflict left the row out.
+    fn insert_key(&mut self, sql: &str, args: &[Val], key: &str) -> Result<Option<i64>, StoreError>;
 }
 
 /// A database the hub can run on.
@@ -304,9 +307,9 @@ fn deliver<'a>(sql: &mut dyn Sql, units: impl IntoIterator<Item = &'a String>, h
 /// Stores one event and routes it; `Ok(false)` when the hub already holds it.
 fn store_event(sql: &mut dyn Sql, batch: &mut Batch, device: &Device, event: &WireEvent) -> Result<bool, StoreError> {
     let body = serde_json::to_string(event).map_err(|e| StoreError::Db(e.to_string()))?;
-    let inserted = sql.rows(
+    let inserted = sql.insert_key(
         "INSERT INTO events (event_id, device_id, device_seq, unit_code, record_id, case_id, body, received_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT DO NOTHING RETURNING hub_seq",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT DO NOTHING",
         &[
             event.event_id.as_str().into(),
             device.id.as_str().into(),
@@ -317,8 +320,9 @@ fn store_event(sql: &mut dyn Sql, batch: &mut Batch, device: &Device, event: &Wi
             body.as_str().into(),
             batch.received_at.as_str().into(),
         ],
+        "hub_seq",
     )?;
-    let Some(seq) = inserted.first().map(|r| r[0].int()) else {
+    let Some(seq) = inserted else {
         // Held already: a repeat is harmless, other content under the same key is not.
         let held = sql.rows(
             "SELECT body FROM events WHERE event_id = ?1 OR (device_id = ?2 AND device_seq = ?3)",

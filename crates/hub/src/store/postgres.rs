@@ -107,6 +107,11 @@ impl Sql for Tx<'_> {
         }
         Ok(out)
     }
+
+    fn insert_key(&mut self, sql: &str, args: &[Val], key: &str) -> Result<Option<i64>, StoreError> {
+        let rows = self.rows(&format!("{sql} RETURNING {key}"), args)?;
+        Ok(rows.first().map(|r| r[0].int()))
+    }
 }
 
 impl Backend for Postgres {
