@@ -8,6 +8,7 @@ use casebook::sync::Incoming;
 use ed25519_dalek::{Signer, SigningKey};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use sha2::{Digest, Sha256};
 
 pub const WIRE_VERSION: u32 = 1;
 
@@ -33,7 +34,7 @@ pub struct WireEvent {
     pub grant: Option<String>,
     /// The event as JSON text: signed as these exact bytes.
     pub body: String,
-    /// Ed25519 signature of `signed_bytes()` by the device's key, hex.
+    /// Ed25519 signature of `signed_digest()` by the device's key, hex.
     #[serde(default)]
     pub sig: String,
 }
@@ -42,25 +43,45 @@ impl WireEvent {
     /// The event as `key`'s device signs it.
     pub fn signed(event: &Event, key: &SigningKey) -> WireEvent {
         let mut wire = WireEvent::from_event(event);
-        wire.sig = hex::encode(key.sign(&wire.signed_bytes()).to_bytes());
+        wire.sig = hex::encode(key.sign(&wire.signed_digest()).to_bytes());
         wire
     }
 
-    /// What the signature covers: every field but the signature, as a JSON array (arrays and
-    /// strings only, so the bytes do not depend on how a build orders map keys).
-    pub fn signed_bytes(&self) -> Vec<u8> {
-        serde_json::to_vec(&(
-            self.v,
-            &self.event_id,
-            &self.device_id,
-            self.device_seq,
-            &self.record_id,
-            &self.case_id,
-            &self.refs,
-            &self.grant,
-            &self.body,
-        ))
-        .unwrap_or_default()
+    /// What the signature covers: the SHA-256 digest of every field but the signature, each
+    /// written with its length before it (so no two events give the same bytes), behind a
+    /// label that names this encoding. Signing the digest, not the ~1.2 kB event, hashes the
+    /// event once (SHA-256, which processors do in hardware) instead of twice with SHA-512,
+    /// and nothing is escaped as JSON (measured: a quarter of the laptop's processor time in a
+    /// push went to those two).
+    pub fn signed_digest(&self) -> [u8; 32] {
+        fn field(hash: &mut Sha256, bytes: &[u8]) {
+            hash.update((bytes.len() as u64).to_le_bytes());
+            hash.update(bytes);
+        }
+        fn optional(hash: &mut Sha256, value: &Option<String>) {
+            match value {
+                Some(text) => {
+                    hash.update([1]);
+                    field(hash, text.as_bytes());
+                }
+                None => hash.update([0]),
+            }
+        }
+        let mut hash = Sha256::new();
+        field(&mut hash, b"oscc-event-signature-1");
+        hash.update(self.v.to_le_bytes());
+        field(&mut hash, self.event_id.as_bytes());
+        field(&mut hash, self.device_id.as_bytes());
+        hash.update(self.device_seq.to_le_bytes());
+        field(&mut hash, self.record_id.as_bytes());
+        optional(&mut hash, &self.case_id);
+        hash.update((self.refs.len() as u64).to_le_bytes());
+        for id in &self.refs {
+            field(&mut hash, id.as_bytes());
+        }
+        optional(&mut hash, &self.grant);
+        field(&mut hash, self.body.as_bytes());
+        hash.finalize().into()
     }
 
     fn from_event(event: &Event) -> WireEvent {
@@ -164,6 +185,49 @@ pub struct PullResponse {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn sample() -> WireEvent {
+        WireEvent {
+            v: WIRE_VERSION,
+            event_id: "e1".into(),
+            device_id: "d".into(),
+            device_seq: 1,
+            record_id: "r".into(),
+            case_id: Some("c".into()),
+            refs: vec!["p".into()],
+            grant: None,
+            body: "{}".into(),
+            sig: String::new(),
+        }
+    }
+
+    #[test]
+    fn the_signature_covers_every_field_and_where_each_ends() {
+        let base = sample().signed_digest();
+        let changes: [fn(&mut WireEvent); 9] = [
+            |e| e.v += 1,
+            |e| e.event_id.push('x'),
+            // The same characters, split between two fields another way.
+            |e| {
+                e.event_id = "e".into();
+                e.device_id = "1d".into();
+            },
+            |e| e.device_seq += 1,
+            |e| e.record_id.push('x'),
+            |e| e.case_id = None,
+            |e| e.refs.clear(),
+            |e| e.grant = Some("OTHER".into()),
+            |e| e.body = "{ }".into(),
+        ];
+        for change in changes {
+            let mut event = sample();
+            change(&mut event);
+            assert_ne!(event.signed_digest(), base);
+        }
+        let mut signed = sample();
+        signed.sig = "ab".into();
+        assert_eq!(signed.signed_digest(), base, "the signature is not under itself");
+    }
 
     #[test]
     fn unknown_wire_or_schema_versions_go_to_quarantine() {

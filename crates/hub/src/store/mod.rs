@@ -204,8 +204,8 @@ fn signature(event: &WireEvent) -> Result<Signature, StoreError> {
 /// one); when that fails, one by one to name the event that is not.
 fn check_signatures(key: &VerifyingKey, events: &[WireEvent]) -> Result<(), StoreError> {
     let signatures = events.iter().map(signature).collect::<Result<Vec<_>, _>>()?;
-    let messages: Vec<Vec<u8>> = events.iter().map(WireEvent::signed_bytes).collect();
-    let message_refs: Vec<&[u8]> = messages.iter().map(Vec::as_slice).collect();
+    let messages: Vec<[u8; 32]> = events.iter().map(WireEvent::signed_digest).collect();
+    let message_refs: Vec<&[u8]> = messages.iter().map(|m| m.as_slice()).collect();
     if ed25519_dalek::verify_batch(&message_refs, &signatures, &vec![*key; events.len()]).is_ok() {
         return Ok(());
     }

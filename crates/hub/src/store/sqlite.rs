@@ -40,8 +40,16 @@ pub struct Sqlite {
 impl Sqlite {
     pub fn open(path: &Path) -> Result<Hub<Sqlite>, StoreError> {
         let conn = connect(path)?;
-        conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;")
-            .map_err(db)?;
+        // A push of 1,000 events writes more pages than SQLite's defaults hold: a 2 MiB cache
+        // spilled in mid-transaction and read pages back, and the 1,000-page automatic
+        // checkpoint ran in nearly every push (measured together: 11 % of the hub's processor
+        // time in a push). The checkpoint thread below copies the WAL back instead; the
+        // writer's own checkpoint stays as a far backstop.
+        conn.execute_batch(
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;
+             PRAGMA cache_size = -65536; PRAGMA wal_autocheckpoint = 16000;",
+        )
+        .map_err(db)?;
         conn.execute_batch(SCHEMA).map_err(db)?;
         // Pushes come one after another: the WAL is copied back on a thread of its own
         // meanwhile (measured: 13 % of the storing thread's time).
