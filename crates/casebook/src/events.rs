@@ -92,17 +92,23 @@ pub fn next_seq(conn: &Connection, device_id: &str) -> Result<i64> {
 
 pub fn append(conn: &Connection, event: &Event) -> Result<()> {
     raise_hlc(conn, &event.hlc)?;
-    insert(conn, event)
+    if insert(conn, event)? {
+        Ok(())
+    } else {
+        Err(Error::Corrupt("an event id written twice".into()))
+    }
 }
 
 /// `append` without raising the newest clock: a caller taking in many events raises it once.
-pub(crate) fn insert(conn: &Connection, event: &Event) -> Result<()> {
+/// False when the book holds the event already (its id is known), which is left as it is.
+pub(crate) fn insert(conn: &Connection, event: &Event) -> Result<bool> {
     let json = |v: &Map<String, Value>| serde_json::to_string(v).map_err(|e| Error::Corrupt(e.to_string()));
-    conn.prepare_cached(
-        "INSERT INTO events (event_id, device_id, device_seq, hlc, user_id, schema_version, entity, entity_id, op, fields, bases)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'upsert', ?9, ?10)",
-    )?
-    .execute(params![
+    let inserted = conn
+        .prepare_cached(
+            "INSERT INTO events (event_id, device_id, device_seq, hlc, user_id, schema_version, entity, entity_id, op, fields, bases)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'upsert', ?9, ?10) ON CONFLICT (event_id) DO NOTHING",
+        )?
+        .execute(params![
         event.event_id,
         event.device_id,
         event.device_seq,
@@ -111,10 +117,10 @@ pub(crate) fn insert(conn: &Connection, event: &Event) -> Result<()> {
         event.schema_version,
         event.entity.name(),
         event.entity_id,
-        json(&event.fields)?,
-        json(&event.bases)?,
-    ])?;
-    Ok(())
+            json(&event.fields)?,
+            json(&event.bases)?,
+        ])?;
+    Ok(inserted == 1)
 }
 
 /// Applies an event to the state tables: each field takes the incoming value only if its

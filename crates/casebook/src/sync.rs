@@ -217,18 +217,15 @@ impl Casebook {
                         tx.prepare_cached("DELETE FROM quarantine WHERE event_id = ?1")?
                             .execute([&event.event_id])?;
                     }
-                    let known = tx
-                        .prepare_cached("SELECT 1 FROM events WHERE event_id = ?1")?
-                        .exists([&event.event_id])?;
                     let purged = any_purged
                         && tx
                             .prepare_cached("SELECT 1 FROM purged WHERE entity_id = ?1")?
                             .exists([&event.entity_id])?;
-                    if known || purged {
+                    // Held already: not inserted again.
+                    if purged || !events::insert(&tx, event)? {
                         report.duplicates += 1;
                         continue;
                     }
-                    events::insert(&tx, event)?;
                     if newest.is_none_or(|n| n < &event.hlc) {
                         newest = Some(&event.hlc);
                     }
