@@ -14,7 +14,7 @@ use crate::rows::Fields;
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 use serde_json::Value;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use ts_rs::TS;
 
 /// Fields every write sets; two devices touching one record both write them, which is not a
@@ -194,7 +194,7 @@ impl Casebook {
         let mut tx = self.conn.transaction()?;
         let mut touched: BTreeSet<(Entity, String)> = BTreeSet::new();
         // The new events of each record, for the fast path of `take_in`.
-        let mut fresh: std::collections::BTreeMap<(Entity, String), Vec<&Event>> = Default::default();
+        let mut fresh: BTreeMap<(Entity, String), Vec<&Event>> = Default::default();
         // Quarantine and the purged list are nearly always empty: looked at once, not once
         // per event.
         let mut quarantine_held = tx.prepare_cached("SELECT 1 FROM quarantine")?.exists([])?;
@@ -434,7 +434,7 @@ fn take_in(
     let mut held = events::clocks(conn, entity, id)?;
     // The clocks as each new event in turn would find them (lent, not copied: a first sync
     // looks at every field of a million events).
-    let mut seen: HashMap<&str, &str> = held
+    let mut seen: BTreeMap<&str, &str> = held
         .iter()
         .filter_map(|(f, clock)| Some((f.as_str(), clock.as_str()?)))
         .collect();
