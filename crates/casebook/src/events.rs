@@ -109,14 +109,14 @@ pub(crate) fn insert(conn: &Connection, event: &Event) -> Result<bool> {
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'upsert', ?9, ?10) ON CONFLICT (event_id) DO NOTHING",
         )?
         .execute(params![
-        event.event_id,
-        event.device_id,
-        event.device_seq,
-        event.hlc,
-        event.user_id,
-        event.schema_version,
-        event.entity.name(),
-        event.entity_id,
+            event.event_id,
+            event.device_id,
+            event.device_seq,
+            event.hlc,
+            event.user_id,
+            event.schema_version,
+            event.entity.name(),
+            event.entity_id,
             json(&event.fields)?,
             json(&event.bases)?,
         ])?;

@@ -42,14 +42,9 @@ async fn main() {
 
     let hub_pid = hub.child.id().to_string();
     let a = Mutex::new(a);
-    let t = Instant::now();
-    let cpu = Cpu::read(&hub_pid);
+    let run = Run::start(&hub_pid);
     sync_once(&a, &a_client, schema).await.unwrap();
-    println!(
-        "first sync, push of the whole book: {:.1} s ({})",
-        t.elapsed().as_secs_f64(),
-        cpu.since(&hub_pid)
-    );
+    run.report("first sync, push of the whole book");
 
     // A new laptop's first pull; OSCC_SYNC_BENCH_PULLS laptops in turn, since one run on a
     // shared machine can be off by a second or more. The last one takes part in the round trip.
@@ -61,17 +56,14 @@ async fn main() {
     for i in 0..pulls.max(1) {
         let (b, b_worker, b_client) = enrolled_laptop(&root.join(format!("b{i}")), "CPN", "b", &hub, &hub.url).await;
         let b = Mutex::new(b);
-        let t = Instant::now();
-        let cpu = Cpu::read(&hub_pid);
+        let run = Run::start(&hub_pid);
         sync_once(&b, &b_client, schema).await.unwrap();
-        println!(
-            "first sync of a new laptop, pull of the whole book: {:.1} s ({})",
-            t.elapsed().as_secs_f64(),
-            cpu.since(&hub_pid)
-        );
+        run.report("first sync of a new laptop, pull of the whole book");
         laptops.push((b, b_worker, b_client));
     }
-    let Some((b, b_worker, b_client)) = laptops.pop() else { return };
+    let Some((b, b_worker, b_client)) = laptops.pop() else {
+        return;
+    };
     drop(laptops);
 
     // 100 edits on A reach B.
@@ -104,28 +96,32 @@ async fn main() {
     let _ = std::fs::remove_dir_all(&root);
 }
 
-/// Processor seconds (user and system) the bench's own process (the laptops) and the hub
-/// process have used so far, from /proc; zero where /proc is not there.
-struct Cpu {
+/// One timed step: the clock, and the processor seconds (user and system) the bench's own
+/// process (the laptops) and the hub process use meanwhile, from /proc (zero without it).
+struct Run<'a> {
+    hub_pid: &'a str,
+    started: Instant,
     laptop: f64,
     hub: f64,
 }
 
-impl Cpu {
-    fn read(hub_pid: &str) -> Cpu {
-        Cpu {
+impl Run<'_> {
+    fn start(hub_pid: &str) -> Run<'_> {
+        Run {
+            hub_pid,
+            started: Instant::now(),
             laptop: cpu_seconds("self"),
             hub: cpu_seconds(hub_pid),
         }
     }
 
-    fn since(&self, hub_pid: &str) -> String {
-        let now = Cpu::read(hub_pid);
-        format!(
-            "processor: laptop {:.1} s, hub {:.1} s",
-            now.laptop - self.laptop,
-            now.hub - self.hub
-        )
+    fn report(&self, what: &str) {
+        println!(
+            "{what}: {:.1} s (processor: laptop {:.1} s, hub {:.1} s)",
+            self.started.elapsed().as_secs_f64(),
+            cpu_seconds("self") - self.laptop,
+            cpu_seconds(self.hub_pid) - self.hub
+        );
     }
 }
 
