@@ -170,16 +170,16 @@ impl Casebook {
     /// Takes in a pulled batch and moves the pull cursor to `cursor`, in one transaction: a
     /// crash at any point means the same batch comes again, and taking it twice changes nothing.
     pub fn receive(&mut self, incoming: Vec<Incoming>, cursor: i64) -> Result<Received> {
-        // Most batches are whole (each record's first event, and the records it refers to,
-        // are in it or already here): taken in as one piece, with no savepoint, since under a
-        // savepoint SQLite copies aside every page it changes (measured: 8 % of a first pull
-        // in savepoint bookkeeping alone). A batch that refers to something not here yet fails
-        // as a piece: it is rolled back and taken again record by record.
         // Batch after batch, the checkpoint thread copies the WAL back; the writer's own
         // checkpoint stays only as a far backstop (at 4,000 pages it still ran now and then:
         // 4 % of a first pull's processor time).
         self.conn
             .pragma_update(None, "wal_autocheckpoint", 8 * crate::store::AUTOCHECKPOINT)?;
+        // Most batches are whole (each record's first event, and the records it refers to,
+        // are in it or already here): taken in as one piece, with no savepoint, since under a
+        // savepoint SQLite copies aside every page it changes (measured: 8 % of a first pull
+        // in savepoint bookkeeping alone). A batch that refers to something not here yet fails
+        // as a piece: it is rolled back and taken again record by record.
         let taken = match self.take_batch(&incoming, cursor, true) {
             Err(Error::Database(_)) => self.take_batch(&incoming, cursor, false),
             taken => taken,

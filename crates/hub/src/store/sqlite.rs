@@ -40,7 +40,7 @@ pub struct Sqlite {
 impl Sqlite {
     pub fn open(path: &Path) -> Result<Hub<Sqlite>, StoreError> {
         let conn = connect(path)?;
-        // A push of 1,000 events writes more pages than SQLite's defaults hold: a 2 MiB cache
+        // A push of 2,000 events writes more pages than SQLite's defaults hold: a 2 MiB cache
         // spilled in mid-transaction and read pages back, and the 1,000-page automatic
         // checkpoint ran in nearly every push (measured together: 11 % of the hub's processor
         // time in a push). The checkpoint thread below copies the WAL back instead; the
