@@ -88,7 +88,8 @@ impl Casebook {
             book.audit(session, "case.purge", Some(Entity::Case), Some(case_id), Some(&detail))?;
             Ok(ids)
         });
-        self.conn.pragma_update(None, "secure_delete", "OFF")?;
+        self.conn
+            .pragma_update(None, "secure_delete", crate::store::SECURE_DELETE)?;
         purged?;
         // The old pages in the write-ahead log go too.
         self.conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;

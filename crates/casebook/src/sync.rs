@@ -199,6 +199,11 @@ impl Casebook {
         // per event.
         let mut quarantine_held = tx.prepare_cached("SELECT 1 FROM quarantine")?.exists([])?;
         let any_purged = tx.prepare_cached("SELECT 1 FROM purged")?.exists([])?;
+        // The records this batch materializes make their own conflicts; only ones open before
+        // it can be settled by an event that saw them.
+        let open_conflicts = tx
+            .prepare_cached("SELECT 1 FROM conflicts WHERE resolved_at IS NULL")?
+            .exists([])?;
         let mut newest: Option<&String> = None;
         for item in incoming {
             match item {
@@ -253,7 +258,7 @@ impl Casebook {
         if whole {
             for (entity, id) in &touched {
                 let new = fresh.get(&(*entity, id.clone())).map_or(&[][..], Vec::as_slice);
-                take_in(&tx, &self.catalog, *entity, id, new)?;
+                take_in(&tx, &self.catalog, *entity, id, new, open_conflicts)?;
             }
             tx.execute("DELETE FROM sync_pending", [])?;
             touched.clear();
@@ -264,7 +269,7 @@ impl Casebook {
             for (entity, id) in touched {
                 let sp = tx.savepoint()?;
                 let new = fresh.get(&(entity, id.clone())).map_or(&[][..], Vec::as_slice);
-                match take_in(&sp, &self.catalog, entity, &id, new) {
+                match take_in(&sp, &self.catalog, entity, &id, new, open_conflicts) {
                     Ok(()) => {
                         sp.execute(
                             "DELETE FROM sync_pending WHERE entity = ?1 AND entity_id = ?2",
@@ -421,13 +426,15 @@ pub(crate) fn settle_conflicts<'a>(
 /// Brings a record up to date with its new events. When each of them saw the value it
 /// replaces (its base is the field's clock at that point) they simply apply in clock order,
 /// which is the usual case (a first sync, edits made one after another); otherwise the whole
-/// record is materialized from its log.
+/// record is materialized from its log. `open_conflicts`: the book may hold conflicts these
+/// events settle.
 fn take_in(
     conn: &rusqlite::Connection,
     catalog: &crate::store::Catalog,
     entity: Entity,
     id: &str,
     new: &[&Event],
+    open_conflicts: bool,
 ) -> Result<()> {
     let mut new = new.to_vec();
     new.sort_by(|a, b| a.hlc.cmp(&b.hlc));
@@ -455,7 +462,9 @@ fn take_in(
     for event in new {
         events::apply_over(conn, catalog, event, &mut held)?;
         // Having seen the value every replica shows, it settles any open conflict on its fields.
-        settle_conflicts(conn, entity, id, event.fields.keys())?;
+        if open_conflicts {
+            settle_conflicts(conn, entity, id, event.fields.keys())?;
+        }
     }
     Ok(())
 }
@@ -508,3 +517,4 @@ fn materialize(conn: &rusqlite::Connection, catalog: &crate::store::Catalog, ent
     }
     Ok(())
 }
+

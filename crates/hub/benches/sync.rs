@@ -13,6 +13,10 @@ use oscc_sync::{WireEvent, sync_once};
 use std::sync::Mutex;
 use std::time::Instant;
 
+// The laptop here allocates as the app does.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 // Multi-threaded, as the app runs sync: a push is in flight while the next batch is signed.
 #[tokio::main]
 async fn main() {

@@ -19,6 +19,10 @@ use std::sync::Arc;
 use store::{Postgres, Sqlite, Store};
 use tls::CertFiles;
 
+// See the workspace Cargo.toml for why.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const USAGE: &str = "usage: oscc-hub serve [--listen ADDR:PORT] [--name HOST]... [--tls-dir DIR] [--plain-http]
        oscc-hub enroll-code --unit CODE [--coordinator]
        oscc-hub devices | revoke DEVICE | report
