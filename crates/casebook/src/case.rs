@@ -315,7 +315,7 @@ impl Casebook {
         let case = self.load_case(case_id)?;
         let mut entries = crate::audit::recent(&self.conn, Some(case_id), 200)?;
         entries.extend(crate::audit::recent(&self.conn, Some(&case.client_id), 200)?);
-        entries.sort_by(|a, b| b.seq.cmp(&a.seq));
+        entries.sort_by_key(|e| std::cmp::Reverse(e.seq));
         Ok(entries)
     }
 

@@ -17,7 +17,7 @@ impl Rng {
         Rng(seed)
     }
 
-    pub fn next(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -26,7 +26,7 @@ impl Rng {
     }
 
     pub fn below(&mut self, n: u64) -> u64 {
-        self.next() % n.max(1)
+        self.next_u64() % n.max(1)
     }
 
     pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
@@ -187,7 +187,7 @@ pub fn populate(
                         session,
                         &case.id,
                         *rng.pick(&[EntryKind::Note, EntryKind::Call, EntryKind::HomeVisit]),
-                        *rng.pick(NOTES),
+                        rng.pick::<&str>(NOTES),
                         "2026-01-15T09:00:00Z",
                     )?;
                 }
@@ -198,32 +198,6 @@ pub fn populate(
         progress(done);
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn same_seed_same_people_and_valid_ids() {
-        let a: Vec<_> = {
-            let mut r = Rng::new(7);
-            (0..50).map(|i| person(&mut r, i).name_th).collect()
-        };
-        let b: Vec<_> = {
-            let mut r = Rng::new(7);
-            (0..50).map(|i| person(&mut r, i).name_th).collect()
-        };
-        assert_eq!(a, b);
-        let mut r = Rng::new(9);
-        for i in 0..200 {
-            let p = person(&mut r, i);
-            if p.id_kind == Some(IdKind::ThaiCitizen) {
-                let (_, check) = thai_id::validate("id", p.id_number.as_deref().unwrap()).unwrap();
-                assert_eq!(check, thai_id::IdCheck::Valid);
-            }
-        }
-    }
 }
 
 /// One laptop of a fictional unit `CPN`, for tests and demos: a new book in `dir` with an
@@ -262,4 +236,30 @@ pub fn unit_book(
     drop(book);
     let (book, session) = Casebook::unlock(dir, &worker, passphrase)?;
     Ok((book, admin, session))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn same_seed_same_people_and_valid_ids() {
+        let a: Vec<_> = {
+            let mut r = Rng::new(7);
+            (0..50).map(|i| person(&mut r, i).name_th).collect()
+        };
+        let b: Vec<_> = {
+            let mut r = Rng::new(7);
+            (0..50).map(|i| person(&mut r, i).name_th).collect()
+        };
+        assert_eq!(a, b);
+        let mut r = Rng::new(9);
+        for i in 0..200 {
+            let p = person(&mut r, i);
+            if p.id_kind == Some(IdKind::ThaiCitizen) {
+                let (_, check) = thai_id::validate("id", p.id_number.as_deref().unwrap()).unwrap();
+                assert_eq!(check, thai_id::IdCheck::Valid);
+            }
+        }
+    }
 }
