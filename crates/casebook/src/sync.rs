@@ -517,4 +517,3 @@ fn materialize(conn: &rusqlite::Connection, catalog: &crate::store::Catalog, ent
     }
     Ok(())
 }
-
