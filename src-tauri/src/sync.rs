@@ -105,6 +105,7 @@ async fn run_once(state: &AppState) -> bool {
         Ok(client) => oscc_sync::sync_once(&AppReplica(state), &client, casebook::store::schema_version()).await,
         Err(err) => Err(err),
     };
+    let synced = outcome.is_ok();
     if let Ok(mut run) = state.sync.lock() {
         run.running = false;
         match outcome {
@@ -120,6 +121,11 @@ async fn run_once(state: &AppState) -> bool {
                 run.failures = run.failures.saturating_add(1);
             }
         }
+    }
+    // What the sync took in is indexed for search now, a step at a time, after the status
+    // says the sync is done: those records are found meanwhile too, by a slower scan.
+    if synced && let Err(err) = oscc_sync::catch_up_search(&AppReplica(state)) {
+        eprintln!("search indexing paused: {}", error_key(&err));
     }
     true
 }

@@ -425,7 +425,9 @@ impl Casebook {
             return work(self);
         }
         self.conn.execute_batch("BEGIN IMMEDIATE")?;
-        match work(self).and_then(|value| crate::search::flush(&self.conn).map(|()| value)) {
+        let done = work(self)
+            .and_then(|value| crate::search::flush(&self.conn, crate::search::CATCH_UP_ROWS).map(|_| value));
+        match done {
             Ok(value) => {
                 self.conn.execute_batch("COMMIT")?;
                 Ok(value)
@@ -488,13 +490,21 @@ impl Casebook {
     /// Housekeeping for idle moments: moves queued search rows into the index, copies the WAL
     /// back into the database and merges index segments, so none lands on an interactive write.
     pub fn maintain(&self) -> Result<()> {
-        let tx = self.conn.unchecked_transaction()?;
-        crate::search::flush(&tx)?;
-        tx.commit()?;
+        self.catch_up_search()?;
         self.conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))?;
         self.conn
             .execute("INSERT INTO search_index (search_index, rank) VALUES ('merge', 64)", [])?;
         Ok(())
+    }
+
+    /// One step of moving queued search rows into the index, in its own transaction: true
+    /// while rows remain. A sync leaves what it took in queued (searchable, by a slower scan);
+    /// calling this until it says false, between other work, indexes it.
+    pub fn catch_up_search(&self) -> Result<bool> {
+        let tx = self.conn.unchecked_transaction()?;
+        let more = crate::search::flush(&tx, crate::search::CATCH_UP_ROWS)?;
+        tx.commit()?;
+        Ok(more)
     }
 
     /// SQLite's own consistency check of the whole file.

@@ -239,7 +239,7 @@ pub fn rebuild(conn: &mut Connection, catalog: &Catalog) -> Result<()> {
     for event in read_all(&tx)? {
         apply(&tx, catalog, &event)?;
     }
-    crate::search::flush(&tx)?;
+    crate::search::flush(&tx, usize::MAX)?;
     tx.commit()?;
     Ok(())
 }

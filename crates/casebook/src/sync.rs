@@ -305,7 +305,8 @@ impl Casebook {
         if let Some(newest) = newest {
             events::raise_hlc(&tx, newest)?;
         }
-        crate::search::flush(&tx)?;
+        // The search queue is left as it is: moving it into the index was a quarter of a first
+        // pull. Search reads the queue meanwhile; `catch_up_search` moves it after the sync.
         tx.commit()?;
         self.checkpoint_in_background();
         if let Some(high) = events::last_hlc(&self.conn)? {

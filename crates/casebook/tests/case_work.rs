@@ -92,6 +92,44 @@ fn a_renamed_client_is_found_by_the_new_name_only_before_and_after_indexing() {
     assert_eq!(found(&mut book, "บันทึกลำดับ299"), 1);
 }
 
+/// A sync leaves what it takes in queued for the index (`catch_up_search` moves it later):
+/// the laptop finds those cases at once, by their newest text only, and the same afterwards.
+#[test]
+fn cases_a_sync_takes_in_are_found_before_and_after_the_index_catches_up() {
+    let (dir_a, dir_b) = (Dir::new("synced-a"), Dir::new("synced-b"));
+    let (mut a, _, worker_a) = casebook::synth::unit_laptop(dir_a.path(), "a", WORKER_PASS).unwrap();
+    let (mut b, _, worker_b) = casebook::synth::unit_laptop(dir_b.path(), "b", WORKER_PASS).unwrap();
+    let (pid, _) = a.create_person(&worker_a, &person("นางกุหลาบ ทดสอบ")).unwrap();
+    let case = a.create_case(&worker_a, &case_for(&pid)).unwrap();
+    a.update_person(&worker_a, &pid, &person("นางพิกุล ทดสอบ")).unwrap();
+    a.add_timeline_entry(
+        &worker_a,
+        &case.id,
+        EntryKind::HomeVisit,
+        "เยี่ยมบ้านริมคลองแสนแสบ",
+        "2026-11-05T10:00:00+07:00",
+    )
+    .unwrap();
+    let incoming = a.events().unwrap().into_iter().map(casebook::sync::Incoming::Event).collect();
+    b.receive(incoming, 1).unwrap();
+
+    let found = |book: &mut casebook::Casebook, q: &str| -> Vec<String> {
+        book.search_cases(&worker_b, q, 20)
+            .unwrap()
+            .into_iter()
+            .map(|r| r.case_number)
+            .collect()
+    };
+    let expect = vec![case.case_number.clone()];
+    for step in ["queued", "indexed"] {
+        assert_eq!(found(&mut b, "พิกุล"), expect, "{step}: the new name");
+        assert!(found(&mut b, "กุหลาบ").is_empty(), "{step}: the old name");
+        assert_eq!(found(&mut b, "ริมคลอง"), expect, "{step}: the note");
+        assert_eq!(found(&mut b, &case.case_number), expect, "{step}: the case number");
+        assert!(!b.catch_up_search().unwrap(), "a few rows move in one step");
+    }
+}
+
 #[test]
 fn lists_are_masked_and_revealing_identity_needs_a_reason_and_is_audited() {
     let dir = Dir::new("reveal");

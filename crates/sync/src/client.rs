@@ -362,6 +362,14 @@ pub async fn sync_once(replica: &impl Replica, client: &Client, known_schema: u3
     Ok(report)
 }
 
+/// Indexes for search what a sync took in (`Casebook::catch_up_search`), a step at a time,
+/// letting go of the book between steps so that a person's work goes on meanwhile. The book
+/// finds those records before this too, by a slower scan.
+pub fn catch_up_search(replica: &impl Replica) -> Result<(), SyncError> {
+    while replica.with_book(|b| b.catch_up_search())? {}
+    Ok(())
+}
+
 /// Takes in the quarantined events this build can read (after an upgrade); the others stay.
 pub fn retry_quarantine(replica: &impl Replica, known_schema: u32) -> Result<Received, SyncError> {
     let readable: Vec<Incoming> = replica

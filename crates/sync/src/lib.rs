@@ -5,7 +5,9 @@ mod client;
 mod tls;
 mod wire;
 
-pub use client::{Client, Credentials, Enrolled, Replica, SyncError, SyncReport, retry_quarantine, sync_once};
+pub use client::{
+    Client, Credentials, Enrolled, Replica, SyncError, SyncReport, catch_up_search, retry_quarantine, sync_once,
+};
 pub use tls::fingerprint;
 pub use wire::{
     EnrollRequest, EnrollResponse, PullResponse, PulledEvent, PushRequest, PushResponse, WIRE_VERSION, WireEvent,
