@@ -425,8 +425,8 @@ impl Casebook {
             return work(self);
         }
         self.conn.execute_batch("BEGIN IMMEDIATE")?;
-        let done = work(self)
-            .and_then(|value| crate::search::flush(&self.conn, crate::search::CATCH_UP_ROWS).map(|_| value));
+        let done =
+            work(self).and_then(|value| crate::search::flush(&self.conn, crate::search::CATCH_UP_ROWS).map(|_| value));
         match done {
             Ok(value) => {
                 self.conn.execute_batch("COMMIT")?;

@@ -110,7 +110,12 @@ fn cases_a_sync_takes_in_are_found_before_and_after_the_index_catches_up() {
         "2026-11-05T10:00:00+07:00",
     )
     .unwrap();
-    let incoming = a.events().unwrap().into_iter().map(casebook::sync::Incoming::Event).collect();
+    let incoming = a
+        .events()
+        .unwrap()
+        .into_iter()
+        .map(casebook::sync::Incoming::Event)
+        .collect();
     b.receive(incoming, 1).unwrap();
 
     let found = |book: &mut casebook::Casebook, q: &str| -> Vec<String> {

@@ -75,7 +75,10 @@ async fn main() {
         let run = Run::start(&hub_pid);
         catch_up_search(&b).unwrap();
         run.report("  then its search index caught up");
-        println!("  a search while it was catching up: {before:.0} ms; after: {:.1} ms", search(&b));
+        println!(
+            "  a search while it was catching up: {before:.0} ms; after: {:.1} ms",
+            search(&b)
+        );
         laptops.push((b, b_worker, b_client));
     }
     let Some((b, b_worker, b_client)) = laptops.pop() else {
