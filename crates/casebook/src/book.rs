@@ -205,9 +205,9 @@ impl Casebook {
     }
 
     /// A case book in plain, unencrypted SQLite with a ready social-worker session, for the
-    /// benchmark that measures what encryption costs. Never used by the app.
+    /// benchmark that measures what encryption costs (the plain book of an earlier run, if
+    /// there is one). Never used by the app.
     #[cfg(feature = "unencrypted-benchmark")]
-    /// Opens the plain book made by an earlier run, if there is one.
     pub fn create_unencrypted_for_benchmark(dir: &Path) -> Result<(Casebook, Session)> {
         std::fs::create_dir_all(dir)?;
         let conn = store::open_keyed(dir, None)?;

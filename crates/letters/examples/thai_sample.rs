@@ -6,7 +6,7 @@ use letters::{Align, Breaker, Font, Page, TextStyle, render};
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let out = std::env::args().nth(1).unwrap_or_else(|| "thai-sample.pdf".into());
     let (regular, bold) = (Font::laksaman()?, Font::laksaman_bold()?);
-    let breaker = Breaker::new();
+    let breaker = Breaker::default();
     let mut page = Page::new(&regular, &bold, &breaker);
     let size = 16.0 / 1.5; // "16 pt TH Sarabun New" in Laksaman's larger glyphs
     let normal = TextStyle::regular(size);

@@ -18,13 +18,15 @@ pub fn no_break_after(c: char) -> bool {
     matches!(c, '\u{0E40}'..='\u{0E44}')
 }
 
-impl Breaker {
-    pub fn new() -> Breaker {
+impl Default for Breaker {
+    fn default() -> Breaker {
         Breaker {
             segmenter: LineSegmenter::new_auto(LineBreakOptions::default()),
         }
     }
+}
 
+impl Breaker {
     /// Byte offsets where a line may end (never 0; always `text.len()`).
     pub fn points(&self, text: &str) -> Vec<usize> {
         self.segmenter
@@ -45,7 +47,7 @@ mod tests {
 
     #[test]
     fn breaks_between_thai_words_and_never_inside_a_cluster() {
-        let breaker = Breaker::new();
+        let breaker = Breaker::default();
         let text = "ผู้เสียหายได้รับการช่วยเหลือจากทีมสหวิชาชีพและส่งต่อไปยังบ้านพักเด็กและครอบครัว";
         let points = breaker.points(text);
         assert!(points.len() >= 8, "{points:?}");

@@ -91,7 +91,7 @@ impl Typesetter {
         Ok(Typesetter {
             regular: Font::laksaman()?,
             bold: Font::laksaman_bold()?,
-            breaker: Breaker::new(),
+            breaker: Breaker::default(),
         })
     }
 

@@ -57,7 +57,7 @@ fn page_of<'f>(
 #[test]
 fn every_word_of_the_thai_list_extracts_exactly() {
     let (regular, bold) = (Font::laksaman().unwrap(), Font::laksaman_bold().unwrap());
-    let breaker = letters::Breaker::new();
+    let breaker = letters::Breaker::default();
     let page = page_of(&regular, &bold, &breaker, WORDS, Align::Left, 400.0);
     let text = pdftotext(&render("words", &regular, &bold, vec![page]));
     let extracted: Vec<&str> = text.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
@@ -67,7 +67,7 @@ fn every_word_of_the_thai_list_extracts_exactly() {
 #[test]
 fn a_long_paragraph_breaks_between_words_and_reads_back_whole() {
     let (regular, bold) = (Font::laksaman().unwrap(), Font::laksaman_bold().unwrap());
-    let breaker = letters::Breaker::new();
+    let breaker = letters::Breaker::default();
     let paragraph = "ด้วยศูนย์พึ่งได้ได้รับแจ้งจากสายด่วน ๑๓๐๐ ว่าผู้เสียหายได้รับการช่วยเหลือจากทีมสหวิชาชีพและส่งต่อไปยังบ้านพักเด็กและครอบครัวจังหวัดชุมพรเพื่อรับการคุ้มครองและฟื้นฟูสภาพจิตใจอย่างต่อเนื่อง";
     for align in [Align::Left, Align::Justify] {
         let page = page_of(&regular, &bold, &breaker, &[paragraph], align, 250.0);
@@ -88,7 +88,7 @@ fn a_long_paragraph_breaks_between_words_and_reads_back_whole() {
 #[test]
 fn the_same_input_gives_the_same_bytes() {
     let (regular, bold) = (Font::laksaman().unwrap(), Font::laksaman_bold().unwrap());
-    let breaker = letters::Breaker::new();
+    let breaker = letters::Breaker::default();
     let one = render(
         "same",
         &regular,

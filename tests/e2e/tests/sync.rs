@@ -193,13 +193,17 @@ async fn a_conflict_from_two_laptops_is_shown_resolved_in_the_app_and_reaches_th
         let mut settled = false;
         for _ in 0..50 {
             sync_once(&b, &b_client, schema).await?;
-            let book = b.lock().map_err(|_| "lock")?;
-            let name = book.agencies(&b_worker)?[0].record.name.clone();
-            if name.contains("เครื่อง A") && book.conflicts(&b_worker)?.is_empty() {
+            let (name, open) = {
+                let book = b.lock().map_err(|_| "lock")?;
+                (
+                    book.agencies(&b_worker)?[0].record.name.clone(),
+                    book.conflicts(&b_worker)?.len(),
+                )
+            };
+            if name.contains("เครื่อง A") && open == 0 {
                 settled = true;
                 break;
             }
-            drop(book);
             tokio::time::sleep(std::time::Duration::from_millis(200)).await;
         }
         assert!(settled, "laptop B never received the choice");
