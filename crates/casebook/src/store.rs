@@ -17,6 +17,7 @@ const MIGRATIONS: &[(u32, &str)] = &[
     (4, include_str!("../migrations/0004_compact_clocks.sql")),
     (5, include_str!("../migrations/0005_timeline_attachments_index.sql")),
     (6, include_str!("../migrations/0006_search_merge.sql")),
+    (7, include_str!("../migrations/0007_search_hash.sql")),
 ];
 
 pub fn schema_version() -> u32 {
