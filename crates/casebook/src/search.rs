@@ -15,8 +15,8 @@ use rusqlite::Connection;
 /// so a record is found from the transaction that wrote it.
 const QUEUE_LIMIT: usize = 256;
 
-/// The most rows one catch-up step moves: about a third of a second of holding the book on
-/// a modest laptop, so a person's save waits no longer than that behind it.
+/// The most rows one catch-up step moves: about a quarter of a second of holding the book
+/// (measured on a 2-core machine), so a person's save waits no longer than that behind it.
 pub(crate) const CATCH_UP_ROWS: usize = 20_000;
 
 /// Moves the `limit` oldest queued rows into the index (a record's newest of them; its older

@@ -305,8 +305,8 @@ impl Casebook {
         if let Some(newest) = newest {
             events::raise_hlc(&tx, newest)?;
         }
-        // The search queue is left as it is: moving it into the index was a quarter of a first
-        // pull. Search reads the queue meanwhile; `catch_up_search` moves it after the sync.
+        // The search queue is left as it is: moving it into the index here was about a third of
+        // a first pull's time. Search reads the queue meanwhile; `catch_up_search` moves it after.
         tx.commit()?;
         self.checkpoint_in_background();
         if let Some(high) = events::last_hlc(&self.conn)? {
