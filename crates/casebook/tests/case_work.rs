@@ -7,6 +7,15 @@ use casebook::timeline::EntryKind;
 use casebook::{Error, Role};
 use common::*;
 
+/// The case numbers a search shows, in its order.
+fn found_case_numbers(book: &mut casebook::Casebook, session: &casebook::Session, query: &str) -> Vec<String> {
+    book.search_cases(session, query, 20)
+        .unwrap()
+        .into_iter()
+        .map(|r| r.case_number)
+        .collect()
+}
+
 #[test]
 fn thai_name_fragments_ids_phones_case_numbers_and_notes_are_found() {
     let dir = Dir::new("search");
@@ -27,13 +36,7 @@ fn thai_name_fragments_ids_phones_case_numbers_and_notes_are_found() {
     )
     .unwrap();
 
-    let numbers = |book: &mut casebook::Casebook, q: &str| -> Vec<String> {
-        book.search_cases(&worker, q, 20)
-            .unwrap()
-            .into_iter()
-            .map(|r| r.case_number)
-            .collect()
-    };
+    let numbers = |book: &mut casebook::Casebook, q: &str| found_case_numbers(book, &worker, q);
     assert_eq!(numbers(&mut book, "สมศรี"), vec![a.case_number.clone()]);
     assert_eq!(numbers(&mut book, "ใจดี"), vec![a.case_number.clone()]);
     assert_eq!(numbers(&mut book, "ตลาดน้ำ"), vec![b.case_number.clone()]);
@@ -118,13 +121,7 @@ fn cases_a_sync_takes_in_are_found_before_and_after_the_index_catches_up() {
         .collect();
     b.receive(incoming, 1).unwrap();
 
-    let found = |book: &mut casebook::Casebook, q: &str| -> Vec<String> {
-        book.search_cases(&worker_b, q, 20)
-            .unwrap()
-            .into_iter()
-            .map(|r| r.case_number)
-            .collect()
-    };
+    let found = |book: &mut casebook::Casebook, q: &str| found_case_numbers(book, &worker_b, q);
     let expect = vec![case.case_number.clone()];
     for step in ["queued", "indexed"] {
         assert_eq!(found(&mut b, "พิกุล"), expect, "{step}: the new name");
