@@ -498,7 +498,7 @@ impl Casebook {
     }
 
     /// One step of moving queued search rows into the index, in its own transaction: true
-    /// while rows remain. A sync leaves what it took in queued (searchable, by a slower scan);
+    /// when rows may remain. A sync leaves what it took in queued (searchable, by a slower scan);
     /// calling this until it says false, between other work, indexes it.
     pub fn catch_up_search(&self) -> Result<bool> {
         let tx = self.conn.unchecked_transaction()?;
