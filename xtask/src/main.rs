@@ -6,7 +6,9 @@
 //! bench   the benchmarks, printing figures
 //! gen     a synthetic case book (fictional people) for trying the app at scale
 //! bundle  the installable package (.deb on Linux); --debug for the test build
+//! imports no import circle in any crate, the case book's layers in order
 
+mod imports;
 mod package;
 mod postgres;
 mod setup;
@@ -17,7 +19,7 @@ use shell::{Result, cargo, root};
 use std::process::ExitCode;
 
 const USAGE: &str =
-    "usage: cargo xtask <setup | run [-- APP ARGS] | test | bench | bundle [--debug] | gen --cases N [--dir DIR]>";
+    "usage: cargo xtask <setup | run [-- APP ARGS] | test | bench | bundle [--debug] | imports | gen --cases N [--dir DIR]>";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -27,6 +29,7 @@ fn main() -> ExitCode {
         Some("test") => test::all(),
         Some("bench") => bench(),
         Some("gen") => gen_book(&args[1..]),
+        Some("imports") => imports::check(),
         Some("bundle") => package::bundle(args.iter().any(|a| a == "--debug")).map(|_| ()),
         _ => {
             eprintln!("{USAGE}");

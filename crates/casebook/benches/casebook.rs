@@ -2,9 +2,9 @@
 //! people, 1,000,000 timeline entries; `OSCC_BENCH_CASES` to change), encrypted and plain.
 //! Books are generated once into target/bench/ and reused. Prints p50/p95 per operation.
 
-use casebook::case::CaseFilter;
+use casebook::records::case_list::CaseFilter;
+use casebook::records::timeline::EntryKind;
 use casebook::synth::{self, Rng};
-use casebook::timeline::EntryKind;
 use casebook::{Casebook, KdfParams, NewBook, Session};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -208,12 +208,12 @@ fn workload(book: &mut Casebook, session: &Session, pass: u64) -> Result<Figures
     let mut rng = Rng::new(pass);
     let (p50, p95, total) = timed(|i| {
         let (pid, _) = book.create_person(session, &synth::person(&mut rng, pass * 4 + i as u64))?;
-        let input = casebook::case::CaseInput {
+        let input = casebook::records::case::CaseInput {
             client_id: pid,
-            source: casebook::case::Source::WalkIn,
-            categories: vec![casebook::case::Category::ViolenceWoman],
+            source: casebook::records::case::Source::WalkIn,
+            categories: vec![casebook::records::case::Category::ViolenceWoman],
             violence_types: vec![],
-            risk: casebook::case::Risk::Yellow,
+            risk: casebook::records::case::Risk::Yellow,
             case_manager_id: None,
             incident_at: None,
             consent: None,

@@ -1,7 +1,17 @@
 //! Dates: stored ISO-8601 (Gregorian; UTC for instants, local for dates), shown in the
 //! Buddhist era (BE = CE + 543) with Thai month names, Thai digits where a letter wants them.
 
-use chrono::{Datelike, NaiveDate};
+use chrono::{Datelike, NaiveDate, Utc};
+
+/// Today's date in Thailand (UTC+7 all year).
+pub fn today() -> NaiveDate {
+    (Utc::now() + chrono::Duration::hours(7)).date_naive()
+}
+
+/// Now, as stored: ISO-8601 in UTC with milliseconds.
+pub fn now_iso() -> String {
+    Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
 
 pub const BE_OFFSET: i32 = 543;
 

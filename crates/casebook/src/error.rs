@@ -83,7 +83,7 @@ impl Error {
     pub fn message_key(&self) -> String {
         match self {
             Error::Invalid(invalid) => {
-                format!("validation.{}", crate::rows::serde_name(&invalid.rule))
+                format!("validation.{}", serde_name(&invalid.rule))
             }
             Error::WrongSecret { .. } => "error.wrong_secret".into(),
             Error::TooSoon { .. } => "error.too_soon".into(),
@@ -101,3 +101,11 @@ impl Error {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// The serde name of a unit enum variant ("in_service").
+pub fn serde_name<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}

@@ -1,46 +1,29 @@
-//! The encrypted case book (DESIGN.md §3–§4): domain types, validation, the SQLCipher store,
-//! keys and sign-in, permissions, the hash-chained audit log, the event log and search.
-//! No Tauri, no async, no UI.
+//! The encrypted case book (docs/ARCHITECTURE.md): no Tauri, no async, no UI. The modules are
+//! layers; a module uses only its own layer and the ones listed before it:
+//!
+//! - `error`, `dates`: typed errors and Buddhist-era dates, used everywhere.
+//! - `store`: the encrypted file and nothing of the domain (open, migrations, keys, device
+//!   secret, rows, the search index, reference data).
+//! - `log`: record kinds, the hybrid logical clock, the event log and the merge rules.
+//! - `book`: the `Casebook` handle, the one write path, audit, permissions, users, backup.
+//! - `records`: what a unit records, one file per kind, intake included.
+//! - `sync`: the replica side of sync (what to push, taking in, conflicts, blobs).
+//! - `pdpa`, `statistics`: duties under the PDPA, and the counts the province receives.
+//! - `synth`: synthetic case books (fictional people) for tests and benchmarks.
 
-pub mod areas;
-pub mod attachments;
-pub mod audit;
-mod backup;
-mod blobs;
-mod book;
-pub mod care;
-pub mod case;
-pub mod checkpoint;
-pub mod conference;
+pub mod book;
 pub mod dates;
-mod device;
-pub mod entity;
 pub mod error;
-pub mod events;
-mod files;
-pub mod hlc;
-pub mod keys;
-pub mod lookups;
-mod mask;
-pub mod partners;
+pub mod log;
 pub mod pdpa;
-pub mod permissions;
-pub mod person;
-pub mod pseudonym;
-pub mod purge;
 pub mod records;
-pub mod register;
-mod rows;
-mod search;
-pub mod stats;
+pub mod statistics;
 pub mod store;
 pub mod sync;
 pub mod synth;
-pub mod thai_id;
-pub mod timeline;
-mod transfer;
 
-pub use book::{Casebook, NewBook, OrgType, UnitInfo, UserSummary, now_iso};
+pub use book::permissions::{Permission, Role, Session};
+pub use book::users::UserSummary;
+pub use book::{Casebook, NewBook, OrgType, UnitInfo};
 pub use error::{Error, Invalid, Result, Rule};
-pub use keys::{KdfParams, RecoveryCode};
-pub use permissions::{Permission, Role, Session};
+pub use store::keys::{KdfParams, RecoveryCode};

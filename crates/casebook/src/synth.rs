@@ -2,12 +2,12 @@
 //! built from syllables, never real people's names. The same seed gives the same book.
 
 use crate::book::Casebook;
-use crate::case::{CaseInput, Category, Risk, Source, ViolenceType};
+use crate::book::permissions::Session;
 use crate::error::Result;
-use crate::permissions::Session;
-use crate::person::{IdKind, PersonInput, Sex};
-use crate::thai_id;
-use crate::timeline::EntryKind;
+use crate::records::case::{CaseInput, Category, Risk, Source, ViolenceType};
+use crate::records::person::{IdKind, PersonInput, Sex};
+use crate::records::thai_id;
+use crate::records::timeline::EntryKind;
 
 /// SplitMix64: tiny, fast and deterministic; nothing here needs cryptographic randomness.
 pub struct Rng(u64);
@@ -223,14 +223,14 @@ pub fn unit_book(
         admin_passphrase: passphrase.into(),
         ..crate::book::NewBook::default()
     };
-    let (mut book, admin, _) = Casebook::create(dir, &new, crate::keys::KdfParams::fast())?;
-    book.set_kdf(crate::keys::KdfParams::fast());
+    let (mut book, admin, _) = Casebook::create(dir, &new, crate::store::keys::KdfParams::fast())?;
+    book.set_kdf(crate::store::keys::KdfParams::fast());
     let worker = format!("worker{suffix}");
     book.add_user(
         &admin,
         &worker,
         "นักสังคม สมมุติ",
-        crate::permissions::Role::SocialWorker,
+        crate::book::permissions::Role::SocialWorker,
         passphrase,
     )?;
     drop(book);

@@ -2,8 +2,9 @@
 
 mod common;
 
-use casebook::case::{CaseFilter, Risk};
-use casebook::timeline::EntryKind;
+use casebook::records::case::Risk;
+use casebook::records::case_list::CaseFilter;
+use casebook::records::timeline::EntryKind;
 use casebook::{Error, Role};
 use common::*;
 
@@ -23,7 +24,7 @@ fn thai_name_fragments_ids_phones_case_numbers_and_notes_are_found() {
     let (somsri, _) = book.create_person(&worker, &person("นางสมศรีใจดี")).unwrap();
     let mut other = person("นายมานะ อดทน");
     other.id_number = Some("3100100234562".into());
-    other.id_kind = Some(casebook::person::IdKind::ThaiCitizen);
+    other.id_kind = Some(casebook::records::person::IdKind::ThaiCitizen);
     let (mana, _) = book.create_person(&worker, &other).unwrap();
     let a = book.create_case(&worker, &case_for(&somsri)).unwrap();
     let b = book.create_case(&worker, &case_for(&mana)).unwrap();
@@ -117,7 +118,7 @@ fn cases_a_sync_takes_in_are_found_before_and_after_the_index_catches_up() {
         .events()
         .unwrap()
         .into_iter()
-        .map(casebook::sync::Incoming::Event)
+        .map(casebook::sync::receive::Incoming::Event)
         .collect();
     b.receive(incoming, 1).unwrap();
 
@@ -232,7 +233,7 @@ fn late_entries_are_marked_and_future_ones_refused() {
         "2026-11-01T09:00:00+07:00",
     )
     .unwrap();
-    let now = casebook::now_iso();
+    let now = casebook::dates::now_iso();
     book.add_timeline_entry(&worker, &case.id, EntryKind::Call, "โทรติดตาม", &now)
         .unwrap();
     let err = book

@@ -4,7 +4,7 @@
 mod common;
 
 use casebook::Casebook;
-use casebook::timeline::EntryKind;
+use casebook::records::timeline::EntryKind;
 use common::*;
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
@@ -29,7 +29,7 @@ fn crash_child_writer() {
             &case_id,
             EntryKind::Note,
             &format!("บันทึกที่ {n}"),
-            &casebook::now_iso(),
+            &casebook::dates::now_iso(),
         )
         .unwrap();
         println!("committed {n}");

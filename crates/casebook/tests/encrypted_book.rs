@@ -2,10 +2,11 @@
 
 mod common;
 
-use casebook::case::{CaseFilter, Status};
-use casebook::keys::{KEY_FILE, MasterKey};
+use casebook::records::case::Status;
+use casebook::records::case_list::CaseFilter;
+use casebook::records::timeline::EntryKind;
+use casebook::store::keys::{KEY_FILE, MasterKey};
 use casebook::store::{self, DB_FILE};
-use casebook::timeline::EntryKind;
 use casebook::{Casebook, Error, Role};
 use common::*;
 
@@ -201,7 +202,7 @@ fn case_numbers_follow_unit_and_buddhist_year() {
     let (pid, _) = book.create_person(&worker, &person("ผู้รับบริการเลขที่")).unwrap();
     let a = book.create_case(&worker, &common::case_for(&pid)).unwrap();
     let b = book.create_case(&worker, &common::case_for(&pid)).unwrap();
-    let year = casebook::dates::be_year(casebook::person::today());
+    let year = casebook::dates::be_year(casebook::dates::today());
     assert_eq!(a.case_number, format!("CPN-{year}-0001"));
     assert_eq!(b.case_number, format!("CPN-{year}-0002"));
     assert_eq!(a.status, Status::Intake);

@@ -22,9 +22,9 @@ fn requests_breaches_and_a_purge_after_the_retention_date() {
     book.add_timeline_entry(
         &worker,
         &purged.id,
-        casebook::timeline::EntryKind::Note,
+        casebook::records::timeline::EntryKind::Note,
         "บันทึกที่ต้องลบ ลับมาก",
-        &casebook::now_iso(),
+        &casebook::dates::now_iso(),
     )
     .unwrap();
     let (other, _) = book.create_person(&worker, &person("ผู้รับบริการ คงอยู่")).unwrap();
@@ -40,7 +40,7 @@ fn requests_breaches_and_a_purge_after_the_retention_date() {
     assert_eq!(book.client_of_case_number(&head, "CPN-2569-9999").unwrap(), None);
 
     // An access request: due in 30 days, answered.
-    let today = casebook::person::today();
+    let today = casebook::dates::today();
     let request = book
         .log_data_subject_request(&head, Some(&other), RequestKind::Access, &today.to_string(), None)
         .unwrap();

@@ -3,10 +3,13 @@
 
 mod common;
 
-use casebook::care::{CarePlanGoal, CaseParty, Domain, GoalStatus, Incident, PartyRole, PlaceKind, Relationship};
-use casebook::case::ViolenceType;
-use casebook::partners::{Agency, AgencyType, Contact, Referral, ReferralStatus, Urgency};
 use casebook::pdpa::RequestKind;
+use casebook::records::agency::{Agency, AgencyType, Contact};
+use casebook::records::care::{
+    CarePlanGoal, CaseParty, Domain, GoalStatus, Incident, PartyRole, PlaceKind, Relationship,
+};
+use casebook::records::case::ViolenceType;
+use casebook::records::referral::{Referral, ReferralStatus, Urgency};
 use casebook::{Error, Rule};
 use common::*;
 
@@ -172,9 +175,9 @@ fn attachments_are_deduplicated_and_stay_inside_the_encrypted_file() {
         .add_timeline_entry(
             &worker,
             &case.id,
-            casebook::timeline::EntryKind::HomeVisit,
+            casebook::records::timeline::EntryKind::HomeVisit,
             "เยี่ยมบ้าน ถ่ายภาพสภาพบ้าน",
-            &casebook::now_iso(),
+            &casebook::dates::now_iso(),
         )
         .unwrap();
     book.attach_to_entry(&worker, &visit, &a).unwrap();
@@ -258,7 +261,7 @@ fn pdpa_clocks_are_set_by_the_book_and_only_supervisors_keep_them() {
 
 #[test]
 fn a_conference_records_decisions_and_open_actions_carry_over() {
-    use casebook::conference::{ActionItem, ActionStatus, Attendee, Conference, ConferenceStatus};
+    use casebook::records::conference::{ActionItem, ActionStatus, Attendee, Conference, ConferenceStatus};
     let dir = Dir::new("conference");
     let (mut book, worker, _, _) = book_with_worker(dir.path());
     let (client, _) = book.create_person(&worker, &person("เด็กหญิงประชุม สมมุติ")).unwrap();
@@ -330,7 +333,7 @@ fn a_conference_records_decisions_and_open_actions_carry_over() {
     let timeline = book.open_case(&worker, &case.id).unwrap().timeline;
     let minutes = timeline
         .iter()
-        .find(|e| e.kind == casebook::timeline::EntryKind::ConferenceDecision)
+        .find(|e| e.kind == casebook::records::timeline::EntryKind::ConferenceDecision)
         .expect("a conference entry in the timeline");
     assert!(minutes.body.contains("มติ: ให้ย้ายไปอยู่บ้านพักเด็กชั่วคราว"), "{}", minutes.body);
     assert!(
@@ -371,7 +374,7 @@ fn a_conference_records_decisions_and_open_actions_carry_over() {
 /// the summary or the decisions being written.
 #[test]
 fn the_projector_view_blacks_out_what_identifies_the_client() {
-    use casebook::conference::ConferenceStatus;
+    use casebook::records::conference::ConferenceStatus;
     let dir = Dir::new("projector");
     let (mut book, worker, _, _) = book_with_worker(dir.path());
     let mut input = person("เด็กหญิงลับเฉพาะ นามสมมุติ");
@@ -412,8 +415,8 @@ fn first_on_agenda(
     conference_id: String,
     case_id: &str,
     summary: impl Into<String>,
-) -> casebook::conference::AgendaCase {
-    casebook::conference::AgendaCase {
+) -> casebook::records::conference::AgendaCase {
+    casebook::records::conference::AgendaCase {
         conference_id,
         case_id: case_id.to_owned(),
         position: 1,
@@ -423,19 +426,19 @@ fn first_on_agenda(
     }
 }
 
-fn plan_at(when: &str) -> casebook::conference::Conference {
-    casebook::conference::Conference {
+fn plan_at(when: &str) -> casebook::records::conference::Conference {
+    casebook::records::conference::Conference {
         held_at: when.into(),
         venue: Some("ที่ทำการ อบต. สมมุติ".into()),
         chair: None,
         minute_taker: None,
-        status: casebook::conference::ConferenceStatus::Planned,
+        status: casebook::records::conference::ConferenceStatus::Planned,
     }
 }
 
 #[test]
 fn the_administrator_edits_lookups_and_deactivated_ones_disappear_from_pickers() {
-    use casebook::lookups::Lookup;
+    use casebook::records::lookup::Lookup;
     let dir = Dir::new("lookups");
     let (mut book, worker, admin, _) = book_with_worker(dir.path());
     let reason = |code: &str, th: &str, active: bool| Lookup {

@@ -4,10 +4,10 @@
 
 mod common;
 
-use casebook::care::{CaseParty, PartyRole, Relationship};
-use casebook::case::{Category, Source, Status, ViolenceType};
-use casebook::person::{IdKind, PersonInput, Sex};
-use casebook::stats::{Dimension, Period, Replay, Statistics};
+use casebook::records::care::{CaseParty, PartyRole, Relationship};
+use casebook::records::case::{Category, Source, Status, ViolenceType};
+use casebook::records::person::{IdKind, PersonInput, Sex};
+use casebook::statistics::{Dimension, Period, Replay, Statistics};
 use chrono::Datelike;
 use common::*;
 
@@ -75,7 +75,7 @@ fn a_months_statistics_count_each_case_by_every_dimension() {
     input.violence_types = vec![];
     book.create_case(&worker, &input).unwrap();
 
-    let today = casebook::person::today();
+    let today = casebook::dates::today();
     let month = Period {
         year: today.year(),
         month: Some(today.month()),

@@ -4,10 +4,10 @@
 
 mod common;
 
-use casebook::care::{CarePlanGoal, Domain, GoalStatus};
-use casebook::events::Event;
-use casebook::partners::{Agency, AgencyType};
-use casebook::sync::Incoming;
+use casebook::log::events::Event;
+use casebook::records::agency::{Agency, AgencyType};
+use casebook::records::care::{CarePlanGoal, Domain, GoalStatus};
+use casebook::sync::receive::Incoming;
 use casebook::synth::Rng;
 use casebook::{Casebook, Session};
 use common::*;

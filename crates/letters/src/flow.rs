@@ -3,8 +3,9 @@
 //! ("- ๒ -") and, at the foot of the page before, the first word of what follows ("/word...").
 
 use crate::layout::Align;
-use crate::letter::{PAGE_HEIGHT, PAGE_WIDTH, PT_PER_MM, RIGHT_MARGIN, Typesetter, thai_digits};
+use crate::page::{PAGE_HEIGHT, PAGE_WIDTH, PT_PER_MM, RIGHT_MARGIN};
 use crate::pdf::{Page, TextStyle};
+use crate::typesetter::{Typesetter, thai_digits};
 
 const TOP: f32 = PAGE_HEIGHT - 20.0 * PT_PER_MM;
 pub(crate) const BOTTOM: f32 = 20.0 * PT_PER_MM;

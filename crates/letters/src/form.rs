@@ -3,8 +3,10 @@
 //! given, signature, date).
 
 use crate::layout::Align;
-use crate::letter::{BODY_SIZE, LEFT_MARGIN, PAGE_HEIGHT, PAGE_WIDTH, RIGHT_MARGIN, Typesetter, Urgency, thai_digits};
+use crate::letter::Urgency;
+use crate::page::{BODY_SIZE, LEFT_MARGIN, PAGE_HEIGHT, PAGE_WIDTH, RIGHT_MARGIN};
 use crate::pdf::{TextStyle, render};
+use crate::typesetter::{Typesetter, thai_digits};
 
 #[derive(Debug, Clone)]
 pub struct ReferralForm {

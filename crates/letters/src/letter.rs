@@ -3,21 +3,12 @@
 //! TH Sarabun New (Laksaman at the same visual size), paragraph indent 2.5 cm, 6 pt before
 //! each part, the urgency mark in red.
 
-use crate::breaks::Breaker;
-use crate::error::LettersError;
 use crate::flow::{Flow, Numbering};
-use crate::font::Font;
 use crate::layout::Align;
+use crate::page::{BODY_SIZE, LEFT_MARGIN, PAGE_HEIGHT, PAGE_WIDTH, PARAGRAPH_INDENT, PT_PER_MM, RIGHT_MARGIN};
 use crate::pdf::{Image, Page, TextStyle, render};
+use crate::typesetter::{Typesetter, thai_digits};
 
-pub(crate) const PT_PER_MM: f32 = 72.0 / 25.4;
-pub const PAGE_WIDTH: f32 = 210.0 * PT_PER_MM;
-pub const PAGE_HEIGHT: f32 = 297.0 * PT_PER_MM;
-pub const LEFT_MARGIN: f32 = 30.0 * PT_PER_MM;
-pub const RIGHT_MARGIN: f32 = 20.0 * PT_PER_MM;
-pub const PARAGRAPH_INDENT: f32 = 25.0 * PT_PER_MM;
-/// Laksaman's glyphs are 1.5 times TH Sarabun New's: "16 pt" of the regulation.
-pub const BODY_SIZE: f32 = 16.0 / 1.5;
 const PART_GAP: f32 = 6.0;
 /// The emblem (ครุฑ) is 3 cm high, 1.5 cm from the top; the text starts below it.
 const EMBLEM_TOP: f32 = 15.0 * PT_PER_MM;
@@ -70,35 +61,7 @@ pub struct OfficialLetter {
     pub thai_digits: bool,
 }
 
-pub fn thai_digits(text: &str) -> String {
-    text.chars()
-        .map(|c| match c.to_digit(10) {
-            Some(d) => char::from_u32(0x0E50 + d).unwrap_or(c),
-            None => c,
-        })
-        .collect()
-}
-
-/// The fonts and word breaker a document needs, loaded once.
-pub struct Typesetter {
-    pub(crate) regular: Font,
-    pub(crate) bold: Font,
-    breaker: Breaker,
-}
-
 impl Typesetter {
-    pub fn laksaman() -> Result<Typesetter, LettersError> {
-        Ok(Typesetter {
-            regular: Font::laksaman()?,
-            bold: Font::laksaman_bold()?,
-            breaker: Breaker::default(),
-        })
-    }
-
-    pub(crate) fn page(&self) -> Page<'_> {
-        Page::new(&self.regular, &self.bold, &self.breaker)
-    }
-
     /// The letter as an A4 PDF; a long body goes on to numbered continuation pages.
     pub fn official_letter(&self, letter: &OfficialLetter) -> Vec<u8> {
         render(&letter.subject, &self.regular, &self.bold, self.letter_pages(letter))

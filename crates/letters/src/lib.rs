@@ -10,22 +10,23 @@ mod font;
 mod form;
 mod layout;
 mod letter;
+mod page;
 mod pdf;
 mod recovery;
 mod report;
 mod shape;
 mod specimen;
+mod typesetter;
 
 pub use breaks::Breaker;
 pub use error::LettersError;
 pub use font::Font;
 pub use form::ReferralForm;
 pub use layout::Align;
-pub use letter::{
-    BODY_SIZE, LEFT_MARGIN, OfficialLetter, PAGE_WIDTH, PARAGRAPH_INDENT, RIGHT_MARGIN, Typesetter, Urgency,
-    thai_digits,
-};
+pub use letter::{OfficialLetter, Urgency};
+pub use page::{BODY_SIZE, LEFT_MARGIN, PAGE_WIDTH, PARAGRAPH_INDENT, RIGHT_MARGIN};
 pub use pdf::{Image, Page, SetParagraph, TextStyle, render};
 pub use recovery::RecoverySheet;
 pub use report::{Report, Section};
 pub use specimen::{specimen_form, specimen_letter};
+pub use typesetter::{Typesetter, thai_digits};

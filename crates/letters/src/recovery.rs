@@ -2,8 +2,9 @@
 //! opens the case book on a new laptop.
 
 use crate::layout::Align;
-use crate::letter::{BODY_SIZE, LEFT_MARGIN, PAGE_HEIGHT, PAGE_WIDTH, RIGHT_MARGIN, Typesetter};
+use crate::page::{BODY_SIZE, LEFT_MARGIN, PAGE_HEIGHT, PAGE_WIDTH, RIGHT_MARGIN};
 use crate::pdf::{TextStyle, render};
+use crate::typesetter::Typesetter;
 
 #[derive(Debug, Clone)]
 pub struct RecoverySheet {

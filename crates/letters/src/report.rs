@@ -3,8 +3,9 @@
 
 use crate::flow::Flow;
 use crate::layout::Align;
-use crate::letter::{BODY_SIZE, LEFT_MARGIN, PAGE_WIDTH, RIGHT_MARGIN, Typesetter};
+use crate::page::{BODY_SIZE, LEFT_MARGIN, PAGE_WIDTH, RIGHT_MARGIN};
 use crate::pdf::{TextStyle, render};
+use crate::typesetter::Typesetter;
 
 #[derive(Debug, Clone, Default)]
 pub struct Report {

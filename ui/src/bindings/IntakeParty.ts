@@ -2,4 +2,7 @@
 import type { PartyRole } from "./PartyRole";
 import type { Relationship } from "./Relationship";
 
+/**
+ * Someone else in the case, known at intake by name only.
+ */
 export type IntakeParty = { name_th: string, role: PartyRole, relationship: Relationship | null, };

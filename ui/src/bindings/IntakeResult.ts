@@ -2,4 +2,9 @@
 import type { Case } from "./Case";
 import type { Invalid } from "./Invalid";
 
-export type IntakeResult = { case: Case, warnings: Array<Invalid>, };
+export type IntakeResult = { case: Case, 
+/**
+ * What the user should see but that did not stop the intake (an ID check digit of a
+ * person without registration status, say).
+ */
+warnings: Array<Invalid>, };

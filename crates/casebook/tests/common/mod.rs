@@ -3,8 +3,8 @@
 
 #![allow(dead_code)]
 
-use casebook::case::{CaseInput, Category, Risk, Source};
-use casebook::person::{IdKind, PersonInput, Sex};
+use casebook::records::case::{CaseInput, Category, Risk, Source};
+use casebook::records::person::{IdKind, PersonInput, Sex};
 use casebook::{Casebook, KdfParams, NewBook, RecoveryCode, Session};
 use std::path::{Path, PathBuf};
 
@@ -83,7 +83,7 @@ pub fn case_for(client_id: &str) -> CaseInput {
         client_id: client_id.into(),
         source: Source::HospitalEr,
         categories: vec![Category::ViolenceChild],
-        violence_types: vec![casebook::case::ViolenceType::Physical],
+        violence_types: vec![casebook::records::case::ViolenceType::Physical],
         risk: Risk::Red,
         case_manager_id: None,
         incident_at: Some("2026-11-01T10:00:00+07:00".into()),

@@ -1,0 +1,274 @@
+//! The audit log: append-only and hash-chained. Each entry's hash covers its content and the
+//! previous entry's hash; the head (count and last hash) is kept in `meta` in the same
+//! transaction, so `verify` finds an edited, deleted, inserted or reordered entry, and a cut
+//! tail. Entries hold ids and actions, never names or ID numbers.
+
+use crate::book::Casebook;
+use crate::book::permissions::{Permission, Session};
+use crate::dates::now_iso;
+use crate::error::Result;
+use crate::log::entity::Entity;
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use ts_rs::TS;
+
+const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct AuditEntry {
+    #[ts(type = "number")]
+    pub seq: i64,
+    pub at: String,
+    pub user_id: Option<String>,
+    pub action: String,
+    pub entity: Option<String>,
+    pub entity_id: Option<String>,
+    pub detail: Option<String>,
+}
+
+fn entry_hash(prev: &str, e: &AuditEntry) -> String {
+    let mut h = Sha256::new();
+    for part in [
+        prev,
+        &e.seq.to_string(),
+        &e.at,
+        e.user_id.as_deref().unwrap_or(""),
+        &e.action,
+        e.entity.as_deref().unwrap_or(""),
+        e.entity_id.as_deref().unwrap_or(""),
+        e.detail.as_deref().unwrap_or(""),
+    ] {
+        h.update((part.len() as u64).to_le_bytes());
+        h.update(part.as_bytes());
+    }
+    hex::encode(h.finalize())
+}
+
+fn head(conn: &Connection) -> Result<(i64, String)> {
+    let text: Option<String> = conn
+        .query_row("SELECT value FROM meta WHERE key = 'audit_head'", [], |r| r.get(0))
+        .optional()?;
+    Ok(text
+        .and_then(|t| {
+            t.split_once(':')
+                .and_then(|(n, h)| Some((n.parse().ok()?, h.to_owned())))
+        })
+        .unwrap_or((0, GENESIS.to_owned())))
+}
+
+/// Appends an entry; call inside the transaction of the action it records.
+pub fn append(
+    conn: &Connection,
+    at: &str,
+    user_id: Option<&str>,
+    action: &str,
+    entity: Option<&str>,
+    entity_id: Option<&str>,
+    detail: Option<&str>,
+) -> Result<()> {
+    let (count, prev) = head(conn)?;
+    let entry = AuditEntry {
+        seq: count + 1,
+        at: at.to_owned(),
+        user_id: user_id.map(str::to_owned),
+        action: action.to_owned(),
+        entity: entity.map(str::to_owned),
+        entity_id: entity_id.map(str::to_owned),
+        detail: detail.map(str::to_owned),
+    };
+    let hash = entry_hash(&prev, &entry);
+    conn.prepare_cached(
+        "INSERT INTO audit_log (seq, at, user_id, action, entity, entity_id, detail, prev_hash, hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )?
+    .execute(params![
+        entry.seq,
+        entry.at,
+        entry.user_id,
+        entry.action,
+        entry.entity,
+        entry.entity_id,
+        entry.detail,
+        prev,
+        hash
+    ])?;
+    conn.prepare_cached("INSERT INTO meta (key, value) VALUES ('audit_head', ?1) ON CONFLICT (key) DO UPDATE SET value = excluded.value")?
+        .execute([format!("{}:{hash}", entry.seq)])?;
+    Ok(())
+}
+
+/// Where the chain breaks, if it does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuditBreak {
+    /// The entry at this position does not hash to what is stored, or does not follow the one before.
+    Entry { seq: i64 },
+    /// Entries are missing at the end.
+    Truncated { expected: i64, found: i64 },
+}
+
+/// Walks the whole chain. `Ok(n)` is the number of entries verified.
+pub fn verify(conn: &Connection) -> Result<Result<i64, AuditBreak>> {
+    let mut stmt = conn.prepare(
+        "SELECT seq, at, user_id, action, entity, entity_id, detail, prev_hash, hash FROM audit_log ORDER BY seq",
+    )?;
+    let mut rows = stmt.query([])?;
+    let mut prev = GENESIS.to_owned();
+    let mut expected_seq = 1;
+    while let Some(row) = rows.next()? {
+        let entry = AuditEntry {
+            seq: row.get(0)?,
+            at: row.get(1)?,
+            user_id: row.get(2)?,
+            action: row.get(3)?,
+            entity: row.get(4)?,
+            entity_id: row.get(5)?,
+            detail: row.get(6)?,
+        };
+        let stored_prev: String = row.get(7)?;
+        let stored_hash: String = row.get(8)?;
+        if entry.seq != expected_seq || stored_prev != prev || entry_hash(&prev, &entry) != stored_hash {
+            return Ok(Err(AuditBreak::Entry { seq: expected_seq }));
+        }
+        prev = stored_hash;
+        expected_seq += 1;
+    }
+    let found = expected_seq - 1;
+    let (count, head_hash) = head(conn)?;
+    if count != found || (found > 0 && head_hash != prev) {
+        return Ok(Err(AuditBreak::Truncated { expected: count, found }));
+    }
+    Ok(Ok(found))
+}
+
+/// The newest entries first, for an audit screen.
+pub fn recent(conn: &Connection, entity_id: Option<&str>, limit: i64) -> Result<Vec<AuditEntry>> {
+    newest(conn, "?1 IS NULL OR entity_id = ?1", params![entity_id, limit])
+}
+
+/// The newest entries of one action (e.g. every purge's tombstone).
+pub fn of_action(conn: &Connection, action: &str, limit: i64) -> Result<Vec<AuditEntry>> {
+    newest(conn, "action = ?1", params![action, limit])
+}
+
+/// Entries matching `filter` (its parameter ?1; ?2 is the limit), newest first.
+fn newest(conn: &Connection, filter: &str, args: impl rusqlite::Params) -> Result<Vec<AuditEntry>> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT seq, at, user_id, action, entity, entity_id, detail FROM audit_log
+         WHERE {filter} ORDER BY seq DESC LIMIT ?2"
+    ))?;
+    let rows = stmt.query_map(args, |r| {
+        Ok(AuditEntry {
+            seq: r.get(0)?,
+            at: r.get(1)?,
+            user_id: r.get(2)?,
+            action: r.get(3)?,
+            entity: r.get(4)?,
+            entity_id: r.get(5)?,
+            detail: r.get(6)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<Vec<_>, _>>()?)
+}
+
+impl Casebook {
+    /// Records a view, export, print or login: audited, not an event.
+    pub(crate) fn audit(
+        &mut self,
+        session: &Session,
+        action: &str,
+        entity: Option<Entity>,
+        id: Option<&str>,
+        detail: Option<&str>,
+    ) -> Result<()> {
+        let tx = self.conn.savepoint()?;
+        append(
+            &tx,
+            &now_iso(),
+            Some(&session.user_id),
+            action,
+            entity.map(Entity::name),
+            id,
+            detail,
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    pub fn verify_audit(&self) -> Result<Result<i64, AuditBreak>> {
+        verify(&self.conn)
+    }
+
+    pub fn audit_trail(&self, session: &Session, entity_id: Option<&str>, limit: i64) -> Result<Vec<AuditEntry>> {
+        session
+            .require(Permission::Supervise)
+            .or_else(|_| session.require(Permission::ManageUsers))?;
+        recent(&self.conn, entity_id, limit)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chain(n: i64) -> Connection {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(include_str!("../../migrations/0001_init.sql"))
+            .unwrap();
+        for i in 1..=n {
+            append(
+                &conn,
+                &format!("2026-11-22T00:00:{i:02}Z"),
+                Some("u1"),
+                "case.view",
+                Some("case"),
+                Some(&format!("c{i}")),
+                None,
+            )
+            .unwrap();
+        }
+        conn
+    }
+
+    #[test]
+    fn an_untouched_chain_verifies() {
+        assert_eq!(verify(&chain(5)).unwrap(), Ok(5));
+    }
+
+    #[test]
+    fn an_edited_entry_is_found() {
+        let conn = chain(5);
+        conn.execute("UPDATE audit_log SET action = 'case.export' WHERE seq = 3", [])
+            .unwrap();
+        assert_eq!(verify(&conn).unwrap(), Err(AuditBreak::Entry { seq: 3 }));
+    }
+
+    #[test]
+    fn a_deleted_entry_is_found() {
+        let conn = chain(5);
+        conn.execute("DELETE FROM audit_log WHERE seq = 2", []).unwrap();
+        assert_eq!(verify(&conn).unwrap(), Err(AuditBreak::Entry { seq: 2 }));
+    }
+
+    #[test]
+    fn reordered_entries_are_found() {
+        let conn = chain(5);
+        conn.execute_batch(
+            "UPDATE audit_log SET seq = 100 WHERE seq = 2; UPDATE audit_log SET seq = 2 WHERE seq = 3;
+             UPDATE audit_log SET seq = 3 WHERE seq = 100;",
+        )
+        .unwrap();
+        assert_eq!(verify(&conn).unwrap(), Err(AuditBreak::Entry { seq: 2 }));
+    }
+
+    #[test]
+    fn a_cut_tail_is_found() {
+        let conn = chain(5);
+        conn.execute("DELETE FROM audit_log WHERE seq = 5", []).unwrap();
+        assert_eq!(
+            verify(&conn).unwrap(),
+            Err(AuditBreak::Truncated { expected: 5, found: 4 })
+        );
+    }
+}

@@ -1,0 +1,195 @@
+//! Opening a case book: the first run creates it, a user unlocks it with a passphrase on this
+//! device, or anyone with the recovery code opens it on a new one.
+
+use crate::book::permissions::{Role, Session};
+use crate::book::users::{user_fields, validate_passphrase};
+use crate::book::{Casebook, NewBook, UnitInfo, required, validate_unit_code};
+use crate::error::{Error, Result};
+use crate::log::entity::Entity;
+use crate::log::events;
+use crate::log::hlc::Clock;
+use crate::store::device;
+use crate::store::keys::{KdfParams, KeyFile, MasterKey, RecoveryCode, SlotOwner};
+use crate::store::rows::new_id;
+use crate::store::{self, Catalog};
+use chrono::Utc;
+use rusqlite::{Connection, OptionalExtension};
+use std::path::Path;
+
+impl Casebook {
+    pub fn exists(dir: &Path) -> bool {
+        dir.join(crate::store::keys::KEY_FILE).exists()
+    }
+
+    /// First run: a new case book with its administrator. The recovery code is returned once
+    /// and never stored in clear; print it on the recovery sheet.
+    pub fn create(dir: &Path, new: &NewBook, kdf: KdfParams) -> Result<(Casebook, Session, RecoveryCode)> {
+        validate_unit_code("unit.code", &new.unit_code)?;
+        required("unit.name", &new.unit_name)?;
+        required("user.username", &new.admin_username)?;
+        required("user.display_name", &new.admin_display_name)?;
+        validate_passphrase("user.passphrase", &new.admin_passphrase)?;
+        if Casebook::exists(dir) {
+            return Err(Error::AlreadyExists);
+        }
+        std::fs::create_dir_all(dir)?;
+        // A database without its key file is unreadable leftovers of an interrupted first run.
+        for leftover in [store::DB_FILE, "casebook.db-wal", "casebook.db-shm"] {
+            let path = dir.join(leftover);
+            if path.exists() {
+                std::fs::remove_file(path)?;
+            }
+        }
+        let book_id = new_id();
+        let device_id = new_id();
+        let admin_id = new_id();
+        let key = MasterKey::random()?;
+        let recovery = RecoveryCode::random()?;
+        let secret = device::create_secret(&book_id)?;
+        let mut keys = KeyFile::new(&book_id);
+        let admin_owner = SlotOwner::User {
+            user_id: admin_id.clone(),
+            username: new.admin_username.clone(),
+        };
+        keys.put_slot(admin_owner, new.admin_passphrase.as_bytes(), Some(&secret), kdf, &key)?;
+        keys.put_slot(SlotOwner::Recovery, recovery.as_bytes(), None, kdf, &key)?;
+
+        let conn = store::open(dir, &key)?;
+        for (k, v) in [
+            ("book_id", &book_id),
+            ("device_id", &device_id),
+            ("unit_code", &new.unit_code),
+            ("unit_name", &new.unit_name),
+        ] {
+            conn.execute("INSERT INTO meta (key, value) VALUES (?1, ?2)", [k, v.as_str()])?;
+        }
+        let unit = UnitInfo {
+            code: new.unit_code.clone(),
+            name: new.unit_name.trim().to_owned(),
+            org_type: new.org_type,
+            province_code: new.province_code.clone().filter(|p| !p.is_empty()),
+            address: new.address.clone().filter(|a| !a.trim().is_empty()),
+            phone: new.phone.clone().filter(|p| !p.trim().is_empty()),
+            thai_digits: new.thai_digits,
+            emblem_sha256: None,
+        };
+        let unit_json = serde_json::to_string(&unit).map_err(|e| Error::Corrupt(e.to_string()))?;
+        conn.execute("INSERT INTO meta (key, value) VALUES ('unit', ?1)", [unit_json])?;
+        let mut book = Casebook::from_connection(dir, conn, kdf, key)?;
+        let session = Session {
+            user_id: admin_id.clone(),
+            username: new.admin_username.clone(),
+            role: Role::Administrator,
+        };
+        let fields = user_fields(&new.admin_username, &new.admin_display_name, Role::Administrator);
+        book.write(&session, Entity::User, &admin_id, fields, "user.create", None)?;
+        keys.save(dir)?;
+        Ok((book, session, recovery))
+    }
+
+    /// A case book in plain, unencrypted SQLite with a ready social-worker session, for the
+    /// benchmark that measures what encryption costs (the plain book of an earlier run, if
+    /// there is one). Never used by the app.
+    #[cfg(feature = "unencrypted-benchmark")]
+    pub fn create_unencrypted_for_benchmark(dir: &Path) -> Result<(Casebook, Session)> {
+        std::fs::create_dir_all(dir)?;
+        let conn = store::open_keyed(dir, None)?;
+        for (k, v) in [
+            ("book_id", new_id()),
+            ("device_id", new_id()),
+            ("unit_code", "BEN".into()),
+        ] {
+            conn.execute(
+                "INSERT OR IGNORE INTO meta (key, value) VALUES (?1, ?2)",
+                [k, v.as_str()],
+            )?;
+        }
+        let mut book = Casebook::from_connection(dir, conn, KdfParams::fast(), MasterKey::random()?)?;
+        if let Ok(session) = book.session_of("bench") {
+            return Ok((book, session));
+        }
+        let session = Session {
+            user_id: new_id(),
+            username: "bench".into(),
+            role: Role::SocialWorker,
+        };
+        let fields = user_fields("bench", "bench", Role::SocialWorker);
+        book.write(
+            &session,
+            Entity::User,
+            &session.user_id.clone(),
+            fields,
+            "user.create",
+            None,
+        )?;
+        Ok((book, session))
+    }
+
+    /// Signs a user in on this device.
+    pub fn unlock(dir: &Path, username: &str, passphrase: &str) -> Result<(Casebook, Session)> {
+        let mut keys = KeyFile::load(dir)?;
+        let user_id = keys.user_id(username).ok_or(Error::UnknownUser)?;
+        let secret = device::load_secret(&keys.book_id)?;
+        let owner = SlotOwner::User {
+            user_id,
+            username: username.to_owned(),
+        };
+        let opened = keys.open_slot(&owner, passphrase.as_bytes(), Some(&secret), Utc::now().timestamp());
+        keys.save(dir)?;
+        let key = opened?;
+        let kdf = KdfParams::default();
+        let conn = store::open(dir, &key)?;
+        let mut book = Casebook::from_connection(dir, conn, kdf, key)?;
+        let session = book.session_of(username)?;
+        book.audit(&session, "login", None, None, None)?;
+        Ok((book, session))
+    }
+
+    /// Opens the book with the recovery code, on this machine or a new one. This device gets a
+    /// new device secret and a new device id (a restored laptop is a new device to the hub);
+    /// users then get new passphrases from the administrator (`reset_passphrase`).
+    pub fn unlock_with_recovery(dir: &Path, code: &str) -> Result<(Casebook, Session)> {
+        let mut keys = KeyFile::load(dir)?;
+        let typed = RecoveryCode::normalize(code);
+        let opened = keys.open_slot(&SlotOwner::Recovery, typed.as_bytes(), None, Utc::now().timestamp());
+        keys.save(dir)?;
+        let key = opened?;
+        device::create_secret(&keys.book_id)?;
+        let conn = store::open(dir, &key)?;
+        conn.execute("UPDATE meta SET value = ?1 WHERE key = 'device_id'", [new_id()])?;
+        let mut book = Casebook::from_connection(dir, conn, KdfParams::default(), key)?;
+        let session = Session {
+            user_id: "recovery".into(),
+            username: "recovery".into(),
+            role: Role::Administrator,
+        };
+        book.audit(&session, "login.recovery", None, None, None)?;
+        Ok((book, session))
+    }
+
+    fn from_connection(dir: &Path, conn: Connection, kdf: KdfParams, key: MasterKey) -> Result<Casebook> {
+        let meta = |key: &str| -> Result<String> {
+            conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+                .optional()?
+                .ok_or_else(|| Error::Corrupt(format!("meta {key} missing")))
+        };
+        let device_id = meta("device_id")?;
+        let unit_code = meta("unit_code")?;
+        let book_id = meta("book_id")?;
+        crate::store::reference::load_if_empty(&conn)?;
+        let catalog = Catalog::read(&conn, &Entity::tables())?;
+        let clock = Clock::new(&device_id, events::last_hlc(&conn)?);
+        Ok(Casebook {
+            conn,
+            catalog,
+            dir: dir.to_owned(),
+            clock,
+            device_id,
+            unit_code,
+            book_id,
+            kdf,
+            key,
+            checkpointer: None,
+        })
+    }
+}

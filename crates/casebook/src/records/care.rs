@@ -1,0 +1,193 @@
+//! Around a case: the people in it and how they relate to the client, the incident, and the
+//! individual care plan.
+
+use crate::book::Casebook;
+use crate::book::permissions::{Permission, Session};
+use crate::dates::parse_date;
+use crate::error::{Invalid, Result, Rule};
+use crate::log::entity::Entity;
+use crate::records::Stored;
+use crate::records::case::ViolenceType;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum PartyRole {
+    Client,
+    AllegedPerpetrator,
+    Guardian,
+    Reporter,
+    Relative,
+    Witness,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum Relationship {
+    Spouse,
+    Partner,
+    FormerPartner,
+    Parent,
+    StepParent,
+    Child,
+    Sibling,
+    Relative,
+    Teacher,
+    Employer,
+    Neighbour,
+    Friend,
+    Acquaintance,
+    Stranger,
+    Other,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct CaseParty {
+    pub case_id: String,
+    pub person_id: String,
+    pub role: PartyRole,
+    /// To the client.
+    pub relationship: Option<Relationship>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum PlaceKind {
+    Home,
+    School,
+    Workplace,
+    Public,
+    Online,
+    Institution,
+    Other,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Incident {
+    pub case_id: String,
+    /// ISO-8601 instant.
+    pub occurred_at: Option<String>,
+    pub place_kind: Option<PlaceKind>,
+    pub area_code: Option<String>,
+    pub description: Option<String>,
+    pub violence_types: Vec<ViolenceType>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum Domain {
+    Safety,
+    Health,
+    Shelter,
+    Legal,
+    Education,
+    Income,
+    DocumentsAndRights,
+    Psychosocial,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum GoalStatus {
+    Open,
+    InProgress,
+    Achieved,
+    NotAchieved,
+    Dropped,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct CarePlanGoal {
+    pub case_id: String,
+    pub domain: Domain,
+    pub goal: String,
+    pub agency_id: Option<String>,
+    /// ISO date (a BE year is accepted on input).
+    pub due_date: Option<String>,
+    pub status: GoalStatus,
+    /// Measured on the person: were basic rights and the four necessities reached?
+    pub outcome: Option<String>,
+}
+
+impl Casebook {
+    pub fn add_party(&mut self, session: &Session, party: &CaseParty) -> Result<String> {
+        session.require(Permission::EditCases)?;
+        self.load_case(&party.case_id)?;
+        self.load_person(&party.person_id)?;
+        self.insert_record(session, Entity::CaseParty, party, "case_party.add")
+    }
+
+    pub fn parties(&self, session: &Session, case_id: &str) -> Result<Vec<Stored<CaseParty>>> {
+        session.require(Permission::ViewCases)?;
+        self.records(Entity::CaseParty, "WHERE case_id = ?1 ORDER BY created_at", &[&case_id])
+    }
+
+    pub fn record_incident(&mut self, session: &Session, incident: &Incident) -> Result<String> {
+        session.require(Permission::EditCases)?;
+        if let Some(at) = incident.occurred_at.as_deref() {
+            let at =
+                DateTime::parse_from_rfc3339(at).map_err(|_| Invalid::new("incident.occurred_at", Rule::NotADate))?;
+            if at > Utc::now() {
+                return Err(Invalid::new("incident.occurred_at", Rule::InFuture).into());
+            }
+        }
+        self.load_case(&incident.case_id)?;
+        self.insert_record(session, Entity::Incident, incident, "incident.add")
+    }
+
+    pub fn incidents(&self, session: &Session, case_id: &str) -> Result<Vec<Stored<Incident>>> {
+        session.require(Permission::ViewCases)?;
+        self.records(Entity::Incident, "WHERE case_id = ?1 ORDER BY occurred_at", &[&case_id])
+    }
+
+    pub fn add_goal(&mut self, session: &Session, goal: &CarePlanGoal) -> Result<String> {
+        session.require(Permission::EditCases)?;
+        let goal = validate_goal(goal)?;
+        self.load_case(&goal.case_id)?;
+        self.insert_record(session, Entity::CarePlanGoal, &goal, "care_plan.add")
+    }
+
+    pub fn update_goal(&mut self, session: &Session, id: &str, goal: &CarePlanGoal) -> Result<()> {
+        session.require(Permission::EditCases)?;
+        let goal = validate_goal(goal)?;
+        self.update_record(session, Entity::CarePlanGoal, id, &goal, "care_plan.update")
+    }
+
+    pub fn care_plan(&self, session: &Session, case_id: &str) -> Result<Vec<Stored<CarePlanGoal>>> {
+        session.require(Permission::ViewCases)?;
+        self.records(
+            Entity::CarePlanGoal,
+            "WHERE case_id = ?1 ORDER BY domain, due_date",
+            &[&case_id],
+        )
+    }
+}
+
+fn validate_goal(goal: &CarePlanGoal) -> Result<CarePlanGoal, Invalid> {
+    if goal.goal.trim().is_empty() {
+        return Err(Invalid::new("goal.goal", Rule::Required));
+    }
+    let due_date = match goal.due_date.as_deref().filter(|d| !d.trim().is_empty()) {
+        Some(text) => Some(
+            parse_date(text)
+                .ok_or_else(|| Invalid::new("goal.due_date", Rule::NotADate))?
+                .to_string(),
+        ),
+        None => None,
+    };
+    Ok(CarePlanGoal {
+        goal: goal.goal.trim().to_owned(),
+        due_date,
+        ..goal.clone()
+    })
+}

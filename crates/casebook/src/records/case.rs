@@ -1,0 +1,314 @@
+//! Cases: numbered `UNIT-BE_YEAR-NNNN`, with source, categories, violence types, risk and a
+//! status that moves intake → assessment → planning → in service → follow-up → closed.
+
+use crate::book::Casebook;
+use crate::book::permissions::{Permission, Session};
+use crate::dates::be_year;
+use crate::dates::now_iso;
+use crate::dates::today;
+use crate::error::{Error, Invalid, Result, Rule};
+use crate::log::entity::Entity;
+use crate::records::person::PersonMasked;
+use crate::records::timeline::TimelineEntry;
+use crate::store::rows;
+use crate::store::rows::new_id;
+use chrono::{DateTime, Utc};
+use rusqlite::OptionalExtension;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum Source {
+    Hotline1300,
+    WalkIn,
+    HospitalEr,
+    Police,
+    School,
+    Community,
+    Transfer,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum Category {
+    ViolenceChild,
+    ViolenceWoman,
+    ViolenceElderly,
+    ViolenceDisabled,
+    TeenPregnancy,
+    Trafficking,
+    ChildLabour,
+    DrugAffected,
+    Homeless,
+    Begging,
+    MissingPerson,
+    Other,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum ViolenceType {
+    Physical,
+    Sexual,
+    Psychological,
+    Neglect,
+    Exploitation,
+    Economic,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum Risk {
+    Red,
+    Yellow,
+    Green,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum Status {
+    Intake,
+    Assessment,
+    Planning,
+    InService,
+    FollowUp,
+    Closed,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct CaseInput {
+    pub client_id: String,
+    pub source: Source,
+    pub categories: Vec<Category>,
+    pub violence_types: Vec<ViolenceType>,
+    pub risk: Risk,
+    pub case_manager_id: Option<String>,
+    /// ISO-8601 instant of the incident, if known.
+    pub incident_at: Option<String>,
+    pub consent: Option<String>,
+    pub legal_basis: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Case {
+    pub id: String,
+    pub unit_code: String,
+    pub created_at: String,
+    pub updated_at: String,
+    pub case_number: String,
+    pub client_id: String,
+    pub source: Source,
+    pub categories: Vec<Category>,
+    pub violence_types: Vec<ViolenceType>,
+    pub risk: Risk,
+    pub status: Status,
+    pub case_manager_id: Option<String>,
+    pub incident_at: Option<String>,
+    pub consent: Option<String>,
+    pub legal_basis: Option<String>,
+    pub retention_date: Option<String>,
+    pub closure_reason: Option<String>,
+    pub outcome: Option<String>,
+    pub next_due_date: Option<String>,
+    /// The unit responsible for the case now; another unit's code once transferred.
+    pub held_by: Option<String>,
+}
+
+/// The case page: the case, its client masked, and its timeline.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct CaseView {
+    pub case: Case,
+    /// The case manager's name, when the manager is a user of this unit.
+    pub case_manager_name: Option<String>,
+    pub client: PersonMasked,
+    pub timeline: Vec<TimelineEntry>,
+}
+
+fn validate(input: &CaseInput, now: DateTime<Utc>) -> Result<(), Invalid> {
+    if input.client_id.trim().is_empty() {
+        return Err(Invalid::new("case.client_id", Rule::Required));
+    }
+    if input.categories.is_empty() {
+        return Err(Invalid::new("case.categories", Rule::Required));
+    }
+    if let Some(at) = input.incident_at.as_deref() {
+        let at = DateTime::parse_from_rfc3339(at).map_err(|_| Invalid::new("case.incident_at", Rule::NotADate))?;
+        if at > now {
+            return Err(Invalid::new("case.incident_at", Rule::InFuture));
+        }
+    }
+    Ok(())
+}
+
+impl Casebook {
+    /// Takes the next case number of this unit for the current Buddhist year; call inside
+    /// the transaction that stores the case, so a number is never lost or given twice.
+    fn take_case_number(&self) -> Result<String> {
+        let year = be_year(today());
+        let next: i64 = self.conn.query_row(
+            "INSERT INTO case_counters (unit_code, be_year, last) VALUES (?1, ?2, 1)
+             ON CONFLICT (unit_code, be_year) DO UPDATE SET last = last + 1 RETURNING last",
+            rusqlite::params![self.unit_code(), year],
+            |r| r.get(0),
+        )?;
+        Ok(format!("{}-{year}-{next:04}", self.unit_code()))
+    }
+
+    pub fn create_case(&mut self, session: &Session, input: &CaseInput) -> Result<Case> {
+        session.require(Permission::EditCases)?;
+        validate(input, Utc::now())?;
+        self.load_person(&input.client_id)?;
+        let id = new_id();
+        let mut fields = rows::encode(input)?;
+        fields.insert(
+            "status".into(),
+            serde_json::to_value(Status::Intake).map_err(|e| Error::Corrupt(e.to_string()))?,
+        );
+        if input.case_manager_id.is_none() {
+            fields.insert("case_manager_id".into(), session.user_id.clone().into());
+        }
+        fields.insert("held_by".into(), self.unit_code().into());
+        self.batch(|book| {
+            fields.insert("case_number".into(), book.take_case_number()?.into());
+            book.write(session, Entity::Case, &id, fields, "case.create", None)
+        })?;
+        self.load_case(&id)
+    }
+
+    pub(crate) fn load_case(&self, id: &str) -> Result<Case> {
+        let row = rows::get(&self.conn, &self.catalog, "cases", id)?.ok_or(Error::NoSuchRecord("case"))?;
+        rows::decode(row)
+    }
+
+    /// Moves the case to another status; the reason is kept in the timeline.
+    pub fn change_status(&mut self, session: &Session, id: &str, status: Status, reason: &str) -> Result<()> {
+        session.require(Permission::EditCases)?;
+        if reason.trim().is_empty() {
+            return Err(Invalid::new("case.status_reason", Rule::Required).into());
+        }
+        let case = self.load_case(id)?;
+        let mut fields = rows::Fields::new();
+        fields.insert(
+            "status".into(),
+            serde_json::to_value(status).map_err(|e| Error::Corrupt(e.to_string()))?,
+        );
+        if status == Status::Closed {
+            fields.insert("closure_reason".into(), reason.trim().into());
+        }
+        self.write(session, Entity::Case, id, fields, "case.status", None)?;
+        let note = format!("{:?} → {:?}: {}", case.status, status, reason.trim());
+        self.add_timeline_entry(
+            session,
+            id,
+            crate::records::timeline::EntryKind::StatusChange,
+            &note,
+            &now_iso(),
+        )?;
+        Ok(())
+    }
+
+    /// Opens the case page. A view is audited.
+    pub fn open_case(&mut self, session: &Session, id: &str) -> Result<CaseView> {
+        session.require(Permission::ViewCases)?;
+        let case = self.load_case(id)?;
+        let client = self.load_person(&case.client_id)?.masked(today());
+        let timeline = self.timeline(id)?;
+        let case_manager_name = match &case.case_manager_id {
+            Some(user) => self
+                .conn
+                .query_row("SELECT display_name FROM users WHERE id = ?1", [user], |r| r.get(0))
+                .optional()?,
+            None => None,
+        };
+        self.audit(session, "case.view", Some(Entity::Case), Some(id), None)?;
+        Ok(CaseView {
+            case,
+            case_manager_name,
+            client,
+            timeline,
+        })
+    }
+
+    /// The case's number alone: it identifies no one, so reading it is not an audited view.
+    pub fn case_number(&self, session: &Session, id: &str) -> Result<String> {
+        session.require(Permission::ViewCases)?;
+        Ok(self.load_case(id)?.case_number)
+    }
+
+    /// The client of the case with this number (a data-subject request names the person by
+    /// it). Only an id comes back, so it is not an audited view.
+    pub fn client_of_case_number(&self, session: &Session, number: &str) -> Result<Option<String>> {
+        session.require(Permission::ViewCases)?;
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT client_id FROM cases WHERE case_number = ?1",
+                [number.trim()],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    /// Records that a document about the case left the book (printed, saved as PDF, exported):
+    /// who, when, and which document. Call it as the document is produced.
+    pub fn record_export(&mut self, session: &Session, case_id: &str, document: &str) -> Result<()> {
+        session.require(Permission::ExportCases)?;
+        self.load_case(case_id)?;
+        self.audit(
+            session,
+            "case.export",
+            Some(Entity::Case),
+            Some(case_id),
+            Some(document),
+        )
+    }
+
+    /// Who did what with this case and its client: the case page's access history.
+    pub fn case_audit(&self, session: &Session, case_id: &str) -> Result<Vec<crate::book::audit::AuditEntry>> {
+        session.require(Permission::ViewCases)?;
+        let case = self.load_case(case_id)?;
+        let mut entries = crate::book::audit::recent(&self.conn, Some(case_id), 200)?;
+        entries.extend(crate::book::audit::recent(&self.conn, Some(&case.client_id), 200)?);
+        entries.sort_by_key(|e| std::cmp::Reverse(e.seq));
+        Ok(entries)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn incident_in_the_future_is_refused() {
+        let input = CaseInput {
+            client_id: "p".into(),
+            source: Source::WalkIn,
+            categories: vec![Category::ViolenceWoman],
+            violence_types: vec![],
+            risk: Risk::Yellow,
+            case_manager_id: None,
+            incident_at: Some("2999-01-01T00:00:00Z".into()),
+            consent: None,
+            legal_basis: None,
+        };
+        assert_eq!(
+            validate(&input, Utc::now()).unwrap_err(),
+            Invalid::new("case.incident_at", Rule::InFuture)
+        );
+        let no_category = CaseInput {
+            categories: vec![],
+            incident_at: None,
+            ..input
+        };
+        assert_eq!(validate(&no_category, Utc::now()).unwrap_err().rule, Rule::Required);
+    }
+}

@@ -1,0 +1,87 @@
+//! The shared shape of simple records: an input type stored as is after validation, read back
+//! with its id and timestamps. Each kind keeps its own types and rules in its own module.
+
+pub mod agency;
+pub mod area;
+pub mod attachment;
+pub mod care;
+pub mod case;
+pub mod case_list;
+pub mod conference;
+pub mod intake;
+pub mod lookup;
+mod mask;
+pub mod person;
+pub mod pseudonym;
+pub mod referral;
+pub mod register;
+pub mod thai_id;
+pub mod timeline;
+mod transfer;
+
+use crate::book::Casebook;
+use crate::book::permissions::Session;
+use crate::error::{Error, Result};
+use crate::log::entity::Entity;
+use crate::store::rows;
+use crate::store::rows::new_id;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// A stored record: its id, origin unit and timestamps, and the fields of `T`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Stored<T> {
+    pub id: String,
+    pub unit_code: String,
+    pub created_at: String,
+    pub updated_at: String,
+    #[serde(flatten)]
+    pub record: T,
+}
+
+impl Casebook {
+    pub(crate) fn insert_record<T: Serialize>(
+        &mut self,
+        session: &Session,
+        entity: Entity,
+        record: &T,
+        action: &str,
+    ) -> Result<String> {
+        let id = new_id();
+        self.write(session, entity, &id, rows::encode(record)?, action, None)?;
+        Ok(id)
+    }
+
+    pub(crate) fn update_record<T: Serialize>(
+        &mut self,
+        session: &Session,
+        entity: Entity,
+        id: &str,
+        record: &T,
+        action: &str,
+    ) -> Result<()> {
+        self.record::<serde_json::Value>(entity, id)?;
+        self.write(session, entity, id, rows::encode(record)?, action, None)
+    }
+
+    pub(crate) fn record<T: DeserializeOwned>(&self, entity: Entity, id: &str) -> Result<T> {
+        let row =
+            rows::get(&self.conn, &self.catalog, entity.table(), id)?.ok_or(Error::NoSuchRecord(entity.name()))?;
+        rows::decode(row)
+    }
+
+    /// Records of one kind matching `where_sql`, in `order`.
+    pub(crate) fn records<T: DeserializeOwned>(
+        &self,
+        entity: Entity,
+        where_sql: &str,
+        args: &[&dyn rusqlite::ToSql],
+    ) -> Result<Vec<T>> {
+        rows::select(&self.conn, &self.catalog, entity.table(), where_sql, args)?
+            .into_iter()
+            .map(rows::decode)
+            .collect()
+    }
+}

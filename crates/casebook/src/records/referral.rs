@@ -1,0 +1,116 @@
+//! Referrals to partner agencies, tracked until done even when the agency has no system of
+//! its own: its reply comes back on the paper slip and is typed in.
+
+use crate::book::Casebook;
+use crate::book::permissions::{Permission, Session};
+use crate::error::{Invalid, Result, Rule};
+use crate::log::entity::Entity;
+use crate::records::Stored;
+use crate::records::agency::Agency;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum Urgency {
+    Normal,
+    Urgent,
+    VeryUrgent,
+    MostUrgent,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum ReferralStatus {
+    Draft,
+    Sent,
+    Received,
+    Accepted,
+    Declined,
+    Completed,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Referral {
+    pub case_id: String,
+    pub agency_id: String,
+    pub reason: String,
+    pub services: Vec<String>,
+    pub urgency: Urgency,
+    /// "CPN/123" once a letter is issued.
+    pub letter_number: Option<String>,
+    pub status: ReferralStatus,
+    /// The agency's reply, from the returned slip.
+    pub reply: Option<String>,
+    /// The unit the referral shares the case with: set from the agency's hub unit when the
+    /// referral is made (what is given here is ignored).
+    #[serde(default)]
+    pub to_unit: Option<String>,
+}
+
+impl Casebook {
+    pub fn create_referral(&mut self, session: &Session, referral: &Referral) -> Result<String> {
+        session.require(Permission::EditCases)?;
+        if referral.reason.trim().is_empty() {
+            return Err(Invalid::new("referral.reason", Rule::Required).into());
+        }
+        self.load_case(&referral.case_id)?;
+        let agency = self.record::<Agency>(Entity::Agency, &referral.agency_id)?;
+        let referral = Referral {
+            to_unit: agency.hub_unit.filter(|unit| unit != self.unit_code()),
+            ..referral.clone()
+        };
+        self.insert_record(session, Entity::Referral, &referral, "referral.create")
+    }
+
+    /// Records a step of the referral (sent, the agency's reply, done).
+    pub fn update_referral(
+        &mut self,
+        session: &Session,
+        id: &str,
+        status: ReferralStatus,
+        reply: Option<&str>,
+    ) -> Result<()> {
+        session.require(Permission::EditCases)?;
+        let mut referral: Referral = self.record(Entity::Referral, id)?;
+        referral.status = status;
+        if let Some(reply) = reply.map(str::trim).filter(|r| !r.is_empty()) {
+            referral.reply = Some(reply.to_owned());
+        }
+        self.update_record(session, Entity::Referral, id, &referral, "referral.update")
+    }
+
+    /// Issues the referral's letter: takes the next register number, marks the referral sent
+    /// with that number, and audits the export, all in one transaction. Returns the referral
+    /// as it now stands and its register entry.
+    pub fn issue_referral_letter(
+        &mut self,
+        session: &Session,
+        id: &str,
+        subject: &str,
+    ) -> Result<(Stored<Referral>, Stored<crate::records::register::RegisterEntry>)> {
+        session.require(Permission::EditCases)?;
+        self.batch(|book| {
+            let mut referral: Referral = book.record(Entity::Referral, id)?;
+            let entry = book.issue_letter_number(session, subject, Some(id))?;
+            referral.letter_number = Some(format!("{}/{}", book.unit_code(), entry.record.number));
+            referral.status = ReferralStatus::Sent;
+            book.update_record(session, Entity::Referral, id, &referral, "referral.sent")?;
+            book.record_export(session, &referral.case_id, "referral_letter")?;
+            Ok((book.record(Entity::Referral, id)?, entry))
+        })
+    }
+
+    pub fn referral(&self, session: &Session, id: &str) -> Result<Stored<Referral>> {
+        session.require(Permission::ViewCases)?;
+        self.record(Entity::Referral, id)
+    }
+
+    pub fn referrals(&self, session: &Session, case_id: &str) -> Result<Vec<Stored<Referral>>> {
+        session.require(Permission::ViewCases)?;
+        self.records(Entity::Referral, "WHERE case_id = ?1 ORDER BY created_at", &[&case_id])
+    }
+}

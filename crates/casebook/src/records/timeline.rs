@@ -1,0 +1,135 @@
+//! The case timeline: append-only. A late entry (recorded more than a day after it happened)
+//! says so; nothing is silently back-dated.
+
+use crate::book::Casebook;
+use crate::book::permissions::{Permission, Session};
+use crate::error::{Invalid, Result, Rule};
+use crate::log::entity::Entity;
+use crate::store::rows;
+use crate::store::rows::new_id;
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum EntryKind {
+    Note,
+    HomeVisit,
+    Call,
+    Service,
+    StatusChange,
+    Referral,
+    ConferenceDecision,
+    /// The case moved to another unit (or came in from one).
+    Transfer,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct TimelineEntry {
+    pub id: String,
+    pub case_id: String,
+    pub kind: EntryKind,
+    pub body: String,
+    pub occurred_at: String,
+    pub created_at: String,
+    pub late: bool,
+    pub author_id: Option<String>,
+    pub attachments: Vec<String>,
+}
+
+/// After this long, an entry is marked as recorded late.
+const LATE_AFTER_HOURS: i64 = 24;
+
+impl Casebook {
+    pub fn add_timeline_entry(
+        &mut self,
+        session: &Session,
+        case_id: &str,
+        kind: EntryKind,
+        body: &str,
+        occurred_at: &str,
+    ) -> Result<String> {
+        session.require(Permission::EditCases)?;
+        if body.trim().is_empty() {
+            return Err(Invalid::new("timeline.body", Rule::Required).into());
+        }
+        let at = DateTime::parse_from_rfc3339(occurred_at)
+            .map_err(|_| Invalid::new("timeline.occurred_at", Rule::NotADate))?;
+        let now = Utc::now();
+        if at > now + Duration::minutes(5) {
+            return Err(Invalid::new("timeline.occurred_at", Rule::InFuture).into());
+        }
+        self.load_case(case_id)?;
+        self.append_entry(session, case_id, kind, body, at.with_timezone(&Utc))
+    }
+
+    /// Writes an entry the book itself makes (a conference's decisions): no permission check.
+    pub(crate) fn append_entry(
+        &mut self,
+        session: &Session,
+        case_id: &str,
+        kind: EntryKind,
+        body: &str,
+        at: DateTime<Utc>,
+    ) -> Result<String> {
+        let id = new_id();
+        let entry = serde_json::json!({
+            "case_id": case_id,
+            "kind": kind,
+            "body": body.trim(),
+            "occurred_at": at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            "late": Utc::now() - at > Duration::hours(LATE_AFTER_HOURS),
+            "author_id": session.user_id,
+        });
+        let fields = match entry {
+            serde_json::Value::Object(map) => map,
+            _ => unreachable!("json! of an object literal is an object"),
+        };
+        self.write(session, Entity::TimelineEntry, &id, fields, "timeline.add", None)?;
+        Ok(id)
+    }
+
+    /// Adds a stored attachment (see `put_attachment`) to an entry: a home visit's photo.
+    pub fn attach_to_entry(&mut self, session: &Session, entry_id: &str, sha256: &str) -> Result<()> {
+        session.require(Permission::EditCases)?;
+        let entry: TimelineEntry = self.record(Entity::TimelineEntry, entry_id)?;
+        let exists: bool = self
+            .conn
+            .prepare_cached("SELECT 1 FROM attachments WHERE sha256 = ?1")?
+            .exists([sha256])?;
+        if !exists {
+            return Err(crate::Error::NoSuchRecord("attachment"));
+        }
+        if entry.attachments.iter().any(|a| a == sha256) {
+            return Ok(());
+        }
+        let mut attachments = entry.attachments;
+        attachments.push(sha256.to_owned());
+        let mut fields = rows::Fields::new();
+        fields.insert("attachments".into(), serde_json::json!(attachments));
+        self.write(
+            session,
+            Entity::TimelineEntry,
+            entry_id,
+            fields,
+            "timeline.attach",
+            None,
+        )
+    }
+
+    pub(crate) fn timeline(&self, case_id: &str) -> Result<Vec<TimelineEntry>> {
+        rows::select(
+            &self.conn,
+            &self.catalog,
+            "timeline_entries",
+            "WHERE case_id = ?1 ORDER BY occurred_at, id",
+            &[&case_id],
+        )?
+        .into_iter()
+        .map(rows::decode)
+        .collect()
+    }
+}

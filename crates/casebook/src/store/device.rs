@@ -1,0 +1,56 @@
+//! The device secret: 32 random bytes kept in the OS keyring (Secret Service on Linux, Keychain
+//! on macOS, Credential Manager on Windows), one per case book, never on disk.
+
+use crate::error::{Error, Result};
+use crate::store::keys::random_bytes;
+use zeroize::Zeroizing;
+
+const SERVICE: &str = "org.oscc.casebook";
+
+fn entry(book_id: &str) -> Result<keyring::Entry> {
+    keyring::Entry::new(SERVICE, &format!("device-secret:{book_id}")).map_err(keyring_error)
+}
+
+/// Creates this device's secret for the case book (replacing any old one).
+pub fn create_secret(book_id: &str) -> Result<Zeroizing<Vec<u8>>> {
+    let secret: [u8; 32] = random_bytes()?;
+    let secret = Zeroizing::new(secret.to_vec());
+    entry(book_id)?.set_secret(&secret).map_err(keyring_error)?;
+    Ok(secret)
+}
+
+pub fn load_secret(book_id: &str) -> Result<Zeroizing<Vec<u8>>> {
+    match entry(book_id)?.get_secret() {
+        Ok(secret) => Ok(Zeroizing::new(secret)),
+        Err(keyring::Error::NoEntry) => Err(Error::DeviceSecretMissing),
+        Err(e) => Err(keyring_error(e)),
+    }
+}
+
+fn hub_entry(book_id: &str) -> Result<keyring::Entry> {
+    keyring::Entry::new(SERVICE, &format!("hub-token:{book_id}")).map_err(keyring_error)
+}
+
+/// Keeps what this device proves itself to the hub with (its token and signing key, as the
+/// sync crate encodes them).
+pub fn store_hub_secret(book_id: &str, secret: &str) -> Result<()> {
+    hub_entry(book_id)?.set_password(secret).map_err(keyring_error)
+}
+
+pub fn load_hub_secret(book_id: &str) -> Result<Option<Zeroizing<String>>> {
+    match hub_entry(book_id)?.get_password() {
+        Ok(secret) => Ok(Some(Zeroizing::new(secret))),
+        Err(keyring::Error::NoEntry) => Ok(None),
+        Err(e) => Err(keyring_error(e)),
+    }
+}
+
+/// Keyring failures become one clear message: no session bus, a locked keyring, no prompt.
+fn keyring_error(err: keyring::Error) -> Error {
+    let hint = match &err {
+        keyring::Error::NoStorageAccess(_) => "the keyring is locked or cannot be reached",
+        keyring::Error::PlatformFailure(_) => "the keyring service is not running",
+        _ => "the keyring refused the request",
+    };
+    Error::Keyring(format!("{hint} ({err})"))
+}

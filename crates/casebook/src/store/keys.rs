@@ -1,0 +1,368 @@
+//! Keys: a random 256-bit master key opens the database and is never stored in clear. A key
+//! file beside the database holds it wrapped once per user (Argon2id of the passphrase, with the
+//! device secret from the OS keyring as Argon2's secret input) and once under the recovery code.
+//! A copied database and key file are useless without a passphrase *and* the device, and the
+//! recovery code opens them on a new machine.
+
+use crate::error::{Error, Result};
+use argon2::{Algorithm, Argon2, Params, Version};
+use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+use chacha20poly1305::{ChaCha20Poly1305, Key, Nonce};
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+use zeroize::{Zeroize, Zeroizing};
+
+pub const KEY_FILE: &str = "casebook.keys";
+const KEY_FILE_VERSION: u32 = 1;
+/// Wrong tries before the first wait; then the wait doubles up to `MAX_DELAY_SECS`.
+const FREE_TRIES: u32 = 1;
+const MAX_DELAY_SECS: u64 = 300;
+
+/// The database key. Zeroized when dropped.
+pub struct MasterKey(Zeroizing<[u8; 32]>);
+
+impl MasterKey {
+    pub fn random() -> Result<MasterKey> {
+        Ok(MasterKey(Zeroizing::new(random_bytes()?)))
+    }
+
+    /// The SQLCipher raw-key literal: x'…'.
+    pub(crate) fn sql_literal(&self) -> Zeroizing<String> {
+        Zeroizing::new(format!("\"x'{}'\"", hex::encode(*self.0)))
+    }
+}
+
+/// Argon2id cost. The default suits an office laptop (~0.5 s per unlock); tests use `fast()`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KdfParams {
+    pub memory_kib: u32,
+    pub iterations: u32,
+    pub lanes: u32,
+}
+
+impl Default for KdfParams {
+    fn default() -> KdfParams {
+        KdfParams {
+            memory_kib: 64 * 1024,
+            iterations: 3,
+            lanes: 1,
+        }
+    }
+}
+
+impl KdfParams {
+    pub fn fast() -> KdfParams {
+        KdfParams {
+            memory_kib: 8 * 1024,
+            iterations: 1,
+            lanes: 1,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum SlotOwner {
+    User { user_id: String, username: String },
+    Recovery,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Slot {
+    owner: SlotOwner,
+    kdf: KdfParams,
+    salt: String,
+    nonce: String,
+    wrapped: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+struct Throttle {
+    failures: u32,
+    last_failure_unix: i64,
+}
+
+/// The key file: its slots and the wrong-try counter (kept on disk so a restart does not reset it).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct KeyFile {
+    version: u32,
+    pub book_id: String,
+    slots: Vec<Slot>,
+    #[serde(default)]
+    throttle: Throttle,
+}
+
+impl KeyFile {
+    pub fn new(book_id: &str) -> KeyFile {
+        KeyFile {
+            version: KEY_FILE_VERSION,
+            book_id: book_id.to_owned(),
+            slots: Vec::new(),
+            throttle: Throttle::default(),
+        }
+    }
+
+    pub fn load(dir: &Path) -> Result<KeyFile> {
+        let path = dir.join(KEY_FILE);
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(Error::NotFound),
+            Err(e) => return Err(e.into()),
+        };
+        let file: KeyFile = serde_json::from_str(&text).map_err(|e| Error::KeyFile(e.to_string()))?;
+        if file.version != KEY_FILE_VERSION {
+            return Err(Error::KeyFile(format!("version {}", file.version)));
+        }
+        Ok(file)
+    }
+
+    /// Writes atomically: a crash leaves either the old file or the new one.
+    pub fn save(&self, dir: &Path) -> Result<()> {
+        let text = serde_json::to_string_pretty(self).map_err(|e| Error::KeyFile(e.to_string()))?;
+        crate::store::files::write_atomic(&dir.join(KEY_FILE), text.as_bytes())
+    }
+
+    pub fn usernames(&self) -> Vec<String> {
+        self.slots
+            .iter()
+            .filter_map(|s| match &s.owner {
+                SlotOwner::User { username, .. } => Some(username.clone()),
+                SlotOwner::Recovery => None,
+            })
+            .collect()
+    }
+
+    pub fn user_id(&self, username: &str) -> Option<String> {
+        self.slots.iter().find_map(|s| match &s.owner {
+            SlotOwner::User { user_id, username: u } if u == username => Some(user_id.clone()),
+            _ => None,
+        })
+    }
+
+    /// Adds (or replaces) the slot of `owner`.
+    pub fn put_slot(
+        &mut self,
+        owner: SlotOwner,
+        secret: &[u8],
+        pepper: Option<&[u8]>,
+        kdf: KdfParams,
+        key: &MasterKey,
+    ) -> Result<()> {
+        let salt: [u8; 16] = random_bytes()?;
+        let nonce: [u8; 12] = random_bytes()?;
+        let kek = derive(secret, pepper, &salt, kdf)?;
+        let aad = slot_aad(&owner);
+        let wrapped = ChaCha20Poly1305::new(Key::from_slice(&*kek))
+            .encrypt(
+                Nonce::from_slice(&nonce),
+                Payload {
+                    msg: &key.0[..],
+                    aad: aad.as_bytes(),
+                },
+            )
+            .map_err(|_| Error::KeyFile("cannot wrap key".into()))?;
+        self.slots.retain(|s| !same_owner(&s.owner, &owner));
+        self.slots.push(Slot {
+            owner,
+            kdf,
+            salt: hex::encode(salt),
+            nonce: hex::encode(nonce),
+            wrapped: hex::encode(wrapped),
+        });
+        Ok(())
+    }
+
+    pub fn remove_user(&mut self, username: &str) -> bool {
+        let before = self.slots.len();
+        self.slots
+            .retain(|s| !matches!(&s.owner, SlotOwner::User { username: u, .. } if u == username));
+        before != self.slots.len()
+    }
+
+    /// Unwraps the master key from the slot of `owner`, enforcing the growing wait after wrong
+    /// tries. The caller saves the file afterwards (the counter changed).
+    pub fn open_slot(
+        &mut self,
+        owner: &SlotOwner,
+        secret: &[u8],
+        pepper: Option<&[u8]>,
+        now_unix: i64,
+    ) -> Result<MasterKey> {
+        let wait = self.wait_secs(now_unix);
+        if wait > 0 {
+            return Err(Error::TooSoon { wait_secs: wait });
+        }
+        let slot = self
+            .slots
+            .iter()
+            .find(|s| same_owner(&s.owner, owner))
+            .ok_or(Error::UnknownUser)?;
+        match unwrap_slot(slot, secret, pepper) {
+            Ok(key) => {
+                self.throttle = Throttle::default();
+                Ok(key)
+            }
+            Err(()) => {
+                self.throttle.failures += 1;
+                self.throttle.last_failure_unix = now_unix;
+                Err(Error::WrongSecret {
+                    retry_after_secs: delay_after(self.throttle.failures),
+                })
+            }
+        }
+    }
+
+    fn wait_secs(&self, now_unix: i64) -> u64 {
+        let delay = delay_after(self.throttle.failures) as i64;
+        let until = self.throttle.last_failure_unix + delay;
+        (until - now_unix).max(0) as u64
+    }
+}
+
+fn delay_after(failures: u32) -> u64 {
+    if failures <= FREE_TRIES {
+        0
+    } else {
+        (1u64 << (failures - FREE_TRIES - 1).min(16)).min(MAX_DELAY_SECS)
+    }
+}
+
+fn same_owner(a: &SlotOwner, b: &SlotOwner) -> bool {
+    match (a, b) {
+        (SlotOwner::Recovery, SlotOwner::Recovery) => true,
+        (SlotOwner::User { username: x, .. }, SlotOwner::User { username: y, .. }) => x == y,
+        _ => false,
+    }
+}
+
+fn slot_aad(owner: &SlotOwner) -> String {
+    match owner {
+        SlotOwner::User { user_id, username } => format!("user:{user_id}:{username}"),
+        SlotOwner::Recovery => "recovery".into(),
+    }
+}
+
+fn unwrap_slot(slot: &Slot, secret: &[u8], pepper: Option<&[u8]>) -> Result<MasterKey, ()> {
+    let salt = hex::decode(&slot.salt).map_err(|_| ())?;
+    let nonce = hex::decode(&slot.nonce).map_err(|_| ())?;
+    let wrapped = hex::decode(&slot.wrapped).map_err(|_| ())?;
+    if nonce.len() != 12 {
+        return Err(());
+    }
+    let kek = derive(secret, pepper, &salt, slot.kdf).map_err(|_| ())?;
+    let aad = slot_aad(&slot.owner);
+    let mut plain = ChaCha20Poly1305::new(Key::from_slice(&*kek))
+        .decrypt(
+            Nonce::from_slice(&nonce),
+            Payload {
+                msg: &wrapped,
+                aad: aad.as_bytes(),
+            },
+        )
+        .map_err(|_| ())?;
+    let mut key = Zeroizing::new([0u8; 32]);
+    let ok = plain.len() == 32;
+    if ok {
+        key.copy_from_slice(&plain);
+    }
+    plain.zeroize();
+    if ok { Ok(MasterKey(key)) } else { Err(()) }
+}
+
+fn derive(secret: &[u8], pepper: Option<&[u8]>, salt: &[u8], kdf: KdfParams) -> Result<Zeroizing<[u8; 32]>> {
+    let params = Params::new(kdf.memory_kib, kdf.iterations, kdf.lanes, Some(32))
+        .map_err(|e| Error::KeyFile(format!("argon2 parameters: {e}")))?;
+    let argon = match pepper {
+        Some(pepper) => Argon2::new_with_secret(pepper, Algorithm::Argon2id, Version::V0x13, params)
+            .map_err(|e| Error::KeyFile(format!("argon2: {e}")))?,
+        None => Argon2::new(Algorithm::Argon2id, Version::V0x13, params),
+    };
+    let mut out = Zeroizing::new([0u8; 32]);
+    argon
+        .hash_password_into(secret, salt, &mut *out)
+        .map_err(|e| Error::KeyFile(format!("argon2: {e}")))?;
+    Ok(out)
+}
+
+pub(crate) fn random_bytes<const N: usize>() -> Result<[u8; N]> {
+    let mut bytes = [0u8; N];
+    getrandom::fill(&mut bytes).map_err(|e| Error::KeyFile(format!("no randomness: {e}")))?;
+    Ok(bytes)
+}
+
+/// The recovery code printed once for the unit head: 128 random bits in Crockford base32,
+/// grouped by four ("7K3Q-…"), read back forgiving case, spaces, and O/0, I/L/1 mix-ups.
+pub struct RecoveryCode(Zeroizing<String>);
+
+const CROCKFORD: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+impl RecoveryCode {
+    pub fn random() -> Result<RecoveryCode> {
+        let bytes: Zeroizing<[u8; 16]> = Zeroizing::new(random_bytes()?);
+        let mut bits: u32 = 0;
+        let mut nbits = 0;
+        let mut code = String::new();
+        for byte in bytes.iter() {
+            bits = (bits << 8) | u32::from(*byte);
+            nbits += 8;
+            while nbits >= 5 {
+                nbits -= 5;
+                code.push(CROCKFORD[((bits >> nbits) & 31) as usize] as char);
+            }
+        }
+        if nbits > 0 {
+            code.push(CROCKFORD[((bits << (5 - nbits)) & 31) as usize] as char);
+        }
+        Ok(RecoveryCode(Zeroizing::new(code)))
+    }
+
+    /// For the recovery sheet: groups of four separated by dashes.
+    pub fn display(&self) -> String {
+        let chars: Vec<char> = self.0.chars().collect();
+        chars
+            .chunks(4)
+            .map(|c| c.iter().collect::<String>())
+            .collect::<Vec<_>>()
+            .join("-")
+    }
+
+    /// The canonical form of what a person typed.
+    pub fn normalize(typed: &str) -> Zeroizing<String> {
+        Zeroizing::new(
+            typed
+                .chars()
+                .filter(|c| !c.is_whitespace() && *c != '-')
+                .map(|c| match c.to_ascii_uppercase() {
+                    'O' => '0',
+                    'I' | 'L' => '1',
+                    other => other,
+                })
+                .collect(),
+        )
+    }
+
+    pub(crate) fn as_bytes(&self) -> &[u8] {
+        self.0.as_bytes()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wait_grows_after_the_free_try() {
+        let waits: Vec<u64> = (1..=6).map(delay_after).collect();
+        assert_eq!(waits, vec![0, 1, 2, 4, 8, 16]);
+        assert_eq!(delay_after(40), MAX_DELAY_SECS);
+    }
+
+    #[test]
+    fn recovery_code_reads_back_with_typing_slips() {
+        let code = RecoveryCode::random().unwrap();
+        let shown = code.display();
+        assert_eq!(shown.len(), 26 + 6);
+        let typed = shown.to_lowercase().replace('0', "o").replace('-', " ");
+        assert_eq!(*RecoveryCode::normalize(&typed), *code.0);
+    }
+}
