@@ -1,71 +1,34 @@
-//! Documents the app writes (letters, forms, summaries, register pages, the recovery sheet):
-//! into the data folder's `exports`, then opened in the system's PDF viewer to print, or
-//! copied where the user chooses in a save dialog. Statistics also go out as CSV. The page only ever names files inside
-//! `exports`; anything else is refused.
+//! Documents the app writes (letters, forms, summaries, register pages, the recovery sheet,
+//! statistics): into the data folder's `exports`, to open in the system's PDF viewer or copy
+//! where the user chooses. The page only ever names files inside `exports`; anything else is
+//! refused.
 
-use crate::commands::{CommandError, Result};
+use crate::error::{Failure, Result};
 use crate::state::AppState;
+use documents::Document;
 use std::path::{Path, PathBuf};
-use tauri::State;
-use tauri_plugin_dialog::DialogExt;
-use tauri_plugin_opener::OpenerExt;
 
-/// Writes a document into `exports`; returns its full path for the page to show.
-pub fn write(state: &AppState, name: &str, bytes: &[u8]) -> Result<String> {
+/// Typesets a document read from the book and writes it into `exports`; returns its full path
+/// for the page to show.
+pub fn save(state: &AppState, document: &Document) -> Result<String> {
     let exports = state.data_dir.join("exports");
-    let path = exports.join(name);
+    let path = exports.join(document.file_name());
+    let bytes = document.render()?;
     std::fs::create_dir_all(&exports)
         .and_then(|()| std::fs::write(&path, bytes))
-        .map_err(|_| CommandError::key("error.storage"))?;
+        .map_err(|_| Failure::Storage)?;
     Ok(path.display().to_string())
 }
 
 /// The exported file `path` names, if it is one: a file directly inside `exports`.
-fn exported(data_dir: &Path, path: &str) -> Result<PathBuf> {
-    let not_ours = || CommandError::key("error.not_an_export");
-    let exports = data_dir.join("exports").canonicalize().map_err(|_| not_ours())?;
-    let file = Path::new(path).canonicalize().map_err(|_| not_ours())?;
+pub fn exported(data_dir: &Path, path: &str) -> Result<PathBuf> {
+    let exports = data_dir.join("exports").canonicalize().map_err(|_| Failure::NotAnExport)?;
+    let file = Path::new(path).canonicalize().map_err(|_| Failure::NotAnExport)?;
     if file.parent() == Some(exports.as_path()) && file.is_file() {
         Ok(file)
     } else {
-        Err(not_ours())
+        Err(Failure::NotAnExport.into())
     }
-}
-
-/// Opens an exported document in the system's viewer (to read or print it).
-#[tauri::command]
-pub fn open_export(app: tauri::AppHandle, state: State<'_, AppState>, path: String) -> Result<()> {
-    let file = exported(&state.data_dir, &path)?;
-    app.opener()
-        .open_path(file.display().to_string(), None::<&str>)
-        .map_err(|_| CommandError::key("error.open_failed"))
-}
-
-/// Asks where to save a copy of an exported document and copies it there. Returns the chosen
-/// path, or nothing when the user cancels. Async so the dialog never blocks the main thread.
-#[tauri::command]
-pub async fn save_export_as(app: tauri::AppHandle, state: State<'_, AppState>, path: String) -> Result<Option<String>> {
-    let file = exported(&state.data_dir, &path)?;
-    let name = file
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let extension = file
-        .extension()
-        .map(|e| e.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let Some(chosen) = app
-        .dialog()
-        .file()
-        .set_file_name(&name)
-        .add_filter(extension.to_uppercase(), &[extension.as_str()])
-        .blocking_save_file()
-    else {
-        return Ok(None);
-    };
-    let target = chosen.into_path().map_err(|_| CommandError::key("error.storage"))?;
-    std::fs::copy(&file, &target).map_err(|_| CommandError::key("error.storage"))?;
-    Ok(Some(target.display().to_string()))
 }
 
 #[cfg(test)]

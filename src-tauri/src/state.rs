@@ -1,7 +1,7 @@
 //! What the running app holds: where the book lives, the unlocked book (if any), and the idle
 //! clock that locks it.
 
-use crate::commands::CommandError;
+use crate::error::{Failure, Result};
 use casebook::{Casebook, Session};
 use std::path::PathBuf;
 use std::sync::Mutex;
@@ -25,9 +25,25 @@ pub struct AppState {
     /// What the conference projector shows; set from the main window only.
     pub projection: Mutex<Projection>,
     /// The background sync's last outcome.
-    pub sync: Mutex<crate::sync::SyncRun>,
+    pub sync: Mutex<SyncRun>,
     /// Percent copied by the backup under way, for the page to poll without the book's lock.
     pub backup_percent: AtomicU32,
+}
+
+/// What the sync task did last, for the status area.
+#[derive(Debug, Clone, Default)]
+pub struct SyncRun {
+    pub last_ok: Option<String>,
+    /// A message key (`sync.error.*`) when the last run failed.
+    pub last_error: Option<String>,
+    pub running: bool,
+    pub failures: u32,
+    pub wanted: bool,
+    pub last_started: Option<Instant>,
+    /// Events and attachments sent and taken in by the run going on (or the last one): the
+    /// progress shown.
+    pub pushed: u64,
+    pub received: u64,
 }
 
 /// The case on the projector, the privacy screen, and the decisions as they are being typed.
@@ -46,16 +62,31 @@ impl AppState {
             last_activity: Mutex::new(Instant::now()),
             idle_minutes: Mutex::new(idle_minutes),
             projection: Mutex::new(Projection::default()),
-            sync: Mutex::new(crate::sync::SyncRun::default()),
+            sync: Mutex::new(SyncRun::default()),
             backup_percent: AtomicU32::new(0),
         }
     }
 
     /// Holds the book just opened (created, signed in to, restored) for the commands.
-    pub fn open(&self, book: Casebook, session: Session) -> Result<(), CommandError> {
-        *self.book.lock().map_err(|_| CommandError::key("error.storage"))? = Some(Unlocked { book, session });
+    pub fn open(&self, book: Casebook, session: Session) -> Result<()> {
+        *self.book.lock().map_err(|_| Failure::Storage)? = Some(Unlocked { book, session });
         self.touch();
         Ok(())
+    }
+
+    /// Runs `work` on the unlocked book, counting as activity for the idle lock.
+    pub fn with_book<T>(&self, work: impl FnOnce(&mut Casebook, &Session) -> casebook::Result<T>) -> Result<T> {
+        self.touch();
+        let mut guard = self.book.lock().map_err(|_| Failure::Storage)?;
+        let unlocked = guard.as_mut().ok_or(Failure::Locked)?;
+        Ok(work(&mut unlocked.book, &unlocked.session)?)
+    }
+
+    /// Reads the unlocked book without counting as activity: for what the UI polls.
+    pub fn look<T>(&self, read: impl FnOnce(&Casebook, &Session) -> casebook::Result<T>) -> Result<T> {
+        let guard = self.book.lock().map_err(|_| Failure::Storage)?;
+        let unlocked = guard.as_ref().ok_or(Failure::Locked)?;
+        Ok(read(&unlocked.book, &unlocked.session)?)
     }
 
     pub fn touch(&self) {

@@ -16,7 +16,7 @@ mod tls;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
-use store::{Postgres, Sqlite, Store};
+use store::{Hub, Postgres, Sqlite, Store};
 use tls::CertFiles;
 
 // See the workspace Cargo.toml for why.
@@ -51,9 +51,13 @@ fn options(args: &[String], name: &str) -> Vec<String> {
 fn open(database: &str) -> Result<Arc<dyn Store>, String> {
     let store: Arc<dyn Store> = if database.starts_with("postgres://") || database.starts_with("postgresql://") {
         // The address may hold a password: it is not repeated in the message.
-        Arc::new(Postgres::connect(database).map_err(|e| format!("cannot open the PostgreSQL database: {e}"))?)
+        Arc::new(Hub::new(
+            Postgres::connect(database).map_err(|e| format!("cannot open the PostgreSQL database: {e}"))?,
+        ))
     } else {
-        Arc::new(Sqlite::open(&PathBuf::from(database)).map_err(|e| format!("cannot open {database}: {e}"))?)
+        Arc::new(Hub::new(
+            Sqlite::open(&PathBuf::from(database)).map_err(|e| format!("cannot open {database}: {e}"))?,
+        ))
     };
     Ok(store)
 }

@@ -20,6 +20,21 @@ export class FormErrors {
     else this.general = text;
   }
 
+  /**
+   * Clears the messages, then runs `work` (a command and what follows it); its error goes
+   * where `take` puts it. True when `work` finished without one.
+   */
+  async attempt(work: () => Promise<unknown>): Promise<boolean> {
+    this.clear();
+    try {
+      await work();
+      return true;
+    } catch (err) {
+      this.take(err);
+      return false;
+    }
+  }
+
   set(field: string, text: string) {
     this.byField = { ...this.byField, [field]: text };
   }

@@ -1,113 +1,24 @@
 //! The hub's storage: units, enrolled devices (token hashes and public keys only), one-time
-//! enrollment codes, every unit's events in one sequence, and who may see what.
+//! enrollment codes, every unit's events in one sequence, and attachments. Who may see what
+//! is decided apart, in `routing`; both are written once over the small SQL interface of
+//! `sql`, which `sqlite` and `postgres` provide.
 //!
-//! Visibility (DESIGN §5): an event inside a case goes to the units granted that case; an event
-//! of a record outside any case (a person, an agency, the unit's own records) goes to its unit
-//! and to the units granted a case that refers to it. A unit granted a case later (a transfer)
-//! receives the case's whole history. Each unit's deliveries are numbered in one sequence, and
-//! pulling is reading that sequence after the unit's cursor.
-//!
-//! The logic is written once over a small SQL interface; `sqlite` and `postgres` provide it.
+//! Imports here go one way: `mod.rs` (storage, and the `Hub` that joins it to the routing)
+//! uses `routing`, `sqlite` and `postgres`, and each of those uses only `sql`.
 
 mod postgres;
+mod routing;
+mod sql;
 mod sqlite;
 
 pub use postgres::Postgres;
+pub use sql::StoreError;
 pub use sqlite::Sqlite;
 
 use ed25519_dalek::{Signature, VerifyingKey};
 use oscc_sync::WireEvent;
 use sha2::{Digest, Sha256};
-use std::collections::HashMap;
-
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    #[error("storage: {0}")]
-    Db(String),
-    /// Same (device, seq) or event id with different content: a laptop restored from an old
-    /// backup. It must enrol again as a new device.
-    #[error("event {0} was already received with different content")]
-    Diverged(String),
-    #[error("unknown, used or revoked enrollment code")]
-    BadCode,
-    #[error("event {0} is not signed by the device that sent it")]
-    BadSignature(String),
-    #[error("the device's public key is not an Ed25519 key")]
-    BadKey,
-    #[error("the attachment's bytes do not match its hash")]
-    BadBlob,
-}
-
-/// A value bound to or read from SQL: the hub stores only text and integers.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Val {
-    Text(String),
-    Int(i64),
-    Bytes(Vec<u8>),
-    Null,
-}
-
-impl From<&str> for Val {
-    fn from(v: &str) -> Val {
-        Val::Text(v.to_owned())
-    }
-}
-impl From<String> for Val {
-    fn from(v: String) -> Val {
-        Val::Text(v)
-    }
-}
-impl From<i64> for Val {
-    fn from(v: i64) -> Val {
-        Val::Int(v)
-    }
-}
-impl From<Option<String>> for Val {
-    fn from(v: Option<String>) -> Val {
-        v.map_or(Val::Null, Val::Text)
-    }
-}
-
-impl Val {
-    fn text(&self) -> String {
-        match self {
-            Val::Text(t) => t.clone(),
-            Val::Int(i) => i.to_string(),
-            Val::Bytes(_) | Val::Null => String::new(),
-        }
-    }
-    fn int(&self) -> i64 {
-        match self {
-            Val::Int(i) => *i,
-            Val::Text(t) => t.parse().unwrap_or(0),
-            Val::Bytes(_) | Val::Null => 0,
-        }
-    }
-}
-
-/// One transaction of a backend. SQL is written with `?1`, `?2` … placeholders (and no other
-/// `?`), parameters in a select list cast to their type so PostgreSQL knows it.
-pub trait Sql {
-    fn exec(&mut self, sql: &str, args: &[Val]) -> Result<u64, StoreError>;
-    fn rows(&mut self, sql: &str, args: &[Val]) -> Result<Vec<Vec<Val>>, StoreError>;
-    /// Runs an `INSERT … ON CONFLICT DO NOTHING` of one row and gives the row's integer key,
-    /// the column `key`; None when a conflict left the row out.
-    fn insert_key(&mut self, sql: &str, args: &[Val], key: &str) -> Result<Option<i64>, StoreError>;
-}
-
-/// A database the hub can run on.
-pub trait Backend: Send + Sync {
-    /// Runs `work` in one transaction that no other writer interleaves with: deliveries are
-    /// numbered in commit order, so a cursor never passes one committed later.
-    fn transaction<T>(&self, work: impl FnOnce(&mut dyn Sql) -> Result<T, StoreError>) -> Result<T, StoreError>;
-
-    /// Runs `work`, which only reads, on a snapshot of what is committed. A backend that can
-    /// read beside the writer does so: a device is recognised, and a unit pulls, while a push
-    /// is being stored.
-    fn read<T>(&self, work: impl FnOnce(&mut dyn Sql) -> Result<T, StoreError>) -> Result<T, StoreError> {
-        self.transaction(work)
-    }
-}
+use sql::{Backend, Sql, Val};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Device {
@@ -228,7 +139,7 @@ fn device_of(row: &[Val]) -> Device {
 
 const DEVICE_COLUMNS: &str = "id, unit_code, name, active, public_key";
 
-/// The routing and bookkeeping every backend shares.
+/// The hub on a backend: storage here, routing in `routing`.
 pub struct Hub<B: Backend> {
     db: B,
 }
@@ -239,73 +150,13 @@ impl<B: Backend> Hub<B> {
     }
 }
 
-/// Delivers every earlier event of case `case_id` (and of the records it refers to) to `unit`.
-fn backfill(sql: &mut dyn Sql, case_id: &str, unit: &str) -> Result<(), StoreError> {
-    sql.exec(
-        "INSERT INTO deliveries (unit_code, hub_seq)
-         SELECT CAST(?2 AS TEXT), e.hub_seq FROM events e
-         WHERE e.case_id = ?1 OR e.record_id IN (SELECT record_id FROM links WHERE case_id = ?1)
-         ORDER BY e.hub_seq
-         ON CONFLICT DO NOTHING",
-        &[case_id.into(), unit.into()],
-    )?;
-    Ok(())
-}
-
-/// What one push's events share, read or made once per batch: the coordinator units, the
-/// units each case is granted to, and the time of receipt.
-struct Batch {
-    coordinators: Vec<String>,
-    granted: HashMap<String, Vec<String>>,
-    received_at: String,
-}
-
-impl Batch {
-    /// The units granted `case_id`.
-    fn units_of(&mut self, sql: &mut dyn Sql, case_id: &str) -> Result<&[String], StoreError> {
-        if !self.granted.contains_key(case_id) {
-            let units = sql
-                .rows("SELECT unit_code FROM grants WHERE case_id = ?1", &[case_id.into()])?
-                .iter()
-                .map(|r| r[0].text())
-                .collect();
-            self.granted.insert(case_id.to_owned(), units);
-        }
-        Ok(self.granted.get(case_id).map_or(&[], Vec::as_slice))
-    }
-
-    /// Grants `unit` the case; a new grant brings the case's history with it.
-    fn grant(&mut self, sql: &mut dyn Sql, case_id: &str, unit: &str) -> Result<(), StoreError> {
-        if self.units_of(sql, case_id)?.iter().any(|u| u == unit) {
-            return Ok(());
-        }
-        sql.exec(
-            "INSERT INTO grants (case_id, unit_code, granted_at) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
-            &[case_id.into(), unit.into(), self.received_at.as_str().into()],
-        )?;
-        backfill(sql, case_id, unit)?;
-        self.granted
-            .entry(case_id.to_owned())
-            .or_default()
-            .push(unit.to_owned());
-        Ok(())
-    }
-}
-
-/// Delivers event `hub_seq` to each of `units`. One row per statement: an INSERT … SELECT of
-/// several rows makes SQLite keep a statement journal of every page it changes.
-fn deliver<'a>(sql: &mut dyn Sql, units: impl IntoIterator<Item = &'a String>, hub_seq: i64) -> Result<(), StoreError> {
-    for unit in units {
-        sql.exec(
-            "INSERT INTO deliveries (unit_code, hub_seq) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
-            &[unit.as_str().into(), hub_seq.into()],
-        )?;
-    }
-    Ok(())
-}
-
-/// Stores one event and routes it; `Ok(false)` when the hub already holds it.
-fn store_event(sql: &mut dyn Sql, batch: &mut Batch, device: &Device, event: &WireEvent) -> Result<bool, StoreError> {
+/// Stores one event; its number in the hub's sequence, or None when the hub already holds it.
+fn store_event(
+    sql: &mut dyn Sql,
+    device: &Device,
+    event: &WireEvent,
+    received_at: &str,
+) -> Result<Option<i64>, StoreError> {
     let body = serde_json::to_string(event).map_err(|e| StoreError::Db(e.to_string()))?;
     let inserted = sql.insert_key(
         "INSERT INTO events (event_id, device_id, device_seq, unit_code, record_id, case_id, body, received_at)
@@ -318,70 +169,27 @@ fn store_event(sql: &mut dyn Sql, batch: &mut Batch, device: &Device, event: &Wi
             event.record_id.as_str().into(),
             event.case_id.clone().into(),
             body.as_str().into(),
-            batch.received_at.as_str().into(),
+            received_at.into(),
         ],
         "hub_seq",
     )?;
-    let Some(seq) = inserted else {
-        // Held already: a repeat is harmless, other content under the same key is not.
-        let held = sql.rows(
-            "SELECT body FROM events WHERE event_id = ?1 OR (device_id = ?2 AND device_seq = ?3)",
-            &[
-                event.event_id.as_str().into(),
-                device.id.as_str().into(),
-                event.device_seq.into(),
-            ],
-        )?;
-        return if held.iter().all(|row| row[0].text() == body) {
-            Ok(false)
-        } else {
-            Err(StoreError::Diverged(event.event_id.clone()))
-        };
-    };
-    let mut units: Vec<String> = batch.coordinators.clone();
-    match &event.case_id {
-        Some(case_id) => {
-            // Writing a case grants the writer's unit; a transfer or referral grants another.
-            batch.grant(sql, case_id, &device.unit_code)?;
-            if let Some(unit) = &event.grant {
-                batch.grant(sql, case_id, unit)?;
-            }
-            let granted = batch.units_of(sql, case_id)?.to_vec();
-            for record in &event.refs {
-                let linked = sql.exec(
-                    "INSERT INTO links (case_id, record_id) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
-                    &[case_id.as_str().into(), record.as_str().into()],
-                )?;
-                if linked > 0 {
-                    // The units granted the case receive the record it now refers to.
-                    for earlier in sql.rows(
-                        "SELECT hub_seq FROM events WHERE record_id = ?1 ORDER BY hub_seq",
-                        &[record.as_str().into()],
-                    )? {
-                        deliver(sql, &granted, earlier[0].int())?;
-                    }
-                }
-            }
-            units.extend(granted);
-        }
-        None => {
-            // A record outside any case: its unit, and the units granted a case referring to it.
-            units.push(device.unit_code.clone());
-            units.extend(
-                sql.rows(
-                    "SELECT DISTINCT g.unit_code FROM links l JOIN grants g ON g.case_id = l.case_id
-                     WHERE l.record_id = ?1",
-                    &[event.record_id.as_str().into()],
-                )?
-                .iter()
-                .map(|r| r[0].text()),
-            );
-        }
+    if inserted.is_some() {
+        return Ok(inserted);
     }
-    units.sort();
-    units.dedup();
-    deliver(sql, &units, seq)?;
-    Ok(true)
+    // Held already: a repeat is harmless, other content under the same key is not.
+    let held = sql.rows(
+        "SELECT body FROM events WHERE event_id = ?1 OR (device_id = ?2 AND device_seq = ?3)",
+        &[
+            event.event_id.as_str().into(),
+            device.id.as_str().into(),
+            event.device_seq.into(),
+        ],
+    )?;
+    if held.iter().all(|row| row[0].text() == body) {
+        Ok(None)
+    } else {
+        Err(StoreError::Diverged(event.event_id.clone()))
+    }
 }
 
 impl<B: Backend> Store for Hub<B> {
@@ -395,12 +203,7 @@ impl<B: Backend> Store for Hub<B> {
                 &[unit_code.into(), i64::from(coordinator).into()],
             )?;
             if coordinator && flag > 0 {
-                // The province sees everything received so far, too.
-                sql.exec(
-                    "INSERT INTO deliveries (unit_code, hub_seq)
-                     SELECT CAST(?1 AS TEXT), hub_seq FROM events WHERE true ORDER BY hub_seq ON CONFLICT DO NOTHING",
-                    &[unit_code.into()],
-                )?;
+                routing::deliver_everything(sql, unit_code)?;
             }
             sql.exec(
                 "INSERT INTO enroll_codes (code_hash, unit_code) VALUES (?1, ?2)",
@@ -480,17 +283,12 @@ impl<B: Backend> Store for Hub<B> {
         // Checked before the transaction: a bad signature refuses the whole batch.
         check_signatures(&key, events)?;
         self.db.transaction(|sql| {
-            let mut batch = Batch {
-                coordinators: sql
-                    .rows("SELECT code FROM units WHERE coordinator = 1", &[])?
-                    .iter()
-                    .map(|r| r[0].text())
-                    .collect(),
-                granted: HashMap::new(),
-                received_at: now(),
-            };
+            let received_at = now();
+            let mut batch = routing::Batch::start(sql, received_at.clone())?;
             for event in events {
-                store_event(sql, &mut batch, device, event)?;
+                if let Some(hub_seq) = store_event(sql, device, event, &received_at)? {
+                    batch.route(sql, hub_seq, &device.unit_code, event)?;
+                }
             }
             // Move the acknowledged point over the run that now has no gap.
             let acked = sql
@@ -520,19 +318,9 @@ impl<B: Backend> Store for Hub<B> {
     }
 
     fn pull(&self, device: &Device, after: i64, limit: i64) -> Result<Vec<(i64, WireEvent)>, StoreError> {
-        let rows = self.db.read(|sql| {
-            sql.rows(
-                "SELECT d.seq, e.body FROM deliveries d JOIN events e ON e.hub_seq = d.hub_seq
-                 WHERE d.unit_code = ?1 AND d.seq > ?2 AND e.device_id <> ?3
-                 ORDER BY d.seq LIMIT ?4",
-                &[
-                    device.unit_code.as_str().into(),
-                    after.into(),
-                    device.id.as_str().into(),
-                    limit.into(),
-                ],
-            )
-        })?;
+        let rows = self
+            .db
+            .read(|sql| routing::deliveries_after(sql, &device.unit_code, &device.id, after, limit))?;
         wire_events(&rows)
     }
 

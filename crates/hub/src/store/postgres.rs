@@ -1,7 +1,7 @@
 //! The hub on PostgreSQL (`--database postgres://…`): for a province that runs the hub on a
 //! server with its database, or several hub processes on one database.
 
-use super::{Backend, Hub, Sql, StoreError, Val};
+use super::sql::{Backend, Sql, StoreError, Val};
 use bytes::BytesMut;
 use postgres::types::{IsNull, ToSql, Type, to_sql_checked};
 use postgres::{Client, NoTls};
@@ -40,12 +40,12 @@ pub struct Postgres {
 
 impl Postgres {
     /// Connects (`postgres://user@host/db`) and creates the tables if they are missing.
-    pub fn connect(url: &str) -> Result<Hub<Postgres>, StoreError> {
+    pub fn connect(url: &str) -> Result<Postgres, StoreError> {
         let mut client = Client::connect(url, NoTls).map_err(db)?;
         client.batch_execute(SCHEMA).map_err(db)?;
-        Ok(Hub::new(Postgres {
+        Ok(Postgres {
             client: Mutex::new(client),
-        }))
+        })
     }
 }
 

@@ -1,6 +1,6 @@
 //! The hub on SQLite: one file, one writer at a time (a province is a few thousand cases a year).
 
-use super::{Backend, Hub, Sql, StoreError, Val};
+use super::sql::{Backend, Sql, StoreError, Val};
 use casebook::checkpoint::Checkpointer;
 use rusqlite::types::{ToSqlOutput, Value, ValueRef};
 use rusqlite::{Connection, ToSql};
@@ -38,7 +38,7 @@ pub struct Sqlite {
 }
 
 impl Sqlite {
-    pub fn open(path: &Path) -> Result<Hub<Sqlite>, StoreError> {
+    pub fn open(path: &Path) -> Result<Sqlite, StoreError> {
         let conn = connect(path)?;
         // A push of 2,000 events writes more pages than SQLite's defaults hold: a 2 MiB cache
         // spilled in mid-transaction and read pages back, and the 1,000-page automatic
@@ -55,11 +55,11 @@ impl Sqlite {
         // meanwhile (measured: 13 % of the storing thread's time).
         let checkpointer = Checkpointer::start(Connection::open(path).map_err(db)?)
             .map_err(|e| StoreError::Db(format!("no checkpoint thread: {e}")))?;
-        Ok(Hub::new(Sqlite {
+        Ok(Sqlite {
             checkpointer,
             reader: Mutex::new(connect(path)?),
             conn: Mutex::new(conn),
-        }))
+        })
     }
 }
 

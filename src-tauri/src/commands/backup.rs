@@ -1,7 +1,7 @@
 //! Backup to a folder or USB drive the user picks, with progress; restore on a new laptop
-//! from the first-run screen with the recovery code. Thin commands over casebook's backup.
+//! from the first-run screen with the recovery code.
 
-use crate::commands::{CommandError, Result, with_book};
+use crate::error::{CommandError, Failure, Result};
 use crate::state::AppState;
 use casebook::{Casebook, Session};
 use std::path::PathBuf;
@@ -17,7 +17,7 @@ pub async fn choose_folder(app: tauri::AppHandle) -> Result<Option<String>> {
     chosen
         .map(|f| f.into_path().map(|p| p.display().to_string()))
         .transpose()
-        .map_err(|_| CommandError::key("error.storage"))
+        .map_err(|_| Failure::Storage.into())
 }
 
 /// Writes the backup folder inside `dest` and returns its path. Runs off the main thread;
@@ -28,19 +28,19 @@ pub async fn backup(app: tauri::AppHandle, dest: String) -> Result<String> {
     if dest.as_os_str().is_empty() || !dest.is_dir() {
         return Err(CommandError {
             field: Some("backup.dest".into()),
-            ..CommandError::key("error.no_such_folder")
+            ..Failure::NoSuchFolder.into()
         });
     }
     tauri::async_runtime::spawn_blocking(move || {
         let state = app.state::<AppState>();
         state.backup_percent.store(0, Ordering::Relaxed);
-        let folder = with_book(&state, |book, s| {
+        let folder = state.with_book(|book, s| {
             book.backup_to(s, &dest, |p| state.backup_percent.store(p, Ordering::Relaxed))
         })?;
         Ok(folder.display().to_string())
     })
     .await
-    .map_err(|_| CommandError::key("error.storage"))?
+    .map_err(|_| CommandError::from(Failure::Storage))?
 }
 
 #[tauri::command]

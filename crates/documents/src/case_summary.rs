@@ -1,0 +1,104 @@
+//! The case summary for a partner or the court: masked (the default), or with the identity in
+//! full (needs the reveal permission and is audited as a reveal). The export is audited.
+
+use crate::catalog::th_enum;
+use crate::document::{Content, Document};
+use casebook::dates::thai_long;
+use casebook::person::today;
+use casebook::{Casebook, Session};
+
+pub fn case_summary(book: &mut Casebook, s: &Session, case_id: &str, full: bool) -> casebook::Result<Document> {
+    let view = book.open_case(s, case_id)?;
+    let unit = book.unit()?;
+    let c = &view.case;
+    let mut client = if full {
+        let p = book.reveal_person(s, &view.client.id, "สรุปรายกรณีฉบับเต็ม")?;
+        vec![
+            format!("ชื่อ  {}", p.name_th.clone().or(p.name_latin.clone()).unwrap_or_default()),
+            format!(
+                "เอกสาร  {} {}",
+                th_enum("id_kind", &p.id_kind),
+                p.id_number.clone().unwrap_or_default()
+            ),
+            format!("โทรศัพท์  {}", p.phone.clone().unwrap_or_else(|| "-".into())),
+            format!("ที่อยู่  {}", p.address.clone().unwrap_or_else(|| "-".into())),
+        ]
+    } else {
+        vec![format!("ชื่อ (ปิดบัง)  {}", view.client.name)]
+    };
+    client.push(format!(
+        "อายุ  {}    เพศ  {}",
+        view.client.age.map(|a| a.to_string()).unwrap_or_else(|| "-".into()),
+        th_enum("sex", &view.client.sex)
+    ));
+    let issues: Vec<String> = c.categories.iter().map(|x| th_enum("category", x)).collect();
+    let violence: Vec<String> = c.violence_types.iter().map(|x| th_enum("violence", x)).collect();
+    let timeline = view
+        .timeline
+        .iter()
+        .map(|e| {
+            format!(
+                "{}  {}: {}",
+                e.occurred_at.get(..10).unwrap_or_default(),
+                th_enum("entry", &e.kind),
+                e.body
+            )
+        })
+        .collect();
+    let plan = book
+        .care_plan(s, case_id)?
+        .into_iter()
+        .map(|g| {
+            format!(
+                "{}: {} ({})",
+                th_enum("domain", &g.record.domain),
+                g.record.goal,
+                th_enum("goal_status", &g.record.status)
+            )
+        })
+        .collect();
+    let mut referrals = Vec::new();
+    for r in book.referrals(s, case_id)? {
+        let agency = book.agency(s, &r.record.agency_id)?.record.name;
+        referrals.push(format!(
+            "{agency}: {} ({})",
+            r.record.reason,
+            th_enum("referral_status", &r.record.status)
+        ));
+    }
+    let kind = if full { "full" } else { "masked" };
+    book.record_export(s, case_id, &format!("case_summary_{kind}"))?;
+    let section = |heading: &str, paragraphs: Vec<String>| letters::Section {
+        heading: heading.into(),
+        paragraphs,
+    };
+    let report = letters::Report {
+        title: "สรุปรายกรณี".into(),
+        header: vec![
+            unit.name,
+            format!(
+                "เลขรายกรณี {}  ·  {}  ·  ความเสี่ยง{}",
+                c.case_number,
+                th_enum("status", &c.status),
+                th_enum("risk", &c.risk)
+            ),
+            format!(
+                "พิมพ์เมื่อ {}  ·  {}",
+                thai_long(today(), false),
+                if full {
+                    "ข้อมูลระบุตัวตนฉบับเต็ม"
+                } else {
+                    "ปิดบังข้อมูลระบุตัวตน"
+                }
+            ),
+        ],
+        sections: vec![
+            section("ผู้รับบริการ", client),
+            section("ประเด็นปัญหา", vec![issues.join(", "), violence.join(", ")]),
+            section("บันทึกการให้บริการ", timeline),
+            section("แผนการช่วยเหลือรายบุคคล", plan),
+            section("การส่งต่อ", referrals),
+        ],
+    };
+    Ok(Document::new(format!("summary-{case_id}-{kind}.pdf"), Content::Report(report)))
+}

@@ -1,0 +1,28 @@
+//! What each printed document says (DESIGN.md §2): read from the case book, worded in Thai,
+//! typeset by the letters crate. One file per document. Reading a document (and auditing its
+//! export) needs the open book; typesetting it does not, so the app can do it after letting
+//! the book go.
+
+mod agenda_summary;
+mod case_summary;
+mod catalog;
+mod document;
+mod error;
+mod minutes;
+mod record_of_processing;
+mod recovery_sheet;
+mod referral_letter;
+mod register_page;
+mod statistics_report;
+
+pub use agenda_summary::add_agenda_case;
+pub use case_summary::case_summary;
+pub use catalog::{th, th_enum};
+pub use document::Document;
+pub use error::{Error, Result};
+pub use minutes::conference_minutes;
+pub use record_of_processing::record_of_processing;
+pub use recovery_sheet::recovery_sheet;
+pub use referral_letter::{IssuedReferral, LetterRequest, issue_referral_letter, preview_referral_letter};
+pub use register_page::register_page;
+pub use statistics_report::{statistics_csv, statistics_pdf};

@@ -1,0 +1,124 @@
+//! The referral letter (หนังสือภายนอก) and referral form from a case's referral: previewed
+//! without a number, then issued with the next number of the letter register.
+
+use crate::document::{Content, Document};
+use casebook::dates::thai_long;
+use casebook::partners::{Referral, Urgency};
+use casebook::person::today;
+use casebook::records::Stored;
+use casebook::{Casebook, Session};
+use serde::Deserialize;
+use ts_rs::TS;
+
+#[derive(Debug, Clone, Deserialize, TS)]
+#[ts(export)]
+pub struct LetterRequest {
+    pub referral_id: String,
+    pub subject: String,
+    /// Paragraphs separated by blank lines, as edited in the preview.
+    pub body: String,
+}
+
+/// An issued letter's register number ("CPN/12"), the letter and the form that goes with it.
+#[derive(Debug, Clone)]
+pub struct IssuedReferral {
+    pub number: String,
+    pub letter: Document,
+    pub form: Document,
+}
+
+/// The letter as it will look, before it takes a number: "ที่ CPN/……". Audited as an export
+/// of the case.
+pub fn preview_referral_letter(book: &mut Casebook, s: &Session, request: &LetterRequest) -> casebook::Result<Document> {
+    let referral = book.referral(s, &request.referral_id)?;
+    book.record_export(s, &referral.record.case_id, "referral_letter_preview")?;
+    let letter = letter_for(book, s, &referral, request, format!("{}/……", book.unit_code()))?;
+    Ok(Document::new("preview-letter.pdf".into(), Content::Letter(letter)))
+}
+
+/// Issues a referral's letter and form: a register number, the referral marked sent, the
+/// export audited. The form names the client for the agency, audited as a reveal.
+pub fn issue_referral_letter(book: &mut Casebook, s: &Session, request: &LetterRequest) -> casebook::Result<IssuedReferral> {
+    let (referral, entry) = book.issue_referral_letter(s, &request.referral_id, &request.subject)?;
+    let number = referral.record.letter_number.clone().unwrap_or_default();
+    let letter = letter_for(book, s, &referral, request, number.clone())?;
+    let unit = book.unit()?;
+    let view = book.open_case(s, &referral.record.case_id)?;
+    let client = book.reveal_person(s, &view.client.id, "ออกหนังสือส่งต่อ")?;
+    let agency = book.agency(s, &referral.record.agency_id)?;
+    let age = view.client.age.map(|a| format!("{a} ปี")).unwrap_or_else(|| "-".into());
+    let form = letters::ReferralForm {
+        from_unit: unit.name.clone(),
+        from_phone: unit.phone.clone(),
+        to_agency: agency.record.name.clone(),
+        date: letter.date.clone(),
+        case_number: view.case.case_number.clone(),
+        letter_number: Some(number.clone()),
+        urgency: letter.urgency,
+        client: vec![
+            (
+                "ชื่อ".into(),
+                client.name_th.clone().or(client.name_latin.clone()).unwrap_or_default(),
+            ),
+            ("อายุ".into(), age),
+            ("ภาษาที่ใช้".into(), view.client.languages.join(", ")),
+        ],
+        reason: referral.record.reason.clone(),
+        services: referral.record.services.clone(),
+        contact: letter.signer_name.clone(),
+        thai_digits: unit.thai_digits,
+    };
+    let stem = format!("{}-{}-{}", unit.code, entry.record.be_year, entry.record.number);
+    Ok(IssuedReferral {
+        number,
+        letter: Document::new(format!("{stem}-letter.pdf"), Content::Letter(letter)),
+        form: Document::new(format!("{stem}-form.pdf"), Content::Form(form)),
+    })
+}
+
+/// The letter as the agency will read it. It names the agency, the unit and the reason, not
+/// the client (the form does that).
+fn letter_for(
+    book: &Casebook,
+    s: &Session,
+    referral: &Stored<Referral>,
+    request: &LetterRequest,
+    number: String,
+) -> casebook::Result<letters::OfficialLetter> {
+    let unit = book.unit()?;
+    let agency = book.agency(s, &referral.record.agency_id)?;
+    Ok(letters::OfficialLetter {
+        // An emblem the letters crate cannot read is left off rather than failing the letter.
+        emblem: book
+            .emblem()?
+            .and_then(|png| letters::Image::from_png("Emblem", &png).ok()),
+        urgency: match referral.record.urgency {
+            Urgency::Normal => None,
+            Urgency::Urgent => Some(letters::Urgency::Urgent),
+            Urgency::VeryUrgent => Some(letters::Urgency::VeryUrgent),
+            Urgency::MostUrgent => Some(letters::Urgency::MostUrgent),
+        },
+        number,
+        unit_address: std::iter::once(unit.name.clone()).chain(unit.address.clone()).collect(),
+        date: thai_long(today(), false),
+        subject: request.subject.clone(),
+        to: format!("ผู้อำนวยการ{}", agency.record.name),
+        reference: None,
+        enclosures: vec!["แบบส่งต่อผู้รับบริการ จำนวน 1 ชุด".into()],
+        body: request
+            .body
+            .split("\n\n")
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .map(str::to_owned)
+            .collect(),
+        closing: "ขอแสดงความนับถือ".into(),
+        signer_name: book.users_display_name(s)?,
+        signer_position: vec![unit.name.clone()],
+        owner: unit.name,
+        phone: unit.phone,
+        fax: None,
+        email: None,
+        thai_digits: unit.thai_digits,
+    })
+}

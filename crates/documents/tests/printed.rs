@@ -1,0 +1,232 @@
+//! Each printed document built from a real book, typeset, and read back with poppler: the Thai
+//! words it must carry, what a masked document must not, and the exports it audits.
+
+mod common;
+
+use casebook::conference::{ActionItem, ActionStatus, Attendee, Conference, ConferenceStatus};
+use casebook::care::Domain;
+use casebook::dates::{BE_OFFSET, be_year, thai_long};
+use casebook::person::today;
+use casebook::stats::Period;
+use casebook::{Casebook, Role};
+use common::{AGENCY_NAME, CLIENT_NAME, PASSPHRASE, desk, exports, text};
+use documents::LetterRequest;
+
+fn has_all(text: &str, parts: &[&str]) {
+    for part in parts {
+        assert!(text.contains(part), "{part:?} missing from:\n{text}");
+    }
+}
+
+#[test]
+fn the_recovery_sheet_carries_the_code_and_the_unit() {
+    let desk = desk("recovery");
+    let sheet = documents::recovery_sheet(&desk.book, "7K3Q-M2XD-9PWA-0TRB-HE4N-C8VZ-5G".into()).unwrap();
+    assert_eq!(sheet.file_name(), "recovery-sheet.pdf");
+    has_all(
+        &text(&sheet),
+        &["ใบรหัสกู้คืนสมุดรายกรณี", "(CPN)", "7K3Q-M2XD-9PWA-0TRB-HE4N-C8VZ-5G"],
+    );
+}
+
+#[test]
+fn a_referral_letter_is_previewed_without_a_number_then_issued_with_its_form() {
+    let mut desk = desk("referral");
+    let request = LetterRequest {
+        referral_id: desk.referral_id.clone(),
+        subject: "ขอส่งต่อผู้รับบริการ".into(),
+        body: "ด้วยศูนย์พึ่งได้ขอส่งต่อผู้รับบริการ\n\nจึงเรียนมาเพื่อโปรดพิจารณา".into(),
+    };
+    let preview = documents::preview_referral_letter(&mut desk.book, &desk.worker, &request).unwrap();
+    assert_eq!(preview.file_name(), "preview-letter.pdf");
+    let letter = text(&preview);
+    has_all(
+        &letter,
+        &["CPN/……", "ขอส่งต่อผู้รับบริการ", &format!("ผู้อำนวยการ{AGENCY_NAME}"), "ขอแสดงความนับถือ"],
+    );
+    assert!(!letter.contains("ขวัญใจ"), "the letter names the agency, not the client");
+    assert_eq!(exports(&desk), 1);
+
+    let issued = documents::issue_referral_letter(&mut desk.book, &desk.worker, &request).unwrap();
+    assert_eq!(issued.number, "CPN/1");
+    let year = be_year(today());
+    assert_eq!(issued.letter.file_name(), format!("CPN-{year}-1-letter.pdf"));
+    assert_eq!(issued.form.file_name(), format!("CPN-{year}-1-form.pdf"));
+    has_all(&text(&issued.letter), &["ที่ CPN/1", "ด่วนมาก", "จึงเรียนมาเพื่อโปรดพิจารณา"]);
+    has_all(
+        &text(&issued.form),
+        &["แบบส่งต่อผู้รับบริการ", AGENCY_NAME, CLIENT_NAME, "คุ้มครองชั่วคราว", "แบบตอบรับการส่งต่อ"],
+    );
+    assert_eq!(exports(&desk), 2);
+}
+
+#[test]
+fn the_case_summary_is_masked_unless_asked_in_full() {
+    let mut desk = desk("summary");
+    let case_id = desk.case.id.clone();
+    let masked = documents::case_summary(&mut desk.book, &desk.worker, &case_id, false).unwrap();
+    assert_eq!(masked.file_name(), format!("summary-{case_id}-masked.pdf"));
+    let words = text(&masked);
+    has_all(
+        &words,
+        &[
+            "สรุปรายกรณี",
+            &desk.case.case_number,
+            "ปิดบังข้อมูลระบุตัวตน",
+            "ผู้รับบริการ",
+            "ประเด็นปัญหา",
+            "เยี่ยมบ้าน ผู้รับบริการปลอดภัย",
+            "ย้ายไปอยู่กับยาย",
+            &format!("{AGENCY_NAME}: คุ้มครองชั่วคราว"),
+        ],
+    );
+    assert!(!words.contains("ขวัญใจ") && !words.contains("1103702345679"), "{words}");
+
+    let full = documents::case_summary(&mut desk.book, &desk.worker, &case_id, true).unwrap();
+    assert_eq!(full.file_name(), format!("summary-{case_id}-full.pdf"));
+    has_all(&text(&full), &["ข้อมูลระบุตัวตนฉบับเต็ม", CLIENT_NAME, "1103702345679", "0899990000"]);
+    assert_eq!(exports(&desk), 2);
+}
+
+#[test]
+fn the_register_page_lists_the_letters_issued_this_year() {
+    let mut desk = desk("register");
+    let request = LetterRequest {
+        referral_id: desk.referral_id.clone(),
+        subject: "ขอส่งต่อผู้รับบริการ".into(),
+        body: String::new(),
+    };
+    documents::issue_referral_letter(&mut desk.book, &desk.worker, &request).unwrap();
+    let page = documents::register_page(&desk.book, &desk.worker).unwrap();
+    let year = be_year(today());
+    assert_eq!(page.file_name(), format!("register-{year}.pdf"));
+    has_all(
+        &text(&page),
+        &[&format!("ทะเบียนหนังสือส่ง ปี {year}"), "CPN/1", "ขอส่งต่อผู้รับบริการ", "ผู้ออก นักสังคม สมมุติ"],
+    );
+}
+
+#[test]
+fn the_minutes_carry_the_pseudonymized_agenda_decisions_and_promises() {
+    let mut desk = desk("minutes");
+    let conference_id = desk
+        .book
+        .plan_conference(
+            &desk.worker,
+            &Conference {
+                held_at: "2026-11-10T09:00:00+07:00".into(),
+                venue: Some("ห้องประชุมโรงพยาบาลสมมุติ".into()),
+                chair: Some("นายแพทย์ ประธาน".into()),
+                minute_taker: None,
+                status: ConferenceStatus::Planned,
+            },
+        )
+        .unwrap();
+    desk.book
+        .add_attendee(
+            &desk.worker,
+            &Attendee {
+                conference_id: conference_id.clone(),
+                name: "นางสาว ครูแนะแนว".into(),
+                agency_id: None,
+                agency_name: Some("โรงเรียนบ้านสมมุติ".into()),
+                role: Some("ครูแนะแนว".into()),
+                confidentiality_ack: true,
+            },
+        )
+        .unwrap();
+    let agenda_id =
+        documents::add_agenda_case(&mut desk.book, &desk.worker, conference_id.clone(), desk.case.id.clone()).unwrap();
+    let item = desk.book.agenda(&desk.worker, &conference_id).unwrap().remove(0);
+    assert_eq!(item.id, agenda_id);
+    let summary = item.record.summary.unwrap_or_default();
+    has_all(&summary, &["ความรุนแรงต่อเด็ก", "ความเสี่ยงแดง"]);
+    assert!(!summary.contains("ขวัญใจ"), "{summary}");
+    desk.book
+        .record_decisions(&desk.worker, &agenda_id, None, None, "ส่งเข้าบ้านพักชั่วคราว")
+        .unwrap();
+    desk.book
+        .add_action_item(
+            &desk.worker,
+            &ActionItem {
+                conference_case_id: agenda_id.clone(),
+                case_id: desk.case.id.clone(),
+                task: "จัดหาที่พักชั่วคราว".into(),
+                agency_id: None,
+                agency_name: Some("บ้านพักเด็กฯ".into()),
+                person: None,
+                due_date: Some("2569-11-20".into()),
+                status: ActionStatus::Open,
+                domain: Domain::Shelter,
+                goal_id: None,
+            },
+        )
+        .unwrap();
+
+    let minutes = documents::conference_minutes(&mut desk.book, &desk.worker, &conference_id).unwrap();
+    assert!(minutes.file_name().starts_with("minutes-") && minutes.file_name().ends_with(".pdf"));
+    let words = text(&minutes);
+    has_all(
+        &words,
+        &[
+            "รายงานการประชุมทีมสหวิชาชีพ",
+            "ห้องประชุมโรงพยาบาลสมมุติ",
+            "นางสาว ครูแนะแนว",
+            "(รับทราบการรักษาความลับแล้ว)",
+            "รายกรณีที่ 1",
+            "มติที่ประชุม: ส่งเข้าบ้านพักชั่วคราว",
+            "1.1 จัดหาที่พักชั่วคราว",
+            "20 พฤศจิกายน 2569",
+            "(นายแพทย์ ประธาน)",
+        ],
+    );
+    assert!(!words.contains("ขวัญใจ"), "{words}");
+    assert_eq!(exports(&desk), 1);
+}
+
+#[test]
+fn the_statistics_go_out_as_a_pdf_and_a_csv_with_thai_labels() {
+    let mut desk = desk("statistics");
+    let period = Period {
+        year: be_year(today()) - BE_OFFSET,
+        month: None,
+    };
+    let year = be_year(today());
+    let pdf = documents::statistics_pdf(&mut desk.book, &desk.worker, period).unwrap();
+    assert_eq!(pdf.file_name(), format!("statistics-CPN-{year}.pdf"));
+    has_all(
+        &text(&pdf),
+        &[
+            &format!("สถิติการให้บริการ ปี {year}"),
+            "รายกรณีที่เปิดในช่วงนี้ทั้งหมด 1 ราย",
+            "ความรุนแรงต่อเด็ก 1 ราย (100%)",
+        ],
+    );
+    let csv = documents::statistics_csv(&mut desk.book, &desk.worker, period).unwrap();
+    assert_eq!(csv.file_name(), format!("statistics-CPN-{year}.csv"));
+    has_all(&text(&csv), &["ความรุนแรงต่อเด็ก"]);
+    assert!(!text(&csv).contains("ขวัญใจ"));
+}
+
+#[test]
+fn the_record_of_processing_has_the_standing_text_and_todays_figures() {
+    let mut desk = desk("processing");
+    desk.book
+        .add_user(&desk.admin, "supervisor", "หัวหน้า สมมุติ", Role::Supervisor, PASSPHRASE)
+        .unwrap();
+    let dir = desk.dir.0.clone();
+    drop(desk.book);
+    let (mut book, supervisor) = Casebook::unlock(&dir, "supervisor", PASSPHRASE).unwrap();
+    let record = documents::record_of_processing(&mut book, &supervisor).unwrap();
+    assert_eq!(record.file_name(), "record-of-processing.pdf");
+    has_all(
+        &text(&record),
+        &[
+            &documents::th("ropa.title"),
+            "(CPN)",
+            &format!("ณ วันที่ {}", thai_long(today(), false)),
+            "บุคคล 1 ราย",
+            "รายกรณีเปิดอยู่ 1",
+        ],
+    );
+}

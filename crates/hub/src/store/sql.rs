@@ -1,0 +1,91 @@
+//! The small SQL interface the hub's storage and routing are written over, once for both
+//! databases (`sqlite` and `postgres` provide it), and the one error type they return.
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("storage: {0}")]
+    Db(String),
+    /// Same (device, seq) or event id with different content: a laptop restored from an old
+    /// backup. It must enrol again as a new device.
+    #[error("event {0} was already received with different content")]
+    Diverged(String),
+    #[error("unknown, used or revoked enrollment code")]
+    BadCode,
+    #[error("event {0} is not signed by the device that sent it")]
+    BadSignature(String),
+    #[error("the device's public key is not an Ed25519 key")]
+    BadKey,
+    #[error("the attachment's bytes do not match its hash")]
+    BadBlob,
+}
+
+/// A value bound to or read from SQL: the hub stores only text and integers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Val {
+    Text(String),
+    Int(i64),
+    Bytes(Vec<u8>),
+    Null,
+}
+
+impl From<&str> for Val {
+    fn from(v: &str) -> Val {
+        Val::Text(v.to_owned())
+    }
+}
+impl From<String> for Val {
+    fn from(v: String) -> Val {
+        Val::Text(v)
+    }
+}
+impl From<i64> for Val {
+    fn from(v: i64) -> Val {
+        Val::Int(v)
+    }
+}
+impl From<Option<String>> for Val {
+    fn from(v: Option<String>) -> Val {
+        v.map_or(Val::Null, Val::Text)
+    }
+}
+
+impl Val {
+    pub(super) fn text(&self) -> String {
+        match self {
+            Val::Text(t) => t.clone(),
+            Val::Int(i) => i.to_string(),
+            Val::Bytes(_) | Val::Null => String::new(),
+        }
+    }
+    pub(super) fn int(&self) -> i64 {
+        match self {
+            Val::Int(i) => *i,
+            Val::Text(t) => t.parse().unwrap_or(0),
+            Val::Bytes(_) | Val::Null => 0,
+        }
+    }
+}
+
+/// One transaction of a backend. SQL is written with `?1`, `?2` … placeholders (and no other
+/// `?`), parameters in a select list cast to their type so PostgreSQL knows it.
+pub trait Sql {
+    fn exec(&mut self, sql: &str, args: &[Val]) -> Result<u64, StoreError>;
+    fn rows(&mut self, sql: &str, args: &[Val]) -> Result<Vec<Vec<Val>>, StoreError>;
+    /// Runs an `INSERT … ON CONFLICT DO NOTHING` of one row and gives the row's integer key,
+    /// the column `key`; None when a conflict left the row out.
+    fn insert_key(&mut self, sql: &str, args: &[Val], key: &str) -> Result<Option<i64>, StoreError>;
+}
+
+/// A database the hub can run on.
+pub trait Backend: Send + Sync {
+    /// Runs `work` in one transaction that no other writer interleaves with: deliveries are
+    /// numbered in commit order, so a cursor never passes one committed later.
+    fn transaction<T>(&self, work: impl FnOnce(&mut dyn Sql) -> Result<T, StoreError>) -> Result<T, StoreError>;
+
+    /// Runs `work`, which only reads, on a snapshot of what is committed. A backend that can
+    /// read beside the writer does so: a device is recognised, and a unit pulls, while a push
+    /// is being stored.
+    fn read<T>(&self, work: impl FnOnce(&mut dyn Sql) -> Result<T, StoreError>) -> Result<T, StoreError> {
+        self.transaction(work)
+    }
+}

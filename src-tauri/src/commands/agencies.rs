@@ -1,0 +1,17 @@
+//! The partner agencies cases are referred to.
+
+use crate::error::Result;
+use crate::state::AppState;
+use casebook::partners::Agency;
+use casebook::records::Stored;
+use tauri::State;
+
+#[tauri::command]
+pub fn agencies(state: State<'_, AppState>) -> Result<Vec<Stored<Agency>>> {
+    state.with_book(|book, s| book.agencies(s))
+}
+
+#[tauri::command]
+pub fn add_agency(state: State<'_, AppState>, agency: Agency) -> Result<String> {
+    state.with_book(|book, s| book.add_agency(s, &agency))
+}

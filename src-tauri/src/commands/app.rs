@@ -1,0 +1,34 @@
+//! This installation: its version and data folder, and the settings kept beside the book.
+
+use crate::error::{Failure, Result};
+use crate::settings::{self, Settings};
+use crate::state::AppState;
+use casebook::{Invalid, Rule};
+use serde::Serialize;
+use tauri::State;
+use ts_rs::TS;
+
+/// What the UI shows in its footer about this installation.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct AppInfo {
+    pub version: String,
+    pub data_dir: String,
+}
+
+#[tauri::command]
+pub fn app_info(state: State<'_, AppState>) -> AppInfo {
+    AppInfo {
+        version: env!("CARGO_PKG_VERSION").to_owned(),
+        data_dir: state.data_dir.display().to_string(),
+    }
+}
+
+#[tauri::command]
+pub fn save_settings(state: State<'_, AppState>, settings: Settings) -> Result<()> {
+    if !(1..=240).contains(&settings.idle_minutes) {
+        return Err(casebook::Error::from(Invalid::new("settings.idle_minutes", Rule::OutOfRange)).into());
+    }
+    *state.idle_minutes.lock().map_err(|_| Failure::Storage)? = settings.idle_minutes;
+    settings::save(&state.data_dir, &settings).map_err(|_| Failure::Storage.into())
+}

@@ -1,0 +1,60 @@
+//! A case's referrals to partner agencies, their replies, and the referral letter and form:
+//! previewed without a number, then issued with the register's next number.
+
+use crate::error::Result;
+use crate::exports;
+use crate::state::AppState;
+use casebook::partners::{Referral, ReferralStatus};
+use casebook::records::Stored;
+use documents::LetterRequest;
+use serde::Serialize;
+use tauri::State;
+use ts_rs::TS;
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct IssuedLetter {
+    pub number: String,
+    pub letter_path: String,
+    pub form_path: String,
+}
+
+#[tauri::command]
+pub fn referrals(state: State<'_, AppState>, case_id: String) -> Result<Vec<Stored<Referral>>> {
+    state.with_book(|book, s| book.referrals(s, &case_id))
+}
+
+#[tauri::command]
+pub fn create_referral(state: State<'_, AppState>, referral: Referral) -> Result<String> {
+    state.with_book(|book, s| book.create_referral(s, &referral))
+}
+
+#[tauri::command]
+pub fn record_referral_reply(
+    state: State<'_, AppState>,
+    id: String,
+    status: ReferralStatus,
+    reply: String,
+) -> Result<()> {
+    state.with_book(|book, s| book.update_referral(s, &id, status, Some(&reply)))
+}
+
+/// The letter as it will look, before it takes a number, written to `exports` to open in
+/// the viewer.
+#[tauri::command]
+pub fn preview_referral_letter(state: State<'_, AppState>, request: LetterRequest) -> Result<String> {
+    let letter = state.with_book(|book, s| documents::preview_referral_letter(book, s, &request))?;
+    exports::save(&state, &letter)
+}
+
+/// Issues the letter and form (the referral marked sent) and writes both to `exports` for
+/// printing.
+#[tauri::command]
+pub fn issue_referral_letter(state: State<'_, AppState>, request: LetterRequest) -> Result<IssuedLetter> {
+    let issued = state.with_book(|book, s| documents::issue_referral_letter(book, s, &request))?;
+    Ok(IssuedLetter {
+        letter_path: exports::save(&state, &issued.letter)?,
+        form_path: exports::save(&state, &issued.form)?,
+        number: issued.number,
+    })
+}

@@ -1,0 +1,83 @@
+//! Sync with the provincial hub: enrollment, a sync now, the status the page shows, and the
+//! conflicts a person resolves. The syncing itself is the background task (sync_task.rs).
+
+use crate::error::Result;
+use crate::state::AppState;
+use crate::sync_task;
+use casebook::sync::{Conflict, SyncPosition};
+use oscc_sync::Client;
+use serde::Serialize;
+use tauri::State;
+use ts_rs::TS;
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct SyncStatus {
+    pub enrolled: bool,
+    pub hub_url: Option<String>,
+    /// The hub certificate's fingerprint this laptop trusts (compare with `oscc-hub`'s).
+    pub hub_pin: Option<String>,
+    pub position: SyncPosition,
+    pub last_ok: Option<String>,
+    /// A message key (`sync.error.*`) when the last run failed.
+    pub last_error: Option<String>,
+    pub running: bool,
+    #[ts(type = "number")]
+    pub pushed: u64,
+    #[ts(type = "number")]
+    pub received: u64,
+}
+
+/// Enrolls this laptop with the hub using the one-time code the hub's administrator gave.
+#[tauri::command]
+pub async fn enroll_device(state: State<'_, AppState>, hub_url: String, code: String) -> Result<()> {
+    let (device_id, device_name) = state.with_book(|book, _| Ok((book.device_id().to_owned(), book.unit()?.name)))?;
+    let url = hub_url.trim().trim_end_matches('/').to_owned();
+    let enrolled = Client::new(&url, None, None)?
+        .enroll(code.trim(), &device_id, &device_name)
+        .await?;
+    let secret = enrolled.credentials.to_secret();
+    state.with_book(|book, s| book.set_hub(s, &url, enrolled.pin.as_deref(), &secret))?;
+    sync_task::request(&state);
+    Ok(())
+}
+
+/// Asks the background task to sync now.
+#[tauri::command]
+pub fn sync_now(state: State<'_, AppState>) -> Result<()> {
+    sync_task::request(&state);
+    Ok(())
+}
+
+/// The status area: enrolled or not, pending events, open conflicts, last sync or error.
+/// Polled, so it does not count as activity.
+#[tauri::command]
+pub fn sync_status(state: State<'_, AppState>) -> Result<SyncStatus> {
+    let (hub, position) = state.look(|book, _| Ok((book.hub()?, book.sync_position()?)))?;
+    let run = state.sync.lock().map(|r| r.clone()).unwrap_or_default();
+    Ok(SyncStatus {
+        enrolled: hub.is_some(),
+        hub_url: hub.as_ref().map(|h| h.url.clone()),
+        hub_pin: hub.and_then(|h| h.pin),
+        position,
+        last_ok: run.last_ok,
+        last_error: run.last_error,
+        running: run.running,
+        pushed: run.pushed,
+        received: run.received,
+    })
+}
+
+/// Polled by the Sync screen, so it does not count as activity (the idle lock still comes).
+#[tauri::command]
+pub fn conflicts(state: State<'_, AppState>) -> Result<Vec<Conflict>> {
+    state.look(|book, s| book.conflicts(s))
+}
+
+/// A person's choice between the two values; it travels as a new event.
+#[tauri::command]
+pub fn resolve_conflict(state: State<'_, AppState>, id: String, take_other: bool) -> Result<()> {
+    state.with_book(|book, s| book.resolve_conflict(s, &id, take_other))?;
+    sync_task::request(&state);
+    Ok(())
+}

@@ -1,0 +1,227 @@
+//! The one error the UI acts on: a catalog key (and the field it concerns). Every key comes
+//! either from the case book (`casebook::Error::message_key`) or from the shell's own
+//! `Failure`s, so a test can check that the catalogs have them all.
+
+use oscc_sync::SyncError;
+use serde::Serialize;
+use ts_rs::TS;
+
+/// What a failed command tells the UI: a catalog key, and the field it concerns.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct CommandError {
+    pub key: String,
+    pub field: Option<String>,
+    #[ts(type = "number | null")]
+    pub wait_secs: Option<u64>,
+}
+
+pub type Result<T> = std::result::Result<T, CommandError>;
+
+/// What goes wrong in the shell itself rather than in the book.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::VariantArray)]
+pub enum Failure {
+    /// A file, a lock or a background thread failed; the details go to the log only.
+    Storage,
+    Locked,
+    BadRequest,
+    Window,
+    NoSuchFolder,
+    NotAnExport,
+    OpenFailed,
+    SyncNetwork,
+    SyncUnauthorized,
+    SyncRefused,
+    SyncBook,
+    SyncAddress,
+}
+
+impl Failure {
+    pub fn key(self) -> &'static str {
+        match self {
+            Failure::Storage => "error.storage",
+            Failure::Locked => "error.locked",
+            Failure::BadRequest => "error.bad_request",
+            Failure::Window => "error.window",
+            Failure::NoSuchFolder => "error.no_such_folder",
+            Failure::NotAnExport => "error.not_an_export",
+            Failure::OpenFailed => "error.open_failed",
+            Failure::SyncNetwork => "sync.error.network",
+            Failure::SyncUnauthorized => "sync.error.unauthorized",
+            Failure::SyncRefused => "sync.error.refused",
+            Failure::SyncBook => "sync.error.book",
+            Failure::SyncAddress => "sync.error.address",
+        }
+    }
+}
+
+impl From<&SyncError> for Failure {
+    fn from(err: &SyncError) -> Failure {
+        match err {
+            SyncError::Network(_) => Failure::SyncNetwork,
+            SyncError::Unauthorized => Failure::SyncUnauthorized,
+            SyncError::Refused(_) | SyncError::Stalled => Failure::SyncRefused,
+            SyncError::Book(_) => Failure::SyncBook,
+            SyncError::PlainHttp | SyncError::BadAddress => Failure::SyncAddress,
+        }
+    }
+}
+
+impl From<Failure> for CommandError {
+    fn from(failure: Failure) -> CommandError {
+        CommandError {
+            key: failure.key().into(),
+            field: None,
+            wait_secs: None,
+        }
+    }
+}
+
+impl From<SyncError> for CommandError {
+    fn from(err: SyncError) -> CommandError {
+        Failure::from(&err).into()
+    }
+}
+
+impl From<casebook::Error> for CommandError {
+    fn from(err: casebook::Error) -> CommandError {
+        let field = match &err {
+            casebook::Error::Invalid(invalid) => Some(invalid.field.clone()),
+            _ => None,
+        };
+        let wait_secs = match &err {
+            casebook::Error::WrongSecret { retry_after_secs } => Some(*retry_after_secs),
+            casebook::Error::TooSoon { wait_secs } => Some(*wait_secs),
+            _ => None,
+        };
+        // The message names the kind of failure only, never the data involved.
+        if matches!(
+            err,
+            casebook::Error::Database(_) | casebook::Error::Io(_) | casebook::Error::Corrupt(_)
+        ) {
+            eprintln!("storage error: {err}");
+        }
+        CommandError {
+            key: err.message_key(),
+            field,
+            wait_secs,
+        }
+    }
+}
+
+impl From<documents::Error> for CommandError {
+    fn from(err: documents::Error) -> CommandError {
+        match err {
+            documents::Error::Font(_) => {
+                eprintln!("document not typeset: {err}");
+                Failure::Storage.into()
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Failure;
+    use casebook::{Error, Invalid, Rule};
+    use std::collections::HashMap;
+    use strum::VariantArray;
+
+    // Until casebook::Rule derives strum::VariantArray: every rule by hand. A rule added to
+    // casebook fails to compile in `listed` below until it is added here too.
+    const RULES: [Rule; 15] = [
+        Rule::Required,
+        Rule::TooLong,
+        Rule::ThaiIdFormat,
+        Rule::ThaiIdCheckDigit,
+        Rule::InFuture,
+        Rule::NotADate,
+        Rule::AgeOutOfRange,
+        Rule::OutOfRange,
+        Rule::UnknownCode,
+        Rule::CaseNumberFormat,
+        Rule::UnitCodeFormat,
+        Rule::PassphraseTooShort,
+        Rule::NotPng,
+        Rule::SameUnit,
+        Rule::NotYetDue,
+    ];
+
+    fn listed(rule: Rule) -> bool {
+        match rule {
+            Rule::Required
+            | Rule::TooLong
+            | Rule::ThaiIdFormat
+            | Rule::ThaiIdCheckDigit
+            | Rule::InFuture
+            | Rule::NotADate
+            | Rule::AgeOutOfRange
+            | Rule::OutOfRange
+            | Rule::UnknownCode
+            | Rule::CaseNumberFormat
+            | Rule::UnitCodeFormat
+            | Rule::PassphraseTooShort
+            | Rule::NotPng
+            | Rule::SameUnit
+            | Rule::NotYetDue => RULES.contains(&rule),
+        }
+    }
+
+    /// One book error of each kind, every rule broken. The match has no wildcard: a kind of
+    /// error added to casebook fails to compile here until it is listed.
+    fn every_book_error() -> Vec<Error> {
+        let mut errors: Vec<Error> = RULES.iter().map(|&rule| Invalid::new("field", rule).into()).collect();
+        errors.extend([
+            Error::WrongSecret { retry_after_secs: 1 },
+            Error::TooSoon { wait_secs: 1 },
+            Error::UnknownUser,
+            Error::DeviceSecretMissing,
+            Error::Keyring(String::new()),
+            Error::KeyFile(String::new()),
+            Error::AlreadyExists,
+            Error::NotFound,
+            Error::Forbidden("edit cases"),
+            Error::NoSuchRecord("case"),
+            Error::Database(rusqlite::Error::QueryReturnedNoRows),
+            Error::Io(std::io::Error::other("disk")),
+            Error::Corrupt(String::new()),
+        ]);
+        for err in &errors {
+            match err {
+                Error::Invalid(invalid) => assert!(listed(invalid.rule)),
+                Error::WrongSecret { .. }
+                | Error::TooSoon { .. }
+                | Error::UnknownUser
+                | Error::DeviceSecretMissing
+                | Error::Keyring(_)
+                | Error::KeyFile(_)
+                | Error::AlreadyExists
+                | Error::NotFound
+                | Error::Forbidden(_)
+                | Error::NoSuchRecord(_)
+                | Error::Database(_)
+                | Error::Io(_)
+                | Error::Corrupt(_) => {}
+            }
+        }
+        errors
+    }
+
+    fn catalog(json: &str) -> HashMap<String, String> {
+        serde_json::from_str(json).expect("the catalog is a flat JSON object")
+    }
+
+    #[test]
+    fn every_message_key_an_error_can_carry_is_in_both_catalogs() {
+        let th = catalog(include_str!("../../ui/src/lib/i18n/th.json"));
+        let en = catalog(include_str!("../../ui/src/lib/i18n/en.json"));
+        let book = every_book_error().into_iter().map(|err| super::CommandError::from(err).key);
+        let shell = Failure::VARIANTS.iter().map(|failure| super::CommandError::from(*failure).key);
+        let keys: Vec<String> = book.chain(shell).collect();
+        assert!(keys.contains(&"validation.not_yet_due".to_owned()) && keys.contains(&"sync.error.book".to_owned()));
+        for key in keys {
+            assert!(th.contains_key(&key), "{key} missing from th.json");
+            assert!(en.contains_key(&key), "{key} missing from en.json");
+        }
+    }
+}

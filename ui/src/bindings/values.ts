@@ -1,0 +1,30 @@
+// Generated from the Rust types by casebook's bindings test; do not edit.
+import type { AgencyType } from "./AgencyType";
+import type { Category } from "./Category";
+import type { Domain } from "./Domain";
+import type { IdKind } from "./IdKind";
+import type { OrgType } from "./OrgType";
+import type { Relationship } from "./Relationship";
+import type { RequestKind } from "./RequestKind";
+import type { Risk } from "./Risk";
+import type { Role } from "./Role";
+import type { Sex } from "./Sex";
+import type { Source } from "./Source";
+import type { Status } from "./Status";
+import type { Urgency } from "./Urgency";
+import type { ViolenceType } from "./ViolenceType";
+
+export const AGENCY_TYPE_VALUES: readonly AgencyType[] = ["police", "hospital", "school", "local_government", "shelter", "court", "prosecutor", "labour_office", "social_development", "ngo", "other"];
+export const CATEGORY_VALUES: readonly Category[] = ["violence_child", "violence_woman", "violence_elderly", "violence_disabled", "teen_pregnancy", "trafficking", "child_labour", "drug_affected", "homeless", "begging", "missing_person", "other"];
+export const DOMAIN_VALUES: readonly Domain[] = ["safety", "health", "shelter", "legal", "education", "income", "documents_and_rights", "psychosocial"];
+export const ID_KIND_VALUES: readonly IdKind[] = ["thai_citizen", "no_status", "pink_card", "passport", "none"];
+export const ORG_TYPE_VALUES: readonly OrgType[] = ["hospital_oscc", "shelter", "provincial_social_development", "other"];
+export const RELATIONSHIP_VALUES: readonly Relationship[] = ["spouse", "partner", "former_partner", "parent", "step_parent", "child", "sibling", "relative", "teacher", "employer", "neighbour", "friend", "acquaintance", "stranger", "other"];
+export const REQUEST_KIND_VALUES: readonly RequestKind[] = ["access", "correction", "erasure", "objection"];
+export const RISK_VALUES: readonly Risk[] = ["red", "yellow", "green"];
+export const ROLE_VALUES: readonly Role[] = ["social_worker", "supervisor", "facilitator", "administrator"];
+export const SEX_VALUES: readonly Sex[] = ["female", "male", "other", "unknown"];
+export const SOURCE_VALUES: readonly Source[] = ["hotline1300", "walk_in", "hospital_er", "police", "school", "community", "transfer"];
+export const STATUS_VALUES: readonly Status[] = ["intake", "assessment", "planning", "in_service", "follow_up", "closed"];
+export const URGENCY_VALUES: readonly Urgency[] = ["normal", "urgent", "very_urgent", "most_urgent"];
+export const VIOLENCE_TYPE_VALUES: readonly ViolenceType[] = ["physical", "sexual", "psychological", "neglect", "exploitation", "economic"];
