@@ -63,7 +63,7 @@ async fn run_once(state: &AppState) -> bool {
         run.running = false;
         match outcome {
             Ok(_) => {
-                run.last_ok = Some(casebook::now_iso());
+                run.last_ok = Some(casebook::dates::now_iso());
                 run.last_error = None;
                 run.failures = 0;
             }

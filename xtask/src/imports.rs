@@ -123,11 +123,17 @@ pub fn graph(src: &Path) -> std::io::Result<BTreeMap<Module, BTreeSet<Module>>> 
 
 /// The `pub use` statements of a file (each up to its `;`).
 fn pub_use_lines(text: &str) -> String {
-    statements(text).filter(|st| st.trim_start().starts_with("pub use ")).collect::<Vec<_>>().join("\n")
+    statements(text)
+        .filter(|st| st.trim_start().starts_with("pub use "))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 fn without_pub_use(text: &str) -> String {
-    statements(text).filter(|st| !st.trim_start().starts_with("pub use ")).collect::<Vec<_>>().join(";")
+    statements(text)
+        .filter(|st| !st.trim_start().starts_with("pub use "))
+        .collect::<Vec<_>>()
+        .join(";")
 }
 
 /// The text cut at each `;` (good enough to find whole `use` statements).
@@ -180,7 +186,9 @@ fn inline_modules(code: &str) -> Vec<std::ops::Range<usize>> {
     for (at, _) in code.match_indices("mod ") {
         let word_start = at == 0 || !code[..at].ends_with(|c: char| c.is_alphanumeric() || c == '_');
         let rest = &code[at + 4..];
-        let name_end = rest.find(|c: char| !(c.is_alphanumeric() || c == '_')).unwrap_or(rest.len());
+        let name_end = rest
+            .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .unwrap_or(rest.len());
         if !word_start || name_end == 0 || !rest[name_end..].trim_start().starts_with('{') {
             continue;
         }
@@ -377,7 +385,10 @@ pub fn check() -> crate::shell::Result<()> {
         }
     }
     if problems.is_empty() {
-        eprintln!("imports: no circle in {} crates, casebook layers in order", CRATES.len());
+        eprintln!(
+            "imports: no circle in {} crates, casebook layers in order",
+            CRATES.len()
+        );
         Ok(())
     } else {
         Err(problems.join("\n").into())
@@ -411,7 +422,11 @@ mod tests {
 
     #[test]
     fn a_circle_and_a_layer_break_are_found() {
-        let bad = edges(&[("book", "records::case"), ("records::case", "book"), ("store", "log::events")]);
+        let bad = edges(&[
+            ("book", "records::case"),
+            ("records::case", "book"),
+            ("store", "log::events"),
+        ]);
         assert_eq!(circles(&bad).len(), 1);
         assert_eq!(layer_breaks(&bad), ["book -> records::case", "store -> log::events"]);
         let good = edges(&[("records::case", "book"), ("book", "store")]);

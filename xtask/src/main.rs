@@ -18,8 +18,7 @@ mod test;
 use shell::{Result, cargo, root};
 use std::process::ExitCode;
 
-const USAGE: &str =
-    "usage: cargo xtask <setup | run [-- APP ARGS] | test | bench | bundle [--debug] | imports | gen --cases N [--dir DIR]>";
+const USAGE: &str = "usage: cargo xtask <setup | run [-- APP ARGS] | test | bench | bundle [--debug] | imports | gen --cases N [--dir DIR]>";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();

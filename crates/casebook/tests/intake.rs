@@ -36,7 +36,11 @@ fn an_intake_stores_client_case_incident_and_named_parties_together() {
     let dir = Dir::new("intake-whole");
     let (mut book, worker, _, _) = book_with_worker(dir.path());
     let parties = vec![
-        party("นายสมมุติ ทดลอง", PartyRole::AllegedPerpetrator, Some(Relationship::Parent)),
+        party(
+            "นายสมมุติ ทดลอง",
+            PartyRole::AllegedPerpetrator,
+            Some(Relationship::Parent),
+        ),
         // A row the form left empty is not a person.
         party("  ", PartyRole::Witness, None),
     ];
@@ -77,8 +81,15 @@ fn a_refused_intake_leaves_nothing_behind() {
     let mut case = intake_case(vec![party("นายสมมุติ ทดลอง", PartyRole::Guardian, None)]);
     case.categories.clear();
     let err = book.intake(&worker, &person("เด็กชายทดสอบ นามสมมุติ"), &case).unwrap_err();
-    assert!(matches!(&err, Error::Invalid(invalid) if invalid.field == "case.categories"), "{err:?}");
-    assert_eq!(book.events().unwrap().len(), events_before, "no event of the half intake");
+    assert!(
+        matches!(&err, Error::Invalid(invalid) if invalid.field == "case.categories"),
+        "{err:?}"
+    );
+    assert_eq!(
+        book.events().unwrap().len(),
+        events_before,
+        "no event of the half intake"
+    );
     assert_eq!(book.state_hash().unwrap(), state_before, "no row of the half intake");
     assert!(book.search_cases(&worker, "เด็กชายทดสอบ", 10).unwrap().is_empty());
 }

@@ -4,7 +4,7 @@
 use crate::catalog::th_enum;
 use crate::document::{Content, Document};
 use casebook::dates::thai_long;
-use casebook::person::today;
+use casebook::dates::today;
 use casebook::{Casebook, Session};
 
 pub fn case_summary(book: &mut Casebook, s: &Session, case_id: &str, full: bool) -> casebook::Result<Document> {
@@ -100,5 +100,8 @@ pub fn case_summary(book: &mut Casebook, s: &Session, case_id: &str, full: bool)
             section("การส่งต่อ", referrals),
         ],
     };
-    Ok(Document::new(format!("summary-{case_id}-{kind}.pdf"), Content::Report(report)))
+    Ok(Document::new(
+        format!("summary-{case_id}-{kind}.pdf"),
+        Content::Report(report),
+    ))
 }

@@ -27,7 +27,7 @@ pub fn th_enum<T: Serialize>(group: &str, value: &T) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use casebook::case::Risk;
+    use casebook::records::case::Risk;
 
     #[test]
     fn labels_come_from_the_thai_catalog() {

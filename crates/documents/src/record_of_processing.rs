@@ -4,7 +4,7 @@
 use crate::catalog::th;
 use crate::document::{Content, Document};
 use casebook::dates::thai_long;
-use casebook::person::today;
+use casebook::dates::today;
 use casebook::{Casebook, Session};
 
 pub fn record_of_processing(book: &mut Casebook, s: &Session) -> casebook::Result<Document> {
@@ -77,5 +77,8 @@ pub fn record_of_processing(book: &mut Casebook, s: &Session) -> casebook::Resul
             ),
         ],
     };
-    Ok(Document::new("record-of-processing.pdf".into(), Content::Report(report)))
+    Ok(Document::new(
+        "record-of-processing.pdf".into(),
+        Content::Report(report),
+    ))
 }

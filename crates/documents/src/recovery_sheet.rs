@@ -4,7 +4,7 @@
 use crate::document::{Content, Document};
 use casebook::Casebook;
 use casebook::dates::thai_long;
-use casebook::person::today;
+use casebook::dates::today;
 
 pub fn recovery_sheet(book: &Casebook, code: String) -> casebook::Result<Document> {
     let unit = book.unit()?;
@@ -14,5 +14,8 @@ pub fn recovery_sheet(book: &Casebook, code: String) -> casebook::Result<Documen
         code,
         date: thai_long(today(), true),
     };
-    Ok(Document::new("recovery-sheet.pdf".into(), Content::RecoverySheet(sheet)))
+    Ok(Document::new(
+        "recovery-sheet.pdf".into(),
+        Content::RecoverySheet(sheet),
+    ))
 }

@@ -3,9 +3,9 @@
 
 use crate::document::{Content, Document};
 use casebook::dates::thai_long;
-use casebook::partners::{Referral, Urgency};
-use casebook::person::today;
+use casebook::dates::today;
 use casebook::records::Stored;
+use casebook::records::referral::{Referral, Urgency};
 use casebook::{Casebook, Session};
 use serde::Deserialize;
 use ts_rs::TS;
@@ -29,7 +29,11 @@ pub struct IssuedReferral {
 
 /// The letter as it will look, before it takes a number: "ที่ CPN/……". Audited as an export
 /// of the case.
-pub fn preview_referral_letter(book: &mut Casebook, s: &Session, request: &LetterRequest) -> casebook::Result<Document> {
+pub fn preview_referral_letter(
+    book: &mut Casebook,
+    s: &Session,
+    request: &LetterRequest,
+) -> casebook::Result<Document> {
     let referral = book.referral(s, &request.referral_id)?;
     book.record_export(s, &referral.record.case_id, "referral_letter_preview")?;
     let letter = letter_for(book, s, &referral, request, format!("{}/……", book.unit_code()))?;
@@ -38,7 +42,11 @@ pub fn preview_referral_letter(book: &mut Casebook, s: &Session, request: &Lette
 
 /// Issues a referral's letter and form: a register number, the referral marked sent, the
 /// export audited. The form names the client for the agency, audited as a reveal.
-pub fn issue_referral_letter(book: &mut Casebook, s: &Session, request: &LetterRequest) -> casebook::Result<IssuedReferral> {
+pub fn issue_referral_letter(
+    book: &mut Casebook,
+    s: &Session,
+    request: &LetterRequest,
+) -> casebook::Result<IssuedReferral> {
     let (referral, entry) = book.issue_referral_letter(s, &request.referral_id, &request.subject)?;
     let number = referral.record.letter_number.clone().unwrap_or_default();
     let letter = letter_for(book, s, &referral, request, number.clone())?;

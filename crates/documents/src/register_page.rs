@@ -3,7 +3,7 @@
 
 use crate::document::{Content, Document};
 use casebook::dates::be_year;
-use casebook::person::today;
+use casebook::dates::today;
 use casebook::{Casebook, Session};
 
 pub fn register_page(book: &Casebook, s: &Session) -> casebook::Result<Document> {

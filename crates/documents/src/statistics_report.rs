@@ -3,9 +3,9 @@
 
 use crate::catalog::th;
 use crate::document::{Content, Document};
+use casebook::dates::today;
 use casebook::dates::{BE_OFFSET, thai_long, thai_month};
-use casebook::person::today;
-use casebook::stats::{Dimension, Period};
+use casebook::statistics::{Dimension, Period};
 use casebook::{Casebook, Session};
 
 /// One section per dimension, each value with its count and share of the period's cases.
@@ -43,7 +43,10 @@ pub fn statistics_pdf(book: &mut Casebook, s: &Session, period: Period) -> caseb
         ],
         sections,
     };
-    Ok(Document::new(file_name(&unit.code, period, "pdf"), Content::Report(report)))
+    Ok(Document::new(
+        file_name(&unit.code, period, "pdf"),
+        Content::Report(report),
+    ))
 }
 
 /// Codes and Thai labels, one row per counted value.

@@ -91,7 +91,7 @@ async fn main() {
         let mut book = a.lock().unwrap();
         book.add_agency(
             &a_worker,
-            &casebook::partners::Agency::new("หน่วยงาน 0", casebook::partners::AgencyType::Ngo),
+            &casebook::records::agency::Agency::new("หน่วยงาน 0", casebook::records::agency::AgencyType::Ngo),
         )
         .unwrap()
     };

@@ -1,9 +1,9 @@
 //! `oscc-hub report --month 2569-11` (or `--year 2569`): the province's statistics, one
 //! column per unit and a province total, from the cases rebuilt from every unit's events
-//! with the same counting as the app's statistics screen (casebook::stats).
+//! with the same counting as the app's statistics screen (casebook::statistics).
 
 use crate::store::Store;
-use casebook::stats::{Dimension, Period, Replay, Statistics};
+use casebook::statistics::{Dimension, Period, Replay, Statistics};
 use std::collections::BTreeMap;
 
 /// Events replayed per page, so a large hub never holds all of them at once.
@@ -49,9 +49,9 @@ pub fn province(store: &dyn Store, period: Period) -> Result<Vec<Statistics>, St
         let events = page
             .into_iter()
             .filter_map(|(_, wire)| match wire.into_incoming(known) {
-                casebook::sync::Incoming::Event(event) => Some(event),
+                casebook::sync::receive::Incoming::Event(event) => Some(event),
                 // An event from a newer release: not counted until this hub is updated.
-                casebook::sync::Incoming::Quarantine { .. } => None,
+                casebook::sync::receive::Incoming::Quarantine { .. } => None,
             });
         replay.apply(events).map_err(|e| e.to_string())?;
     }

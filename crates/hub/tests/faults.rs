@@ -9,7 +9,7 @@
 
 mod common;
 
-use casebook::partners::{Agency, AgencyType};
+use casebook::records::agency::{Agency, AgencyType};
 use casebook::synth::Rng;
 use casebook::{Casebook, Session};
 use common::{Hub, PASS, databases, temp};

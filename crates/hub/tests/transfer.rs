@@ -6,10 +6,12 @@
 
 mod common;
 
-use casebook::case::{CaseFilter, CaseInput, Category, Risk, Source};
-use casebook::partners::{Agency, AgencyType, Referral, ReferralStatus, Urgency};
-use casebook::person::{PersonInput, Sex};
-use casebook::timeline::EntryKind;
+use casebook::records::agency::{Agency, AgencyType};
+use casebook::records::case::{CaseInput, Category, Risk, Source};
+use casebook::records::case_list::CaseFilter;
+use casebook::records::person::{PersonInput, Sex};
+use casebook::records::referral::{Referral, ReferralStatus, Urgency};
+use casebook::records::timeline::EntryKind;
 use casebook::{Casebook, Session};
 use common::{Hub, databases, enrolled_laptop, temp};
 use oscc_sync::{Client, sync_once};
@@ -83,7 +85,13 @@ impl Laptop {
         self.book
             .lock()
             .unwrap()
-            .add_timeline_entry(&self.worker, case_id, EntryKind::Note, body, &casebook::now_iso())
+            .add_timeline_entry(
+                &self.worker,
+                case_id,
+                EntryKind::Note,
+                body,
+                &casebook::dates::now_iso(),
+            )
             .unwrap();
     }
     fn timeline(&self, case_id: &str) -> Vec<String> {
@@ -261,7 +269,7 @@ async fn transfer(root: &std::path::Path, database: &str) {
 
     // `oscc-hub report --month`: this month's statistics by the unit that opened each case
     // (the transferred case counts once, for CPN), with the province total first.
-    let today = casebook::person::today();
+    let today = casebook::dates::today();
     let month = format!(
         "{}-{:02}",
         casebook::dates::be_year(today),

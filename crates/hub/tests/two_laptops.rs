@@ -4,9 +4,9 @@
 
 mod common;
 
-use casebook::partners::{Agency, AgencyType};
-use casebook::person::{PersonInput, Sex};
-use casebook::timeline::EntryKind;
+use casebook::records::agency::{Agency, AgencyType};
+use casebook::records::person::{PersonInput, Sex};
+use casebook::records::timeline::EntryKind;
 use casebook::{Casebook, Session};
 use common::{Hub, PASS, databases, enrolled_laptop, temp};
 use oscc_sync::{Client, Credentials, SyncError, sync_once};
@@ -84,12 +84,12 @@ async fn two_laptops(root: &std::path::Path, database: &str) {
         let case = book
             .create_case(
                 &a.worker,
-                &casebook::case::CaseInput {
+                &casebook::records::case::CaseInput {
                     client_id: client,
-                    source: casebook::case::Source::Hotline1300,
-                    categories: vec![casebook::case::Category::ViolenceChild],
+                    source: casebook::records::case::Source::Hotline1300,
+                    categories: vec![casebook::records::case::Category::ViolenceChild],
                     violence_types: Vec::new(),
-                    risk: casebook::case::Risk::Yellow,
+                    risk: casebook::records::case::Risk::Yellow,
                     case_manager_id: None,
                     incident_at: None,
                     consent: None,
@@ -104,7 +104,7 @@ async fn two_laptops(root: &std::path::Path, database: &str) {
                 &case.id,
                 EntryKind::HomeVisit,
                 "เยี่ยมบ้าน",
-                &casebook::now_iso(),
+                &casebook::dates::now_iso(),
             )
             .unwrap();
         let sha = book.put_attachment(&a.worker, "image/jpeg", PHOTO).unwrap();

@@ -5,7 +5,7 @@
 use crate::tls::{self, Pinned};
 use crate::wire::{EnrollRequest, EnrollResponse, PullResponse, PushRequest, PushResponse, WireEvent};
 use casebook::Casebook;
-use casebook::sync::{Incoming, Received};
+use casebook::sync::receive::{Incoming, Received};
 use ed25519_dalek::SigningKey;
 use std::sync::Arc;
 use zeroize::Zeroizing;
@@ -281,7 +281,7 @@ pub async fn sync_once(replica: &impl Replica, client: &Client, known_schema: u3
         received: retry_quarantine(replica, known_schema)?,
         ..SyncReport::default()
     };
-    let sign = |batch: Vec<casebook::events::Event>| -> Vec<WireEvent> {
+    let sign = |batch: Vec<casebook::log::events::Event>| -> Vec<WireEvent> {
         batch.iter().map(|e| WireEvent::signed(e, key)).collect()
     };
     // Pushes in flight, oldest first, each with the last seq it carries and its size.

@@ -2,9 +2,9 @@
 //! is; a receiver that does not know the version (or the event's schema version) keeps it in
 //! quarantine instead of dropping it.
 
-use casebook::entity::Entity;
-use casebook::events::Event;
-use casebook::sync::Incoming;
+use casebook::log::entity::Entity;
+use casebook::log::events::Event;
+use casebook::sync::receive::Incoming;
 use ed25519_dalek::{Signer, SigningKey};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;

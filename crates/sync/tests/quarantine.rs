@@ -1,7 +1,7 @@
 //! An event from a newer release waits in quarantine on an older laptop, whole, and is applied
 //! once the laptop runs a release that reads it (two real encrypted books).
 
-use casebook::partners::{Agency, AgencyType};
+use casebook::records::agency::{Agency, AgencyType};
 use casebook::store::schema_version;
 use oscc_sync::{WireEvent, retry_quarantine};
 use std::sync::Mutex;
@@ -24,7 +24,7 @@ fn a_quarantined_event_is_applied_after_an_upgrade() {
         .events()
         .unwrap()
         .iter()
-        .filter(|e| e.entity == casebook::entity::Entity::Agency)
+        .filter(|e| e.entity == casebook::log::entity::Entity::Agency)
         .map(|e| WireEvent::signed(e, &key))
         .collect();
     assert_eq!(wire.len(), 1);

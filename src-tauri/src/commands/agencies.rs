@@ -2,8 +2,8 @@
 
 use crate::error::Result;
 use crate::state::AppState;
-use casebook::partners::Agency;
 use casebook::records::Stored;
+use casebook::records::agency::Agency;
 use tauri::State;
 
 #[tauri::command]

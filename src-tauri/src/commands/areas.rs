@@ -2,13 +2,13 @@
 
 use crate::error::Result;
 use crate::state::AppState;
-use casebook::areas::Area;
+use casebook::store::reference::Area;
 use tauri::State;
 
 /// The provinces, for the first run (no book is open yet).
 #[tauri::command]
 pub fn provinces() -> Result<Vec<Area>> {
-    Ok(casebook::areas::provinces()?)
+    Ok(casebook::store::reference::provinces()?)
 }
 
 #[tauri::command]

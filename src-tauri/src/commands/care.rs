@@ -2,8 +2,8 @@
 
 use crate::error::Result;
 use crate::state::AppState;
-use casebook::care::CarePlanGoal;
 use casebook::records::Stored;
+use casebook::records::care::CarePlanGoal;
 use tauri::State;
 
 #[tauri::command]

@@ -4,11 +4,12 @@
 use crate::error::Result;
 use crate::exports;
 use crate::state::AppState;
-use casebook::audit::AuditEntry;
-use casebook::case::{CaseFilter, CaseRow, CaseView, Status};
-use casebook::person::Person;
-use casebook::thai_id::{self, IdCheck};
 use casebook::Invalid;
+use casebook::book::audit::AuditEntry;
+use casebook::records::case::{CaseView, Status};
+use casebook::records::case_list::{CaseFilter, CaseRow};
+use casebook::records::person::Person;
+use casebook::records::thai_id::{self, IdCheck};
 use tauri::State;
 
 #[tauri::command]

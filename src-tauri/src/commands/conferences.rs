@@ -4,10 +4,10 @@
 use crate::error::Result;
 use crate::exports;
 use crate::state::AppState;
-use casebook::conference::{
+use casebook::records::Stored;
+use casebook::records::conference::{
     ActionItem, ActionStatus, AgendaCase, Attendee, Conference, ConferenceStatus, OverdueAction,
 };
-use casebook::records::Stored;
 use serde::Serialize;
 use tauri::State;
 use ts_rs::TS;
@@ -86,7 +86,9 @@ pub fn save_agenda_case(
     risk_assessment: String,
     decisions: String,
 ) -> Result<()> {
-    state.with_book(|book, s| book.record_decisions(s, &agenda_id, Some(&summary), Some(&risk_assessment), &decisions))?;
+    state.with_book(|book, s| {
+        book.record_decisions(s, &agenda_id, Some(&summary), Some(&risk_assessment), &decisions)
+    })?;
     // Saved: the projector shows the stored text from now on.
     if let Ok(mut projection) = state.projection.lock() {
         projection.draft = None;
@@ -111,7 +113,7 @@ pub fn set_conference_status(state: State<'_, AppState>, id: String, status: Con
 
 #[tauri::command]
 pub fn overdue_actions(state: State<'_, AppState>) -> Result<Vec<OverdueAction>> {
-    state.with_book(|book, s| book.overdue_actions(s, casebook::person::today()))
+    state.with_book(|book, s| book.overdue_actions(s, casebook::dates::today()))
 }
 
 /// The minutes as a PDF in `exports`, audited as an export of each case.

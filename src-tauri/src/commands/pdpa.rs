@@ -4,9 +4,9 @@
 use crate::error::Result;
 use crate::exports;
 use crate::state::AppState;
-use casebook::audit::AuditEntry;
+use casebook::book::audit::AuditEntry;
+use casebook::pdpa::purge::PurgeCandidate;
 use casebook::pdpa::{Breach, DataSubjectRequest, DutyStatus, RequestKind};
-use casebook::purge::PurgeCandidate;
 use casebook::records::Stored;
 use tauri::State;
 
@@ -44,9 +44,7 @@ pub fn answer_data_subject_request(
     status: DutyStatus,
     notes: String,
 ) -> Result<()> {
-    state.with_book(|book, s| {
-        book.answer_data_subject_request(s, &id, status, &notes)
-    })
+    state.with_book(|book, s| book.answer_data_subject_request(s, &id, status, &notes))
 }
 
 #[tauri::command]
@@ -56,9 +54,7 @@ pub fn breaches(state: State<'_, AppState>) -> Result<Vec<Stored<Breach>>> {
 
 #[tauri::command]
 pub fn record_breach(state: State<'_, AppState>, discovered_at: String, description: String) -> Result<()> {
-    state.with_book(|book, s| {
-        book.record_breach(s, &discovered_at, &description).map(|_| ())
-    })
+    state.with_book(|book, s| book.record_breach(s, &discovered_at, &description).map(|_| ()))
 }
 
 #[tauri::command]

@@ -3,7 +3,7 @@
 
 use crate::error::{Failure, Result};
 use crate::state::AppState;
-use casebook::conference::ProjectorView;
+use casebook::records::conference::ProjectorView;
 use serde::Serialize;
 use tauri::{Manager, State};
 use ts_rs::TS;

@@ -4,8 +4,8 @@
 use crate::error::Result;
 use crate::exports;
 use crate::state::AppState;
-use casebook::partners::{Referral, ReferralStatus};
 use casebook::records::Stored;
+use casebook::records::referral::{Referral, ReferralStatus};
 use documents::LetterRequest;
 use serde::Serialize;
 use tauri::State;

@@ -4,7 +4,7 @@
 use crate::error::Result;
 use crate::exports;
 use crate::state::AppState;
-use casebook::stats::{Period, Statistics};
+use casebook::statistics::{Period, Statistics};
 use tauri::State;
 
 #[tauri::command]

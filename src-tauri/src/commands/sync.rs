@@ -4,7 +4,8 @@
 use crate::error::Result;
 use crate::state::AppState;
 use crate::sync_task;
-use casebook::sync::{Conflict, SyncPosition};
+use casebook::sync::SyncPosition;
+use casebook::sync::conflicts::Conflict;
 use oscc_sync::Client;
 use serde::Serialize;
 use tauri::State;

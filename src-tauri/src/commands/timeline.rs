@@ -2,7 +2,7 @@
 
 use crate::error::{Failure, Result};
 use crate::state::AppState;
-use casebook::timeline::EntryKind;
+use casebook::records::timeline::EntryKind;
 use tauri::State;
 
 #[tauri::command]

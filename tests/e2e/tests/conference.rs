@@ -7,9 +7,9 @@
 //! keyring session): the first run and intake are the case-work test's job.
 
 use casebook::Role;
-use casebook::case::{CaseInput, Category, Risk, Source, ViolenceType};
-use casebook::partners::{Agency, AgencyType};
-use casebook::person::{IdKind, PersonInput, Sex};
+use casebook::records::agency::{Agency, AgencyType};
+use casebook::records::case::{CaseInput, Category, Risk, Source, ViolenceType};
+use casebook::records::person::{IdKind, PersonInput, Sex};
 use oscc_e2e::{App, Result, TempDir};
 
 mod common;

@@ -8,8 +8,8 @@
 //! case-work test's job.
 
 use casebook::Role;
-use casebook::case::{CaseInput, Category, Risk, Source, ViolenceType};
-use casebook::person::{IdKind, PersonInput, Sex};
+use casebook::records::case::{CaseInput, Category, Risk, Source, ViolenceType};
+use casebook::records::person::{IdKind, PersonInput, Sex};
 use oscc_e2e::{App, Result, TempDir};
 use std::path::Path;
 
@@ -51,7 +51,7 @@ fn book(dir: &Path) -> std::result::Result<(String, String), casebook::Error> {
         )?;
         last = case.case_number.clone();
         if name.contains("ครบกำหนด") {
-            let yesterday = casebook::person::today() - chrono::Duration::days(1);
+            let yesterday = casebook::dates::today() - chrono::Duration::days(1);
             book.set_retention_date(&head, &case.id, &yesterday.to_string())?;
         }
     }

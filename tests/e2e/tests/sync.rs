@@ -7,7 +7,7 @@
 //!
 //! The books and their enrollment are made with the crates beforehand.
 
-use casebook::partners::{Agency, AgencyType};
+use casebook::records::agency::{Agency, AgencyType};
 use casebook::{Casebook, Session};
 use oscc_e2e::{App, Result, TempDir, hub_binary};
 use oscc_sync::{Client, sync_once};
@@ -115,21 +115,21 @@ async fn a_conflict_from_two_laptops_is_shown_resolved_in_the_app_and_reaches_th
     let c_client = hub.enroll(&mut c, &c_admin, "BKK").await?;
     let (client, _) = c.create_person(
         &c_worker,
-        &casebook::person::PersonInput {
+        &casebook::records::person::PersonInput {
             name_th: Some("เด็กหญิง ย้ายมาจากกรุงเทพ".into()),
-            sex: Some(casebook::person::Sex::Female),
+            sex: Some(casebook::records::person::Sex::Female),
             estimated_age: Some(13),
             ..Default::default()
         },
     )?;
     let transferred = c.create_case(
         &c_worker,
-        &casebook::case::CaseInput {
+        &casebook::records::case::CaseInput {
             client_id: client,
-            source: casebook::case::Source::Hotline1300,
-            categories: vec![casebook::case::Category::ViolenceChild],
+            source: casebook::records::case::Source::Hotline1300,
+            categories: vec![casebook::records::case::Category::ViolenceChild],
             violence_types: vec![],
-            risk: casebook::case::Risk::Red,
+            risk: casebook::records::case::Risk::Red,
             case_manager_id: None,
             incident_at: None,
             consent: None,
@@ -139,9 +139,9 @@ async fn a_conflict_from_two_laptops_is_shown_resolved_in_the_app_and_reaches_th
     c.add_timeline_entry(
         &c_worker,
         &transferred.id,
-        casebook::timeline::EntryKind::Note,
+        casebook::records::timeline::EntryKind::Note,
         "พบครูประจำชั้นแล้ว",
-        &casebook::now_iso(),
+        &casebook::dates::now_iso(),
     )?;
     c.transfer_case(&c_worker, &transferred.id, "CPN", "ครอบครัวย้ายไปชุมพร")?;
     sync_once(&Mutex::new(c), &c_client, schema).await?;

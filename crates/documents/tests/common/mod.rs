@@ -1,11 +1,12 @@
 //! A unit's book with one case worked on, in a temp folder (the real OS keyring: a throw-away
 //! gnome-keyring under `cargo xtask test`), and the text poppler reads back from a document.
 
-use casebook::care::{CarePlanGoal, Domain, GoalStatus};
-use casebook::case::{Case, CaseInput, Category, Risk, Source, ViolenceType};
-use casebook::partners::{Agency, AgencyType, Referral, ReferralStatus, Urgency};
-use casebook::person::{IdKind, PersonInput, Sex};
-use casebook::timeline::EntryKind;
+use casebook::records::agency::{Agency, AgencyType};
+use casebook::records::care::{CarePlanGoal, Domain, GoalStatus};
+use casebook::records::case::{Case, CaseInput, Category, Risk, Source, ViolenceType};
+use casebook::records::person::{IdKind, PersonInput, Sex};
+use casebook::records::referral::{Referral, ReferralStatus, Urgency};
+use casebook::records::timeline::EntryKind;
 use casebook::{Casebook, Session};
 
 // What the letters crate's tests read PDFs with: one reader of PDFs for every crate.
@@ -58,8 +59,14 @@ pub fn desk(name: &str) -> Desk {
             },
         )
         .unwrap();
-    book.add_timeline_entry(&worker, &case.id, EntryKind::HomeVisit, "เยี่ยมบ้าน ผู้รับบริการปลอดภัย", "2026-01-15T09:00:00Z")
-        .unwrap();
+    book.add_timeline_entry(
+        &worker,
+        &case.id,
+        EntryKind::HomeVisit,
+        "เยี่ยมบ้าน ผู้รับบริการปลอดภัย",
+        "2026-01-15T09:00:00Z",
+    )
+    .unwrap();
     book.add_goal(
         &worker,
         &CarePlanGoal {

@@ -1,7 +1,7 @@
 //! The hub on SQLite: one file, one writer at a time (a province is a few thousand cases a year).
 
 use super::sql::{Backend, Sql, StoreError, Val};
-use casebook::checkpoint::Checkpointer;
+use casebook::store::checkpoint::Checkpointer;
 use rusqlite::types::{ToSqlOutput, Value, ValueRef};
 use rusqlite::{Connection, ToSql};
 use std::path::Path;
