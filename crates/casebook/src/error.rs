@@ -5,7 +5,7 @@ use serde::Serialize;
 use ts_rs::TS;
 
 /// A rule a field's value broke. The UI shows the catalog text `validation.<rule>`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS, strum::VariantArray)]
 #[serde(rename_all = "snake_case")]
 #[ts(export)]
 pub enum Rule {

@@ -4,6 +4,7 @@ import type { Category } from "./Category";
 import type { Domain } from "./Domain";
 import type { IdKind } from "./IdKind";
 import type { OrgType } from "./OrgType";
+import type { PartyRole } from "./PartyRole";
 import type { Relationship } from "./Relationship";
 import type { RequestKind } from "./RequestKind";
 import type { Risk } from "./Risk";
@@ -19,6 +20,7 @@ export const CATEGORY_VALUES: readonly Category[] = ["violence_child", "violence
 export const DOMAIN_VALUES: readonly Domain[] = ["safety", "health", "shelter", "legal", "education", "income", "documents_and_rights", "psychosocial"];
 export const ID_KIND_VALUES: readonly IdKind[] = ["thai_citizen", "no_status", "pink_card", "passport", "none"];
 export const ORG_TYPE_VALUES: readonly OrgType[] = ["hospital_oscc", "shelter", "provincial_social_development", "other"];
+export const PARTY_ROLE_VALUES: readonly PartyRole[] = ["client", "alleged_perpetrator", "guardian", "reporter", "relative", "witness"];
 export const RELATIONSHIP_VALUES: readonly Relationship[] = ["spouse", "partner", "former_partner", "parent", "step_parent", "child", "sibling", "relative", "teacher", "employer", "neighbour", "friend", "acquaintance", "stranger", "other"];
 export const REQUEST_KIND_VALUES: readonly RequestKind[] = ["access", "correction", "erasure", "objection"];
 export const RISK_VALUES: readonly Risk[] = ["red", "yellow", "green"];

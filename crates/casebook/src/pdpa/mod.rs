@@ -16,7 +16,7 @@ use ts_rs::TS;
 pub const REQUEST_DAYS: i64 = 30;
 pub const BREACH_NOTICE_HOURS: i64 = 72;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, strum::VariantArray)]
 #[serde(rename_all = "snake_case")]
 #[ts(export)]
 pub enum RequestKind {

@@ -1,0 +1,85 @@
+//! The choices the UI offers (risks, sources, issue categories …) come from the Rust enums:
+//! this test writes `ui/src/bindings/values.ts` beside the types ts-rs writes, and the test
+//! run fails if the committed file differs (xtask's bindings check), so no screen keeps a
+//! hand-copied list that drifts from the enum.
+
+use casebook::book::permissions::Role;
+use casebook::pdpa::RequestKind;
+use casebook::records::agency::AgencyType;
+use casebook::records::care::{Domain, PartyRole, Relationship};
+use casebook::records::case::{Category, Risk, Source, Status, ViolenceType};
+use casebook::records::person::{IdKind, Sex};
+use casebook::records::referral::Urgency;
+use casebook::OrgType;
+use serde::Serialize;
+use std::path::PathBuf;
+use strum::VariantArray;
+
+/// One `export const` line: the enum's variants by their wire names, in declaration order.
+fn line<T: VariantArray + Serialize>(type_name: &str) -> (String, String) {
+    let names: Vec<String> = T::VARIANTS
+        .iter()
+        .map(|variant| serde_json::to_string(variant).expect("a unit variant serializes to its name"))
+        .collect();
+    let constant = format!("{}_VALUES", screaming_snake(type_name));
+    let text = format!(
+        "export const {constant}: readonly {type_name}[] = [{}];",
+        names.join(", ")
+    );
+    (constant, text)
+}
+
+/// `ViolenceType` -> `VIOLENCE_TYPE`.
+fn screaming_snake(name: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in name.chars().enumerate() {
+        if c.is_uppercase() && i > 0 {
+            out.push('_');
+        }
+        out.push(c.to_ascii_uppercase());
+    }
+    out
+}
+
+#[test]
+fn the_ui_value_lists_are_written_from_the_rust_enums() {
+    let mut lines = vec![
+        ("AgencyType", line::<AgencyType>("AgencyType")),
+        ("Category", line::<Category>("Category")),
+        ("Domain", line::<Domain>("Domain")),
+        ("IdKind", line::<IdKind>("IdKind")),
+        ("OrgType", line::<OrgType>("OrgType")),
+        ("PartyRole", line::<PartyRole>("PartyRole")),
+        ("Relationship", line::<Relationship>("Relationship")),
+        ("RequestKind", line::<RequestKind>("RequestKind")),
+        ("Risk", line::<Risk>("Risk")),
+        ("Role", line::<Role>("Role")),
+        ("Sex", line::<Sex>("Sex")),
+        ("Source", line::<Source>("Source")),
+        ("Status", line::<Status>("Status")),
+        ("Urgency", line::<Urgency>("Urgency")),
+        ("ViolenceType", line::<ViolenceType>("ViolenceType")),
+    ];
+    lines.sort_by(|a, b| a.1.0.cmp(&b.1.0));
+    let mut imports: Vec<&str> = lines.iter().map(|(type_name, _)| *type_name).collect();
+    imports.sort();
+    let mut text = String::from("// Generated from the Rust types by casebook's bindings test; do not edit.\n");
+    for type_name in imports {
+        text.push_str(&format!("import type {{ {type_name} }} from \"./{type_name}\";\n"));
+    }
+    text.push('\n');
+    for (_, (_, export)) in &lines {
+        text.push_str(export);
+        text.push('\n');
+    }
+    assert!(text.contains(r#"RISK_VALUES: readonly Risk[] = ["red", "yellow", "green"]"#));
+
+    // Where ts-rs writes the types (.cargo/config.toml), else the UI's folder in this repo.
+    let dir = std::env::var_os("TS_RS_EXPORT_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../ui/src/bindings"));
+    let path = dir.join("values.ts");
+    if std::fs::read_to_string(&path).ok().as_deref() != Some(text.as_str()) {
+        std::fs::write(&path, text).expect("ui/src/bindings is writable");
+    }
+}
