@@ -215,8 +215,12 @@ mod tests {
     fn every_message_key_an_error_can_carry_is_in_both_catalogs() {
         let th = catalog(include_str!("../../ui/src/lib/i18n/th.json"));
         let en = catalog(include_str!("../../ui/src/lib/i18n/en.json"));
-        let book = every_book_error().into_iter().map(|err| super::CommandError::from(err).key);
-        let shell = Failure::VARIANTS.iter().map(|failure| super::CommandError::from(*failure).key);
+        let book = every_book_error()
+            .into_iter()
+            .map(|err| super::CommandError::from(err).key);
+        let shell = Failure::VARIANTS
+            .iter()
+            .map(|failure| super::CommandError::from(*failure).key);
         let keys: Vec<String> = book.chain(shell).collect();
         assert!(keys.contains(&"validation.not_yet_due".to_owned()) && keys.contains(&"sync.error.book".to_owned()));
         for key in keys {

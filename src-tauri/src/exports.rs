@@ -22,7 +22,10 @@ pub fn save(state: &AppState, document: &Document) -> Result<String> {
 
 /// The exported file `path` names, if it is one: a file directly inside `exports`.
 pub fn exported(data_dir: &Path, path: &str) -> Result<PathBuf> {
-    let exports = data_dir.join("exports").canonicalize().map_err(|_| Failure::NotAnExport)?;
+    let exports = data_dir
+        .join("exports")
+        .canonicalize()
+        .map_err(|_| Failure::NotAnExport)?;
     let file = Path::new(path).canonicalize().map_err(|_| Failure::NotAnExport)?;
     if file.parent() == Some(exports.as_path()) && file.is_file() {
         Ok(file)

@@ -7,7 +7,12 @@ use casebook::conference::AgendaCase;
 use casebook::{Casebook, Session};
 
 /// Returns the new agenda item's id.
-pub fn add_agenda_case(book: &mut Casebook, s: &Session, conference_id: String, case_id: String) -> casebook::Result<String> {
+pub fn add_agenda_case(
+    book: &mut Casebook,
+    s: &Session,
+    conference_id: String,
+    case_id: String,
+) -> casebook::Result<String> {
     let position = book.agenda(s, &conference_id)?.len();
     let case = book.open_case(s, &case_id)?.case;
     let issues: Vec<String> = case.categories.iter().map(|c| th_enum("category", c)).collect();

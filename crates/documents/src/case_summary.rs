@@ -100,5 +100,8 @@ pub fn case_summary(book: &mut Casebook, s: &Session, case_id: &str, full: bool)
             section("การส่งต่อ", referrals),
         ],
     };
-    Ok(Document::new(format!("summary-{case_id}-{kind}.pdf"), Content::Report(report)))
+    Ok(Document::new(
+        format!("summary-{case_id}-{kind}.pdf"),
+        Content::Report(report),
+    ))
 }

@@ -77,5 +77,8 @@ pub fn record_of_processing(book: &mut Casebook, s: &Session) -> casebook::Resul
             ),
         ],
     };
-    Ok(Document::new("record-of-processing.pdf".into(), Content::Report(report)))
+    Ok(Document::new(
+        "record-of-processing.pdf".into(),
+        Content::Report(report),
+    ))
 }

@@ -14,5 +14,8 @@ pub fn recovery_sheet(book: &Casebook, code: String) -> casebook::Result<Documen
         code,
         date: thai_long(today(), true),
     };
-    Ok(Document::new("recovery-sheet.pdf".into(), Content::RecoverySheet(sheet)))
+    Ok(Document::new(
+        "recovery-sheet.pdf".into(),
+        Content::RecoverySheet(sheet),
+    ))
 }

@@ -29,16 +29,27 @@ pub struct IssuedReferral {
 
 /// The letter as it will look, before it takes a number: "ที่ CPN/……". Audited as an export
 /// of the case.
-pub fn preview_referral_letter(book: &mut Casebook, s: &Session, request: &LetterRequest) -> casebook::Result<Document> {
+pub fn preview_referral_letter(
+    book: &mut Casebook,
+    s: &Session,
+    request: &LetterRequest,
+) -> casebook::Result<Document> {
     let referral = book.referral(s, &request.referral_id)?;
     book.record_export(s, &referral.record.case_id, "referral_letter_preview")?;
     let letter = letter_for(book, s, &referral, request, format!("{}/……", book.unit_code()))?;
-    Ok(Document::new("preview-letter.pdf".into(), Content::Letter(letter)))
+    Ok(Document::new(
+        "preview-letter.pdf".into(),
+        Content::Letter(Box::new(letter)),
+    ))
 }
 
 /// Issues a referral's letter and form: a register number, the referral marked sent, the
 /// export audited. The form names the client for the agency, audited as a reveal.
-pub fn issue_referral_letter(book: &mut Casebook, s: &Session, request: &LetterRequest) -> casebook::Result<IssuedReferral> {
+pub fn issue_referral_letter(
+    book: &mut Casebook,
+    s: &Session,
+    request: &LetterRequest,
+) -> casebook::Result<IssuedReferral> {
     let (referral, entry) = book.issue_referral_letter(s, &request.referral_id, &request.subject)?;
     let number = referral.record.letter_number.clone().unwrap_or_default();
     let letter = letter_for(book, s, &referral, request, number.clone())?;
@@ -71,7 +82,7 @@ pub fn issue_referral_letter(book: &mut Casebook, s: &Session, request: &LetterR
     let stem = format!("{}-{}-{}", unit.code, entry.record.be_year, entry.record.number);
     Ok(IssuedReferral {
         number,
-        letter: Document::new(format!("{stem}-letter.pdf"), Content::Letter(letter)),
+        letter: Document::new(format!("{stem}-letter.pdf"), Content::Letter(Box::new(letter))),
         form: Document::new(format!("{stem}-form.pdf"), Content::Form(form)),
     })
 }

@@ -43,7 +43,10 @@ pub fn statistics_pdf(book: &mut Casebook, s: &Session, period: Period) -> caseb
         ],
         sections,
     };
-    Ok(Document::new(file_name(&unit.code, period, "pdf"), Content::Report(report)))
+    Ok(Document::new(
+        file_name(&unit.code, period, "pdf"),
+        Content::Report(report),
+    ))
 }
 
 /// Codes and Thai labels, one row per counted value.

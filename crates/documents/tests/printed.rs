@@ -3,8 +3,8 @@
 
 mod common;
 
-use casebook::conference::{ActionItem, ActionStatus, Attendee, Conference, ConferenceStatus};
 use casebook::care::Domain;
+use casebook::conference::{ActionItem, ActionStatus, Attendee, Conference, ConferenceStatus};
 use casebook::dates::{BE_OFFSET, be_year, thai_long};
 use casebook::person::today;
 use casebook::stats::Period;
@@ -42,7 +42,12 @@ fn a_referral_letter_is_previewed_without_a_number_then_issued_with_its_form() {
     let letter = text(&preview);
     has_all(
         &letter,
-        &["CPN/……", "ขอส่งต่อผู้รับบริการ", &format!("ผู้อำนวยการ{AGENCY_NAME}"), "ขอแสดงความนับถือ"],
+        &[
+            "CPN/……",
+            "ขอส่งต่อผู้รับบริการ",
+            &format!("ผู้อำนวยการ{AGENCY_NAME}"),
+            "ขอแสดงความนับถือ",
+        ],
     );
     assert!(!letter.contains("ขวัญใจ"), "the letter names the agency, not the client");
     assert_eq!(exports(&desk), 1);
@@ -55,7 +60,13 @@ fn a_referral_letter_is_previewed_without_a_number_then_issued_with_its_form() {
     has_all(&text(&issued.letter), &["ที่ CPN/1", "ด่วนมาก", "จึงเรียนมาเพื่อโปรดพิจารณา"]);
     has_all(
         &text(&issued.form),
-        &["แบบส่งต่อผู้รับบริการ", AGENCY_NAME, CLIENT_NAME, "คุ้มครองชั่วคราว", "แบบตอบรับการส่งต่อ"],
+        &[
+            "แบบส่งต่อผู้รับบริการ",
+            AGENCY_NAME,
+            CLIENT_NAME,
+            "คุ้มครองชั่วคราว",
+            "แบบตอบรับการส่งต่อ",
+        ],
     );
     assert_eq!(exports(&desk), 2);
 }
@@ -84,7 +95,10 @@ fn the_case_summary_is_masked_unless_asked_in_full() {
 
     let full = documents::case_summary(&mut desk.book, &desk.worker, &case_id, true).unwrap();
     assert_eq!(full.file_name(), format!("summary-{case_id}-full.pdf"));
-    has_all(&text(&full), &["ข้อมูลระบุตัวตนฉบับเต็ม", CLIENT_NAME, "1103702345679", "0899990000"]);
+    has_all(
+        &text(&full),
+        &["ข้อมูลระบุตัวตนฉบับเต็ม", CLIENT_NAME, "1103702345679", "0899990000"],
+    );
     assert_eq!(exports(&desk), 2);
 }
 
@@ -102,7 +116,12 @@ fn the_register_page_lists_the_letters_issued_this_year() {
     assert_eq!(page.file_name(), format!("register-{year}.pdf"));
     has_all(
         &text(&page),
-        &[&format!("ทะเบียนหนังสือส่ง ปี {year}"), "CPN/1", "ขอส่งต่อผู้รับบริการ", "ผู้ออก นักสังคม สมมุติ"],
+        &[
+            &format!("ทะเบียนหนังสือส่ง ปี {year}"),
+            "CPN/1",
+            "ขอส่งต่อผู้รับบริการ",
+            "ผู้ออก นักสังคม สมมุติ",
+        ],
     );
 }
 
@@ -135,8 +154,13 @@ fn the_minutes_carry_the_pseudonymized_agenda_decisions_and_promises() {
             },
         )
         .unwrap();
-    let agenda_id =
-        documents::add_agenda_case(&mut desk.book, &desk.worker, conference_id.clone(), desk.case.id.clone()).unwrap();
+    let agenda_id = documents::add_agenda_case(
+        &mut desk.book,
+        &desk.worker,
+        conference_id.clone(),
+        desk.case.id.clone(),
+    )
+    .unwrap();
     let item = desk.book.agenda(&desk.worker, &conference_id).unwrap().remove(0);
     assert_eq!(item.id, agenda_id);
     let summary = item.record.summary.unwrap_or_default();

@@ -34,9 +34,8 @@ pub async fn backup(app: tauri::AppHandle, dest: String) -> Result<String> {
     tauri::async_runtime::spawn_blocking(move || {
         let state = app.state::<AppState>();
         state.backup_percent.store(0, Ordering::Relaxed);
-        let folder = state.with_book(|book, s| {
-            book.backup_to(s, &dest, |p| state.backup_percent.store(p, Ordering::Relaxed))
-        })?;
+        let folder = state
+            .with_book(|book, s| book.backup_to(s, &dest, |p| state.backup_percent.store(p, Ordering::Relaxed)))?;
         Ok(folder.display().to_string())
     })
     .await

@@ -4,11 +4,11 @@
 use crate::error::Result;
 use crate::exports;
 use crate::state::AppState;
+use casebook::Invalid;
 use casebook::audit::AuditEntry;
 use casebook::case::{CaseFilter, CaseRow, CaseView, Status};
 use casebook::person::Person;
 use casebook::thai_id::{self, IdCheck};
-use casebook::Invalid;
 use tauri::State;
 
 #[tauri::command]

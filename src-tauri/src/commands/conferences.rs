@@ -86,7 +86,9 @@ pub fn save_agenda_case(
     risk_assessment: String,
     decisions: String,
 ) -> Result<()> {
-    state.with_book(|book, s| book.record_decisions(s, &agenda_id, Some(&summary), Some(&risk_assessment), &decisions))?;
+    state.with_book(|book, s| {
+        book.record_decisions(s, &agenda_id, Some(&summary), Some(&risk_assessment), &decisions)
+    })?;
     // Saved: the projector shows the stored text from now on.
     if let Ok(mut projection) = state.projection.lock() {
         projection.draft = None;

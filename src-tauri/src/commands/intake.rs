@@ -3,10 +3,10 @@
 
 use crate::error::Result;
 use crate::state::AppState;
+use casebook::Invalid;
 use casebook::care::{CaseParty, Incident, PartyRole, Relationship};
 use casebook::case::{Case, CaseInput, Risk, Source, ViolenceType};
 use casebook::person::PersonInput;
-use casebook::Invalid;
 use serde::{Deserialize, Serialize};
 use tauri::State;
 use ts_rs::TS;

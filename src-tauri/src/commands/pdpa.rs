@@ -44,9 +44,7 @@ pub fn answer_data_subject_request(
     status: DutyStatus,
     notes: String,
 ) -> Result<()> {
-    state.with_book(|book, s| {
-        book.answer_data_subject_request(s, &id, status, &notes)
-    })
+    state.with_book(|book, s| book.answer_data_subject_request(s, &id, status, &notes))
 }
 
 #[tauri::command]
@@ -56,9 +54,7 @@ pub fn breaches(state: State<'_, AppState>) -> Result<Vec<Stored<Breach>>> {
 
 #[tauri::command]
 pub fn record_breach(state: State<'_, AppState>, discovered_at: String, description: String) -> Result<()> {
-    state.with_book(|book, s| {
-        book.record_breach(s, &discovered_at, &description).map(|_| ())
-    })
+    state.with_book(|book, s| book.record_breach(s, &discovered_at, &description).map(|_| ()))
 }
 
 #[tauri::command]
@@ -89,6 +85,6 @@ pub fn purge_log(state: State<'_, AppState>) -> Result<Vec<AuditEntry>> {
 /// The record of processing activities (PDPA s. 39) as a PDF in `exports`. Audited.
 #[tauri::command]
 pub fn record_of_processing(state: State<'_, AppState>) -> Result<String> {
-    let record = state.with_book(|book, s| documents::record_of_processing(book, s))?;
+    let record = state.with_book(documents::record_of_processing)?;
     exports::save(&state, &record)
 }

@@ -58,8 +58,14 @@ pub fn desk(name: &str) -> Desk {
             },
         )
         .unwrap();
-    book.add_timeline_entry(&worker, &case.id, EntryKind::HomeVisit, "เยี่ยมบ้าน ผู้รับบริการปลอดภัย", "2026-01-15T09:00:00Z")
-        .unwrap();
+    book.add_timeline_entry(
+        &worker,
+        &case.id,
+        EntryKind::HomeVisit,
+        "เยี่ยมบ้าน ผู้รับบริการปลอดภัย",
+        "2026-01-15T09:00:00Z",
+    )
+    .unwrap();
     book.add_goal(
         &worker,
         &CarePlanGoal {
