@@ -3,6 +3,7 @@
 //! run fails if the committed file differs (xtask's bindings check), so no screen keeps a
 //! hand-copied list that drifts from the enum.
 
+use casebook::OrgType;
 use casebook::book::permissions::Role;
 use casebook::pdpa::RequestKind;
 use casebook::records::agency::AgencyType;
@@ -10,7 +11,6 @@ use casebook::records::care::{Domain, PartyRole, Relationship};
 use casebook::records::case::{Category, Risk, Source, Status, ViolenceType};
 use casebook::records::person::{IdKind, Sex};
 use casebook::records::referral::Urgency;
-use casebook::OrgType;
 use serde::Serialize;
 use std::path::PathBuf;
 use strum::VariantArray;

@@ -11,7 +11,8 @@ pub struct Document {
 
 #[derive(Debug, Clone)]
 pub(crate) enum Content {
-    Letter(OfficialLetter),
+    /// Boxed: a letter is several times the size of the other documents.
+    Letter(Box<OfficialLetter>),
     Form(ReferralForm),
     Report(Report),
     RecoverySheet(RecoverySheet),

@@ -37,7 +37,10 @@ pub fn preview_referral_letter(
     let referral = book.referral(s, &request.referral_id)?;
     book.record_export(s, &referral.record.case_id, "referral_letter_preview")?;
     let letter = letter_for(book, s, &referral, request, format!("{}/……", book.unit_code()))?;
-    Ok(Document::new("preview-letter.pdf".into(), Content::Letter(letter)))
+    Ok(Document::new(
+        "preview-letter.pdf".into(),
+        Content::Letter(Box::new(letter)),
+    ))
 }
 
 /// Issues a referral's letter and form: a register number, the referral marked sent, the
@@ -79,7 +82,7 @@ pub fn issue_referral_letter(
     let stem = format!("{}-{}-{}", unit.code, entry.record.be_year, entry.record.number);
     Ok(IssuedReferral {
         number,
-        letter: Document::new(format!("{stem}-letter.pdf"), Content::Letter(letter)),
+        letter: Document::new(format!("{stem}-letter.pdf"), Content::Letter(Box::new(letter))),
         form: Document::new(format!("{stem}-form.pdf"), Content::Form(form)),
     })
 }

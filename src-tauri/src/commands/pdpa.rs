@@ -85,6 +85,6 @@ pub fn purge_log(state: State<'_, AppState>) -> Result<Vec<AuditEntry>> {
 /// The record of processing activities (PDPA s. 39) as a PDF in `exports`. Audited.
 #[tauri::command]
 pub fn record_of_processing(state: State<'_, AppState>) -> Result<String> {
-    let record = state.with_book(|book, s| documents::record_of_processing(book, s))?;
+    let record = state.with_book(documents::record_of_processing)?;
     exports::save(&state, &record)
 }

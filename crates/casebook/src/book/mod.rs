@@ -54,7 +54,9 @@ pub struct NewBook {
 }
 
 /// The kind of unit: hospital units see the clinical deadline rail.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize, ts_rs::TS, strum::VariantArray)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize, ts_rs::TS, strum::VariantArray,
+)]
 #[serde(rename_all = "snake_case")]
 #[ts(export)]
 pub enum OrgType {
