@@ -349,8 +349,21 @@ fn a_conference_records_decisions_and_open_actions_carry_over() {
         .plan_conference(&worker, &plan_at("2026-11-24T09:00:00+07:00"))
         .unwrap();
     let next = book
-        .add_agenda_case(&worker, &first_on_agenda(second, &case.id, "ด.ญ. ก. อายุ 14 ปี"))
+        .add_agenda_case(&worker, &first_on_agenda(second.clone(), &case.id, "ด.ญ. ก. อายุ 14 ปี"))
         .unwrap();
+    // The conference page shows the case by number, with the promise carried and none of its own yet.
+    let detail = book.conference_detail(&worker, &second).unwrap();
+    assert_eq!(detail.agenda.len(), 1);
+    assert_eq!(detail.agenda[0].case_number, case.case_number);
+    assert!(detail.agenda[0].actions.is_empty());
+    assert_eq!(
+        detail.agenda[0]
+            .carried
+            .iter()
+            .map(|a| a.record.task.as_str())
+            .collect::<Vec<_>>(),
+        vec!["ประสานโรงเรียนใหม่"]
+    );
     let view = book.projector_view(&worker, &next, None).unwrap();
     assert_eq!(
         view.carried.iter().map(|a| a.task.as_str()).collect::<Vec<_>>(),

@@ -6,29 +6,9 @@ use crate::exports;
 use crate::state::AppState;
 use casebook::records::Stored;
 use casebook::records::conference::{
-    ActionItem, ActionStatus, AgendaCase, Attendee, Conference, ConferenceStatus, OverdueAction,
+    ActionItem, ActionStatus, Attendee, Conference, ConferenceDetail, ConferenceStatus, OverdueAction,
 };
-use serde::Serialize;
 use tauri::State;
-use ts_rs::TS;
-
-#[derive(Debug, Clone, Serialize, TS)]
-#[ts(export)]
-pub struct AgendaRow {
-    pub item: Stored<AgendaCase>,
-    pub case_number: String,
-    pub actions: Vec<Stored<ActionItem>>,
-    /// Open promises about this case from earlier conferences.
-    pub carried: Vec<Stored<ActionItem>>,
-}
-
-#[derive(Debug, Clone, Serialize, TS)]
-#[ts(export)]
-pub struct ConferenceDetail {
-    pub conference: Stored<Conference>,
-    pub attendees: Vec<Stored<Attendee>>,
-    pub agenda: Vec<AgendaRow>,
-}
 
 #[tauri::command]
 pub fn conferences(state: State<'_, AppState>) -> Result<Vec<Stored<Conference>>> {
@@ -42,29 +22,7 @@ pub fn plan_conference(state: State<'_, AppState>, conference: Conference) -> Re
 
 #[tauri::command]
 pub fn conference_detail(state: State<'_, AppState>, id: String) -> Result<ConferenceDetail> {
-    state.with_book(|book, s| {
-        let mut agenda = Vec::new();
-        for item in book.agenda(s, &id)? {
-            // Only the number: the page reloads after every change and must not log a case view each time.
-            let case_number = book.case_number(s, &item.record.case_id)?;
-            let carried = book
-                .open_actions(s, &item.record.case_id)?
-                .into_iter()
-                .filter(|a| a.record.conference_case_id != item.id)
-                .collect();
-            agenda.push(AgendaRow {
-                actions: book.agenda_actions(s, &item.id)?,
-                case_number,
-                carried,
-                item,
-            });
-        }
-        Ok(ConferenceDetail {
-            conference: book.conference(s, &id)?,
-            attendees: book.attendees(s, &id)?,
-            agenda,
-        })
-    })
+    state.with_book(|book, s| book.conference_detail(s, &id))
 }
 
 #[tauri::command]

@@ -118,6 +118,24 @@ pub struct OverdueAction {
     pub days_overdue: i64,
 }
 
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct AgendaRow {
+    pub item: Stored<AgendaCase>,
+    pub case_number: String,
+    pub actions: Vec<Stored<ActionItem>>,
+    /// Open promises about this case from earlier conferences.
+    pub carried: Vec<Stored<ActionItem>>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct ConferenceDetail {
+    pub conference: Stored<Conference>,
+    pub attendees: Vec<Stored<Attendee>>,
+    pub agenda: Vec<AgendaRow>,
+}
+
 impl Casebook {
     pub fn plan_conference(&mut self, session: &Session, conference: &Conference) -> Result<String> {
         session.require(Permission::RunConferences)?;
@@ -407,5 +425,31 @@ impl Casebook {
             "WHERE conference_id = ?1 ORDER BY position",
             &[&conference_id],
         )
+    }
+
+    /// The conference page: the conference, its attendees, and each case on the agenda with
+    /// its number, its action items, and the open ones carried from earlier conferences.
+    pub fn conference_detail(&self, session: &Session, id: &str) -> Result<ConferenceDetail> {
+        let mut agenda = Vec::new();
+        for item in self.agenda(session, id)? {
+            // Only the number: the page reloads after every change and must not log a case view each time.
+            let case_number = self.case_number(session, &item.record.case_id)?;
+            let carried = self
+                .open_actions(session, &item.record.case_id)?
+                .into_iter()
+                .filter(|a| a.record.conference_case_id != item.id)
+                .collect();
+            agenda.push(AgendaRow {
+                actions: self.agenda_actions(session, &item.id)?,
+                case_number,
+                carried,
+                item,
+            });
+        }
+        Ok(ConferenceDetail {
+            conference: self.conference(session, id)?,
+            attendees: self.attendees(session, id)?,
+            agenda,
+        })
     }
 }
