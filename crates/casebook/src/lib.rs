@@ -11,17 +11,27 @@
 //! - `pdpa`, `statistics`: duties under the PDPA, and the counts the province receives.
 //! - `synth`: synthetic case books (fictional people) for tests and benchmarks.
 
-pub mod book;
+// Used by every layer.
 pub mod dates;
 pub mod error;
-pub mod log;
-pub mod pdpa;
-pub mod records;
-pub mod statistics;
+
+// The layers, lowest first.
 pub mod store;
+
+pub mod log;
+
+pub mod book;
+
+pub mod records;
 pub mod sync;
+
+pub mod pdpa;
+pub mod statistics;
+
+// Synthetic case books for tests and benchmarks.
 pub mod synth;
 
+// The handle and the types nearly every caller needs.
 pub use book::permissions::{Permission, Role, Session};
 pub use book::users::UserSummary;
 pub use book::{Casebook, NewBook, OrgType, UnitInfo};

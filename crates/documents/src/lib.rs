@@ -1,4 +1,4 @@
-//! What each printed document says (DESIGN.md §2): read from the case book, worded in Thai,
+//! What each printed document says (docs/ARCHITECTURE.md, "Crates"): read from the case book, worded in Thai,
 //! typeset by the letters crate. One file per document. Reading a document (and auditing its
 //! export) needs the open book; typesetting it does not, so the app can do it after letting
 //! the book go.

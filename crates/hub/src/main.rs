@@ -1,4 +1,4 @@
-//! `oscc-hub`: the provincial hub (DESIGN.md §5).
+//! `oscc-hub`: the provincial hub (docs/ARCHITECTURE.md, "Sync").
 //!
 //!   oscc-hub serve [--listen 0.0.0.0:8443] [--name HOST]… [--tls-dir DIR] [--plain-http]
 //!   oscc-hub enroll-code --unit CODE [--coordinator]

@@ -1,4 +1,4 @@
-//! Official Thai letters and forms as PDF (DESIGN.md §6). Thai must be shaped (tone marks over
+//! Official Thai letters and forms as PDF (docs/ARCHITECTURE.md, "Documents"). Thai must be shaped (tone marks over
 //! upper vowels, marks under ญ ฐ) and broken between words (Thai has no spaces), and the text
 //! must stay extractable: printpdf alone does neither, so text is shaped with rustybuzz,
 //! broken with icu_segmenter and placed glyph by glyph with printpdf's low-level operations.

@@ -1,4 +1,4 @@
-//! Sync between a unit's laptops and the provincial hub (DESIGN.md §5): the versioned wire
+//! Sync between a unit's laptops and the provincial hub (docs/ARCHITECTURE.md, "Sync"): the versioned wire
 //! types both sides speak, and the client that pushes this device's log and pulls the rest.
 
 mod client;

@@ -2,7 +2,7 @@
 //!
 //! A transfer is a write to the case (`held_by` = the receiving unit, no case manager) plus a
 //! timeline entry with the reason. The hub sees `held_by` change and grants the receiving unit
-//! the case with its whole history (DESIGN §5, visibility); a province coordinator routes a
+//! the case with its whole history (docs/ARCHITECTURE.md, "Sync": visibility); a province coordinator routes a
 //! hotline 1300 report the same way, from a case opened in the province's own book.
 
 use crate::book::permissions::{Permission, Session};

@@ -1,4 +1,4 @@
-//! Attachments in sync (DESIGN §5): the events name a timeline entry's photos by SHA-256; the
+//! Attachments in sync (docs/ARCHITECTURE.md, "Sync"): the events name a timeline entry's photos by SHA-256; the
 //! bytes travel separately as content-addressed blobs, sent once and fetched by whichever
 //! laptop holds an entry that names one it lacks.
 

@@ -1,4 +1,4 @@
-//! The case book's side of sync (DESIGN §5): where this device syncs to, which of its events
+//! The case book's side of sync (docs/ARCHITECTURE.md, "Sync"): where this device syncs to, which of its events
 //! the hub has not acknowledged, and (in `receive`) taking in other devices' events.
 
 pub mod blobs;

@@ -1,4 +1,4 @@
-//! Who may see which case: the hub's visibility rules (DESIGN §5), apart from its storage.
+//! Who may see which case: the hub's visibility rules (docs/ARCHITECTURE.md, "Sync"), apart from its storage.
 //!
 //! - An event inside a case goes to the units granted that case. Writing a case grants the
 //!   writer's unit; an event that names another unit (`WireEvent::grant`: a transfer, a
