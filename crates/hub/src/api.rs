@@ -34,7 +34,6 @@ fn failed(err: StoreError) -> StatusCode {
         StoreError::BadCode => StatusCode::UNAUTHORIZED,
         StoreError::BadSignature(_) => StatusCode::FORBIDDEN,
         StoreError::BadKey | StoreError::BadBlob => StatusCode::BAD_REQUEST,
-        StoreError::Diverged(_) => StatusCode::CONFLICT,
         StoreError::Db(message) => {
             // Storage messages name tables and keys, never event contents.
             eprintln!("oscc-hub: storage error: {message}");
@@ -93,12 +92,9 @@ async fn push(
     Json(request): Json<PushRequest>,
 ) -> Result<Json<PushResponse>, StatusCode> {
     let device = device(&store, &headers).await?;
-    // A device pushes only its own log.
-    if request.events.iter().any(|e| e.device_id != device.id) {
-        return Err(StatusCode::FORBIDDEN);
-    }
-    let acked_seq = blocking(&store, move |s| s.push(&device, &request.events)).await?;
-    Ok(Json(PushResponse { acked_seq }))
+    // Each event is judged on its own (`store::admission`): one the hub refuses is answered
+    // with its reason while the others are stored.
+    Ok(Json(blocking(&store, move |s| s.push(&device, &request.events)).await?))
 }
 
 #[derive(serde::Deserialize)]

@@ -2,7 +2,7 @@
 //!
 //!   oscc-hub serve [--listen 0.0.0.0:8443] [--name HOST]… [--tls-dir DIR] [--plain-http]
 //!   oscc-hub enroll-code --unit CODE [--coordinator]
-//!   oscc-hub devices | revoke DEVICE | report
+//!   oscc-hub devices | revoke DEVICE | rejected | report
 //!   oscc-hub report --month 2569-11 | --year 2569 [--csv]
 //!
 //! Every command takes `--database FILE` (SQLite, default hub.db) or
@@ -25,7 +25,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 const USAGE: &str = "usage: oscc-hub serve [--listen ADDR:PORT] [--name HOST]... [--tls-dir DIR] [--plain-http]
        oscc-hub enroll-code --unit CODE [--coordinator]
-       oscc-hub devices | revoke DEVICE | report
+       oscc-hub devices | revoke DEVICE | rejected | report
        oscc-hub report --month YYYY-MM | --year YYYY [--csv]
        every command: [--database FILE | --database postgres://USER@HOST/DB]";
 
@@ -51,13 +51,11 @@ fn options(args: &[String], name: &str) -> Vec<String> {
 fn open(database: &str) -> Result<Arc<dyn Store>, String> {
     let store: Arc<dyn Store> = if database.starts_with("postgres://") || database.starts_with("postgresql://") {
         // The address may hold a password: it is not repeated in the message.
-        Arc::new(Hub::new(
-            Postgres::connect(database).map_err(|e| format!("cannot open the PostgreSQL database: {e}"))?,
-        ))
+        let db = Postgres::connect(database).map_err(|e| format!("cannot open the PostgreSQL database: {e}"))?;
+        Arc::new(Hub::open(db).map_err(|e| format!("cannot open the PostgreSQL database: {e}"))?)
     } else {
-        Arc::new(Hub::new(
-            Sqlite::open(&PathBuf::from(database)).map_err(|e| format!("cannot open {database}: {e}"))?,
-        ))
+        let db = Sqlite::open(&PathBuf::from(database)).map_err(|e| format!("cannot open {database}: {e}"))?;
+        Arc::new(Hub::open(db).map_err(|e| format!("cannot open {database}: {e}"))?)
     };
     Ok(store)
 }
@@ -116,6 +114,17 @@ fn run(args: &[String]) -> Result<(), String> {
             } else {
                 Err(format!("no device {id}"))
             }
+        }
+        Some("rejected") => {
+            // What the hub refused, per device: the reason names a rule, the detail a field.
+            println!("device\tseq\tevent\treason\tdetail\treceived");
+            for r in open(&database)?.refused().map_err(|e| e.to_string())? {
+                println!(
+                    "{}\t{}\t{}\t{}\t{}\t{}",
+                    r.device_id, r.device_seq, r.event_id, r.reason, r.detail, r.received_at
+                );
+            }
+            Ok(())
         }
         Some("report") if args.iter().any(|a| a == "--month" || a == "--year") => {
             let period =

@@ -303,8 +303,12 @@ pub async fn sync_once(replica: &impl Replica, client: &Client, known_schema: u3
         };
         // The highest point acknowledged: a later push can be stored before an earlier one
         // and answer with a point below its own last event, the earlier answer then covering it.
-        let acked = acked_before.max(joined(push.await)?.acked_seq);
-        replica.with_book(|b| b.mark_pushed(acked))?;
+        let answer = joined(push.await)?;
+        let acked = acked_before.max(answer.acked_seq);
+        replica.with_book(|b| {
+            b.mark_refused(&refusals(&answer))?;
+            b.mark_pushed(acked)
+        })?;
         report.pushed += sent;
         replica.progress(&report);
         if acked < last {
@@ -314,8 +318,11 @@ pub async fn sync_once(replica: &impl Replica, client: &Client, known_schema: u3
                 return Err(SyncError::Stalled);
             }
             for (push, _, _) in in_flight.drain(..) {
-                let ack = joined(push.await)?;
-                replica.with_book(|b| b.mark_pushed(ack.acked_seq))?;
+                let answer = joined(push.await)?;
+                replica.with_book(|b| {
+                    b.mark_refused(&refusals(&answer))?;
+                    b.mark_pushed(answer.acked_seq)
+                })?;
             }
             next = sign(replica.with_book(|b| b.unpushed(BATCH))?);
         }
@@ -360,6 +367,18 @@ pub async fn sync_once(replica: &impl Replica, client: &Client, known_schema: u3
         }
     }
     Ok(report)
+}
+
+/// The events a push answer refused, as the case book notes them.
+fn refusals(answer: &PushResponse) -> Vec<(String, i64, String, String)> {
+    answer
+        .refused
+        .iter()
+        .map(|r| {
+            let reason = casebook::error::serde_name(&r.reason);
+            (r.event_id.clone(), r.device_seq, reason, r.detail.clone())
+        })
+        .collect()
 }
 
 /// Indexes for search what a sync took in (`Casebook::catch_up_search`), a step at a time,

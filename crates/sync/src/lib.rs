@@ -10,5 +10,6 @@ pub use client::{
 };
 pub use tls::fingerprint;
 pub use wire::{
-    EnrollRequest, EnrollResponse, PullResponse, PulledEvent, PushRequest, PushResponse, WIRE_VERSION, WireEvent,
+    EnrollRequest, EnrollResponse, PullResponse, PulledEvent, PushRequest, PushResponse, Refusal, RefusedEvent,
+    WIRE_VERSION, WireEvent,
 };

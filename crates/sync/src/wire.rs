@@ -43,8 +43,29 @@ impl WireEvent {
     /// The event as `key`'s device signs it.
     pub fn signed(event: &Event, key: &SigningKey) -> WireEvent {
         let mut wire = WireEvent::from_event(event);
-        wire.sig = hex::encode(key.sign(&wire.signed_digest()).to_bytes());
+        wire.sign(key);
         wire
+    }
+
+    /// Signs the event as it stands (envelope and body) with `key`.
+    pub fn sign(&mut self, key: &SigningKey) {
+        self.sig = hex::encode(key.sign(&self.signed_digest()).to_bytes());
+    }
+
+    /// The event the body holds, when the envelope says exactly what the body implies: the
+    /// same ids and sequence, and the case, links and grant that `from_event` derives from it
+    /// (the one rule, shared by laptop and hub). Whoever routes or applies by the envelope
+    /// then acts on what the signed body says.
+    pub fn body_event(&self) -> Result<Event, Refusal> {
+        let event: Event = serde_json::from_str(&self.body).map_err(|_| Refusal::Malformed)?;
+        let mut implied = WireEvent::from_event(&event);
+        implied.sig.clone_from(&self.sig);
+        implied.body.clone_from(&self.body);
+        if implied.v == self.v && implied == *self {
+            Ok(event)
+        } else {
+            Err(Refusal::EnvelopeMismatch)
+        }
     }
 
     /// What the signature covers: the SHA-256 digest of every field but the signature, each
@@ -84,7 +105,7 @@ impl WireEvent {
         hash.finalize().into()
     }
 
-    fn from_event(event: &Event) -> WireEvent {
+    pub fn from_event(event: &Event) -> WireEvent {
         let field = |name: &str| event.fields.get(name).and_then(Value::as_str).map(str::to_owned);
         // Records that live inside a case. A conference's own records stay with the unit that
         // held the conference, even when they name a case.
@@ -165,8 +186,50 @@ pub struct PushRequest {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PushResponse {
-    /// The highest seq of this device the hub holds with no gap below it.
+    /// The highest seq of this device the hub has settled (stored or refused) with no gap
+    /// below it: a refused event never stalls the device's later ones.
     pub acked_seq: i64,
+    /// The events of this push the hub refused, each with its reason.
+    #[serde(default)]
+    pub refused: Vec<RefusedEvent>,
+}
+
+/// An event the hub would not take.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefusedEvent {
+    pub event_id: String,
+    pub device_seq: i64,
+    pub reason: Refusal,
+    /// What was wrong, without personal data: a field's name, a flaw's kind.
+    #[serde(default)]
+    pub detail: String,
+}
+
+/// Why the hub refuses an event. The hub decides from what it holds, never from what the
+/// sending device claims.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Refusal {
+    /// The signature is not the sending device's.
+    BadSignature,
+    /// The event names another device than the one that sent it.
+    NotSender,
+    /// The body is not an event this hub can read.
+    Malformed,
+    /// The envelope says something other than the body.
+    EnvelopeMismatch,
+    /// A field the schema does not have, a value of the wrong type, a bad clock or sequence.
+    BadShape,
+    /// The case is not held by the sending device's unit.
+    CaseNotHeld,
+    /// The record belongs to another unit (or, for a case's record, another case).
+    NotYours,
+    /// A link to a record the sending device's unit does not see.
+    LinkNotVisible,
+    /// A transfer or referral to a unit the hub does not know.
+    UnknownUnit,
+    /// The same event id or (device, seq) was received before with other content.
+    Diverged,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

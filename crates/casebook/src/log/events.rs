@@ -6,8 +6,8 @@
 use crate::error::{Error, Result};
 use crate::log::entity::Entity;
 use crate::log::hlc::Hlc;
-use crate::store::Catalog;
 use crate::store::rows::{self, Fields};
+use crate::store::{Catalog, ColumnKind};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -21,6 +21,7 @@ pub enum Op {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Event {
     pub event_id: String,
     pub device_id: String,
@@ -35,6 +36,74 @@ pub struct Event {
     /// For each field, the clock of the value the author saw (absent or null: none).
     #[serde(default, skip_serializing_if = "Map::is_empty")]
     pub bases: Map<String, Value>,
+}
+
+/// The column catalog of the schema this build writes, without a book: for checking events
+/// from elsewhere where there is no book (the hub).
+pub fn schema_catalog() -> Result<Catalog> {
+    let conn = Connection::open_in_memory()?;
+    crate::store::migrate(&conn)?;
+    Catalog::read(&conn, &Entity::tables())
+}
+
+/// What makes an event from another device unusable, found before it touches a book or the
+/// hub's routing. Names fields, never their values.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Flaw {
+    #[error("written by a newer schema ({0})")]
+    NewerSchema(u32),
+    #[error("a sequence number below 1")]
+    BadSeq,
+    #[error("a clock that is not this device's")]
+    BadClock,
+    #[error("no field {0} in this kind of record")]
+    UnknownField(String),
+    #[error("field {0} holds the wrong type of value")]
+    WrongType(String),
+}
+
+/// Checks an event's shape against the schema: a schema this build knows, a sequence number,
+/// a clock in canonical form stamped by the event's own device, and only columns of its
+/// record's table, each with a value of the column's type.
+pub fn check_shape(catalog: &Catalog, event: &Event) -> Result<(), Flaw> {
+    if event.schema_version > crate::store::schema_version() {
+        return Err(Flaw::NewerSchema(event.schema_version));
+    }
+    if event.device_seq < 1 {
+        return Err(Flaw::BadSeq);
+    }
+    // Clocks are compared as text: only the canonical form orders right.
+    match Hlc::parse(&event.hlc) {
+        Some(hlc) if hlc.device == event.device_id && hlc.to_string() == event.hlc => {}
+        _ => return Err(Flaw::BadClock),
+    }
+    let table = event.entity.table();
+    for (name, value) in &event.fields {
+        let kind = catalog
+            .kind(table, name)
+            .filter(|_| name != "id")
+            .ok_or_else(|| Flaw::UnknownField(name.clone()))?;
+        let fits = match kind {
+            _ if value.is_null() => true,
+            ColumnKind::Text => value.is_string(),
+            ColumnKind::Integer => value.is_i64(),
+            ColumnKind::Boolean => value.is_boolean(),
+            ColumnKind::Json => true,
+        };
+        if !fits {
+            return Err(Flaw::WrongType(name.clone()));
+        }
+    }
+    // A base is the clock its author saw of a field the event writes, or nothing.
+    for (name, base) in &event.bases {
+        if !event.fields.contains_key(name) {
+            return Err(Flaw::UnknownField(name.clone()));
+        }
+        if !(base.is_null() || base.is_string()) {
+            return Err(Flaw::WrongType(name.clone()));
+        }
+    }
+    Ok(())
 }
 
 /// The clock of every field of a record. Stored grouped by clock (`{"hlc": ["field", …]}`,

@@ -26,6 +26,7 @@ pub(crate) const MIGRATIONS: &[(u32, &str)] = &[
     (5, include_str!("../../migrations/0005_timeline_attachments_index.sql")),
     (6, include_str!("../../migrations/0006_search_merge.sql")),
     (7, include_str!("../../migrations/0007_search_hash.sql")),
+    (8, include_str!("../../migrations/0008_sync_refused.sql")),
 ];
 
 pub fn schema_version() -> u32 {

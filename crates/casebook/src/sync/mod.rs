@@ -4,6 +4,7 @@
 pub mod blobs;
 pub mod conflicts;
 pub mod receive;
+pub mod refused;
 
 use crate::book::Casebook;
 use crate::book::permissions::{Permission, Session};
@@ -28,6 +29,9 @@ pub struct SyncPosition {
     pub pending: i64,
     #[ts(type = "number")]
     pub conflicts: i64,
+    /// This device's events the hub refused (`refused`): never applied anywhere else.
+    #[ts(type = "number")]
+    pub refused: i64,
 }
 
 /// Where this device syncs to.
@@ -85,11 +89,15 @@ impl Casebook {
                 .query_row("SELECT count(*) FROM conflicts WHERE resolved_at IS NULL", [], |r| {
                     r.get(0)
                 })?;
+        let refused: i64 = self
+            .conn
+            .query_row("SELECT count(*) FROM sync_refused", [], |r| r.get(0))?;
         Ok(SyncPosition {
             pushed_seq,
             pull_cursor: self.sync_number("pull_cursor")?,
             pending: last_seq - pushed_seq,
             conflicts,
+            refused,
         })
     }
 

@@ -6,6 +6,7 @@
 //! Imports here go one way: `mod.rs` (storage, and the `Hub` that joins it to the routing)
 //! uses `routing`, `sqlite` and `postgres`, and each of those uses only `sql`.
 
+mod admission;
 mod postgres;
 mod routing;
 mod sql;
@@ -15,8 +16,9 @@ pub use postgres::Postgres;
 pub use sql::StoreError;
 pub use sqlite::Sqlite;
 
+use casebook::store::Catalog;
 use ed25519_dalek::{Signature, VerifyingKey};
-use oscc_sync::WireEvent;
+use oscc_sync::{PushResponse, Refusal, RefusedEvent, WireEvent};
 use sha2::{Digest, Sha256};
 use sql::{Backend, Sql, Val};
 
@@ -42,6 +44,17 @@ pub struct UnitReport {
     pub last_received: Option<String>,
 }
 
+/// An event the hub refused, as `oscc-hub rejected` lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefusedRow {
+    pub device_id: String,
+    pub device_seq: i64,
+    pub event_id: String,
+    pub reason: String,
+    pub detail: String,
+    pub received_at: String,
+}
+
 pub trait Store: Send + Sync {
     /// A one-time code that enrols one laptop into `unit_code`; a coordinator unit (the
     /// province) sees every unit's events.
@@ -57,8 +70,12 @@ pub trait Store: Send + Sync {
     fn device_by_token(&self, token: &str) -> Result<Option<Device>, StoreError>;
     fn devices(&self) -> Result<Vec<Device>, StoreError>;
     fn revoke(&self, device_id: &str) -> Result<bool, StoreError>;
-    /// Stores a batch in one transaction; returns the device's highest seq with no gap below.
-    fn push(&self, device: &Device, events: &[WireEvent]) -> Result<i64, StoreError>;
+    /// Judges each event of a batch, stores and routes those it admits and notes those it
+    /// refuses, in one transaction; answers the device's highest settled seq with no gap
+    /// below it, and the refused events with their reasons.
+    fn push(&self, device: &Device, events: &[WireEvent]) -> Result<PushResponse, StoreError>;
+    /// Every event refused so far, by device then sequence: `oscc-hub rejected`.
+    fn refused(&self) -> Result<Vec<RefusedRow>, StoreError>;
     /// Deliveries to `device`'s unit after `after`, not its own events, in order.
     fn pull(&self, device: &Device, after: i64, limit: i64) -> Result<Vec<(i64, WireEvent)>, StoreError>;
     fn report(&self) -> Result<Vec<UnitReport>, StoreError>;
@@ -103,26 +120,27 @@ fn verifying_key(hex_key: &str) -> Result<VerifyingKey, StoreError> {
     VerifyingKey::from_bytes(&bytes).map_err(|_| StoreError::BadKey)
 }
 
-fn signature(event: &WireEvent) -> Result<Signature, StoreError> {
-    let bytes: [u8; 64] = hex::decode(&event.sig)
-        .ok()
-        .and_then(|b| b.try_into().ok())
-        .ok_or_else(|| StoreError::BadSignature(event.event_id.clone()))?;
-    Ok(Signature::from_bytes(&bytes))
+fn signature(event: &WireEvent) -> Option<Signature> {
+    let bytes: [u8; 64] = hex::decode(&event.sig).ok()?.try_into().ok()?;
+    Some(Signature::from_bytes(&bytes))
 }
 
 /// Every event of the batch signed by `key`. Checked together (about twice as fast as one by
-/// one); when that fails, one by one to name the event that is not.
+/// one); when that fails, one by one to name the event that is not. A push with one event the
+/// device did not sign is refused whole: its sender has the token but not the key.
 fn check_signatures(key: &VerifyingKey, events: &[WireEvent]) -> Result<(), StoreError> {
-    let signatures = events.iter().map(signature).collect::<Result<Vec<_>, _>>()?;
+    let bad = |event: &WireEvent| StoreError::BadSignature(event.event_id.clone());
+    let signatures = events
+        .iter()
+        .map(|event| signature(event).ok_or_else(|| bad(event)))
+        .collect::<Result<Vec<_>, _>>()?;
     let messages: Vec<[u8; 32]> = events.iter().map(WireEvent::signed_digest).collect();
     let message_refs: Vec<&[u8]> = messages.iter().map(|m| m.as_slice()).collect();
     if ed25519_dalek::verify_batch(&message_refs, &signatures, &vec![*key; events.len()]).is_ok() {
         return Ok(());
     }
     for ((event, message), signature) in events.iter().zip(&messages).zip(&signatures) {
-        key.verify_strict(message, signature)
-            .map_err(|_| StoreError::BadSignature(event.event_id.clone()))?;
+        key.verify_strict(message, signature).map_err(|_| bad(event))?;
     }
     Ok(())
 }
@@ -139,24 +157,42 @@ fn device_of(row: &[Val]) -> Device {
 
 const DEVICE_COLUMNS: &str = "id, unit_code, name, active, public_key";
 
-/// The hub on a backend: storage here, routing in `routing`.
+/// The hub on a backend: storage here, what it takes in `admission`, who sees what in
+/// `routing`.
 pub struct Hub<B: Backend> {
     db: B,
+    /// The columns of every kind of record, from the case book's schema: events are checked
+    /// against it.
+    catalog: Catalog,
 }
 
 impl<B: Backend> Hub<B> {
-    pub fn new(db: B) -> Hub<B> {
-        Hub { db }
+    pub fn open(db: B) -> Result<Hub<B>, StoreError> {
+        let catalog = casebook::log::events::schema_catalog().map_err(|e| StoreError::Db(e.to_string()))?;
+        db.transaction(admission::register_held)?;
+        Ok(Hub { db, catalog })
     }
 }
 
-/// Stores one event; its number in the hub's sequence, or None when the hub already holds it.
+/// What became of one event the hub took.
+enum Stored {
+    /// New: its number in the hub's sequence.
+    New(i64),
+    /// The hub held it already, with the same content.
+    Held,
+    /// The hub held another event under its id or its (device, seq).
+    Diverged,
+}
+
+/// Stores one event under the case it belongs to (`case_id`: for a later event of a case's
+/// record, the case of the record's first event).
 fn store_event(
     sql: &mut dyn Sql,
     device: &Device,
     event: &WireEvent,
+    case_id: Option<&str>,
     received_at: &str,
-) -> Result<Option<i64>, StoreError> {
+) -> Result<Stored, StoreError> {
     let body = serde_json::to_string(event).map_err(|e| StoreError::Db(e.to_string()))?;
     let inserted = sql.insert_key(
         "INSERT INTO events (event_id, device_id, device_seq, unit_code, record_id, case_id, body, received_at)
@@ -167,14 +203,14 @@ fn store_event(
             event.device_seq.into(),
             device.unit_code.as_str().into(),
             event.record_id.as_str().into(),
-            event.case_id.clone().into(),
+            case_id.map(str::to_owned).into(),
             body.as_str().into(),
             received_at.into(),
         ],
         "hub_seq",
     )?;
-    if inserted.is_some() {
-        return Ok(inserted);
+    if let Some(hub_seq) = inserted {
+        return Ok(Stored::New(hub_seq));
     }
     // Held already: a repeat is harmless, other content under the same key is not.
     let held = sql.rows(
@@ -185,11 +221,69 @@ fn store_event(
             event.device_seq.into(),
         ],
     )?;
-    if held.iter().all(|row| row[0].text() == body) {
-        Ok(None)
+    Ok(if held.iter().all(|row| row[0].text() == body) {
+        Stored::Held
     } else {
-        Err(StoreError::Diverged(event.event_id.clone()))
+        Stored::Diverged
+    })
+}
+
+/// Notes a refused event: it settles its (device, seq), so the device's later events go on.
+fn refuse(
+    sql: &mut dyn Sql,
+    device: &Device,
+    event: &WireEvent,
+    (reason, detail): admission::Refused,
+    received_at: &str,
+) -> Result<RefusedEvent, StoreError> {
+    sql.exec(
+        "INSERT INTO refused (device_id, device_seq, event_id, reason, detail, received_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        &[
+            device.id.as_str().into(),
+            event.device_seq.into(),
+            event.event_id.as_str().into(),
+            casebook::error::serde_name(&reason).into(),
+            detail.as_str().into(),
+            received_at.into(),
+        ],
+    )?;
+    Ok(RefusedEvent {
+        event_id: event.event_id.clone(),
+        device_seq: event.device_seq,
+        reason,
+        detail,
+    })
+}
+
+/// Moves the device's acknowledged point over the run of sequence numbers now settled, stored
+/// or refused, with no gap.
+fn settle(sql: &mut dyn Sql, device: &Device) -> Result<i64, StoreError> {
+    let acked = sql
+        .rows(
+            "SELECT acked_seq FROM devices WHERE id = ?1",
+            &[device.id.as_str().into()],
+        )?
+        .first()
+        .map_or(0, |r| r[0].int());
+    let above = sql.rows(
+        "SELECT device_seq FROM events WHERE device_id = ?1 AND device_seq > ?2
+         UNION SELECT device_seq FROM refused WHERE device_id = ?1 AND device_seq > ?2
+         ORDER BY 1",
+        &[device.id.as_str().into(), acked.into()],
+    )?;
+    let mut run = acked;
+    for row in above {
+        if row[0].int() != run + 1 {
+            break;
+        }
+        run += 1;
     }
+    sql.exec(
+        "UPDATE devices SET acked_seq = ?2, last_seen = ?3 WHERE id = ?1",
+        &[device.id.as_str().into(), run.into(), now().into()],
+    )?;
+    Ok(run)
 }
 
 impl<B: Backend> Store for Hub<B> {
@@ -278,43 +372,61 @@ impl<B: Backend> Store for Hub<B> {
             > 0)
     }
 
-    fn push(&self, device: &Device, events: &[WireEvent]) -> Result<i64, StoreError> {
+    fn push(&self, device: &Device, events: &[WireEvent]) -> Result<PushResponse, StoreError> {
         let key = verifying_key(&device.public_key)?;
-        // Checked before the transaction: a bad signature refuses the whole batch.
+        // Checked before the transaction, which then holds the writer for less time.
         check_signatures(&key, events)?;
         self.db.transaction(|sql| {
             let received_at = now();
             let mut batch = routing::Batch::start(sql, received_at.clone())?;
+            let mut refused = Vec::new();
             for event in events {
-                if let Some(hub_seq) = store_event(sql, device, event, &received_at)? {
-                    batch.route(sql, hub_seq, &device.unit_code, event)?;
+                let admitted = match admission::admit(sql, &self.catalog, device, event)? {
+                    Ok(admitted) => admitted,
+                    Err(why) => {
+                        refused.push(refuse(sql, device, event, why, &received_at)?);
+                        continue;
+                    }
+                };
+                let case_id = admitted.case_id.as_deref();
+                match store_event(sql, device, event, case_id, &received_at)? {
+                    Stored::New(hub_seq) => {
+                        admission::register(sql, &device.unit_code, event, &admitted)?;
+                        batch.route(sql, hub_seq, &device.unit_code, case_id, event)?;
+                    }
+                    Stored::Held => {}
+                    Stored::Diverged => {
+                        let why = (Refusal::Diverged, String::new());
+                        refused.push(refuse(sql, device, event, why, &received_at)?);
+                    }
                 }
             }
-            // Move the acknowledged point over the run that now has no gap.
-            let acked = sql
-                .rows(
-                    "SELECT acked_seq FROM devices WHERE id = ?1",
-                    &[device.id.as_str().into()],
-                )?
-                .first()
-                .map_or(0, |r| r[0].int());
-            let above = sql.rows(
-                "SELECT device_seq FROM events WHERE device_id = ?1 AND device_seq > ?2 ORDER BY device_seq",
-                &[device.id.as_str().into(), acked.into()],
-            )?;
-            let mut run = acked;
-            for row in above {
-                if row[0].int() != run + 1 {
-                    break;
-                }
-                run += 1;
-            }
-            sql.exec(
-                "UPDATE devices SET acked_seq = ?2, last_seen = ?3 WHERE id = ?1",
-                &[device.id.as_str().into(), run.into(), now().into()],
-            )?;
-            Ok(run)
+            Ok(PushResponse {
+                acked_seq: settle(sql, device)?,
+                refused,
+            })
         })
+    }
+
+    fn refused(&self) -> Result<Vec<RefusedRow>, StoreError> {
+        let rows = self.db.read(|sql| {
+            sql.rows(
+                "SELECT device_id, device_seq, event_id, reason, detail, received_at FROM refused
+                 ORDER BY device_id, device_seq, id",
+                &[],
+            )
+        })?;
+        Ok(rows
+            .iter()
+            .map(|r| RefusedRow {
+                device_id: r[0].text(),
+                device_seq: r[1].int(),
+                event_id: r[2].text(),
+                reason: r[3].text(),
+                detail: r[4].text(),
+                received_at: r[5].text(),
+            })
+            .collect())
     }
 
     fn pull(&self, device: &Device, after: i64, limit: i64) -> Result<Vec<(i64, WireEvent)>, StoreError> {

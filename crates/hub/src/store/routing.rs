@@ -1,8 +1,9 @@
 //! Who may see which case: the hub's visibility rules (docs/ARCHITECTURE.md, "Sync"), apart from its storage.
 //!
-//! - An event inside a case goes to the units granted that case. Writing a case grants the
-//!   writer's unit; an event that names another unit (`WireEvent::grant`: a transfer, a
-//!   referral to a partner unit) grants that unit too.
+//! - An event inside a case goes to the units granted that case. Creating a case grants the
+//!   creator's unit (admission lets no other unit write to a case it does not hold); an event
+//!   that names another unit (`WireEvent::grant`: a transfer, a referral to a partner unit)
+//!   grants that unit too.
 //! - A unit granted a case later receives the case's whole history: every earlier event of
 //!   the case and of the records it refers to (`backfill`).
 //! - A case that refers to a record outside it (`WireEvent::refs`: its client and other
@@ -75,18 +76,21 @@ impl Batch {
         Ok(())
     }
 
-    /// Routes event `hub_seq`, just stored, which a device of `unit` sent.
+    /// Routes event `hub_seq`, just stored, which a device of `unit` sent, of case `case_id`
+    /// (admission found it: the envelope's, or the case of the record's first event).
     pub(super) fn route(
         &mut self,
         sql: &mut dyn Sql,
         hub_seq: i64,
         unit: &str,
+        case_id: Option<&str>,
         event: &WireEvent,
     ) -> Result<(), StoreError> {
         let mut units: Vec<String> = self.coordinators.clone();
-        match &event.case_id {
+        match case_id {
             Some(case_id) => {
-                // Writing a case grants the writer's unit; a transfer or referral grants another.
+                // The writer holds the case (admission): granted already, or creating it; a
+                // transfer or referral grants another unit.
                 self.grant(sql, case_id, unit)?;
                 if let Some(other) = &event.grant {
                     self.grant(sql, case_id, other)?;
@@ -95,7 +99,7 @@ impl Batch {
                 for record in &event.refs {
                     let linked = sql.exec(
                         "INSERT INTO links (case_id, record_id) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
-                        &[case_id.as_str().into(), record.as_str().into()],
+                        &[case_id.into(), record.as_str().into()],
                     )?;
                     if linked > 0 {
                         // The units granted the case receive the record it now refers to.

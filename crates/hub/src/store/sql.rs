@@ -5,12 +5,10 @@
 pub enum StoreError {
     #[error("storage: {0}")]
     Db(String),
-    /// Same (device, seq) or event id with different content: a laptop restored from an old
-    /// backup. It must enrol again as a new device.
-    #[error("event {0} was already received with different content")]
-    Diverged(String),
     #[error("unknown, used or revoked enrollment code")]
     BadCode,
+    /// A signature in the push is not the sending device's: whoever sent it holds the token
+    /// but not the key, and nothing of the push is taken.
     #[error("event {0} is not signed by the device that sent it")]
     BadSignature(String),
     #[error("the device's public key is not an Ed25519 key")]

@@ -1,0 +1,206 @@
+//! What the hub takes in: every event is read and judged before it is stored or routed, from
+//! what the hub itself holds, never from what the sending device claims.
+//!
+//! - The event names the device that sent it, is signed by that device's key, and its
+//!   envelope (ids, case, links, grant) is exactly what its body implies
+//!   (`WireEvent::body_event`, the rule the laptops use too).
+//! - Its body has the schema's shape: known fields of the record's table, values of the
+//!   column's type, a canonical clock of the event's own device (`casebook::log::events::check_shape`).
+//! - A record keeps the kind, the unit and the case of its first event (`records`); its
+//!   `unit_code` field never names another unit.
+//! - A case belongs to the unit that created it; a unit writes to a case, or to a record of a
+//!   case, only while it holds the case (`grants`: the creator, and the units it was
+//!   transferred or referred to). A record outside any case is written by its own unit, and a
+//!   person or agency also by a unit holding a case linked to it.
+//! - A link (`refs`) names only a record the unit already sees: its own, or one delivered to it.
+//! - A transfer or referral names a unit the hub knows.
+//!
+//! A coordinator unit reads the whole province (routing) but writes only as a unit writes.
+
+use super::Device;
+use super::sql::{Sql, StoreError, Val};
+use casebook::log::entity::Entity;
+use casebook::log::events::{Event, check_shape};
+use casebook::store::Catalog;
+use oscc_sync::{Refusal, WireEvent};
+
+/// Why an event is refused, with what was wrong (field names and kinds of flaw, never values).
+pub(super) type Refused = (Refusal, String);
+
+/// An event the hub takes: its body, and the case it belongs to. A later event of a case's
+/// record (a note's photo added) names no case in its envelope, having no `case_id` field:
+/// it belongs to the case of the record's first event.
+pub(super) struct Admitted {
+    pub(super) body: Event,
+    pub(super) case_id: Option<String>,
+}
+
+/// The kind, unit and case a record took with its first event.
+struct Known {
+    entity: String,
+    unit: String,
+    case_id: Option<String>,
+}
+
+/// Judges `event`, sent (and signed) by `device`. Ok(Ok(..)): store and route it;
+/// Ok(Err(..)): refuse it.
+pub(super) fn admit(
+    sql: &mut dyn Sql,
+    catalog: &Catalog,
+    device: &Device,
+    event: &WireEvent,
+) -> Result<Result<Admitted, Refused>, StoreError> {
+    if event.device_id != device.id {
+        return Ok(Err((Refusal::NotSender, String::new())));
+    }
+    let body = match event.body_event() {
+        Ok(body) => body,
+        Err(refusal) => return Ok(Err((refusal, String::new()))),
+    };
+    if let Err(flaw) = check_shape(catalog, &body) {
+        return Ok(Err((Refusal::BadShape, flaw.to_string())));
+    }
+    Ok(authorize(sql, &device.unit_code, event, &body)?.map(|case_id| Admitted { body, case_id }))
+}
+
+/// The unit's right to write this event, from what the hub holds; Ok(Ok(case)) gives the
+/// case the event belongs to.
+fn authorize(
+    sql: &mut dyn Sql,
+    unit: &str,
+    event: &WireEvent,
+    body: &Event,
+) -> Result<Result<Option<String>, Refused>, StoreError> {
+    let refuse = |refusal: Refusal, detail: &str| Ok(Err((refusal, detail.to_owned())));
+    let known = known(sql, &event.record_id)?;
+    let origin = known.as_ref().map_or(unit, |k| k.unit.as_str());
+    if let Some(k) = &known
+        && (k.entity != body.entity.name() || (event.case_id.is_some() && k.case_id != event.case_id))
+    {
+        return refuse(Refusal::NotYours, "kind or case of an existing record");
+    }
+    let case_id = match &known {
+        Some(k) => k.case_id.clone(),
+        None => event.case_id.clone(),
+    };
+    if body
+        .fields
+        .get("unit_code")
+        .is_some_and(|claimed| claimed.as_str() != Some(origin))
+    {
+        return refuse(Refusal::NotYours, "unit_code");
+    }
+    match &case_id {
+        // Creating a case: the case is the creator's.
+        Some(_) if body.entity == Entity::Case && known.is_none() => {}
+        Some(case_id) => {
+            if !holds(sql, unit, case_id)? {
+                return refuse(Refusal::CaseNotHeld, "");
+            }
+        }
+        None => {
+            let shared = matches!(body.entity, Entity::Person | Entity::Agency)
+                && linked_to_held_case(sql, unit, &event.record_id)?;
+            if origin != unit && !shared {
+                return refuse(Refusal::NotYours, "");
+            }
+        }
+    }
+    for record in &event.refs {
+        if !sees(sql, unit, record)? {
+            return refuse(Refusal::LinkNotVisible, "");
+        }
+    }
+    if let Some(other) = &event.grant
+        && sql
+            .rows("SELECT 1 FROM units WHERE code = ?1", &[other.as_str().into()])?
+            .is_empty()
+    {
+        return refuse(Refusal::UnknownUnit, "");
+    }
+    Ok(Ok(case_id))
+}
+
+fn known(sql: &mut dyn Sql, record_id: &str) -> Result<Option<Known>, StoreError> {
+    let rows = sql.rows(
+        "SELECT entity, unit_code, case_id FROM records WHERE record_id = ?1",
+        &[record_id.into()],
+    )?;
+    Ok(rows.first().map(|row| Known {
+        entity: row[0].text(),
+        unit: row[1].text(),
+        case_id: match &row[2] {
+            Val::Null => None,
+            value => Some(value.text()),
+        },
+    }))
+}
+
+fn holds(sql: &mut dyn Sql, unit: &str, case_id: &str) -> Result<bool, StoreError> {
+    Ok(!sql
+        .rows(
+            "SELECT 1 FROM grants WHERE case_id = ?1 AND unit_code = ?2",
+            &[case_id.into(), unit.into()],
+        )?
+        .is_empty())
+}
+
+fn linked_to_held_case(sql: &mut dyn Sql, unit: &str, record_id: &str) -> Result<bool, StoreError> {
+    Ok(!sql
+        .rows(
+            "SELECT 1 FROM links l JOIN grants g ON g.case_id = l.case_id
+             WHERE l.record_id = ?1 AND g.unit_code = ?2 LIMIT 1",
+            &[record_id.into(), unit.into()],
+        )?
+        .is_empty())
+}
+
+/// The unit sees a record it wrote first, or one the hub delivered to it.
+fn sees(sql: &mut dyn Sql, unit: &str, record_id: &str) -> Result<bool, StoreError> {
+    Ok(!sql
+        .rows(
+            "SELECT 1 FROM records WHERE record_id = ?1 AND unit_code = ?2
+             UNION ALL
+             SELECT 1 FROM events e JOIN deliveries d ON d.hub_seq = e.hub_seq
+             WHERE e.record_id = ?1 AND d.unit_code = ?2 LIMIT 1",
+            &[record_id.into(), unit.into()],
+        )?
+        .is_empty())
+}
+
+/// Notes a record's kind, unit and case at its first event; later events keep them.
+pub(super) fn register(
+    sql: &mut dyn Sql,
+    unit: &str,
+    event: &WireEvent,
+    admitted: &Admitted,
+) -> Result<(), StoreError> {
+    sql.exec(
+        "INSERT INTO records (record_id, entity, unit_code, case_id) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT DO NOTHING",
+        &[
+            event.record_id.as_str().into(),
+            admitted.body.entity.name().into(),
+            unit.into(),
+            admitted.case_id.clone().into(),
+        ],
+    )?;
+    Ok(())
+}
+
+/// Fills `records` from the events a hub database held before it had that table, once: every
+/// record then keeps the kind, unit and case of its first event.
+pub(super) fn register_held(sql: &mut dyn Sql) -> Result<(), StoreError> {
+    let empty = sql.rows("SELECT 1 FROM records LIMIT 1", &[])?.is_empty();
+    if !empty || sql.rows("SELECT 1 FROM events LIMIT 1", &[])?.is_empty() {
+        return Ok(());
+    }
+    for row in sql.rows("SELECT unit_code, body FROM events ORDER BY hub_seq", &[])? {
+        let event: WireEvent = serde_json::from_str(&row[1].text()).map_err(|e| StoreError::Db(e.to_string()))?;
+        if let Ok(body) = event.body_event() {
+            let case_id = event.case_id.clone();
+            register(sql, &row[0].text(), &event, &Admitted { body, case_id })?;
+        }
+    }
+    Ok(())
+}
