@@ -1,0 +1,432 @@
+//! A rogue enrolled device against the real hub process (SQLite and PostgreSQL): a laptop of
+//! unit CPN whose owner signs whatever it wants with its own key and token (a stolen laptop
+//! before it is revoked, malware that read the keyring, an insider). Every attack is refused
+//! event by event with its reason, nothing of unit BKK reaches CPN, and the honest laptops
+//! keep syncing and agree.
+
+mod common;
+
+use casebook::log::entity::Entity;
+use casebook::log::events::{Event, Op};
+use casebook::records::case::{CaseInput, Category, Risk, Source};
+use casebook::records::person::PersonInput;
+use casebook::records::timeline::EntryKind;
+use casebook::{Casebook, Session};
+use common::{Hub, PASS, databases, temp};
+use ed25519_dalek::SigningKey;
+use oscc_sync::{
+    Client, EnrollRequest, EnrollResponse, PullResponse, PushRequest, PushResponse, Refusal, WireEvent, sync_once,
+};
+use serde_json::{Value, json};
+use std::sync::Mutex;
+
+/// A name only BKK's case holds: found anywhere CPN can read, it leaked.
+const BKK_NAME: &str = "นางสาวลับเฉพาะ หน่วยอื่น";
+const BKK_ID_NUMBER: &str = "1103702345679";
+
+struct Laptop {
+    book: Mutex<Casebook>,
+    worker: Session,
+    admin: Session,
+    client: Client,
+}
+
+impl Laptop {
+    async fn new(root: &std::path::Path, unit: &str, name: &str, hub: &Hub) -> Laptop {
+        let dir = root.join(name);
+        std::fs::create_dir_all(&dir).unwrap();
+        let (book, admin, worker) = casebook::synth::unit_book(&dir, unit, name, PASS).unwrap();
+        let client = common::enroll(hub, &hub.url, unit, book.device_id(), name).await;
+        Laptop {
+            book: Mutex::new(book),
+            worker,
+            admin,
+            client,
+        }
+    }
+
+    async fn sync(&self) -> oscc_sync::SyncReport {
+        sync_once(&self.book, &self.client, casebook::store::schema_version())
+            .await
+            .unwrap()
+    }
+
+    /// A client and a case for them; (person id, case id).
+    fn open_case(&self, name: &str, id_number: Option<&str>) -> (String, String) {
+        let mut book = self.book.lock().unwrap();
+        let person = PersonInput {
+            name_th: Some(name.into()),
+            id_number: id_number.map(str::to_owned),
+            id_kind: id_number.map(|_| casebook::records::person::IdKind::ThaiCitizen),
+            ..PersonInput::default()
+        };
+        let (person, _) = book.create_person(&self.worker, &person).unwrap();
+        let case = book
+            .create_case(
+                &self.worker,
+                &CaseInput {
+                    client_id: person.clone(),
+                    source: Source::WalkIn,
+                    categories: vec![Category::ViolenceWoman],
+                    violence_types: vec![],
+                    risk: Risk::Yellow,
+                    case_manager_id: None,
+                    incident_at: None,
+                    consent: None,
+                    legal_basis: None,
+                },
+            )
+            .unwrap();
+        (person, case.id)
+    }
+
+    fn hash(&self) -> String {
+        self.book.lock().unwrap().state_hash().unwrap()
+    }
+}
+
+/// The attacker: an enrolled device of CPN that writes its own events, envelope and body as it
+/// likes, and signs them with its own key.
+struct Rogue {
+    http: reqwest::Client,
+    url: String,
+    token: String,
+    key: SigningKey,
+    device_id: String,
+    seq: i64,
+}
+
+impl Rogue {
+    async fn enroll(hub: &Hub, unit: &str) -> Rogue {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let http = reqwest::Client::new();
+        let key = SigningKey::from_bytes(&[7u8; 32]);
+        let device_id = format!("rogue-{}", std::process::id());
+        let answer: EnrollResponse = http
+            .post(format!("{}/v1/enroll", hub.url))
+            .json(&EnrollRequest {
+                code: hub.code(unit),
+                public_key: hex::encode(key.verifying_key().to_bytes()),
+                device_id: device_id.clone(),
+                device_name: "rogue".into(),
+            })
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        Rogue {
+            http,
+            url: hub.url.clone(),
+            token: answer.token,
+            key,
+            device_id,
+            seq: 0,
+        }
+    }
+
+    /// The next event of this device's log, writing `fields` to record `id` of `entity`.
+    fn event(&mut self, entity: Entity, id: &str, fields: Value) -> Event {
+        self.seq += 1;
+        Event {
+            event_id: format!("rogue-event-{}-{}", self.device_id, self.seq),
+            device_id: self.device_id.clone(),
+            device_seq: self.seq,
+            hlc: format!(
+                "{:013}-{:05}-{}",
+                1_800_000_000_000u64 + self.seq as u64,
+                0,
+                self.device_id
+            ),
+            user_id: None,
+            schema_version: casebook::store::schema_version(),
+            entity,
+            entity_id: id.to_owned(),
+            op: Op::Upsert,
+            fields: fields.as_object().cloned().unwrap_or_default(),
+            bases: Default::default(),
+        }
+    }
+
+    fn signed(&self, mut wire: WireEvent) -> WireEvent {
+        wire.sign(&self.key);
+        wire
+    }
+
+    async fn push(&self, events: Vec<WireEvent>) -> PushResponse {
+        let response = self
+            .http
+            .post(format!("{}/v1/push", self.url))
+            .bearer_auth(&self.token)
+            .json(&PushRequest { events })
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        response.json().await.unwrap()
+    }
+
+    /// Pushes one event and gives the hub's reason for refusing it (None: stored).
+    async fn try_one(&self, wire: WireEvent) -> Option<Refusal> {
+        let answer = self.push(vec![self.signed(wire)]).await;
+        answer.refused.first().map(|r| r.reason)
+    }
+
+    /// Everything the hub delivers to this device's unit, as text.
+    async fn pull_all(&self) -> String {
+        let page: PullResponse = self
+            .http
+            .get(format!("{}/v1/pull?after=0&limit=2000", self.url))
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        serde_json::to_string(&page.events.iter().map(|p| &p.event).collect::<Vec<_>>()).unwrap()
+    }
+}
+
+fn id(label: &str) -> String {
+    format!("{label}-{}", uuid::Uuid::now_v7())
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_rogue_device_is_refused_event_by_event_and_the_honest_laptops_sync_on() {
+    let root = temp("rogue");
+    for database in databases(&root, "rogue") {
+        let dir = root.join(if database.starts_with("postgres") {
+            "pg"
+        } else {
+            "sqlite"
+        });
+        std::fs::create_dir_all(&dir).unwrap();
+        rogue(&dir, &database).await;
+    }
+    let _ = std::fs::remove_dir_all(&root);
+}
+
+async fn rogue(root: &std::path::Path, database: &str) {
+    let hub = Hub::start_plain(database, root);
+    let bkk = Laptop::new(root, "BKK", "bkk", &hub).await;
+    let cpn1 = Laptop::new(root, "CPN", "cpn1", &hub).await;
+    let cpn2 = Laptop::new(root, "CPN", "cpn2", &hub).await;
+    let (bkk_person, bkk_case) = bkk.open_case(BKK_NAME, Some(BKK_ID_NUMBER));
+    let (_, cpn_case) = cpn1.open_case("นางทดสอบ หน่วยเรา", None);
+    bkk.sync().await;
+    cpn1.sync().await;
+    cpn2.sync().await;
+    let mut rogue = Rogue::enroll(&hub, "CPN").await;
+
+    // 1. Read another unit's case by writing to it: a note in BKK's case.
+    let note = id("note");
+    let fields = json!({"case_id": bkk_case, "kind": "note", "body": "x", "occurred_at": "2026-11-01T00:00:00Z"});
+    let wire = WireEvent::from_event(&rogue.event(Entity::TimelineEntry, &note, fields));
+    assert_eq!(rogue.try_one(wire).await, Some(Refusal::CaseNotHeld));
+
+    // 2. … by linking to it: a CPN case whose client is BKK's person.
+    let case = id("case");
+    let fields = json!({"client_id": bkk_person, "case_number": "CPN-2569-9999", "held_by": "CPN",
+        "source": "walk_in", "categories": ["violence_woman"], "violence_types": [], "risk": "red", "status": "intake"});
+    let wire = WireEvent::from_event(&rogue.event(Entity::Case, &case, fields));
+    assert_eq!(rogue.try_one(wire).await, Some(Refusal::LinkNotVisible));
+
+    // 3. … by granting it to itself: BKK's case "transferred" to CPN.
+    let fields = json!({"held_by": "CPN"});
+    let wire = WireEvent::from_event(&rogue.event(Entity::Case, &bkk_case, fields));
+    assert_eq!(rogue.try_one(wire).await, Some(Refusal::CaseNotHeld));
+
+    // 4. Write into another unit: change the role of BKK's administrator.
+    let fields = json!({"role": "social_worker"});
+    let wire = WireEvent::from_event(&rogue.event(Entity::User, &bkk.admin.user_id, fields));
+    assert_eq!(rogue.try_one(wire).await, Some(Refusal::NotYours));
+
+    // 5. Forge the province's statistics: a case counted for BKK.
+    let fields = json!({"unit_code": "BKK", "case_number": "BKK-2569-9999", "held_by": "CPN",
+        "source": "walk_in", "categories": ["trafficking"], "violence_types": [], "risk": "red", "status": "intake"});
+    let wire = WireEvent::from_event(&rogue.event(Entity::Case, &id("case"), fields));
+    assert_eq!(rogue.try_one(wire).await, Some(Refusal::NotYours));
+
+    // 6. Take over another laptop's device id and sequence.
+    let bkk_device = bkk.book.lock().unwrap().device_id().to_owned();
+    let mut stolen = rogue.event(
+        Entity::Agency,
+        &id("agency"),
+        json!({"name": "ปลอม", "agency_type": "ngo"}),
+    );
+    stolen.device_id = bkk_device.clone();
+    stolen.device_seq = 1_000;
+    stolen.hlc = format!("{:013}-{:05}-{}", 1_800_000_000_000u64, 0, bkk_device);
+    let mut wire = WireEvent::from_event(&stolen);
+    wire.device_seq = rogue.seq;
+    assert_eq!(rogue.try_one(wire).await, Some(Refusal::NotSender));
+
+    // 7. Envelope and body that disagree: the envelope names CPN's case, the body BKK's.
+    let fields = json!({"case_id": bkk_case, "kind": "note", "body": "x", "occurred_at": "2026-11-01T00:00:00Z"});
+    let mut wire = WireEvent::from_event(&rogue.event(Entity::TimelineEntry, &id("note"), fields));
+    wire.case_id = Some(cpn_case.clone());
+    assert_eq!(rogue.try_one(wire).await, Some(Refusal::EnvelopeMismatch));
+
+    // 8. Bodies that are not events: malformed JSON, an unknown field, a wrongly typed field, a
+    //    field the schema does not have.
+    let mut wire = WireEvent::from_event(&rogue.event(Entity::Agency, &id("agency"), json!({"name": "ก"})));
+    wire.body = "{\"event_id\": ".into();
+    assert_eq!(rogue.try_one(wire).await, Some(Refusal::Malformed));
+    let event = rogue.event(Entity::Agency, &id("agency"), json!({"name": "ก"}));
+    let mut wire = WireEvent::from_event(&event);
+    let mut body: Value = serde_json::from_str(&wire.body).unwrap();
+    body["smuggled"] = json!(1);
+    wire.body = body.to_string();
+    assert_eq!(rogue.try_one(wire).await, Some(Refusal::Malformed));
+    let fields = json!({"risk": 42});
+    let wire = WireEvent::from_event(&rogue.event(Entity::Case, &cpn_case, fields));
+    assert_eq!(rogue.try_one(wire).await, Some(Refusal::BadShape));
+    let fields = json!({"name": "ก", "password_hash": "x"});
+    let wire = WireEvent::from_event(&rogue.event(Entity::Agency, &id("agency"), fields));
+    assert_eq!(rogue.try_one(wire).await, Some(Refusal::BadShape));
+
+    // 9. A transfer to a unit the province does not have.
+    let fields = json!({"held_by": "NOWHERE"});
+    let wire = WireEvent::from_event(&rogue.event(Entity::Case, &cpn_case, fields));
+    assert_eq!(rogue.try_one(wire).await, Some(Refusal::UnknownUnit));
+
+    // 10. One bad event amid good ones: the good ones are stored and the device's sequence
+    //     goes on past the refused one.
+    let good = |rogue: &mut Rogue| {
+        let fields = json!({"name": "หน่วยงานจริง", "agency_type": "ngo", "unit_code": "CPN",
+            "created_at": "2026-11-01T00:00:00.000Z", "updated_at": "2026-11-01T00:00:00.000Z"});
+        let event = rogue.event(Entity::Agency, &id("agency"), fields);
+        rogue.signed(WireEvent::from_event(&event))
+    };
+    let first = good(&mut rogue);
+    let bad_fields = json!({"case_id": bkk_case, "kind": "note", "body": "x", "occurred_at": "2026-11-01T00:00:00Z"});
+    let bad = rogue.event(Entity::TimelineEntry, &id("note"), bad_fields);
+    let bad = rogue.signed(WireEvent::from_event(&bad));
+    let last = good(&mut rogue);
+    let answer = rogue.push(vec![first, bad, last]).await;
+    assert_eq!(
+        answer.acked_seq, rogue.seq,
+        "the sequence goes on past the refused event"
+    );
+    assert_eq!(answer.refused.len(), 1);
+    assert_eq!(answer.refused[0].reason, Refusal::CaseNotHeld);
+
+    // An oversized request is turned away before it is read whole.
+    let huge = vec![b'x'; 25 * 1024 * 1024];
+    let status = rogue
+        .http
+        .post(format!("{}/v1/push", rogue.url))
+        .bearer_auth(&rogue.token)
+        .header("content-type", "application/json")
+        .body(huge)
+        .send()
+        .await
+        .unwrap()
+        .status();
+    assert_eq!(status, 413);
+
+    // Nothing of BKK reached CPN, and the hub lists what it refused.
+    let seen = rogue.pull_all().await;
+    assert!(!seen.contains(&bkk_case), "BKK's case reached CPN");
+    assert!(
+        !seen.contains(BKK_NAME) && !seen.contains(BKK_ID_NUMBER),
+        "BKK's client reached CPN"
+    );
+    let rejected = hub.cli(&["rejected"]);
+    for reason in [
+        "case_not_held",
+        "link_not_visible",
+        "not_yours",
+        "not_sender",
+        "envelope_mismatch",
+        "malformed",
+        "bad_shape",
+        "unknown_unit",
+    ] {
+        assert!(rejected.contains(reason), "{reason} not listed:\n{rejected}");
+    }
+
+    // The honest laptops sync on: BKK's own pushes were not stalled by the stolen id, CPN's
+    // two laptops agree, and no honest event was refused.
+    {
+        let mut book = bkk.book.lock().unwrap();
+        let entry = book
+            .add_timeline_entry(
+                &bkk.worker,
+                &bkk_case,
+                EntryKind::Call,
+                "โทรติดตาม",
+                "2026-11-02T09:00:00+07:00",
+            )
+            .unwrap();
+        assert!(!entry.is_empty());
+    }
+    cpn2.open_case("นายทดสอบ อีกราย", None);
+    for laptop in [&bkk, &cpn1, &cpn2, &cpn1] {
+        laptop.sync().await;
+    }
+    for laptop in [&bkk, &cpn1, &cpn2] {
+        let position = laptop.book.lock().unwrap().sync_position().unwrap();
+        assert_eq!((position.pending, position.refused), (0, 0));
+    }
+    assert_eq!(cpn1.hash(), cpn2.hash(), "CPN's laptops disagree");
+
+    let cpn_cases = cpn1
+        .book
+        .lock()
+        .unwrap()
+        .list_cases(&cpn1.worker, &Default::default())
+        .unwrap();
+    assert_eq!(cpn_cases.len(), 2, "CPN sees its two cases and nothing of BKK");
+    let bkk_cases = bkk
+        .book
+        .lock()
+        .unwrap()
+        .list_cases(&bkk.worker, &Default::default())
+        .unwrap();
+    assert_eq!(bkk_cases.len(), 1);
+
+    // An honest mistake is refused on its own too: a transfer to a unit code the province
+    // does not have. The laptop notes it for the supervisor and its later work syncs on.
+    let (_, lost_case) = cpn1.open_case("นางทดสอบ ส่งผิด", None);
+    {
+        let mut book = cpn1.book.lock().unwrap();
+        book.transfer_case(&cpn1.worker, &lost_case, "ZZZ", "ส่งต่อพื้นที่").unwrap();
+    }
+    cpn1.sync().await;
+    {
+        let mut book = cpn1.book.lock().unwrap();
+        book.add_timeline_entry(
+            &cpn1.worker,
+            &cpn_case,
+            EntryKind::Call,
+            "โทรติดตาม",
+            "2026-11-03T09:00:00+07:00",
+        )
+        .unwrap();
+    }
+    cpn1.sync().await;
+    let (position, refused) = {
+        let book = cpn1.book.lock().unwrap();
+        let supervisor = Session {
+            role: casebook::Role::Supervisor,
+            ..cpn1.worker.clone()
+        };
+        (book.sync_position().unwrap(), book.refused_events(&supervisor).unwrap())
+    };
+    assert_eq!((position.pending, position.refused), (0, 1));
+    assert_eq!(refused.len(), 1);
+    assert_eq!(
+        (refused[0].entity.as_str(), refused[0].entity_id.as_str()),
+        ("case", lost_case.as_str())
+    );
+    assert_eq!(refused[0].reason, "unknown_unit");
+    cpn2.sync().await;
+    let seen_by_cpn2 = cpn2.book.lock().unwrap().open_case(&cpn2.worker, &cpn_case).unwrap();
+    assert!(
+        seen_by_cpn2.timeline.iter().any(|e| e.body == "โทรติดตาม"),
+        "work after the refusal did not travel"
+    );
+}
