@@ -49,7 +49,7 @@ pub struct SyncRun {
 /// The case on the projector, the privacy screen, and the decisions as they are being typed.
 #[derive(Debug, Default, Clone)]
 pub struct Projection {
-    pub agenda_id: Option<String>,
+    pub agenda_case_id: Option<String>,
     pub blank: bool,
     pub draft: Option<String>,
 }

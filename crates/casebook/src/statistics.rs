@@ -1,6 +1,6 @@
-//! Statistics for the province: cases opened in a month or a year, counted by issue
-//! category, violence type, sex, age band, relationship to the alleged perpetrator, source
-//! and outcome. Counts only, never a name. The same query runs on a unit's book and, on the
+//! Statistics for the province: cases opened in a month or a year, counted by category,
+//! violence type, sex, age band, relationship to the alleged perpetrator, source and
+//! status. Counts only, never a name. The same query runs on a unit's book and, on the
 //! hub, on the cases replayed from every unit's events (`Replay`), so both report alike.
 
 use crate::book::Casebook;
@@ -30,7 +30,7 @@ pub struct Period {
 impl Period {
     /// The first day of the period and the first day after it.
     fn days(self) -> Result<(NaiveDate, NaiveDate)> {
-        let bad = || Invalid::new("stats.period", Rule::NotADate);
+        let bad = || Invalid::new("statistics.period", Rule::NotADate);
         let (start, end) = match self.month {
             Some(m) => {
                 let start = NaiveDate::from_ymd_opt(self.year, m, 1).ok_or_else(bad)?;
@@ -63,7 +63,8 @@ pub enum Dimension {
     AgeBand,
     Relationship,
     Source,
-    Outcome,
+    /// The case's status now (`cases.status`).
+    Status,
 }
 
 impl Dimension {
@@ -76,7 +77,7 @@ impl Dimension {
             Dimension::AgeBand => "age_band",
             Dimension::Relationship => "relationship",
             Dimension::Source => "source",
-            Dimension::Outcome => "outcome",
+            Dimension::Status => "status",
         }
     }
 }
@@ -97,8 +98,8 @@ pub struct Count {
 pub struct Statistics {
     pub unit_code: Option<String>,
     pub period: Period,
-    /// Cases opened in the period. A case with two issues counts once here and once under
-    /// each issue, so a dimension's counts may add up to more than this.
+    /// Cases opened in the period. A case with two categories counts once here and once under
+    /// each category, so a dimension's counts may add up to more than this.
     #[ts(type = "number")]
     pub cases: i64,
     /// By dimension, then the largest count first.
@@ -169,7 +170,7 @@ pub(crate) fn tally(conn: &Connection, period: Period, unit: Option<&str>) -> Re
                 FROM case_parties WHERE role = 'alleged_perpetrator') r ON r.case_id = c.id",
         ),
         (Dimension::Source, "SELECT c.source AS v FROM c"),
-        (Dimension::Outcome, "SELECT c.status AS v FROM c"),
+        (Dimension::Status, "SELECT c.status AS v FROM c"),
     ];
     let mut counts = Vec::new();
     for (dimension, values) in grouped {
@@ -266,10 +267,11 @@ impl Casebook {
     pub fn statistics(&mut self, session: &Session, period: Period) -> Result<Statistics> {
         session.require(Permission::ViewCases)?;
         let unit = self.unit_code().to_owned();
-        let stats = tally(&self.conn, period, Some(&unit))?;
+        let statistics = tally(&self.conn, period, Some(&unit))?;
         let detail = format!("{}-{:02}", period.year, period.month.unwrap_or(0));
+        // The audit action keeps its released name: audit rows are hash-chained.
         self.audit(session, "stats.view", None, None, Some(&detail))?;
-        Ok(stats)
+        Ok(statistics)
     }
 }
 

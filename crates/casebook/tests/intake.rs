@@ -77,7 +77,7 @@ fn a_refused_intake_leaves_nothing_behind() {
     let (mut book, worker, _, _) = book_with_worker(dir.path());
     let events_before = book.events().unwrap().len();
     let state_before = book.state_hash().unwrap();
-    // The client is valid and would be stored first; the case has no issue category.
+    // The client is valid and would be stored first; the case has no category.
     let mut case = intake_case(vec![party("นายสมมุติ ทดลอง", PartyRole::Guardian, None)]);
     case.categories.clear();
     let err = book.intake(&worker, &person("เด็กชายทดสอบ นามสมมุติ"), &case).unwrap_err();

@@ -1,4 +1,4 @@
-//! The records around a case: parties, incidents, care plan, partners and referrals, the
+//! The records around a case: parties, incidents, care plan, agencies and referrals, the
 //! letter register, attachments, PDPA duties; all through the audited, logged write path.
 
 mod common;
@@ -322,8 +322,8 @@ fn a_conference_records_decisions_and_open_actions_carry_over() {
     );
     assert!(book.attendees(&worker, &first).unwrap()[0].record.confidentiality_ack);
 
-    // Each promise became a care-plan goal that follows it; closing wrote the decisions and
-    // promises into the case's timeline.
+    // Each action item became a care-plan goal that follows it; closing wrote the decisions
+    // and action items into the case's timeline.
     let plan = book.care_plan(&worker, &case.id).unwrap();
     let goal = |task: &str| plan.iter().find(|g| g.record.goal == task).unwrap().record.clone();
     assert_eq!(goal("รับเด็กเข้าบ้านพัก").status, GoalStatus::Achieved);
@@ -344,14 +344,14 @@ fn a_conference_records_decisions_and_open_actions_carry_over() {
         minutes.body
     );
 
-    // The next conference sees the open promise carried over, and the overdue view lists it.
+    // The next conference sees the open action item carried over, and the overdue view lists it.
     let second = book
         .plan_conference(&worker, &plan_at("2026-11-24T09:00:00+07:00"))
         .unwrap();
     let next = book
         .add_agenda_case(&worker, &first_on_agenda(second.clone(), &case.id, "ด.ญ. ก. อายุ 14 ปี"))
         .unwrap();
-    // The conference page shows the case by number, with the promise carried and none of its own yet.
+    // The conference page shows the case by number, with the action item carried and none of its own yet.
     let detail = book.conference_detail(&worker, &second).unwrap();
     assert_eq!(detail.agenda.len(), 1);
     assert_eq!(detail.agenda[0].case_number, case.case_number);

@@ -1,5 +1,5 @@
-//! The month's statistics for the province: counts by issue, violence type, sex, age band,
-//! relationship to the alleged perpetrator, source and outcome, from a real encrypted book;
+//! The month's statistics for the province: counts by category, violence type, sex, age
+//! band, relationship to the alleged perpetrator, source and status, from a real encrypted book;
 //! and the same counts from the book's events replayed, as the hub reports them.
 
 mod common;
@@ -11,8 +11,8 @@ use casebook::statistics::{Dimension, Period, Replay, Statistics};
 use chrono::Datelike;
 use common::*;
 
-fn count(stats: &Statistics, dimension: Dimension, value: &str) -> i64 {
-    stats
+fn count(statistics: &Statistics, dimension: Dimension, value: &str) -> i64 {
+    statistics
         .counts
         .iter()
         .find(|c| c.dimension == dimension && c.value == value)
@@ -21,7 +21,7 @@ fn count(stats: &Statistics, dimension: Dimension, value: &str) -> i64 {
 
 #[test]
 fn a_months_statistics_count_each_case_by_every_dimension() {
-    let dir = Dir::new("stats");
+    let dir = Dir::new("statistics");
     let (mut book, worker, admin, _) = book_with_worker(dir.path());
 
     // A girl of 14 hurt by her stepfather, seen at the emergency room.
@@ -80,9 +80,9 @@ fn a_months_statistics_count_each_case_by_every_dimension() {
         year: today.year(),
         month: Some(today.month()),
     };
-    let stats = book.statistics(&worker, month).unwrap();
-    assert_eq!(stats.cases, 3);
-    assert_eq!(stats.unit_code.as_deref(), Some("CPN"));
+    let statistics = book.statistics(&worker, month).unwrap();
+    assert_eq!(statistics.cases, 3);
+    assert_eq!(statistics.unit_code.as_deref(), Some("CPN"));
     let expected = [
         (Dimension::Category, "violence_child", 1),
         (Dimension::Category, "violence_woman", 1),
@@ -101,25 +101,25 @@ fn a_months_statistics_count_each_case_by_every_dimension() {
         (Dimension::Source, "hospital_er", 1),
         (Dimension::Source, "hotline1300", 1),
         (Dimension::Source, "police", 1),
-        (Dimension::Outcome, "closed", 1),
-        (Dimension::Outcome, "intake", 2),
+        (Dimension::Status, "closed", 1),
+        (Dimension::Status, "intake", 2),
     ];
     for (dimension, value, n) in expected {
-        assert_eq!(count(&stats, dimension, value), n, "{dimension:?} {value}");
+        assert_eq!(count(&statistics, dimension, value), n, "{dimension:?} {value}");
     }
     // Nothing else was counted: every count above, and no month rows in a monthly report.
-    assert_eq!(stats.counts.len(), expected.len(), "{:#?}", stats.counts);
+    assert_eq!(statistics.counts.len(), expected.len(), "{:#?}", statistics.counts);
     // Within a dimension the largest count comes first; age bands go youngest first.
     assert_eq!(
-        stats
+        statistics
             .counts
             .iter()
-            .find(|c| c.dimension == Dimension::Outcome)
+            .find(|c| c.dimension == Dimension::Status)
             .unwrap()
             .value,
         "intake"
     );
-    let bands: Vec<_> = stats
+    let bands: Vec<_> = statistics
         .counts
         .iter()
         .filter(|c| c.dimension == Dimension::AgeBand)
@@ -127,7 +127,7 @@ fn a_months_statistics_count_each_case_by_every_dimension() {
         .collect();
     assert_eq!(bands, ["12-17", "25-59", "unknown"]);
 
-    let csv = stats.to_csv("รวม", |d, v| {
+    let csv = statistics.to_csv("รวม", |d, v| {
         if v == "step_parent" {
             "พ่อเลี้ยง, แม่เลี้ยง".into()
         } else {
@@ -177,6 +177,6 @@ fn a_months_statistics_count_each_case_by_every_dimension() {
     replay.apply(first.to_vec()).unwrap();
     assert_eq!(replay.units().unwrap(), ["CPN"]);
     let from_events = replay.statistics(month, Some("CPN")).unwrap();
-    assert_eq!(from_events, stats);
+    assert_eq!(from_events, statistics);
     assert_eq!(replay.statistics(month, Some("BKK")).unwrap().cases, 0);
 }

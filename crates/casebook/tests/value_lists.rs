@@ -1,4 +1,4 @@
-//! The choices the UI offers (risks, sources, issue categories …) come from the Rust enums:
+//! The choices the UI offers (risks, sources, categories …) come from the Rust enums:
 //! this test writes `ui/src/bindings/values.ts` beside the types ts-rs writes, and the test
 //! run fails if the committed file differs (xtask's bindings check), so no screen keeps a
 //! hand-copied list that drifts from the enum.

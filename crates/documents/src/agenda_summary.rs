@@ -1,12 +1,12 @@
 //! A case put on a conference agenda with a pseudonymized summary to start from, in the words
-//! the minutes print: "ด.ญ. ก. อายุ 14 ปี · issues · ความเสี่ยง… · status". The facilitator
-//! edits it before the meeting.
+//! the minutes print: "ด.ญ. ก. อายุ 14 ปี · categories · ความเสี่ยง… · status". The
+//! facilitator edits it before the conference.
 
 use crate::catalog::th_enum;
 use casebook::records::conference::AgendaCase;
 use casebook::{Casebook, Session};
 
-/// Returns the new agenda item's id.
+/// Returns the new agenda case's id.
 pub fn add_agenda_case(
     book: &mut Casebook,
     s: &Session,
@@ -15,11 +15,11 @@ pub fn add_agenda_case(
 ) -> casebook::Result<String> {
     let position = book.agenda(s, &conference_id)?.len();
     let case = book.open_case(s, &case_id)?.case;
-    let issues: Vec<String> = case.categories.iter().map(|c| th_enum("category", c)).collect();
+    let categories: Vec<String> = case.categories.iter().map(|c| th_enum("category", c)).collect();
     let summary = format!(
         "{} · {} · ความเสี่ยง{} · {}",
         book.agenda_pseudonym(s, &case_id, position)?,
-        issues.join(", "),
+        categories.join(", "),
         th_enum("risk", &case.risk),
         th_enum("status", &case.status)
     );

@@ -1,4 +1,4 @@
-//! The case summary for a partner or the court: masked (the default), or with the identity in
+//! The case summary for a partner agency or the court: masked (the default), or with the identity in
 //! full (needs the reveal permission and is audited as a reveal). The export is audited.
 
 use crate::catalog::th_enum;
@@ -31,8 +31,8 @@ pub fn case_summary(book: &mut Casebook, s: &Session, case_id: &str, full: bool)
         view.client.age.map(|a| a.to_string()).unwrap_or_else(|| "-".into()),
         th_enum("sex", &view.client.sex)
     ));
-    let issues: Vec<String> = c.categories.iter().map(|x| th_enum("category", x)).collect();
-    let violence: Vec<String> = c.violence_types.iter().map(|x| th_enum("violence", x)).collect();
+    let categories: Vec<String> = c.categories.iter().map(|x| th_enum("category", x)).collect();
+    let violence: Vec<String> = c.violence_types.iter().map(|x| th_enum("violence_type", x)).collect();
     let timeline = view
         .timeline
         .iter()
@@ -40,7 +40,7 @@ pub fn case_summary(book: &mut Casebook, s: &Session, case_id: &str, full: bool)
             format!(
                 "{}  {}: {}",
                 e.occurred_at.get(..10).unwrap_or_default(),
-                th_enum("entry", &e.kind),
+                th_enum("entry_kind", &e.kind),
                 e.body
             )
         })
@@ -94,8 +94,8 @@ pub fn case_summary(book: &mut Casebook, s: &Session, case_id: &str, full: bool)
         ],
         sections: vec![
             section("ผู้รับบริการ", client),
-            section("ประเด็นปัญหา", vec![issues.join(", "), violence.join(", ")]),
-            section("บันทึกการให้บริการ", timeline),
+            section("ประเด็นปัญหา", vec![categories.join(", "), violence.join(", ")]),
+            section("บันทึกความคืบหน้า", timeline),
             section("แผนการช่วยเหลือรายบุคคล", plan),
             section("การส่งต่อ", referrals),
         ],

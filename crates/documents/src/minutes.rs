@@ -1,5 +1,5 @@
 //! The minutes of a case conference: attendees, each case's pseudonymized summary, decisions
-//! and the promises (who, what, by when), and room to sign. Audited as an export of each case.
+//! and the action items (who, what, by when), and room to sign. Audited as an export of each case.
 
 use crate::document::{Content, Document};
 use casebook::dates::{parse_date, thai_date_time, thai_long};
@@ -30,10 +30,10 @@ pub fn conference_minutes(book: &mut Casebook, s: &Session, id: &str) -> caseboo
             })
             .collect(),
     }];
-    for (n, item) in book.agenda(s, id)?.into_iter().enumerate() {
-        book.record_export(s, &item.record.case_id, "conference_minutes")?;
+    for (n, agenda_case) in book.agenda(s, id)?.into_iter().enumerate() {
+        book.record_export(s, &agenda_case.record.case_id, "conference_minutes")?;
         // The same blacked-out text the projector showed.
-        let view = book.projector_view(s, &item.id, None)?;
+        let view = book.projector_view(s, &agenda_case.id, None)?;
         let mut paragraphs = vec![view.summary];
         if !view.risk_assessment.is_empty() {
             paragraphs.push(format!("การประเมินความเสี่ยง: {}", view.risk_assessment));
@@ -48,7 +48,7 @@ pub fn conference_minutes(book: &mut Casebook, s: &Session, id: &str) -> caseboo
         ));
         for (i, a) in view.actions.iter().enumerate() {
             paragraphs.push(format!(
-                "{}.{} {}  ผู้รับผิดชอบ: {}{}  กำหนดเสร็จ: {}",
+                "{}.{} {}  ผู้ดำเนินการ: {}{}  กำหนดเสร็จ: {}",
                 n + 1,
                 i + 1,
                 a.task,

@@ -20,7 +20,7 @@ pub fn record_of_processing(book: &mut Casebook, s: &Session) -> casebook::Resul
         .iter()
         .map(|(code, n)| {
             let name = if code == "none" {
-                th("stats.unknown")
+                th("statistics.unknown")
             } else {
                 th(&format!("enum.legal_basis.{code}"))
             };
@@ -30,7 +30,7 @@ pub fn record_of_processing(book: &mut Casebook, s: &Session) -> casebook::Resul
     let recipients = figures
         .recipients
         .iter()
-        .map(|(code, n)| format!("{}: {n} แห่ง", th(&format!("enum.agency.{code}"))))
+        .map(|(code, n)| format!("{}: {n} แห่ง", th(&format!("enum.agency_type.{code}"))))
         .collect();
     let report = letters::Report {
         title: th("ropa.title"),

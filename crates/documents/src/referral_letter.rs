@@ -19,10 +19,10 @@ pub struct LetterRequest {
     pub body: String,
 }
 
-/// An issued letter's register number ("CPN/12"), the letter and the form that goes with it.
+/// An issued letter's number ("CPN/12"), the letter and the form that goes with it.
 #[derive(Debug, Clone)]
 pub struct IssuedReferral {
-    pub number: String,
+    pub letter_number: String,
     pub letter: Document,
     pub form: Document,
 }
@@ -51,20 +51,20 @@ pub fn issue_referral_letter(
     request: &LetterRequest,
 ) -> casebook::Result<IssuedReferral> {
     let (referral, entry) = book.issue_referral_letter(s, &request.referral_id, &request.subject)?;
-    let number = referral.record.letter_number.clone().unwrap_or_default();
-    let letter = letter_for(book, s, &referral, request, number.clone())?;
+    let letter_number = referral.record.letter_number.clone().unwrap_or_default();
+    let letter = letter_for(book, s, &referral, request, letter_number.clone())?;
     let unit = book.unit()?;
     let view = book.open_case(s, &referral.record.case_id)?;
     let client = book.reveal_person(s, &view.client.id, "ออกหนังสือส่งต่อ")?;
     let agency = book.agency(s, &referral.record.agency_id)?;
     let age = view.client.age.map(|a| format!("{a} ปี")).unwrap_or_else(|| "-".into());
     let form = letters::ReferralForm {
-        from_unit: unit.name.clone(),
-        from_phone: unit.phone.clone(),
+        unit_name: unit.name.clone(),
+        unit_phone: unit.phone.clone(),
         to_agency: agency.record.name.clone(),
         date: letter.date.clone(),
         case_number: view.case.case_number.clone(),
-        letter_number: Some(number.clone()),
+        letter_number: Some(letter_number.clone()),
         urgency: letter.urgency,
         client: vec![
             (
@@ -81,7 +81,7 @@ pub fn issue_referral_letter(
     };
     let stem = format!("{}-{}-{}", unit.code, entry.record.be_year, entry.record.number);
     Ok(IssuedReferral {
-        number,
+        letter_number,
         letter: Document::new(format!("{stem}-letter.pdf"), Content::Letter(Box::new(letter))),
         form: Document::new(format!("{stem}-form.pdf"), Content::Form(form)),
     })
@@ -94,7 +94,7 @@ fn letter_for(
     s: &Session,
     referral: &Stored<Referral>,
     request: &LetterRequest,
-    number: String,
+    letter_number: String,
 ) -> casebook::Result<letters::OfficialLetter> {
     let unit = book.unit()?;
     let agency = book.agency(s, &referral.record.agency_id)?;
@@ -109,7 +109,7 @@ fn letter_for(
             Urgency::VeryUrgent => Some(letters::Urgency::VeryUrgent),
             Urgency::MostUrgent => Some(letters::Urgency::MostUrgent),
         },
-        number,
+        number: letter_number,
         unit_address: std::iter::once(unit.name.clone()).chain(unit.address.clone()).collect(),
         date: thai_long(today(), false),
         subject: request.subject.clone(),

@@ -11,18 +11,18 @@ use casebook::{Casebook, Session};
 /// One section per dimension, each value with its count and share of the period's cases.
 pub fn statistics_pdf(book: &mut Casebook, s: &Session, period: Period) -> casebook::Result<Document> {
     let unit = book.unit()?;
-    let stats = book.statistics(s, period)?;
+    let statistics = book.statistics(s, period)?;
     let mut sections: Vec<letters::Section> = Vec::new();
-    for c in &stats.counts {
-        let heading = th(&format!("stats.dim.{}", c.dimension.name()));
+    for c in &statistics.counts {
+        let heading = th(&format!("statistics.dim.{}", c.dimension.name()));
         if sections.last().is_none_or(|s| s.heading != heading) {
             sections.push(letters::Section {
                 heading,
                 paragraphs: Vec::new(),
             });
         }
-        let share = if stats.cases > 0 {
-            100.0 * c.cases as f64 / stats.cases as f64
+        let share = if statistics.cases > 0 {
+            100.0 * c.cases as f64 / statistics.cases as f64
         } else {
             0.0
         };
@@ -38,7 +38,7 @@ pub fn statistics_pdf(book: &mut Casebook, s: &Session, period: Period) -> caseb
         title: format!("สถิติการให้บริการ {}", period_text(period)),
         header: vec![
             format!("{} ({})", unit.name, unit.code),
-            format!("รายกรณีที่เปิดในช่วงนี้ทั้งหมด {} ราย", stats.cases),
+            format!("รายกรณีที่เปิดในช่วงนี้ทั้งหมด {} ราย", statistics.cases),
             format!("พิมพ์เมื่อ {}", thai_long(today(), false)),
         ],
         sections,
@@ -52,30 +52,18 @@ pub fn statistics_pdf(book: &mut Casebook, s: &Session, period: Period) -> caseb
 /// Codes and Thai labels, one row per counted value.
 pub fn statistics_csv(book: &mut Casebook, s: &Session, period: Period) -> casebook::Result<Document> {
     let unit = book.unit()?;
-    let csv = book.statistics(s, period)?.to_csv(&th("stats.total"), label);
+    let csv = book.statistics(s, period)?.to_csv(&th("statistics.total"), label);
     Ok(Document::new(file_name(&unit.code, period, "csv"), Content::Csv(csv)))
 }
 
-/// The catalog group that labels a dimension's values, shared with the page.
-fn group(dimension: Dimension) -> &'static str {
-    match dimension {
-        Dimension::Category => "category",
-        Dimension::ViolenceType => "violence",
-        Dimension::Sex => "sex",
-        Dimension::Relationship => "relationship",
-        Dimension::Source => "source",
-        Dimension::Outcome => "status",
-        Dimension::Month | Dimension::AgeBand => "",
-    }
-}
-
-/// The Thai words for a counted value: "ความรุนแรงต่อเด็ก", "12-17 ปี", "พฤศจิกายน".
+/// The Thai words for a counted value: "ความรุนแรงต่อเด็ก", "12-17 ปี", "พฤศจิกายน". A
+/// dimension's values are labelled by the catalog group of the same name, as on the page.
 fn label(dimension: Dimension, value: &str) -> String {
     match dimension {
         Dimension::Month => thai_month(value.parse().unwrap_or(0)).to_owned(),
-        _ if value == "unknown" && dimension != Dimension::Sex => th("stats.unknown"),
+        _ if value == "unknown" && dimension != Dimension::Sex => th("statistics.unknown"),
         Dimension::AgeBand => format!("{value} ปี"),
-        _ => th(&format!("enum.{}.{value}", group(dimension))),
+        _ => th(&format!("enum.{}.{value}", dimension.name())),
     }
 }
 

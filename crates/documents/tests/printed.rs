@@ -53,7 +53,7 @@ fn a_referral_letter_is_previewed_without_a_number_then_issued_with_its_form() {
     assert_eq!(exports(&desk), 1);
 
     let issued = documents::issue_referral_letter(&mut desk.book, &desk.worker, &request).unwrap();
-    assert_eq!(issued.number, "CPN/1");
+    assert_eq!(issued.letter_number, "CPN/1");
     let year = be_year(today());
     assert_eq!(issued.letter.file_name(), format!("CPN-{year}-1-letter.pdf"));
     assert_eq!(issued.form.file_name(), format!("CPN-{year}-1-form.pdf"));
@@ -126,7 +126,7 @@ fn the_register_page_lists_the_letters_issued_this_year() {
 }
 
 #[test]
-fn the_minutes_carry_the_pseudonymized_agenda_decisions_and_promises() {
+fn the_minutes_carry_the_pseudonymized_agenda_decisions_and_action_items() {
     let mut desk = desk("minutes");
     let conference_id = desk
         .book
@@ -154,26 +154,26 @@ fn the_minutes_carry_the_pseudonymized_agenda_decisions_and_promises() {
             },
         )
         .unwrap();
-    let agenda_id = documents::add_agenda_case(
+    let agenda_case_id = documents::add_agenda_case(
         &mut desk.book,
         &desk.worker,
         conference_id.clone(),
         desk.case.id.clone(),
     )
     .unwrap();
-    let item = desk.book.agenda(&desk.worker, &conference_id).unwrap().remove(0);
-    assert_eq!(item.id, agenda_id);
-    let summary = item.record.summary.unwrap_or_default();
+    let agenda_case = desk.book.agenda(&desk.worker, &conference_id).unwrap().remove(0);
+    assert_eq!(agenda_case.id, agenda_case_id);
+    let summary = agenda_case.record.summary.unwrap_or_default();
     has_all(&summary, &["ความรุนแรงต่อเด็ก", "ความเสี่ยงแดง"]);
     assert!(!summary.contains("ขวัญใจ"), "{summary}");
     desk.book
-        .record_decisions(&desk.worker, &agenda_id, None, None, "ส่งเข้าบ้านพักชั่วคราว")
+        .record_decisions(&desk.worker, &agenda_case_id, None, None, "ส่งเข้าบ้านพักชั่วคราว")
         .unwrap();
     desk.book
         .add_action_item(
             &desk.worker,
             &ActionItem {
-                conference_case_id: agenda_id.clone(),
+                conference_case_id: agenda_case_id.clone(),
                 case_id: desk.case.id.clone(),
                 task: "จัดหาที่พักชั่วคราว".into(),
                 agency_id: None,

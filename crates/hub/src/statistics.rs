@@ -57,9 +57,9 @@ pub fn province(store: &dyn Store, period: Period) -> Result<Vec<Statistics>, St
     }
     let mut all = vec![replay.statistics(period, None).map_err(|e| e.to_string())?];
     for unit in replay.units().map_err(|e| e.to_string())? {
-        let stats = replay.statistics(period, Some(&unit)).map_err(|e| e.to_string())?;
-        if stats.cases > 0 {
-            all.push(stats);
+        let statistics = replay.statistics(period, Some(&unit)).map_err(|e| e.to_string())?;
+        if statistics.cases > 0 {
+            all.push(statistics);
         }
     }
     Ok(all)
@@ -69,8 +69,8 @@ pub fn province(store: &dyn Store, period: Period) -> Result<Vec<Statistics>, St
 /// the terminal, commas for a spreadsheet.
 pub fn table(all: &[Statistics], separator: &str) -> String {
     let mut rows: BTreeMap<(Dimension, String), Vec<i64>> = BTreeMap::new();
-    for (column, stats) in all.iter().enumerate() {
-        for c in &stats.counts {
+    for (column, statistics) in all.iter().enumerate() {
+        for c in &statistics.counts {
             rows.entry((c.dimension, c.value.clone()))
                 .or_insert_with(|| vec![0; all.len()])[column] = c.cases;
         }

@@ -10,8 +10,9 @@ use crate::typesetter::{Typesetter, thai_digits};
 
 #[derive(Debug, Clone)]
 pub struct ReferralForm {
-    pub from_unit: String,
-    pub from_phone: Option<String>,
+    /// The sending unit's name (not its code) and phone.
+    pub unit_name: String,
+    pub unit_phone: Option<String>,
     pub to_agency: String,
     pub date: String,
     pub case_number: String,
@@ -59,7 +60,7 @@ impl Typesetter {
             );
         }
         let mut facts = vec![
-            format!("จาก  {}", form.from_unit),
+            format!("จาก  {}", form.unit_name),
             format!("ถึง  {}", form.to_agency),
             format!("วันที่  {}    เลขรายกรณี  {}", form.date, form.case_number),
         ];
@@ -95,7 +96,7 @@ impl Typesetter {
             y = section(&mut page, y, "บริการที่ขอรับ", &services, Align::Left);
         }
         y -= line * 0.4;
-        let contact = match &form.from_phone {
+        let contact = match &form.unit_phone {
             Some(phone) => format!("ผู้ประสานงาน  {}  โทร. {phone}", form.contact),
             None => format!("ผู้ประสานงาน  {}", form.contact),
         };
@@ -116,7 +117,7 @@ impl Typesetter {
         page.rule(LEFT_MARGIN, right, y, true);
         y -= line * 1.3;
         y = page.paragraph(
-            &format!("แบบตอบรับการส่งต่อ  (ส่งคืน {})", form.from_unit),
+            &format!("แบบตอบรับการส่งต่อ  (ส่งคืน {})", form.unit_name),
             strong,
             LEFT_MARGIN,
             y,

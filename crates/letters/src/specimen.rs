@@ -34,8 +34,8 @@ pub fn specimen_letter(thai_digits: bool) -> OfficialLetter {
 /// A referral form for the same fictional case.
 pub fn specimen_form(thai_digits: bool) -> ReferralForm {
     ReferralForm {
-        from_unit: "ศูนย์พึ่งได้ โรงพยาบาลสมมุติ".into(),
-        from_phone: Some("0 7750 0000".into()),
+        unit_name: "ศูนย์พึ่งได้ โรงพยาบาลสมมุติ".into(),
+        unit_phone: Some("0 7750 0000".into()),
         to_agency: "บ้านพักเด็กและครอบครัวจังหวัดชุมพร".into(),
         date: "3 ธันวาคม 2569".into(),
         case_number: "CPN-2569-0042".into(),

@@ -49,7 +49,7 @@ fn a_long_report_flows_onto_more_pages_and_reads_back() {
         title: "สรุปรายกรณี".into(),
         header: vec!["CPN-2569-0042 · ปิดบังข้อมูลระบุตัวตน".into()],
         sections: vec![letters::Section {
-            heading: "บันทึกการให้บริการ".into(),
+            heading: "บันทึกความคืบหน้า".into(),
             paragraphs: entries,
         }],
     };

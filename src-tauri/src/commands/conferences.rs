@@ -1,5 +1,5 @@
 //! Multidisciplinary case conferences: planning, attendees, the agenda with its decisions and
-//! promises, the promises still overdue, and the minutes as a PDF.
+//! action items, the action items still overdue, and the minutes as a PDF.
 
 use crate::error::Result;
 use crate::exports;
@@ -39,13 +39,13 @@ pub fn add_agenda_case(state: State<'_, AppState>, conference_id: String, case_i
 #[tauri::command]
 pub fn save_agenda_case(
     state: State<'_, AppState>,
-    agenda_id: String,
+    agenda_case_id: String,
     summary: String,
     risk_assessment: String,
     decisions: String,
 ) -> Result<()> {
     state.with_book(|book, s| {
-        book.record_decisions(s, &agenda_id, Some(&summary), Some(&risk_assessment), &decisions)
+        book.record_decisions(s, &agenda_case_id, Some(&summary), Some(&risk_assessment), &decisions)
     })?;
     // Saved: the projector shows the stored text from now on.
     if let Ok(mut projection) = state.projection.lock() {

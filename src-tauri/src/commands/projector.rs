@@ -39,16 +39,16 @@ pub fn open_projector(app: tauri::AppHandle) -> Result<()> {
 #[tauri::command]
 pub fn project(
     state: State<'_, AppState>,
-    agenda_id: Option<String>,
+    agenda_case_id: Option<String>,
     blank: bool,
     draft: Option<String>,
 ) -> Result<()> {
-    let changed = state.projection.lock().map_err(|_| Failure::Storage)?.agenda_id != agenda_id;
-    if changed && let Some(id) = &agenda_id {
+    let changed = state.projection.lock().map_err(|_| Failure::Storage)?.agenda_case_id != agenda_case_id;
+    if changed && let Some(id) = &agenda_case_id {
         state.with_book(|book, s| book.project_case(s, id))?;
     }
     let mut projection = state.projection.lock().map_err(|_| Failure::Storage)?;
-    projection.agenda_id = agenda_id;
+    projection.agenda_case_id = agenda_case_id;
     projection.blank = blank;
     projection.draft = draft;
     Ok(())
@@ -63,7 +63,7 @@ pub fn projector_view(state: State<'_, AppState>) -> Result<ProjectorScreen> {
         blank: true,
         view: None,
     };
-    let Some(agenda_id) = projection.agenda_id.filter(|_| !projection.blank) else {
+    let Some(agenda_case_id) = projection.agenda_case_id.filter(|_| !projection.blank) else {
         return Ok(blank);
     };
     let guard = state.book.lock().map_err(|_| Failure::Storage)?;
@@ -72,7 +72,7 @@ pub fn projector_view(state: State<'_, AppState>) -> Result<ProjectorScreen> {
     };
     let view = unlocked
         .book
-        .projector_view(&unlocked.session, &agenda_id, projection.draft.as_deref())?;
+        .projector_view(&unlocked.session, &agenda_case_id, projection.draft.as_deref())?;
     Ok(ProjectorScreen {
         blank: false,
         view: Some(view),

@@ -1,4 +1,4 @@
-//! A case's referrals to partner agencies, their replies, and the referral letter and form:
+//! A case's referrals to agencies, their replies, and the referral letter and form:
 //! previewed without a number, then issued with the register's next number.
 
 use crate::error::Result;
@@ -14,7 +14,7 @@ use ts_rs::TS;
 #[derive(Debug, Clone, Serialize, TS)]
 #[ts(export)]
 pub struct IssuedLetter {
-    pub number: String,
+    pub letter_number: String,
     pub letter_path: String,
     pub form_path: String,
 }
@@ -55,6 +55,6 @@ pub fn issue_referral_letter(state: State<'_, AppState>, request: LetterRequest)
     Ok(IssuedLetter {
         letter_path: exports::save(&state, &issued.letter)?,
         form_path: exports::save(&state, &issued.form)?,
-        number: issued.number,
+        letter_number: issued.letter_number,
     })
 }

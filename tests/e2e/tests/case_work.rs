@@ -157,7 +157,7 @@ async fn first_run_intake_search_reveal_visit_lock() -> Result<()> {
         app.screenshot("6-case-page").await?;
 
         // A partner agency, a referral to it, and its letter and form issued as PDFs.
-        app.click("[data-testid=nav-partners]").await?;
+        app.click("[data-testid=nav-agencies]").await?;
         app.fill("input[name=agency_name]", "บ้านพักเด็กและครอบครัวจังหวัดสมมุติ")
             .await?;
         app.select("select[name=agency_type]", "shelter").await?;
@@ -230,7 +230,7 @@ async fn first_run_intake_search_reveal_visit_lock() -> Result<()> {
         );
 
         // The register page lists the issued number.
-        app.click("[data-testid=nav-partners]").await?;
+        app.click("[data-testid=nav-agencies]").await?;
         app.click("[data-testid=register-pdf]").await?;
         let register = app.wait_for_text("[data-testid=register-path]", "register-").await?;
         let out = std::process::Command::new("pdftotext")

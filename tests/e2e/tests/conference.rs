@@ -1,7 +1,8 @@
 //! A multidisciplinary case conference run from the real app, with the projector window:
 //! plan it with two cases, open it, put the cases on the projector (which never shows the
-//! client's name or ID, even when typed into the decisions), record decisions and promises,
-//! blank the screen, close, print the minutes; the next conference sees the open promise.
+//! client's name or ID, even when typed into the decisions), record decisions and action
+//! items, blank the screen, close, print the minutes; the next conference sees the open
+//! action item.
 //!
 //! The case book is made beforehand with crates/casebook (a real encrypted book in the test's
 //! keyring session): the first run and intake are the case-work test's job.
@@ -82,7 +83,7 @@ async fn add_to_agenda(app: &App, number: &str) -> Result<()> {
     Ok(())
 }
 
-/// The day before today in BE, as typed: a promise already overdue.
+/// The day before today in BE, as typed: an action item already overdue.
 fn yesterday_typed() -> String {
     let d = chrono::Local::now().date_naive() - chrono::Duration::days(1);
     format!("{}", d.format(&format!("%d/%m/{}", chrono::Datelike::year(&d) + 543)))
@@ -123,7 +124,7 @@ async fn a_conference_with_two_cases_projector_minutes_and_carry_over() -> Resul
         let summary = app.value("textarea[name=summary]").await?;
         assert!(summary.starts_with("ด.ญ. ก. อายุ 14 ปี"), "{summary}");
 
-        // The meeting: open it and the projector window.
+        // The conference: open it and the projector window.
         app.click("[data-testid=conference-open]").await?;
         app.wait_for_text("[data-testid=conference-status]", "กำลังประชุม")
             .await?;
@@ -154,7 +155,7 @@ async fn a_conference_with_two_cases_projector_minutes_and_carry_over() -> Resul
         app.switch_to_window_with("[data-testid=agenda-panel]").await?;
         app.click("[data-testid=agenda-save]").await?;
 
-        // A promise, due yesterday: it will be overdue.
+        // An action item, due yesterday: it will be overdue.
         app.fill("input[name=action_task]", "รับเด็กเข้าบ้านพักและประเมินสภาพจิตใจ")
             .await?;
         app.fill("input[name=action_agency]", "บ้านพักเด็กและครอบครัวจังหวัดสมมุติ")
@@ -182,7 +183,7 @@ async fn a_conference_with_two_cases_projector_minutes_and_carry_over() -> Resul
         app.switch_to_window_with("[data-testid=projector]").await?;
         app.wait_for_text("[data-testid=projector]", "รายกรณีที่ 2 จาก 2").await?;
 
-        // Close, and print the minutes: pseudonymized, with the decisions and the promise.
+        // Close, and print the minutes: pseudonymized, with the decisions and the action item.
         app.switch_to_window_with("[data-testid=agenda-panel]").await?;
         app.click("[data-testid=conference-close]").await?;
         app.wait_for_text("[data-testid=conference-status]", "ปิดการประชุมแล้ว")
@@ -211,7 +212,7 @@ async fn a_conference_with_two_cases_projector_minutes_and_carry_over() -> Resul
             assert!(!minutes.contains(secret), "the minutes name the client: {minutes}");
         }
 
-        // The overdue view lists the promise; the next conference carries it over.
+        // The overdue view lists the action item; the next conference carries it over.
         app.click("[data-testid=nav-conferences]").await?;
         app.wait_for_text("[data-testid=overdue]", "ประเมินสภาพจิตใจ").await?;
         app.fill("input[name=held_at]", "08/12/2569 09:30").await?;

@@ -79,20 +79,20 @@ async fn month_end_statistics_pdpa_backup_and_restore_on_a_new_laptop() -> Resul
 
         // This month's statistics: on screen, then CSV and PDF for the province.
         app.click("[data-testid=nav-statistics]").await?;
-        app.wait_for_text("[data-testid=stats-total]", "3").await?;
-        app.wait_for_text("[data-testid=stats-category]", "ความรุนแรงต่อเด็ก")
+        app.wait_for_text("[data-testid=statistics-total]", "3").await?;
+        app.wait_for_text("[data-testid=statistics-category]", "ความรุนแรงต่อเด็ก")
             .await?;
-        app.wait_for_text("[data-testid=stats-age_band]", "12-17").await?;
-        app.wait_for_text("[data-testid=stats-sex]", "หญิง").await?;
+        app.wait_for_text("[data-testid=statistics-age_band]", "12-17").await?;
+        app.wait_for_text("[data-testid=statistics-sex]", "หญิง").await?;
         app.screenshot("statistics").await?;
-        app.click("[data-testid=stats-csv]").await?;
-        let csv_path = app.wait_for_text("[data-testid=stats-file]", ".csv").await?;
+        app.click("[data-testid=statistics-csv]").await?;
+        let csv_path = app.wait_for_text("[data-testid=statistics-file]", ".csv").await?;
         let csv = std::fs::read_to_string(&csv_path)?;
         assert!(csv.contains("total,all,รวม,3"), "{csv}");
         assert!(csv.contains("category,violence_child,ความรุนแรงต่อเด็ก,1"), "{csv}");
         assert!(!csv.contains("สมมุติ"), "counts only: {csv}");
-        app.click("[data-testid=stats-pdf]").await?;
-        let pdf_path = app.wait_for_text("[data-testid=stats-file]", ".pdf").await?;
+        app.click("[data-testid=statistics-pdf]").await?;
+        let pdf_path = app.wait_for_text("[data-testid=statistics-file]", ".pdf").await?;
         let pdf = pdf_text(&pdf_path)?;
         assert!(pdf.contains("สถิติการให้บริการ"), "{pdf}");
         assert!(pdf.contains("ความรุนแรงต่อเด็ก"), "{pdf}");
@@ -176,7 +176,7 @@ async fn month_end_statistics_pdpa_backup_and_restore_on_a_new_laptop() -> Resul
         // Every case that was not purged is there.
         app.wait_for_text("[data-testid=case-count]", "2").await?;
         app.click("[data-testid=nav-statistics]").await?;
-        app.wait_for_text("[data-testid=stats-total]", "2").await?;
+        app.wait_for_text("[data-testid=statistics-total]", "2").await?;
         Ok(())
     }
     .await;

@@ -173,7 +173,7 @@ async fn a_conflict_from_two_laptops_is_shown_resolved_in_the_app_and_reaches_th
             shown.contains("ชื่อจากเครื่อง A") && shown.contains("ชื่อจากเครื่อง B"),
             "both values should be offered: {shown}"
         );
-        // The field is named as the Partners form names it, not by its column.
+        // The field is named as the agency form names it, not by its column.
         app.wait_for_text("[data-testid=conflict-field]", "ชื่อหน่วยงาน").await?;
         app.wait_for_text("[data-testid=sync-pending]", "0").await?;
         app.screenshot("conflict").await?;

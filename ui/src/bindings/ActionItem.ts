@@ -2,9 +2,13 @@
 import type { ActionStatus } from "./ActionStatus";
 import type { Domain } from "./Domain";
 
-export type ActionItem = { conference_case_id: string, case_id: string, task: string, agency_id: string | null, agency_name: string | null, person: string | null, due_date: string | null, status: ActionStatus, 
+export type ActionItem = { 
 /**
- * The care-plan domain the promise serves; the action becomes a goal of the case's plan.
+ * The agenda case it was given at (the SQL and wire name keeps `conference_case`).
+ */
+conference_case_id: string, case_id: string, task: string, agency_id: string | null, agency_name: string | null, person: string | null, due_date: string | null, status: ActionStatus, 
+/**
+ * The care-plan domain the action item serves; the action becomes a goal of the case's plan.
  */
 domain: Domain, 
 /**

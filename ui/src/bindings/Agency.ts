@@ -12,7 +12,7 @@ address: string | null, contacts: Array<Contact>, services: Array<string>,
  */
 mission: string | null, 
 /**
- * The partner's unit code on the province hub, when it keeps its cases in this app: a
+ * The agency's unit code on the provincial hub, when it keeps its cases in this app: a
  * referral to it shares the case (with its history) with that unit.
  */
 hub_unit: string | null, };

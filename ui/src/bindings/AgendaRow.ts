@@ -3,8 +3,8 @@ import type { ActionItem } from "./ActionItem";
 import type { AgendaCase } from "./AgendaCase";
 import type { Stored } from "./Stored";
 
-export type AgendaRow = { item: Stored<AgendaCase>, case_number: string, actions: Array<Stored<ActionItem>>, 
+export type AgendaRow = { agenda_case: Stored<AgendaCase>, case_number: string, actions: Array<Stored<ActionItem>>, 
 /**
- * Open promises about this case from earlier conferences.
+ * Open action items about this case from earlier conferences.
  */
 carried: Array<Stored<ActionItem>>, };

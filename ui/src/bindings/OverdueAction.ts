@@ -3,6 +3,6 @@ import type { ActionItem } from "./ActionItem";
 import type { Stored } from "./Stored";
 
 /**
- * An open promise past its due date, for the overdue view.
+ * An open action item past its due date, for the overdue view.
  */
 export type OverdueAction = { action: Stored<ActionItem>, case_number: string, conference_held_at: string, days_overdue: number, };

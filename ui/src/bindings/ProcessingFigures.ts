@@ -10,6 +10,6 @@ export type ProcessingFigures = { people: number, open_cases: number, closed_cas
  */
 legal_bases: Array<[string, bigint]>, 
 /**
- * (agency type code, partners) who may receive referrals.
+ * (agency type code, agencies) that may receive referrals.
  */
 recipients: Array<[string, bigint]>, cases_with_retention_date: number, requests_open: number, requests_answered: number, breaches: number, purged_cases: number, };

@@ -10,6 +10,6 @@ export type ProjectorView = {
  */
 position: number, total: number, summary: string, risk_assessment: string, decisions: string, actions: Array<ProjectedAction>, 
 /**
- * Open promises from earlier conferences about this case.
+ * Open action items from earlier conferences about this case.
  */
 carried: Array<ProjectedAction>, };

@@ -4,8 +4,8 @@ import type { Period } from "./Period";
 
 export type Statistics = { unit_code: string | null, period: Period, 
 /**
- * Cases opened in the period. A case with two issues counts once here and once under
- * each issue, so a dimension's counts may add up to more than this.
+ * Cases opened in the period. A case with two categories counts once here and once under
+ * each category, so a dimension's counts may add up to more than this.
  */
 cases: number, 
 /**

@@ -94,16 +94,16 @@ export const api = {
   addAttendee: (attendee: Attendee) => invoke<string>("add_attendee", { attendee }),
   addAgendaCase: (conferenceId: string, caseId: string) =>
     invoke<string>("add_agenda_case", { conferenceId, caseId }),
-  saveAgendaCase: (agendaId: string, summary: string, riskAssessment: string, decisions: string) =>
-    invoke<void>("save_agenda_case", { agendaId, summary, riskAssessment, decisions }),
+  saveAgendaCase: (agendaCaseId: string, summary: string, riskAssessment: string, decisions: string) =>
+    invoke<void>("save_agenda_case", { agendaCaseId, summary, riskAssessment, decisions }),
   addActionItem: (item: ActionItem) => invoke<string>("add_action_item", { item }),
   setActionStatus: (id: string, status: ActionStatus) => invoke<void>("set_action_status", { id, status }),
   setConferenceStatus: (id: string, status: ConferenceStatus) =>
     invoke<void>("set_conference_status", { id, status }),
   overdueActions: () => invoke<OverdueAction[]>("overdue_actions"),
   openProjector: () => invoke<void>("open_projector"),
-  project: (agendaId: string | null, blank: boolean, draft: string | null) =>
-    invoke<void>("project", { agendaId, blank, draft }),
+  project: (agendaCaseId: string | null, blank: boolean, draft: string | null) =>
+    invoke<void>("project", { agendaCaseId, blank, draft }),
   projectorView: () => invoke<ProjectorScreen>("projector_view"),
   conferenceMinutes: (id: string) => invoke<string>("conference_minutes", { id }),
   enrollDevice: (hubUrl: string, code: string) => invoke<void>("enroll_device", { hubUrl, code }),

@@ -6,7 +6,7 @@ export type Screen =
   | { name: "cases" }
   | { name: "intake" }
   | { name: "case"; id: string }
-  | { name: "partners" }
+  | { name: "agencies" }
   | { name: "conferences" }
   | { name: "sync" }
   | { name: "statistics" }

@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+/// The names here are fields of signed events and the tables' names, so they are never
+/// renamed; where the code's word differs, the variant says it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Entity {
@@ -15,9 +17,12 @@ pub enum Entity {
     Agency,
     Referral,
     Conference,
+    /// An attendee (`Attendee`).
     ConferenceAttendee,
+    /// An agenda case (`AgendaCase`): a case put on a conference's agenda.
     ConferenceCase,
     ActionItem,
+    /// A register entry (`RegisterEntry`): one numbered letter of the letter register.
     LetterRegister,
     Lookup,
     DataSubjectRequest,

@@ -176,7 +176,7 @@ pub struct ProcessingFigures {
     pub closed_cases: i64,
     /// (legal basis code or "none", cases)
     pub legal_bases: Vec<(String, i64)>,
-    /// (agency type code, partners) who may receive referrals.
+    /// (agency type code, agencies) that may receive referrals.
     pub recipients: Vec<(String, i64)>,
     #[ts(type = "number")]
     pub cases_with_retention_date: i64,

@@ -45,7 +45,7 @@ pub struct Agency {
     pub services: Vec<String>,
     /// The partnership's written mission.
     pub mission: Option<String>,
-    /// The partner's unit code on the province hub, when it keeps its cases in this app: a
+    /// The agency's unit code on the provincial hub, when it keeps its cases in this app: a
     /// referral to it shares the case (with its history) with that unit.
     pub hub_unit: Option<String>,
 }

@@ -1,5 +1,6 @@
 //! Multidisciplinary case conferences (การประชุมทีมสหวิชาชีพ): who met, which cases, what was
-//! decided, and who promised to do what by when. Open action items carry over until done.
+//! decided, and the action items: who does what by when. Open action items carry over until
+//! done.
 
 use crate::book::Casebook;
 use crate::book::permissions::{Permission, Session};
@@ -67,6 +68,7 @@ pub enum ActionStatus {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct ActionItem {
+    /// The agenda case it was given at (the SQL and wire name keeps `conference_case`).
     pub conference_case_id: String,
     pub case_id: String,
     pub task: String,
@@ -75,7 +77,7 @@ pub struct ActionItem {
     pub person: Option<String>,
     pub due_date: Option<String>,
     pub status: ActionStatus,
-    /// The care-plan domain the promise serves; the action becomes a goal of the case's plan.
+    /// The care-plan domain the action item serves; the action becomes a goal of the case's plan.
     pub domain: Domain,
     /// That goal, set by the book.
     pub goal_id: Option<String>,
@@ -94,7 +96,7 @@ pub struct ProjectorView {
     pub risk_assessment: String,
     pub decisions: String,
     pub actions: Vec<ProjectedAction>,
-    /// Open promises from earlier conferences about this case.
+    /// Open action items from earlier conferences about this case.
     pub carried: Vec<ProjectedAction>,
 }
 
@@ -107,7 +109,7 @@ pub struct ProjectedAction {
     pub due_date: Option<String>,
 }
 
-/// An open promise past its due date, for the overdue view.
+/// An open action item past its due date, for the overdue view.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[ts(export)]
 pub struct OverdueAction {
@@ -121,10 +123,10 @@ pub struct OverdueAction {
 #[derive(Debug, Clone, Serialize, TS)]
 #[ts(export)]
 pub struct AgendaRow {
-    pub item: Stored<AgendaCase>,
+    pub agenda_case: Stored<AgendaCase>,
     pub case_number: String,
     pub actions: Vec<Stored<ActionItem>>,
-    /// Open promises about this case from earlier conferences.
+    /// Open action items about this case from earlier conferences.
     pub carried: Vec<Stored<ActionItem>>,
 }
 
@@ -145,20 +147,20 @@ impl Casebook {
         self.insert_record(session, Entity::Conference, conference, "conference.plan")
     }
 
-    /// Opens or closes the meeting. Closing writes each discussed case's decisions and the
-    /// promises made into that case's timeline.
+    /// Opens or closes the conference. Closing writes each discussed case's decisions and the
+    /// action items given into that case's timeline.
     pub fn set_conference_status(&mut self, session: &Session, id: &str, status: ConferenceStatus) -> Result<()> {
         session.require(Permission::RunConferences)?;
         let conference: Conference = self.record(Entity::Conference, id)?;
         let closing = status == ConferenceStatus::Closed && conference.status != ConferenceStatus::Closed;
         self.batch(|book| {
             if closing {
-                for item in book.agenda(session, id)? {
+                for agenda_case in book.agenda(session, id)? {
                     let mut body = format!("ประชุมทีมสหวิชาชีพ {}", conference.held_at);
-                    if let Some(decisions) = item.record.decisions.as_deref().filter(|d| !d.trim().is_empty()) {
+                    if let Some(decisions) = agenda_case.record.decisions.as_deref().filter(|d| !d.trim().is_empty()) {
                         body.push_str(&format!("\nมติ: {}", decisions.trim()));
                     }
-                    for action in book.agenda_actions(session, &item.id)? {
+                    for action in book.agenda_case_actions(session, &agenda_case.id)? {
                         let a = action.record;
                         body.push_str(&format!(
                             "\nมอบหมาย: {} ({}{}){}",
@@ -170,7 +172,7 @@ impl Casebook {
                     }
                     book.append_entry(
                         session,
-                        &item.record.case_id,
+                        &agenda_case.record.case_id,
                         EntryKind::ConferenceDecision,
                         &body,
                         chrono::Utc::now(),
@@ -203,35 +205,40 @@ impl Casebook {
         self.case_pseudonym(case_id, position)
     }
 
-    pub fn agenda_actions(&self, session: &Session, agenda_id: &str) -> Result<Vec<Stored<ActionItem>>> {
+    pub fn agenda_case_actions(&self, session: &Session, agenda_case_id: &str) -> Result<Vec<Stored<ActionItem>>> {
         session.require(Permission::ViewCases)?;
         self.records(
             Entity::ActionItem,
             "WHERE conference_case_id = ?1 ORDER BY created_at",
-            &[&agenda_id],
+            &[&agenda_case_id],
         )
     }
 
     /// Puts an agenda case on the projector; audited, since the room sees it.
-    pub fn project_case(&mut self, session: &Session, agenda_id: &str) -> Result<()> {
+    pub fn project_case(&mut self, session: &Session, agenda_case_id: &str) -> Result<()> {
         session.require(Permission::RunConferences)?;
-        let item: AgendaCase = self.record(Entity::ConferenceCase, agenda_id)?;
+        let agenda_case: AgendaCase = self.record(Entity::ConferenceCase, agenda_case_id)?;
         self.audit(
             session,
             "conference.project",
             Some(Entity::Case),
-            Some(&item.case_id),
-            Some(agenda_id),
+            Some(&agenda_case.case_id),
+            Some(agenda_case_id),
         )
     }
 
     /// The projector's screen for an agenda case. `draft` is the decisions text as it is being
     /// typed (not yet saved). Every text is passed through `redact` with the case's identifiers.
-    pub fn projector_view(&self, session: &Session, agenda_id: &str, draft: Option<&str>) -> Result<ProjectorView> {
+    pub fn projector_view(
+        &self,
+        session: &Session,
+        agenda_case_id: &str,
+        draft: Option<&str>,
+    ) -> Result<ProjectorView> {
         session.require(Permission::RunConferences)?;
-        let item: Stored<AgendaCase> = self.record(Entity::ConferenceCase, agenda_id)?;
-        let agenda = self.agenda(session, &item.record.conference_id)?;
-        let identifiers = self.case_identifiers(&item.record.case_id)?;
+        let agenda_case: Stored<AgendaCase> = self.record(Entity::ConferenceCase, agenda_case_id)?;
+        let agenda = self.agenda(session, &agenda_case.record.conference_id)?;
+        let identifiers = self.case_identifiers(&agenda_case.record.case_id)?;
         let clean = |text: Option<&str>| redact(text.unwrap_or_default(), &identifiers);
         let project = |a: &ActionItem| ProjectedAction {
             task: clean(Some(&a.task)),
@@ -239,28 +246,28 @@ impl Casebook {
             person: clean(a.person.as_deref()),
             due_date: a.due_date.clone(),
         };
-        let actions: Vec<Stored<ActionItem>> = self.agenda_actions(session, agenda_id)?;
+        let actions: Vec<Stored<ActionItem>> = self.agenda_case_actions(session, agenda_case_id)?;
         let carried = self
-            .open_actions(session, &item.record.case_id)?
+            .open_actions(session, &agenda_case.record.case_id)?
             .into_iter()
-            .filter(|a| a.record.conference_case_id != agenda_id)
+            .filter(|a| a.record.conference_case_id != agenda_case_id)
             .map(|a| project(&a.record))
             .collect();
         Ok(ProjectorView {
             position: agenda
                 .iter()
-                .position(|a| a.id == agenda_id)
+                .position(|a| a.id == agenda_case_id)
                 .map_or(0, |p| p as i64 + 1),
             total: agenda.len() as i64,
-            summary: clean(item.record.summary.as_deref()),
-            risk_assessment: clean(item.record.risk_assessment.as_deref()),
-            decisions: clean(draft.or(item.record.decisions.as_deref())),
+            summary: clean(agenda_case.record.summary.as_deref()),
+            risk_assessment: clean(agenda_case.record.risk_assessment.as_deref()),
+            decisions: clean(draft.or(agenda_case.record.decisions.as_deref())),
             actions: actions.iter().map(|a| project(&a.record)).collect(),
             carried,
         })
     }
 
-    /// Open promises past their due date, across all conferences, most overdue first.
+    /// Open action items past their due date, across all conferences, most overdue first.
     pub fn overdue_actions(&self, session: &Session, today: chrono::NaiveDate) -> Result<Vec<OverdueAction>> {
         session.require(Permission::ViewCases)?;
         let open: Vec<Stored<ActionItem>> = self.records(
@@ -271,8 +278,8 @@ impl Casebook {
         let mut overdue = Vec::with_capacity(open.len());
         for action in open {
             let case = self.load_case(&action.record.case_id)?;
-            let agenda: AgendaCase = self.record(Entity::ConferenceCase, &action.record.conference_case_id)?;
-            let conference: Conference = self.record(Entity::Conference, &agenda.conference_id)?;
+            let agenda_case: AgendaCase = self.record(Entity::ConferenceCase, &action.record.conference_case_id)?;
+            let conference: Conference = self.record(Entity::Conference, &agenda_case.conference_id)?;
             let due = action
                 .record
                 .due_date
@@ -297,11 +304,11 @@ impl Casebook {
         self.insert_record(session, Entity::ConferenceAttendee, attendee, "conference.attendee")
     }
 
-    pub fn add_agenda_case(&mut self, session: &Session, item: &AgendaCase) -> Result<String> {
+    pub fn add_agenda_case(&mut self, session: &Session, agenda_case: &AgendaCase) -> Result<String> {
         session.require(Permission::RunConferences)?;
-        self.record::<Conference>(Entity::Conference, &item.conference_id)?;
-        self.load_case(&item.case_id)?;
-        self.insert_record(session, Entity::ConferenceCase, item, "conference.agenda")
+        self.record::<Conference>(Entity::Conference, &agenda_case.conference_id)?;
+        self.load_case(&agenda_case.case_id)?;
+        self.insert_record(session, Entity::ConferenceCase, agenda_case, "conference.agenda")
     }
 
     /// Saves what the room said about an agenda case: the summary as edited (`None` keeps
@@ -309,36 +316,38 @@ impl Casebook {
     pub fn record_decisions(
         &mut self,
         session: &Session,
-        agenda_id: &str,
+        agenda_case_id: &str,
         summary: Option<&str>,
         risk_assessment: Option<&str>,
         decisions: &str,
     ) -> Result<()> {
         session.require(Permission::RunConferences)?;
-        let item: AgendaCase = self.record(Entity::ConferenceCase, agenda_id)?;
+        let agenda_case: AgendaCase = self.record(Entity::ConferenceCase, agenda_case_id)?;
         let updated = AgendaCase {
-            summary: summary.map(str::to_owned).or(item.summary.clone()),
-            risk_assessment: risk_assessment.map(str::to_owned).or(item.risk_assessment.clone()),
+            summary: summary.map(str::to_owned).or(agenda_case.summary.clone()),
+            risk_assessment: risk_assessment
+                .map(str::to_owned)
+                .or(agenda_case.risk_assessment.clone()),
             decisions: Some(decisions.to_owned()),
-            ..item
+            ..agenda_case
         };
         self.update_record(
             session,
             Entity::ConferenceCase,
-            agenda_id,
+            agenda_case_id,
             &updated,
             "conference.decisions",
         )
     }
 
-    /// Records a promise; it also becomes a goal of the case's care plan (same task, agency
-    /// and due date), which follows the action's status.
+    /// Records an action item; it also becomes a goal of the case's care plan (same task,
+    /// agency and due date), which follows the action item's status.
     pub fn add_action_item(&mut self, session: &Session, item: &ActionItem) -> Result<String> {
         session.require(Permission::RunConferences)?;
         if item.task.trim().is_empty() {
             return Err(Invalid::new("action.task", Rule::Required).into());
         }
-        let agenda: AgendaCase = self.record(Entity::ConferenceCase, &item.conference_case_id)?;
+        let agenda_case: AgendaCase = self.record(Entity::ConferenceCase, &item.conference_case_id)?;
         let due_date = item
             .due_date
             .as_deref()
@@ -348,7 +357,7 @@ impl Casebook {
             .map(|d| d.to_string());
         self.batch(|book| {
             let goal = CarePlanGoal {
-                case_id: agenda.case_id.clone(),
+                case_id: agenda_case.case_id.clone(),
                 domain: item.domain,
                 goal: item.task.trim().to_owned(),
                 agency_id: item.agency_id.clone(),
@@ -358,7 +367,7 @@ impl Casebook {
             };
             let goal_id = book.insert_record(session, Entity::CarePlanGoal, &goal, "care_plan.add")?;
             let action = ActionItem {
-                case_id: agenda.case_id.clone(),
+                case_id: agenda_case.case_id.clone(),
                 due_date: due_date.clone(),
                 goal_id: Some(goal_id),
                 ..item.clone()
@@ -431,19 +440,19 @@ impl Casebook {
     /// its number, its action items, and the open ones carried from earlier conferences.
     pub fn conference_detail(&self, session: &Session, id: &str) -> Result<ConferenceDetail> {
         let mut agenda = Vec::new();
-        for item in self.agenda(session, id)? {
+        for agenda_case in self.agenda(session, id)? {
             // Only the number: the page reloads after every change and must not log a case view each time.
-            let case_number = self.case_number(session, &item.record.case_id)?;
+            let case_number = self.case_number(session, &agenda_case.record.case_id)?;
             let carried = self
-                .open_actions(session, &item.record.case_id)?
+                .open_actions(session, &agenda_case.record.case_id)?
                 .into_iter()
-                .filter(|a| a.record.conference_case_id != item.id)
+                .filter(|a| a.record.conference_case_id != agenda_case.id)
                 .collect();
             agenda.push(AgendaRow {
-                actions: self.agenda_actions(session, &item.id)?,
+                actions: self.agenda_case_actions(session, &agenda_case.id)?,
                 case_number,
                 carried,
-                item,
+                agenda_case,
             });
         }
         Ok(ConferenceDetail {

@@ -1,4 +1,4 @@
-//! Intake: the first meeting, recorded from one form. The client, the case, the incident and
+//! Intake: the first contact, recorded from one form. The client, the case, the incident and
 //! the others in the case (an alleged perpetrator, a guardian, the reporter) are stored in one
 //! transaction: an intake is kept whole or not at all.
 
