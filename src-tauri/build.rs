@@ -57,6 +57,7 @@ fn main() {
         "sync_status",
         "conflicts",
         "resolve_conflict",
+        "refused_events",
         "statistics",
         "statistics_pdf",
         "statistics_csv",

@@ -174,6 +174,28 @@ mod tests {
         serde_json::from_str(json).expect("the catalog is a flat JSON object")
     }
 
+    /// The Sync screen names every kind of record, and explains every reason the hub can give
+    /// for refusing an event.
+    #[test]
+    fn every_refusal_reason_is_in_both_catalogs() {
+        let th = catalog(include_str!("../../ui/src/lib/i18n/th.json"));
+        let en = catalog(include_str!("../../ui/src/lib/i18n/en.json"));
+        for reason in oscc_sync::Refusal::VARIANTS {
+            let key = format!("sync.refusal.{}", casebook::error::serde_name(reason));
+            assert!(
+                th.contains_key(&key) && en.contains_key(&key),
+                "{key} missing from a catalog"
+            );
+        }
+        for entity in casebook::log::entity::Entity::ALL {
+            let key = format!("sync.entity.{}", entity.name());
+            assert!(
+                th.contains_key(&key) && en.contains_key(&key),
+                "{key} missing from a catalog"
+            );
+        }
+    }
+
     #[test]
     fn every_message_key_an_error_can_carry_is_in_both_catalogs() {
         let th = catalog(include_str!("../../ui/src/lib/i18n/th.json"));

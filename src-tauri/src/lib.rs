@@ -102,6 +102,7 @@ pub fn run() {
             commands::sync::sync_status,
             commands::sync::conflicts,
             commands::sync::resolve_conflict,
+            commands::sync::refused_events,
             commands::statistics::statistics,
             commands::statistics::statistics_pdf,
             commands::statistics::statistics_csv,

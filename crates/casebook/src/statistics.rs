@@ -293,16 +293,23 @@ impl Replay {
     }
 
     /// Applies a batch of events in any order (fields merge by clock); only what statistics
-    /// read (people, cases, parties) is kept.
-    pub fn apply(&mut self, events: impl IntoIterator<Item = Event>) -> Result<()> {
-        let tx = self.conn.transaction()?;
+    /// read (people, cases, parties) is kept. An event that cannot be applied (incomplete, or
+    /// taking a case number already taken) is left out, each on its own, and counted: one bad
+    /// event never stops the province's report.
+    pub fn apply(&mut self, events: impl IntoIterator<Item = Event>) -> Result<u64> {
+        let mut left_out = 0;
+        let mut tx = self.conn.transaction()?;
         for event in events {
             if matches!(event.entity, Entity::Person | Entity::Case | Entity::CaseParty) {
-                events::apply(&tx, &self.catalog, &event)?;
+                let one = tx.savepoint()?;
+                match events::apply(&one, &self.catalog, &event) {
+                    Ok(()) => one.commit()?,
+                    Err(_) => left_out += 1,
+                }
             }
         }
         tx.commit()?;
-        Ok(())
+        Ok(left_out)
     }
 
     pub fn units(&self) -> Result<Vec<String>> {

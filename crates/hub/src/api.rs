@@ -33,6 +33,8 @@ fn failed(err: StoreError) -> StatusCode {
     match err {
         StoreError::BadCode => StatusCode::UNAUTHORIZED,
         StoreError::BadSignature(_) => StatusCode::FORBIDDEN,
+        StoreError::Diverged(_) | StoreError::NewerSchema(_) => StatusCode::CONFLICT,
+        StoreError::TooMany(_) => StatusCode::PAYLOAD_TOO_LARGE,
         StoreError::BadKey | StoreError::BadBlob => StatusCode::BAD_REQUEST,
         StoreError::Db(message) => {
             // Storage messages name tables and keys, never event contents.
@@ -94,7 +96,7 @@ async fn push(
     let device = device(&store, &headers).await?;
     // Each event is judged on its own (`store::admission`): one the hub refuses is answered
     // with its reason while the others are stored.
-    Ok(Json(blocking(&store, move |s| s.push(&device, &request.events)).await?))
+    Ok(Json(blocking(&store, move |s| s.push(&device, &request)).await?))
 }
 
 #[derive(serde::Deserialize)]

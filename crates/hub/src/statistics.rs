@@ -41,6 +41,7 @@ pub fn parse_period(month: Option<&str>, year: Option<&str>) -> Result<Period, S
 pub fn province(store: &dyn Store, period: Period) -> Result<Vec<Statistics>, String> {
     let mut replay = Replay::new().map_err(|e| e.to_string())?;
     let mut after = 0;
+    let mut left_out = 0;
     loop {
         let page = store.events_after(after, PAGE).map_err(|e| e.to_string())?;
         let Some((last, _)) = page.last() else { break };
@@ -53,7 +54,10 @@ pub fn province(store: &dyn Store, period: Period) -> Result<Vec<Statistics>, St
                 // An event from a newer release: not counted until this hub is updated.
                 casebook::sync::receive::Incoming::Quarantine { .. } => None,
             });
-        replay.apply(events).map_err(|e| e.to_string())?;
+        left_out += replay.apply(events).map_err(|e| e.to_string())?;
+    }
+    if left_out > 0 {
+        eprintln!("oscc-hub: {left_out} events could not be counted (incomplete or contradicting others)");
     }
     let mut all = vec![replay.statistics(period, None).map_err(|e| e.to_string())?];
     for unit in replay.units().map_err(|e| e.to_string())? {

@@ -97,15 +97,16 @@ struct Rogue {
 }
 
 impl Rogue {
-    async fn enroll(hub: &Hub, unit: &str) -> Rogue {
+    /// A device of `unit`, enrolled with `code` (a coordinator's code makes a coordinator).
+    async fn enroll(hub: &Hub, code: String) -> Rogue {
         let _ = rustls::crypto::ring::default_provider().install_default();
         let http = reqwest::Client::new();
         let key = SigningKey::from_bytes(&[7u8; 32]);
-        let device_id = format!("rogue-{}", std::process::id());
+        let device_id = format!("rogue-{}", uuid::Uuid::now_v7());
         let answer: EnrollResponse = http
             .post(format!("{}/v1/enroll", hub.url))
             .json(&EnrollRequest {
-                code: hub.code(unit),
+                code,
                 public_key: hex::encode(key.verifying_key().to_bytes()),
                 device_id: device_id.clone(),
                 device_name: "rogue".into(),
@@ -154,23 +155,35 @@ impl Rogue {
         wire
     }
 
-    async fn push(&self, events: Vec<WireEvent>) -> PushResponse {
-        let response = self
-            .http
+    async fn send(&self, events: Vec<WireEvent>) -> reqwest::Response {
+        self.http
             .post(format!("{}/v1/push", self.url))
             .bearer_auth(&self.token)
-            .json(&PushRequest { events })
+            .json(&PushRequest { events, acked_seq: 0 })
             .send()
             .await
-            .unwrap();
+            .unwrap()
+    }
+
+    async fn push(&self, events: Vec<WireEvent>) -> PushResponse {
+        let response = self.send(events).await;
         assert_eq!(response.status(), 200);
         response.json().await.unwrap()
     }
 
+    /// A complete agency of this device's unit, signed: an event an honest laptop would send.
+    fn agency(&mut self, unit: &str) -> WireEvent {
+        let fields = json!({"name": "หน่วยงานจริง", "agency_type": "ngo", "unit_code": unit,
+            "created_at": "2026-11-01T00:00:00.000Z", "updated_at": "2026-11-01T00:00:00.000Z"});
+        let event = self.event(Entity::Agency, &id("agency"), fields);
+        self.signed(WireEvent::from_event(&event))
+    }
+
     /// Pushes one event and gives the hub's reason for refusing it (None: stored).
     async fn try_one(&self, wire: WireEvent) -> Option<Refusal> {
+        let event_id = wire.event_id.clone();
         let answer = self.push(vec![self.signed(wire)]).await;
-        answer.refused.first().map(|r| r.reason)
+        answer.refused.iter().find(|r| r.event_id == event_id).map(|r| r.reason)
     }
 
     /// Everything the hub delivers to this device's unit, as text.
@@ -187,6 +200,11 @@ impl Rogue {
             .unwrap();
         serde_json::to_string(&page.events.iter().map(|p| &p.event).collect::<Vec<_>>()).unwrap()
     }
+}
+
+fn coordinator_code(hub: &Hub) -> String {
+    let printed = hub.cli(&["enroll-code", "--unit", "PROV", "--coordinator"]);
+    printed.lines().next().unwrap_or_default().to_owned()
 }
 
 fn id(label: &str) -> String {
@@ -218,7 +236,7 @@ async fn rogue(root: &std::path::Path, database: &str) {
     bkk.sync().await;
     cpn1.sync().await;
     cpn2.sync().await;
-    let mut rogue = Rogue::enroll(&hub, "CPN").await;
+    let mut rogue = Rogue::enroll(&hub, hub.code("CPN")).await;
 
     // 1. Read another unit's case by writing to it: a note in BKK's case.
     let note = id("note");
@@ -294,29 +312,86 @@ async fn rogue(root: &std::path::Path, database: &str) {
 
     // 10. One bad event amid good ones: the good ones are stored and the device's sequence
     //     goes on past the refused one.
-    let good = |rogue: &mut Rogue| {
-        let fields = json!({"name": "หน่วยงานจริง", "agency_type": "ngo", "unit_code": "CPN",
-            "created_at": "2026-11-01T00:00:00.000Z", "updated_at": "2026-11-01T00:00:00.000Z"});
-        let event = rogue.event(Entity::Agency, &id("agency"), fields);
-        rogue.signed(WireEvent::from_event(&event))
-    };
-    let first = good(&mut rogue);
+    let first = rogue.agency("CPN");
     let bad_fields = json!({"case_id": bkk_case, "kind": "note", "body": "x", "occurred_at": "2026-11-01T00:00:00Z"});
     let bad = rogue.event(Entity::TimelineEntry, &id("note"), bad_fields);
     let bad = rogue.signed(WireEvent::from_event(&bad));
-    let last = good(&mut rogue);
+    let last = rogue.agency("CPN");
+    let bad_id = bad.event_id.clone();
     let answer = rogue.push(vec![first, bad, last]).await;
     assert_eq!(
         answer.acked_seq, rogue.seq,
         "the sequence goes on past the refused event"
     );
-    assert_eq!(answer.refused.len(), 1);
-    assert_eq!(answer.refused[0].reason, Refusal::CaseNotHeld);
+    let refused_here: Vec<_> = answer.refused.iter().filter(|r| r.device_seq > rogue.seq - 3).collect();
+    assert_eq!(refused_here.len(), 1);
+    assert_eq!(
+        (refused_here[0].event_id.as_str(), refused_here[0].reason),
+        (bad_id.as_str(), Refusal::CaseNotHeld)
+    );
+
+    // 11. A list column holding a string, and a clock of 14 digits, would break every laptop
+    //     that reads them.
+    let fields = json!({"name": "ก", "agency_type": "ngo", "contacts": "x"});
+    let wire = WireEvent::from_event(&rogue.event(Entity::Agency, &id("agency"), fields));
+    assert_eq!(rogue.try_one(wire).await, Some(Refusal::BadShape));
+    let mut far = rogue.event(Entity::Agency, &id("agency"), json!({"name": "ก"}));
+    far.hlc = format!("{:014}-{:05}-{}", 99_999_999_999_999u64, 0, rogue.device_id);
+    assert_eq!(
+        rogue.try_one(WireEvent::from_event(&far)).await,
+        Some(Refusal::BadShape)
+    );
+
+    // 12. Pushes that arrive out of order: the later one waits for the earlier, and both are
+    //     judged with what came before them (nothing honest is refused for arriving first).
+    let earlier = rogue.agency("CPN");
+    let later = rogue.agency("CPN");
+    let answer = rogue.push(vec![later.clone()]).await;
+    assert_eq!(answer.acked_seq, rogue.seq - 2, "an event after a gap is not settled");
+    let answer = rogue.push(vec![earlier, later]).await;
+    assert_eq!(answer.acked_seq, rogue.seq);
+    assert!(
+        answer.refused.iter().all(|r| r.device_seq < rogue.seq - 1),
+        "an honest event was refused"
+    );
+
+    // 13. The same sequence number again with other content (a laptop restored from a file
+    //     backup), and an event of a newer schema: nothing of either push is taken.
+    let mut again = rogue.event(Entity::Agency, &id("agency"), json!({"name": "ก"}));
+    rogue.seq -= 1;
+    again.device_seq = 1;
+    let status = rogue
+        .send(vec![rogue.signed(WireEvent::from_event(&again))])
+        .await
+        .status();
+    assert_eq!(status, 409);
+    let mut newer = rogue.event(Entity::Agency, &id("agency"), json!({"name": "ก"}));
+    newer.schema_version = 999;
+    let status = rogue
+        .send(vec![rogue.signed(WireEvent::from_event(&newer))])
+        .await
+        .status();
+    assert_eq!(status, 409);
+    rogue.seq -= 1;
+    let next = rogue.agency("CPN");
+    let answer = rogue.push(vec![next]).await;
+    assert_eq!(answer.acked_seq, rogue.seq, "the device's sequence is where it was");
+
+    // 14. A rogue device of the province's coordinator unit reads every unit, but links and
+    //     writes only as a unit does.
+    let mut coordinator = Rogue::enroll(&hub, coordinator_code(&hub)).await;
+    let fields = json!({"client_id": bkk_person, "case_number": "PROV-2569-9999", "held_by": "PROV", "unit_code": "PROV",
+        "source": "hotline1300", "categories": ["violence_woman"], "violence_types": [], "risk": "red", "status": "intake",
+        "created_at": "2026-11-01T00:00:00.000Z", "updated_at": "2026-11-01T00:00:00.000Z"});
+    let wire = WireEvent::from_event(&coordinator.event(Entity::Case, &id("case"), fields));
+    assert_eq!(coordinator.try_one(wire).await, Some(Refusal::LinkNotVisible));
+    let wire = WireEvent::from_event(&coordinator.event(Entity::Person, &bkk_person, json!({"phone": "0800000000"})));
+    assert_eq!(coordinator.try_one(wire).await, Some(Refusal::NotYours));
 
     // An oversized request is turned away before it is read whole.
     let huge = vec![b'x'; 25 * 1024 * 1024];
-    let status = rogue
-        .http
+    // (On a connection of its own: the hub answers and closes it without reading the rest.)
+    let status = reqwest::Client::new()
         .post(format!("{}/v1/push", rogue.url))
         .bearer_auth(&rogue.token)
         .header("content-type", "application/json")
@@ -363,7 +438,8 @@ async fn rogue(root: &std::path::Path, database: &str) {
             .unwrap();
         assert!(!entry.is_empty());
     }
-    cpn2.open_case("นายทดสอบ อีกราย", None);
+    // (A second laptop of the unit would give out the same case number: issue 20.)
+    cpn1.open_case("นายทดสอบ อีกราย", None);
     for laptop in [&bkk, &cpn1, &cpn2, &cpn1] {
         laptop.sync().await;
     }

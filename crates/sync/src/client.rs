@@ -189,10 +189,10 @@ impl Client {
 
     /// The push of one batch as a task of its own, so that the next batch is read and signed
     /// while the hub stores this one.
-    fn push(&self, events: Vec<WireEvent>) -> tokio::task::JoinHandle<Result<PushResponse, SyncError>> {
+    fn push(&self, events: Vec<WireEvent>, acked_seq: i64) -> tokio::task::JoinHandle<Result<PushResponse, SyncError>> {
         let request = self
             .authorized(self.http.post(format!("{}/v1/push", self.base)))
-            .json(&PushRequest { events });
+            .json(&PushRequest { events, acked_seq });
         tokio::spawn(async move { Ok(checked(request.send().await?)?.json().await?) })
     }
 
@@ -287,6 +287,8 @@ pub async fn sync_once(replica: &impl Replica, client: &Client, known_schema: u3
     // Pushes in flight, oldest first, each with the last seq it carries and its size.
     let mut in_flight = std::collections::VecDeque::new();
     let mut acked_before = i64::MIN;
+    // The point up to which this device has the hub's answers (refusals included).
+    let mut answered = replica.with_book(|b| Ok(b.sync_position()?.pushed_seq))?;
     let mut next = sign(replica.with_book(|b| b.unpushed(BATCH))?);
     loop {
         // Keep IN_FLIGHT pushes going, and the next batch read and signed meanwhile.
@@ -295,7 +297,7 @@ pub async fn sync_once(replica: &impl Replica, client: &Client, known_schema: u3
                 break;
             };
             let sent = next.len() as u64;
-            in_flight.push_back((client.push(std::mem::take(&mut next)), last, sent));
+            in_flight.push_back((client.push(std::mem::take(&mut next), answered), last, sent));
             next = sign(replica.with_book(|b| b.unpushed_after(last, BATCH))?);
         }
         let Some((push, last, sent)) = in_flight.pop_front() else {
@@ -309,6 +311,7 @@ pub async fn sync_once(replica: &impl Replica, client: &Client, known_schema: u3
             b.mark_refused(&refusals(&answer))?;
             b.mark_pushed(acked)
         })?;
+        answered = answered.max(acked);
         report.pushed += sent;
         replica.progress(&report);
         if acked < last {

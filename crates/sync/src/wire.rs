@@ -182,6 +182,10 @@ pub struct EnrollResponse {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PushRequest {
     pub events: Vec<WireEvent>,
+    /// The point up to which this device has the hub's answers: the hub lists again every
+    /// refusal above it, so a refusal whose answer was lost is not lost with it.
+    #[serde(default)]
+    pub acked_seq: i64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -207,11 +211,9 @@ pub struct RefusedEvent {
 
 /// Why the hub refuses an event. The hub decides from what it holds, never from what the
 /// sending device claims.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, strum::VariantArray)]
 #[serde(rename_all = "snake_case")]
 pub enum Refusal {
-    /// The signature is not the sending device's.
-    BadSignature,
     /// The event names another device than the one that sent it.
     NotSender,
     /// The body is not an event this hub can read.
@@ -228,8 +230,6 @@ pub enum Refusal {
     LinkNotVisible,
     /// A transfer or referral to a unit the hub does not know.
     UnknownUnit,
-    /// The same event id or (device, seq) was received before with other content.
-    Diverged,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

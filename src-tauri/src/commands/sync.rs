@@ -1,11 +1,12 @@
-//! Sync with the provincial hub: enrollment, a sync now, the status the page shows, and the
-//! conflicts a person resolves. The syncing itself is the background task (sync_task.rs).
+//! Sync with the provincial hub: enrollment, a sync now, the status the page shows, the
+//! conflicts a person resolves, and the events the hub refused. The syncing itself is the background task (sync_task.rs).
 
 use crate::error::Result;
 use crate::state::AppState;
 use crate::sync_task;
 use casebook::sync::SyncPosition;
 use casebook::sync::conflicts::Conflict;
+use casebook::sync::refused::RefusedEntry;
 use oscc_sync::Client;
 use serde::Serialize;
 use tauri::State;
@@ -81,4 +82,10 @@ pub fn resolve_conflict(state: State<'_, AppState>, id: String, take_other: bool
     state.with_book(|book, s| book.resolve_conflict(s, &id, take_other))?;
     sync_task::request(&state);
     Ok(())
+}
+
+/// This laptop's events the hub refused, with why: for the supervisor.
+#[tauri::command]
+pub fn refused_events(state: State<'_, AppState>) -> Result<Vec<RefusedEntry>> {
+    state.with_book(|book, s| book.refused_events(s))
 }

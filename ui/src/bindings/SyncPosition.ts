@@ -12,4 +12,8 @@ pull_cursor: number,
 /**
  * This device's events the hub has not acknowledged yet.
  */
-pending: number, conflicts: number, };
+pending: number, conflicts: number, 
+/**
+ * This device's events the hub refused (`refused`): never applied anywhere else.
+ */
+refused: number, };

@@ -37,6 +37,7 @@ import type { OverdueAction } from "../bindings/OverdueAction";
 import type { ProjectorScreen } from "../bindings/ProjectorScreen";
 import type { SyncStatus } from "../bindings/SyncStatus";
 import type { Conflict } from "../bindings/Conflict";
+import type { RefusedEntry } from "../bindings/RefusedEntry";
 import type { Period } from "../bindings/Period";
 import type { DataSubjectRequest } from "../bindings/DataSubjectRequest";
 import type { Breach } from "../bindings/Breach";
@@ -111,6 +112,7 @@ export const api = {
   syncStatus: () => invoke<SyncStatus>("sync_status"),
   conflicts: () => invoke<Conflict[]>("conflicts"),
   resolveConflict: (id: string, takeOther: boolean) => invoke<void>("resolve_conflict", { id, takeOther }),
+  refusedEvents: () => invoke<RefusedEntry[]>("refused_events"),
   openExport: (path: string) => invoke<void>("open_export", { path }),
   saveExportAs: (path: string) => invoke<string | null>("save_export_as", { path }),
   changeStatus: (caseId: string, status: Status, reason: string) =>

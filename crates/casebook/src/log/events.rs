@@ -72,9 +72,14 @@ pub fn check_shape(catalog: &Catalog, event: &Event) -> Result<(), Flaw> {
     if event.device_seq < 1 {
         return Err(Flaw::BadSeq);
     }
-    // Clocks are compared as text: only the canonical form orders right.
+    // Clocks are compared as text: only the canonical form, with 13 digits of milliseconds and
+    // 5 of counter, orders right.
     match Hlc::parse(&event.hlc) {
-        Some(hlc) if hlc.device == event.device_id && hlc.to_string() == event.hlc => {}
+        Some(hlc)
+            if hlc.device == event.device_id
+                && hlc.millis < 10_000_000_000_000
+                && hlc.counter < 100_000
+                && hlc.to_string() == event.hlc => {}
         _ => return Err(Flaw::BadClock),
     }
     let table = event.entity.table();
@@ -88,7 +93,8 @@ pub fn check_shape(catalog: &Catalog, event: &Event) -> Result<(), Flaw> {
             ColumnKind::Text => value.is_string(),
             ColumnKind::Integer => value.is_i64(),
             ColumnKind::Boolean => value.is_boolean(),
-            ColumnKind::Json => true,
+            // Lists and objects: a string here would break every reader of the column.
+            ColumnKind::Json => value.is_array() || value.is_object(),
         };
         if !fits {
             return Err(Flaw::WrongType(name.clone()));

@@ -20,7 +20,7 @@
 use super::Device;
 use super::sql::{Sql, StoreError, Val};
 use casebook::log::entity::Entity;
-use casebook::log::events::{Event, check_shape};
+use casebook::log::events::{Event, Flaw, check_shape};
 use casebook::store::Catalog;
 use oscc_sync::{Refusal, WireEvent};
 
@@ -57,8 +57,11 @@ pub(super) fn admit(
         Ok(body) => body,
         Err(refusal) => return Ok(Err((refusal, String::new()))),
     };
-    if let Err(flaw) = check_shape(catalog, &body) {
-        return Ok(Err((Refusal::BadShape, flaw.to_string())));
+    match check_shape(catalog, &body) {
+        Ok(()) => {}
+        // Not the device's fault: the push waits until the hub is upgraded.
+        Err(Flaw::NewerSchema(_)) => return Err(StoreError::NewerSchema(event.event_id.clone())),
+        Err(flaw) => return Ok(Err((Refusal::BadShape, flaw.to_string()))),
     }
     Ok(authorize(sql, &device.unit_code, event, &body)?.map(|case_id| Admitted { body, case_id }))
 }
@@ -90,6 +93,10 @@ fn authorize(
     {
         return refuse(Refusal::NotYours, "unit_code");
     }
+    // When a record was made is its first event's to say (the statistics count by it).
+    if known.is_some() && body.fields.contains_key("created_at") {
+        return refuse(Refusal::NotYours, "created_at");
+    }
     match &case_id {
         // Creating a case: the case is the creator's.
         Some(_) if body.entity == Entity::Case && known.is_none() => {}
@@ -99,8 +106,10 @@ fn authorize(
             }
         }
         None => {
-            let shared = matches!(body.entity, Entity::Person | Entity::Agency)
-                && linked_to_held_case(sql, unit, &event.record_id)?;
+            // A case's client or other party is kept current by the units holding the case
+            // (its phone, its address); an agency only by its own unit, whose referrals
+            // follow its hub unit.
+            let shared = body.entity == Entity::Person && linked_to_held_case(sql, unit, &event.record_id)?;
             if origin != unit && !shared {
                 return refuse(Refusal::NotYours, "");
             }
@@ -155,14 +164,17 @@ fn linked_to_held_case(sql: &mut dyn Sql, unit: &str, record_id: &str) -> Result
         .is_empty())
 }
 
-/// The unit sees a record it wrote first, or one the hub delivered to it.
+/// The unit sees a record as a unit: one it wrote first, one of a case it holds, or one a
+/// case it holds links to. (A coordinator reads every record, but links only like this.)
 fn sees(sql: &mut dyn Sql, unit: &str, record_id: &str) -> Result<bool, StoreError> {
     Ok(!sql
         .rows(
-            "SELECT 1 FROM records WHERE record_id = ?1 AND unit_code = ?2
+            "SELECT 1 FROM records r WHERE r.record_id = ?1 AND (r.unit_code = ?2
+               OR EXISTS (SELECT 1 FROM grants g WHERE g.case_id = r.case_id AND g.unit_code = ?2))
              UNION ALL
-             SELECT 1 FROM events e JOIN deliveries d ON d.hub_seq = e.hub_seq
-             WHERE e.record_id = ?1 AND d.unit_code = ?2 LIMIT 1",
+             SELECT 1 FROM links l JOIN grants g ON g.case_id = l.case_id
+             WHERE l.record_id = ?1 AND g.unit_code = ?2
+             LIMIT 1",
             &[record_id.into(), unit.into()],
         )?
         .is_empty())

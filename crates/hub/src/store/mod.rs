@@ -18,7 +18,10 @@ pub use sqlite::Sqlite;
 
 use casebook::store::Catalog;
 use ed25519_dalek::{Signature, VerifyingKey};
-use oscc_sync::{PushResponse, Refusal, RefusedEvent, WireEvent};
+use oscc_sync::{PushRequest, PushResponse, Refusal, RefusedEvent, WireEvent};
+
+/// The most events one push may carry (the app sends 2,000).
+const MAX_PUSH: usize = 2_000;
 use sha2::{Digest, Sha256};
 use sql::{Backend, Sql, Val};
 
@@ -73,7 +76,7 @@ pub trait Store: Send + Sync {
     /// Judges each event of a batch, stores and routes those it admits and notes those it
     /// refuses, in one transaction; answers the device's highest settled seq with no gap
     /// below it, and the refused events with their reasons.
-    fn push(&self, device: &Device, events: &[WireEvent]) -> Result<PushResponse, StoreError>;
+    fn push(&self, device: &Device, request: &PushRequest) -> Result<PushResponse, StoreError>;
     /// Every event refused so far, by device then sequence: `oscc-hub rejected`.
     fn refused(&self) -> Result<Vec<RefusedRow>, StoreError>;
     /// Deliveries to `device`'s unit after `after`, not its own events, in order.
@@ -235,7 +238,7 @@ fn refuse(
     event: &WireEvent,
     (reason, detail): admission::Refused,
     received_at: &str,
-) -> Result<RefusedEvent, StoreError> {
+) -> Result<(), StoreError> {
     sql.exec(
         "INSERT INTO refused (device_id, device_seq, event_id, reason, detail, received_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -248,42 +251,68 @@ fn refuse(
             received_at.into(),
         ],
     )?;
-    Ok(RefusedEvent {
-        event_id: event.event_id.clone(),
-        device_seq: event.device_seq,
-        reason,
-        detail,
-    })
+    Ok(())
 }
 
-/// Moves the device's acknowledged point over the run of sequence numbers now settled, stored
-/// or refused, with no gap.
-fn settle(sql: &mut dyn Sql, device: &Device) -> Result<i64, StoreError> {
-    let acked = sql
+/// An event at or below the acknowledged point, sent again: a repeat of what was stored or
+/// refused is harmless; other content under its (device, seq) is a laptop restored from a
+/// file backup, and nothing of the push is taken.
+fn settled_repeat(sql: &mut dyn Sql, device: &Device, event: &WireEvent) -> Result<(), StoreError> {
+    let body = serde_json::to_string(event).map_err(|e| StoreError::Db(e.to_string()))?;
+    let held = sql.rows(
+        "SELECT body FROM events WHERE device_id = ?1 AND device_seq = ?2",
+        &[device.id.as_str().into(), event.device_seq.into()],
+    )?;
+    let same = match held.first() {
+        Some(row) => row[0].text() == body,
+        None => !sql
+            .rows(
+                "SELECT 1 FROM refused WHERE device_id = ?1 AND device_seq = ?2 AND event_id = ?3",
+                &[
+                    device.id.as_str().into(),
+                    event.device_seq.into(),
+                    event.event_id.as_str().into(),
+                ],
+            )?
+            .is_empty(),
+    };
+    if same {
+        Ok(())
+    } else {
+        Err(StoreError::Diverged(event.event_id.clone()))
+    }
+}
+
+fn acked_seq(sql: &mut dyn Sql, device: &Device) -> Result<i64, StoreError> {
+    Ok(sql
         .rows(
             "SELECT acked_seq FROM devices WHERE id = ?1",
             &[device.id.as_str().into()],
         )?
         .first()
-        .map_or(0, |r| r[0].int());
-    let above = sql.rows(
-        "SELECT device_seq FROM events WHERE device_id = ?1 AND device_seq > ?2
-         UNION SELECT device_seq FROM refused WHERE device_id = ?1 AND device_seq > ?2
-         ORDER BY 1",
-        &[device.id.as_str().into(), acked.into()],
+        .map_or(0, |r| r[0].int()))
+}
+
+/// The device's refused events above `after`, up to `up_to`: each push answer lists them
+/// again from the point the device says it has, so a lost answer loses no refusal.
+fn refusals(sql: &mut dyn Sql, device: &Device, after: i64, up_to: i64) -> Result<Vec<RefusedEvent>, StoreError> {
+    let rows = sql.rows(
+        "SELECT event_id, device_seq, reason, detail FROM refused
+         WHERE device_id = ?1 AND device_seq > ?2 AND device_seq <= ?3 ORDER BY device_seq",
+        &[device.id.as_str().into(), after.into(), up_to.into()],
     )?;
-    let mut run = acked;
-    for row in above {
-        if row[0].int() != run + 1 {
-            break;
-        }
-        run += 1;
-    }
-    sql.exec(
-        "UPDATE devices SET acked_seq = ?2, last_seen = ?3 WHERE id = ?1",
-        &[device.id.as_str().into(), run.into(), now().into()],
-    )?;
-    Ok(run)
+    rows.iter()
+        .map(|r| {
+            let reason: Refusal = serde_json::from_value(serde_json::Value::String(r[2].text()))
+                .map_err(|e| StoreError::Db(e.to_string()))?;
+            Ok(RefusedEvent {
+                event_id: r[0].text(),
+                device_seq: r[1].int(),
+                reason,
+                detail: r[3].text(),
+            })
+        })
+        .collect()
 }
 
 impl<B: Backend> Store for Hub<B> {
@@ -372,38 +401,53 @@ impl<B: Backend> Store for Hub<B> {
             > 0)
     }
 
-    fn push(&self, device: &Device, events: &[WireEvent]) -> Result<PushResponse, StoreError> {
+    fn push(&self, device: &Device, request: &PushRequest) -> Result<PushResponse, StoreError> {
+        if request.events.len() > MAX_PUSH {
+            return Err(StoreError::TooMany(request.events.len()));
+        }
         let key = verifying_key(&device.public_key)?;
         // Checked before the transaction, which then holds the writer for less time.
-        check_signatures(&key, events)?;
+        check_signatures(&key, &request.events)?;
         self.db.transaction(|sql| {
             let received_at = now();
             let mut batch = routing::Batch::start(sql, received_at.clone())?;
-            let mut refused = Vec::new();
+            let mut acked = acked_seq(sql, device)?;
+            // In sequence order, and only the unbroken run after the acknowledged point: an
+            // event after a gap waits for the one before it (pushes in flight can arrive out
+            // of order), so each event is judged with everything before it already taken.
+            let mut events: Vec<&WireEvent> = request.events.iter().collect();
+            events.sort_by_key(|e| e.device_seq);
             for event in events {
-                let admitted = match admission::admit(sql, &self.catalog, device, event)? {
-                    Ok(admitted) => admitted,
-                    Err(why) => {
-                        refused.push(refuse(sql, device, event, why, &received_at)?);
-                        continue;
-                    }
-                };
-                let case_id = admitted.case_id.as_deref();
-                match store_event(sql, device, event, case_id, &received_at)? {
-                    Stored::New(hub_seq) => {
-                        admission::register(sql, &device.unit_code, event, &admitted)?;
-                        batch.route(sql, hub_seq, &device.unit_code, case_id, event)?;
-                    }
-                    Stored::Held => {}
-                    Stored::Diverged => {
-                        let why = (Refusal::Diverged, String::new());
-                        refused.push(refuse(sql, device, event, why, &received_at)?);
+                if event.device_seq <= acked {
+                    settled_repeat(sql, device, event)?;
+                    continue;
+                }
+                if event.device_seq != acked + 1 {
+                    break;
+                }
+                match admission::admit(sql, &self.catalog, device, event)? {
+                    Err(why) => refuse(sql, device, event, why, &received_at)?,
+                    Ok(admitted) => {
+                        let case_id = admitted.case_id.as_deref();
+                        match store_event(sql, device, event, case_id, &received_at)? {
+                            Stored::New(hub_seq) => {
+                                admission::register(sql, &device.unit_code, event, &admitted)?;
+                                batch.route(sql, hub_seq, &device.unit_code, case_id, event)?;
+                            }
+                            Stored::Held => {}
+                            Stored::Diverged => return Err(StoreError::Diverged(event.event_id.clone())),
+                        }
                     }
                 }
+                acked = event.device_seq;
             }
+            sql.exec(
+                "UPDATE devices SET acked_seq = ?2, last_seen = ?3 WHERE id = ?1",
+                &[device.id.as_str().into(), acked.into(), now().into()],
+            )?;
             Ok(PushResponse {
-                acked_seq: settle(sql, device)?,
-                refused,
+                acked_seq: acked,
+                refused: refusals(sql, device, request.acked_seq, acked)?,
             })
         })
     }
@@ -412,7 +456,7 @@ impl<B: Backend> Store for Hub<B> {
         let rows = self.db.read(|sql| {
             sql.rows(
                 "SELECT device_id, device_seq, event_id, reason, detail, received_at FROM refused
-                 ORDER BY device_id, device_seq, id",
+                 ORDER BY device_id, device_seq",
                 &[],
             )
         })?;

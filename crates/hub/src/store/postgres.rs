@@ -30,10 +30,8 @@ CREATE TABLE IF NOT EXISTS blobs (sha256 TEXT PRIMARY KEY, mime TEXT NOT NULL, d
   unit_code TEXT NOT NULL, received_at TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS records (record_id TEXT PRIMARY KEY, entity TEXT NOT NULL, unit_code TEXT NOT NULL,
   case_id TEXT);
-CREATE TABLE IF NOT EXISTS refused (id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, device_id TEXT NOT NULL,
-  device_seq BIGINT NOT NULL, event_id TEXT NOT NULL, reason TEXT NOT NULL, detail TEXT NOT NULL,
-  received_at TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS refused_device ON refused(device_id, device_seq);
+CREATE TABLE IF NOT EXISTS refused (device_id TEXT NOT NULL, device_seq BIGINT NOT NULL, event_id TEXT NOT NULL,
+  reason TEXT NOT NULL, detail TEXT NOT NULL,  received_at TEXT NOT NULL, PRIMARY KEY (device_id, device_seq));
 ";
 
 /// Held for the length of every transaction, by every hub process on the database: deliveries

@@ -11,6 +11,18 @@ pub enum StoreError {
     /// but not the key, and nothing of the push is taken.
     #[error("event {0} is not signed by the device that sent it")]
     BadSignature(String),
+    /// The same event id or (device, seq) was received before with other content: a laptop
+    /// restored from a file backup. Nothing of the push is taken; the laptop must enrol again
+    /// as a new device.
+    #[error("event {0} was already received with different content")]
+    Diverged(String),
+    /// The event was written by a newer schema than the hub's: nothing of the push is taken
+    /// until the hub is upgraded (the hub is upgraded before the laptops).
+    #[error("event {0} was written by a newer schema than this hub knows")]
+    NewerSchema(String),
+    /// More events in one push than the hub takes at once.
+    #[error("a push of {0} events is more than the hub takes at once")]
+    TooMany(usize),
     #[error("the device's public key is not an Ed25519 key")]
     BadKey,
     #[error("the attachment's bytes do not match its hash")]
