@@ -4,7 +4,8 @@
 
 use crate::store::{Device, Store, StoreError};
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::extract::{DefaultBodyLimit, FromRequestParts, Path, Query, State};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::{get, post, put};
@@ -56,16 +57,27 @@ async fn blocking<T: Send + 'static>(
         .map_err(failed)
 }
 
-async fn device(store: &Shared, headers: &HeaderMap) -> Result<Device, StatusCode> {
-    let token = headers
-        .get("authorization")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .ok_or(StatusCode::UNAUTHORIZED)?
-        .to_owned();
-    blocking(store, move |s| s.device_by_token(&token))
-        .await?
-        .ok_or(StatusCode::UNAUTHORIZED)
+/// The enrolled, active device whose token the request carries. An extractor of the request's
+/// head: it runs before the body is read, so a request without a valid token gets 401 without
+/// the hub reading (or holding in memory) a byte of its body.
+struct Authorized(Device);
+
+impl FromRequestParts<Shared> for Authorized {
+    type Rejection = StatusCode;
+
+    async fn from_request_parts(parts: &mut Parts, store: &Shared) -> Result<Authorized, StatusCode> {
+        let token = parts
+            .headers
+            .get("authorization")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .ok_or(StatusCode::UNAUTHORIZED)?
+            .to_owned();
+        blocking(store, move |s| s.device_by_token(&token))
+            .await?
+            .map(Authorized)
+            .ok_or(StatusCode::UNAUTHORIZED)
+    }
 }
 
 async fn enroll(
@@ -90,10 +102,9 @@ async fn enroll(
 
 async fn push(
     State(store): State<Shared>,
-    headers: HeaderMap,
+    Authorized(device): Authorized,
     Json(request): Json<PushRequest>,
 ) -> Result<Json<PushResponse>, StatusCode> {
-    let device = device(&store, &headers).await?;
     // Each event is judged on its own (`store::admission`): one the hub refuses is answered
     // with its reason while the others are stored.
     Ok(Json(blocking(&store, move |s| s.push(&device, &request)).await?))
@@ -107,10 +118,9 @@ struct PullQuery {
 
 async fn pull(
     State(store): State<Shared>,
-    headers: HeaderMap,
+    Authorized(device): Authorized,
     Query(query): Query<PullQuery>,
 ) -> Result<Json<PullResponse>, StatusCode> {
-    let device = device(&store, &headers).await?;
     let limit = query.limit.unwrap_or(MAX_PULL).clamp(1, MAX_PULL);
     let after = query.after;
     let rows = blocking(&store, move |s| s.pull(&device, after, limit)).await?;
@@ -128,10 +138,10 @@ async fn pull(
 async fn put_blob(
     State(store): State<Shared>,
     Path(sha256): Path<String>,
+    Authorized(device): Authorized,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<StatusCode, StatusCode> {
-    let device = device(&store, &headers).await?;
     let mime = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -146,9 +156,8 @@ async fn put_blob(
 async fn get_blob(
     State(store): State<Shared>,
     Path(sha256): Path<String>,
-    headers: HeaderMap,
+    Authorized(_): Authorized,
 ) -> Result<impl IntoResponse, StatusCode> {
-    device(&store, &headers).await?;
     let (mime, bytes) = blocking(&store, move |s| s.get_blob(&sha256))
         .await?
         .ok_or(StatusCode::NOT_FOUND)?;

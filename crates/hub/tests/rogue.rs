@@ -388,19 +388,20 @@ async fn rogue(root: &std::path::Path, database: &str) {
     let wire = WireEvent::from_event(&coordinator.event(Entity::Person, &bkk_person, json!({"phone": "0800000000"})));
     assert_eq!(coordinator.try_one(wire).await, Some(Refusal::NotYours));
 
-    // An oversized request is turned away before it is read whole.
+    // An oversized request is turned away before it is read whole, and a request without a
+    // valid token before its body is even looked at (401, not 413).
     let huge = vec![b'x'; 25 * 1024 * 1024];
-    // (On a connection of its own: the hub answers and closes it without reading the rest.)
-    let status = reqwest::Client::new()
-        .post(format!("{}/v1/push", rogue.url))
-        .bearer_auth(&rogue.token)
-        .header("content-type", "application/json")
-        .body(huge)
-        .send()
-        .await
-        .unwrap()
-        .status();
-    assert_eq!(status, 413);
+    let oversized = |token: &str| {
+        // On a connection of its own: the hub answers and closes it without reading the rest.
+        reqwest::Client::new()
+            .post(format!("{}/v1/push", rogue.url))
+            .bearer_auth(token)
+            .header("content-type", "application/json")
+            .body(huge.clone())
+            .send()
+    };
+    assert_eq!(oversized(&rogue.token).await.unwrap().status(), 413);
+    assert_eq!(oversized("not-a-token").await.unwrap().status(), 401);
 
     // Nothing of BKK reached CPN, and the hub lists what it refused.
     let seen = rogue.pull_all().await;
