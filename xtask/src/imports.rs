@@ -17,6 +17,8 @@ pub const CRATES: &[&str] = &[
     "crates/sync/src",
     "crates/hub/src",
     "src-tauri/src",
+    "tests/e2e/src",
+    "xtask/src",
 ];
 
 /// The case book's top-level modules, lowest layer first; a module may name only modules of

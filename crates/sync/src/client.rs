@@ -287,6 +287,8 @@ pub async fn sync_once(replica: &impl Replica, client: &Client, known_schema: u3
     // Pushes in flight, oldest first, each with the last seq it carries and its size.
     let mut in_flight = std::collections::VecDeque::new();
     let mut acked_before = i64::MIN;
+    // The hub's point the last time the log was sent again from it.
+    let mut resent_from = None;
     // The point up to which this device has the hub's answers (refusals included).
     let mut answered = replica.with_book(|b| Ok(b.sync_position()?.pushed_seq))?;
     let mut next = sign(replica.with_book(|b| b.unpushed(BATCH))?);
@@ -315,19 +317,28 @@ pub async fn sync_once(replica: &impl Replica, client: &Client, known_schema: u3
         report.pushed += sent;
         replica.progress(&report);
         if acked < last {
-            // The hub lacks an earlier event: once the pushes in flight are answered, send
-            // again from its point, unless that point did not move, which would loop for ever.
-            if acked <= acked_before {
-                return Err(SyncError::Stalled);
-            }
+            // The hub holds this device's events only up to `acked`: an earlier push was lost,
+            // or this one arrived first and the hub, which takes a device's events in order,
+            // left it for later. Once the pushes in flight are answered, send again from the
+            // hub's point, unless that point has not moved since the last time, which would
+            // loop for ever.
+            let mut point = acked;
             for (push, _, _) in in_flight.drain(..) {
                 let answer = joined(push.await)?;
+                point = point.max(answer.acked_seq);
                 replica.with_book(|b| {
                     b.mark_refused(&refusals(&answer))?;
-                    b.mark_pushed(answer.acked_seq)
+                    b.mark_pushed(point)
                 })?;
             }
+            if resent_from == Some(point) {
+                return Err(SyncError::Stalled);
+            }
+            resent_from = Some(point);
+            answered = answered.max(point);
+            acked_before = point;
             next = sign(replica.with_book(|b| b.unpushed(BATCH))?);
+            continue;
         }
         acked_before = acked;
     }

@@ -22,6 +22,9 @@ use oscc_sync::{PushRequest, PushResponse, Refusal, RefusedEvent, WireEvent};
 
 /// The most events one push may carry (the app sends 2,000).
 const MAX_PUSH: usize = 2_000;
+/// How long a push that arrived before an earlier one of its device waits for it (40 × 50 ms).
+const GAP_WAITS: u32 = 40;
+const GAP_WAIT: std::time::Duration = std::time::Duration::from_millis(50);
 use sha2::{Digest, Sha256};
 use sql::{Backend, Sql, Val};
 
@@ -408,6 +411,16 @@ impl<B: Backend> Store for Hub<B> {
         let key = verifying_key(&device.public_key)?;
         // Checked before the transaction, which then holds the writer for less time.
         check_signatures(&key, &request.events)?;
+        // A device has two pushes in flight: when this one arrives before the one before it,
+        // it waits a moment for that one rather than be left to be sent again.
+        if let Some(first) = request.events.iter().map(|e| e.device_seq).min() {
+            for _ in 0..GAP_WAITS {
+                if first <= self.db.read(|sql| acked_seq(sql, device))? + 1 {
+                    break;
+                }
+                std::thread::sleep(GAP_WAIT);
+            }
+        }
         self.db.transaction(|sql| {
             let received_at = now();
             let mut batch = routing::Batch::start(sql, received_at.clone())?;
