@@ -23,6 +23,7 @@ use casebook::log::entity::Entity;
 use casebook::log::events::{Event, Flaw, check_shape};
 use casebook::store::Catalog;
 use oscc_sync::{Refusal, WireEvent};
+use std::collections::HashSet;
 
 /// Why an event is refused, with what was wrong (field names and kinds of flaw, never values).
 pub(super) type Refused = (Refusal, String);
@@ -33,6 +34,15 @@ pub(super) type Refused = (Refusal, String);
 pub(super) struct Admitted {
     pub(super) body: Event,
     pub(super) case_id: Option<String>,
+}
+
+/// What one push has found its device's unit may do: cases it holds and records it sees.
+/// Only yes is kept: within a push, grants and records only grow, so a yes stays true, while a
+/// no may become a yes (a case created by an earlier event of the same push).
+#[derive(Default)]
+pub(super) struct Allowed {
+    held: HashSet<String>,
+    seen: HashSet<String>,
 }
 
 /// The kind, unit and case a record took with its first event.
@@ -47,6 +57,7 @@ struct Known {
 pub(super) fn admit(
     sql: &mut dyn Sql,
     catalog: &Catalog,
+    allowed: &mut Allowed,
     device: &Device,
     event: &WireEvent,
 ) -> Result<Result<Admitted, Refused>, StoreError> {
@@ -63,13 +74,14 @@ pub(super) fn admit(
         Err(Flaw::NewerSchema(_)) => return Err(StoreError::NewerSchema(event.event_id.clone())),
         Err(flaw) => return Ok(Err((Refusal::BadShape, flaw.to_string()))),
     }
-    Ok(authorize(sql, &device.unit_code, event, &body)?.map(|case_id| Admitted { body, case_id }))
+    Ok(authorize(sql, allowed, &device.unit_code, event, &body)?.map(|case_id| Admitted { body, case_id }))
 }
 
 /// The unit's right to write this event, from what the hub holds; Ok(Ok(case)) gives the
 /// case the event belongs to.
 fn authorize(
     sql: &mut dyn Sql,
+    allowed: &mut Allowed,
     unit: &str,
     event: &WireEvent,
     body: &Event,
@@ -101,8 +113,11 @@ fn authorize(
         // Creating a case: the case is the creator's.
         Some(_) if body.entity == Entity::Case && known.is_none() => {}
         Some(case_id) => {
-            if !holds(sql, unit, case_id)? {
-                return refuse(Refusal::CaseNotHeld, "");
+            if !allowed.held.contains(case_id) {
+                if !holds(sql, unit, case_id)? {
+                    return refuse(Refusal::CaseNotHeld, "");
+                }
+                allowed.held.insert(case_id.clone());
             }
         }
         None => {
@@ -116,8 +131,11 @@ fn authorize(
         }
     }
     for record in &event.refs {
-        if !sees(sql, unit, record)? {
-            return refuse(Refusal::LinkNotVisible, "");
+        if !allowed.seen.contains(record) {
+            if !sees(sql, unit, record)? {
+                return refuse(Refusal::LinkNotVisible, "");
+            }
+            allowed.seen.insert(record.clone());
         }
     }
     if let Some(other) = &event.grant

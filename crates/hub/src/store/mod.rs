@@ -425,6 +425,7 @@ impl<B: Backend> Store for Hub<B> {
             let received_at = now();
             let mut batch = routing::Batch::start(sql, received_at.clone())?;
             let mut acked = acked_seq(sql, device)?;
+            let mut allowed = admission::Allowed::default();
             // In sequence order, and only the unbroken run after the acknowledged point: an
             // event after a gap waits for the one before it (pushes in flight can arrive out
             // of order), so each event is judged with everything before it already taken.
@@ -438,7 +439,7 @@ impl<B: Backend> Store for Hub<B> {
                 if event.device_seq != acked + 1 {
                     break;
                 }
-                match admission::admit(sql, &self.catalog, device, event)? {
+                match admission::admit(sql, &self.catalog, &mut allowed, device, event)? {
                     Err(why) => refuse(sql, device, event, why, &received_at)?,
                     Ok(admitted) => {
                         let case_id = admitted.case_id.as_deref();
