@@ -58,10 +58,16 @@ impl WireEvent {
     /// then acts on what the signed body says.
     pub fn body_event(&self) -> Result<Event, Refusal> {
         let event: Event = serde_json::from_str(&self.body).map_err(|_| Refusal::Malformed)?;
-        let mut implied = WireEvent::from_event(&event);
-        implied.sig.clone_from(&self.sig);
-        implied.body.clone_from(&self.body);
-        if implied.v == self.v && implied == *self {
+        let (case_id, refs, grant) = envelope(&event);
+        let agrees = self.v == WIRE_VERSION
+            && self.event_id == event.event_id
+            && self.device_id == event.device_id
+            && self.device_seq == event.device_seq
+            && self.record_id == event.entity_id
+            && self.case_id == case_id
+            && self.refs == refs
+            && self.grant == grant;
+        if agrees {
             Ok(event)
         } else {
             Err(Refusal::EnvelopeMismatch)
@@ -106,28 +112,7 @@ impl WireEvent {
     }
 
     pub fn from_event(event: &Event) -> WireEvent {
-        let field = |name: &str| event.fields.get(name).and_then(Value::as_str).map(str::to_owned);
-        // Records that live inside a case. A conference's own records stay with the unit that
-        // held the conference, even when they name a case.
-        let case_id = match event.entity {
-            Entity::Case => Some(event.entity_id.clone()),
-            Entity::CaseParty | Entity::Incident | Entity::TimelineEntry | Entity::CarePlanGoal | Entity::Referral => {
-                field("case_id")
-            }
-            _ => None,
-        };
-        let refs = match event.entity {
-            Entity::Case => vec![field("client_id")],
-            Entity::CaseParty => vec![field("person_id")],
-            Entity::Referral | Entity::CarePlanGoal => vec![field("agency_id")],
-            _ => vec![],
-        };
-        // A transfer hands the case over; a referral to a partner on the hub shares it.
-        let grant = match event.entity {
-            Entity::Case => field("held_by"),
-            Entity::Referral => field("to_unit"),
-            _ => None,
-        };
+        let (case_id, refs, grant) = envelope(event);
         WireEvent {
             v: WIRE_VERSION,
             event_id: event.event_id.clone(),
@@ -135,7 +120,7 @@ impl WireEvent {
             device_seq: event.device_seq,
             record_id: event.entity_id.clone(),
             case_id,
-            refs: refs.into_iter().flatten().collect(),
+            refs,
             grant,
             body: serde_json::to_string(event).unwrap_or_default(),
             sig: String::new(),
@@ -159,6 +144,34 @@ impl WireEvent {
             },
         }
     }
+}
+
+/// What the envelope says of an event, derived from its body: the case it belongs to, the
+/// records outside the case it links (`refs`), and the unit it gives the case to (`grant`).
+fn envelope(event: &Event) -> (Option<String>, Vec<String>, Option<String>) {
+    let field = |name: &str| event.fields.get(name).and_then(Value::as_str).map(str::to_owned);
+    // Records that live inside a case. A conference's own records stay with the unit that held
+    // the conference, even when they name a case.
+    let case_id = match event.entity {
+        Entity::Case => Some(event.entity_id.clone()),
+        Entity::CaseParty | Entity::Incident | Entity::TimelineEntry | Entity::CarePlanGoal | Entity::Referral => {
+            field("case_id")
+        }
+        _ => None,
+    };
+    let refs = match event.entity {
+        Entity::Case => field("client_id"),
+        Entity::CaseParty => field("person_id"),
+        Entity::Referral | Entity::CarePlanGoal => field("agency_id"),
+        _ => None,
+    };
+    // A transfer hands the case over; a referral to a partner on the hub shares it.
+    let grant = match event.entity {
+        Entity::Case => field("held_by"),
+        Entity::Referral => field("to_unit"),
+        _ => None,
+    };
+    (case_id, refs.into_iter().collect(), grant)
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
