@@ -198,7 +198,7 @@ impl Client {
 
     /// The fetch of one page as a task of its own, so that the next page comes, and is read
     /// into events, while this one is applied: the applying thread only writes.
-    fn pull(&self, after: i64, known_schema: u32) -> tokio::task::JoinHandle<Result<Page, SyncError>> {
+    fn pull(&self, after: i64, checks: Arc<Checks>) -> tokio::task::JoinHandle<Result<Page, SyncError>> {
         let request = self.authorized(
             self.http
                 .get(format!("{}/v1/pull?after={after}&limit={BATCH}", self.base)),
@@ -206,11 +206,7 @@ impl Client {
         tokio::spawn(async move {
             let page: PullResponse = checked(request.send().await?)?.json().await?;
             Ok(Page {
-                incoming: page
-                    .events
-                    .into_iter()
-                    .map(|p| p.event.into_incoming(known_schema))
-                    .collect(),
+                incoming: page.events.into_iter().map(|p| checks.incoming(p.event)).collect(),
                 cursor: page.cursor,
             })
         })
@@ -253,6 +249,27 @@ impl Client {
     }
 }
 
+/// What this laptop checks in every event it takes from elsewhere (`WireEvent::into_incoming`).
+struct Checks {
+    known_schema: u32,
+    catalog: casebook::store::Catalog,
+    own_device: String,
+}
+
+impl Checks {
+    fn of(replica: &impl Replica, known_schema: u32) -> Result<Checks, SyncError> {
+        Ok(Checks {
+            known_schema,
+            catalog: casebook::log::events::schema_catalog()?,
+            own_device: replica.with_book(|b| Ok(b.device_id().to_owned()))?,
+        })
+    }
+
+    fn incoming(&self, wire: WireEvent) -> Incoming {
+        wire.into_incoming(self.known_schema, &self.catalog, &self.own_device)
+    }
+}
+
 /// A page of the hub's events for this unit, read into what the case book takes in.
 struct Page {
     incoming: Vec<Incoming>,
@@ -277,8 +294,9 @@ fn checked(response: reqwest::Response) -> Result<reqwest::Response, SyncError> 
 /// name. Nothing counts as pushed until the hub says it committed it.
 pub async fn sync_once(replica: &impl Replica, client: &Client, known_schema: u32) -> Result<SyncReport, SyncError> {
     let key = &client.credentials.as_ref().ok_or(SyncError::Unauthorized)?.key;
+    let checks = Arc::new(Checks::of(replica, known_schema)?);
     let mut report = SyncReport {
-        received: retry_quarantine(replica, known_schema)?,
+        received: retry(replica, &checks)?,
         ..SyncReport::default()
     };
     let sign = |batch: Vec<casebook::log::events::Event>| -> Vec<WireEvent> {
@@ -357,13 +375,13 @@ pub async fn sync_once(replica: &impl Replica, client: &Client, known_schema: u3
         }
     }
     let after = replica.with_book(|b| Ok(b.sync_position()?.pull_cursor))?;
-    let mut coming = client.pull(after, known_schema);
+    let mut coming = client.pull(after, checks.clone());
     loop {
         let page = joined(coming.await)?;
         if page.incoming.is_empty() {
             break;
         }
-        coming = client.pull(page.cursor, known_schema);
+        coming = client.pull(page.cursor, checks.clone());
         let got = replica.with_book(|b| b.receive(page.incoming, page.cursor))?;
         report.received.applied += got.applied;
         report.received.duplicates += got.duplicates;
@@ -405,11 +423,15 @@ pub fn catch_up_search(replica: &impl Replica) -> Result<(), SyncError> {
 
 /// Takes in the quarantined events this build can read (after an upgrade); the others stay.
 pub fn retry_quarantine(replica: &impl Replica, known_schema: u32) -> Result<Received, SyncError> {
+    retry(replica, &Checks::of(replica, known_schema)?)
+}
+
+fn retry(replica: &impl Replica, checks: &Checks) -> Result<Received, SyncError> {
     let readable: Vec<Incoming> = replica
         .with_book(|b| b.quarantined())?
         .into_iter()
         .filter_map(|(_, raw)| serde_json::from_str::<WireEvent>(&raw).ok())
-        .map(|wire| wire.into_incoming(known_schema))
+        .map(|wire| checks.incoming(wire))
         .filter(|incoming| matches!(incoming, Incoming::Event(_)))
         .collect();
     if readable.is_empty() {

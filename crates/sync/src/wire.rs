@@ -3,7 +3,8 @@
 //! quarantine instead of dropping it.
 
 use casebook::log::entity::Entity;
-use casebook::log::events::Event;
+use casebook::log::events::{Event, Flaw, check_shape};
+use casebook::store::Catalog;
 use casebook::sync::receive::Incoming;
 use ed25519_dalek::{Signer, SigningKey};
 use serde::{Deserialize, Serialize};
@@ -11,6 +12,9 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 pub const WIRE_VERSION: u32 = 1;
+
+/// The quarantine reason of an event this build cannot read yet: applied after an upgrade.
+const NEWER_VERSION: &str = "newer_version";
 
 /// An event on the wire: the keys the hub stores and routes by, and the event itself.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -127,21 +131,34 @@ impl WireEvent {
         }
     }
 
-    /// The event for the case book, or quarantine when this build cannot read it.
-    pub fn into_incoming(self, known_schema: u32) -> Incoming {
-        let raw = || serde_json::to_string(&self).unwrap_or_default();
+    /// The event for the case book after this laptop's checks, the hub's own rules: the body
+    /// is an event whose envelope says exactly what it implies, of a schema this build knows
+    /// (`known_schema`: else it waits for an upgrade), with the schema's shape, and not
+    /// claiming `own_device` (this laptop's events never come back from the hub). What fails
+    /// is set aside with its reason, on its own.
+    pub fn into_incoming(self, known_schema: u32, catalog: &Catalog, own_device: &str) -> Incoming {
+        let set_aside = |wire: &WireEvent, reason: &str| Incoming::Quarantine {
+            event_id: wire.event_id.clone(),
+            raw: serde_json::to_string(wire).unwrap_or_default(),
+            reason: reason.to_owned(),
+        };
         if self.v != WIRE_VERSION {
-            return Incoming::Quarantine {
-                event_id: self.event_id.clone(),
-                raw: raw(),
-            };
+            return set_aside(&self, NEWER_VERSION);
         }
-        match serde_json::from_str::<Event>(&self.body) {
-            Ok(event) if event.schema_version <= known_schema => Incoming::Event(event),
-            _ => Incoming::Quarantine {
-                event_id: self.event_id.clone(),
-                raw: raw(),
-            },
+        let event = match self.body_event() {
+            Ok(event) => event,
+            Err(refusal) => return set_aside(&self, &casebook::error::serde_name(&refusal)),
+        };
+        if event.schema_version > known_schema {
+            return set_aside(&self, NEWER_VERSION);
+        }
+        if event.device_id == own_device {
+            return set_aside(&self, "own_device");
+        }
+        match check_shape(catalog, &event) {
+            Ok(()) => Incoming::Event(event),
+            Err(Flaw::NewerSchema(_)) => set_aside(&self, NEWER_VERSION),
+            Err(_) => set_aside(&self, &casebook::error::serde_name(&Refusal::BadShape)),
         }
     }
 }
@@ -319,7 +336,11 @@ mod tests {
             body: String::new(),
             sig: String::new(),
         };
-        assert!(matches!(event.into_incoming(1), Incoming::Quarantine { event_id, .. } if event_id == "e1"));
+        let catalog = casebook::log::events::schema_catalog().unwrap();
+        assert!(matches!(
+            event.into_incoming(1, &catalog, "me"),
+            Incoming::Quarantine { event_id, reason, .. } if event_id == "e1" && reason == "newer_version"
+        ));
         let garbled = WireEvent {
             v: WIRE_VERSION,
             event_id: "e2".into(),
@@ -332,6 +353,9 @@ mod tests {
             body: r#"{"from": "a newer release"}"#.into(),
             sig: String::new(),
         };
-        assert!(matches!(garbled.into_incoming(1), Incoming::Quarantine { .. }));
+        assert!(matches!(
+            garbled.into_incoming(1, &catalog, "me"),
+            Incoming::Quarantine { reason, .. } if reason == "malformed"
+        ));
     }
 }

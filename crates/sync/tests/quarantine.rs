@@ -35,7 +35,12 @@ fn a_quarantined_event_is_applied_after_an_upgrade() {
     let got = b
         .lock()
         .unwrap()
-        .receive(wire.into_iter().map(|w| w.into_incoming(older)).collect(), 1)
+        .receive(
+            wire.into_iter()
+                .map(|w| w.into_incoming(older, &casebook::log::events::schema_catalog().unwrap(), "b"))
+                .collect(),
+            1,
+        )
         .unwrap();
     assert_eq!((got.applied, got.quarantined), (0, 1));
     assert!(b.lock().unwrap().agencies(&b_worker).unwrap().is_empty());

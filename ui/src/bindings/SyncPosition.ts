@@ -16,4 +16,8 @@ pending: number, conflicts: number,
 /**
  * This device's events the hub refused (`refused`): never applied anywhere else.
  */
-refused: number, };
+refused: number, 
+/**
+ * Events from elsewhere set aside because they failed this laptop's checks.
+ */
+set_aside: number, };

@@ -27,6 +27,7 @@ pub(crate) const MIGRATIONS: &[(u32, &str)] = &[
     (6, include_str!("../../migrations/0006_search_merge.sql")),
     (7, include_str!("../../migrations/0007_search_hash.sql")),
     (8, include_str!("../../migrations/0008_sync_refused.sql")),
+    (9, include_str!("../../migrations/0009_quarantine_reason.sql")),
 ];
 
 pub fn schema_version() -> u32 {

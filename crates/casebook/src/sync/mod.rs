@@ -32,6 +32,9 @@ pub struct SyncPosition {
     /// This device's events the hub refused (`refused`): never applied anywhere else.
     #[ts(type = "number")]
     pub refused: i64,
+    /// Events from elsewhere set aside because they failed this laptop's checks.
+    #[ts(type = "number")]
+    pub set_aside: i64,
 }
 
 /// Where this device syncs to.
@@ -92,12 +95,18 @@ impl Casebook {
         let refused: i64 = self
             .conn
             .query_row("SELECT count(*) FROM sync_refused", [], |r| r.get(0))?;
+        let set_aside: i64 = self.conn.query_row(
+            "SELECT count(*) FROM quarantine WHERE reason <> 'newer_version'",
+            [],
+            |r| r.get(0),
+        )?;
         Ok(SyncPosition {
             pushed_seq,
             pull_cursor: self.sync_number("pull_cursor")?,
             pending: last_seq - pushed_seq,
             conflicts,
             refused,
+            set_aside,
         })
     }
 

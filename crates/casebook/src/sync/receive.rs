@@ -13,12 +13,17 @@ use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 use ts_rs::TS;
 
-/// An event as it arrived: one this book can apply, or one of a newer schema or wire version,
-/// kept whole in quarantine until an upgrade can apply it.
+/// An event as it arrived: one this book can apply, or one set aside whole in quarantine with
+/// the reason: `newer_version` (applied once an upgrade can read it), or a check it failed
+/// (it stays set aside). Either way the sync goes on.
 #[derive(Debug, Clone)]
 pub enum Incoming {
     Event(Event),
-    Quarantine { event_id: String, raw: String },
+    Quarantine {
+        event_id: String,
+        raw: String,
+        reason: String,
+    },
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, TS)]
@@ -73,11 +78,11 @@ impl Casebook {
         let mut newest: Option<&String> = None;
         for item in incoming {
             match item {
-                Incoming::Quarantine { event_id, raw } => {
+                Incoming::Quarantine { event_id, raw, reason } => {
                     tx.execute(
-                        "INSERT INTO quarantine (event_id, body, received_at) VALUES (?1, ?2, ?3)
+                        "INSERT INTO quarantine (event_id, body, received_at, reason) VALUES (?1, ?2, ?3, ?4)
                          ON CONFLICT (event_id) DO NOTHING",
-                        params![event_id, raw, now_iso()],
+                        params![event_id, raw, now_iso(), reason],
                     )?;
                     report.quarantined += 1;
                     quarantine_held = true;
@@ -194,11 +199,12 @@ impl Casebook {
         }
     }
 
-    /// Events kept whole because an older build could not read them: (event id, raw text).
+    /// Events kept whole because this build could not read them yet: (event id, raw text).
+    /// Events set aside because they failed a check are not tried again.
     pub fn quarantined(&self) -> Result<Vec<(String, String)>> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT event_id, body FROM quarantine ORDER BY received_at, event_id")?;
+        let mut stmt = self.conn.prepare(
+            "SELECT event_id, body FROM quarantine WHERE reason = 'newer_version' ORDER BY received_at, event_id",
+        )?;
         let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
