@@ -8,7 +8,7 @@ mod common;
 use casebook::log::events::Event;
 use casebook::records::agency::{Agency, AgencyType};
 use casebook::records::timeline::EntryKind;
-use common::{Hub, PASS, databases, enrolled_laptop, temp};
+use common::{Hub, databases, enrolled_laptop, temp};
 use oscc_sync::{WireEvent, sync_once};
 use std::sync::Mutex;
 
