@@ -12,8 +12,18 @@ use common::{Hub, databases, enrolled_laptop, temp};
 use oscc_sync::{WireEvent, sync_once};
 use std::sync::Mutex;
 
-/// Rewrites the stored event of `record_id` on the hub's database with `edit`.
-fn tamper(database: &str, record_id: &str, edit: impl FnOnce(&mut WireEvent, &mut Event)) {
+/// Rewrites the stored event of `record_id` on the hub's database with `edit`. On a thread of
+/// its own: the synchronous PostgreSQL client runs a runtime of its own.
+fn tamper(database: &str, record_id: &str, edit: impl FnOnce(&mut WireEvent, &mut Event) + Send) {
+    std::thread::scope(|scope| {
+        scope
+            .spawn(|| rewrite(database, record_id, edit))
+            .join()
+            .expect("the database edit failed")
+    });
+}
+
+fn rewrite(database: &str, record_id: &str, edit: impl FnOnce(&mut WireEvent, &mut Event)) {
     let read = "SELECT event_id, body FROM events WHERE record_id = ";
     let (event_id, stored): (String, String) = if database.starts_with("postgres") {
         let mut db = postgres::Client::connect(database, postgres::NoTls).unwrap();
