@@ -3,7 +3,8 @@
 //! and a laptop of another unit (BKK) transferred a case to A's unit. When the app starts it
 //! syncs in the background; the Sync screen shows the conflict with both values; the social
 //! worker picks one; the choice reaches laptop B. The transferred case is in A's list with its
-//! history, and A's worker takes it on.
+//! history, and A's worker takes it on. A transfer to a unit code the province does not
+//! have is refused by the hub on its own; the supervisor sees it on the Sync screen.
 //!
 //! The books and their enrollment are made with the crates beforehand.
 
@@ -101,6 +102,7 @@ async fn a_conflict_from_two_laptops_is_shown_resolved_in_the_app_and_reaches_th
 
     // Laptop A: enrolled, records an agency, syncs. Laptop B: enrolled, receives it.
     let (mut a, a_admin, a_worker) = casebook::synth::unit_laptop(&a_dir, "a", PASS)?;
+    a.add_user(&a_admin, "supera", "หัวหน้า สมมุติ", casebook::Role::Supervisor, PASS)?;
     let a_client = hub.enroll(&mut a, &a_admin, "CPN").await?;
     let agency = a.add_agency(&a_worker, &Agency::new("บ้านพักเด็ก", AgencyType::Shelter))?;
     let a = Mutex::new(a);
@@ -222,6 +224,26 @@ async fn a_conflict_from_two_laptops_is_shown_resolved_in_the_app_and_reaches_th
         app.screenshot("transferred-in").await?;
         app.click("[data-testid=take-case]").await?;
         app.wait_for_text("[data-testid=case-manager]", "นักสังคม").await?;
+
+        // A transfer to a unit code the province does not have: the hub refuses that change
+        // alone; the worker sees the count, the supervisor sees which record and what to do.
+        app.fill("input[name=to_unit]", "ZZZ").await?;
+        app.fill("input[name=transfer_reason]", "ส่งต่อพื้นที่").await?;
+        app.click("form[data-testid=transfer-form] button[type=submit]").await?;
+        app.wait_for_text("[data-testid=timeline]", "ZZZ").await?;
+        app.click("[data-testid=nav-sync]").await?;
+        app.click("[data-testid=sync-now]").await?;
+        app.wait_for_text("[data-testid=sync-refused]", "1").await?;
+        app.click("[data-testid=lock]").await?;
+        app.sign_in("supera", PASS).await?;
+        app.click("[data-testid=nav-sync]").await?;
+        app.wait_for_text("[data-testid=refused-reason]", "รหัสหน่วยงานที่จังหวัดไม่มี")
+            .await?;
+        app.wait_for_text("[data-testid=refused-event]", "กรณี").await?;
+        // Still there a poll later (the screen asks every 2 s), and painted.
+        tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+        app.wait_for_text("[data-testid=refused-event]", "กรณี").await?;
+        app.screenshot("refused").await?;
         Ok(())
     }
     .await;
