@@ -63,11 +63,16 @@ pub fn to_thai_digits(text: &str) -> String {
         .collect()
 }
 
-/// An RFC 3339 time as "24 พฤศจิกายน 2569 เวลา 09:00 น." in its own offset; other text as is.
+/// An RFC 3339 time as "24 พฤศจิกายน 2569 เวลา 09:00 น." in Thailand's time (UTC+7 all year,
+/// whatever offset it was stored with); other text as is.
 pub fn thai_date_time(rfc3339: &str) -> String {
-    match chrono::DateTime::parse_from_rfc3339(rfc3339) {
-        Ok(at) => format!("{} เวลา {} น.", thai_long(at.date_naive(), false), at.format("%H:%M")),
-        Err(_) => rfc3339.to_owned(),
+    let thailand = chrono::FixedOffset::east_opt(7 * 3600);
+    match (chrono::DateTime::parse_from_rfc3339(rfc3339), thailand) {
+        (Ok(at), Some(thailand)) => {
+            let at = at.with_timezone(&thailand);
+            format!("{} เวลา {} น.", thai_long(at.date_naive(), false), at.format("%H:%M"))
+        }
+        _ => rfc3339.to_owned(),
     }
 }
 
@@ -98,6 +103,8 @@ mod tests {
             thai_date_time("2026-11-24T09:05:00+07:00"),
             "24 พฤศจิกายน 2569 เวลา 09:05 น."
         );
+        // Stored in UTC, shown as a Thai reader's clock said.
+        assert_eq!(thai_date_time("2026-11-28T23:46:00Z"), "29 พฤศจิกายน 2569 เวลา 06:46 น.");
         assert_eq!(thai_date_time("not a time"), "not a time");
     }
 

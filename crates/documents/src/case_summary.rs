@@ -3,8 +3,8 @@
 
 use crate::catalog::th_enum;
 use crate::document::{Content, Document};
-use casebook::dates::thai_long;
 use casebook::dates::today;
+use casebook::dates::{thai_date_time, thai_long};
 use casebook::{Casebook, Session};
 
 pub fn case_summary(book: &mut Casebook, s: &Session, case_id: &str, full: bool) -> casebook::Result<Document> {
@@ -39,7 +39,7 @@ pub fn case_summary(book: &mut Casebook, s: &Session, case_id: &str, full: bool)
         .map(|e| {
             format!(
                 "{}  {}: {}",
-                e.occurred_at.get(..10).unwrap_or_default(),
+                thai_date_time(&e.occurred_at),
                 th_enum("entry_kind", &e.kind),
                 e.body
             )

@@ -92,6 +92,9 @@ fn the_case_summary_is_masked_unless_asked_in_full() {
         ],
     );
     assert!(!words.contains("ขวัญใจ") && !words.contains("1103702345679"), "{words}");
+    // Dates in the Buddhist era, never ISO (`2026-11-28`).
+    let iso = |w: &str| w.len() >= 10 && w.as_bytes()[4] == b'-' && w[..4].bytes().all(|b| b.is_ascii_digit());
+    assert!(!words.split_whitespace().any(iso), "an ISO date: {words}");
 
     let full = documents::case_summary(&mut desk.book, &desk.worker, &case_id, true).unwrap();
     assert_eq!(full.file_name(), format!("summary-{case_id}-full.pdf"));
