@@ -258,10 +258,11 @@ struct Checks {
 
 impl Checks {
     fn of(replica: &impl Replica, known_schema: u32) -> Result<Checks, SyncError> {
+        let (catalog, own_device) = replica.with_book(|b| Ok((b.catalog().clone(), b.device_id().to_owned())))?;
         Ok(Checks {
             known_schema,
-            catalog: casebook::log::events::schema_catalog()?,
-            own_device: replica.with_book(|b| Ok(b.device_id().to_owned()))?,
+            catalog,
+            own_device,
         })
     }
 

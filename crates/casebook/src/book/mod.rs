@@ -124,6 +124,11 @@ impl Casebook {
         &self.unit_code
     }
 
+    /// The columns of every kind of record: what events from elsewhere are checked against.
+    pub fn catalog(&self) -> &Catalog {
+        &self.catalog
+    }
+
     pub fn device_id(&self) -> &str {
         &self.device_id
     }

@@ -32,6 +32,9 @@ impl Casebook {
     /// Notes events of this device that the hub refused: (event id, seq, reason, detail).
     /// Noting one twice changes nothing.
     pub fn mark_refused(&mut self, refused: &[(String, i64, String, String)]) -> Result<()> {
+        if refused.is_empty() {
+            return Ok(());
+        }
         let tx = self.conn.transaction()?;
         {
             let mut insert = tx.prepare_cached(

@@ -180,27 +180,19 @@ impl<B: Backend> Hub<B> {
     }
 }
 
-/// What became of one event the hub took.
-enum Stored {
-    /// New: its number in the hub's sequence.
-    New(i64),
-    /// The hub held it already, with the same content.
-    Held,
-    /// The hub held another event under its id or its (device, seq).
-    Diverged,
-}
-
 /// Stores one event under the case it belongs to (`case_id`: for a later event of a case's
-/// record, the case of the record's first event).
+/// record, the case of the record's first event); its number in the hub's sequence. None: the
+/// hub holds another event under its id (only the device's next sequence number is ever
+/// stored, so a clash is an event id taken from another device's event).
 fn store_event(
     sql: &mut dyn Sql,
     device: &Device,
     event: &WireEvent,
     case_id: Option<&str>,
     received_at: &str,
-) -> Result<Stored, StoreError> {
+) -> Result<Option<i64>, StoreError> {
     let body = serde_json::to_string(event).map_err(|e| StoreError::Db(e.to_string()))?;
-    let inserted = sql.insert_key(
+    sql.insert_key(
         "INSERT INTO events (event_id, device_id, device_seq, unit_code, record_id, case_id, body, received_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT DO NOTHING",
         &[
@@ -214,24 +206,7 @@ fn store_event(
             received_at.into(),
         ],
         "hub_seq",
-    )?;
-    if let Some(hub_seq) = inserted {
-        return Ok(Stored::New(hub_seq));
-    }
-    // Held already: a repeat is harmless, other content under the same key is not.
-    let held = sql.rows(
-        "SELECT body FROM events WHERE event_id = ?1 OR (device_id = ?2 AND device_seq = ?3)",
-        &[
-            event.event_id.as_str().into(),
-            device.id.as_str().into(),
-            event.device_seq.into(),
-        ],
-    )?;
-    Ok(if held.iter().all(|row| row[0].text() == body) {
-        Stored::Held
-    } else {
-        Stored::Diverged
-    })
+    )
 }
 
 /// Notes a refused event: it settles its (device, seq), so the device's later events go on.
@@ -444,12 +419,11 @@ impl<B: Backend> Store for Hub<B> {
                     Ok(admitted) => {
                         let case_id = admitted.case_id.as_deref();
                         match store_event(sql, device, event, case_id, &received_at)? {
-                            Stored::New(hub_seq) => {
+                            Some(hub_seq) => {
                                 admission::register(sql, &device.unit_code, event, &admitted)?;
                                 batch.route(sql, hub_seq, &device.unit_code, case_id, event)?;
                             }
-                            Stored::Held => {}
-                            Stored::Diverged => return Err(StoreError::Diverged(event.event_id.clone())),
+                            None => return Err(StoreError::Diverged(event.event_id.clone())),
                         }
                     }
                 }
