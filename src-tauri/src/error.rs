@@ -34,6 +34,8 @@ pub enum Failure {
     SyncRefused,
     SyncBook,
     SyncAddress,
+    SyncNotApproved,
+    SyncProvinceKey,
 }
 
 impl Failure {
@@ -51,6 +53,8 @@ impl Failure {
             Failure::SyncRefused => "sync.error.refused",
             Failure::SyncBook => "sync.error.book",
             Failure::SyncAddress => "sync.error.address",
+            Failure::SyncNotApproved => "sync.error.not_approved",
+            Failure::SyncProvinceKey => "sync.error.province_key",
         }
     }
 }
@@ -63,6 +67,8 @@ impl From<&SyncError> for Failure {
             SyncError::Refused(_) | SyncError::Stalled => Failure::SyncRefused,
             SyncError::Book(_) => Failure::SyncBook,
             SyncError::PlainHttp | SyncError::BadAddress => Failure::SyncAddress,
+            SyncError::NotApproved => Failure::SyncNotApproved,
+            SyncError::ProvinceKeyChanged => Failure::SyncProvinceKey,
         }
     }
 }
@@ -175,13 +181,20 @@ mod tests {
     }
 
     /// The Sync screen names every kind of record, and explains every reason the hub can give
-    /// for refusing an event.
+    /// for refusing an event, and every reason a laptop sets one aside.
     #[test]
     fn every_refusal_reason_is_in_both_catalogs() {
         let th = catalog(include_str!("../../ui/src/lib/i18n/th.json"));
         let en = catalog(include_str!("../../ui/src/lib/i18n/en.json"));
         for reason in oscc_sync::Refusal::VARIANTS {
             let key = format!("sync.refusal.{}", casebook::error::serde_name(reason));
+            assert!(
+                th.contains_key(&key) && en.contains_key(&key),
+                "{key} missing from a catalog"
+            );
+        }
+        for why in oscc_sync::SetAside::VARIANTS {
+            let key = format!("sync.set_aside.{}", casebook::error::serde_name(why));
             assert!(
                 th.contains_key(&key) && en.contains_key(&key),
                 "{key} missing from a catalog"

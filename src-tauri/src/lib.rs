@@ -103,6 +103,7 @@ pub fn run() {
             commands::sync::conflicts,
             commands::sync::resolve_conflict,
             commands::sync::refused_events,
+            commands::sync::set_aside_events,
             commands::statistics::statistics,
             commands::statistics::statistics_pdf,
             commands::statistics::statistics_csv,

@@ -10,6 +10,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
+use oscc_sync::attestation::DeviceList;
 use oscc_sync::{EnrollRequest, EnrollResponse, PullResponse, PulledEvent, PushRequest, PushResponse};
 use std::sync::Arc;
 
@@ -25,6 +26,7 @@ pub fn router(store: Shared) -> Router {
         .route("/v1/enroll", post(enroll))
         .route("/v1/push", post(push))
         .route("/v1/pull", get(pull))
+        .route("/v1/devices", get(devices))
         .route("/v1/blobs/{sha256}", put(put_blob).get(get_blob))
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .with_state(store)
@@ -37,6 +39,7 @@ fn failed(err: StoreError) -> StatusCode {
         StoreError::Diverged(_) | StoreError::NewerSchema(_) => StatusCode::CONFLICT,
         StoreError::TooMany(_) => StatusCode::PAYLOAD_TOO_LARGE,
         StoreError::BadKey | StoreError::BadBlob => StatusCode::BAD_REQUEST,
+        StoreError::NoProvinceKey => StatusCode::SERVICE_UNAVAILABLE,
         StoreError::Db(message) => {
             // Storage messages name tables and keys, never event contents.
             eprintln!("oscc-hub: storage error: {message}");
@@ -57,9 +60,10 @@ async fn blocking<T: Send + 'static>(
         .map_err(failed)
 }
 
-/// The enrolled, active device whose token the request carries. An extractor of the request's
-/// head: it runs before the body is read, so a request without a valid token gets 401 without
-/// the hub reading (or holding in memory) a byte of its body.
+/// The enrolled, active device whose token the request carries, approved by the province (423
+/// Locked until then). An extractor of the request's head: it runs before the body is read, so
+/// a request without a valid token gets 401 without the hub reading (or holding in memory) a
+/// byte of its body.
 struct Authorized(Device);
 
 impl FromRequestParts<Shared> for Authorized {
@@ -73,10 +77,13 @@ impl FromRequestParts<Shared> for Authorized {
             .and_then(|v| v.strip_prefix("Bearer "))
             .ok_or(StatusCode::UNAUTHORIZED)?
             .to_owned();
-        blocking(store, move |s| s.device_by_token(&token))
+        let device = blocking(store, move |s| s.device_by_token(&token))
             .await?
-            .map(Authorized)
-            .ok_or(StatusCode::UNAUTHORIZED)
+            .ok_or(StatusCode::UNAUTHORIZED)?;
+        if !device.approved {
+            return Err(StatusCode::LOCKED);
+        }
+        Ok(Authorized(device))
     }
 }
 
@@ -84,19 +91,22 @@ async fn enroll(
     State(store): State<Shared>,
     Json(request): Json<EnrollRequest>,
 ) -> Result<Json<EnrollResponse>, StatusCode> {
-    let (device, token) = blocking(&store, move |s| {
-        s.enroll(
+    let ((device, token), province_key) = blocking(&store, move |s| {
+        let province_key = s.province_key()?.ok_or(StoreError::NoProvinceKey)?;
+        let enrolled = s.enroll(
             &request.code,
             &request.device_id,
             &request.device_name,
             &request.public_key,
-        )
+        )?;
+        Ok((enrolled, province_key))
     })
     .await?;
     Ok(Json(EnrollResponse {
         device_id: device.id,
         unit_code: device.unit_code,
         token,
+        province_key,
     }))
 }
 
@@ -108,6 +118,12 @@ async fn push(
     // Each event is judged on its own (`store::admission`): one the hub refuses is answered
     // with its reason while the others are stored.
     Ok(Json(blocking(&store, move |s| s.push(&device, &request)).await?))
+}
+
+/// The devices the province approved, with its signatures: laptops check every event they
+/// pull by these, not by the hub's word.
+async fn devices(State(store): State<Shared>, Authorized(_): Authorized) -> Result<Json<DeviceList>, StatusCode> {
+    Ok(Json(blocking(&store, |s| s.device_list()).await?))
 }
 
 #[derive(serde::Deserialize)]

@@ -1,7 +1,9 @@
 //! `oscc-hub`: the provincial hub (docs/ARCHITECTURE.md, "Sync").
 //!
 //!   oscc-hub serve [--listen 0.0.0.0:8443] [--name HOST]… [--tls-dir DIR] [--plain-http]
+//!   oscc-hub province-key [--key-file FILE] [--passphrase-stdin]
 //!   oscc-hub enroll-code --unit CODE [--coordinator]
+//!   oscc-hub approve DEVICE | --all [--key-file FILE] [--passphrase-stdin]
 //!   oscc-hub devices | revoke DEVICE | rejected | report
 //!   oscc-hub report --month 2569-11 | --year 2569 [--csv]
 //!
@@ -9,10 +11,12 @@
 //! `--database postgres://user@host/db`.
 
 mod api;
+mod province;
 mod statistics;
 mod store;
 mod tls;
 
+use oscc_sync::attestation;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -24,7 +28,9 @@ use tls::CertFiles;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 const USAGE: &str = "usage: oscc-hub serve [--listen ADDR:PORT] [--name HOST]... [--tls-dir DIR] [--plain-http]
+       oscc-hub province-key [--key-file FILE] [--passphrase-stdin]
        oscc-hub enroll-code --unit CODE [--coordinator]
+       oscc-hub approve DEVICE | --all [--key-file FILE] [--passphrase-stdin]
        oscc-hub devices | revoke DEVICE | rejected | report
        oscc-hub report --month YYYY-MM | --year YYYY [--csv]
        every command: [--database FILE | --database postgres://USER@HOST/DB]";
@@ -82,6 +88,29 @@ fn run(args: &[String]) -> Result<(), String> {
             };
             serve(listen, tls, open(&database)?)
         }
+        Some("province-key") => {
+            let store = open(&database)?;
+            if let Some(key) = store.province_key().map_err(|e| e.to_string())? {
+                return Err(format!(
+                    "this hub has its province key already ({})",
+                    attestation::key_fingerprint(&key)
+                ));
+            }
+            let key_file = key_file(args);
+            let passphrase = province::passphrase(stdin_passphrase(args), "province key passphrase: ")?;
+            if !stdin_passphrase(args) && *province::passphrase(false, "the same passphrase again: ")? != *passphrase {
+                return Err("the two passphrases differ".into());
+            }
+            let public_key = province::create(&key_file, &passphrase)?;
+            store.set_province_key(&public_key).map_err(|e| e.to_string())?;
+            println!("province key {}", attestation::key_fingerprint(&public_key));
+            println!(
+                "sealed in {}: keep it (and a copy) off this server; `oscc-hub approve` needs it",
+                key_file.display()
+            );
+            Ok(())
+        }
+        Some("approve") => approve(args, open(&database)?.as_ref()),
         Some("enroll-code") => {
             let unit = option(args, "--unit").ok_or("enroll-code needs --unit CODE")?;
             let coordinator = args.iter().any(|a| a == "--coordinator");
@@ -92,17 +121,20 @@ fn run(args: &[String]) -> Result<(), String> {
             if let Ok(print) = CertFiles::in_dir(&tls_dir).fingerprint() {
                 println!("the laptop should show certificate sha256 {print}");
             }
+            if let Ok(Some(key)) = open(&database)?.province_key() {
+                println!("and province key {}", attestation::key_fingerprint(&key));
+            }
+            println!("once it is enrolled: oscc-hub approve DEVICE");
             Ok(())
         }
         Some("devices") => {
             for d in open(&database)?.devices().map_err(|e| e.to_string())? {
-                println!(
-                    "{}\t{}\t{}\t{}",
-                    d.id,
-                    d.unit_code,
-                    if d.active { "active" } else { "revoked" },
-                    d.name
-                );
+                let state = match (d.active, d.approved) {
+                    (false, _) => "revoked",
+                    (true, false) => "waiting for approval",
+                    (true, true) => "active",
+                };
+                println!("{}\t{}\t{}\t{}", d.id, d.unit_code, state, d.name);
             }
             Ok(())
         }
@@ -152,6 +184,51 @@ fn run(args: &[String]) -> Result<(), String> {
         }
         _ => Err(USAGE.into()),
     }
+}
+
+fn key_file(args: &[String]) -> PathBuf {
+    PathBuf::from(option(args, "--key-file").unwrap_or_else(|| "province.key".into()))
+}
+
+fn stdin_passphrase(args: &[String]) -> bool {
+    args.iter().any(|a| a == "--passphrase-stdin")
+}
+
+/// `oscc-hub approve`: the province key signs each chosen device's id, unit and key, after
+/// the administrator has seen which devices they are.
+fn approve(args: &[String], store: &dyn Store) -> Result<(), String> {
+    let expected = store
+        .province_key()
+        .map_err(|e| e.to_string())?
+        .ok_or("the province key is not set up yet: run `oscc-hub province-key` first")?;
+    let all = args.iter().any(|a| a == "--all");
+    let named = args.get(1).filter(|a| !a.starts_with("--"));
+    if !all && named.is_none() {
+        return Err("approve needs a DEVICE id (see `oscc-hub devices`) or --all".into());
+    }
+    let chosen: Vec<_> = store
+        .devices()
+        .map_err(|e| e.to_string())?
+        .into_iter()
+        .filter(|d| d.active && !d.approved && (all || Some(&d.id) == named))
+        .collect();
+    if chosen.is_empty() {
+        return Err(match named {
+            Some(id) => format!("no device {id} waiting for approval (see `oscc-hub devices`)"),
+            None => "no device is waiting for approval".into(),
+        });
+    }
+    for d in &chosen {
+        println!("to approve: {}\t{}\t{}", d.id, d.unit_code, d.name);
+    }
+    let passphrase = province::passphrase(stdin_passphrase(args), "province key passphrase: ")?;
+    let key = province::open(&key_file(args), &passphrase, &expected)?;
+    for d in &chosen {
+        let signature = attestation::attest(&key, &d.id, &d.unit_code, &d.public_key);
+        store.approve(&d.id, &signature).map_err(|e| e.to_string())?;
+        println!("approved {}", d.id);
+    }
+    Ok(())
 }
 
 fn serve(listen: SocketAddr, tls: Option<Arc<rustls::ServerConfig>>, store: Arc<dyn Store>) -> Result<(), String> {

@@ -1,15 +1,18 @@
 //! A hub whose database was edited (SQLite and PostgreSQL): a stored event's body no longer
-//! says what its label says, and another event now claims to be the receiving laptop's own.
-//! The laptop sets each aside with its reason, counts them on its Sync position, takes in
-//! everything else, and syncs on.
+//! says what its label says, another event now claims to be the receiving laptop's own, a
+//! note's text is rewritten with its label left consistent, a device the hub made up (with an
+//! approval signed by a key of its own) hands out an event, and the province key is swapped.
+//! The laptop sets each event aside with its reason, shows them to its supervisor, refuses to
+//! sync with a hub naming another province key, takes in everything else, and syncs on.
 
 mod common;
 
 use casebook::log::events::Event;
 use casebook::records::agency::{Agency, AgencyType};
 use casebook::records::timeline::EntryKind;
-use common::{Hub, databases, enrolled_laptop, temp};
-use oscc_sync::{WireEvent, sync_once};
+use common::{Hub, PASS, databases, enrolled_laptop, temp};
+use oscc_sync::attestation::attest;
+use oscc_sync::{SyncError, WireEvent, sync_once};
 use std::sync::Mutex;
 
 /// Rewrites the stored event of `record_id` on the hub's database with `edit`. On a thread of
@@ -48,6 +51,34 @@ fn rewrite(database: &str, record_id: &str, edit: impl FnOnce(&mut WireEvent, &m
         db.execute("UPDATE events SET body = ?1 WHERE event_id = ?2", [&text, &event_id])
             .unwrap();
     }
+}
+
+/// Runs `statements` (SQLite's `?1` placeholders, text values) on the hub's database, in order.
+fn execute(database: &str, statements: &[(&str, Vec<String>)]) {
+    std::thread::scope(|scope| {
+        scope
+            .spawn(|| {
+                if database.starts_with("postgres") {
+                    let mut db = postgres::Client::connect(database, postgres::NoTls).unwrap();
+                    for (sql, args) in statements {
+                        let args: Vec<&(dyn postgres::types::ToSql + Sync)> =
+                            args.iter().map(|a| a as &(dyn postgres::types::ToSql + Sync)).collect();
+                        db.execute(&sql.replace('?', "$"), &args).unwrap();
+                    }
+                } else {
+                    let db = rusqlite::Connection::open(database).unwrap();
+                    for (sql, args) in statements {
+                        db.execute(sql, rusqlite::params_from_iter(args)).unwrap();
+                    }
+                }
+            })
+            .join()
+            .expect("the database edit failed")
+    });
+}
+
+fn hex_key(key: &ed25519_dalek::SigningKey) -> String {
+    hex::encode(key.verifying_key().to_bytes())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -103,6 +134,15 @@ async fn compromised(root: &std::path::Path, database: &str) {
             "2026-11-01T09:00:00+07:00",
         )
         .unwrap();
+    let second_note = a
+        .add_timeline_entry(
+            &a_worker,
+            &case.id,
+            EntryKind::Note,
+            "บันทึกที่สอง",
+            "2026-11-01T10:00:00+07:00",
+        )
+        .unwrap();
     let agency = a
         .add_agency(&a_worker, &Agency::new("หน่วยงานจริง", AgencyType::Ngo))
         .unwrap();
@@ -123,17 +163,105 @@ async fn compromised(root: &std::path::Path, database: &str) {
         body.hlc = format!("{}-{}-{b_device}", parts[0], parts[1]);
     });
 
+    // The second note's text rewritten, its label still saying exactly what the body implies:
+    // only the signature tells.
+    tamper(database, &second_note, |_, body| {
+        body.fields.insert("body".into(), "ข้อความที่ฮับแก้".into());
+    });
+    // A device the hub made up: enrolled in its tables, "approved" with a key of its own, and
+    // an event it signed delivered to CPN.
+    let made_up = ed25519_dalek::SigningKey::from_bytes(&[7; 32]);
+    let hub_key = ed25519_dalek::SigningKey::from_bytes(&[8; 32]);
+    let forged = {
+        let dir = root.join("made-up");
+        std::fs::create_dir_all(&dir).unwrap();
+        let (mut book, _, worker) = casebook::synth::unit_laptop(&dir, "x", PASS).unwrap();
+        let id = book
+            .add_agency(&worker, &Agency::new("หน่วยงานปลอม", AgencyType::Ngo))
+            .unwrap();
+        let event = book.events().unwrap().into_iter().find(|e| e.entity_id == id).unwrap();
+        WireEvent::signed(&event, &made_up)
+    };
+    let device = forged.device_id.clone();
+    execute(
+        database,
+        &[
+            (
+                "INSERT INTO devices (id, unit_code, name, token_hash, public_key, enrolled_at)
+                 VALUES (?1, 'CPN', 'made up', ?2, ?3, '2026-11-01T00:00:00Z')",
+                vec![device.clone(), "00".repeat(32), hex_key(&made_up)],
+            ),
+            (
+                "INSERT INTO attestations (device_id, signature, approved_at) VALUES (?1, ?2, '2026-11-01T00:00:00Z')",
+                vec![device.clone(), attest(&hub_key, &device, "CPN", &hex_key(&made_up))],
+            ),
+            (
+                "INSERT INTO events (event_id, device_id, device_seq, unit_code, record_id, body, received_at)
+                 VALUES (?1, ?2, 1, 'CPN', ?3, ?4, '2026-11-01T00:00:00Z')",
+                vec![
+                    forged.event_id.clone(),
+                    device.clone(),
+                    forged.record_id.clone(),
+                    serde_json::to_string(&forged).unwrap(),
+                ],
+            ),
+            (
+                "INSERT INTO deliveries (unit_code, hub_seq) SELECT 'CPN', hub_seq FROM events WHERE event_id = ?1",
+                vec![forged.event_id.clone()],
+            ),
+        ],
+    );
+
+    // The province key swapped on the hub: the laptop stops before it sends or takes anything.
     let b = Mutex::new(b);
+    let pinned = hub.province_key();
+    let swap = "UPDATE province SET public_key = ?1";
+    execute(database, &[(swap, vec![hex_key(&hub_key)])]);
+    assert!(matches!(
+        sync_once(&b, &b_client, schema).await,
+        Err(SyncError::ProvinceKeyChanged)
+    ));
+    assert_eq!(b.lock().unwrap().sync_position().unwrap().pull_cursor, 0);
+    execute(database, &[(swap, vec![pinned])]);
+
     let report = sync_once(&b, &b_client, schema).await.unwrap();
-    assert_eq!(report.received.quarantined, 2, "the two edited events are set aside");
+    assert_eq!(
+        report.received.quarantined, 4,
+        "the four edited or forged events are set aside"
+    );
     let position = b.lock().unwrap().sync_position().unwrap();
-    assert_eq!(position.set_aside, 2);
+    assert_eq!(position.set_aside, 4);
+    let supervisor = casebook::Session {
+        role: casebook::Role::Supervisor,
+        ..b_worker.clone()
+    };
+    let mut why: Vec<(String, String)> = b
+        .lock()
+        .unwrap()
+        .set_aside_events(&supervisor)
+        .unwrap()
+        .into_iter()
+        .map(|e| (e.entity_id, e.reason))
+        .collect();
+    why.sort();
+    let mut expected = vec![
+        (note.clone(), "bad_signature".to_owned()),
+        (second_note.clone(), "bad_signature".to_owned()),
+        (agency.clone(), "bad_signature".to_owned()),
+        (forged.record_id.clone(), "unknown_device".to_owned()),
+    ];
+    expected.sort();
+    assert_eq!(why, expected);
+    assert!(
+        b.lock().unwrap().set_aside_events(&b_worker).is_err(),
+        "supervisors only"
+    );
     {
         let mut book = b.lock().unwrap();
         let view = book.open_case(&b_worker, &case.id).unwrap();
         assert!(
-            view.timeline.iter().all(|e| e.id != note),
-            "the edited note was applied"
+            view.timeline.iter().all(|e| e.id != note && e.id != second_note),
+            "an edited note was applied"
         );
         assert!(
             book.agencies(&b_worker).unwrap().is_empty(),

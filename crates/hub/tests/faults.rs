@@ -231,6 +231,7 @@ async fn faults(root: &std::path::Path, database: &str) {
             .enroll(&hub.code("CPN"), book.device_id(), name)
             .await
             .unwrap();
+        hub.approve(book.device_id());
         laptops.push(Laptop {
             book: Mutex::new(book),
             worker,

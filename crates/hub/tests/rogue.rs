@@ -117,6 +117,9 @@ impl Rogue {
             .json()
             .await
             .unwrap();
+        // Approved by the province: a rogue device is one the province trusted (stolen, or
+        // an insider's).
+        hub.approve(&device_id);
         Rogue {
             http,
             url: hub.url.clone(),

@@ -192,6 +192,15 @@ async fn the_hub_is_trusted_by_its_pinned_certificate_and_takes_only_signed_even
         .unwrap();
     assert_eq!(enrolled.pin, hub.fingerprint);
 
+    // Until the province approves it, the device can neither push nor pull.
+    let waiting = Client::new(&hub.url, enrolled.pin.as_deref(), Some(enrolled.credentials.clone())).unwrap();
+    assert!(matches!(
+        sync_once(&book, &waiting, schema).await,
+        Err(SyncError::NotApproved)
+    ));
+    assert_eq!(hub.events_held(), 0);
+    hub.approve(&device);
+
     // Another hub (another certificate) at an address the laptop trusts is refused before a
     // byte of the book is sent.
     let impostor_dir = root.join("impostor");
@@ -231,5 +240,40 @@ async fn the_hub_is_trusted_by_its_pinned_certificate_and_takes_only_signed_even
     let report = sync_once(&book, &right, schema).await.unwrap();
     assert!(report.pushed > 0);
     assert_eq!(hub.events_held(), report.pushed as i64);
+    let _ = std::fs::remove_dir_all(&root);
+}
+
+/// An event from a newer release waits, whole, on a laptop whose build cannot read it yet, and
+/// is applied by the first sync after the laptop is upgraded.
+#[tokio::test(flavor = "current_thread")]
+async fn an_event_of_a_newer_release_waits_and_is_applied_after_an_upgrade() {
+    let root = temp("upgrade");
+    let hub = Hub::start(&root.join("hub.db").to_string_lossy(), &root);
+    let a = laptop(&root, "a", &hub).await;
+    let b = laptop(&root, "b", &hub).await;
+    a.book
+        .lock()
+        .unwrap()
+        .add_agency(&a.worker, &Agency::new("บ้านพักรุ่นใหม่", AgencyType::Shelter))
+        .unwrap();
+    a.sync().await.unwrap();
+
+    // B's build is one schema behind: A's events are kept, not applied, not dropped, and
+    // still kept by a second sync of the old build.
+    let current = casebook::store::schema_version();
+    let waiting = a.book.lock().unwrap().sync_position().unwrap().pushed_seq as usize;
+    for _ in 0..2 {
+        let got = sync_once(&b.book, &b.client, current - 1).await.unwrap();
+        assert_eq!(got.received.applied, 0);
+        assert!(b.book.lock().unwrap().agencies(&b.worker).unwrap().is_empty());
+        assert_eq!(b.book.lock().unwrap().quarantined().unwrap().len(), waiting);
+    }
+
+    // Upgraded: the same book applies them and the quarantine is empty.
+    assert_eq!(b.sync().await.unwrap().received.applied, waiting as u64);
+    let book = b.book.lock().unwrap();
+    assert_eq!(book.agencies(&b.worker).unwrap()[0].record.name, "บ้านพักรุ่นใหม่");
+    assert!(book.quarantined().unwrap().is_empty());
+    drop(book);
     let _ = std::fs::remove_dir_all(&root);
 }

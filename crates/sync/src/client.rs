@@ -2,11 +2,13 @@
 //! hub has for this unit until it has nothing more. Every step is safe to repeat, so a fault
 //! anywhere (a dropped connection, a killed process) only means the next run does it again.
 
+use crate::attestation::{self, Attested, DeviceList};
 use crate::tls::{self, Pinned};
-use crate::wire::{EnrollRequest, EnrollResponse, PullResponse, PushRequest, PushResponse, WireEvent};
+use crate::wire::{EnrollRequest, EnrollResponse, PullResponse, PushRequest, PushResponse, SetAside, WireEvent};
 use casebook::Casebook;
 use casebook::sync::receive::{Incoming, Received};
 use ed25519_dalek::SigningKey;
+use std::collections::HashMap;
 use std::sync::Arc;
 use zeroize::Zeroizing;
 
@@ -28,6 +30,12 @@ pub enum SyncError {
     Refused(u16),
     #[error("the hub acknowledged nothing new; sync stopped to try again later")]
     Stalled,
+    #[error("the province has not approved this device yet")]
+    NotApproved,
+    /// The hub names another province key than the one pinned at enrollment: it was replaced
+    /// or the hub is not the one this device enrolled with. Nothing is sent or taken.
+    #[error("the hub's province key is not the one this device enrolled with")]
+    ProvinceKeyChanged,
     #[error("the hub address must start with https:// (plain http only for this machine)")]
     PlainHttp,
     #[error("the hub address must start with https://")]
@@ -111,6 +119,8 @@ pub struct Enrolled {
     /// The fingerprint of the hub certificate seen (None over plain HTTP on loopback): every
     /// later connection accepts that certificate only.
     pub pin: Option<String>,
+    /// The province's public key, hex: pinned in the book (`Casebook::pin_province_key`).
+    pub province_key: String,
 }
 
 /// A device's connection to its hub.
@@ -184,7 +194,14 @@ impl Client {
                 key,
             },
             pin: self.verifier.as_ref().and_then(|v| v.seen()),
+            province_key: answer.province_key,
         })
+    }
+
+    /// The devices the province approved, as the hub lists them.
+    async fn device_list(&self) -> Result<DeviceList, SyncError> {
+        let request = self.authorized(self.http.get(format!("{}/v1/devices", self.base)));
+        Ok(checked(request.send().await?)?.json().await?)
     }
 
     /// The push of one batch as a task of its own, so that the next batch is read and signed
@@ -206,7 +223,7 @@ impl Client {
         tokio::spawn(async move {
             let page: PullResponse = checked(request.send().await?)?.json().await?;
             Ok(Page {
-                incoming: page.events.into_iter().map(|p| checks.incoming(p.event)).collect(),
+                incoming: checks.incoming(page.events.into_iter().map(|p| p.event).collect()),
                 cursor: page.cursor,
             })
         })
@@ -249,25 +266,58 @@ impl Client {
     }
 }
 
-/// What this laptop checks in every event it takes from elsewhere (`WireEvent::into_incoming`).
+/// What this laptop checks in every event it takes from elsewhere: signed by a device the
+/// province approved (`devices`), then `WireEvent::into_incoming`.
 struct Checks {
     known_schema: u32,
     catalog: casebook::store::Catalog,
     own_device: String,
+    devices: HashMap<String, Attested>,
 }
 
 impl Checks {
-    fn of(replica: &impl Replica, known_schema: u32) -> Result<Checks, SyncError> {
+    /// The checks of this run: the hub's list of devices, each kept only when the province key
+    /// this book pinned signed its approval. The first run of a book enrolled before province
+    /// keys existed pins the hub's key then.
+    async fn of(replica: &impl Replica, client: &Client, known_schema: u32) -> Result<Checks, SyncError> {
+        let list = client.device_list().await?;
+        let pinned = replica.with_book(|b| b.pin_province_key(&list.province_key))?;
+        if pinned != list.province_key {
+            return Err(SyncError::ProvinceKeyChanged);
+        }
+        let province = attestation::public_key(&pinned).ok_or(SyncError::ProvinceKeyChanged)?;
         let (catalog, own_device) = replica.with_book(|b| Ok((b.catalog().clone(), b.device_id().to_owned())))?;
         Ok(Checks {
             known_schema,
             catalog,
             own_device,
+            devices: attestation::attested(&list, &province),
         })
     }
 
-    fn incoming(&self, wire: WireEvent) -> Incoming {
-        wire.into_incoming(self.known_schema, &self.catalog, &self.own_device)
+    /// Each event for the case book, or set aside with its reason: by a device the province
+    /// did not approve (`unknown_device`), with a signature that is not its device's
+    /// (`bad_signature`), or failing `into_incoming`.
+    fn incoming(&self, events: Vec<WireEvent>) -> Vec<Incoming> {
+        let keys: Vec<Option<&ed25519_dalek::VerifyingKey>> = events
+            .iter()
+            .map(|e| self.devices.get(&e.device_id).map(|d| &d.key))
+            .collect();
+        let signed = attestation::verify_each(
+            events
+                .iter()
+                .zip(&keys)
+                .map(|(event, key)| key.map(|key| (event.signed_digest(), event.sig.as_str(), key))),
+        );
+        events
+            .into_iter()
+            .zip(keys.iter().zip(signed))
+            .map(|(event, (key, signed))| match (key, signed) {
+                (None, _) => event.set_aside(SetAside::UnknownDevice),
+                (Some(_), false) => event.set_aside(SetAside::BadSignature),
+                (Some(_), true) => event.into_incoming(self.known_schema, &self.catalog, &self.own_device),
+            })
+            .collect()
     }
 }
 
@@ -286,6 +336,7 @@ fn checked(response: reqwest::Response) -> Result<reqwest::Response, SyncError> 
     match response.status().as_u16() {
         200..=299 => Ok(response),
         401 => Err(SyncError::Unauthorized),
+        423 => Err(SyncError::NotApproved),
         code => Err(SyncError::Refused(code)),
     }
 }
@@ -295,7 +346,7 @@ fn checked(response: reqwest::Response) -> Result<reqwest::Response, SyncError> 
 /// name. Nothing counts as pushed until the hub says it committed it.
 pub async fn sync_once(replica: &impl Replica, client: &Client, known_schema: u32) -> Result<SyncReport, SyncError> {
     let key = &client.credentials.as_ref().ok_or(SyncError::Unauthorized)?.key;
-    let checks = Arc::new(Checks::of(replica, known_schema)?);
+    let checks = Arc::new(Checks::of(replica, client, known_schema).await?);
     let mut report = SyncReport {
         received: retry(replica, &checks)?,
         ..SyncReport::default()
@@ -422,17 +473,17 @@ pub fn catch_up_search(replica: &impl Replica) -> Result<(), SyncError> {
     Ok(())
 }
 
-/// Takes in the quarantined events this build can read (after an upgrade); the others stay.
-pub fn retry_quarantine(replica: &impl Replica, known_schema: u32) -> Result<Received, SyncError> {
-    retry(replica, &Checks::of(replica, known_schema)?)
-}
-
+/// Takes in the set-aside events that pass this run's checks (after an upgrade, or once the
+/// province has approved the device that signed them); the others stay.
 fn retry(replica: &impl Replica, checks: &Checks) -> Result<Received, SyncError> {
-    let readable: Vec<Incoming> = replica
+    let held: Vec<WireEvent> = replica
         .with_book(|b| b.quarantined())?
         .into_iter()
         .filter_map(|(_, raw)| serde_json::from_str::<WireEvent>(&raw).ok())
-        .map(|wire| checks.incoming(wire))
+        .collect();
+    let readable: Vec<Incoming> = checks
+        .incoming(held)
+        .into_iter()
         .filter(|incoming| matches!(incoming, Incoming::Event(_)))
         .collect();
     if readable.is_empty() {

@@ -1,15 +1,14 @@
 //! Sync between a unit's laptops and the provincial hub (docs/ARCHITECTURE.md, "Sync"): the versioned wire
 //! types both sides speak, and the client that pushes this device's log and pulls the rest.
 
+pub mod attestation;
 mod client;
 mod tls;
 mod wire;
 
-pub use client::{
-    Client, Credentials, Enrolled, Replica, SyncError, SyncReport, catch_up_search, retry_quarantine, sync_once,
-};
+pub use client::{Client, Credentials, Enrolled, Replica, SyncError, SyncReport, catch_up_search, sync_once};
 pub use tls::fingerprint;
 pub use wire::{
     EnrollRequest, EnrollResponse, PullResponse, PulledEvent, PushRequest, PushResponse, Refusal, RefusedEvent,
-    WIRE_VERSION, WireEvent,
+    SetAside, WIRE_VERSION, WireEvent,
 };

@@ -16,6 +16,26 @@ pub const WIRE_VERSION: u32 = 1;
 /// The quarantine reason of an event this build cannot read yet: applied after an upgrade.
 const NEWER_VERSION: &str = "newer_version";
 
+/// Why a laptop set aside an event it pulled (kept whole in quarantine, never applied, listed
+/// for the supervisor).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, strum::VariantArray)]
+#[serde(rename_all = "snake_case")]
+pub enum SetAside {
+    /// Signed by no device the province approved (tried again at the next sync: the device
+    /// may have been approved after this laptop fetched the list).
+    UnknownDevice,
+    /// The signature is not its device's: the event was changed after it was signed.
+    BadSignature,
+    /// It claims this laptop's own device: this laptop's events never come back.
+    OwnDevice,
+    /// The body is not an event.
+    Malformed,
+    /// The label says something other than the body.
+    EnvelopeMismatch,
+    /// A field the schema does not have, or a value of the wrong type.
+    BadShape,
+}
+
 /// An event on the wire: the keys the hub stores and routes by, and the event itself.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct WireEvent {
@@ -137,28 +157,37 @@ impl WireEvent {
     /// claiming `own_device` (this laptop's events never come back from the hub). What fails
     /// is set aside with its reason, on its own.
     pub fn into_incoming(self, known_schema: u32, catalog: &Catalog, own_device: &str) -> Incoming {
-        let set_aside = |wire: &WireEvent, reason: &str| Incoming::Quarantine {
-            event_id: wire.event_id.clone(),
-            raw: serde_json::to_string(wire).unwrap_or_default(),
-            reason: reason.to_owned(),
-        };
         if self.v != WIRE_VERSION {
-            return set_aside(&self, NEWER_VERSION);
+            return self.quarantine(NEWER_VERSION);
         }
         let event = match self.body_event() {
             Ok(event) => event,
-            Err(refusal) => return set_aside(&self, &casebook::error::serde_name(&refusal)),
+            Err(Refusal::EnvelopeMismatch) => return self.set_aside(SetAside::EnvelopeMismatch),
+            Err(_) => return self.set_aside(SetAside::Malformed),
         };
         if event.schema_version > known_schema {
-            return set_aside(&self, NEWER_VERSION);
+            return self.quarantine(NEWER_VERSION);
         }
         if event.device_id == own_device {
-            return set_aside(&self, "own_device");
+            return self.set_aside(SetAside::OwnDevice);
         }
         match check_shape(catalog, &event) {
             Ok(()) => Incoming::Event(event),
-            Err(Flaw::NewerSchema(_)) => set_aside(&self, NEWER_VERSION),
-            Err(_) => set_aside(&self, &casebook::error::serde_name(&Refusal::BadShape)),
+            Err(Flaw::NewerSchema(_)) => self.quarantine(NEWER_VERSION),
+            Err(_) => self.set_aside(SetAside::BadShape),
+        }
+    }
+
+    /// The event kept whole in quarantine, set aside for `why`.
+    pub fn set_aside(&self, why: SetAside) -> Incoming {
+        self.quarantine(&casebook::error::serde_name(&why))
+    }
+
+    fn quarantine(&self, reason: &str) -> Incoming {
+        Incoming::Quarantine {
+            event_id: self.event_id.clone(),
+            raw: serde_json::to_string(self).unwrap_or_default(),
+            reason: reason.to_owned(),
         }
     }
 }
@@ -207,6 +236,9 @@ pub struct EnrollResponse {
     pub unit_code: String,
     /// Sent once; the hub keeps only its hash.
     pub token: String,
+    /// The province's public key, hex: the laptop pins it and takes events only from devices
+    /// it approved (`attestation`).
+    pub province_key: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -7,6 +7,7 @@ use crate::sync_task;
 use casebook::sync::SyncPosition;
 use casebook::sync::conflicts::Conflict;
 use casebook::sync::refused::RefusedEntry;
+use casebook::sync::set_aside::SetAsideEntry;
 use oscc_sync::Client;
 use serde::Serialize;
 use tauri::State;
@@ -19,6 +20,8 @@ pub struct SyncStatus {
     pub hub_url: Option<String>,
     /// The hub certificate's fingerprint this laptop trusts (compare with `oscc-hub`'s).
     pub hub_pin: Option<String>,
+    /// The fingerprint of the province key this laptop pinned (compare with `oscc-hub`'s).
+    pub province_key: Option<String>,
     pub position: SyncPosition,
     pub last_ok: Option<String>,
     /// A message key (`sync.error.*`) when the last run failed.
@@ -39,7 +42,7 @@ pub async fn enroll_device(state: State<'_, AppState>, hub_url: String, code: St
         .enroll(code.trim(), &device_id, &device_name)
         .await?;
     let secret = enrolled.credentials.to_secret();
-    state.with_book(|book, s| book.set_hub(s, &url, enrolled.pin.as_deref(), &secret))?;
+    state.with_book(|book, s| book.set_hub(s, &url, enrolled.pin.as_deref(), &enrolled.province_key, &secret))?;
     sync_task::request(&state);
     Ok(())
 }
@@ -60,6 +63,10 @@ pub fn sync_status(state: State<'_, AppState>) -> Result<SyncStatus> {
     Ok(SyncStatus {
         enrolled: hub.is_some(),
         hub_url: hub.as_ref().map(|h| h.url.clone()),
+        province_key: hub
+            .as_ref()
+            .and_then(|h| h.province_key.as_deref())
+            .map(oscc_sync::attestation::key_fingerprint),
         hub_pin: hub.and_then(|h| h.pin),
         position,
         last_ok: run.last_ok,
@@ -82,6 +89,12 @@ pub fn resolve_conflict(state: State<'_, AppState>, id: String, take_other: bool
     state.with_book(|book, s| book.resolve_conflict(s, &id, take_other))?;
     sync_task::request(&state);
     Ok(())
+}
+
+/// Events from elsewhere this laptop set aside, with why: for the supervisor.
+#[tauri::command]
+pub fn set_aside_events(state: State<'_, AppState>) -> Result<Vec<SetAsideEntry>> {
+    state.with_book(|book, s| book.set_aside_events(s))
 }
 
 /// This laptop's events the hub refused, with why: for the supervisor.

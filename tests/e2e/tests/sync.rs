@@ -29,7 +29,31 @@ impl Drop for Hub {
     }
 }
 
+/// The province administrator's passphrase for the province key (synthetic).
+const PROVINCE_PASS: &str = "synthetic province passphrase";
+
+/// `oscc-hub ARGS --database … --key-file …` in `dir`, the province passphrase on its input.
+fn hub_admin(dir: &Path, args: &[&str]) -> Result<String> {
+    let mut child = Command::new(hub_binary())
+        .args(args)
+        .arg("--database")
+        .arg(dir.join("hub.db"))
+        .arg("--key-file")
+        .arg(dir.join("province.key"))
+        .arg("--passphrase-stdin")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()?;
+    std::io::Write::write_all(&mut child.stdin.take().ok_or("no hub stdin")?, PROVINCE_PASS.as_bytes())?;
+    let out = child.wait_with_output()?;
+    if !out.status.success() {
+        return Err(format!("oscc-hub {args:?} failed").into());
+    }
+    Ok(String::from_utf8(out.stdout)?)
+}
+
 fn start_hub(dir: &Path) -> Result<Hub> {
+    hub_admin(dir, &["province-key"])?;
     let mut child = Command::new(hub_binary())
         .args(["serve", "--listen", "127.0.0.1:0", "--database"])
         .arg(dir.join("hub.db"))
@@ -53,11 +77,7 @@ fn start_hub(dir: &Path) -> Result<Hub> {
 impl Hub {
     /// Enrolls `book` in `unit` with a fresh one-time code; its client pins the certificate.
     async fn enroll(&self, book: &mut Casebook, admin: &Session, unit: &str) -> Result<Client> {
-        let out = Command::new(hub_binary())
-            .args(["enroll-code", "--unit", unit, "--database"])
-            .arg(self.2.join("hub.db"))
-            .output()?;
-        let code = String::from_utf8(out.stdout)?
+        let code = hub_admin(&self.2, &["enroll-code", "--unit", unit])?
             .lines()
             .next()
             .unwrap_or_default()
@@ -65,10 +85,12 @@ impl Hub {
         let enrolled = Client::new(&self.1, None, None)?
             .enroll(&code, book.device_id(), unit)
             .await?;
+        hub_admin(&self.2, &["approve", book.device_id()])?;
         book.set_hub(
             admin,
             &self.1,
             enrolled.pin.as_deref(),
+            &enrolled.province_key,
             &enrolled.credentials.to_secret(),
         )?;
         Ok(Client::new(

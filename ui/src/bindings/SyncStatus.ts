@@ -5,7 +5,11 @@ export type SyncStatus = { enrolled: boolean, hub_url: string | null,
 /**
  * The hub certificate's fingerprint this laptop trusts (compare with `oscc-hub`'s).
  */
-hub_pin: string | null, position: SyncPosition, last_ok: string | null, 
+hub_pin: string | null, 
+/**
+ * The fingerprint of the province key this laptop pinned (compare with `oscc-hub`'s).
+ */
+province_key: string | null, position: SyncPosition, last_ok: string | null, 
 /**
  * A message key (`sync.error.*`) when the last run failed.
  */

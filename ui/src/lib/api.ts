@@ -38,6 +38,7 @@ import type { ProjectorScreen } from "../bindings/ProjectorScreen";
 import type { SyncStatus } from "../bindings/SyncStatus";
 import type { Conflict } from "../bindings/Conflict";
 import type { RefusedEntry } from "../bindings/RefusedEntry";
+import type { SetAsideEntry } from "../bindings/SetAsideEntry";
 import type { Period } from "../bindings/Period";
 import type { DataSubjectRequest } from "../bindings/DataSubjectRequest";
 import type { Breach } from "../bindings/Breach";
@@ -113,6 +114,7 @@ export const api = {
   conflicts: () => invoke<Conflict[]>("conflicts"),
   resolveConflict: (id: string, takeOther: boolean) => invoke<void>("resolve_conflict", { id, takeOther }),
   refusedEvents: () => invoke<RefusedEntry[]>("refused_events"),
+  setAsideEvents: () => invoke<SetAsideEntry[]>("set_aside_events"),
   openExport: (path: string) => invoke<void>("open_export", { path }),
   saveExportAs: (path: string) => invoke<string | null>("save_export_as", { path }),
   changeStatus: (caseId: string, status: Status, reason: string) =>

@@ -70,10 +70,71 @@ pub enum SlotOwner {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct Slot {
     owner: SlotOwner,
+    #[serde(flatten)]
+    sealed: Sealed,
+}
+
+/// A 32-byte key sealed under a secret: ChaCha20-Poly1305 with a key derived by Argon2id from
+/// the secret (and a pepper, when given), bound to a label (`aad`) so that it opens only for
+/// what it was sealed for. The book's key slots use it, and so does the hub for the
+/// province's signing key.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Sealed {
     kdf: KdfParams,
     salt: String,
     nonce: String,
     wrapped: String,
+}
+
+impl Sealed {
+    pub fn seal(plain: &[u8; 32], secret: &[u8], pepper: Option<&[u8]>, kdf: KdfParams, aad: &str) -> Result<Sealed> {
+        let salt: [u8; 16] = random_bytes()?;
+        let nonce: [u8; 12] = random_bytes()?;
+        let kek = derive(secret, pepper, &salt, kdf)?;
+        let wrapped = ChaCha20Poly1305::new(Key::from_slice(&*kek))
+            .encrypt(
+                Nonce::from_slice(&nonce),
+                Payload {
+                    msg: &plain[..],
+                    aad: aad.as_bytes(),
+                },
+            )
+            .map_err(|_| Error::KeyFile("cannot wrap key".into()))?;
+        Ok(Sealed {
+            kdf,
+            salt: hex::encode(salt),
+            nonce: hex::encode(nonce),
+            wrapped: hex::encode(wrapped),
+        })
+    }
+
+    /// The sealed key, or None when the secret (or pepper, or label) is not the one it was
+    /// sealed with.
+    pub fn open(&self, secret: &[u8], pepper: Option<&[u8]>, aad: &str) -> Option<Zeroizing<[u8; 32]>> {
+        let salt = hex::decode(&self.salt).ok()?;
+        let nonce = hex::decode(&self.nonce).ok()?;
+        let wrapped = hex::decode(&self.wrapped).ok()?;
+        if nonce.len() != 12 {
+            return None;
+        }
+        let kek = derive(secret, pepper, &salt, self.kdf).ok()?;
+        let mut plain = ChaCha20Poly1305::new(Key::from_slice(&*kek))
+            .decrypt(
+                Nonce::from_slice(&nonce),
+                Payload {
+                    msg: &wrapped,
+                    aad: aad.as_bytes(),
+                },
+            )
+            .ok()?;
+        let mut key = Zeroizing::new([0u8; 32]);
+        let ok = plain.len() == 32;
+        if ok {
+            key.copy_from_slice(&plain);
+        }
+        plain.zeroize();
+        ok.then_some(key)
+    }
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -148,27 +209,9 @@ impl KeyFile {
         kdf: KdfParams,
         key: &MasterKey,
     ) -> Result<()> {
-        let salt: [u8; 16] = random_bytes()?;
-        let nonce: [u8; 12] = random_bytes()?;
-        let kek = derive(secret, pepper, &salt, kdf)?;
-        let aad = slot_aad(&owner);
-        let wrapped = ChaCha20Poly1305::new(Key::from_slice(&*kek))
-            .encrypt(
-                Nonce::from_slice(&nonce),
-                Payload {
-                    msg: &key.0[..],
-                    aad: aad.as_bytes(),
-                },
-            )
-            .map_err(|_| Error::KeyFile("cannot wrap key".into()))?;
+        let sealed = Sealed::seal(&key.0, secret, pepper, kdf, &slot_aad(&owner))?;
         self.slots.retain(|s| !same_owner(&s.owner, &owner));
-        self.slots.push(Slot {
-            owner,
-            kdf,
-            salt: hex::encode(salt),
-            nonce: hex::encode(nonce),
-            wrapped: hex::encode(wrapped),
-        });
+        self.slots.push(Slot { owner, sealed });
         Ok(())
     }
 
@@ -243,30 +286,10 @@ fn slot_aad(owner: &SlotOwner) -> String {
 }
 
 fn unwrap_slot(slot: &Slot, secret: &[u8], pepper: Option<&[u8]>) -> Result<MasterKey, ()> {
-    let salt = hex::decode(&slot.salt).map_err(|_| ())?;
-    let nonce = hex::decode(&slot.nonce).map_err(|_| ())?;
-    let wrapped = hex::decode(&slot.wrapped).map_err(|_| ())?;
-    if nonce.len() != 12 {
-        return Err(());
-    }
-    let kek = derive(secret, pepper, &salt, slot.kdf).map_err(|_| ())?;
-    let aad = slot_aad(&slot.owner);
-    let mut plain = ChaCha20Poly1305::new(Key::from_slice(&*kek))
-        .decrypt(
-            Nonce::from_slice(&nonce),
-            Payload {
-                msg: &wrapped,
-                aad: aad.as_bytes(),
-            },
-        )
-        .map_err(|_| ())?;
-    let mut key = Zeroizing::new([0u8; 32]);
-    let ok = plain.len() == 32;
-    if ok {
-        key.copy_from_slice(&plain);
-    }
-    plain.zeroize();
-    if ok { Ok(MasterKey(key)) } else { Err(()) }
+    slot.sealed
+        .open(secret, pepper, &slot_aad(&slot.owner))
+        .map(MasterKey)
+        .ok_or(())
 }
 
 fn derive(secret: &[u8], pepper: Option<&[u8]>, salt: &[u8], kdf: KdfParams) -> Result<Zeroizing<[u8; 32]>> {

@@ -5,6 +5,7 @@ pub mod blobs;
 pub mod conflicts;
 pub mod receive;
 pub mod refused;
+pub mod set_aside;
 
 use crate::book::Casebook;
 use crate::book::permissions::{Permission, Session};
@@ -37,23 +38,41 @@ pub struct SyncPosition {
     pub set_aside: i64,
 }
 
+/// The `sync_state` key of the pinned province key.
+const PROVINCE_KEY: &str = "hub_province_key";
+
 /// Where this device syncs to.
 pub struct HubLink {
     pub url: String,
     /// SHA-256 of the hub certificate seen at enrollment (none for plain HTTP on loopback).
     pub pin: Option<String>,
+    /// The province's public key pinned at enrollment (hex): events are taken only from
+    /// devices it approved.
+    pub province_key: Option<String>,
     pub secret: zeroize::Zeroizing<String>,
 }
 
 impl Casebook {
-    /// Records enrollment with a hub: its address and pinned certificate in the book, the
-    /// device's secret (token and signing key) in the OS keyring, never in the file.
-    /// Administrators only.
-    pub fn set_hub(&mut self, session: &Session, url: &str, pin: Option<&str>, secret: &str) -> Result<()> {
+    /// Records enrollment with a hub: its address, pinned certificate and the province's key
+    /// in the book, the device's secret (token and signing key) in the OS keyring, never in the
+    /// file. Administrators only.
+    pub fn set_hub(
+        &mut self,
+        session: &Session,
+        url: &str,
+        pin: Option<&str>,
+        province_key: &str,
+        secret: &str,
+    ) -> Result<()> {
         session.require(Permission::ManageUsers)?;
         device::store_hub_secret(&self.book_id, secret)?;
         let tx = self.conn.transaction()?;
-        for (key, value) in [("hub_url", Some(url)), ("hub_pin", pin)] {
+        let settings = [
+            ("hub_url", Some(url)),
+            ("hub_pin", pin),
+            (PROVINCE_KEY, Some(province_key)),
+        ];
+        for (key, value) in settings {
             match value {
                 Some(value) => tx.execute(
                     "INSERT INTO sync_state (key, value) VALUES (?1, ?2)
@@ -77,7 +96,27 @@ impl Casebook {
         };
         let Some(url) = state("hub_url")? else { return Ok(None) };
         let pin = state("hub_pin")?;
-        Ok(device::load_hub_secret(&self.book_id)?.map(|secret| HubLink { url, pin, secret }))
+        let province_key = state(PROVINCE_KEY)?;
+        Ok(device::load_hub_secret(&self.book_id)?.map(|secret| HubLink {
+            url,
+            pin,
+            province_key,
+            secret,
+        }))
+    }
+
+    /// The province key this book trusts: the one pinned at enrollment, or `offered` when
+    /// none is (a book enrolled before province keys existed pins the first one its hub names).
+    pub fn pin_province_key(&mut self, offered: &str) -> Result<String> {
+        self.conn.execute(
+            "INSERT INTO sync_state (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO NOTHING",
+            [PROVINCE_KEY, offered],
+        )?;
+        Ok(self
+            .conn
+            .query_row("SELECT value FROM sync_state WHERE key = ?1", [PROVINCE_KEY], |r| {
+                r.get(0)
+            })?)
     }
 
     pub fn sync_position(&self) -> Result<SyncPosition> {

@@ -81,7 +81,7 @@ impl Casebook {
                 Incoming::Quarantine { event_id, raw, reason } => {
                     tx.execute(
                         "INSERT INTO quarantine (event_id, body, received_at, reason) VALUES (?1, ?2, ?3, ?4)
-                         ON CONFLICT (event_id) DO NOTHING",
+                         ON CONFLICT (event_id) DO UPDATE SET reason = excluded.reason",
                         params![event_id, raw, now_iso(), reason],
                     )?;
                     report.quarantined += 1;
@@ -199,11 +199,14 @@ impl Casebook {
         }
     }
 
-    /// Events kept whole because this build could not read them yet: (event id, raw text).
-    /// Events set aside because they failed a check are not tried again.
+    /// Events kept whole to be tried again at the next sync: (event id, raw text). Those
+    /// this build could not read yet (`newer_version`), and those by a device this laptop did
+    /// not know yet (`unknown_device`: approved after its list of devices was fetched). Events
+    /// that failed a check stay set aside.
     pub fn quarantined(&self) -> Result<Vec<(String, String)>> {
         let mut stmt = self.conn.prepare(
-            "SELECT event_id, body FROM quarantine WHERE reason = 'newer_version' ORDER BY received_at, event_id",
+            "SELECT event_id, body FROM quarantine WHERE reason IN ('newer_version', 'unknown_device')
+             ORDER BY received_at, event_id",
         )?;
         let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)

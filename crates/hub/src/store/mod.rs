@@ -17,7 +17,8 @@ pub use sql::StoreError;
 pub use sqlite::Sqlite;
 
 use casebook::store::Catalog;
-use ed25519_dalek::{Signature, VerifyingKey};
+use ed25519_dalek::VerifyingKey;
+use oscc_sync::attestation::{self, DeviceEntry, DeviceList};
 use oscc_sync::{PushRequest, PushResponse, Refusal, RefusedEvent, WireEvent};
 
 /// The most events one push may carry (the app sends 2,000).
@@ -36,6 +37,8 @@ pub struct Device {
     pub active: bool,
     /// Ed25519 public key, hex.
     pub public_key: String,
+    /// The province approved it (`oscc-hub approve`): until then it may neither push nor pull.
+    pub approved: bool,
 }
 
 /// A unit's figures for `oscc-hub report`.
@@ -75,6 +78,16 @@ pub trait Store: Send + Sync {
     ) -> Result<(Device, String), StoreError>;
     fn device_by_token(&self, token: &str) -> Result<Option<Device>, StoreError>;
     fn devices(&self) -> Result<Vec<Device>, StoreError>;
+    /// The province's public key, hex, once `oscc-hub province-key` has set it.
+    fn province_key(&self) -> Result<Option<String>, StoreError>;
+    /// Sets the province's public key; false when it was set already (it never changes: the
+    /// laptops pinned it).
+    fn set_province_key(&self, public_key: &str) -> Result<bool, StoreError>;
+    /// Keeps the province's approval of a device (the province key's signature); false when
+    /// no such device is enrolled.
+    fn approve(&self, device_id: &str, attestation: &str) -> Result<bool, StoreError>;
+    /// Every approved device with the province's signature, for the laptops to check events by.
+    fn device_list(&self) -> Result<DeviceList, StoreError>;
     fn revoke(&self, device_id: &str) -> Result<bool, StoreError>;
     /// Judges each event of a batch, stores and routes those it admits and notes those it
     /// refuses, in one transaction; answers the device's highest settled seq with no gap
@@ -119,36 +132,21 @@ fn now() -> String {
 }
 
 fn verifying_key(hex_key: &str) -> Result<VerifyingKey, StoreError> {
-    let bytes: [u8; 32] = hex::decode(hex_key)
-        .ok()
-        .and_then(|b| b.try_into().ok())
-        .ok_or(StoreError::BadKey)?;
-    VerifyingKey::from_bytes(&bytes).map_err(|_| StoreError::BadKey)
+    attestation::public_key(hex_key).ok_or(StoreError::BadKey)
 }
 
-fn signature(event: &WireEvent) -> Option<Signature> {
-    let bytes: [u8; 64] = hex::decode(&event.sig).ok()?.try_into().ok()?;
-    Some(Signature::from_bytes(&bytes))
-}
-
-/// Every event of the batch signed by `key`. Checked together (about twice as fast as one by
-/// one); when that fails, one by one to name the event that is not. A push with one event the
-/// device did not sign is refused whole: its sender has the token but not the key.
+/// Every event of the batch signed by `key`. A push with one event the device did not sign is
+/// refused whole: its sender has the token but not the key.
 fn check_signatures(key: &VerifyingKey, events: &[WireEvent]) -> Result<(), StoreError> {
-    let bad = |event: &WireEvent| StoreError::BadSignature(event.event_id.clone());
-    let signatures = events
-        .iter()
-        .map(|event| signature(event).ok_or_else(|| bad(event)))
-        .collect::<Result<Vec<_>, _>>()?;
-    let messages: Vec<[u8; 32]> = events.iter().map(WireEvent::signed_digest).collect();
-    let message_refs: Vec<&[u8]> = messages.iter().map(|m| m.as_slice()).collect();
-    if ed25519_dalek::verify_batch(&message_refs, &signatures, &vec![*key; events.len()]).is_ok() {
-        return Ok(());
+    let signed = attestation::verify_each(
+        events
+            .iter()
+            .map(|event| Some((event.signed_digest(), event.sig.as_str(), key))),
+    );
+    match events.iter().zip(signed).find(|(_, good)| !good) {
+        Some((event, _)) => Err(StoreError::BadSignature(event.event_id.clone())),
+        None => Ok(()),
     }
-    for ((event, message), signature) in events.iter().zip(&messages).zip(&signatures) {
-        key.verify_strict(message, signature).map_err(|_| bad(event))?;
-    }
-    Ok(())
 }
 
 fn device_of(row: &[Val]) -> Device {
@@ -158,10 +156,19 @@ fn device_of(row: &[Val]) -> Device {
         name: row[2].text(),
         active: row[3].int() != 0,
         public_key: row[4].text(),
+        approved: row[5].int() != 0,
     }
 }
 
-const DEVICE_COLUMNS: &str = "id, unit_code, name, active, public_key";
+const DEVICE_COLUMNS: &str = "id, unit_code, name, active, public_key,
+    (SELECT count(*) FROM attestations a WHERE a.device_id = devices.id)";
+
+fn province_key(sql: &mut dyn Sql) -> Result<Option<String>, StoreError> {
+    Ok(sql
+        .rows("SELECT public_key FROM province", &[])?
+        .first()
+        .map(|r| r[0].text()))
+}
 
 /// The hub on a backend: storage here, what it takes in `admission`, who sees what in
 /// `routing`.
@@ -297,6 +304,9 @@ impl<B: Backend> Store for Hub<B> {
     fn new_enroll_code(&self, unit_code: &str, coordinator: bool) -> Result<String, StoreError> {
         let code = random_secret(6)?;
         self.db.transaction(|sql| {
+            if province_key(sql)?.is_none() {
+                return Err(StoreError::NoProvinceKey);
+            }
             let flag = sql.exec(
                 "INSERT INTO units (code, coordinator) VALUES (?1, ?2)
                  ON CONFLICT (code) DO UPDATE SET coordinator = excluded.coordinator
@@ -335,6 +345,7 @@ impl<B: Backend> Store for Hub<B> {
                 name: device_name.to_owned(),
                 active: true,
                 public_key: public_key.to_owned(),
+                approved: false,
             };
             sql.exec(
                 "INSERT INTO devices (id, unit_code, name, token_hash, public_key, enrolled_at)
@@ -370,6 +381,52 @@ impl<B: Backend> Store for Hub<B> {
             )
         })?;
         Ok(rows.iter().map(|r| device_of(r)).collect())
+    }
+
+    fn province_key(&self) -> Result<Option<String>, StoreError> {
+        self.db.read(province_key)
+    }
+
+    fn set_province_key(&self, public_key: &str) -> Result<bool, StoreError> {
+        verifying_key(public_key)?;
+        Ok(self.db.transaction(|sql| {
+            sql.exec(
+                "INSERT INTO province (id, public_key) VALUES (1, ?1) ON CONFLICT DO NOTHING",
+                &[public_key.into()],
+            )
+        })? > 0)
+    }
+
+    fn approve(&self, device_id: &str, attestation: &str) -> Result<bool, StoreError> {
+        Ok(self.db.transaction(|sql| {
+            sql.exec(
+                "INSERT INTO attestations (device_id, signature, approved_at)
+                 SELECT id, ?2, ?3 FROM devices WHERE id = ?1
+                 ON CONFLICT (device_id) DO UPDATE SET signature = excluded.signature",
+                &[device_id.into(), attestation.into(), now().into()],
+            )
+        })? > 0)
+    }
+
+    fn device_list(&self) -> Result<DeviceList, StoreError> {
+        self.db.read(|sql| {
+            let province_key = province_key(sql)?.ok_or(StoreError::NoProvinceKey)?;
+            let rows = sql.rows(
+                "SELECT d.id, d.unit_code, d.public_key, a.signature FROM devices d
+                 JOIN attestations a ON a.device_id = d.id ORDER BY d.id",
+                &[],
+            )?;
+            let devices = rows
+                .iter()
+                .map(|r| DeviceEntry {
+                    device_id: r[0].text(),
+                    unit_code: r[1].text(),
+                    public_key: r[2].text(),
+                    attestation: r[3].text(),
+                })
+                .collect();
+            Ok(DeviceList { province_key, devices })
+        })
     }
 
     fn revoke(&self, device_id: &str) -> Result<bool, StoreError> {

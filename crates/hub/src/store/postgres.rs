@@ -32,6 +32,10 @@ CREATE TABLE IF NOT EXISTS records (record_id TEXT PRIMARY KEY, entity TEXT NOT 
   case_id TEXT);
 CREATE TABLE IF NOT EXISTS refused (device_id TEXT NOT NULL, device_seq BIGINT NOT NULL, event_id TEXT NOT NULL,
   reason TEXT NOT NULL, detail TEXT NOT NULL,  received_at TEXT NOT NULL, PRIMARY KEY (device_id, device_seq));
+-- The province's public key (one row): laptops pin it at enrollment.
+CREATE TABLE IF NOT EXISTS province (id BIGINT PRIMARY KEY CHECK (id = 1), public_key TEXT NOT NULL);
+-- A device the province approved: its key's signature by the province key.
+CREATE TABLE IF NOT EXISTS attestations (device_id TEXT PRIMARY KEY, signature TEXT NOT NULL, approved_at TEXT NOT NULL);
 ";
 
 /// Held for the length of every transaction, by every hub process on the database: deliveries

@@ -27,6 +27,10 @@ pub enum StoreError {
     BadKey,
     #[error("the attachment's bytes do not match its hash")]
     BadBlob,
+    /// The province key is not set up yet (`oscc-hub province-key`): no device can be
+    /// enrolled, since none could be approved.
+    #[error("the province key is not set up yet: run `oscc-hub province-key` first")]
+    NoProvinceKey,
 }
 
 /// A value bound to or read from SQL: the hub stores only text and integers.

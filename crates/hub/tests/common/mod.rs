@@ -12,6 +12,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
 pub const PASS: &str = "synthetic-passphrase-123";
+/// The province administrator's passphrase for the province key (synthetic).
+pub const PROVINCE_PASS: &str = "synthetic province passphrase";
 
 pub fn temp(name: &str) -> PathBuf {
     let path = std::env::temp_dir().join(format!("oscc-hub-test-{name}-{}", std::process::id()));
@@ -67,6 +69,13 @@ impl Hub {
     }
 
     fn spawn(database: &str, tls_dir: &Path, plain: bool) -> Hub {
+        // A new hub gets its province key first (a restarted one has it).
+        let province = admin(database, tls_dir, &["province-key"]);
+        assert!(
+            province.status.success() || String::from_utf8_lossy(&province.stderr).contains("already"),
+            "{}",
+            String::from_utf8_lossy(&province.stderr)
+        );
         let mut command = Command::new(env!("CARGO_BIN_EXE_oscc-hub"));
         command
             .args(["serve", "--listen", "127.0.0.1:0", "--database", database, "--tls-dir"])
@@ -117,6 +126,12 @@ impl Hub {
         String::from_utf8(out.stdout).unwrap().trim().to_owned()
     }
 
+    /// Approves an enrolled device with the province key, as the province administrator does.
+    pub fn approve(&self, device_id: &str) {
+        let out = admin(&self.database, &self.tls_dir, &["approve", device_id]);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+
     /// A one-time enrollment code for `unit`.
     pub fn code(&self, unit: &str) -> String {
         self.cli(&["enroll-code", "--unit", unit])
@@ -124,6 +139,23 @@ impl Hub {
             .next()
             .unwrap()
             .to_owned()
+    }
+
+    /// The province key the hub hands to laptops, hex (read from its database).
+    pub fn province_key(&self) -> String {
+        let database = self.database.clone();
+        std::thread::spawn(move || {
+            let read = "SELECT public_key FROM province";
+            if database.starts_with("postgres") {
+                let mut db = postgres::Client::connect(&database, postgres::NoTls).unwrap();
+                db.query_one(read, &[]).unwrap().get(0)
+            } else {
+                let db = rusqlite::Connection::open(&database).unwrap();
+                db.query_row(read, [], |r| r.get(0)).unwrap()
+            }
+        })
+        .join()
+        .unwrap()
     }
 
     /// Events the hub holds, from `oscc-hub report` (the sum over units).
@@ -136,6 +168,22 @@ impl Hub {
     }
 }
 
+/// `oscc-hub ARGS` as the province administrator: the key file in `tls_dir`, the passphrase on
+/// standard input.
+pub fn admin(database: &str, tls_dir: &Path, args: &[&str]) -> std::process::Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_oscc-hub"))
+        .args(args)
+        .args(["--database", database, "--passphrase-stdin", "--key-file"])
+        .arg(tls_dir.join("province.key"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(&mut child.stdin.take().unwrap(), PROVINCE_PASS.as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}
+
 impl Drop for Hub {
     fn drop(&mut self) {
         let _ = self.child.kill();
@@ -144,22 +192,30 @@ impl Drop for Hub {
 }
 
 /// A client of `url` for an enrolled laptop: enrolls with a fresh code for `unit` at the hub
-/// and pins the certificate it saw.
+/// and pins the certificate it saw; the province approves the device.
 pub async fn enroll(hub: &Hub, url: &str, unit: &str, device_id: &str, name: &str) -> Client {
+    enrollment(hub, url, unit, device_id, name).await.0
+}
+
+/// `enroll`, and the province key the hub named at enrollment (hex).
+async fn enrollment(hub: &Hub, url: &str, unit: &str, device_id: &str, name: &str) -> (Client, String) {
     let enrolled = Client::new(&hub.url, None, None)
         .unwrap()
         .enroll(&hub.code(unit), device_id, name)
         .await
         .unwrap();
     assert_eq!(enrolled.pin, hub.fingerprint, "the pinned certificate is not the hub's");
-    Client::new(url, enrolled.pin.as_deref(), Some(enrolled.credentials)).unwrap()
+    hub.approve(device_id);
+    let client = Client::new(url, enrolled.pin.as_deref(), Some(enrolled.credentials)).unwrap();
+    (client, enrolled.province_key)
 }
 
-/// A laptop's book of `unit` in `dir`, enrolled with `hub`; its client talks to `url` (the hub,
-/// or a proxy in front of it).
+/// A laptop's book of `unit` in `dir`, enrolled with `hub` (the province key pinned in the
+/// book, as the app does); its client talks to `url` (the hub, or a proxy in front of it).
 pub async fn enrolled_laptop(dir: &Path, unit: &str, name: &str, hub: &Hub, url: &str) -> (Casebook, Session, Client) {
     std::fs::create_dir_all(dir).unwrap();
-    let (book, _, worker) = casebook::synth::unit_book(dir, unit, name, PASS).unwrap();
-    let client = enroll(hub, url, unit, book.device_id(), name).await;
+    let (mut book, _, worker) = casebook::synth::unit_book(dir, unit, name, PASS).unwrap();
+    let (client, province_key) = enrollment(hub, url, unit, book.device_id(), name).await;
+    book.pin_province_key(&province_key).unwrap();
     (book, worker, client)
 }
