@@ -531,6 +531,8 @@ async fn rogue(root: &std::path::Path, database: &str) {
         (refused[0].entity.as_str(), refused[0].entity_id.as_str()),
         ("case", lost_case.as_str())
     );
+    let number = cpn1.book.lock().unwrap().case_number(&cpn1.worker, &lost_case).unwrap();
+    assert_eq!(refused[0].case_number.as_deref(), Some(number.as_str()));
     assert_eq!(refused[0].reason, "unknown_unit");
     cpn2.sync().await;
     let seen_by_cpn2 = cpn2.book.lock().unwrap().open_case(&cpn2.worker, &cpn_case).unwrap();

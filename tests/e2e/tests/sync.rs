@@ -262,9 +262,13 @@ async fn a_conflict_from_two_laptops_is_shown_resolved_in_the_app_and_reaches_th
         app.wait_for_text("[data-testid=refused-reason]", "รหัสหน่วยงานที่จังหวัดไม่มี")
             .await?;
         app.wait_for_text("[data-testid=refused-event]", "กรณี").await?;
-        // Still there a poll later (the screen asks every 2 s), and painted.
+        // Named by the case number a worker knows; still there a poll later (the screen asks
+        // every 2 s), and painted.
+        app.wait_for_text("[data-testid=refused-case]", &transferred.case_number)
+            .await?;
         tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
-        app.wait_for_text("[data-testid=refused-event]", "กรณี").await?;
+        app.wait_for_text("[data-testid=refused-case]", &transferred.case_number)
+            .await?;
         app.screenshot("refused").await?;
         Ok(())
     }

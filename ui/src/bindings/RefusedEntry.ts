@@ -9,6 +9,10 @@ export type RefusedEntry = { event_id: string, device_seq: number,
  */
 entity: string, entity_id: string, 
 /**
+ * The number of the case the record is (or belongs to), as workers know it.
+ */
+case_number: string | null, 
+/**
  * The hub's reason, a rule's code (`case_not_held`, `bad_shape` …).
  */
 reason: string, 

@@ -7,7 +7,8 @@ use crate::book::Casebook;
 use crate::book::permissions::{Permission, Session};
 use crate::dates::now_iso;
 use crate::error::Result;
-use rusqlite::params;
+use crate::log::entity::Entity;
+use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 use ts_rs::TS;
 
@@ -21,6 +22,8 @@ pub struct RefusedEntry {
     /// The kind of record the event wrote (`Entity` name) and its id.
     pub entity: String,
     pub entity_id: String,
+    /// The number of the case the record is (or belongs to), as workers know it.
+    pub case_number: Option<String>,
     /// The hub's reason, a rule's code (`case_not_held`, `bad_shape` …).
     pub reason: String,
     /// What was wrong: a field's name or a kind of flaw, never a value.
@@ -64,11 +67,32 @@ impl Casebook {
                 device_seq: r.get(1)?,
                 entity: r.get(2)?,
                 entity_id: r.get(3)?,
+                case_number: None,
                 reason: r.get(4)?,
                 detail: r.get(5)?,
                 refused_at: r.get(6)?,
             })
         })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        let mut entries = rows.collect::<rusqlite::Result<Vec<_>>>()?;
+        for entry in &mut entries {
+            entry.case_number = self.case_number_of(&entry.entity, &entry.entity_id)?;
+        }
+        Ok(entries)
+    }
+
+    /// The number of the case a record is, or belongs to (its table's `case_id`).
+    fn case_number_of(&self, entity: &str, id: &str) -> Result<Option<String>> {
+        let Some(entity) = Entity::from_name(entity) else {
+            return Ok(None);
+        };
+        let table = entity.table();
+        let sql = if entity == Entity::Case {
+            "SELECT case_number FROM cases WHERE id = ?1".to_owned()
+        } else if self.catalog.kind(table, "case_id").is_some() {
+            format!("SELECT c.case_number FROM {table} t JOIN cases c ON c.id = t.case_id WHERE t.id = ?1")
+        } else {
+            return Ok(None);
+        };
+        Ok(self.conn.query_row(&sql, [id], |r| r.get(0)).optional()?)
     }
 }
