@@ -118,7 +118,7 @@ fn cases_a_sync_takes_in_are_found_before_and_after_the_index_catches_up() {
         .events()
         .unwrap()
         .into_iter()
-        .map(casebook::sync::receive::Incoming::Event)
+        .map(|event| casebook::sync::receive::Incoming::Event { event, writer: None })
         .collect();
     b.receive(incoming, 1).unwrap();
 

@@ -52,7 +52,10 @@ fn deliver(book: &mut Casebook, events: &[Event], rng: &mut Rng) {
     let mut cursor = 0;
     while !order.is_empty() {
         let take = (rng.below(7) as usize + 1).min(order.len());
-        let batch: Vec<Incoming> = order.drain(..take).map(Incoming::Event).collect();
+        let batch: Vec<Incoming> = order
+            .drain(..take)
+            .map(|event| Incoming::Event { event, writer: None })
+            .collect();
         cursor += 1;
         book.receive(batch, cursor).unwrap();
     }

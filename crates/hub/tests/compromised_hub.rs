@@ -7,12 +7,14 @@
 
 mod common;
 
-use casebook::log::events::Event;
+use casebook::log::entity::Entity;
+use casebook::log::events::{Event, Op};
 use casebook::records::agency::{Agency, AgencyType};
 use casebook::records::timeline::EntryKind;
 use common::{Hub, PASS, databases, enrolled_laptop, temp};
 use oscc_sync::attestation::attest;
-use oscc_sync::{SyncError, WireEvent, sync_once};
+use oscc_sync::{Client, SyncError, WireEvent, sync_once};
+use serde_json::json;
 use std::sync::Mutex;
 
 /// Rewrites the stored event of `record_id` on the hub's database with `edit`. On a thread of
@@ -75,6 +77,32 @@ fn execute(database: &str, statements: &[(&str, Vec<String>)]) {
             .join()
             .expect("the database edit failed")
     });
+}
+
+/// Stores `wire` on the hub's database as an event of `unit` and delivers it to CPN, as a hub
+/// whose database was edited would.
+fn deliver(database: &str, wire: &WireEvent, unit: &str) {
+    execute(
+        database,
+        &[
+            (
+                "INSERT INTO events (event_id, device_id, device_seq, unit_code, record_id, body, received_at)
+                 VALUES (?1, ?2, CAST(CAST(?3 AS TEXT) AS BIGINT), ?4, ?5, ?6, '2026-11-01T00:00:00Z')",
+                vec![
+                    wire.event_id.clone(),
+                    wire.device_id.clone(),
+                    wire.device_seq.to_string(),
+                    unit.to_owned(),
+                    wire.record_id.clone(),
+                    serde_json::to_string(wire).unwrap(),
+                ],
+            ),
+            (
+                "INSERT INTO deliveries (unit_code, hub_seq) SELECT 'CPN', hub_seq FROM events WHERE event_id = ?1",
+                vec![wire.event_id.clone()],
+            ),
+        ],
+    );
 }
 
 fn hex_key(key: &ed25519_dalek::SigningKey) -> String {
@@ -195,22 +223,53 @@ async fn compromised(root: &std::path::Path, database: &str) {
                 "INSERT INTO attestations (device_id, signature, approved_at) VALUES (?1, ?2, '2026-11-01T00:00:00Z')",
                 vec![device.clone(), attest(&hub_key, &device, "CPN", &hex_key(&made_up))],
             ),
-            (
-                "INSERT INTO events (event_id, device_id, device_seq, unit_code, record_id, body, received_at)
-                 VALUES (?1, ?2, 1, 'CPN', ?3, ?4, '2026-11-01T00:00:00Z')",
-                vec![
-                    forged.event_id.clone(),
-                    device.clone(),
-                    forged.record_id.clone(),
-                    serde_json::to_string(&forged).unwrap(),
-                ],
-            ),
-            (
-                "INSERT INTO deliveries (unit_code, hub_seq) SELECT 'CPN', hub_seq FROM events WHERE event_id = ?1",
-                vec![forged.event_id.clone()],
-            ),
         ],
     );
+
+    deliver(database, &forged, "CPN");
+
+    // A laptop of BKK, approved by the province: events it signed that the hub's rules refuse,
+    // handed to CPN all the same: a CPN user's role changed, and an agency claiming to be CPN's.
+    let bkk_device = format!("bkk-{}", uuid::Uuid::now_v7());
+    let bkk = Client::new(&hub.url, None, None)
+        .unwrap()
+        .enroll(&hub.code("BKK"), &bkk_device, "c")
+        .await
+        .unwrap();
+    hub.approve(&bkk_device);
+    let secret = bkk.credentials.to_secret();
+    let bkk_key = ed25519_dalek::SigningKey::from_bytes(
+        &hex::decode(secret.split_once(':').unwrap().1)
+            .unwrap()
+            .try_into()
+            .unwrap(),
+    );
+    let bkk_event = |seq: i64, entity: Entity, id: &str, fields: serde_json::Value| {
+        let event = Event {
+            event_id: format!("bkk-event-{seq}-{bkk_device}"),
+            device_id: bkk_device.clone(),
+            device_seq: seq,
+            hlc: format!("{:013}-00000-{bkk_device}", 1_800_000_000_000i64 + seq),
+            user_id: None,
+            schema_version: schema,
+            entity,
+            entity_id: id.to_owned(),
+            op: Op::Upsert,
+            fields: fields.as_object().cloned().unwrap(),
+            bases: Default::default(),
+        };
+        WireEvent::signed(&event, &bkk_key)
+    };
+    let role_change = bkk_event(1, Entity::User, &b_worker.user_id, json!({"role": "administrator"}));
+    let claimed_agency = bkk_event(
+        2,
+        Entity::Agency,
+        &format!("agency-{}", uuid::Uuid::now_v7()),
+        json!({"name": "หน่วยงานอ้างชื่อ", "agency_type": "ngo", "unit_code": "CPN",
+            "created_at": "2026-11-01T00:00:00.000Z", "updated_at": "2026-11-01T00:00:00.000Z"}),
+    );
+    deliver(database, &role_change, "BKK");
+    deliver(database, &claimed_agency, "BKK");
 
     // The province key swapped on the hub: the laptop stops before it sends or takes anything.
     let b = Mutex::new(b);
@@ -226,11 +285,11 @@ async fn compromised(root: &std::path::Path, database: &str) {
 
     let report = sync_once(&b, &b_client, schema).await.unwrap();
     assert_eq!(
-        report.received.quarantined, 4,
-        "the four edited or forged events are set aside"
+        report.received.quarantined, 6,
+        "the six edited or forged events are set aside"
     );
     let position = b.lock().unwrap().sync_position().unwrap();
-    assert_eq!(position.set_aside, 4);
+    assert_eq!(position.set_aside, 6);
     let supervisor = casebook::Session {
         role: casebook::Role::Supervisor,
         ..b_worker.clone()
@@ -249,6 +308,8 @@ async fn compromised(root: &std::path::Path, database: &str) {
         (second_note.clone(), "bad_signature".to_owned()),
         (agency.clone(), "bad_signature".to_owned()),
         (forged.record_id.clone(), "unknown_device".to_owned()),
+        (role_change.record_id.clone(), "not_yours".to_owned()),
+        (claimed_agency.record_id.clone(), "not_yours".to_owned()),
     ];
     expected.sort();
     assert_eq!(why, expected);
@@ -265,7 +326,18 @@ async fn compromised(root: &std::path::Path, database: &str) {
         );
         assert!(
             book.agencies(&b_worker).unwrap().is_empty(),
-            "the forged agency was applied"
+            "a forged agency was applied"
+        );
+        let admin = casebook::Session {
+            role: casebook::Role::Administrator,
+            ..b_worker.clone()
+        };
+        let users = book.users(&admin).unwrap();
+        let worker = users.iter().find(|u| u.id == b_worker.user_id).unwrap();
+        assert_eq!(
+            worker.role,
+            casebook::Role::SocialWorker,
+            "another unit's device changed a CPN user's role"
         );
         book.add_timeline_entry(
             &b_worker,

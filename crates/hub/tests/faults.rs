@@ -335,7 +335,11 @@ async fn faults(root: &std::path::Path, database: &str) {
     // The hub holds each device's events once, with no gap: nothing lost, nothing doubled.
     for l in &laptops {
         let position = l.book.lock().unwrap().sync_position().unwrap();
-        assert_eq!(position.pending, 0);
+        assert_eq!(
+            (position.pending, position.set_aside),
+            (0, 0),
+            "honest events were set aside"
+        );
     }
     let local = laptops[0].book.lock().unwrap().events().unwrap().len() as i64;
     assert_eq!(hub.events_held(), local);

@@ -478,7 +478,7 @@ async fn rogue(root: &std::path::Path, database: &str) {
     }
     for laptop in [&bkk, &cpn1, &cpn2] {
         let position = laptop.book.lock().unwrap().sync_position().unwrap();
-        assert_eq!((position.pending, position.refused), (0, 0));
+        assert_eq!((position.pending, position.refused, position.set_aside), (0, 0, 0));
     }
     assert_eq!(cpn1.hash(), cpn2.hash(), "CPN's laptops disagree");
 

@@ -259,6 +259,14 @@ async fn transfer(root: &std::path::Path, database: &str) {
         .list_cases(&cpn.worker, &CaseFilter::default())
         .unwrap();
     assert_eq!(held_by.len(), 2);
+    // Nothing honest was set aside by a laptop's checks, the coordinator's included (it
+    // receives every unit's records).
+    province.sync().await;
+    shelter_unit.sync().await;
+    for laptop in [&cpn, &bkk, &province, &shelter_unit] {
+        let position = laptop.book.lock().unwrap().sync_position().unwrap();
+        assert_eq!(position.set_aside, 0, "honest events were set aside");
+    }
 
     // `oscc-hub report`: one line per unit.
     let report = hub.cli(&["report"]);

@@ -299,23 +299,25 @@ impl Checks {
     /// did not approve (`unknown_device`), with a signature that is not its device's
     /// (`bad_signature`), or failing `into_incoming`.
     fn incoming(&self, events: Vec<WireEvent>) -> Vec<Incoming> {
-        let keys: Vec<Option<&ed25519_dalek::VerifyingKey>> = events
-            .iter()
-            .map(|e| self.devices.get(&e.device_id).map(|d| &d.key))
-            .collect();
+        let devices: Vec<Option<&Attested>> = events.iter().map(|e| self.devices.get(&e.device_id)).collect();
         let signed = attestation::verify_each(
             events
                 .iter()
-                .zip(&keys)
-                .map(|(event, key)| key.map(|key| (event.signed_digest(), event.sig.as_str(), key))),
+                .zip(&devices)
+                .map(|(event, device)| device.map(|d| (event.signed_digest(), event.sig.as_str(), &d.key))),
         );
         events
             .into_iter()
-            .zip(keys.iter().zip(signed))
-            .map(|(event, (key, signed))| match (key, signed) {
+            .zip(devices.iter().zip(signed))
+            .map(|(event, (device, signed))| match (device, signed) {
                 (None, _) => event.set_aside(SetAside::UnknownDevice),
                 (Some(_), false) => event.set_aside(SetAside::BadSignature),
-                (Some(_), true) => event.into_incoming(self.known_schema, &self.catalog, &self.own_device),
+                (Some(device), true) => event.into_incoming(
+                    self.known_schema,
+                    &self.catalog,
+                    &self.own_device,
+                    Some(&device.unit_code),
+                ),
             })
             .collect()
     }
@@ -484,7 +486,7 @@ fn retry(replica: &impl Replica, checks: &Checks) -> Result<Received, SyncError>
     let readable: Vec<Incoming> = checks
         .incoming(held)
         .into_iter()
-        .filter(|incoming| matches!(incoming, Incoming::Event(_)))
+        .filter(|incoming| matches!(incoming, Incoming::Event { .. }))
         .collect();
     if readable.is_empty() {
         return Ok(Received::default());

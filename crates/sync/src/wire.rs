@@ -28,6 +28,9 @@ pub enum SetAside {
     BadSignature,
     /// It claims this laptop's own device: this laptop's events never come back.
     OwnDevice,
+    /// Its device's unit may not write the record: another unit's user, register, agency or
+    /// settings, or a record's unit rewritten (`casebook::sync::receive::NOT_YOURS`).
+    NotYours,
     /// The body is not an event.
     Malformed,
     /// The label says something other than the body.
@@ -151,12 +154,20 @@ impl WireEvent {
         }
     }
 
-    /// The event for the case book after this laptop's checks, the hub's own rules: the body
+    /// The event for the case book after this laptop's checks, the hub's own rules (`writer`:
+    /// the unit of the device the province approved, for the book's check of the unit's
+    /// right to write the record): the body
     /// is an event whose envelope says exactly what it implies, of a schema this build knows
     /// (`known_schema`: else it waits for an upgrade), with the schema's shape, and not
     /// claiming `own_device` (this laptop's events never come back from the hub). What fails
     /// is set aside with its reason, on its own.
-    pub fn into_incoming(self, known_schema: u32, catalog: &Catalog, own_device: &str) -> Incoming {
+    pub fn into_incoming(
+        self,
+        known_schema: u32,
+        catalog: &Catalog,
+        own_device: &str,
+        writer: Option<&str>,
+    ) -> Incoming {
         if self.v != WIRE_VERSION {
             return self.quarantine(NEWER_VERSION);
         }
@@ -172,7 +183,10 @@ impl WireEvent {
             return self.set_aside(SetAside::OwnDevice);
         }
         match check_shape(catalog, &event) {
-            Ok(()) => Incoming::Event(event),
+            Ok(()) => Incoming::Event {
+                event,
+                writer: writer.map(str::to_owned),
+            },
             Err(Flaw::NewerSchema(_)) => self.quarantine(NEWER_VERSION),
             Err(_) => self.set_aside(SetAside::BadShape),
         }
@@ -200,9 +214,7 @@ fn envelope(event: &Event) -> (Option<String>, Vec<String>, Option<String>) {
     // the conference, even when they name a case.
     let case_id = match event.entity {
         Entity::Case => Some(event.entity_id.clone()),
-        Entity::CaseParty | Entity::Incident | Entity::TimelineEntry | Entity::CarePlanGoal | Entity::Referral => {
-            field("case_id")
-        }
+        entity if entity.in_case() => field("case_id"),
         _ => None,
     };
     let refs = match event.entity {
@@ -355,6 +367,15 @@ mod tests {
     }
 
     #[test]
+    fn the_book_sets_aside_for_the_reasons_this_laptop_names() {
+        use casebook::error::serde_name;
+        use casebook::sync::receive::{NOT_YOURS, RETRIED};
+        assert_eq!(serde_name(&SetAside::NotYours), NOT_YOURS);
+        assert!(RETRIED.contains(&serde_name(&SetAside::UnknownDevice).as_str()));
+        assert!(RETRIED.contains(&NEWER_VERSION));
+    }
+
+    #[test]
     fn unknown_wire_or_schema_versions_go_to_quarantine() {
         let event = WireEvent {
             v: WIRE_VERSION + 1,
@@ -370,7 +391,7 @@ mod tests {
         };
         let catalog = casebook::log::events::schema_catalog().unwrap();
         assert!(matches!(
-            event.into_incoming(1, &catalog, "me"),
+            event.into_incoming(1, &catalog, "me", None),
             Incoming::Quarantine { event_id, reason, .. } if event_id == "e1" && reason == "newer_version"
         ));
         let garbled = WireEvent {
@@ -386,7 +407,7 @@ mod tests {
             sig: String::new(),
         };
         assert!(matches!(
-            garbled.into_incoming(1, &catalog, "me"),
+            garbled.into_incoming(1, &catalog, "me", None),
             Incoming::Quarantine { reason, .. } if reason == "malformed"
         ));
     }

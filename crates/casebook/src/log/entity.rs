@@ -96,6 +96,26 @@ impl Entity {
         }
     }
 
+    /// Records that live inside a case (the case itself included): the units holding the case
+    /// write them.
+    pub fn in_case(self) -> bool {
+        matches!(
+            self,
+            Entity::Case
+                | Entity::CaseParty
+                | Entity::Incident
+                | Entity::TimelineEntry
+                | Entity::CarePlanGoal
+                | Entity::Referral
+        )
+    }
+
+    /// Records only their own unit writes: everything outside a case but a person (a case's
+    /// client or other party is kept current by the units holding the case).
+    pub fn own_unit_only(self) -> bool {
+        !self.in_case() && self != Entity::Person
+    }
+
     pub fn from_name(name: &str) -> Option<Entity> {
         Entity::ALL.into_iter().find(|e| e.name() == name)
     }

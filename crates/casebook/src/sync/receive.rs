@@ -8,17 +8,29 @@ use crate::log::entity::Entity;
 use crate::log::events::{self, Event};
 use crate::log::merge::take_in;
 use crate::store::{self, checkpoint::Checkpointer};
-use rusqlite::params;
+use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
-use std::collections::{BTreeMap, BTreeSet};
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use ts_rs::TS;
 
+/// The reasons a set-aside event is tried again at the next sync: written by a newer version
+/// (applied once an upgrade reads it), by a device this laptop did not know yet (approved
+/// after it fetched the list of devices). Any other reason is a check the event failed.
+pub const RETRIED: [&str; 2] = ["newer_version", "unknown_device"];
+
+/// The reason an event is set aside when its device's unit may not write the record.
+pub const NOT_YOURS: &str = "not_yours";
+
 /// An event as it arrived: one this book can apply, or one set aside whole in quarantine with
-/// the reason: `newer_version` (applied once an upgrade can read it), or a check it failed
-/// (it stays set aside). Either way the sync goes on.
+/// the reason: one of `RETRIED`, or a check it failed (it stays set aside). Either way the
+/// sync goes on.
 #[derive(Debug, Clone)]
 pub enum Incoming {
-    Event(Event),
+    /// `writer`: the unit of the device that signed it, as the province approved it; the book
+    /// then checks that unit's right to write the record (`not_yours`). None: not checked
+    /// (events of this book's own making, in tests).
+    Event { event: Event, writer: Option<String> },
     Quarantine {
         event_id: String,
         raw: String,
@@ -76,6 +88,8 @@ impl Casebook {
             .prepare_cached("SELECT 1 FROM conflicts WHERE resolved_at IS NULL")?
             .exists([])?;
         let mut newest: Option<&String> = None;
+        // The unit each record of this batch was created by, as the batch goes.
+        let mut origins: HashMap<String, String> = HashMap::new();
         for item in incoming {
             match item {
                 Incoming::Quarantine { event_id, raw, reason } => {
@@ -87,7 +101,24 @@ impl Casebook {
                     report.quarantined += 1;
                     quarantine_held = true;
                 }
-                Incoming::Event(event) => {
+                Incoming::Event { event, writer } => {
+                    if let Some(writer) = writer
+                        && !unit_may_write(&tx, &mut origins, event, writer)?
+                    {
+                        tx.execute(
+                            "INSERT INTO quarantine (event_id, body, received_at, reason) VALUES (?1, ?2, ?3, ?4)
+                             ON CONFLICT (event_id) DO UPDATE SET reason = excluded.reason",
+                            params![
+                                event.event_id,
+                                serde_json::to_string(event).map_err(|e| Error::Corrupt(e.to_string()))?,
+                                now_iso(),
+                                NOT_YOURS
+                            ],
+                        )?;
+                        report.quarantined += 1;
+                        quarantine_held = true;
+                        continue;
+                    }
                     if quarantine_held {
                         // Kept in quarantine by an older build, readable now.
                         tx.prepare_cached("DELETE FROM quarantine WHERE event_id = ?1")?
@@ -204,11 +235,64 @@ impl Casebook {
     /// not know yet (`unknown_device`: approved after its list of devices was fetched). Events
     /// that failed a check stay set aside.
     pub fn quarantined(&self) -> Result<Vec<(String, String)>> {
-        let mut stmt = self.conn.prepare(
-            "SELECT event_id, body FROM quarantine WHERE reason IN ('newer_version', 'unknown_device')
-             ORDER BY received_at, event_id",
-        )?;
-        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        let mut stmt = self
+            .conn
+            .prepare("SELECT event_id, body FROM quarantine WHERE reason IN (?1, ?2) ORDER BY received_at, event_id")?;
+        let rows = stmt.query_map(RETRIED, |r| Ok((r.get(0)?, r.get(1)?)))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
+}
+
+/// Whether the unit `writer` may write this event's record, by the hub's rules for what the
+/// book can tell: a record keeps the unit that created it (`unit_code`, never rewritten), and
+/// a record outside any case but a person is written only by that unit (its users, letter
+/// register, agencies, settings, conferences). Who holds a case is the hub's to judge: the
+/// book does not keep the history of a case's holders. `origins` notes the records this
+/// batch creates, whose rows are not written until the batch ends.
+fn unit_may_write(
+    tx: &rusqlite::Connection,
+    origins: &mut HashMap<String, String>,
+    event: &Event,
+    writer: &str,
+) -> Result<bool> {
+    let claimed = event.fields.get("unit_code").and_then(Value::as_str);
+    if claimed.is_none() && !event.entity.own_unit_only() {
+        return Ok(true);
+    }
+    let origin = match origins.get(&event.entity_id) {
+        Some(unit) => Some(unit.clone()),
+        None => origin(tx, event)?,
+    };
+    let allowed = match &origin {
+        Some(origin) => {
+            claimed.is_none_or(|claimed| claimed == origin) && (!event.entity.own_unit_only() || origin == writer)
+        }
+        None => claimed.is_none_or(|claimed| claimed == writer),
+    };
+    if allowed
+        && origin.is_none()
+        && let Some(claimed) = claimed
+    {
+        origins.insert(event.entity_id.clone(), claimed.to_owned());
+    }
+    Ok(allowed)
+}
+
+/// The unit a record was created by: its row's `unit_code`, or, while it waits for a record
+/// it refers to, the one its events name.
+fn origin(tx: &rusqlite::Connection, event: &Event) -> Result<Option<String>> {
+    let row = tx
+        .prepare_cached(&format!("SELECT unit_code FROM {} WHERE id = ?1", event.entity.table()))?
+        .query_row([&event.entity_id], |r| r.get(0))
+        .optional()?;
+    if row.is_some() {
+        return Ok(row);
+    }
+    Ok(tx
+        .prepare_cached(
+            "SELECT json_extract(fields, '$.unit_code') FROM events
+             WHERE entity = ?1 AND entity_id = ?2 AND json_extract(fields, '$.unit_code') IS NOT NULL LIMIT 1",
+        )?
+        .query_row(params![event.entity.name(), event.entity_id], |r| r.get(0))
+        .optional()?)
 }

@@ -46,15 +46,19 @@ impl Casebook {
         let mut out = Vec::new();
         for row in rows {
             let (event_id, raw, reason, received_at) = row?;
-            // The raw text is the event as it came (its label and its body as text).
-            let label: Value = serde_json::from_str(&raw).unwrap_or(Value::Null);
+            // The raw text is the event as it came (its label, with its body as text), or, when
+            // the book set it aside, the event itself.
+            let raw: Value = serde_json::from_str(&raw).unwrap_or(Value::Null);
             let text = |value: &Value, key: &str| value.get(key).and_then(Value::as_str).unwrap_or("").to_owned();
-            let body: Value = serde_json::from_str(&text(&label, "body")).unwrap_or(Value::Null);
+            let body: Value = match raw.get("body").and_then(Value::as_str) {
+                Some(body) => serde_json::from_str(body).unwrap_or(Value::Null),
+                None => raw.clone(),
+            };
             out.push(SetAsideEntry {
                 event_id,
-                device_id: text(&label, "device_id"),
+                device_id: text(&body, "device_id"),
                 entity: text(&body, "entity"),
-                entity_id: text(&label, "record_id"),
+                entity_id: text(&body, "entity_id"),
                 reason,
                 received_at,
             });
