@@ -43,6 +43,8 @@ CREATE TABLE IF NOT EXISTS attestations (device_id TEXT PRIMARY KEY, signature T
 const WRITE_LOCK: i64 = 0x05CC_0001;
 
 pub struct Postgres {
+    /// Kept to connect again when the database went away (a restart, a dropped connection).
+    url: String,
     client: Mutex<Client>,
 }
 
@@ -52,8 +54,20 @@ impl Postgres {
         let mut client = Client::connect(url, NoTls).map_err(db)?;
         client.batch_execute(SCHEMA).map_err(db)?;
         Ok(Postgres {
+            url: url.to_owned(),
             client: Mutex::new(client),
         })
+    }
+
+    /// The connection, made again first if the last one is gone (the database restarted, or
+    /// dropped it): asked with an empty query before each transaction, a round trip that
+    /// costs little beside the transaction it saves from failing.
+    fn client(&self) -> Result<std::sync::MutexGuard<'_, Client>, StoreError> {
+        let mut client = self.client.lock().unwrap_or_else(|p| p.into_inner());
+        if client.is_closed() || client.is_valid(std::time::Duration::from_secs(5)).is_err() {
+            *client = Client::connect(&self.url, NoTls).map_err(db)?;
+        }
+        Ok(client)
     }
 }
 
@@ -124,7 +138,7 @@ impl Sql for Tx<'_> {
 
 impl Backend for Postgres {
     fn transaction<T>(&self, work: impl FnOnce(&mut dyn Sql) -> Result<T, StoreError>) -> Result<T, StoreError> {
-        let mut client = self.client.lock().unwrap_or_else(|p| p.into_inner());
+        let mut client = self.client()?;
         let mut tx = client.transaction().map_err(db)?;
         tx.execute("SELECT pg_advisory_xact_lock($1)", &[&WRITE_LOCK])
             .map_err(db)?;

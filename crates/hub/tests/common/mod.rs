@@ -46,6 +46,28 @@ pub fn databases(dir: &Path, name: &str) -> Vec<String> {
     out
 }
 
+/// On a PostgreSQL hub database, ends every other connection to it (the hub's), as a restart
+/// of the database server does; nothing on SQLite.
+pub fn drop_connections(database: &str) {
+    if !database.starts_with("postgres") {
+        return;
+    }
+    let url = database.to_owned();
+    std::thread::spawn(move || {
+        let mut db = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+        let ended = db
+            .query(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+                 WHERE datname = current_database() AND pid <> pg_backend_pid()",
+                &[],
+            )
+            .unwrap();
+        assert!(!ended.is_empty(), "the hub had no connection to end");
+    })
+    .join()
+    .unwrap();
+}
+
 /// `oscc-hub serve` on a free loopback port, over HTTPS with its own certificate (or plain
 /// HTTP for the fault proxy); killed when dropped (also when a test fails).
 pub struct Hub {
