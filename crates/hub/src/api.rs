@@ -38,6 +38,7 @@ fn failed(err: StoreError) -> StatusCode {
         StoreError::BadSignature(_) => StatusCode::FORBIDDEN,
         StoreError::Diverged(_) | StoreError::NewerSchema(_) => StatusCode::CONFLICT,
         StoreError::TooMany(_) => StatusCode::PAYLOAD_TOO_LARGE,
+        StoreError::TooManyTries => StatusCode::TOO_MANY_REQUESTS,
         StoreError::BadKey | StoreError::BadBlob => StatusCode::BAD_REQUEST,
         StoreError::NoProvinceKey => StatusCode::SERVICE_UNAVAILABLE,
         StoreError::Db(message) => {

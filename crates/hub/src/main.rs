@@ -2,7 +2,7 @@
 //!
 //!   oscc-hub serve [--listen 0.0.0.0:8443] [--name HOST]… [--tls-dir DIR] [--plain-http]
 //!   oscc-hub province-key [--key-file FILE] [--passphrase-stdin]
-//!   oscc-hub enroll-code --unit CODE [--coordinator]
+//!   oscc-hub enroll-code --unit CODE [--coordinator] [--valid-hours 24]
 //!   oscc-hub approve DEVICE | --all [--key-file FILE] [--passphrase-stdin]
 //!   oscc-hub devices | revoke DEVICE | rejected | report
 //!   oscc-hub report --month 2569-11 | --year 2569 [--csv]
@@ -11,6 +11,7 @@
 //! `--database postgres://user@host/db`.
 
 mod api;
+mod code_key;
 mod province;
 mod statistics;
 mod store;
@@ -29,7 +30,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 const USAGE: &str = "usage: oscc-hub serve [--listen ADDR:PORT] [--name HOST]... [--tls-dir DIR] [--plain-http]
        oscc-hub province-key [--key-file FILE] [--passphrase-stdin]
-       oscc-hub enroll-code --unit CODE [--coordinator]
+       oscc-hub enroll-code --unit CODE [--coordinator] [--valid-hours 24]
        oscc-hub approve DEVICE | --all [--key-file FILE] [--passphrase-stdin]
        oscc-hub devices | revoke DEVICE | rejected | report
        oscc-hub report --month YYYY-MM | --year YYYY [--csv]
@@ -54,14 +55,16 @@ fn options(args: &[String], name: &str) -> Vec<String> {
     args.windows(2).filter(|w| w[0] == name).map(|w| w[1].clone()).collect()
 }
 
-fn open(database: &str) -> Result<Arc<dyn Store>, String> {
+/// The hub's store on `database`; `dir` holds its files (certificate, code key).
+fn open(database: &str, dir: &std::path::Path) -> Result<Arc<dyn Store>, String> {
+    let code_key = code_key::load_or_make(dir)?;
     let store: Arc<dyn Store> = if database.starts_with("postgres://") || database.starts_with("postgresql://") {
         // The address may hold a password: it is not repeated in the message.
         let db = Postgres::connect(database).map_err(|e| format!("cannot open the PostgreSQL database: {e}"))?;
-        Arc::new(Hub::open(db).map_err(|e| format!("cannot open the PostgreSQL database: {e}"))?)
+        Arc::new(Hub::open(db, code_key).map_err(|e| format!("cannot open the PostgreSQL database: {e}"))?)
     } else {
         let db = Sqlite::open(&PathBuf::from(database)).map_err(|e| format!("cannot open {database}: {e}"))?;
-        Arc::new(Hub::open(db).map_err(|e| format!("cannot open {database}: {e}"))?)
+        Arc::new(Hub::open(db, code_key).map_err(|e| format!("cannot open {database}: {e}"))?)
     };
     Ok(store)
 }
@@ -86,10 +89,10 @@ fn run(args: &[String]) -> Result<(), String> {
                 println!("certificate sha256 {}", files.fingerprint()?);
                 Some(files.server_config()?)
             };
-            serve(listen, tls, open(&database)?)
+            serve(listen, tls, open(&database, &tls_dir)?)
         }
         Some("province-key") => {
-            let store = open(&database)?;
+            let store = open(&database, &tls_dir)?;
             if let Some(key) = store.province_key().map_err(|e| e.to_string())? {
                 return Err(format!(
                     "this hub has its province key already ({})",
@@ -110,25 +113,29 @@ fn run(args: &[String]) -> Result<(), String> {
             );
             Ok(())
         }
-        Some("approve") => approve(args, open(&database)?.as_ref()),
+        Some("approve") => approve(args, open(&database, &tls_dir)?.as_ref()),
         Some("enroll-code") => {
             let unit = option(args, "--unit").ok_or("enroll-code needs --unit CODE")?;
             let coordinator = args.iter().any(|a| a == "--coordinator");
-            let code = open(&database)?
-                .new_enroll_code(&unit, coordinator)
+            let hours: u32 = option(args, "--valid-hours")
+                .map_or(Ok(24), |h| h.parse())
+                .map_err(|_| "--valid-hours takes a number of hours".to_owned())?;
+            let code = open(&database, &tls_dir)?
+                .new_enroll_code(&unit, coordinator, hours)
                 .map_err(|e| e.to_string())?;
             println!("{code}");
+            println!("valid for {hours} hours, for one laptop");
             if let Ok(print) = CertFiles::in_dir(&tls_dir).fingerprint() {
                 println!("the laptop should show certificate sha256 {print}");
             }
-            if let Ok(Some(key)) = open(&database)?.province_key() {
+            if let Ok(Some(key)) = open(&database, &tls_dir)?.province_key() {
                 println!("and province key {}", attestation::key_fingerprint(&key));
             }
             println!("once it is enrolled: oscc-hub approve DEVICE");
             Ok(())
         }
         Some("devices") => {
-            for d in open(&database)?.devices().map_err(|e| e.to_string())? {
+            for d in open(&database, &tls_dir)?.devices().map_err(|e| e.to_string())? {
                 let state = match (d.active, d.approved) {
                     (false, _) => "revoked",
                     (true, false) => "waiting for approval",
@@ -140,7 +147,7 @@ fn run(args: &[String]) -> Result<(), String> {
         }
         Some("revoke") => {
             let id = args.get(1).ok_or("revoke needs a DEVICE id (see `oscc-hub devices`)")?;
-            if open(&database)?.revoke(id).map_err(|e| e.to_string())? {
+            if open(&database, &tls_dir)?.revoke(id).map_err(|e| e.to_string())? {
                 println!("revoked {id}");
                 Ok(())
             } else {
@@ -150,7 +157,7 @@ fn run(args: &[String]) -> Result<(), String> {
         Some("rejected") => {
             // What the hub refused, per device: the reason names a rule, the detail a field.
             println!("device\tseq\tevent\treason\tdetail\treceived");
-            for r in open(&database)?.refused().map_err(|e| e.to_string())? {
+            for r in open(&database, &tls_dir)?.refused().map_err(|e| e.to_string())? {
                 println!(
                     "{}\t{}\t{}\t{}\t{}\t{}",
                     r.device_id, r.device_seq, r.event_id, r.reason, r.detail, r.received_at
@@ -161,14 +168,14 @@ fn run(args: &[String]) -> Result<(), String> {
         Some("report") if args.iter().any(|a| a == "--month" || a == "--year") => {
             let period =
                 statistics::parse_period(option(args, "--month").as_deref(), option(args, "--year").as_deref())?;
-            let all = statistics::province(open(&database)?.as_ref(), period)?;
+            let all = statistics::province(open(&database, &tls_dir)?.as_ref(), period)?;
             let csv = args.iter().any(|a| a == "--csv");
             print!("{}", statistics::table(&all, if csv { "," } else { "\t" }));
             Ok(())
         }
         Some("report") => {
             println!("unit\tcoordinator\tdevices\tcases opened\tcases visible\tevents\tlast received");
-            for u in open(&database)?.report().map_err(|e| e.to_string())? {
+            for u in open(&database, &tls_dir)?.report().map_err(|e| e.to_string())? {
                 println!(
                     "{}\t{}\t{}\t{}\t{}\t{}\t{}",
                     u.unit_code,

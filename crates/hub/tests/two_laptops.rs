@@ -280,3 +280,54 @@ async fn an_event_of_a_newer_release_waits_and_is_applied_after_an_upgrade() {
     drop(book);
     let _ = std::fs::remove_dir_all(&root);
 }
+
+/// An enrollment code expires, a wrong one counts, and after 20 wrong codes in an hour the hub
+/// takes no enrollment, even with a right code, until the hour has passed. A device's name is
+/// printed without its control characters.
+#[tokio::test(flavor = "current_thread")]
+async fn enrollment_codes_expire_and_guessing_them_is_stopped() {
+    let root = temp("codes");
+    for database in databases(&root, "codes") {
+        let dir = root.join(if database.starts_with("postgres") {
+            "pg"
+        } else {
+            "sqlite"
+        });
+        std::fs::create_dir_all(&dir).unwrap();
+        let hub = Hub::start(&database, &dir);
+        let enrolling = || Client::new(&hub.url, None, None).unwrap();
+        let expired = hub.cli(&["enroll-code", "--unit", "CPN", "--valid-hours", "0"]);
+        let expired = expired.lines().next().unwrap();
+        assert!(matches!(
+            enrolling().enroll(expired, "device-late", "late").await,
+            Err(SyncError::Unauthorized)
+        ));
+        enrolling()
+            .enroll(&hub.code("CPN"), "device-named", "เครื่อง\u{1b}[2J A\u{7}")
+            .await
+            .unwrap();
+        assert!(
+            hub.cli(&["devices"]).contains("\tเครื่อง[2J A"),
+            "{}",
+            hub.cli(&["devices"])
+        );
+        // The codes are kept keyed with the hub's secret, not as their plain hash.
+        let code = hub.code("CPN");
+        let plain = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(code.as_bytes()));
+        let kept = common::code_hashes(&database);
+        assert_eq!(kept.len(), 3);
+        assert!(!kept.contains(&plain), "a code's plain hash is in the database");
+        // The expired code was the first wrong one; 19 more make 20.
+        for _ in 0..19 {
+            assert!(matches!(
+                enrolling().enroll("0000000000aa", "device-guess", "guess").await,
+                Err(SyncError::Unauthorized)
+            ));
+        }
+        assert!(matches!(
+            enrolling().enroll(&code, "device-right", "right").await,
+            Err(SyncError::Refused(429))
+        ));
+    }
+    let _ = std::fs::remove_dir_all(&root);
+}

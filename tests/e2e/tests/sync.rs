@@ -38,6 +38,8 @@ fn hub_admin(dir: &Path, args: &[&str]) -> Result<String> {
         .args(args)
         .arg("--database")
         .arg(dir.join("hub.db"))
+        .arg("--tls-dir")
+        .arg(dir)
         .arg("--key-file")
         .arg(dir.join("province.key"))
         .arg("--passphrase-stdin")

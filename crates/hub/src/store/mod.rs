@@ -16,6 +16,7 @@ pub use postgres::Postgres;
 pub use sql::StoreError;
 pub use sqlite::Sqlite;
 
+use crate::code_key;
 use casebook::store::Catalog;
 use ed25519_dalek::VerifyingKey;
 use oscc_sync::attestation::{self, DeviceEntry, DeviceList};
@@ -67,7 +68,8 @@ pub struct RefusedRow {
 pub trait Store: Send + Sync {
     /// A one-time code that enrols one laptop into `unit_code`; a coordinator unit (the
     /// province) sees every unit's events.
-    fn new_enroll_code(&self, unit_code: &str, coordinator: bool) -> Result<String, StoreError>;
+    /// Valid for `valid_hours` hours.
+    fn new_enroll_code(&self, unit_code: &str, coordinator: bool, valid_hours: u32) -> Result<String, StoreError>;
     /// Enrols the laptop under its own device id (the one its events carry) with its public key.
     fn enroll(
         &self,
@@ -128,7 +130,26 @@ pub fn random_secret(bytes: usize) -> Result<String, StoreError> {
 }
 
 fn now() -> String {
-    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    rfc3339(chrono::Utc::now())
+}
+
+fn rfc3339(time: chrono::DateTime<chrono::Utc>) -> String {
+    time.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// Wrong enrollment codes the hub takes in an hour, all devices together; then enrollment
+/// waits (429). A code has 48 random bits: at this rate guessing one would take longer than
+/// the province will exist.
+const MAX_WRONG_CODES: i64 = 20;
+
+/// A device's name as the laptop sent it, fit to print in a terminal: no control characters
+/// (which could rewrite what `oscc-hub devices` shows), at most 64 characters.
+fn printable_name(name: &str) -> String {
+    let name: String = name.chars().filter(|c| !c.is_control()).take(64).collect();
+    match name.trim() {
+        "" => "laptop".to_owned(),
+        name => name.to_owned(),
+    }
 }
 
 fn verifying_key(hex_key: &str) -> Result<VerifyingKey, StoreError> {
@@ -174,16 +195,18 @@ fn province_key(sql: &mut dyn Sql) -> Result<Option<String>, StoreError> {
 /// `routing`.
 pub struct Hub<B: Backend> {
     db: B,
+    /// The secret enrollment codes are hashed with (`code_key`).
+    code_key: [u8; 32],
     /// The columns of every kind of record, from the case book's schema: events are checked
     /// against it.
     catalog: Catalog,
 }
 
 impl<B: Backend> Hub<B> {
-    pub fn open(db: B) -> Result<Hub<B>, StoreError> {
+    pub fn open(db: B, code_key: [u8; 32]) -> Result<Hub<B>, StoreError> {
         let catalog = casebook::log::events::schema_catalog().map_err(|e| StoreError::Db(e.to_string()))?;
         db.transaction(admission::register_held)?;
-        Ok(Hub { db, catalog })
+        Ok(Hub { db, code_key, catalog })
     }
 }
 
@@ -301,8 +324,9 @@ fn refusals(sql: &mut dyn Sql, device: &Device, after: i64, up_to: i64) -> Resul
 }
 
 impl<B: Backend> Store for Hub<B> {
-    fn new_enroll_code(&self, unit_code: &str, coordinator: bool) -> Result<String, StoreError> {
+    fn new_enroll_code(&self, unit_code: &str, coordinator: bool, valid_hours: u32) -> Result<String, StoreError> {
         let code = random_secret(6)?;
+        let expires_at = rfc3339(chrono::Utc::now() + chrono::Duration::hours(valid_hours.into()));
         self.db.transaction(|sql| {
             if province_key(sql)?.is_none() {
                 return Err(StoreError::NoProvinceKey);
@@ -317,8 +341,12 @@ impl<B: Backend> Store for Hub<B> {
                 routing::deliver_everything(sql, unit_code)?;
             }
             sql.exec(
-                "INSERT INTO enroll_codes (code_hash, unit_code) VALUES (?1, ?2)",
-                &[hash(&code).into(), unit_code.into()],
+                "INSERT INTO enrollment_codes (code_hash, unit_code, expires_at) VALUES (?1, ?2, ?3)",
+                &[
+                    code_key::keyed_hash(&self.code_key, &code).into(),
+                    unit_code.into(),
+                    expires_at.into(),
+                ],
             )?;
             Ok(code)
         })
@@ -333,16 +361,34 @@ impl<B: Backend> Store for Hub<B> {
     ) -> Result<(Device, String), StoreError> {
         verifying_key(public_key)?;
         let token = random_secret(32)?;
-        self.db.transaction(|sql| {
-            let unit = sql.rows(
-                "UPDATE enroll_codes SET used = 1 WHERE code_hash = ?1 AND used = 0 RETURNING unit_code",
-                &[hash(code.trim()).into()],
+        let now = chrono::Utc::now();
+        let hour_ago = rfc3339(now - chrono::Duration::hours(1));
+        let now = rfc3339(now);
+        let enrolled = self.db.transaction(|sql| {
+            let failures = sql.rows(
+                "SELECT count(*) FROM enrollment_failures WHERE tried_at > ?1",
+                &[hour_ago.as_str().into()],
             )?;
-            let unit_code = unit.first().map(|r| r[0].text()).ok_or(StoreError::BadCode)?;
+            if failures.first().map_or(0, |r| r[0].int()) >= MAX_WRONG_CODES {
+                return Err(StoreError::TooManyTries);
+            }
+            let unit = sql.rows(
+                "UPDATE enrollment_codes SET used = 1
+                 WHERE code_hash = ?1 AND used = 0 AND expires_at > ?2 RETURNING unit_code",
+                &[code_key::keyed_hash(&self.code_key, code).into(), now.as_str().into()],
+            )?;
+            let Some(unit_code) = unit.first().map(|r| r[0].text()) else {
+                // Kept with the transaction: the wrong try counts.
+                sql.exec(
+                    "INSERT INTO enrollment_failures (tried_at) VALUES (?1)",
+                    &[now.as_str().into()],
+                )?;
+                return Ok(None);
+            };
             let device = Device {
                 id: device_id.to_owned(),
                 unit_code,
-                name: device_name.to_owned(),
+                name: printable_name(device_name),
                 active: true,
                 public_key: public_key.to_owned(),
                 approved: false,
@@ -356,11 +402,12 @@ impl<B: Backend> Store for Hub<B> {
                     device.name.as_str().into(),
                     hash(&token).into(),
                     device.public_key.as_str().into(),
-                    now().into(),
+                    now.as_str().into(),
                 ],
             )?;
-            Ok((device, token))
-        })
+            Ok(Some(device))
+        })?;
+        enrolled.map(|device| (device, token)).ok_or(StoreError::BadCode)
     }
 
     fn device_by_token(&self, token: &str) -> Result<Option<Device>, StoreError> {

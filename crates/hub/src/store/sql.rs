@@ -5,8 +5,11 @@
 pub enum StoreError {
     #[error("storage: {0}")]
     Db(String),
-    #[error("unknown, used or revoked enrollment code")]
+    #[error("unknown, used, expired or revoked enrollment code")]
     BadCode,
+    /// Too many wrong enrollment codes in the last hour: enrollment waits.
+    #[error("too many wrong enrollment codes in the last hour; try again later")]
+    TooManyTries,
     /// A signature in the push is not the sending device's: whoever sent it holds the token
     /// but not the key, and nothing of the push is taken.
     #[error("event {0} is not signed by the device that sent it")]

@@ -9,7 +9,11 @@ use std::sync::Mutex;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS units (code TEXT PRIMARY KEY, coordinator INTEGER NOT NULL DEFAULT 0);
-CREATE TABLE IF NOT EXISTS enroll_codes (code_hash TEXT PRIMARY KEY, unit_code TEXT NOT NULL, used INTEGER NOT NULL DEFAULT 0);
+-- One-time enrollment codes, by their keyed hash (code_key.rs), each until it expires.
+CREATE TABLE IF NOT EXISTS enrollment_codes (code_hash TEXT PRIMARY KEY, unit_code TEXT NOT NULL,
+  expires_at TEXT NOT NULL, used INTEGER NOT NULL DEFAULT 0);
+-- Wrong codes tried, by when: enrollment pauses after too many in an hour.
+CREATE TABLE IF NOT EXISTS enrollment_failures (tried_at TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS devices (id TEXT PRIMARY KEY, unit_code TEXT NOT NULL, name TEXT NOT NULL,
   token_hash TEXT NOT NULL UNIQUE, public_key TEXT NOT NULL, active INTEGER NOT NULL DEFAULT 1,
   acked_seq INTEGER NOT NULL DEFAULT 0, enrolled_at TEXT NOT NULL, last_seen TEXT);

@@ -46,6 +46,24 @@ pub fn databases(dir: &Path, name: &str) -> Vec<String> {
     out
 }
 
+/// What the hub's database keeps of its enrollment codes.
+pub fn code_hashes(database: &str) -> Vec<String> {
+    let database = database.to_owned();
+    std::thread::spawn(move || {
+        let read = "SELECT code_hash FROM enrollment_codes";
+        if database.starts_with("postgres") {
+            let mut db = postgres::Client::connect(&database, postgres::NoTls).unwrap();
+            db.query(read, &[]).unwrap().iter().map(|r| r.get(0)).collect()
+        } else {
+            let db = rusqlite::Connection::open(&database).unwrap();
+            let mut stmt = db.prepare(read).unwrap();
+            stmt.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
+        }
+    })
+    .join()
+    .unwrap()
+}
+
 /// On a PostgreSQL hub database, ends every other connection to it (the hub's), as a restart
 /// of the database server does; nothing on SQLite.
 pub fn drop_connections(database: &str) {
@@ -195,7 +213,9 @@ impl Hub {
 pub fn admin(database: &str, tls_dir: &Path, args: &[&str]) -> std::process::Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_oscc-hub"))
         .args(args)
-        .args(["--database", database, "--passphrase-stdin", "--key-file"])
+        .args(["--database", database, "--passphrase-stdin", "--tls-dir"])
+        .arg(tls_dir)
+        .arg("--key-file")
         .arg(tls_dir.join("province.key"))
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
