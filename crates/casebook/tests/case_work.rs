@@ -265,3 +265,32 @@ fn all_administrative_areas_are_there_with_postcodes() {
     let district_total: usize = provinces.iter().map(|p| book.areas(Some(&p.code)).unwrap().len()).sum();
     assert_eq!(district_total, 928);
 }
+
+/// A note longer than a field takes is refused when it is typed, naming the field, and nothing
+/// is written: it would otherwise be refused by the hub at sync, out of the worker's sight.
+#[test]
+fn a_note_too_long_for_sync_is_refused_when_typed() {
+    let dir = Dir::new("too-long");
+    let (mut book, worker, _, _) = book_with_worker(dir.path());
+    let (client, _) = book.create_person(&worker, &person("นางทดสอบ ยาวมาก")).unwrap();
+    let case = book.create_case(&worker, &case_for(&client)).unwrap();
+    let events = book.events().unwrap().len();
+    // 22,000 Thai characters: 66,000 bytes, over the 64 KiB a field takes.
+    let long = "ก".repeat(22_000);
+    let refused = book.add_timeline_entry(&worker, &case.id, EntryKind::Note, &long, "2026-11-05T10:00:00+07:00");
+    assert!(
+        matches!(&refused, Err(Error::Invalid(i)) if i.field == "timeline.body" && i.rule == casebook::error::Rule::TooLong),
+        "{refused:?}"
+    );
+    assert_eq!(book.events().unwrap().len(), events, "something was written");
+    // 20,000 characters, what the text box lets one type, are taken.
+    let longest = "ก".repeat(20_000);
+    book.add_timeline_entry(
+        &worker,
+        &case.id,
+        EntryKind::Note,
+        &longest,
+        "2026-11-05T10:00:00+07:00",
+    )
+    .unwrap();
+}

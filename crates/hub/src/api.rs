@@ -1,6 +1,7 @@
 //! The hub's HTTP API (JSON): enroll with a one-time code, push a batch, pull by cursor.
 //! Anything but enrollment needs a device token; unknown or revoked devices get 401 and nothing
-//! else. Storage calls run on blocking threads (SQLite and PostgreSQL clients block).
+//! else. Storage calls run on blocking threads (SQLite and PostgreSQL clients block). Every
+//! request has a time limit and a line in the access log.
 
 use crate::store::{Device, Store, StoreError};
 use axum::body::Bytes;
@@ -12,6 +13,7 @@ use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use oscc_sync::attestation::DeviceList;
 use oscc_sync::{EnrollRequest, EnrollResponse, PullResponse, PulledEvent, PushRequest, PushResponse};
+use std::io::Write;
 use std::sync::Arc;
 
 pub type Shared = Arc<dyn Store>;
@@ -21,7 +23,9 @@ const MAX_PULL: i64 = 2000;
 /// A push batch (500 events) or one attachment (the app refuses files over 20 MiB).
 const MAX_BODY: usize = 24 * 1024 * 1024;
 
-pub fn router(store: Shared) -> Router {
+/// The API on `store`; a request may take at most `timeout`, reading its body included (a
+/// connection that trickles bytes, or a storage call that hangs, frees its worker then: 408).
+pub fn router(store: Shared, timeout: std::time::Duration) -> Router {
     Router::new()
         .route("/v1/enroll", post(enroll))
         .route("/v1/push", post(push))
@@ -29,7 +33,53 @@ pub fn router(store: Shared) -> Router {
         .route("/v1/devices", get(devices))
         .route("/v1/blobs/{sha256}", put(put_blob).get(get_blob))
         .layer(DefaultBodyLimit::max(MAX_BODY))
+        .layer(axum::middleware::from_fn(move |request, next| {
+            log_and_limit(timeout, request, next)
+        }))
         .with_state(store)
+}
+
+/// Which device a request came from, filled in by `Authorized` for the access log.
+#[derive(Clone, Default)]
+struct Caller(Arc<std::sync::Mutex<Option<String>>>);
+
+/// Every request within `timeout` (else 408), and one line of access log for it on
+/// standard output: device, method, route, status, bytes sent, milliseconds. Never a body or
+/// a query string, so never personal data or a token.
+async fn log_and_limit(
+    timeout: std::time::Duration,
+    mut request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let started = std::time::Instant::now();
+    let caller = Caller::default();
+    request.extensions_mut().insert(caller.clone());
+    let method = request.method().clone();
+    let route = request.uri().path().to_owned();
+    let response = match tokio::time::timeout(timeout, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => StatusCode::REQUEST_TIMEOUT.into_response(),
+    };
+    let bytes = response
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("-")
+        .to_owned();
+    let device = caller
+        .0
+        .lock()
+        .ok()
+        .and_then(|d| d.clone())
+        .unwrap_or_else(|| "-".into());
+    // Nobody may be reading (a test that stopped after the address): a lost line stops nothing.
+    let _ = writeln!(
+        std::io::stdout(),
+        "access {device} {method} {route} {} {bytes} {}ms",
+        response.status().as_u16(),
+        started.elapsed().as_millis()
+    );
+    response
 }
 
 fn failed(err: StoreError) -> StatusCode {
@@ -81,6 +131,11 @@ impl FromRequestParts<Shared> for Authorized {
         let device = blocking(store, move |s| s.device_by_token(&token))
             .await?
             .ok_or(StatusCode::UNAUTHORIZED)?;
+        if let Some(caller) = parts.extensions.get::<Caller>()
+            && let Ok(mut slot) = caller.0.lock()
+        {
+            *slot = Some(device.id.clone());
+        }
         if !device.approved {
             return Err(StatusCode::LOCKED);
         }

@@ -1,6 +1,7 @@
 //! `oscc-hub`: the provincial hub (docs/ARCHITECTURE.md, "Sync").
 //!
 //!   oscc-hub serve [--listen 0.0.0.0:8443] [--name HOST]… [--tls-dir DIR] [--plain-http]
+//!                  [--request-timeout 120]
 //!   oscc-hub province-key [--key-file FILE] [--passphrase-stdin]
 //!   oscc-hub enroll-code --unit CODE [--coordinator] [--valid-hours 24]
 //!   oscc-hub approve DEVICE | --all [--key-file FILE] [--passphrase-stdin]
@@ -28,7 +29,7 @@ use tls::CertFiles;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-const USAGE: &str = "usage: oscc-hub serve [--listen ADDR:PORT] [--name HOST]... [--tls-dir DIR] [--plain-http]
+const USAGE: &str = "usage: oscc-hub serve [--listen ADDR:PORT] [--name HOST]... [--tls-dir DIR] [--plain-http] [--request-timeout SECS]
        oscc-hub province-key [--key-file FILE] [--passphrase-stdin]
        oscc-hub enroll-code --unit CODE [--coordinator] [--valid-hours 24]
        oscc-hub approve DEVICE | --all [--key-file FILE] [--passphrase-stdin]
@@ -89,7 +90,15 @@ fn run(args: &[String]) -> Result<(), String> {
                 println!("certificate sha256 {}", files.fingerprint()?);
                 Some(files.server_config()?)
             };
-            serve(listen, tls, open(&database, &tls_dir)?)
+            let timeout = option(args, "--request-timeout")
+                .map_or(Ok(120), |s| s.parse())
+                .map_err(|_| "--request-timeout takes a number of seconds".to_owned())?;
+            serve(
+                listen,
+                tls,
+                open(&database, &tls_dir)?,
+                std::time::Duration::from_secs(timeout),
+            )
         }
         Some("province-key") => {
             let store = open(&database, &tls_dir)?;
@@ -238,13 +247,18 @@ fn approve(args: &[String], store: &dyn Store) -> Result<(), String> {
     Ok(())
 }
 
-fn serve(listen: SocketAddr, tls: Option<Arc<rustls::ServerConfig>>, store: Arc<dyn Store>) -> Result<(), String> {
+fn serve(
+    listen: SocketAddr,
+    tls: Option<Arc<rustls::ServerConfig>>,
+    store: Arc<dyn Store>,
+    timeout: std::time::Duration,
+) -> Result<(), String> {
     let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
     runtime.block_on(async {
         let listener = std::net::TcpListener::bind(listen).map_err(|e| format!("cannot listen on {listen}: {e}"))?;
         listener.set_nonblocking(true).map_err(|e| e.to_string())?;
         let addr = listener.local_addr().map_err(|e| e.to_string())?;
-        let app = api::router(store).into_make_service();
+        let app = api::router(store, timeout).into_make_service();
         // The tests read this line to learn the port when they ask for port 0.
         match tls {
             Some(config) => {

@@ -267,7 +267,8 @@ async fn a_rogue_device_is_refused_event_by_event_and_the_honest_laptops_sync_on
 }
 
 async fn rogue(root: &std::path::Path, database: &str) {
-    let hub = Hub::start_plain(database, root);
+    // Requests time out after 5 s here (120 s by default), for the trickling request below.
+    let hub = Hub::spawn(database, root, &["--plain-http", "--request-timeout", "5"]);
     let bkk = Laptop::new(root, "BKK", "bkk", &hub).await;
     let cpn1 = Laptop::new(root, "CPN", "cpn1", &hub).await;
     let cpn2 = Laptop::new(root, "CPN", "cpn2", &hub).await;
@@ -428,12 +429,24 @@ async fn rogue(root: &std::path::Path, database: &str) {
     let wire = WireEvent::from_event(&coordinator.event(Entity::Person, &bkk_person, json!({"phone": "0800000000"})));
     assert_eq!(coordinator.try_one(wire).await, Some(Refusal::NotYours));
 
+    // One event over 1 MiB (a 2 MiB "note" in the rogue's own agency's name): refused alone.
+    let mut agency = rogue.agency("CPN");
+    let mut body: serde_json::Value = serde_json::from_str(&agency.body).unwrap();
+    body["fields"]["mission"] = json!("ก".repeat(700_000));
+    agency.body = body.to_string();
+    assert_eq!(rogue.try_one(agency).await, Some(Refusal::TooLarge));
+
     // An oversized request is turned away (413), and a request without a valid token before
     // its body is even read (401, answered while the body has not come).
     let announced = 25 * 1024 * 1024;
     assert_eq!(push_status(&hub.addr, &rogue.token, announced, announced), 413);
     // One byte of the body sent: the answer comes without waiting for the rest.
     assert_eq!(push_status(&hub.addr, "not-a-token", announced, 1), 401);
+    // With a valid token, a body that never comes frees the hub's worker when the request's
+    // time is up (408), instead of holding it for as long as the sender likes.
+    let started = std::time::Instant::now();
+    assert_eq!(push_status(&hub.addr, &rogue.token, 1000, 1), 408);
+    assert!(started.elapsed() < std::time::Duration::from_secs(30));
 
     // Nothing of BKK reached CPN, and the hub lists what it refused.
     let seen = rogue.pull_all().await;

@@ -129,6 +129,12 @@ async fn two_laptops(root: &std::path::Path, database: &str) {
     assert_eq!((mime.as_str(), bytes.as_slice()), ("image/jpeg", PHOTO));
     a.sync().await.unwrap();
     assert_eq!(a.hash(), b.hash(), "B does not hold what A recorded");
+    // The access log has a line per request, naming the device, never what it sent.
+    let device_a = a.book.lock().unwrap().device_id().to_owned();
+    let log = hub.access_log().join("\n");
+    assert!(log.contains(&format!("access {device_a} POST /v1/push 200 ")), "{log}");
+    assert!(log.contains(" GET /v1/pull 200 "), "{log}");
+    assert!(!log.contains("ผู้รับบริการ") && !log.contains("after="), "{log}");
     let cases = b
         .book
         .lock()

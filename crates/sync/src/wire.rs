@@ -292,6 +292,8 @@ pub enum Refusal {
     NotSender,
     /// The body is not an event this hub can read.
     Malformed,
+    /// The event is larger than the hub takes (1 MiB).
+    TooLarge,
     /// The envelope says something other than the body.
     EnvelopeMismatch,
     /// A field the schema does not have, a value of the wrong type, a bad clock or sequence.

@@ -7,7 +7,7 @@ mod backup;
 mod open;
 pub mod permissions;
 pub mod users;
-mod write;
+pub mod write;
 
 use crate::error::{Error, Invalid, Result, Rule};
 use crate::log::events::{self, Event};

@@ -5,7 +5,7 @@ use crate::book::Casebook;
 use crate::book::audit;
 use crate::book::permissions::Session;
 use crate::dates::now_iso;
-use crate::error::Result;
+use crate::error::{Invalid, Result, Rule};
 use crate::log::entity::Entity;
 use crate::log::events::{self, Event, Op};
 use crate::log::merge::settle_conflicts;
@@ -13,6 +13,20 @@ use crate::store::rows::{Fields, new_id};
 use crate::store::{self, search_index};
 use chrono::Utc;
 use serde_json::json;
+
+/// The longest text one field takes, in bytes (about 21,000 Thai characters, 15 pages): a
+/// longer one is refused when it is typed, with the field named, rather than by the hub at
+/// sync. The app's text boxes stop at 20,000 characters.
+pub const MAX_FIELD_BYTES: usize = 64 * 1024;
+
+/// The field's name as the forms use it for their messages (`timeline.body`, `person.name_th`).
+fn form_field(entity: Entity, column: &str) -> String {
+    let form = match entity {
+        Entity::TimelineEntry => "timeline",
+        entity => entity.name(),
+    };
+    format!("{form}.{column}")
+}
 
 impl Casebook {
     /// The one write path: applies the change through an event, appends the event to this
@@ -26,6 +40,12 @@ impl Casebook {
         action: &str,
         detail: Option<&str>,
     ) -> Result<()> {
+        if let Some((column, _)) = fields
+            .iter()
+            .find(|(_, value)| value.as_str().is_some_and(|text| text.len() > MAX_FIELD_BYTES))
+        {
+            return Err(Invalid::new(&form_field(entity, column), Rule::TooLong).into());
+        }
         let now = now_iso();
         // A savepoint is its own transaction, or nests inside `batch` (which flushes the
         // search queue once at its end; a single write only when the queue is full).

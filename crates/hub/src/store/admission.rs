@@ -1,7 +1,8 @@
 //! What the hub takes in: every event is read and judged before it is stored or routed, from
 //! what the hub itself holds, never from what the sending device claims.
 //!
-//! - The event names the device that sent it, is signed by that device's key, and its
+//! - The event names the device that sent it, is signed by that device's key, is at most
+//!   `MAX_EVENT_BYTES`, and its
 //!   envelope (ids, case, links, grant) is exactly what its body implies
 //!   (`WireEvent::body_event`, the rule the laptops use too).
 //! - Its body has the schema's shape: known fields of the record's table, values of the
@@ -24,6 +25,11 @@ use casebook::log::events::{Event, Flaw, check_shape};
 use casebook::store::Catalog;
 use oscc_sync::{Refusal, WireEvent};
 use std::collections::HashSet;
+
+/// The largest event body the hub takes. The app refuses a text field over
+/// `casebook::book::write::MAX_FIELD_BYTES` when it is typed, so an honest event stays far
+/// below.
+const MAX_EVENT_BYTES: usize = 1024 * 1024;
 
 /// Why an event is refused, with what was wrong (field names and kinds of flaw, never values).
 pub(super) type Refused = (Refusal, String);
@@ -63,6 +69,9 @@ pub(super) fn admit(
 ) -> Result<Result<Admitted, Refused>, StoreError> {
     if event.device_id != device.id {
         return Ok(Err((Refusal::NotSender, String::new())));
+    }
+    if event.body.len() > MAX_EVENT_BYTES {
+        return Ok(Err((Refusal::TooLarge, event.body.len().to_string())));
     }
     let body = match event.body_event() {
         Ok(body) => body,

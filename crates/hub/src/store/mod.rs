@@ -24,6 +24,8 @@ use oscc_sync::{PushRequest, PushResponse, Refusal, RefusedEvent, WireEvent};
 
 /// The most events one push may carry (the app sends 2,000).
 const MAX_PUSH: usize = 2_000;
+/// The most event bytes one pull page carries (a page of 2,000 ordinary events is ~2.4 MB).
+const MAX_PULL_BYTES: usize = 8 * 1024 * 1024;
 /// How long a push that arrived before an earlier one of its device waits for it (40 × 50 ms).
 const GAP_WAITS: u32 = 40;
 const GAP_WAIT: std::time::Duration = std::time::Duration::from_millis(50);
@@ -566,9 +568,22 @@ impl<B: Backend> Store for Hub<B> {
     }
 
     fn pull(&self, device: &Device, after: i64, limit: i64) -> Result<Vec<(i64, WireEvent)>, StoreError> {
-        let rows = self
+        let mut rows = self
             .db
             .read(|sql| routing::deliveries_after(sql, &device.unit_code, &device.id, after, limit))?;
+        // A page stops at MAX_PULL_BYTES (with at least one event): the laptop asks again.
+        let mut bytes = 0;
+        let keep = rows
+            .iter()
+            .take_while(|row| {
+                bytes += match &row[1] {
+                    Val::Text(body) => body.len(),
+                    _ => 0,
+                };
+                bytes <= MAX_PULL_BYTES
+            })
+            .count();
+        rows.truncate(keep.max(1));
         wire_events(&rows)
     }
 

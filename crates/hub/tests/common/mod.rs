@@ -97,18 +97,21 @@ pub struct Hub {
     pub tls_dir: PathBuf,
     /// The certificate fingerprint the hub printed (None over plain HTTP).
     pub fingerprint: Option<String>,
+    /// What the hub printed after it started listening (its access log).
+    printed: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
 }
 
 impl Hub {
     pub fn start(database: &str, tls_dir: &Path) -> Hub {
-        Hub::spawn(database, tls_dir, false)
+        Hub::spawn(database, tls_dir, &[])
     }
 
     pub fn start_plain(database: &str, tls_dir: &Path) -> Hub {
-        Hub::spawn(database, tls_dir, true)
+        Hub::spawn(database, tls_dir, &["--plain-http"])
     }
 
-    fn spawn(database: &str, tls_dir: &Path, plain: bool) -> Hub {
+    /// `oscc-hub serve` with these options added.
+    pub fn spawn(database: &str, tls_dir: &Path, options: &[&str]) -> Hub {
         // A new hub gets its province key first (a restarted one has it).
         let province = admin(database, tls_dir, &["province-key"]);
         assert!(
@@ -120,10 +123,8 @@ impl Hub {
         command
             .args(["serve", "--listen", "127.0.0.1:0", "--database", database, "--tls-dir"])
             .arg(tls_dir)
+            .args(options)
             .stdout(Stdio::piped());
-        if plain {
-            command.arg("--plain-http");
-        }
         let mut child = command.spawn().unwrap();
         let mut out = BufReader::new(child.stdout.take().unwrap());
         let mut fingerprint = None;
@@ -140,6 +141,13 @@ impl Hub {
                 break url.to_owned();
             }
         };
+        let printed = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let lines = printed.clone();
+        std::thread::spawn(move || {
+            for line in out.lines().map_while(Result::ok) {
+                lines.lock().unwrap().push(line);
+            }
+        });
         Hub {
             child,
             addr: url.split("://").nth(1).unwrap().to_owned(),
@@ -147,12 +155,29 @@ impl Hub {
             database: database.to_owned(),
             tls_dir: tls_dir.to_owned(),
             fingerprint,
+            printed,
         }
+    }
+
+    /// The access log so far: one line per request.
+    pub fn access_log(&self) -> Vec<String> {
+        self.printed
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|l| l.starts_with("access "))
+            .cloned()
+            .collect()
     }
 
     /// The same hub again after a crash, on its database and certificate.
     pub fn restart(&self) -> Hub {
-        Hub::spawn(&self.database, &self.tls_dir, self.fingerprint.is_none())
+        let plain: &[&str] = if self.fingerprint.is_none() {
+            &["--plain-http"]
+        } else {
+            &[]
+        };
+        Hub::spawn(&self.database, &self.tls_dir, plain)
     }
 
     pub fn cli(&self, args: &[&str]) -> String {
