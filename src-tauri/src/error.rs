@@ -36,6 +36,9 @@ pub enum Failure {
     SyncAddress,
     SyncNotApproved,
     SyncProvinceKey,
+    /// The certificate fingerprint typed at enrollment is not one (16 to 64 hex digits).
+    SyncFingerprint,
+    SyncWrongCertificate,
 }
 
 impl Failure {
@@ -55,6 +58,8 @@ impl Failure {
             Failure::SyncAddress => "sync.error.address",
             Failure::SyncNotApproved => "sync.error.not_approved",
             Failure::SyncProvinceKey => "sync.error.province_key",
+            Failure::SyncFingerprint => "sync.error.fingerprint",
+            Failure::SyncWrongCertificate => "sync.error.wrong_certificate",
         }
     }
 }
@@ -69,6 +74,7 @@ impl From<&SyncError> for Failure {
             SyncError::PlainHttp | SyncError::BadAddress => Failure::SyncAddress,
             SyncError::NotApproved => Failure::SyncNotApproved,
             SyncError::ProvinceKeyChanged => Failure::SyncProvinceKey,
+            SyncError::WrongCertificate => Failure::SyncWrongCertificate,
         }
     }
 }

@@ -194,9 +194,28 @@ async fn the_hub_is_trusted_by_its_pinned_certificate_and_takes_only_signed_even
     let book = Mutex::new(book);
     let schema = casebook::store::schema_version();
     let device = book.lock().unwrap().device_id().to_owned();
-    let enrolled = Client::new(&hub.url, None, None)
+    // The laptop checks the certificate against the fingerprint the province gave with the
+    // code before it sends the code: a server showing another certificate gets nothing (the
+    // code still works afterwards). A person types the beginning of the fingerprint.
+    let code = hub.code("CPN");
+    let right = hub.fingerprint.clone().unwrap();
+    let wrong = format!("{}{}", if right.starts_with('0') { "1" } else { "0" }, &right[1..16]);
+    let typed = |text: &str| oscc_sync::typed_fingerprint(text).unwrap();
+    assert!(matches!(
+        Client::new(&hub.url, Some(&typed(&wrong)), None)
+            .unwrap()
+            .enroll(&code, &device, "a")
+            .await,
+        Err(SyncError::WrongCertificate)
+    ));
+    assert!(
+        oscc_sync::typed_fingerprint("12ab").is_none(),
+        "too short to stand for a certificate"
+    );
+    let spaced = format!("{} {}", right[..8].to_uppercase(), &right[8..16]);
+    let enrolled = Client::new(&hub.url, Some(&typed(&spaced)), None)
         .unwrap()
-        .enroll(&hub.code("CPN"), &device, "a")
+        .enroll(&code, &device, "a")
         .await
         .unwrap();
     assert_eq!(enrolled.pin, hub.fingerprint);
@@ -224,7 +243,7 @@ async fn the_hub_is_trusted_by_its_pinned_certificate_and_takes_only_signed_even
     .unwrap();
     assert!(matches!(
         sync_once(&book, &wrong, schema).await,
-        Err(SyncError::Network(_))
+        Err(SyncError::WrongCertificate)
     ));
     assert_eq!(impostor.events_held(), 0);
     assert_eq!(book.lock().unwrap().sync_position().unwrap().pushed_seq, 0);

@@ -32,6 +32,10 @@ pub enum SyncError {
     Stalled,
     #[error("the province has not approved this device yet")]
     NotApproved,
+    /// The server at the hub's address shows another certificate than the one pinned (or
+    /// typed at enrollment): nothing was sent to it.
+    #[error("the hub's certificate is not the one this device trusts")]
+    WrongCertificate,
     /// The hub names another province key than the one pinned at enrollment: it was replaced
     /// or the hub is not the one this device enrolled with. Nothing is sent or taken.
     #[error("the hub's province key is not the one this device enrolled with")]
@@ -46,6 +50,9 @@ pub enum SyncError {
 
 impl From<reqwest::Error> for SyncError {
     fn from(err: reqwest::Error) -> SyncError {
+        if tls::not_pinned(&err) {
+            return SyncError::WrongCertificate;
+        }
         // The message names the host and the failure, never a request body.
         SyncError::Network(err.without_url().to_string())
     }
@@ -144,8 +151,9 @@ fn loopback_http(base: &str) -> Option<bool> {
 }
 
 impl Client {
-    /// A client for the hub at `base` (https://…), trusting only the certificate `pin`; without
-    /// a pin (enrollment) any certificate is accepted and recorded.
+    /// A client for the hub at `base` (https://…), trusting only the certificate `pin` (a whole
+    /// fingerprint, or at least the first 16 hex digits a person typed at enrollment:
+    /// `typed_fingerprint`); without a pin any certificate is accepted and recorded.
     pub fn new(base: &str, pin: Option<&str>, credentials: Option<Credentials>) -> Result<Client, SyncError> {
         let base = base.trim().trim_end_matches('/').to_owned();
         // reqwest wants a process-wide provider even for plain HTTP; an Err means one is set.

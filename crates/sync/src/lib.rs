@@ -7,7 +7,7 @@ mod tls;
 mod wire;
 
 pub use client::{Client, Credentials, Enrolled, Replica, SyncError, SyncReport, catch_up_search, sync_once};
-pub use tls::fingerprint;
+pub use tls::{fingerprint, typed_fingerprint};
 pub use wire::{
     EnrollRequest, EnrollResponse, PullResponse, PulledEvent, PushRequest, PushResponse, Refusal, RefusedEvent,
     SetAside, WIRE_VERSION, WireEvent,

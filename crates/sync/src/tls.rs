@@ -15,9 +15,44 @@ pub fn fingerprint(der: &[u8]) -> String {
     hex::encode(Sha256::digest(der))
 }
 
+/// A fingerprint as a person typed it (spaces, colons, capitals), as the pin it stands for:
+/// its hex digits, at least the first 16 of the 64 (a forger would need 2^64 tries to make a
+/// certificate whose fingerprint starts with them). None when it is not one.
+pub fn typed_fingerprint(typed: &str) -> Option<String> {
+    let digits: String = typed
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != ':')
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
+    let hex = digits.chars().all(|c| c.is_ascii_hexdigit());
+    (hex && (16..=64).contains(&digits.len())).then_some(digits)
+}
+
+/// The TLS failure of a hub showing another certificate than the pinned one.
+pub(crate) const NOT_PINNED: &str = "the hub's certificate is not the pinned one";
+
+/// Whether a request failed because the hub showed another certificate than the pinned one
+/// (the rustls error inside reqwest's, inside an I/O error).
+pub(crate) fn not_pinned(err: &(dyn std::error::Error + 'static)) -> bool {
+    let mut next = Some(err);
+    while let Some(err) = next {
+        if let Some(Error::General(message)) = err.downcast_ref::<Error>()
+            && message == NOT_PINNED
+        {
+            return true;
+        }
+        next = match err.downcast_ref::<std::io::Error>().and_then(|io| io.get_ref()) {
+            Some(inner) => Some(inner as &(dyn std::error::Error + 'static)),
+            None => err.source(),
+        };
+    }
+    false
+}
+
 #[derive(Debug)]
 pub(crate) struct Pinned {
-    /// None while enrolling: accept and remember what was seen.
+    /// None while enrolling without a fingerprint: accept and remember what was seen. A pin
+    /// is the whole fingerprint or, when a person typed it, its beginning (`typed_fingerprint`).
     pin: Option<String>,
     seen: Mutex<Option<String>>,
     provider: Arc<CryptoProvider>,
@@ -43,9 +78,7 @@ impl ServerCertVerifier for Pinned {
             *seen = Some(print.clone());
         }
         match &self.pin {
-            Some(pin) if !pin.eq_ignore_ascii_case(&print) => Err(Error::General(
-                "the hub's certificate is not the one pinned at enrollment".into(),
-            )),
+            Some(pin) if !print.starts_with(&pin.to_ascii_lowercase()) => Err(Error::General(NOT_PINNED.into())),
             _ => Ok(ServerCertVerified::assertion()),
         }
     }
@@ -75,6 +108,9 @@ impl ServerCertVerifier for Pinned {
 
 /// A TLS configuration that trusts exactly `pin` (or, with None, records what it sees).
 pub(crate) fn config(pin: Option<&str>) -> Result<(rustls::ClientConfig, Arc<Pinned>), Error> {
+    if pin.is_some_and(|pin| pin.len() < 16) {
+        return Err(Error::General("a certificate pin needs at least 16 hex digits".into()));
+    }
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let verifier = Arc::new(Pinned {
         pin: pin.map(str::to_owned),

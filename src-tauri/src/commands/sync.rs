@@ -1,7 +1,7 @@
 //! Sync with the provincial hub: enrollment, a sync now, the status the page shows, the
 //! conflicts a person resolves, and the events the hub refused. The syncing itself is the background task (sync_task.rs).
 
-use crate::error::Result;
+use crate::error::{Failure, Result};
 use crate::state::AppState;
 use crate::sync_task;
 use casebook::sync::SyncPosition;
@@ -33,12 +33,24 @@ pub struct SyncStatus {
     pub received: u64,
 }
 
-/// Enrolls this laptop with the hub using the one-time code the hub's administrator gave.
+/// Enrolls this laptop with the hub using the one-time code and the certificate fingerprint
+/// the province's administrator gave: the code is sent only to a hub showing that certificate
+/// (over plain HTTP, allowed on this machine only, there is none to check).
 #[tauri::command]
-pub async fn enroll_device(state: State<'_, AppState>, hub_url: String, code: String) -> Result<()> {
+pub async fn enroll_device(
+    state: State<'_, AppState>,
+    hub_url: String,
+    code: String,
+    fingerprint: String,
+) -> Result<()> {
     let (device_id, device_name) = state.with_book(|book, _| Ok((book.device_id().to_owned(), book.unit()?.name)))?;
     let url = hub_url.trim().trim_end_matches('/').to_owned();
-    let enrolled = Client::new(&url, None, None)?
+    let expected = if url.starts_with("https://") {
+        Some(oscc_sync::typed_fingerprint(&fingerprint).ok_or(Failure::SyncFingerprint)?)
+    } else {
+        None
+    };
+    let enrolled = Client::new(&url, expected.as_deref(), None)?
         .enroll(code.trim(), &device_id, &device_name)
         .await?;
     let secret = enrolled.credentials.to_secret();
