@@ -33,6 +33,7 @@ pub const CASEBOOK_LAYERS: &[(&str, u8)] = &[
     ("sync", 4),
     ("pdpa", 5),
     ("statistics", 5),
+    ("values", 5),
     ("synth", 6),
 ];
 

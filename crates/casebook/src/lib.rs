@@ -8,7 +8,8 @@
 //! - `book`: the `Casebook` handle, the one write path, audit, permissions, users, backup.
 //! - `records`: what a unit records, one file per kind, intake included.
 //! - `sync`: the replica side of sync (what to push, taking in, conflicts, blobs).
-//! - `pdpa`, `statistics`: duties under the PDPA, and the counts the province receives.
+//! - `pdpa`, `statistics`, `values`: duties under the PDPA, the counts the province receives,
+//!   and the values each column takes (checked in events from elsewhere).
 //! - `synth`: synthetic case books (fictional people) for tests and benchmarks.
 
 // Used by every layer.
@@ -27,6 +28,7 @@ pub mod sync;
 
 pub mod pdpa;
 pub mod statistics;
+pub mod values;
 
 // Synthetic case books for tests and benchmarks.
 pub mod synth;

@@ -294,3 +294,23 @@ fn a_note_too_long_for_sync_is_refused_when_typed() {
     )
     .unwrap();
 }
+
+/// What this app writes always passes the check other laptops and the hub make of values
+/// (`casebook::values`): a synthetic book's every event.
+#[test]
+fn every_value_a_synthetic_book_writes_is_one_its_column_takes() {
+    let dir = Dir::new("values");
+    let (mut book, worker, _, _) = book_with_worker(dir.path());
+    casebook::synth::populate(&mut book, &worker, 2569, 40, 3, |_| {}).unwrap();
+    let events = book.events().unwrap();
+    assert!(events.len() > 200);
+    for event in &events {
+        assert_eq!(
+            casebook::values::out_of_range(event),
+            None,
+            "{:?} {}",
+            event.entity,
+            event.entity_id
+        );
+    }
+}

@@ -268,6 +268,15 @@ async fn compromised(root: &std::path::Path, database: &str) {
         json!({"name": "หน่วยงานอ้างชื่อ", "agency_type": "ngo", "unit_code": "CPN",
             "created_at": "2026-11-01T00:00:00.000Z", "updated_at": "2026-11-01T00:00:00.000Z"}),
     );
+    // And one of BKK's own agencies with a type no screen knows.
+    let strange_agency = bkk_event(
+        3,
+        Entity::Agency,
+        &format!("agency-{}", uuid::Uuid::now_v7()),
+        json!({"name": "หน่วยงานแปลก", "agency_type": "made_up", "unit_code": "BKK",
+            "created_at": "2026-11-01T00:00:00.000Z", "updated_at": "2026-11-01T00:00:00.000Z"}),
+    );
+    deliver(database, &strange_agency, "BKK");
     deliver(database, &role_change, "BKK");
     deliver(database, &claimed_agency, "BKK");
 
@@ -285,11 +294,11 @@ async fn compromised(root: &std::path::Path, database: &str) {
 
     let report = sync_once(&b, &b_client, schema).await.unwrap();
     assert_eq!(
-        report.received.quarantined, 6,
-        "the six edited or forged events are set aside"
+        report.received.quarantined, 7,
+        "the seven edited or forged events are set aside"
     );
     let position = b.lock().unwrap().sync_position().unwrap();
-    assert_eq!(position.set_aside, 6);
+    assert_eq!(position.set_aside, 7);
     let supervisor = casebook::Session {
         role: casebook::Role::Supervisor,
         ..b_worker.clone()
@@ -310,6 +319,7 @@ async fn compromised(root: &std::path::Path, database: &str) {
         (forged.record_id.clone(), "unknown_device".to_owned()),
         (role_change.record_id.clone(), "not_yours".to_owned()),
         (claimed_agency.record_id.clone(), "not_yours".to_owned()),
+        (strange_agency.record_id.clone(), "bad_shape".to_owned()),
     ];
     expected.sort();
     assert_eq!(why, expected);

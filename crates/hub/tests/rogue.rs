@@ -436,6 +436,13 @@ async fn rogue(root: &std::path::Path, database: &str) {
     agency.body = body.to_string();
     assert_eq!(rogue.try_one(agency).await, Some(Refusal::TooLarge));
 
+    // A value its column does not take: an agency type no screen knows.
+    let mut agency = rogue.agency("CPN");
+    let mut body: serde_json::Value = serde_json::from_str(&agency.body).unwrap();
+    body["fields"]["agency_type"] = json!("made_up");
+    agency.body = body.to_string();
+    assert_eq!(rogue.try_one(agency).await, Some(Refusal::BadShape));
+
     // An oversized request is turned away (413), and a request without a valid token before
     // its body is even read (401, answered while the body has not come).
     let announced = 25 * 1024 * 1024;

@@ -35,7 +35,8 @@ pub enum SetAside {
     Malformed,
     /// The label says something other than the body.
     EnvelopeMismatch,
-    /// A field the schema does not have, or a value of the wrong type.
+    /// A field the schema does not have, a value of the wrong type, or one its column does not
+    /// take (an unknown risk).
     BadShape,
 }
 
@@ -183,6 +184,7 @@ impl WireEvent {
             return self.set_aside(SetAside::OwnDevice);
         }
         match check_shape(catalog, &event) {
+            Ok(()) if casebook::values::out_of_range(&event).is_some() => self.set_aside(SetAside::BadShape),
             Ok(()) => Incoming::Event {
                 event,
                 writer: writer.map(str::to_owned),

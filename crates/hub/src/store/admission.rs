@@ -6,7 +6,8 @@
 //!   envelope (ids, case, links, grant) is exactly what its body implies
 //!   (`WireEvent::body_event`, the rule the laptops use too).
 //! - Its body has the schema's shape: known fields of the record's table, values of the
-//!   column's type, a canonical clock of the event's own device (`casebook::log::events::check_shape`).
+//!   column's type, a canonical clock of the event's own device (`casebook::log::events::check_shape`),
+//!   and only values a column takes (a risk is a risk: `casebook::values`).
 //! - A record keeps the kind, the unit and the case of its first event (`records`); its
 //!   `unit_code` field never names another unit.
 //! - A case belongs to the unit that created it; a unit writes to a case, or to a record of a
@@ -82,6 +83,9 @@ pub(super) fn admit(
         // Not the device's fault: the push waits until the hub is upgraded.
         Err(Flaw::NewerSchema(_)) => return Err(StoreError::NewerSchema(event.event_id.clone())),
         Err(flaw) => return Ok(Err((Refusal::BadShape, flaw.to_string()))),
+    }
+    if let Some(column) = casebook::values::out_of_range(&body) {
+        return Ok(Err((Refusal::BadShape, format!("a value {column} does not take"))));
     }
     Ok(authorize(sql, allowed, &device.unit_code, event, &body)?.map(|case_id| Admitted { body, case_id }))
 }
