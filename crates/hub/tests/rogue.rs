@@ -436,6 +436,14 @@ async fn rogue(root: &std::path::Path, database: &str) {
     agency.body = body.to_string();
     assert_eq!(rogue.try_one(agency).await, Some(Refusal::TooLarge));
 
+    // Written in the name of another unit's user (BKK's social worker).
+    let fields = json!({"name": "หน่วยงานจริง", "agency_type": "ngo", "unit_code": "CPN",
+        "created_at": "2026-11-01T00:00:00.000Z", "updated_at": "2026-11-01T00:00:00.000Z"});
+    let mut event = rogue.event(Entity::Agency, &id("agency"), fields);
+    event.user_id = Some(bkk.worker.user_id.clone());
+    let wire = WireEvent::from_event(&event);
+    assert_eq!(rogue.try_one(wire).await, Some(Refusal::UnknownAuthor));
+
     // A value its column does not take: an agency type no screen knows.
     let mut agency = rogue.agency("CPN");
     let mut body: serde_json::Value = serde_json::from_str(&agency.body).unwrap();

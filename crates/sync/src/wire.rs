@@ -308,6 +308,8 @@ pub enum Refusal {
     LinkNotVisible,
     /// A transfer or referral to a unit the hub does not know.
     UnknownUnit,
+    /// Written in the name of someone who is not a user of the sending device's unit.
+    UnknownAuthor,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -15,6 +15,7 @@
 //!   transferred or referred to). A record outside any case is written by its own unit, and a
 //!   person or agency also by a unit holding a case linked to it.
 //! - A link (`refs`) names only a record the unit already sees: its own, or one delivered to it.
+//! - Its author (`user_id`, and a timeline entry's `author_id`) is a user of the unit.
 //! - A transfer or referral names a unit the hub knows.
 //!
 //! A coordinator unit reads the whole province (routing) but writes only as a unit writes.
@@ -50,6 +51,8 @@ pub(super) struct Admitted {
 pub(super) struct Allowed {
     held: HashSet<String>,
     seen: HashSet<String>,
+    /// Users of the device's unit.
+    users: HashSet<String>,
 }
 
 /// The kind, unit and case a record took with its first event.
@@ -143,6 +146,23 @@ fn authorize(
             }
         }
     }
+    // Who wrote it: a user of the sender's unit (or the user this event creates: a book's
+    // first administrator writes its own record), never another unit's.
+    for author in [
+        body.user_id.as_deref(),
+        body.fields.get("author_id").and_then(|a| a.as_str()),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        let creates_itself = body.entity == Entity::User && known.is_none() && author == event.record_id;
+        if !creates_itself && !allowed.users.contains(author) {
+            if !is_user_of(sql, unit, author)? {
+                return refuse(Refusal::UnknownAuthor, "");
+            }
+            allowed.users.insert(author.to_owned());
+        }
+    }
     for record in &event.refs {
         if !allowed.seen.contains(record) {
             if !sees(sql, unit, record)? {
@@ -174,6 +194,15 @@ fn known(sql: &mut dyn Sql, record_id: &str) -> Result<Option<Known>, StoreError
             value => Some(value.text()),
         },
     }))
+}
+
+fn is_user_of(sql: &mut dyn Sql, unit: &str, user_id: &str) -> Result<bool, StoreError> {
+    Ok(!sql
+        .rows(
+            "SELECT 1 FROM records WHERE record_id = ?1 AND entity = 'user' AND unit_code = ?2",
+            &[user_id.into(), unit.into()],
+        )?
+        .is_empty())
 }
 
 fn holds(sql: &mut dyn Sql, unit: &str, case_id: &str) -> Result<bool, StoreError> {
