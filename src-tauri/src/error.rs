@@ -39,6 +39,10 @@ pub enum Failure {
     /// The certificate fingerprint typed at enrollment is not one (16 to 64 hex digits).
     SyncFingerprint,
     SyncWrongCertificate,
+    /// The hub named a province key other than the one typed at enrollment.
+    SyncProvinceKeyTyped,
+    /// The enrollment code is for another unit than this book's.
+    SyncOtherUnit,
 }
 
 impl Failure {
@@ -60,6 +64,8 @@ impl Failure {
             Failure::SyncProvinceKey => "sync.error.province_key",
             Failure::SyncFingerprint => "sync.error.fingerprint",
             Failure::SyncWrongCertificate => "sync.error.wrong_certificate",
+            Failure::SyncProvinceKeyTyped => "sync.error.province_key_typed",
+            Failure::SyncOtherUnit => "sync.error.other_unit",
         }
     }
 }

@@ -89,7 +89,7 @@ fn failed(err: StoreError) -> StatusCode {
         StoreError::Diverged(_) | StoreError::NewerSchema(_) => StatusCode::CONFLICT,
         StoreError::TooMany(_) => StatusCode::PAYLOAD_TOO_LARGE,
         StoreError::TooManyTries => StatusCode::TOO_MANY_REQUESTS,
-        StoreError::BadKey | StoreError::BadBlob => StatusCode::BAD_REQUEST,
+        StoreError::BadKey | StoreError::BadBlob | StoreError::BadDeviceId => StatusCode::BAD_REQUEST,
         StoreError::NoProvinceKey => StatusCode::SERVICE_UNAVAILABLE,
         StoreError::Db(message) => {
             // Storage messages name tables and keys, never event contents.

@@ -117,6 +117,10 @@ fn run(args: &[String]) -> Result<(), String> {
             store.set_province_key(&public_key).map_err(|e| e.to_string())?;
             println!("province key {}", attestation::key_fingerprint(&public_key));
             println!(
+                "write this fingerprint down and give it to every unit with its enrollment codes: \
+                 a laptop enrolls only with a hub showing this key"
+            );
+            println!(
                 "sealed in {}: keep it (and a copy) off this server; `oscc-hub approve` needs it",
                 key_file.display()
             );
@@ -136,9 +140,6 @@ fn run(args: &[String]) -> Result<(), String> {
             println!("valid for {hours} hours, for one laptop");
             if let Ok(print) = CertFiles::in_dir(&tls_dir).fingerprint() {
                 println!("the laptop should show certificate sha256 {print}");
-            }
-            if let Ok(Some(key)) = open(&database, &tls_dir)?.province_key() {
-                println!("and province key {}", attestation::key_fingerprint(&key));
             }
             println!("once it is enrolled: oscc-hub approve DEVICE");
             Ok(())
@@ -222,11 +223,13 @@ fn approve(args: &[String], store: &dyn Store) -> Result<(), String> {
     if !all && named.is_none() {
         return Err("approve needs a DEVICE id (see `oscc-hub devices`) or --all".into());
     }
+    // Revoked devices too: what they signed before they were revoked stays theirs, and a
+    // laptop enrolled later must be able to check it.
     let chosen: Vec<_> = store
         .devices()
         .map_err(|e| e.to_string())?
         .into_iter()
-        .filter(|d| d.active && !d.approved && (all || Some(&d.id) == named))
+        .filter(|d| !d.approved && (all || Some(&d.id) == named))
         .collect();
     if chosen.is_empty() {
         return Err(match named {
@@ -234,13 +237,35 @@ fn approve(args: &[String], store: &dyn Store) -> Result<(), String> {
             None => "no device is waiting for approval".into(),
         });
     }
+    let key_file = key_file(args);
+    let before = province::approved_before(&key_file)?;
     for d in &chosen {
-        println!("to approve: {}\t{}\t{}", d.id, d.unit_code, d.name);
+        if let Some((unit, public_key)) = before.get(&d.id)
+            && (unit != &d.unit_code || public_key != &d.public_key)
+        {
+            return Err(format!(
+                "device {} was approved before for unit {unit} with key {}; the hub now shows unit {} and key {}: \
+                 its database was changed. Nothing was approved; tell whoever runs the server.",
+                d.id,
+                attestation::key_fingerprint(public_key),
+                d.unit_code,
+                attestation::key_fingerprint(&d.public_key)
+            ));
+        }
+        // The key's fingerprint is the one the laptop's Sync screen shows: compare them.
+        println!(
+            "to approve: {}\t{}\tkey {}\t{}",
+            d.id,
+            d.unit_code,
+            attestation::key_fingerprint(&d.public_key),
+            d.name
+        );
     }
     let passphrase = province::passphrase(stdin_passphrase(args), "province key passphrase: ")?;
-    let key = province::open(&key_file(args), &passphrase, &expected)?;
+    let key = province::open(&key_file, &passphrase, &expected)?;
     for d in &chosen {
         let signature = attestation::attest(&key, &d.id, &d.unit_code, &d.public_key);
+        province::note_approval(&key_file, &d.id, &d.unit_code, &d.public_key)?;
         store.approve(&d.id, &signature).map_err(|e| e.to_string())?;
         println!("approved {}", d.id);
     }

@@ -76,6 +76,49 @@ pub fn open(path: &Path, passphrase: &str, expected: &str) -> Result<SigningKey,
     Ok(key)
 }
 
+/// The devices approved with the key in `key_file`, as noted beside it in `<key file>.approved`
+/// (one line each: device id, unit, public key): (unit, public key) by device id. The hub's
+/// database could be edited to show an approved device as waiting again with another key;
+/// `approve` checks each device against this list first, which lives with the key, off the
+/// server.
+pub fn approved_before(key_file: &Path) -> Result<std::collections::HashMap<String, (String, String)>, String> {
+    let path = approvals(key_file);
+    let text = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
+    };
+    Ok(text
+        .lines()
+        .filter_map(|line| {
+            let mut fields = line.split('\t');
+            let (id, unit, key) = (fields.next()?, fields.next()?, fields.next()?);
+            Some((id.to_owned(), (unit.to_owned(), key.to_owned())))
+        })
+        .collect())
+}
+
+/// Notes an approval in the list beside the key file.
+pub fn note_approval(key_file: &Path, device_id: &str, unit_code: &str, public_key: &str) -> Result<(), String> {
+    let path = approvals(key_file);
+    let mut file = std::fs::OpenOptions::new()
+        .append(true)
+        .create(true)
+        .open(&path)
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    std::io::Write::write_all(
+        &mut file,
+        format!("{device_id}\t{unit_code}\t{public_key}\n").as_bytes(),
+    )
+    .map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+fn approvals(key_file: &Path) -> std::path::PathBuf {
+    let mut name = key_file.as_os_str().to_owned();
+    name.push(".approved");
+    name.into()
+}
+
 /// The administrator's passphrase: one line from standard input with `--passphrase-stdin`
 /// (scripts), else asked on the terminal without echo.
 pub fn passphrase(from_stdin: bool, prompt: &str) -> Result<Zeroizing<String>, String> {

@@ -80,8 +80,11 @@ fn execute(database: &str, statements: &[(&str, Vec<String>)]) {
 }
 
 /// Stores `wire` on the hub's database as an event of `unit` and delivers it to CPN, as a hub
-/// whose database was edited would.
+/// whose database was edited would. The stored sequence column (the hub's own, unsigned) is a
+/// number of its own, so that two events claiming one device's number can both be stored.
 fn deliver(database: &str, wire: &WireEvent, unit: &str) {
+    static STORED_SEQ: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(1_000_000);
+    let stored_seq = STORED_SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     execute(
         database,
         &[
@@ -91,7 +94,7 @@ fn deliver(database: &str, wire: &WireEvent, unit: &str) {
                 vec![
                     wire.event_id.clone(),
                     wire.device_id.clone(),
-                    wire.device_seq.to_string(),
+                    stored_seq.to_string(),
                     unit.to_owned(),
                     wire.record_id.clone(),
                     serde_json::to_string(wire).unwrap(),
@@ -277,6 +280,37 @@ async fn compromised(root: &std::path::Path, database: &str) {
             "created_at": "2026-11-01T00:00:00.000Z", "updated_at": "2026-11-01T00:00:00.000Z"}),
     );
     deliver(database, &strange_agency, "BKK");
+    // One of BKK's agencies as it is (the laptop cannot tell that the hub should not have
+    // routed it), then another event under its number (a second "seq 5"), and a change to a
+    // CPN user that was never created.
+    let fields = |name: &str| {
+        json!({"name": name, "agency_type": "ngo", "unit_code": "BKK",
+            "created_at": "2026-11-01T00:00:00.000Z", "updated_at": "2026-11-01T00:00:00.000Z"})
+    };
+    let bkk_agency = bkk_event(
+        5,
+        Entity::Agency,
+        &format!("agency-{}", uuid::Uuid::now_v7()),
+        fields("หน่วยงานของกรุงเทพ"),
+    );
+    deliver(database, &bkk_agency, "BKK");
+    let second_five = {
+        let mut event = bkk_event(
+            5,
+            Entity::Agency,
+            &format!("agency-{}", uuid::Uuid::now_v7()),
+            fields("เลขซ้ำ"),
+        );
+        event.event_id = format!("bkk-other-event-5-{bkk_device}");
+        let mut body: Event = serde_json::from_str(&event.body).unwrap();
+        body.event_id = event.event_id.clone();
+        event.body = serde_json::to_string(&body).unwrap();
+        event.sign(&bkk_key);
+        event
+    };
+    deliver(database, &second_five, "BKK");
+    let orphan = bkk_event(4, Entity::User, "user-never-created", json!({"role": "administrator"}));
+    deliver(database, &orphan, "BKK");
     deliver(database, &role_change, "BKK");
     deliver(database, &claimed_agency, "BKK");
 
@@ -294,11 +328,11 @@ async fn compromised(root: &std::path::Path, database: &str) {
 
     let report = sync_once(&b, &b_client, schema).await.unwrap();
     assert_eq!(
-        report.received.quarantined, 7,
-        "the seven edited or forged events are set aside"
+        report.received.quarantined, 9,
+        "the nine edited or forged events are set aside"
     );
     let position = b.lock().unwrap().sync_position().unwrap();
-    assert_eq!(position.set_aside, 7);
+    assert_eq!(position.set_aside, 9);
     let supervisor = casebook::Session {
         role: casebook::Role::Supervisor,
         ..b_worker.clone()
@@ -320,6 +354,8 @@ async fn compromised(root: &std::path::Path, database: &str) {
         (role_change.record_id.clone(), "not_yours".to_owned()),
         (claimed_agency.record_id.clone(), "not_yours".to_owned()),
         (strange_agency.record_id.clone(), "bad_shape".to_owned()),
+        (second_five.record_id.clone(), "diverged".to_owned()),
+        (orphan.record_id.clone(), "unknown_origin".to_owned()),
     ];
     expected.sort();
     assert_eq!(why, expected);
@@ -334,10 +370,13 @@ async fn compromised(root: &std::path::Path, database: &str) {
             view.timeline.iter().all(|e| e.id != note && e.id != second_note),
             "an edited note was applied"
         );
-        assert!(
-            book.agencies(&b_worker).unwrap().is_empty(),
-            "a forged agency was applied"
-        );
+        let agencies: Vec<String> = book
+            .agencies(&b_worker)
+            .unwrap()
+            .into_iter()
+            .map(|a| a.record.name)
+            .collect();
+        assert_eq!(agencies, ["หน่วยงานของกรุงเทพ"], "a forged agency was applied");
         let admin = casebook::Session {
             role: casebook::Role::Administrator,
             ..b_worker.clone()
@@ -364,4 +403,22 @@ async fn compromised(root: &std::path::Path, database: &str) {
     assert_eq!(b.lock().unwrap().sync_position().unwrap().pending, 0);
     let view = a.lock().unwrap().open_case(&a_worker, &case.id).unwrap();
     assert!(view.timeline.iter().any(|e| e.body == "โทรติดตาม"));
+
+    // The hub's database shows B as waiting for approval again, with another key: the
+    // administrator's `approve` refuses, from the list of approvals kept beside the key file.
+    execute(
+        database,
+        &[
+            ("DELETE FROM attestations WHERE device_id = ?1", vec![b_device.clone()]),
+            (
+                "UPDATE devices SET public_key = ?2 WHERE id = ?1",
+                vec![b_device.clone(), hex_key(&made_up)],
+            ),
+        ],
+    );
+    let approve = common::admin(database, root, &["approve", &b_device]);
+    assert!(!approve.status.success());
+    let said = String::from_utf8_lossy(&approve.stderr);
+    assert!(said.contains("was approved before"), "{said}");
+    assert!(!hub.device_approved(&b_device));
 }

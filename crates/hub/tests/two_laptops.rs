@@ -199,7 +199,7 @@ async fn the_hub_is_trusted_by_its_pinned_certificate_and_takes_only_signed_even
     // code still works afterwards). A person types the beginning of the fingerprint.
     let code = hub.code("CPN");
     let right = hub.fingerprint.clone().unwrap();
-    let wrong = format!("{}{}", if right.starts_with('0') { "1" } else { "0" }, &right[1..16]);
+    let wrong = format!("{}{}", if right.starts_with('0') { "1" } else { "0" }, &right[1..32]);
     let typed = |text: &str| oscc_sync::typed_fingerprint(text).unwrap();
     assert!(matches!(
         Client::new(&hub.url, Some(&typed(&wrong)), None)
@@ -212,13 +212,24 @@ async fn the_hub_is_trusted_by_its_pinned_certificate_and_takes_only_signed_even
         oscc_sync::typed_fingerprint("12ab").is_none(),
         "too short to stand for a certificate"
     );
-    let spaced = format!("{} {}", right[..8].to_uppercase(), &right[8..16]);
+    let spaced = format!("{} {}", right[..16].to_uppercase(), &right[16..32]);
     let enrolled = Client::new(&hub.url, Some(&typed(&spaced)), None)
         .unwrap()
         .enroll(&code, &device, "a")
         .await
         .unwrap();
     assert_eq!(enrolled.pin, hub.fingerprint);
+    // The province key the hub named is the one on the province's paper (as the app checks
+    // what the administrator typed), spaces and capitals aside.
+    let paper = hub.province_print.clone().unwrap();
+    assert!(oscc_sync::attestation::fingerprint_matches(
+        &enrolled.province_key,
+        &paper.to_uppercase()
+    ));
+    assert!(!oscc_sync::attestation::fingerprint_matches(
+        &enrolled.province_key,
+        "0000 0000 0000 0000"
+    ));
 
     // Until the province approves it, the device can neither push nor pull.
     let waiting = Client::new(&hub.url, enrolled.pin.as_deref(), Some(enrolled.credentials.clone())).unwrap();

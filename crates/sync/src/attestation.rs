@@ -62,6 +62,18 @@ pub fn key_fingerprint(public_key: &str) -> String {
         .join(" ")
 }
 
+/// Whether `typed` (as a person copied it from paper: spaces and capitals do not matter) is the
+/// fingerprint of `public_key`.
+pub fn fingerprint_matches(public_key: &str, typed: &str) -> bool {
+    let digits = |text: &str| -> String {
+        text.chars()
+            .filter(|c| !c.is_whitespace())
+            .map(|c| c.to_ascii_lowercase())
+            .collect()
+    };
+    digits(&key_fingerprint(public_key)) == digits(typed)
+}
+
 /// An Ed25519 public key from hex, or None.
 pub fn public_key(hex_key: &str) -> Option<VerifyingKey> {
     let bytes: [u8; 32] = hex::decode(hex_key).ok()?.try_into().ok()?;

@@ -6,7 +6,7 @@ use crate::attestation::{self, Attested, DeviceList};
 use crate::tls::{self, Pinned};
 use crate::wire::{EnrollRequest, EnrollResponse, PullResponse, PushRequest, PushResponse, SetAside, WireEvent};
 use casebook::Casebook;
-use casebook::sync::receive::{Incoming, Received};
+use casebook::sync::receive::{HeldEvent, Incoming, Received};
 use ed25519_dalek::SigningKey;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -105,6 +105,12 @@ impl Credentials {
     /// `token:key` as text for the keyring.
     pub fn to_secret(&self) -> Zeroizing<String> {
         Zeroizing::new(format!("{}:{}", self.token, hex::encode(self.key.to_bytes())))
+    }
+
+    /// The device's public key, hex: its fingerprint (`attestation::key_fingerprint`) is
+    /// what the province administrator compares before approving the device.
+    pub fn public_key(&self) -> String {
+        hex::encode(self.key.verifying_key().to_bytes())
     }
 
     pub fn from_secret(secret: &str) -> Option<Credentials> {
@@ -486,15 +492,24 @@ pub fn catch_up_search(replica: &impl Replica) -> Result<(), SyncError> {
 /// Takes in the set-aside events that pass this run's checks (after an upgrade, or once the
 /// province has approved the device that signed them); the others stay.
 fn retry(replica: &impl Replica, checks: &Checks) -> Result<Received, SyncError> {
-    let held: Vec<WireEvent> = replica
-        .with_book(|b| b.quarantined())?
-        .into_iter()
-        .filter_map(|(_, raw)| serde_json::from_str::<WireEvent>(&raw).ok())
-        .collect();
+    let mut pulled = Vec::new();
+    let mut held = Vec::new();
+    for (_, raw) in replica.with_book(|b| b.quarantined())? {
+        // As it came from the hub, checked again whole; or set aside by the book after its
+        // signature was checked, judged by the book again.
+        match serde_json::from_str::<WireEvent>(&raw) {
+            Ok(wire) => pulled.push(wire),
+            Err(_) => held.extend(serde_json::from_str::<HeldEvent>(&raw).ok().map(|h| Incoming::Event {
+                event: h.event,
+                writer: Some(h.writer),
+            })),
+        }
+    }
     let readable: Vec<Incoming> = checks
-        .incoming(held)
+        .incoming(pulled)
         .into_iter()
         .filter(|incoming| matches!(incoming, Incoming::Event { .. }))
+        .chain(held)
         .collect();
     if readable.is_empty() {
         return Ok(Received::default());

@@ -16,7 +16,7 @@ pub fn fingerprint(der: &[u8]) -> String {
 }
 
 /// A fingerprint as a person typed it (spaces, colons, capitals), as the pin it stands for:
-/// its hex digits, at least the first 16 of the 64 (a forger would need 2^64 tries to make a
+/// its hex digits, at least the first 32 of the 64 (a forger would need 2^128 tries to make a
 /// certificate whose fingerprint starts with them). None when it is not one.
 pub fn typed_fingerprint(typed: &str) -> Option<String> {
     let digits: String = typed
@@ -25,8 +25,11 @@ pub fn typed_fingerprint(typed: &str) -> Option<String> {
         .map(|c| c.to_ascii_lowercase())
         .collect();
     let hex = digits.chars().all(|c| c.is_ascii_hexdigit());
-    (hex && (16..=64).contains(&digits.len())).then_some(digits)
+    (hex && (MIN_PIN_DIGITS..=64).contains(&digits.len())).then_some(digits)
 }
+
+/// The fewest hex digits of a certificate's fingerprint that stand for it.
+const MIN_PIN_DIGITS: usize = 32;
 
 /// The TLS failure of a hub showing another certificate than the pinned one.
 pub(crate) const NOT_PINNED: &str = "the hub's certificate is not the pinned one";
@@ -108,8 +111,8 @@ impl ServerCertVerifier for Pinned {
 
 /// A TLS configuration that trusts exactly `pin` (or, with None, records what it sees).
 pub(crate) fn config(pin: Option<&str>) -> Result<(rustls::ClientConfig, Arc<Pinned>), Error> {
-    if pin.is_some_and(|pin| pin.len() < 16) {
-        return Err(Error::General("a certificate pin needs at least 16 hex digits".into()));
+    if pin.is_some_and(|pin| pin.len() < MIN_PIN_DIGITS) {
+        return Err(Error::General("a certificate pin needs at least 32 hex digits".into()));
     }
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let verifier = Arc::new(Pinned {

@@ -31,6 +31,12 @@ pub enum SetAside {
     /// Its device's unit may not write the record: another unit's user, register, agency or
     /// settings, or a record's unit rewritten (`casebook::sync::receive::NOT_YOURS`).
     NotYours,
+    /// It changes a unit's own record before the record's creation came (tried again:
+    /// `casebook::sync::receive::UNKNOWN_ORIGIN`).
+    UnknownOrigin,
+    /// Another event came before under its device and sequence number: one of them was forged
+    /// (`casebook::sync::receive::DIVERGED`).
+    Diverged,
     /// The body is not an event.
     Malformed,
     /// The label says something other than the body.
@@ -375,9 +381,12 @@ mod tests {
     #[test]
     fn the_book_sets_aside_for_the_reasons_this_laptop_names() {
         use casebook::error::serde_name;
-        use casebook::sync::receive::{NOT_YOURS, RETRIED};
+        use casebook::sync::receive::{DIVERGED, NOT_YOURS, RETRIED, UNKNOWN_ORIGIN};
         assert_eq!(serde_name(&SetAside::NotYours), NOT_YOURS);
+        assert_eq!(serde_name(&SetAside::UnknownOrigin), UNKNOWN_ORIGIN);
+        assert_eq!(serde_name(&SetAside::Diverged), DIVERGED);
         assert!(RETRIED.contains(&serde_name(&SetAside::UnknownDevice).as_str()));
+        assert!(RETRIED.contains(&serde_name(&SetAside::BadShape).as_str()));
         assert!(RETRIED.contains(&NEWER_VERSION));
     }
 

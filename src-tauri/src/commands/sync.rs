@@ -22,6 +22,9 @@ pub struct SyncStatus {
     pub hub_pin: Option<String>,
     /// The fingerprint of the province key this laptop pinned (compare with `oscc-hub`'s).
     pub province_key: Option<String>,
+    /// The fingerprint of this laptop's own key: the province administrator compares it with
+    /// what `oscc-hub approve` lists before approving.
+    pub device_key: Option<String>,
     pub position: SyncPosition,
     pub last_ok: Option<String>,
     /// A message key (`sync.error.*`) when the last run failed.
@@ -33,17 +36,19 @@ pub struct SyncStatus {
     pub received: u64,
 }
 
-/// Enrolls this laptop with the hub using the one-time code and the certificate fingerprint
-/// the province's administrator gave: the code is sent only to a hub showing that certificate
-/// (over plain HTTP, allowed on this machine only, there is none to check).
+/// Enrolls this laptop with the hub using the one-time code, the certificate fingerprint and
+/// the province key's fingerprint the province's administrator gave: the code is sent only to
+/// a hub showing that certificate (over plain HTTP, allowed on this machine only, there is none
+/// to check), and the enrollment is kept only if the hub names that province key.
 #[tauri::command]
 pub async fn enroll_device(
     state: State<'_, AppState>,
     hub_url: String,
     code: String,
     fingerprint: String,
+    province_key: String,
 ) -> Result<()> {
-    let (device_id, device_name) = state.with_book(|book, _| Ok((book.device_id().to_owned(), book.unit()?.name)))?;
+    let (device_id, unit) = state.with_book(|book, _| Ok((book.device_id().to_owned(), book.unit()?)))?;
     let url = hub_url.trim().trim_end_matches('/').to_owned();
     let expected = if url.starts_with("https://") {
         Some(oscc_sync::typed_fingerprint(&fingerprint).ok_or(Failure::SyncFingerprint)?)
@@ -51,8 +56,16 @@ pub async fn enroll_device(
         None
     };
     let enrolled = Client::new(&url, expected.as_deref(), None)?
-        .enroll(code.trim(), &device_id, &device_name)
+        .enroll(code.trim(), &device_id, &unit.name)
         .await?;
+    // The province key the hub names must be the one the province gave on paper, and the code
+    // one for this book's unit; else nothing is kept (the hub holds an unapproved device).
+    if !oscc_sync::attestation::fingerprint_matches(&enrolled.province_key, &province_key) {
+        return Err(Failure::SyncProvinceKeyTyped.into());
+    }
+    if enrolled.unit_code != unit.code {
+        return Err(Failure::SyncOtherUnit.into());
+    }
     let secret = enrolled.credentials.to_secret();
     state.with_book(|book, s| book.set_hub(s, &url, enrolled.pin.as_deref(), &enrolled.province_key, &secret))?;
     sync_task::request(&state);
@@ -79,6 +92,10 @@ pub fn sync_status(state: State<'_, AppState>) -> Result<SyncStatus> {
             .as_ref()
             .and_then(|h| h.province_key.as_deref())
             .map(oscc_sync::attestation::key_fingerprint),
+        device_key: hub
+            .as_ref()
+            .and_then(|h| oscc_sync::Credentials::from_secret(&h.secret))
+            .map(|c| oscc_sync::attestation::key_fingerprint(&c.public_key())),
         hub_pin: hub.and_then(|h| h.pin),
         position,
         last_ok: run.last_ok,

@@ -10,7 +10,7 @@ export type SetAsideEntry = { event_id: string,
  */
 device_id: string, entity: string, entity_id: string, 
 /**
- * Why: `bad_signature`, `unknown_device`, `envelope_mismatch`, `own_device`, `bad_shape`,
- * `malformed`.
+ * Why: a `SetAside` reason of the sync crate (`bad_signature`, `unknown_device`,
+ * `not_yours` …).
  */
 reason: string, received_at: string, };

@@ -9,7 +9,12 @@ hub_pin: string | null,
 /**
  * The fingerprint of the province key this laptop pinned (compare with `oscc-hub`'s).
  */
-province_key: string | null, position: SyncPosition, last_ok: string | null, 
+province_key: string | null, 
+/**
+ * The fingerprint of this laptop's own key: the province administrator compares it with
+ * what `oscc-hub approve` lists before approving.
+ */
+device_key: string | null, position: SyncPosition, last_ok: string | null, 
 /**
  * A message key (`sync.error.*`) when the last run failed.
  */

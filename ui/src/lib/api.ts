@@ -108,8 +108,8 @@ export const api = {
     invoke<void>("project", { agendaCaseId, blank, draft }),
   projectorView: () => invoke<ProjectorScreen>("projector_view"),
   conferenceMinutes: (id: string) => invoke<string>("conference_minutes", { id }),
-  enrollDevice: (hubUrl: string, code: string, fingerprint: string) =>
-    invoke<void>("enroll_device", { hubUrl, code, fingerprint }),
+  enrollDevice: (hubUrl: string, code: string, fingerprint: string, provinceKey: string) =>
+    invoke<void>("enroll_device", { hubUrl, code, fingerprint, provinceKey }),
   syncNow: () => invoke<void>("sync_now"),
   syncStatus: () => invoke<SyncStatus>("sync_status"),
   conflicts: () => invoke<Conflict[]>("conflicts"),

@@ -175,13 +175,15 @@ pub fn append(conn: &Connection, event: &Event) -> Result<()> {
 }
 
 /// `append` without raising the newest clock: a caller taking in many events raises it once.
-/// False when the book holds the event already (its id is known), which is left as it is.
+/// False when the book holds the event already (its id is known), which is left as it is, or
+/// holds another event under its device and sequence number (which only a forger makes: the
+/// caller tells the two apart).
 pub(crate) fn insert(conn: &Connection, event: &Event) -> Result<bool> {
     let json = |v: &Map<String, Value>| serde_json::to_string(v).map_err(|e| Error::Corrupt(e.to_string()));
     let inserted = conn
         .prepare_cached(
             "INSERT INTO events (event_id, device_id, device_seq, hlc, user_id, schema_version, entity, entity_id, op, fields, bases)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'upsert', ?9, ?10) ON CONFLICT (event_id) DO NOTHING",
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'upsert', ?9, ?10) ON CONFLICT DO NOTHING",
         )?
         .execute(params![
             event.event_id,

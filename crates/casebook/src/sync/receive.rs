@@ -16,11 +16,21 @@ use ts_rs::TS;
 
 /// The reasons a set-aside event is tried again at the next sync: written by a newer version
 /// (applied once an upgrade reads it), by a device this laptop did not know yet (approved
-/// after it fetched the list of devices). Any other reason is a check the event failed.
-pub const RETRIED: [&str; 2] = ["newer_version", "unknown_device"];
+/// after it fetched the list of devices), with a value this version does not know (`bad_shape`:
+/// a newer release may add a value), or for a record whose creation has not come yet
+/// (`UNKNOWN_ORIGIN`). Any other reason is a check the event failed for good.
+pub const RETRIED: [&str; 4] = ["newer_version", "unknown_device", "bad_shape", UNKNOWN_ORIGIN];
 
 /// The reason an event is set aside when its device's unit may not write the record.
 pub const NOT_YOURS: &str = "not_yours";
+
+/// The reason an event is set aside when it changes a record only its own unit writes before
+/// the record's creation has come: which unit that is cannot be told yet.
+pub const UNKNOWN_ORIGIN: &str = "unknown_origin";
+
+/// The reason an event is set aside when the book holds another event under its device and
+/// number: one of the two was forged.
+pub const DIVERGED: &str = "diverged";
 
 /// An event as it arrived: one this book can apply, or one set aside whole in quarantine with
 /// the reason: one of `RETRIED`, or a check it failed (it stays set aside). Either way the
@@ -95,7 +105,8 @@ impl Casebook {
                 Incoming::Quarantine { event_id, raw, reason } => {
                     tx.execute(
                         "INSERT INTO quarantine (event_id, body, received_at, reason) VALUES (?1, ?2, ?3, ?4)
-                         ON CONFLICT (event_id) DO UPDATE SET reason = excluded.reason",
+                         ON CONFLICT (event_id) DO UPDATE SET reason = excluded.reason
+                         WHERE quarantine.body = excluded.body",
                         params![event_id, raw, now_iso(), reason],
                     )?;
                     report.quarantined += 1;
@@ -103,18 +114,9 @@ impl Casebook {
                 }
                 Incoming::Event { event, writer } => {
                     if let Some(writer) = writer
-                        && !unit_may_write(&tx, &mut origins, event, writer)?
+                        && let Some(why) = unit_may_write(&tx, &mut origins, event, writer)?
                     {
-                        tx.execute(
-                            "INSERT INTO quarantine (event_id, body, received_at, reason) VALUES (?1, ?2, ?3, ?4)
-                             ON CONFLICT (event_id) DO UPDATE SET reason = excluded.reason",
-                            params![
-                                event.event_id,
-                                serde_json::to_string(event).map_err(|e| Error::Corrupt(e.to_string()))?,
-                                now_iso(),
-                                NOT_YOURS
-                            ],
-                        )?;
+                        set_aside(&tx, event, writer, why)?;
                         report.quarantined += 1;
                         quarantine_held = true;
                         continue;
@@ -130,7 +132,17 @@ impl Casebook {
                             .exists([&event.entity_id])?;
                     // Held already: not inserted again.
                     if purged || !events::insert(&tx, event)? {
-                        report.duplicates += 1;
+                        let held = tx
+                            .prepare_cached("SELECT 1 FROM events WHERE event_id = ?1")?
+                            .exists([&event.event_id])?;
+                        if purged || held {
+                            report.duplicates += 1;
+                        } else {
+                            // Another event under the same device and number: kept aside.
+                            set_aside(&tx, event, writer.as_deref().unwrap_or(""), DIVERGED)?;
+                            report.quarantined += 1;
+                            quarantine_held = true;
+                        }
                         continue;
                     }
                     if newest.is_none_or(|n| n < &event.hlc) {
@@ -230,52 +242,80 @@ impl Casebook {
         }
     }
 
-    /// Events kept whole to be tried again at the next sync: (event id, raw text). Those
-    /// this build could not read yet (`newer_version`), and those by a device this laptop did
-    /// not know yet (`unknown_device`: approved after its list of devices was fetched). Events
-    /// that failed a check stay set aside.
+    /// Events kept whole to be tried again at the next sync (the reasons in `RETRIED`): (event
+    /// id, raw text: the event as it came, or a `HeldEvent` when the book set it aside).
+    /// Events that failed a check for good stay set aside.
     pub fn quarantined(&self) -> Result<Vec<(String, String)>> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT event_id, body FROM quarantine WHERE reason IN (?1, ?2) ORDER BY received_at, event_id")?;
+        let mut stmt = self.conn.prepare(
+            "SELECT event_id, body FROM quarantine WHERE reason IN (?1, ?2, ?3, ?4) ORDER BY received_at, event_id",
+        )?;
         let rows = stmt.query_map(RETRIED, |r| Ok((r.get(0)?, r.get(1)?)))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 }
 
-/// Whether the unit `writer` may write this event's record, by the hub's rules for what the
-/// book can tell: a record keeps the unit that created it (`unit_code`, never rewritten), and
-/// a record outside any case but a person is written only by that unit (its users, letter
-/// register, agencies, settings, conferences). Who holds a case is the hub's to judge: the
-/// book does not keep the history of a case's holders. `origins` notes the records this
-/// batch creates, whose rows are not written until the batch ends.
+/// Why the unit `writer` may not write this event's record, by the hub's rules for what the
+/// book can tell, or None: a record keeps the unit that created it (`unit_code`, never
+/// rewritten), and a record outside any case but a person is written only by that unit (its
+/// users, letter register, agencies, settings, conferences). Who holds a case is the hub's to
+/// judge: the book does not keep the history of a case's holders. `origins` notes the records
+/// this batch creates, whose rows are not written until the batch ends.
 fn unit_may_write(
     tx: &rusqlite::Connection,
     origins: &mut HashMap<String, String>,
     event: &Event,
     writer: &str,
-) -> Result<bool> {
+) -> Result<Option<&'static str>> {
     let claimed = event.fields.get("unit_code").and_then(Value::as_str);
-    if claimed.is_none() && !event.entity.own_unit_only() {
-        return Ok(true);
+    let own_unit_only = event.entity.own_unit_only();
+    if claimed.is_none() && !own_unit_only {
+        return Ok(None);
     }
     let origin = match origins.get(&event.entity_id) {
         Some(unit) => Some(unit.clone()),
         None => origin(tx, event)?,
     };
-    let allowed = match &origin {
-        Some(origin) => {
-            claimed.is_none_or(|claimed| claimed == origin) && (!event.entity.own_unit_only() || origin == writer)
+    let why = match (&origin, claimed) {
+        (Some(origin), Some(claimed)) if claimed != origin => Some(NOT_YOURS),
+        (Some(origin), _) if own_unit_only && origin != writer => Some(NOT_YOURS),
+        (Some(_), _) => None,
+        (None, Some(claimed)) if claimed != writer => Some(NOT_YOURS),
+        (None, Some(claimed)) => {
+            origins.insert(event.entity_id.clone(), claimed.to_owned());
+            None
         }
-        None => claimed.is_none_or(|claimed| claimed == writer),
+        // A change to a unit's record before its creation: a hub delivers the creation first,
+        // so this one waits (tried again at the next sync) rather than be taken unchecked.
+        (None, None) => Some(UNKNOWN_ORIGIN),
     };
-    if allowed
-        && origin.is_none()
-        && let Some(claimed) = claimed
-    {
-        origins.insert(event.entity_id.clone(), claimed.to_owned());
-    }
-    Ok(allowed)
+    Ok(why)
+}
+
+/// An event the book itself set aside, kept with the unit of the device that signed it (its
+/// signature was checked when it came), to be judged again.
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+pub struct HeldEvent {
+    pub writer: String,
+    pub event: Event,
+}
+
+/// Keeps `event` (signed by a device of `writer`) whole in quarantine, set aside for `reason`.
+fn set_aside(tx: &rusqlite::Connection, event: &Event, writer: &str, reason: &str) -> Result<()> {
+    let held = HeldEvent {
+        writer: writer.to_owned(),
+        event: event.clone(),
+    };
+    tx.execute(
+        "INSERT INTO quarantine (event_id, body, received_at, reason) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (event_id) DO UPDATE SET reason = excluded.reason WHERE quarantine.body = excluded.body",
+        params![
+            event.event_id,
+            serde_json::to_string(&held).map_err(|e| Error::Corrupt(e.to_string()))?,
+            now_iso(),
+            reason
+        ],
+    )?;
+    Ok(())
 }
 
 /// The unit a record was created by: its row's `unit_code`, or, while it waits for a record

@@ -20,8 +20,8 @@ pub struct SetAsideEntry {
     pub device_id: String,
     pub entity: String,
     pub entity_id: String,
-    /// Why: `bad_signature`, `unknown_device`, `envelope_mismatch`, `own_device`, `bad_shape`,
-    /// `malformed`.
+    /// Why: a `SetAside` reason of the sync crate (`bad_signature`, `unknown_device`,
+    /// `not_yours` …).
     pub reason: String,
     pub received_at: String,
 }
@@ -47,12 +47,13 @@ impl Casebook {
         for row in rows {
             let (event_id, raw, reason, received_at) = row?;
             // The raw text is the event as it came (its label, with its body as text), or, when
-            // the book set it aside, the event itself.
+            // the book set it aside, the event with its writer's unit (`HeldEvent`).
             let raw: Value = serde_json::from_str(&raw).unwrap_or(Value::Null);
             let text = |value: &Value, key: &str| value.get(key).and_then(Value::as_str).unwrap_or("").to_owned();
-            let body: Value = match raw.get("body").and_then(Value::as_str) {
-                Some(body) => serde_json::from_str(body).unwrap_or(Value::Null),
-                None => raw.clone(),
+            let body: Value = match (raw.get("body").and_then(Value::as_str), raw.get("event")) {
+                (Some(body), _) => serde_json::from_str(body).unwrap_or(Value::Null),
+                (None, Some(event)) => event.clone(),
+                (None, None) => Value::Null,
             };
             out.push(SetAsideEntry {
                 event_id,

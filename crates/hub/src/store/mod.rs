@@ -154,8 +154,12 @@ fn printable_name(name: &str) -> String {
     }
 }
 
+/// A device's or the province's Ed25519 key, refusing a weak one (of small order: it would
+/// "verify" signatures nobody made).
 fn verifying_key(hex_key: &str) -> Result<VerifyingKey, StoreError> {
-    attestation::public_key(hex_key).ok_or(StoreError::BadKey)
+    attestation::public_key(hex_key)
+        .filter(|key| !key.is_weak())
+        .ok_or(StoreError::BadKey)
 }
 
 /// Every event of the batch signed by `key`. A push with one event the device did not sign is
@@ -362,6 +366,11 @@ impl<B: Backend> Store for Hub<B> {
         public_key: &str,
     ) -> Result<(Device, String), StoreError> {
         verifying_key(public_key)?;
+        // Printed by `devices`, `approve` and the access log: letters, digits and dashes only.
+        let fit = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
+        if device_id.is_empty() || device_id.len() > 64 || !device_id.chars().all(fit) {
+            return Err(StoreError::BadDeviceId);
+        }
         let token = random_secret(32)?;
         let now = chrono::Utc::now();
         let hour_ago = rfc3339(now - chrono::Duration::hours(1));

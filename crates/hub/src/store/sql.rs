@@ -26,8 +26,10 @@ pub enum StoreError {
     /// More events in one push than the hub takes at once.
     #[error("a push of {0} events is more than the hub takes at once")]
     TooMany(usize),
-    #[error("the device's public key is not an Ed25519 key")]
+    #[error("the device's public key is not a usable Ed25519 key")]
     BadKey,
+    #[error("a device id is 1 to 64 letters, digits, dashes or underscores")]
+    BadDeviceId,
     #[error("the attachment's bytes do not match its hash")]
     BadBlob,
     /// The province key is not set up yet (`oscc-hub province-key`): no device can be

@@ -97,6 +97,9 @@ pub struct Hub {
     pub tls_dir: PathBuf,
     /// The certificate fingerprint the hub printed (None over plain HTTP).
     pub fingerprint: Option<String>,
+    /// The province key's fingerprint `oscc-hub province-key` printed for the paper the units
+    /// get (None for a hub that had its key already).
+    pub province_print: Option<String>,
     /// What the hub printed after it started listening (its access log).
     printed: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
 }
@@ -114,6 +117,9 @@ impl Hub {
     pub fn spawn(database: &str, tls_dir: &Path, options: &[&str]) -> Hub {
         // A new hub gets its province key first (a restarted one has it).
         let province = admin(database, tls_dir, &["province-key"]);
+        let province_print = String::from_utf8_lossy(&province.stdout)
+            .lines()
+            .find_map(|l| l.strip_prefix("province key ").map(str::to_owned));
         assert!(
             province.status.success() || String::from_utf8_lossy(&province.stderr).contains("already"),
             "{}",
@@ -155,6 +161,7 @@ impl Hub {
             database: database.to_owned(),
             tls_dir: tls_dir.to_owned(),
             fingerprint,
+            province_print,
             printed,
         }
     }
@@ -204,6 +211,13 @@ impl Hub {
             .next()
             .unwrap()
             .to_owned()
+    }
+
+    /// Whether `oscc-hub devices` shows the device as approved (active).
+    pub fn device_approved(&self, device_id: &str) -> bool {
+        self.cli(&["devices"])
+            .lines()
+            .any(|l| l.starts_with(&format!("{device_id}\t")) && l.contains("\tactive\t"))
     }
 
     /// The province key the hub hands to laptops, hex (read from its database).
