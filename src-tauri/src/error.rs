@@ -75,7 +75,7 @@ impl From<&SyncError> for Failure {
         match err {
             SyncError::Network(_) => Failure::SyncNetwork,
             SyncError::Unauthorized => Failure::SyncUnauthorized,
-            SyncError::Refused(_) | SyncError::Stalled => Failure::SyncRefused,
+            SyncError::Refused(_) | SyncError::Stalled | SyncError::AnswerTooLarge => Failure::SyncRefused,
             SyncError::Book(_) => Failure::SyncBook,
             SyncError::PlainHttp | SyncError::BadAddress => Failure::SyncAddress,
             SyncError::NotApproved => Failure::SyncNotApproved,

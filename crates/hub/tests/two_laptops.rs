@@ -367,3 +367,39 @@ async fn enrollment_codes_expire_and_guessing_them_is_stopped() {
     }
     let _ = std::fs::remove_dir_all(&root);
 }
+
+/// A server at the hub's address that answers with more than any hub answer holds (here a
+/// reply announcing 100 MB, then one without a length that never ends): the laptop stops
+/// reading at its cap instead of filling its memory, and says why.
+#[tokio::test(flavor = "current_thread")]
+async fn a_hub_answer_larger_than_any_honest_one_is_not_read() {
+    let root = temp("answer-cap");
+    let (book, _, _) = casebook::synth::unit_laptop(&root.join("a"), "a", PASS).unwrap();
+    let book = Mutex::new(book);
+    for announced in [true, false] {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        std::thread::spawn(move || {
+            use std::io::{Read, Write};
+            let (mut stream, _) = listener.accept().unwrap();
+            let mut request = [0u8; 4096];
+            let _ = stream.read(&mut request);
+            let head = if announced {
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100000000\r\n\r\n"
+            } else {
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n"
+            };
+            let _ = stream.write_all(head.as_bytes());
+            let chunk = vec![b' '; 1024 * 1024];
+            // Until the laptop hangs up.
+            while stream.write_all(&chunk).is_ok() {}
+        });
+        let credentials = Credentials::from_secret(&format!("token:{}", "22".repeat(32))).unwrap();
+        let client = Client::new(&url, None, Some(credentials)).unwrap();
+        assert!(matches!(
+            sync_once(&book, &client, casebook::store::schema_version()).await,
+            Err(SyncError::AnswerTooLarge)
+        ));
+    }
+    let _ = std::fs::remove_dir_all(&root);
+}

@@ -32,6 +32,9 @@ pub enum SyncError {
     Stalled,
     #[error("the province has not approved this device yet")]
     NotApproved,
+    /// The hub answered with more bytes than any honest answer has.
+    #[error("the hub's answer is larger than any it should send")]
+    AnswerTooLarge,
     /// The server at the hub's address shows another certificate than the one pinned (or
     /// typed at enrollment): nothing was sent to it.
     #[error("the hub's certificate is not the one this device trusts")]
@@ -199,7 +202,7 @@ impl Client {
             })
             .send()
             .await?;
-        let answer: EnrollResponse = checked(response)?.json().await?;
+        let answer: EnrollResponse = json(checked(response)?, MAX_ANSWER).await?;
         Ok(Enrolled {
             device_id: answer.device_id,
             unit_code: answer.unit_code,
@@ -215,7 +218,7 @@ impl Client {
     /// The devices the province approved, as the hub lists them.
     async fn device_list(&self) -> Result<DeviceList, SyncError> {
         let request = self.authorized(self.http.get(format!("{}/v1/devices", self.base)));
-        Ok(checked(request.send().await?)?.json().await?)
+        json(checked(request.send().await?)?, MAX_ANSWER).await
     }
 
     /// The push of one batch as a task of its own, so that the next batch is read and signed
@@ -224,7 +227,7 @@ impl Client {
         let request = self
             .authorized(self.http.post(format!("{}/v1/push", self.base)))
             .json(&PushRequest { events, acked_seq });
-        tokio::spawn(async move { Ok(checked(request.send().await?)?.json().await?) })
+        tokio::spawn(async move { json(checked(request.send().await?)?, MAX_ANSWER).await })
     }
 
     /// The fetch of one page as a task of its own, so that the next page comes, and is read
@@ -235,7 +238,7 @@ impl Client {
                 .get(format!("{}/v1/pull?after={after}&limit={BATCH}", self.base)),
         );
         tokio::spawn(async move {
-            let page: PullResponse = checked(request.send().await?)?.json().await?;
+            let page: PullResponse = json(checked(request.send().await?)?, MAX_PAGE).await?;
             Ok(Page {
                 incoming: checks.incoming(page.events.into_iter().map(|p| p.event).collect()),
                 cursor: page.cursor,
@@ -269,7 +272,7 @@ impl Client {
             .and_then(|v| v.to_str().ok())
             .unwrap_or("application/octet-stream")
             .to_owned();
-        Ok(Some((mime, response.bytes().await?.to_vec())))
+        Ok(Some((mime, capped(response, MAX_BLOB).await?)))
     }
 
     fn authorized(&self, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
@@ -341,6 +344,34 @@ impl Checks {
 struct Page {
     incoming: Vec<Incoming>,
     cursor: i64,
+}
+
+/// The most bytes an answer of the hub may have: a page of events (the hub sends at most 8 MiB
+/// of them), an attachment (the app takes at most 20 MiB), anything else. A hub sending more
+/// is not followed: it could fill the laptop's memory.
+const MAX_PAGE: usize = 16 * 1024 * 1024;
+const MAX_BLOB: usize = 24 * 1024 * 1024;
+const MAX_ANSWER: usize = 8 * 1024 * 1024;
+
+/// The answer's body, read up to `cap` bytes.
+async fn capped(mut response: reqwest::Response, cap: usize) -> Result<Vec<u8>, SyncError> {
+    if response.content_length().is_some_and(|n| n > cap as u64) {
+        return Err(SyncError::AnswerTooLarge);
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await? {
+        if body.len() + chunk.len() > cap {
+            return Err(SyncError::AnswerTooLarge);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+/// The answer's JSON, read up to `cap` bytes.
+async fn json<T: serde::de::DeserializeOwned>(response: reqwest::Response, cap: usize) -> Result<T, SyncError> {
+    serde_json::from_slice(&capped(response, cap).await?)
+        .map_err(|e| SyncError::Network(format!("the hub's answer cannot be read: {e}")))
 }
 
 /// The outcome of a request that ran as a task of its own.
