@@ -568,4 +568,60 @@ async fn rogue(root: &std::path::Path, database: &str) {
         seen_by_cpn2.timeline.iter().any(|e| e.body == "โทรติดตาม"),
         "work after the refusal did not travel"
     );
+
+    // Who may write a case once it moved: BKK transfers a case to CPN; the rogue (of CPN, its
+    // holder now) writes to it and transfers it back, after which it writes no more.
+    let note_on = |case: &str, n: u32| json!({"case_id": case, "kind": "note", "body": format!("บันทึก {n}"), "occurred_at": "2026-11-01T00:00:00Z"});
+    let (_, moved) = bkk.open_case("นางทดสอบ ย้ายหน่วย", None);
+    bkk.book
+        .lock()
+        .unwrap()
+        .transfer_case(&bkk.worker, &moved, "CPN", "ย้ายที่อยู่")
+        .unwrap();
+    bkk.sync().await;
+    let wire = WireEvent::from_event(&rogue.event(Entity::TimelineEntry, &id("note"), note_on(&moved, 1)));
+    assert_eq!(rogue.try_one(wire).await, None, "the holder writes");
+    let wire = WireEvent::from_event(&rogue.event(Entity::Case, &moved, json!({"held_by": "BKK"})));
+    assert_eq!(rogue.try_one(wire).await, None, "the holder transfers");
+    let wire = WireEvent::from_event(&rogue.event(Entity::TimelineEntry, &id("note"), note_on(&moved, 2)));
+    assert_eq!(
+        rogue.try_one(wire).await,
+        Some(Refusal::CaseNotHeld),
+        "a unit that transferred a case on still wrote to it"
+    );
+
+    // A partner a case was referred to writes to it but may not take it: BKK refers a case to
+    // a shelter that keeps its cases here as unit CPN.
+    let (_, shared) = bkk.open_case("นางทดสอบ ส่งต่อ", None);
+    {
+        let mut book = bkk.book.lock().unwrap();
+        let mut shelter =
+            casebook::records::agency::Agency::new("บ้านพักทดสอบ", casebook::records::agency::AgencyType::Shelter);
+        shelter.hub_unit = Some("CPN".into());
+        let agency = book.add_agency(&bkk.worker, &shelter).unwrap();
+        book.create_referral(
+            &bkk.worker,
+            &casebook::records::referral::Referral {
+                case_id: shared.clone(),
+                agency_id: agency,
+                reason: "ที่พักปลอดภัย".into(),
+                services: vec![],
+                urgency: casebook::records::referral::Urgency::Urgent,
+                letter_number: None,
+                status: casebook::records::referral::ReferralStatus::Draft,
+                reply: None,
+                to_unit: None,
+            },
+        )
+        .unwrap();
+    }
+    bkk.sync().await;
+    let wire = WireEvent::from_event(&rogue.event(Entity::TimelineEntry, &id("note"), note_on(&shared, 3)));
+    assert_eq!(rogue.try_one(wire).await, None, "the partner writes");
+    let wire = WireEvent::from_event(&rogue.event(Entity::Case, &shared, json!({"held_by": "CPN"})));
+    assert_eq!(
+        rogue.try_one(wire).await,
+        Some(Refusal::CaseNotHeld),
+        "a partner took the case"
+    );
 }

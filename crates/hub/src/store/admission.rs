@@ -11,8 +11,9 @@
 //! - A record keeps the kind, the unit and the case of its first event (`records`); its
 //!   `unit_code` field never names another unit.
 //! - A case belongs to the unit that created it; a unit writes to a case, or to a record of a
-//!   case, only while it holds the case (`grants`: the creator, and the units it was
-//!   transferred or referred to). A record outside any case is written by its own unit, and a
+//!   case, only while it holds the case: its creator, the unit it was last transferred to
+//!   (`holders`), and the partners it was referred to (`partners`), who may not transfer it; a
+//!   unit that transferred it on keeps seeing it but writes no more. A record outside any case is written by its own unit, and a
 //!   person or agency also by a unit holding a case linked to it.
 //! - A link (`refs`) names only a record the unit already sees: its own, or one delivered to it.
 //! - Its author (`user_id`, and a timeline entry's `author_id`) is a user of the unit.
@@ -53,6 +54,8 @@ pub(super) struct Allowed {
     seen: HashSet<String>,
     /// Users of the device's unit.
     users: HashSet<String>,
+    /// The unit that created each case.
+    owners: std::collections::HashMap<String, String>,
 }
 
 /// The kind, unit and case a record took with its first event.
@@ -135,6 +138,10 @@ fn authorize(
                 }
                 allowed.held.insert(case_id.clone());
             }
+            let transfers = body.entity == Entity::Case && body.fields.contains_key("held_by");
+            if let Some(why) = holder_rights(sql, allowed, unit, case_id, transfers)? {
+                return refuse(Refusal::CaseNotHeld, why);
+            }
         }
         None => {
             // A case's client or other party is kept current by the units holding the case
@@ -205,6 +212,50 @@ fn is_user_of(sql: &mut dyn Sql, unit: &str, user_id: &str) -> Result<bool, Stor
         .is_empty())
 }
 
+/// What a unit granted a case may do with it, beyond seeing it: its creator anything; the unit
+/// holding it now (the last transfer's) anything; a partner it was referred to write to it but
+/// not transfer it; a unit that held it and transferred it on, nothing more. None: allowed;
+/// else what is refused. A case whose holder the hub never noted (a database from before) is
+/// judged as before, by its grants alone.
+fn holder_rights(
+    sql: &mut dyn Sql,
+    allowed: &mut Allowed,
+    unit: &str,
+    case_id: &str,
+    transfers: bool,
+) -> Result<Option<&'static str>, StoreError> {
+    if !allowed.owners.contains_key(case_id) {
+        let owner = sql
+            .rows("SELECT unit_code FROM records WHERE record_id = ?1", &[case_id.into()])?
+            .first()
+            .map(|r| r[0].text())
+            .unwrap_or_default();
+        allowed.owners.insert(case_id.to_owned(), owner);
+    }
+    if allowed.owners.get(case_id).is_some_and(|owner| owner == unit) {
+        return Ok(None);
+    }
+    // Not cached: a transfer earlier in the same push changes it.
+    let holder = sql
+        .rows("SELECT unit_code FROM holders WHERE case_id = ?1", &[case_id.into()])?
+        .first()
+        .map(|r| r[0].text());
+    let holding = holder.as_deref().is_none_or(|holder| holder == unit);
+    if holding {
+        return Ok(None);
+    }
+    if transfers {
+        return Ok(Some("only the unit holding a case, or its creator, transfers it"));
+    }
+    let partner = !sql
+        .rows(
+            "SELECT 1 FROM partners WHERE case_id = ?1 AND unit_code = ?2",
+            &[case_id.into(), unit.into()],
+        )?
+        .is_empty();
+    Ok((!partner).then_some("transferred on: no longer held"))
+}
+
 fn holds(sql: &mut dyn Sql, unit: &str, case_id: &str) -> Result<bool, StoreError> {
     Ok(!sql
         .rows(
@@ -257,14 +308,42 @@ pub(super) fn register(
             admitted.case_id.clone().into(),
         ],
     )?;
+    // Who holds a case now, and whom it was referred to (`holder_rights`).
+    let text = |name: &str| admitted.body.fields.get(name).and_then(|v| v.as_str());
+    match (
+        admitted.body.entity,
+        text("held_by"),
+        text("to_unit"),
+        &admitted.case_id,
+    ) {
+        (Entity::Case, Some(holder), _, _) => {
+            sql.exec(
+                "INSERT INTO holders (case_id, unit_code) VALUES (?1, ?2)
+                 ON CONFLICT (case_id) DO UPDATE SET unit_code = excluded.unit_code",
+                &[event.record_id.as_str().into(), holder.into()],
+            )?;
+        }
+        (Entity::Referral, _, Some(partner), Some(case_id)) => {
+            sql.exec(
+                "INSERT INTO partners (case_id, unit_code) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+                &[case_id.as_str().into(), partner.into()],
+            )?;
+        }
+        _ => {}
+    }
     Ok(())
 }
 
-/// Fills `records` from the events a hub database held before it had that table, once: every
-/// record then keeps the kind, unit and case of its first event.
+/// Fills `records` (and `holders`, `partners`) from the events a hub database held before it
+/// had those tables, once: every record then keeps the kind, unit and case of its first event.
 pub(super) fn register_held(sql: &mut dyn Sql) -> Result<(), StoreError> {
-    let empty = sql.rows("SELECT 1 FROM records LIMIT 1", &[])?.is_empty();
-    if !empty || sql.rows("SELECT 1 FROM events LIMIT 1", &[])?.is_empty() {
+    // Written before `records`, or before `holders`: once, since the first case noted fills it.
+    let no_records = sql.rows("SELECT 1 FROM records LIMIT 1", &[])?.is_empty();
+    let no_holders = sql.rows("SELECT 1 FROM holders LIMIT 1", &[])?.is_empty()
+        && !sql
+            .rows("SELECT 1 FROM records WHERE entity = 'case' LIMIT 1", &[])?
+            .is_empty();
+    if !(no_records || no_holders) || sql.rows("SELECT 1 FROM events LIMIT 1", &[])?.is_empty() {
         return Ok(());
     }
     for row in sql.rows("SELECT unit_code, body FROM events ORDER BY hub_seq", &[])? {

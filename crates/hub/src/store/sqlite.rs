@@ -35,6 +35,10 @@ CREATE TABLE IF NOT EXISTS records (record_id TEXT PRIMARY KEY, entity TEXT NOT 
   case_id TEXT);
 CREATE TABLE IF NOT EXISTS refused (device_id TEXT NOT NULL, device_seq INTEGER NOT NULL, event_id TEXT NOT NULL,
   reason TEXT NOT NULL, detail TEXT NOT NULL,  received_at TEXT NOT NULL, PRIMARY KEY (device_id, device_seq));
+-- The unit that holds each case now (the last transfer's), and the partner units it was referred
+-- to: who besides its creator may write to it.
+CREATE TABLE IF NOT EXISTS holders (case_id TEXT PRIMARY KEY, unit_code TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS partners (case_id TEXT NOT NULL, unit_code TEXT NOT NULL, PRIMARY KEY (case_id, unit_code));
 -- The province's public key (one row): laptops pin it at enrollment.
 CREATE TABLE IF NOT EXISTS province (id INTEGER PRIMARY KEY CHECK (id = 1), public_key TEXT NOT NULL);
 -- A device the province approved: its key's signature by the province key.
