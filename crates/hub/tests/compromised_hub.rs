@@ -252,7 +252,7 @@ async fn compromised(root: &std::path::Path, database: &str) {
             event_id: format!("bkk-event-{seq}-{bkk_device}"),
             device_id: bkk_device.clone(),
             device_seq: seq,
-            hlc: format!("{:013}-00000-{bkk_device}", 1_800_000_000_000i64 + seq),
+            hlc: format!("{:013}-00000-{bkk_device}", chrono::Utc::now().timestamp_millis() + seq),
             user_id: None,
             schema_version: schema,
             entity,
@@ -310,6 +310,22 @@ async fn compromised(root: &std::path::Path, database: &str) {
     };
     deliver(database, &second_five, "BKK");
     let orphan = bkk_event(4, Entity::User, "user-never-created", json!({"role": "administrator"}));
+    // And one of BKK's agencies written with a clock two days fast.
+    let fast = {
+        let mut event = bkk_event(
+            6,
+            Entity::Agency,
+            &format!("agency-{}", uuid::Uuid::now_v7()),
+            fields("นาฬิกาเร็ว"),
+        );
+        let mut body: Event = serde_json::from_str(&event.body).unwrap();
+        let ahead = chrono::Utc::now().timestamp_millis() + 2 * 24 * 3600 * 1000;
+        body.hlc = format!("{ahead:013}-00000-{bkk_device}");
+        event.body = serde_json::to_string(&body).unwrap();
+        event.sign(&bkk_key);
+        event
+    };
+    deliver(database, &fast, "BKK");
     deliver(database, &orphan, "BKK");
     deliver(database, &role_change, "BKK");
     deliver(database, &claimed_agency, "BKK");
@@ -328,11 +344,11 @@ async fn compromised(root: &std::path::Path, database: &str) {
 
     let report = sync_once(&b, &b_client, schema).await.unwrap();
     assert_eq!(
-        report.received.quarantined, 9,
-        "the nine edited or forged events are set aside"
+        report.received.quarantined, 10,
+        "the ten edited or forged events are set aside"
     );
     let position = b.lock().unwrap().sync_position().unwrap();
-    assert_eq!(position.set_aside, 9);
+    assert_eq!(position.set_aside, 10);
     let supervisor = casebook::Session {
         role: casebook::Role::Supervisor,
         ..b_worker.clone()
@@ -356,6 +372,7 @@ async fn compromised(root: &std::path::Path, database: &str) {
         (strange_agency.record_id.clone(), "bad_shape".to_owned()),
         (second_five.record_id.clone(), "diverged".to_owned()),
         (orphan.record_id.clone(), "unknown_origin".to_owned()),
+        (fast.record_id.clone(), "clock_ahead".to_owned()),
     ];
     expected.sort();
     assert_eq!(why, expected);

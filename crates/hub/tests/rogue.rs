@@ -139,7 +139,7 @@ impl Rogue {
             device_seq: self.seq,
             hlc: format!(
                 "{:013}-{:05}-{}",
-                1_800_000_000_000u64 + self.seq as u64,
+                chrono::Utc::now().timestamp_millis() as u64 + self.seq as u64,
                 0,
                 self.device_id
             ),
@@ -317,7 +317,7 @@ async fn rogue(root: &std::path::Path, database: &str) {
     );
     stolen.device_id = bkk_device.clone();
     stolen.device_seq = 1_000;
-    stolen.hlc = format!("{:013}-{:05}-{}", 1_800_000_000_000u64, 0, bkk_device);
+    stolen.hlc = format!("{:013}-{:05}-{}", chrono::Utc::now().timestamp_millis(), 0, bkk_device);
     let mut wire = WireEvent::from_event(&stolen);
     wire.device_seq = rogue.seq;
     assert_eq!(rogue.try_one(wire).await, Some(Refusal::NotSender));
@@ -443,6 +443,17 @@ async fn rogue(root: &std::path::Path, database: &str) {
     event.user_id = Some(bkk.worker.user_id.clone());
     let wire = WireEvent::from_event(&event);
     assert_eq!(rogue.try_one(wire).await, Some(Refusal::UnknownAuthor));
+
+    // A clock two days ahead of the hub's: it would drag every clock it reaches along.
+    let fields = json!({"name": "หน่วยงานจริง", "agency_type": "ngo", "unit_code": "CPN",
+        "created_at": "2026-11-01T00:00:00.000Z", "updated_at": "2026-11-01T00:00:00.000Z"});
+    let mut event = rogue.event(Entity::Agency, &id("agency"), fields);
+    let ahead = chrono::Utc::now().timestamp_millis() + 2 * 24 * 3600 * 1000;
+    event.hlc = format!("{ahead:013}-00000-{}", rogue.device_id);
+    assert_eq!(
+        rogue.try_one(WireEvent::from_event(&event)).await,
+        Some(Refusal::ClockAhead)
+    );
 
     // A value its column does not take: an agency type no screen knows.
     let mut agency = rogue.agency("CPN");

@@ -37,6 +37,9 @@ pub enum SetAside {
     /// Another event came before under its device and sequence number: one of them was forged
     /// (`casebook::sync::receive::DIVERGED`).
     Diverged,
+    /// Its clock is more than a day ahead of this laptop's (tried again: taken once the time
+    /// it claims is near).
+    ClockAhead,
     /// The body is not an event.
     Malformed,
     /// The label says something other than the body.
@@ -189,6 +192,10 @@ impl WireEvent {
         if event.device_id == own_device {
             return self.set_aside(SetAside::OwnDevice);
         }
+        // Taken once the time it claims is near (tried again at every sync).
+        if casebook::log::events::clock_ahead(&event, chrono::Utc::now().timestamp_millis().max(0) as u64) {
+            return self.set_aside(SetAside::ClockAhead);
+        }
         match check_shape(catalog, &event) {
             Ok(()) if casebook::values::out_of_range(&event).is_some() => self.set_aside(SetAside::BadShape),
             Ok(()) => Incoming::Event {
@@ -316,6 +323,8 @@ pub enum Refusal {
     UnknownUnit,
     /// Written in the name of someone who is not a user of the sending device's unit.
     UnknownAuthor,
+    /// Its clock is more than a day ahead of the hub's: the laptop's clock was wrong.
+    ClockAhead,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -387,6 +396,7 @@ mod tests {
         assert_eq!(serde_name(&SetAside::Diverged), DIVERGED);
         assert!(RETRIED.contains(&serde_name(&SetAside::UnknownDevice).as_str()));
         assert!(RETRIED.contains(&serde_name(&SetAside::BadShape).as_str()));
+        assert!(RETRIED.contains(&serde_name(&SetAside::ClockAhead).as_str()));
         assert!(RETRIED.contains(&NEWER_VERSION));
     }
 

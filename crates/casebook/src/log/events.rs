@@ -112,6 +112,16 @@ pub fn check_shape(catalog: &Catalog, event: &Event) -> Result<(), Flaw> {
     Ok(())
 }
 
+/// How far ahead of the receiver's clock an event's clock may be: a laptop whose clock runs a
+/// day fast is rare, and one far ahead would pull every clock it reaches with it (a clock never
+/// goes back), and win every later edit for as long.
+pub const MAX_CLOCK_AHEAD_MS: u64 = 24 * 60 * 60 * 1000;
+
+/// Whether `event`'s clock is more than `MAX_CLOCK_AHEAD_MS` ahead of `now_ms`.
+pub fn clock_ahead(event: &Event, now_ms: u64) -> bool {
+    Hlc::parse(&event.hlc).is_some_and(|hlc| hlc.millis > now_ms + MAX_CLOCK_AHEAD_MS)
+}
+
 /// The clock of every field of a record. Stored grouped by clock (`{"hlc": ["field", …]}`,
 /// migration 0004): a record's fields mostly share the clock of the event that created it,
 /// and a field → clock map made this the largest table of a book (1.5 KB a record).

@@ -17,9 +17,15 @@ use ts_rs::TS;
 /// The reasons a set-aside event is tried again at the next sync: written by a newer version
 /// (applied once an upgrade reads it), by a device this laptop did not know yet (approved
 /// after it fetched the list of devices), with a value this version does not know (`bad_shape`:
-/// a newer release may add a value), or for a record whose creation has not come yet
-/// (`UNKNOWN_ORIGIN`). Any other reason is a check the event failed for good.
-pub const RETRIED: [&str; 4] = ["newer_version", "unknown_device", "bad_shape", UNKNOWN_ORIGIN];
+/// a newer release may add a value), with a clock more than a day ahead (`clock_ahead`: taken
+/// once that time is near), or for a record whose creation has not come yet (`UNKNOWN_ORIGIN`). Any other reason is a check the event failed for good.
+pub const RETRIED: [&str; 5] = [
+    "newer_version",
+    "unknown_device",
+    "bad_shape",
+    "clock_ahead",
+    UNKNOWN_ORIGIN,
+];
 
 /// The reason an event is set aside when its device's unit may not write the record.
 pub const NOT_YOURS: &str = "not_yours";
@@ -247,7 +253,7 @@ impl Casebook {
     /// Events that failed a check for good stay set aside.
     pub fn quarantined(&self) -> Result<Vec<(String, String)>> {
         let mut stmt = self.conn.prepare(
-            "SELECT event_id, body FROM quarantine WHERE reason IN (?1, ?2, ?3, ?4) ORDER BY received_at, event_id",
+            "SELECT event_id, body FROM quarantine WHERE reason IN (?1, ?2, ?3, ?4, ?5) ORDER BY received_at, event_id",
         )?;
         let rows = stmt.query_map(RETRIED, |r| Ok((r.get(0)?, r.get(1)?)))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)

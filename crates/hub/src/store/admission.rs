@@ -7,7 +7,8 @@
 //!   (`WireEvent::body_event`, the rule the laptops use too).
 //! - Its body has the schema's shape: known fields of the record's table, values of the
 //!   column's type, a canonical clock of the event's own device (`casebook::log::events::check_shape`),
-//!   and only values a column takes (a risk is a risk: `casebook::values`).
+//!   and only values a column takes (a risk is a risk: `casebook::values`), its clock at most a
+//!   day ahead of the hub's.
 //! - A record keeps the kind, the unit and the case of its first event (`records`); its
 //!   `unit_code` field never names another unit.
 //! - A case belongs to the unit that created it; a unit writes to a case, or to a record of a
@@ -89,6 +90,10 @@ pub(super) fn admit(
         // Not the device's fault: the push waits until the hub is upgraded.
         Err(Flaw::NewerSchema(_)) => return Err(StoreError::NewerSchema(event.event_id.clone())),
         Err(flaw) => return Ok(Err((Refusal::BadShape, flaw.to_string()))),
+    }
+    let now_ms = chrono::Utc::now().timestamp_millis().max(0) as u64;
+    if casebook::log::events::clock_ahead(&body, now_ms) {
+        return Ok(Err((Refusal::ClockAhead, String::new())));
     }
     if let Some(column) = casebook::values::out_of_range(&body) {
         return Ok(Err((Refusal::BadShape, format!("a value {column} does not take"))));
