@@ -179,6 +179,71 @@ async fn transfer(root: &std::path::Path, database: &str) {
         "the coordinator does not see CPN's case"
     );
 
+    // The province's coordinator holds a case conference on CPN's case: its minutes and action
+    // items stay the province's; nothing is written into CPN's case (the hub would refuse it).
+    {
+        use casebook::records::conference::{ActionItem, ActionStatus, AgendaCase, Conference, ConferenceStatus};
+        let mut book = province.book.lock().unwrap();
+        let worker = &province.worker;
+        let conference = book
+            .plan_conference(
+                worker,
+                &Conference {
+                    held_at: "2026-11-10T09:00:00+07:00".into(),
+                    venue: Some("ศาลากลางจังหวัด".into()),
+                    chair: None,
+                    minute_taker: None,
+                    status: ConferenceStatus::Planned,
+                },
+            )
+            .unwrap();
+        let agenda = book
+            .add_agenda_case(
+                worker,
+                &AgendaCase {
+                    conference_id: conference.clone(),
+                    case_id: case_id.clone(),
+                    position: 1,
+                    summary: Some("เด็กหญิง อายุ 14 ปี".into()),
+                    risk_assessment: None,
+                    decisions: None,
+                },
+            )
+            .unwrap();
+        book.record_decisions(worker, &agenda, None, Some("สูง"), "ประสานบ้านพัก")
+            .unwrap();
+        book.add_action_item(
+            worker,
+            &ActionItem {
+                conference_case_id: agenda,
+                case_id: case_id.clone(),
+                task: "เยี่ยมบ้านร่วมกัน".into(),
+                agency_id: None,
+                agency_name: Some("พมจ.".into()),
+                person: None,
+                due_date: None,
+                status: ActionStatus::Open,
+                domain: casebook::records::care::Domain::Safety,
+                goal_id: None,
+            },
+        )
+        .unwrap();
+        book.set_conference_status(worker, &conference, ConferenceStatus::Closed)
+            .unwrap();
+    }
+    province.sync().await;
+    let position = province.book.lock().unwrap().sync_position().unwrap();
+    assert_eq!(
+        (position.pending, position.refused),
+        (0, 0),
+        "the hub refused what the coordinator's conference wrote"
+    );
+    cpn.sync().await;
+    assert!(
+        !cpn.timeline(&case_id).iter().any(|b| b.contains("ประสานบ้านพัก")),
+        "the province's conference wrote into CPN's case"
+    );
+
     // Transfer to BKK: it arrives there with its history and no case manager.
     let refused = cpn
         .book

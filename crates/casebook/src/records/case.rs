@@ -184,6 +184,21 @@ impl Casebook {
         self.load_case(&id)
     }
 
+    /// Whether this book's unit may write to the case, as the hub judges it: the unit that
+    /// opened it, the one holding it now, or a partner it was referred to. A coordinator sees
+    /// other units' cases, and a unit keeps seeing a case it transferred on; neither writes to
+    /// them (the hub would refuse it).
+    pub(crate) fn unit_writes_case(&self, case: &Case, case_id: &str) -> Result<bool> {
+        let unit = self.unit_code();
+        if case.unit_code == unit || case.held_by.as_deref() == Some(unit) {
+            return Ok(true);
+        }
+        Ok(self
+            .conn
+            .prepare_cached("SELECT 1 FROM referrals WHERE case_id = ?1 AND to_unit = ?2")?
+            .exists([case_id, unit])?)
+    }
+
     pub(crate) fn load_case(&self, id: &str) -> Result<Case> {
         let row = rows::get(&self.conn, &self.catalog, "cases", id)?.ok_or(Error::NoSuchRecord("case"))?;
         rows::decode(row)

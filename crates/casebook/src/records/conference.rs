@@ -148,7 +148,9 @@ impl Casebook {
     }
 
     /// Opens or closes the conference. Closing writes each discussed case's decisions and the
-    /// action items given into that case's timeline.
+    /// action items given into that case's timeline, for the cases this unit writes to (a
+    /// coordinator's conference on a unit's case keeps them in its minutes, which the unit
+    /// receives).
     pub fn set_conference_status(&mut self, session: &Session, id: &str, status: ConferenceStatus) -> Result<()> {
         session.require(Permission::RunConferences)?;
         let conference: Conference = self.record(Entity::Conference, id)?;
@@ -170,13 +172,16 @@ impl Casebook {
                             a.due_date.map(|d| format!(" ภายใน {d}")).unwrap_or_default()
                         ));
                     }
-                    book.append_entry(
-                        session,
-                        &agenda_case.record.case_id,
-                        EntryKind::ConferenceDecision,
-                        &body,
-                        chrono::Utc::now(),
-                    )?;
+                    let case_id = &agenda_case.record.case_id;
+                    if book.unit_writes_case(&book.load_case(case_id)?, case_id)? {
+                        book.append_entry(
+                            session,
+                            case_id,
+                            EntryKind::ConferenceDecision,
+                            &body,
+                            chrono::Utc::now(),
+                        )?;
+                    }
                 }
             }
             book.update_record(
@@ -341,7 +346,8 @@ impl Casebook {
     }
 
     /// Records an action item; it also becomes a goal of the case's care plan (same task,
-    /// agency and due date), which follows the action item's status.
+    /// agency and due date), which follows the action item's status, when this unit writes to
+    /// the case (`unit_writes_case`).
     pub fn add_action_item(&mut self, session: &Session, item: &ActionItem) -> Result<String> {
         session.require(Permission::RunConferences)?;
         if item.task.trim().is_empty() {
@@ -355,21 +361,26 @@ impl Casebook {
             .map(|d| crate::dates::parse_date(d).ok_or_else(|| Invalid::new("action.due_date", Rule::NotADate)))
             .transpose()?
             .map(|d| d.to_string());
+        let writes_case = self.unit_writes_case(&self.load_case(&agenda_case.case_id)?, &agenda_case.case_id)?;
         self.batch(|book| {
-            let goal = CarePlanGoal {
-                case_id: agenda_case.case_id.clone(),
-                domain: item.domain,
-                goal: item.task.trim().to_owned(),
-                agency_id: item.agency_id.clone(),
-                due_date: due_date.clone(),
-                status: GoalStatus::Open,
-                outcome: None,
+            let goal_id = if writes_case {
+                let goal = CarePlanGoal {
+                    case_id: agenda_case.case_id.clone(),
+                    domain: item.domain,
+                    goal: item.task.trim().to_owned(),
+                    agency_id: item.agency_id.clone(),
+                    due_date: due_date.clone(),
+                    status: GoalStatus::Open,
+                    outcome: None,
+                };
+                Some(book.insert_record(session, Entity::CarePlanGoal, &goal, "care_plan.add")?)
+            } else {
+                None
             };
-            let goal_id = book.insert_record(session, Entity::CarePlanGoal, &goal, "care_plan.add")?;
             let action = ActionItem {
                 case_id: agenda_case.case_id.clone(),
                 due_date: due_date.clone(),
-                goal_id: Some(goal_id),
+                goal_id,
                 ..item.clone()
             };
             book.insert_record(session, Entity::ActionItem, &action, "conference.action")
