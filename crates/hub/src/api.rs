@@ -12,7 +12,7 @@ use axum::response::IntoResponse;
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use oscc_sync::attestation::DeviceList;
-use oscc_sync::{EnrollRequest, EnrollResponse, PullResponse, PulledEvent, PushRequest, PushResponse};
+use oscc_sync::{EnrollRequest, EnrollResponse, PullResponse, PulledEvent, PushRequest, PushResponse, UnitList};
 use std::io::Write;
 use std::sync::Arc;
 
@@ -31,6 +31,7 @@ pub fn router(store: Shared, timeout: std::time::Duration) -> Router {
         .route("/v1/push", post(push))
         .route("/v1/pull", get(pull))
         .route("/v1/devices", get(devices))
+        .route("/v1/units", get(units))
         .route("/v1/blobs/{sha256}", put(put_blob).get(get_blob))
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .layer(axum::middleware::from_fn(move |request, next| {
@@ -180,6 +181,13 @@ async fn push(
 /// pull by these, not by the hub's word.
 async fn devices(State(store): State<Shared>, Authorized(_): Authorized) -> Result<Json<DeviceList>, StatusCode> {
     Ok(Json(blocking(&store, |s| s.device_list()).await?))
+}
+
+/// The unit codes the province has: a laptop checks a transfer's receiving unit against them.
+async fn units(State(store): State<Shared>, Authorized(_): Authorized) -> Result<Json<UnitList>, StatusCode> {
+    Ok(Json(UnitList {
+        units: blocking(&store, |s| s.unit_codes()).await?,
+    }))
 }
 
 #[derive(serde::Deserialize)]

@@ -536,49 +536,63 @@ async fn rogue(root: &std::path::Path, database: &str) {
         .unwrap();
     assert_eq!(bkk_cases.len(), 1);
 
-    // An honest mistake is refused on its own too: a transfer to a unit code the province
-    // does not have. The laptop notes it for the supervisor and its later work syncs on.
+    // A transfer to a unit code the province does not have: a laptop that has synced knows the
+    // hub's units and refuses it when it is typed, writing nothing.
     let (_, lost_case) = cpn1.open_case("นางทดสอบ ส่งผิด", None);
     {
         let mut book = cpn1.book.lock().unwrap();
-        book.transfer_case(&cpn1.worker, &lost_case, "ZZZ", "ส่งต่อพื้นที่").unwrap();
+        let events = book.events().unwrap().len();
+        let typed = book.transfer_case(&cpn1.worker, &lost_case, "ZZZ", "ส่งต่อพื้นที่");
+        assert!(
+            matches!(&typed, Err(casebook::Error::Invalid(i)) if i.field == "transfer.to_unit" && i.rule == casebook::Rule::UnknownCode),
+            "{typed:?}"
+        );
+        assert_eq!(book.events().unwrap().len(), events);
     }
-    cpn1.sync().await;
-    {
-        let mut book = cpn1.book.lock().unwrap();
-        book.add_timeline_entry(
-            &cpn1.worker,
-            &cpn_case,
+    // A laptop that never synced (a new unit's first) does not know them yet: the hub refuses
+    // that change alone, the laptop notes it for the supervisor, and its later work (a note on
+    // the same case, which it opened) is taken.
+    let krb = Laptop::new(root, "KRB", "krb", &hub).await;
+    let (_, lost_case) = krb.open_case("นางทดสอบ ส่งผิดอีกราย", None);
+    krb.book
+        .lock()
+        .unwrap()
+        .transfer_case(&krb.worker, &lost_case, "ZZZ", "ส่งต่อพื้นที่")
+        .unwrap();
+    krb.sync().await;
+    krb.book
+        .lock()
+        .unwrap()
+        .add_timeline_entry(
+            &krb.worker,
+            &lost_case,
             EntryKind::Call,
             "โทรติดตาม",
             "2026-11-03T09:00:00+07:00",
         )
         .unwrap();
-    }
-    cpn1.sync().await;
+    krb.sync().await;
     let (position, refused) = {
-        let book = cpn1.book.lock().unwrap();
+        let book = krb.book.lock().unwrap();
         let supervisor = Session {
             role: casebook::Role::Supervisor,
-            ..cpn1.worker.clone()
+            ..krb.worker.clone()
         };
         (book.sync_position().unwrap(), book.refused_events(&supervisor).unwrap())
     };
-    assert_eq!((position.pending, position.refused), (0, 1));
+    assert_eq!(
+        (position.pending, position.refused),
+        (0, 1),
+        "the refusal stopped later work"
+    );
     assert_eq!(refused.len(), 1);
     assert_eq!(
         (refused[0].entity.as_str(), refused[0].entity_id.as_str()),
         ("case", lost_case.as_str())
     );
-    let number = cpn1.book.lock().unwrap().case_number(&cpn1.worker, &lost_case).unwrap();
+    let number = krb.book.lock().unwrap().case_number(&krb.worker, &lost_case).unwrap();
     assert_eq!(refused[0].case_number.as_deref(), Some(number.as_str()));
     assert_eq!(refused[0].reason, "unknown_unit");
-    cpn2.sync().await;
-    let seen_by_cpn2 = cpn2.book.lock().unwrap().open_case(&cpn2.worker, &cpn_case).unwrap();
-    assert!(
-        seen_by_cpn2.timeline.iter().any(|e| e.body == "โทรติดตาม"),
-        "work after the refusal did not travel"
-    );
 
     // Who may write a case once it moved: BKK transfers a case to CPN; the rogue (of CPN, its
     // holder now) writes to it and transfers it back, after which it writes no more.

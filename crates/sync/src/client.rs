@@ -4,7 +4,9 @@
 
 use crate::attestation::{self, Attested, DeviceList};
 use crate::tls::{self, Pinned};
-use crate::wire::{EnrollRequest, EnrollResponse, PullResponse, PushRequest, PushResponse, SetAside, WireEvent};
+use crate::wire::{
+    EnrollRequest, EnrollResponse, PullResponse, PushRequest, PushResponse, SetAside, UnitList, WireEvent,
+};
 use casebook::Casebook;
 use casebook::sync::receive::{HeldEvent, Incoming, Received};
 use ed25519_dalek::SigningKey;
@@ -215,6 +217,12 @@ impl Client {
         })
     }
 
+    /// The unit codes the province has on the hub.
+    async fn units(&self) -> Result<UnitList, SyncError> {
+        let request = self.authorized(self.http.get(format!("{}/v1/units", self.base)));
+        json(checked(request.send().await?)?, MAX_ANSWER).await
+    }
+
     /// The devices the province approved, as the hub lists them.
     async fn device_list(&self) -> Result<DeviceList, SyncError> {
         let request = self.authorized(self.http.get(format!("{}/v1/devices", self.base)));
@@ -394,6 +402,8 @@ fn checked(response: reqwest::Response) -> Result<reqwest::Response, SyncError> 
 pub async fn sync_once(replica: &impl Replica, client: &Client, known_schema: u32) -> Result<SyncReport, SyncError> {
     let key = &client.credentials.as_ref().ok_or(SyncError::Unauthorized)?.key;
     let checks = Arc::new(Checks::of(replica, client, known_schema).await?);
+    let units = client.units().await?;
+    replica.with_book(|b| b.set_hub_units(&units.units))?;
     let mut report = SyncReport {
         received: retry(replica, &checks)?,
         ..SyncReport::default()

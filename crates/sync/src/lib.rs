@@ -10,5 +10,5 @@ pub use client::{Client, Credentials, Enrolled, Replica, SyncError, SyncReport, 
 pub use tls::{fingerprint, typed_fingerprint};
 pub use wire::{
     EnrollRequest, EnrollResponse, PullResponse, PulledEvent, PushRequest, PushResponse, Refusal, RefusedEvent,
-    SetAside, WIRE_VERSION, WireEvent,
+    SetAside, UnitList, WIRE_VERSION, WireEvent,
 };

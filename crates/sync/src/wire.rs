@@ -268,6 +268,12 @@ pub struct EnrollResponse {
     pub province_key: String,
 }
 
+/// The answer to `GET /v1/units`: the unit codes the province has on the hub.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct UnitList {
+    pub units: Vec<String>,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PushRequest {
     pub events: Vec<WireEvent>,

@@ -4,7 +4,8 @@
 //! syncs in the background; the Sync screen shows the conflict with both values; the social
 //! worker picks one; the choice reaches laptop B. The transferred case is in A's list with its
 //! history, and A's worker takes it on. A transfer to a unit code the province does not
-//! have is refused by the hub on its own; the supervisor sees it on the Sync screen.
+//! have is refused when typed; a note written on the case after A sent it back is refused by
+//! the hub on its own, and the supervisor sees it on the Sync screen.
 //!
 //! The books and their enrollment are made with the crates beforehand.
 
@@ -249,21 +250,35 @@ async fn a_conflict_from_two_laptops_is_shown_resolved_in_the_app_and_reaches_th
         app.click("[data-testid=take-case]").await?;
         app.wait_for_text("[data-testid=case-manager]", "นักสังคม").await?;
 
-        // A transfer to a unit code the province does not have: the hub refuses that change
-        // alone; the worker sees the count, the supervisor sees which record and what to do.
+        // A transfer to a unit code the province does not have is refused when it is typed
+        // (the laptop knows the hub's units since it synced), keeping what was typed.
         app.fill("input[name=to_unit]", "ZZZ").await?;
         app.fill("input[name=transfer_reason]", "ส่งต่อพื้นที่").await?;
         app.click("form[data-testid=transfer-form] button[type=submit]").await?;
-        app.wait_for_text("[data-testid=timeline]", "ZZZ").await?;
+        app.wait_for_text("form[data-testid=transfer-form]", "ไม่รู้จักรหัสนี้")
+            .await?;
+        assert_eq!(app.value("input[name=to_unit]").await?, "ZZZ");
+        // Sent back to BKK, the case is no longer CPN's to write: a note written on it anyway
+        // is refused by the hub on its own; the worker sees the count, the supervisor which
+        // case and what to do.
+        app.fill("input[name=to_unit]", "BKK").await?;
+        app.click("form[data-testid=transfer-form] button[type=submit]").await?;
+        app.wait_for_text("[data-testid=timeline]", "CPN → BKK").await?;
+        app.fill("[data-testid=entry-form] textarea[name=body]", "โทรติดตามหลังโอนกลับ")
+            .await?;
+        app.click("[data-testid=entry-submit]").await?;
+        app.wait_for_text("[data-testid=timeline]", "โทรติดตามหลังโอนกลับ")
+            .await?;
         app.click("[data-testid=nav-sync]").await?;
         app.click("[data-testid=sync-now]").await?;
         app.wait_for_text("[data-testid=sync-refused]", "1").await?;
         app.click("[data-testid=lock]").await?;
         app.sign_in("supera", PASS).await?;
         app.click("[data-testid=nav-sync]").await?;
-        app.wait_for_text("[data-testid=refused-reason]", "รหัสหน่วยงานที่จังหวัดไม่มี")
+        app.wait_for_text("[data-testid=refused-reason]", "ไม่ได้รับผิดชอบ")
             .await?;
-        app.wait_for_text("[data-testid=refused-event]", "กรณี").await?;
+        app.wait_for_text("[data-testid=refused-event]", "รายการบันทึกความคืบหน้า")
+            .await?;
         // Named by the case number a worker knows; still there a poll later (the screen asks
         // every 2 s), and painted.
         app.wait_for_text("[data-testid=refused-case]", &transferred.case_number)

@@ -28,14 +28,20 @@ impl Casebook {
         if case.held_by.as_deref().unwrap_or(&case.unit_code) == to_unit {
             return Err(Invalid::new("transfer.to_unit", Rule::SameUnit).into());
         }
+        // Checked against the hub's units when a sync has brought the list (the hub refuses an
+        // unknown one anyway, out of the worker's sight).
+        if self.hub_units()?.is_some_and(|units| !units.contains(&to_unit)) {
+            return Err(Invalid::new("transfer.to_unit", Rule::UnknownCode).into());
+        }
         let mut fields = Fields::new();
         fields.insert("held_by".into(), to_unit.clone().into());
         fields.insert("case_manager_id".into(), Value::Null);
         let note = format!("{} → {to_unit}: {}", self.unit_code(), reason.trim());
+        // The note first: once the case is handed over, a unit that is not its creator no
+        // longer writes to it (the hub judges a device's events in their order).
         self.batch(|book| {
-            book.write(session, Entity::Case, case_id, fields, "case.transfer", Some(&to_unit))?;
             book.add_timeline_entry(session, case_id, EntryKind::Transfer, &note, &now_iso())?;
-            Ok(())
+            book.write(session, Entity::Case, case_id, fields, "case.transfer", Some(&to_unit))
         })
     }
 

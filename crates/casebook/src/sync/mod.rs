@@ -119,6 +119,27 @@ impl Casebook {
             })?)
     }
 
+    /// Keeps the hub's list of unit codes (each sync fetches it): a transfer to a code the
+    /// province does not have is then refused when it is typed, not by the hub at sync.
+    pub fn set_hub_units(&mut self, units: &[String]) -> Result<()> {
+        let list = serde_json::to_string(units).map_err(|e| crate::error::Error::Corrupt(e.to_string()))?;
+        self.conn.execute(
+            "INSERT INTO sync_state (key, value) VALUES ('hub_units', ?1)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [list],
+        )?;
+        Ok(())
+    }
+
+    /// The hub's unit codes as of the last sync; None before the first.
+    pub(crate) fn hub_units(&self) -> Result<Option<Vec<String>>> {
+        let list: Option<String> = self
+            .conn
+            .query_row("SELECT value FROM sync_state WHERE key = 'hub_units'", [], |r| r.get(0))
+            .optional()?;
+        Ok(list.and_then(|l| serde_json::from_str(&l).ok()))
+    }
+
     pub fn sync_position(&self) -> Result<SyncPosition> {
         let pushed_seq = self.sync_number("pushed_seq")?;
         let last_seq: i64 = self.conn.query_row(

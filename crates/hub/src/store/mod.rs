@@ -82,6 +82,8 @@ pub trait Store: Send + Sync {
     ) -> Result<(Device, String), StoreError>;
     fn device_by_token(&self, token: &str) -> Result<Option<Device>, StoreError>;
     fn devices(&self) -> Result<Vec<Device>, StoreError>;
+    /// The codes of the units on the hub.
+    fn unit_codes(&self) -> Result<Vec<String>, StoreError>;
     /// The province's public key, hex, once `oscc-hub province-key` has set it.
     fn province_key(&self) -> Result<Option<String>, StoreError>;
     /// Sets the province's public key; false when it was set already (it never changes: the
@@ -443,6 +445,13 @@ impl<B: Backend> Store for Hub<B> {
 
     fn province_key(&self) -> Result<Option<String>, StoreError> {
         self.db.read(province_key)
+    }
+
+    fn unit_codes(&self) -> Result<Vec<String>, StoreError> {
+        let rows = self
+            .db
+            .read(|sql| sql.rows("SELECT code FROM units ORDER BY code", &[]))?;
+        Ok(rows.iter().map(|r| r[0].text()).collect())
     }
 
     fn set_province_key(&self, public_key: &str) -> Result<bool, StoreError> {
