@@ -5,7 +5,8 @@
 //!   oscc-hub province-key [--key-file FILE] [--passphrase-stdin]
 //!   oscc-hub enroll-code --unit CODE [--coordinator] [--valid-hours 24]
 //!   oscc-hub approve DEVICE | --all [--key-file FILE] [--passphrase-stdin]
-//!   oscc-hub devices | revoke DEVICE | rejected | report
+//!   oscc-hub revoke DEVICE [--key-file FILE] [--passphrase-stdin]
+//!   oscc-hub devices | rejected | report
 //!   oscc-hub report --month 2569-11 | --year 2569 [--csv]
 //!
 //! Every command takes `--database FILE` (SQLite, default hub.db) or
@@ -33,7 +34,8 @@ const USAGE: &str = "usage: oscc-hub serve [--listen ADDR:PORT] [--name HOST]...
        oscc-hub province-key [--key-file FILE] [--passphrase-stdin]
        oscc-hub enroll-code --unit CODE [--coordinator] [--valid-hours 24]
        oscc-hub approve DEVICE | --all [--key-file FILE] [--passphrase-stdin]
-       oscc-hub devices | revoke DEVICE | rejected | report
+       oscc-hub revoke DEVICE [--key-file FILE] [--passphrase-stdin]
+       oscc-hub devices | rejected | report
        oscc-hub report --month YYYY-MM | --year YYYY [--csv]
        every command: [--database FILE | --database postgres://USER@HOST/DB]";
 
@@ -157,12 +159,29 @@ fn run(args: &[String]) -> Result<(), String> {
         }
         Some("revoke") => {
             let id = args.get(1).ok_or("revoke needs a DEVICE id (see `oscc-hub devices`)")?;
-            if open(&database, &tls_dir)?.revoke(id).map_err(|e| e.to_string())? {
-                println!("revoked {id}");
-                Ok(())
-            } else {
-                Err(format!("no device {id}"))
+            let store = open(&database, &tls_dir)?;
+            let last_seq = store
+                .revoke(id)
+                .map_err(|e| e.to_string())?
+                .ok_or_else(|| format!("no device {id}"))?;
+            println!("revoked {id}: the hub takes nothing more from it (its last event was {last_seq})");
+            // With the province key, the laptops learn of it too: a stolen key signs nothing
+            // they take after that event, whatever a hub hands them.
+            if option(args, "--key-file").is_none() {
+                println!("for the laptops to refuse its key as well: oscc-hub revoke {id} --key-file FILE");
+                return Ok(());
             }
+            let expected = store
+                .province_key()
+                .map_err(|e| e.to_string())?
+                .ok_or("the province key is not set up yet")?;
+            let passphrase = province::passphrase(stdin_passphrase(args), "province key passphrase: ")?;
+            let key = province::open(&key_file(args), &passphrase, &expected)?;
+            store
+                .note_revocation(id, last_seq, &attestation::revoke(&key, id, last_seq))
+                .map_err(|e| e.to_string())?;
+            println!("signed with the province key: laptops refuse its events after {last_seq}");
+            Ok(())
         }
         Some("rejected") => {
             // What the hub refused, per device: the reason names a rule, the detail a field.

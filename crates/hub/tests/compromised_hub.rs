@@ -438,4 +438,40 @@ async fn compromised(root: &std::path::Path, database: &str) {
     let said = String::from_utf8_lossy(&approve.stderr);
     assert!(said.contains("was approved before"), "{said}");
     assert!(!hub.device_approved(&b_device));
+
+    // The BKK laptop is lost and revoked with the province key; a hub that still hands out
+    // events its stolen key signs gets them set aside: the laptops know of the revocation.
+    let revoked = common::admin(database, root, &["revoke", &bkk_device]);
+    assert!(revoked.status.success(), "{}", String::from_utf8_lossy(&revoked.stderr));
+    let after = bkk_event(
+        8,
+        Entity::Agency,
+        &format!("agency-{}", uuid::Uuid::now_v7()),
+        fields("หลังถูกเพิกถอน"),
+    );
+    deliver(database, &after, "BKK");
+    sync_once(&a, &a_client, schema).await.unwrap();
+    let names: Vec<String> = a
+        .lock()
+        .unwrap()
+        .agencies(&a_worker)
+        .unwrap()
+        .into_iter()
+        .map(|agency| agency.record.name)
+        .collect();
+    assert!(
+        !names.iter().any(|n| n == "หลังถูกเพิกถอน"),
+        "an event the revoked key signed was applied: {names:?}"
+    );
+    let supervisor = casebook::Session {
+        role: casebook::Role::Supervisor,
+        ..a_worker.clone()
+    };
+    let set_aside = a.lock().unwrap().set_aside_events(&supervisor).unwrap();
+    assert!(
+        set_aside
+            .iter()
+            .any(|e| e.entity_id == after.record_id && e.reason == "revoked"),
+        "{set_aside:?}"
+    );
 }

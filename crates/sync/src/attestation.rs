@@ -20,6 +20,18 @@ pub struct DeviceEntry {
     pub public_key: String,
     /// The province key's signature of `attestation_digest`, hex.
     pub attestation: String,
+    /// When the province revoked the device: the last of its events that stays valid.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revoked: Option<Revocation>,
+}
+
+/// The province's word that a device was revoked: its events up to `last_seq` stand (the hub
+/// had them), any later one is not the device's owner's.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Revocation {
+    pub last_seq: i64,
+    /// The province key's signature of `revocation_digest`, hex.
+    pub signature: String,
 }
 
 /// The answer to `GET /v1/devices`: every device the province approved (revoked ones too:
@@ -39,6 +51,23 @@ pub fn attestation_digest(device_id: &str, unit_code: &str, public_key: &str) ->
         hash.update(field.as_bytes());
     }
     hash.finalize().into()
+}
+
+/// What the province signs when it revokes a device after its event `last_seq`.
+pub fn revocation_digest(device_id: &str, last_seq: i64) -> [u8; 32] {
+    let mut hash = Sha256::new();
+    for field in ["oscc-device-revocation-1", device_id] {
+        hash.update((field.len() as u64).to_le_bytes());
+        hash.update(field.as_bytes());
+    }
+    hash.update(last_seq.to_le_bytes());
+    hash.finalize().into()
+}
+
+/// The province key's signature revoking a device after its event `last_seq`, hex.
+pub fn revoke(province: &SigningKey, device_id: &str, last_seq: i64) -> String {
+    use ed25519_dalek::Signer;
+    hex::encode(province.sign(&revocation_digest(device_id, last_seq)).to_bytes())
 }
 
 /// The province key's signature approving a device, hex.
@@ -117,6 +146,8 @@ pub fn verify_each<'k>(items: impl IntoIterator<Item = Option<([u8; 32], &'k str
 pub struct Attested {
     pub unit_code: String,
     pub key: VerifyingKey,
+    /// Revoked by the province (its signature checked): events after this one are not taken.
+    pub last_seq: Option<i64>,
 }
 
 /// The devices of `list` whose approval the province key `province` signed; the others are
@@ -129,11 +160,20 @@ pub fn attested(list: &DeviceList, province: &VerifyingKey) -> HashMap<String, A
             let approval = signature(&entry.attestation)?;
             let digest = attestation_digest(&entry.device_id, &entry.unit_code, &entry.public_key);
             province.verify_strict(&digest, &approval).ok()?;
+            // A revocation the province key did not sign is no revocation.
+            let last_seq = entry.revoked.as_ref().and_then(|r| {
+                let signature = signature(&r.signature)?;
+                province
+                    .verify_strict(&revocation_digest(&entry.device_id, r.last_seq), &signature)
+                    .ok()
+                    .map(|()| r.last_seq)
+            });
             Some((
                 entry.device_id.clone(),
                 Attested {
                     unit_code: entry.unit_code.clone(),
                     key,
+                    last_seq,
                 },
             ))
         })
@@ -157,6 +197,7 @@ mod tests {
             unit_code: "CPN".into(),
             public_key: device.clone(),
             attestation: attest(&province, "d1", "CPN", &device),
+            revoked: None,
         };
         // The hub moved the device to another unit, swapped its key, or signed it itself.
         let moved = DeviceEntry {
@@ -184,6 +225,43 @@ mod tests {
         let found = attested(&list, &province.verifying_key());
         assert_eq!(found.keys().collect::<Vec<_>>(), vec!["d1"]);
         assert_eq!(found["d1"].unit_code, "CPN");
+    }
+
+    #[test]
+    fn only_a_revocation_the_province_signed_counts() {
+        let province = key(1);
+        let device = hex::encode(key(2).verifying_key().to_bytes());
+        let entry = |revoked: Option<Revocation>| DeviceEntry {
+            device_id: "d1".into(),
+            unit_code: "CPN".into(),
+            public_key: device.clone(),
+            attestation: attest(&province, "d1", "CPN", &device),
+            revoked,
+        };
+        let signed = Revocation {
+            last_seq: 7,
+            signature: revoke(&province, "d1", 7),
+        };
+        let moved = Revocation {
+            last_seq: 9,
+            ..signed.clone()
+        };
+        let forged = Revocation {
+            last_seq: 7,
+            signature: revoke(&key(5), "d1", 7),
+        };
+        for (revoked, last_seq) in [
+            (Some(signed), Some(7)),
+            (Some(moved), None),
+            (Some(forged), None),
+            (None, None),
+        ] {
+            let list = DeviceList {
+                province_key: String::new(),
+                devices: vec![entry(revoked)],
+            };
+            assert_eq!(attested(&list, &province.verifying_key())["d1"].last_seq, last_seq);
+        }
     }
 
     #[test]

@@ -337,6 +337,9 @@ impl Checks {
             .map(|(event, (device, signed))| match (device, signed) {
                 (None, _) => event.set_aside(SetAside::UnknownDevice),
                 (Some(_), false) => event.set_aside(SetAside::BadSignature),
+                (Some(device), true) if device.last_seq.is_some_and(|last| event.device_seq > last) => {
+                    event.set_aside(SetAside::Revoked)
+                }
                 (Some(device), true) => event.into_incoming(
                     self.known_schema,
                     &self.catalog,

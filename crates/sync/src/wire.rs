@@ -26,6 +26,9 @@ pub enum SetAside {
     UnknownDevice,
     /// The signature is not its device's: the event was changed after it was signed.
     BadSignature,
+    /// Signed by a device the province revoked, after the last of its events that stands: its
+    /// key was stolen.
+    Revoked,
     /// It claims this laptop's own device: this laptop's events never come back.
     OwnDevice,
     /// Its device's unit may not write the record: another unit's user, register, agency or

@@ -267,16 +267,14 @@ async fn a_conflict_from_two_laptops_is_shown_resolved_in_the_app_and_reaches_th
         app.fill("[data-testid=entry-form] textarea[name=body]", "โทรติดตามหลังโอนกลับ")
             .await?;
         app.click("[data-testid=entry-submit]").await?;
-        app.wait_for_text("[data-testid=timeline]", "โทรติดตามหลังโอนกลับ")
-            .await?;
+        app.wait_for_text("[data-testid=timeline]", "โทรติดตามหลังโอนกลับ").await?;
         app.click("[data-testid=nav-sync]").await?;
         app.click("[data-testid=sync-now]").await?;
         app.wait_for_text("[data-testid=sync-refused]", "1").await?;
         app.click("[data-testid=lock]").await?;
         app.sign_in("supera", PASS).await?;
         app.click("[data-testid=nav-sync]").await?;
-        app.wait_for_text("[data-testid=refused-reason]", "ไม่ได้รับผิดชอบ")
-            .await?;
+        app.wait_for_text("[data-testid=refused-reason]", "ไม่ได้รับผิดชอบ").await?;
         app.wait_for_text("[data-testid=refused-event]", "รายการบันทึกความคืบหน้า")
             .await?;
         // Named by the case number a worker knows; still there a poll later (the screen asks

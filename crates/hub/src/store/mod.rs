@@ -19,7 +19,7 @@ pub use sqlite::Sqlite;
 use crate::code_key;
 use casebook::store::Catalog;
 use ed25519_dalek::VerifyingKey;
-use oscc_sync::attestation::{self, DeviceEntry, DeviceList};
+use oscc_sync::attestation::{self, DeviceEntry, DeviceList, Revocation};
 use oscc_sync::{PushRequest, PushResponse, Refusal, RefusedEvent, WireEvent};
 
 /// The most events one push may carry (the app sends 2,000).
@@ -94,7 +94,11 @@ pub trait Store: Send + Sync {
     fn approve(&self, device_id: &str, attestation: &str) -> Result<bool, StoreError>;
     /// Every approved device with the province's signature, for the laptops to check events by.
     fn device_list(&self) -> Result<DeviceList, StoreError>;
-    fn revoke(&self, device_id: &str) -> Result<bool, StoreError>;
+    /// Turns the device away; the last of its events the hub settled, or None when there is
+    /// no such device.
+    fn revoke(&self, device_id: &str) -> Result<Option<i64>, StoreError>;
+    /// Keeps the province's signed word that the device was revoked after event `last_seq`.
+    fn note_revocation(&self, device_id: &str, last_seq: i64, signature: &str) -> Result<(), StoreError>;
     /// Judges each event of a batch, stores and routes those it admits and notes those it
     /// refuses, in one transaction; answers the device's highest settled seq with no gap
     /// below it, and the refused events with their reasons.
@@ -479,8 +483,9 @@ impl<B: Backend> Store for Hub<B> {
         self.db.read(|sql| {
             let province_key = province_key(sql)?.ok_or(StoreError::NoProvinceKey)?;
             let rows = sql.rows(
-                "SELECT d.id, d.unit_code, d.public_key, a.signature FROM devices d
-                 JOIN attestations a ON a.device_id = d.id ORDER BY d.id",
+                "SELECT d.id, d.unit_code, d.public_key, a.signature, r.last_seq, r.signature FROM devices d
+                 JOIN attestations a ON a.device_id = d.id LEFT JOIN revocations r ON r.device_id = d.id
+                 ORDER BY d.id",
                 &[],
             )?;
             let devices = rows
@@ -490,17 +495,40 @@ impl<B: Backend> Store for Hub<B> {
                     unit_code: r[1].text(),
                     public_key: r[2].text(),
                     attestation: r[3].text(),
+                    revoked: match (&r[4], &r[5]) {
+                        (Val::Int(last_seq), Val::Text(signature)) => Some(Revocation {
+                            last_seq: *last_seq,
+                            signature: signature.clone(),
+                        }),
+                        _ => None,
+                    },
                 })
                 .collect();
             Ok(DeviceList { province_key, devices })
         })
     }
 
-    fn revoke(&self, device_id: &str) -> Result<bool, StoreError> {
-        Ok(self
-            .db
-            .transaction(|sql| sql.exec("UPDATE devices SET active = 0 WHERE id = ?1", &[device_id.into()]))?
-            > 0)
+    fn revoke(&self, device_id: &str) -> Result<Option<i64>, StoreError> {
+        self.db.transaction(|sql| {
+            Ok(sql
+                .rows(
+                    "UPDATE devices SET active = 0 WHERE id = ?1 RETURNING acked_seq",
+                    &[device_id.into()],
+                )?
+                .first()
+                .map(|r| r[0].int()))
+        })
+    }
+
+    fn note_revocation(&self, device_id: &str, last_seq: i64, signature: &str) -> Result<(), StoreError> {
+        self.db.transaction(|sql| {
+            sql.exec(
+                "INSERT INTO revocations (device_id, last_seq, signature) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (device_id) DO UPDATE SET last_seq = excluded.last_seq, signature = excluded.signature",
+                &[device_id.into(), last_seq.into(), signature.into()],
+            )
+        })?;
+        Ok(())
     }
 
     fn push(&self, device: &Device, request: &PushRequest) -> Result<PushResponse, StoreError> {

@@ -43,6 +43,8 @@ CREATE TABLE IF NOT EXISTS partners (case_id TEXT NOT NULL, unit_code TEXT NOT N
 CREATE TABLE IF NOT EXISTS province (id INTEGER PRIMARY KEY CHECK (id = 1), public_key TEXT NOT NULL);
 -- A device the province approved: its key's signature by the province key.
 CREATE TABLE IF NOT EXISTS attestations (device_id TEXT PRIMARY KEY, signature TEXT NOT NULL, approved_at TEXT NOT NULL);
+-- A device the province revoked: the last of its events that stands, and the province key's signature.
+CREATE TABLE IF NOT EXISTS revocations (device_id TEXT PRIMARY KEY, last_seq INTEGER NOT NULL, signature TEXT NOT NULL);
 ";
 
 pub struct Sqlite {
