@@ -450,7 +450,8 @@ async fn compromised(root: &std::path::Path, database: &str) {
         fields("หลังถูกเพิกถอน"),
     );
     deliver(database, &after, "BKK");
-    sync_once(&a, &a_client, schema).await.unwrap();
+    let report = sync_once(&a, &a_client, schema).await.unwrap();
+    assert_eq!(report.received.quarantined, 1, "only the new event counts as set aside");
     let names: Vec<String> = a
         .lock()
         .unwrap()

@@ -558,8 +558,13 @@ fn retry(replica: &impl Replica, checks: &Checks) -> Result<Received, SyncError>
     if readable.is_empty() {
         return Ok(Received::default());
     }
-    Ok(replica.with_book(|b| {
+    let taken = replica.with_book(|b| {
         let cursor = b.sync_position()?.pull_cursor;
         b.receive(readable, cursor)
-    })?)
+    })?;
+    // What the book sets aside again was counted when it first came.
+    Ok(Received {
+        quarantined: 0,
+        ..taken
+    })
 }
