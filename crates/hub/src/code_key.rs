@@ -20,14 +20,7 @@ pub fn load_or_make(dir: &Path) -> Result<[u8; 32], String> {
             let mut key = [0u8; 32];
             getrandom::fill(&mut key).map_err(|e| format!("no randomness: {e}"))?;
             std::fs::create_dir_all(dir).map_err(|e| format!("cannot make {}: {e}", dir.display()))?;
-            let mut options = std::fs::OpenOptions::new();
-            options.write(true).create_new(true);
-            #[cfg(unix)]
-            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-            let mut file = options
-                .open(&path)
-                .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-            std::io::Write::write_all(&mut file, hex::encode(key).as_bytes())
+            crate::private_file::write(&path, hex::encode(key).as_bytes(), true)
                 .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
             Ok(key)
         }

@@ -42,18 +42,10 @@ pub fn create(path: &Path, passphrase: &str) -> Result<String, String> {
         sealed,
     })
     .map_err(|e| e.to_string())?;
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options.open(path).map_err(|e| match e.kind() {
+    crate::private_file::write(path, text.as_bytes(), true).map_err(|e| match e.kind() {
         std::io::ErrorKind::AlreadyExists => format!("{} exists already: a province has one key", path.display()),
         _ => format!("cannot write {}: {e}", path.display()),
     })?;
-    std::io::Write::write_all(&mut file, text.as_bytes())
-        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-    file.sync_all()
-        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     Ok(public_key)
 }
 

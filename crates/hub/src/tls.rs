@@ -34,7 +34,8 @@ impl CertFiles {
         let mut names = names.to_vec();
         names.extend(["localhost".to_owned(), "127.0.0.1".to_owned()]);
         let made = rcgen::generate_simple_self_signed(names).map_err(|e| format!("cannot make a certificate: {e}"))?;
-        write_private(&self.key, made.signing_key.serialize_pem().as_bytes())?;
+        crate::private_file::write(&self.key, made.signing_key.serialize_pem().as_bytes(), false)
+            .map_err(|e| format!("cannot write {}: {e}", self.key.display()))?;
         std::fs::write(&self.cert, made.cert.pem()).map_err(|e| format!("cannot write {}: {e}", self.cert.display()))
     }
 
@@ -63,16 +64,4 @@ impl CertFiles {
             .map_err(|e| format!("the certificate and key do not make a TLS configuration: {e}"))?;
         Ok(Arc::new(config))
     }
-}
-
-/// The private key readable by the hub's user only.
-fn write_private(path: &Path, bytes: &[u8]) -> Result<(), String> {
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options
-        .open(path)
-        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-    std::io::Write::write_all(&mut file, bytes).map_err(|e| format!("cannot write {}: {e}", path.display()))
 }

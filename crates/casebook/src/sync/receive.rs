@@ -109,12 +109,7 @@ impl Casebook {
         for item in incoming {
             match item {
                 Incoming::Quarantine { event_id, raw, reason } => {
-                    tx.execute(
-                        "INSERT INTO quarantine (event_id, body, received_at, reason) VALUES (?1, ?2, ?3, ?4)
-                         ON CONFLICT (event_id) DO UPDATE SET reason = excluded.reason
-                         WHERE quarantine.body = excluded.body",
-                        params![event_id, raw, now_iso(), reason],
-                    )?;
+                    quarantine(&tx, event_id, raw, reason)?;
                     report.quarantined += 1;
                     quarantine_held = true;
                 }
@@ -311,15 +306,17 @@ fn set_aside(tx: &rusqlite::Connection, event: &Event, writer: &str, reason: &st
         writer: writer.to_owned(),
         event: event.clone(),
     };
+    let raw = serde_json::to_string(&held).map_err(|e| Error::Corrupt(e.to_string()))?;
+    quarantine(tx, &event.event_id, &raw, reason)
+}
+
+/// Keeps `raw` whole in quarantine for `reason`. Kept again, the same text may change its
+/// reason (a retry judged it anew); other text under the event's id changes nothing.
+fn quarantine(tx: &rusqlite::Connection, event_id: &str, raw: &str, reason: &str) -> Result<()> {
     tx.execute(
         "INSERT INTO quarantine (event_id, body, received_at, reason) VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT (event_id) DO UPDATE SET reason = excluded.reason WHERE quarantine.body = excluded.body",
-        params![
-            event.event_id,
-            serde_json::to_string(&held).map_err(|e| Error::Corrupt(e.to_string()))?,
-            now_iso(),
-            reason
-        ],
+        params![event_id, raw, now_iso(), reason],
     )?;
     Ok(())
 }

@@ -46,22 +46,27 @@ pub fn databases(dir: &Path, name: &str) -> Vec<String> {
     out
 }
 
-/// What the hub's database keeps of its enrollment codes.
-pub fn code_hashes(database: &str) -> Vec<String> {
+/// The text column `sql` reads from the hub's database, row by row. On a thread of its own:
+/// the synchronous PostgreSQL client runs a runtime of its own.
+pub fn texts(database: &str, sql: &'static str) -> Vec<String> {
     let database = database.to_owned();
     std::thread::spawn(move || {
-        let read = "SELECT code_hash FROM enrollment_codes";
         if database.starts_with("postgres") {
             let mut db = postgres::Client::connect(&database, postgres::NoTls).unwrap();
-            db.query(read, &[]).unwrap().iter().map(|r| r.get(0)).collect()
+            db.query(sql, &[]).unwrap().iter().map(|r| r.get(0)).collect()
         } else {
             let db = rusqlite::Connection::open(&database).unwrap();
-            let mut stmt = db.prepare(read).unwrap();
+            let mut stmt = db.prepare(sql).unwrap();
             stmt.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
         }
     })
     .join()
     .unwrap()
+}
+
+/// What the hub's database keeps of its enrollment codes.
+pub fn code_hashes(database: &str) -> Vec<String> {
+    texts(database, "SELECT code_hash FROM enrollment_codes")
 }
 
 /// On a PostgreSQL hub database, ends every other connection to it (the hub's), as a restart
@@ -222,19 +227,7 @@ impl Hub {
 
     /// The province key the hub hands to laptops, hex (read from its database).
     pub fn province_key(&self) -> String {
-        let database = self.database.clone();
-        std::thread::spawn(move || {
-            let read = "SELECT public_key FROM province";
-            if database.starts_with("postgres") {
-                let mut db = postgres::Client::connect(&database, postgres::NoTls).unwrap();
-                db.query_one(read, &[]).unwrap().get(0)
-            } else {
-                let db = rusqlite::Connection::open(&database).unwrap();
-                db.query_row(read, [], |r| r.get(0)).unwrap()
-            }
-        })
-        .join()
-        .unwrap()
+        texts(&self.database, "SELECT public_key FROM province").remove(0)
     }
 
     /// Events the hub holds, from `oscc-hub report` (the sum over units).
