@@ -1,7 +1,8 @@
 //! A hub whose database was edited (SQLite and PostgreSQL): a stored event's body no longer
 //! says what its label says, another event now claims to be the receiving laptop's own, a
 //! note's text is rewritten with its label left consistent, a device the hub made up (with an
-//! approval signed by a key of its own) hands out an event, and the province key is swapped.
+//! approval signed by a key of its own) hands out an event, another unit's approved device
+//! writes into a case it does not hold and takes the case, and the province key is swapped.
 //! The laptop sets each event aside with its reason, shows them to its supervisor, refuses to
 //! sync with a hub naming another province key, takes in everything else, and syncs on.
 
@@ -329,6 +330,19 @@ async fn compromised(root: &std::path::Path, database: &str) {
     deliver(database, &orphan, "BKK");
     deliver(database, &role_change, "BKK");
     deliver(database, &claimed_agency, "BKK");
+    // BKK writes into a CPN case it was never given, and hands that case to itself: events a
+    // hub that judged them would have refused.
+    let intrusion = bkk_event(
+        9,
+        Entity::TimelineEntry,
+        &format!("entry-{}", uuid::Uuid::now_v7()),
+        json!({"case_id": case.id, "kind": "note", "body": "บันทึกจากหน่วยอื่น", "unit_code": "BKK",
+            "occurred_at": "2026-11-01T11:00:00+07:00",
+            "created_at": "2026-11-01T00:00:00.000Z", "updated_at": "2026-11-01T00:00:00.000Z"}),
+    );
+    let seizure = bkk_event(10, Entity::Case, &case.id, json!({"held_by": "BKK"}));
+    deliver(database, &intrusion, "BKK");
+    deliver(database, &seizure, "BKK");
 
     // The province key swapped on the hub: the laptop stops before it sends or takes anything.
     let b = Mutex::new(b);
@@ -344,11 +358,11 @@ async fn compromised(root: &std::path::Path, database: &str) {
 
     let report = sync_once(&b, &b_client, schema).await.unwrap();
     assert_eq!(
-        report.received.quarantined, 10,
-        "the ten edited or forged events are set aside"
+        report.received.quarantined, 12,
+        "the twelve edited or forged events are set aside"
     );
     let position = b.lock().unwrap().sync_position().unwrap();
-    assert_eq!(position.set_aside, 10);
+    assert_eq!(position.set_aside, 12);
     let supervisor = casebook::Session {
         role: casebook::Role::Supervisor,
         ..b_worker.clone()
@@ -373,6 +387,8 @@ async fn compromised(root: &std::path::Path, database: &str) {
         (second_five.record_id.clone(), "diverged".to_owned()),
         (orphan.record_id.clone(), "unknown_origin".to_owned()),
         (fast.record_id.clone(), "clock_ahead".to_owned()),
+        (intrusion.record_id.clone(), "not_held".to_owned()),
+        (seizure.record_id.clone(), "not_held".to_owned()),
     ];
     expected.sort();
     assert_eq!(why, expected);
@@ -387,6 +403,11 @@ async fn compromised(root: &std::path::Path, database: &str) {
             view.timeline.iter().all(|e| e.id != note && e.id != second_note),
             "an edited note was applied"
         );
+        assert!(
+            view.timeline.iter().all(|e| e.id != intrusion.record_id),
+            "a note from a unit not holding the case was applied"
+        );
+        assert_eq!(view.case.held_by.as_deref(), Some("CPN"), "another unit took the case");
         let agencies: Vec<String> = book
             .agencies(&b_worker)
             .unwrap()

@@ -34,7 +34,11 @@ pub enum SetAside {
     /// Its device's unit may not write the record: another unit's user, register, agency or
     /// settings, or a record's unit rewritten (`casebook::sync::receive::NOT_YOURS`).
     NotYours,
-    /// It changes a unit's own record before the record's creation came (tried again:
+    /// Its device's unit does not hold the case it writes to: never given it, or handed it on,
+    /// or it transfers a case it was only referred (tried again: the transfer that gave the
+    /// unit the case may come later; `casebook::sync::receive::NOT_HELD`).
+    NotHeld,
+    /// It changes a record before the record's creation came (tried again:
     /// `casebook::sync::receive::UNKNOWN_ORIGIN`).
     UnknownOrigin,
     /// Another event came before under its device and sequence number: one of them was forged
@@ -399,8 +403,10 @@ mod tests {
     #[test]
     fn the_book_sets_aside_for_the_reasons_this_laptop_names() {
         use casebook::error::serde_name;
-        use casebook::sync::receive::{DIVERGED, NOT_YOURS, RETRIED, UNKNOWN_ORIGIN};
+        use casebook::sync::receive::{DIVERGED, NOT_HELD, NOT_YOURS, RETRIED, UNKNOWN_ORIGIN};
         assert_eq!(serde_name(&SetAside::NotYours), NOT_YOURS);
+        assert_eq!(serde_name(&SetAside::NotHeld), NOT_HELD);
+        assert!(RETRIED.contains(&NOT_HELD));
         assert_eq!(serde_name(&SetAside::UnknownOrigin), UNKNOWN_ORIGIN);
         assert_eq!(serde_name(&SetAside::Diverged), DIVERGED);
         assert!(RETRIED.contains(&serde_name(&SetAside::UnknownDevice).as_str()));

@@ -5,6 +5,7 @@ pub mod blobs;
 pub mod conflicts;
 pub mod receive;
 pub mod refused;
+mod rights;
 pub mod set_aside;
 
 use crate::book::Casebook;

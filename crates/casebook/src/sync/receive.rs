@@ -8,27 +8,34 @@ use crate::log::entity::Entity;
 use crate::log::events::{self, Event};
 use crate::log::merge::take_in;
 use crate::store::{self, checkpoint::Checkpointer};
-use rusqlite::{OptionalExtension, params};
+use rusqlite::params;
 use serde::Serialize;
-use serde_json::Value;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use super::rights::Rights;
+use std::collections::{BTreeMap, BTreeSet};
 use ts_rs::TS;
 
 /// The reasons a set-aside event is tried again at the next sync: written by a newer version
 /// (applied once an upgrade reads it), by a device this laptop did not know yet (approved
 /// after it fetched the list of devices), with a value this version does not know (`bad_shape`:
 /// a newer release may add a value), with a clock more than a day ahead (`clock_ahead`: taken
-/// once that time is near), or for a record whose creation has not come yet (`UNKNOWN_ORIGIN`). Any other reason is a check the event failed for good.
-pub const RETRIED: [&str; 5] = [
+/// once that time is near), for a record whose creation has not come yet (`UNKNOWN_ORIGIN`),
+/// or by a unit not holding the case (`NOT_HELD`: the transfer that gave it the case may come
+/// later). Any other reason is a check the event failed for good.
+pub const RETRIED: [&str; 6] = [
     "newer_version",
     "unknown_device",
     "bad_shape",
     "clock_ahead",
     UNKNOWN_ORIGIN,
+    NOT_HELD,
 ];
 
 /// The reason an event is set aside when its device's unit may not write the record.
 pub const NOT_YOURS: &str = "not_yours";
+
+/// The reason an event is set aside when its device's unit does not hold the case it writes to
+/// (`rights`).
+pub const NOT_HELD: &str = "not_held";
 
 /// The reason an event is set aside when it changes a record only its own unit writes before
 /// the record's creation has come: which unit that is cannot be told yet.
@@ -90,6 +97,7 @@ impl Casebook {
 
     fn take_batch(&mut self, incoming: &[Incoming], cursor: i64, whole: bool) -> Result<Received> {
         let mut report = Received::default();
+        let own_device = self.device_id().to_owned();
         let mut tx = self.conn.transaction()?;
         let mut touched: BTreeSet<(Entity, String)> = BTreeSet::new();
         // The new events of each record, for the fast path of `take_in`.
@@ -104,8 +112,7 @@ impl Casebook {
             .prepare_cached("SELECT 1 FROM conflicts WHERE resolved_at IS NULL")?
             .exists([])?;
         let mut newest: Option<&String> = None;
-        // The unit each record of this batch was created by, as the batch goes.
-        let mut origins: HashMap<String, String> = HashMap::new();
+        let mut rights = Rights::default();
         for item in incoming {
             match item {
                 Incoming::Quarantine { event_id, raw, reason } => {
@@ -115,7 +122,7 @@ impl Casebook {
                 }
                 Incoming::Event { event, writer } => {
                     if let Some(writer) = writer
-                        && let Some(why) = unit_may_write(&tx, &mut origins, event, writer)?
+                        && let Some(why) = rights.judge(&tx, event, writer, &own_device)?
                     {
                         set_aside(&tx, event, writer, why)?;
                         report.quarantined += 1;
@@ -248,48 +255,11 @@ impl Casebook {
     /// Events that failed a check for good stay set aside.
     pub fn quarantined(&self) -> Result<Vec<(String, String)>> {
         let mut stmt = self.conn.prepare(
-            "SELECT event_id, body FROM quarantine WHERE reason IN (?1, ?2, ?3, ?4, ?5) ORDER BY received_at, event_id",
+            "SELECT event_id, body FROM quarantine WHERE reason IN (?1, ?2, ?3, ?4, ?5, ?6) ORDER BY received_at, event_id",
         )?;
         let rows = stmt.query_map(RETRIED, |r| Ok((r.get(0)?, r.get(1)?)))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
-}
-
-/// Why the unit `writer` may not write this event's record, by the hub's rules for what the
-/// book can tell, or None: a record keeps the unit that created it (`unit_code`, never
-/// rewritten), and a record outside any case but a person is written only by that unit (its
-/// users, letter register, agencies, settings, conferences). Who holds a case is the hub's to
-/// judge: the book does not keep the history of a case's holders. `origins` notes the records
-/// this batch creates, whose rows are not written until the batch ends.
-fn unit_may_write(
-    tx: &rusqlite::Connection,
-    origins: &mut HashMap<String, String>,
-    event: &Event,
-    writer: &str,
-) -> Result<Option<&'static str>> {
-    let claimed = event.fields.get("unit_code").and_then(Value::as_str);
-    let own_unit_only = event.entity.own_unit_only();
-    if claimed.is_none() && !own_unit_only {
-        return Ok(None);
-    }
-    let origin = match origins.get(&event.entity_id) {
-        Some(unit) => Some(unit.clone()),
-        None => origin(tx, event)?,
-    };
-    let why = match (&origin, claimed) {
-        (Some(origin), Some(claimed)) if claimed != origin => Some(NOT_YOURS),
-        (Some(origin), _) if own_unit_only && origin != writer => Some(NOT_YOURS),
-        (Some(_), _) => None,
-        (None, Some(claimed)) if claimed != writer => Some(NOT_YOURS),
-        (None, Some(claimed)) => {
-            origins.insert(event.entity_id.clone(), claimed.to_owned());
-            None
-        }
-        // A change to a unit's record before its creation: a hub delivers the creation first,
-        // so this one waits (tried again at the next sync) rather than be taken unchecked.
-        (None, None) => Some(UNKNOWN_ORIGIN),
-    };
-    Ok(why)
 }
 
 /// An event the book itself set aside, kept with the unit of the device that signed it (its
@@ -319,23 +289,4 @@ fn quarantine(tx: &rusqlite::Connection, event_id: &str, raw: &str, reason: &str
         params![event_id, raw, now_iso(), reason],
     )?;
     Ok(())
-}
-
-/// The unit a record was created by: its row's `unit_code`, or, while it waits for a record
-/// it refers to, the one its events name.
-fn origin(tx: &rusqlite::Connection, event: &Event) -> Result<Option<String>> {
-    let row = tx
-        .prepare_cached(&format!("SELECT unit_code FROM {} WHERE id = ?1", event.entity.table()))?
-        .query_row([&event.entity_id], |r| r.get(0))
-        .optional()?;
-    if row.is_some() {
-        return Ok(row);
-    }
-    Ok(tx
-        .prepare_cached(
-            "SELECT json_extract(fields, '$.unit_code') FROM events
-             WHERE entity = ?1 AND entity_id = ?2 AND json_extract(fields, '$.unit_code') IS NOT NULL LIMIT 1",
-        )?
-        .query_row(params![event.entity.name(), event.entity_id], |r| r.get(0))
-        .optional()?)
 }

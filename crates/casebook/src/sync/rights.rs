@@ -1,0 +1,178 @@
+//! Whether the unit of the device that signed a pulled event may write its record: the hub's
+//! rules (`crates/hub/src/store/admission.rs`), judged again by the laptop from what its own
+//! book holds, so a hub that lies cannot slip in what it would have refused.
+//!
+//! - A record keeps the unit that created it (`unit_code`, never rewritten); a record outside
+//!   any case but a person is written only by that unit (its users, letter register, agencies,
+//!   settings, conferences).
+//! - A record of a case keeps its case; it is written by the unit that created the case, the
+//!   unit holding it now (the last transfer's `held_by`), or a partner it was referred to (who
+//!   may not transfer it). Who holds it now is read from the case's transfers in the order this
+//!   book took them in, which is the order the hub judged them in. This laptop's own events
+//!   are the exception (they never come back from the hub, so where the hub placed them is not
+//!   known): a transfer of its own grants the receiving unit, but does not end the rights of
+//!   the unit it was taken from.
+//! - A person's later changes by a unit holding a case linked to it are the hub's to judge:
+//!   the book does not keep which cases linked it when.
+
+use super::receive::{NOT_HELD, NOT_YOURS, UNKNOWN_ORIGIN};
+use crate::error::Result;
+use crate::log::entity::Entity;
+use crate::log::events::Event;
+use rusqlite::{OptionalExtension, params};
+use serde_json::Value;
+use std::collections::HashMap;
+
+/// What judging one batch has learned: the unit and case each record of the batch was created
+/// with (their rows are not written until the batch ends).
+#[derive(Default)]
+pub(super) struct Rights {
+    origins: HashMap<String, String>,
+    cases: HashMap<String, String>,
+}
+
+impl Rights {
+    /// Why the unit `writer` may not write `event`'s record, or None. `own_device`: this
+    /// laptop's device.
+    pub(super) fn judge(
+        &mut self,
+        tx: &rusqlite::Connection,
+        event: &Event,
+        writer: &str,
+        own_device: &str,
+    ) -> Result<Option<&'static str>> {
+        let claimed = event.fields.get("unit_code").and_then(Value::as_str);
+        let origin = match self.origins.get(&event.entity_id) {
+            Some(unit) => Some(unit.clone()),
+            None => recorded(tx, event.entity, &event.entity_id, "unit_code")?,
+        };
+        let creates = origin.is_none();
+        match (&origin, claimed) {
+            (Some(origin), Some(claimed)) if claimed != origin => return Ok(Some(NOT_YOURS)),
+            (Some(origin), _) if event.entity.own_unit_only() && origin != writer => return Ok(Some(NOT_YOURS)),
+            (Some(_), _) => {}
+            (None, Some(claimed)) if claimed != writer => return Ok(Some(NOT_YOURS)),
+            (None, Some(claimed)) => {
+                self.origins.insert(event.entity_id.clone(), claimed.to_owned());
+            }
+            // A change before the record's creation: a hub delivers the creation first, so
+            // this one waits (tried again at the next sync) rather than be taken unchecked.
+            (None, None) if event.entity.in_case() || event.entity.own_unit_only() => {
+                return Ok(Some(UNKNOWN_ORIGIN));
+            }
+            (None, None) => {}
+        }
+        if !event.entity.in_case() {
+            return Ok(None);
+        }
+        // Creating a case: the case is the creator's.
+        if event.entity == Entity::Case && creates {
+            return Ok(None);
+        }
+        let Some(case_id) = self.case_of(tx, event, creates)? else {
+            return Ok(Some(NOT_YOURS));
+        };
+        let owner = match self.origins.get(&case_id) {
+            Some(unit) => Some(unit.clone()),
+            None => recorded(tx, Entity::Case, &case_id, "unit_code")?,
+        };
+        let Some(owner) = owner else {
+            return Ok(Some(UNKNOWN_ORIGIN));
+        };
+        if owner == writer || holds(tx, &case_id, writer, own_device)? {
+            return Ok(None);
+        }
+        let transfers = event.entity == Entity::Case && event.fields.contains_key("held_by");
+        if !transfers && partner(tx, &case_id, writer)? {
+            return Ok(None);
+        }
+        Ok(Some(NOT_HELD))
+    }
+
+    /// The case the event's record belongs to: the one its first event named, which later
+    /// events may not change (None: they do). `creates`: this event is the record's first.
+    fn case_of(&mut self, tx: &rusqlite::Connection, event: &Event, creates: bool) -> Result<Option<String>> {
+        if event.entity == Entity::Case {
+            return Ok(Some(event.entity_id.clone()));
+        }
+        let named = event.fields.get("case_id").and_then(Value::as_str);
+        let first = match self.cases.get(&event.entity_id) {
+            Some(case) => Some(case.clone()),
+            None if creates => None,
+            None => recorded(tx, event.entity, &event.entity_id, "case_id")?,
+        };
+        Ok(match (first, named) {
+            (Some(first), Some(named)) if first != named => None,
+            (Some(first), _) => Some(first),
+            (None, Some(named)) => {
+                self.cases.insert(event.entity_id.clone(), named.to_owned());
+                Some(named.to_owned())
+            }
+            (None, None) => None,
+        })
+    }
+}
+
+/// A column of a record as its creation set it: its row's, or, while the record waits for one
+/// it refers to (or its batch is being taken in), the first of its events naming it.
+fn recorded(tx: &rusqlite::Connection, entity: Entity, id: &str, column: &str) -> Result<Option<String>> {
+    let row: Option<Option<String>> = tx
+        .prepare_cached(&format!("SELECT {column} FROM {} WHERE id = ?1", entity.table()))?
+        .query_row([id], |r| r.get(0))
+        .optional()?;
+    if let Some(Some(value)) = row {
+        return Ok(Some(value));
+    }
+    let path = format!("$.{column}");
+    Ok(tx
+        .prepare_cached(
+            "SELECT json_extract(fields, ?3) FROM events
+             WHERE entity = ?1 AND entity_id = ?2 AND json_extract(fields, ?3) IS NOT NULL
+             ORDER BY rowid_ LIMIT 1",
+        )?
+        .query_row(params![entity.name(), id, path], |r| r.get(0))
+        .optional()?)
+}
+
+/// Whether `unit` holds the case: the last transfer from elsewhere named it, or one of this
+/// laptop's own did.
+fn holds(tx: &rusqlite::Connection, case_id: &str, unit: &str, own_device: &str) -> Result<bool> {
+    let last: Option<String> = tx
+        .prepare_cached(
+            "SELECT json_extract(fields, '$.held_by') FROM events
+             WHERE entity = 'case' AND entity_id = ?1 AND device_id <> ?2
+               AND json_extract(fields, '$.held_by') IS NOT NULL
+             ORDER BY rowid_ DESC LIMIT 1",
+        )?
+        .query_row([case_id, own_device], |r| r.get(0))
+        .optional()?;
+    if last.as_deref() == Some(unit) {
+        return Ok(true);
+    }
+    Ok(tx
+        .prepare_cached(
+            "SELECT 1 FROM events
+             WHERE entity = 'case' AND entity_id = ?1 AND device_id = ?2
+               AND json_extract(fields, '$.held_by') = ?3",
+        )?
+        .exists([case_id, own_device, unit])?)
+}
+
+/// Whether the case was referred to `unit` as a partner on the hub: by a referral this book
+/// holds, or one of the batch being taken in.
+fn partner(tx: &rusqlite::Connection, case_id: &str, unit: &str) -> Result<bool> {
+    if tx
+        .prepare_cached("SELECT 1 FROM referrals WHERE case_id = ?1 AND to_unit = ?2")?
+        .exists([case_id, unit])?
+    {
+        return Ok(true);
+    }
+    // Rarely reached (a partner's write in the batch that brought its referral): a look at
+    // every referral event.
+    Ok(tx
+        .prepare_cached(
+            "SELECT 1 FROM events WHERE entity = 'referral'
+               AND json_extract(fields, '$.case_id') = ?1 AND json_extract(fields, '$.to_unit') = ?2",
+        )?
+        .exists([case_id, unit])?)
+}
