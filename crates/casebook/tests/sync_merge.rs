@@ -195,3 +195,49 @@ fn find_goal(book: &Casebook, session: &Session, id: &str) -> CarePlanGoal {
         .unwrap()
         .record
 }
+
+/// A laptop used before it was enrolled takes the id the hub gives it: its unsent events move
+/// to that id with their clocks, and the clocks its records' fields hold follow, so a change it
+/// makes afterwards reaches another laptop as one that saw the value it replaces (no conflict).
+#[test]
+fn a_book_taking_the_hubs_device_id_keeps_its_work_and_merges_cleanly() {
+    let dir = Dir::new("take-id-a");
+    let (mut a, admin, worker) = casebook::synth::unit_laptop(dir.path(), "a", WORKER_PASS).unwrap();
+    let mut b = replica("take-id-b");
+    let agency = a
+        .add_agency(&worker, &Agency::new("หน่วยงานก่อนลงทะเบียน", AgencyType::Ngo))
+        .unwrap();
+    a.update_agency(&worker, &agency, &Agency::new("ชื่อที่สอง", AgencyType::Ngo))
+        .unwrap();
+    let made = a.device_id().to_owned();
+    let before = a.state_hash().unwrap();
+    a.take_device_id(&worker, "hub-given").unwrap_err();
+    a.take_device_id(&admin, "hub given").unwrap_err();
+    a.take_device_id(&admin, "hub-given").unwrap();
+    assert_eq!(a.device_id(), "hub-given");
+    assert_eq!(a.state_hash().unwrap(), before, "taking the id changed a record");
+    let events = a.events().unwrap();
+    assert!(events.iter().all(|e| e.device_id == "hub-given" && !e.hlc.contains(&made)));
+    assert!(events.iter().all(|e| e.bases.values().all(|hlc| !hlc.to_string().contains(&made))));
+    assert_eq!(a.sync_position().unwrap().pending, events.len() as i64);
+    // Changed once more after enrollment, then taken in by another laptop.
+    a.update_agency(&worker, &agency, &Agency::new("ชื่อที่สาม", AgencyType::Ngo))
+        .unwrap();
+    let events = a.events().unwrap();
+    let last = events.iter().max_by_key(|e| e.device_seq).unwrap();
+    assert_eq!(last.device_seq, events.len() as i64);
+    let batch = events
+        .into_iter()
+        .map(|event| Incoming::Event { event, writer: None })
+        .collect();
+    b.book.receive(batch, 1).unwrap();
+    assert!(b.book.conflicts(&b.worker).unwrap().is_empty(), "the clocks did not follow the id");
+    let names: Vec<String> = b
+        .book
+        .agencies(&b.worker)
+        .unwrap()
+        .into_iter()
+        .map(|a| a.record.name)
+        .collect();
+    assert_eq!(names, ["ชื่อที่สาม"]);
+}

@@ -90,7 +90,7 @@ fn failed(err: StoreError) -> StatusCode {
         StoreError::Diverged(_) | StoreError::NewerSchema(_) => StatusCode::CONFLICT,
         StoreError::TooMany(_) => StatusCode::PAYLOAD_TOO_LARGE,
         StoreError::TooManyTries => StatusCode::TOO_MANY_REQUESTS,
-        StoreError::BadKey | StoreError::BadBlob | StoreError::BadDeviceId => StatusCode::BAD_REQUEST,
+        StoreError::BadKey | StoreError::BadBlob => StatusCode::BAD_REQUEST,
         StoreError::NoProvinceKey => StatusCode::SERVICE_UNAVAILABLE,
         StoreError::Db(message) => {
             // Storage messages name tables and keys, never event contents.
@@ -150,12 +150,7 @@ async fn enroll(
 ) -> Result<Json<EnrollResponse>, StatusCode> {
     let ((device, token), province_key) = blocking(&store, move |s| {
         let province_key = s.province_key()?.ok_or(StoreError::NoProvinceKey)?;
-        let enrolled = s.enroll(
-            &request.code,
-            &request.device_id,
-            &request.device_name,
-            &request.public_key,
-        )?;
+        let enrolled = s.enroll(&request.code, &request.device_name, &request.public_key)?;
         Ok((enrolled, province_key))
     })
     .await?;

@@ -234,12 +234,12 @@ async fn compromised(root: &std::path::Path, database: &str) {
 
     // A laptop of BKK, approved by the province: events it signed that the hub's rules refuse,
     // handed to CPN all the same: a CPN user's role changed, and an agency claiming to be CPN's.
-    let bkk_device = format!("bkk-{}", uuid::Uuid::now_v7());
     let bkk = Client::new(&hub.url, None, None)
         .unwrap()
-        .enroll(&hub.code("BKK"), &bkk_device, "c")
+        .enroll(&hub.code("BKK"), "c")
         .await
         .unwrap();
+    let bkk_device = bkk.device_id.clone();
     hub.approve(&bkk_device);
     let secret = bkk.credentials.to_secret();
     let bkk_key = ed25519_dalek::SigningKey::from_bytes(

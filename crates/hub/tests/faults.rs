@@ -225,13 +225,14 @@ async fn faults(root: &std::path::Path, database: &str) {
     for name in ["a", "b", "c"] {
         let dir = root.join(name);
         std::fs::create_dir_all(&dir).unwrap();
-        let (book, _, worker) = casebook::synth::unit_laptop(&dir, name, PASS).unwrap();
+        let (mut book, admin, worker) = casebook::synth::unit_laptop(&dir, name, PASS).unwrap();
         let enrolled = Client::new(&hub.url, None, None)
             .unwrap()
-            .enroll(&hub.code("CPN"), book.device_id(), name)
+            .enroll(&hub.code("CPN"), name)
             .await
             .unwrap();
-        hub.approve(book.device_id());
+        book.take_device_id(&admin, &enrolled.device_id).unwrap();
+        hub.approve(&enrolled.device_id);
         laptops.push(Laptop {
             book: Mutex::new(book),
             worker,

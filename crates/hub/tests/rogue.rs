@@ -35,8 +35,8 @@ impl Laptop {
     async fn new(root: &std::path::Path, unit: &str, name: &str, hub: &Hub) -> Laptop {
         let dir = root.join(name);
         std::fs::create_dir_all(&dir).unwrap();
-        let (book, admin, worker) = casebook::synth::unit_book(&dir, unit, name, PASS).unwrap();
-        let client = common::enroll(hub, &hub.url, unit, book.device_id(), name).await;
+        let (mut book, admin, worker) = casebook::synth::unit_book(&dir, unit, name, PASS).unwrap();
+        let client = common::enroll(hub, &hub.url, unit, &mut book, &admin, name).await;
         Laptop {
             book: Mutex::new(book),
             worker,
@@ -102,13 +102,11 @@ impl Rogue {
         let _ = rustls::crypto::ring::default_provider().install_default();
         let http = reqwest::Client::new();
         let key = SigningKey::from_bytes(&[7u8; 32]);
-        let device_id = format!("rogue-{}", uuid::Uuid::now_v7());
         let answer: EnrollResponse = http
             .post(format!("{}/v1/enroll", hub.url))
             .json(&EnrollRequest {
                 code,
                 public_key: hex::encode(key.verifying_key().to_bytes()),
-                device_id: device_id.clone(),
                 device_name: "rogue".into(),
             })
             .send()
@@ -119,6 +117,7 @@ impl Rogue {
             .unwrap();
         // Approved by the province: a rogue device is one the province trusted (stolen, or
         // an insider's).
+        let device_id = answer.device_id.clone();
         hub.approve(&device_id);
         Rogue {
             http,

@@ -61,9 +61,9 @@ async fn two_laptops(root: &std::path::Path, database: &str) {
     // A code works once.
     let code = hub.code("CPN");
     let enrolling = || Client::new(&hub.url, None, None).unwrap();
-    enrolling().enroll(&code, "device-x", "x").await.unwrap();
+    enrolling().enroll(&code, "x").await.unwrap();
     assert!(matches!(
-        enrolling().enroll(&code, "device-y", "y").await,
+        enrolling().enroll(&code, "y").await,
         Err(SyncError::Unauthorized)
     ));
 
@@ -188,12 +188,14 @@ async fn two_laptops(root: &std::path::Path, database: &str) {
 async fn the_hub_is_trusted_by_its_pinned_certificate_and_takes_only_signed_events() {
     let root = temp("trust");
     let hub = Hub::start(&root.join("hub.db").to_string_lossy(), &root);
-    let (mut book, _, worker) = casebook::synth::unit_laptop(&root.join("a"), "a", PASS).unwrap();
-    book.add_agency(&worker, &Agency::new("หน่วยงานทดสอบ", AgencyType::Ngo))
+    // The laptop was used before it was enrolled: its first event carries the id the book made.
+    let (mut book, admin, worker) = casebook::synth::unit_laptop(&root.join("a"), "a", PASS).unwrap();
+    let agency = book
+        .add_agency(&worker, &Agency::new("หน่วยงานทดสอบ", AgencyType::Ngo))
         .unwrap();
+    let made = book.device_id().to_owned();
     let book = Mutex::new(book);
     let schema = casebook::store::schema_version();
-    let device = book.lock().unwrap().device_id().to_owned();
     // The laptop checks the certificate against the fingerprint the province gave with the
     // code before it sends the code: a server showing another certificate gets nothing (the
     // code still works afterwards). A person types the beginning of the fingerprint.
@@ -204,7 +206,7 @@ async fn the_hub_is_trusted_by_its_pinned_certificate_and_takes_only_signed_even
     assert!(matches!(
         Client::new(&hub.url, Some(&typed(&wrong)), None)
             .unwrap()
-            .enroll(&code, &device, "a")
+            .enroll(&code, "a")
             .await,
         Err(SyncError::WrongCertificate)
     ));
@@ -215,10 +217,28 @@ async fn the_hub_is_trusted_by_its_pinned_certificate_and_takes_only_signed_even
     let spaced = format!("{} {}", right[..16].to_uppercase(), &right[16..32]);
     let enrolled = Client::new(&hub.url, Some(&typed(&spaced)), None)
         .unwrap()
-        .enroll(&code, &device, "a")
+        .enroll(&code, "a")
         .await
         .unwrap();
     assert_eq!(enrolled.pin, hub.fingerprint);
+    // The hub names the device; the book takes the id over, its unsent event included, which
+    // then reaches the hub under it (below).
+    let device = enrolled.device_id.clone();
+    assert_ne!(device, made);
+    book.lock().unwrap().take_device_id(&admin, &device).unwrap();
+    {
+        let book = book.lock().unwrap();
+        assert_eq!(book.device_id(), device);
+        let events = book.events().unwrap();
+        assert!(events.iter().any(|e| e.entity_id == agency));
+        let mut seqs: Vec<i64> = events.iter().map(|e| e.device_seq).collect();
+        seqs.sort();
+        assert_eq!(seqs, (1..=events.len() as i64).collect::<Vec<_>>());
+        for event in &events {
+            assert_eq!(event.device_id, device);
+            assert!(event.hlc.ends_with(&format!("-{device}")), "{}", event.hlc);
+        }
+    }
     // The province key the hub named is the one on the province's paper (as the app checks
     // what the administrator typed), spaces and capitals aside.
     let paper = hub.province_print.clone().unwrap();
@@ -335,11 +355,11 @@ async fn enrollment_codes_expire_and_guessing_them_is_stopped() {
         let expired = hub.cli(&["enroll-code", "--unit", "CPN", "--valid-hours", "0"]);
         let expired = expired.lines().next().unwrap();
         assert!(matches!(
-            enrolling().enroll(expired, "device-late", "late").await,
+            enrolling().enroll(expired, "late").await,
             Err(SyncError::Unauthorized)
         ));
         enrolling()
-            .enroll(&hub.code("CPN"), "device-named", "เครื่อง\u{1b}[2J A\u{7}")
+            .enroll(&hub.code("CPN"), "เครื่อง\u{1b}[2J A\u{7}")
             .await
             .unwrap();
         assert!(
@@ -356,12 +376,12 @@ async fn enrollment_codes_expire_and_guessing_them_is_stopped() {
         // The expired code was the first wrong one; 19 more make 20.
         for _ in 0..19 {
             assert!(matches!(
-                enrolling().enroll("0000000000aa", "device-guess", "guess").await,
+                enrolling().enroll("0000000000aa", "guess").await,
                 Err(SyncError::Unauthorized)
             ));
         }
         assert!(matches!(
-            enrolling().enroll(&code, "device-right", "right").await,
+            enrolling().enroll(&code, "right").await,
             Err(SyncError::Refused(429))
         ));
     }

@@ -187,9 +187,9 @@ impl Client {
         })
     }
 
-    /// Trades a one-time enrollment code for this device's identity and token; makes the
-    /// device's signing key and pins the certificate the hub showed.
-    pub async fn enroll(&self, code: &str, device_id: &str, device_name: &str) -> Result<Enrolled, SyncError> {
+    /// Trades a one-time enrollment code for this device's identity (the id the hub gives it)
+    /// and token; makes the device's signing key and pins the certificate the hub showed.
+    pub async fn enroll(&self, code: &str, device_name: &str) -> Result<Enrolled, SyncError> {
         let mut seed = Zeroizing::new([0u8; 32]);
         getrandom::fill(seed.as_mut()).map_err(|e| SyncError::Network(e.to_string()))?;
         let key = SigningKey::from_bytes(&seed);
@@ -199,7 +199,6 @@ impl Client {
             .json(&EnrollRequest {
                 code: code.trim().to_owned(),
                 public_key: hex::encode(key.verifying_key().to_bytes()),
-                device_id: device_id.to_owned(),
                 device_name: device_name.to_owned(),
             })
             .send()

@@ -259,13 +259,13 @@ pub struct EnrollRequest {
     pub code: String,
     /// The device's Ed25519 public key (hex): the hub accepts only events it signed.
     pub public_key: String,
-    /// The case book's own device id: its events carry it.
-    pub device_id: String,
     pub device_name: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct EnrollResponse {
+    /// The id the hub gave the device: its events carry it from then on
+    /// (`Casebook::take_device_id`).
     pub device_id: String,
     pub unit_code: String,
     /// Sent once; the hub keeps only its hash.

@@ -48,7 +48,7 @@ pub async fn enroll_device(
     fingerprint: String,
     province_key: String,
 ) -> Result<()> {
-    let (device_id, unit) = state.with_book(|book, _| Ok((book.device_id().to_owned(), book.unit()?)))?;
+    let unit = state.with_book(|book, _| book.unit())?;
     let url = hub_url.trim().trim_end_matches('/').to_owned();
     let expected = if url.starts_with("https://") {
         Some(oscc_sync::typed_fingerprint(&fingerprint).ok_or(Failure::SyncFingerprint)?)
@@ -56,7 +56,7 @@ pub async fn enroll_device(
         None
     };
     let enrolled = Client::new(&url, expected.as_deref(), None)?
-        .enroll(code.trim(), &device_id, &unit.name)
+        .enroll(code.trim(), &unit.name)
         .await?;
     // The province key the hub names must be the one the province gave on paper, and the code
     // one for this book's unit; else nothing is kept (the hub holds an unapproved device).
@@ -67,7 +67,11 @@ pub async fn enroll_device(
         return Err(Failure::SyncOtherUnit.into());
     }
     let secret = enrolled.credentials.to_secret();
-    state.with_book(|book, s| book.set_hub(s, &url, enrolled.pin.as_deref(), &enrolled.province_key, &secret))?;
+    // From now on this laptop's events carry the id the hub gave it.
+    state.with_book(|book, s| {
+        book.take_device_id(s, &enrolled.device_id)?;
+        book.set_hub(s, &url, enrolled.pin.as_deref(), &enrolled.province_key, &secret)
+    })?;
     sync_task::request(&state);
     Ok(())
 }

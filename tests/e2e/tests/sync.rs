@@ -86,9 +86,10 @@ impl Hub {
             .unwrap_or_default()
             .to_owned();
         let enrolled = Client::new(&self.1, None, None)?
-            .enroll(&code, book.device_id(), unit)
+            .enroll(&code, unit)
             .await?;
-        hub_admin(&self.2, &["approve", book.device_id()])?;
+        book.take_device_id(admin, &enrolled.device_id)?;
+        hub_admin(&self.2, &["approve", &enrolled.device_id])?;
         book.set_hub(
             admin,
             &self.1,

@@ -26,7 +26,7 @@ pub struct Casebook {
     pub(crate) catalog: Catalog,
     dir: PathBuf,
     pub(crate) clock: Clock,
-    device_id: String,
+    pub(crate) device_id: String,
     unit_code: String,
     pub(crate) book_id: String,
     kdf: KdfParams,

@@ -3,6 +3,7 @@
 
 pub mod blobs;
 pub mod conflicts;
+mod device_id;
 pub mod receive;
 pub mod refused;
 mod rights;

@@ -72,14 +72,9 @@ pub trait Store: Send + Sync {
     /// province) sees every unit's events.
     /// Valid for `valid_hours` hours.
     fn new_enroll_code(&self, unit_code: &str, coordinator: bool, valid_hours: u32) -> Result<String, StoreError>;
-    /// Enrols the laptop under its own device id (the one its events carry) with its public key.
-    fn enroll(
-        &self,
-        code: &str,
-        device_id: &str,
-        device_name: &str,
-        public_key: &str,
-    ) -> Result<(Device, String), StoreError>;
+    /// Enrols a laptop with its public key under a device id the hub makes (its events carry
+    /// it from then on): no device can claim an id another laptop will use.
+    fn enroll(&self, code: &str, device_name: &str, public_key: &str) -> Result<(Device, String), StoreError>;
     fn device_by_token(&self, token: &str) -> Result<Option<Device>, StoreError>;
     fn devices(&self) -> Result<Vec<Device>, StoreError>;
     /// The codes of the units on the hub.
@@ -364,19 +359,10 @@ impl<B: Backend> Store for Hub<B> {
         })
     }
 
-    fn enroll(
-        &self,
-        code: &str,
-        device_id: &str,
-        device_name: &str,
-        public_key: &str,
-    ) -> Result<(Device, String), StoreError> {
+    fn enroll(&self, code: &str, device_name: &str, public_key: &str) -> Result<(Device, String), StoreError> {
         verifying_key(public_key)?;
-        // Printed by `devices`, `approve` and the access log: letters, digits and dashes only.
-        let fit = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
-        if device_id.is_empty() || device_id.len() > 64 || !device_id.chars().all(fit) {
-            return Err(StoreError::BadDeviceId);
-        }
+        // Printed by `devices`, `approve` and the access log, and typed at `approve`: hex.
+        let device_id = random_secret(16)?;
         let token = random_secret(32)?;
         let now = chrono::Utc::now();
         let hour_ago = rfc3339(now - chrono::Duration::hours(1));
@@ -403,7 +389,7 @@ impl<B: Backend> Store for Hub<B> {
                 return Ok(None);
             };
             let device = Device {
-                id: device_id.to_owned(),
+                id: device_id.clone(),
                 unit_code,
                 name: printable_name(device_name),
                 active: true,

@@ -28,8 +28,6 @@ pub enum StoreError {
     TooMany(usize),
     #[error("the device's public key is not a usable Ed25519 key")]
     BadKey,
-    #[error("a device id is 1 to 64 letters, digits, dashes or underscores")]
-    BadDeviceId,
     #[error("the attachment's bytes do not match its hash")]
     BadBlob,
     /// The province key is not set up yet (`oscc-hub province-key`): no device can be

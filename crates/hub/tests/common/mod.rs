@@ -265,21 +265,30 @@ impl Drop for Hub {
     }
 }
 
-/// A client of `url` for an enrolled laptop: enrolls with a fresh code for `unit` at the hub
-/// and pins the certificate it saw; the province approves the device.
-pub async fn enroll(hub: &Hub, url: &str, unit: &str, device_id: &str, name: &str) -> Client {
-    enrollment(hub, url, unit, device_id, name).await.0
+/// A client of `url` for `book`, enrolled: enrolls with a fresh code for `unit` at the hub
+/// and pins the certificate it saw; the book takes the device id the hub gave (`admin`), and
+/// the province approves the device.
+pub async fn enroll(hub: &Hub, url: &str, unit: &str, book: &mut Casebook, admin: &Session, name: &str) -> Client {
+    enrollment(hub, url, unit, book, admin, name).await.0
 }
 
 /// `enroll`, and the province key the hub named at enrollment (hex).
-async fn enrollment(hub: &Hub, url: &str, unit: &str, device_id: &str, name: &str) -> (Client, String) {
+async fn enrollment(
+    hub: &Hub,
+    url: &str,
+    unit: &str,
+    book: &mut Casebook,
+    admin: &Session,
+    name: &str,
+) -> (Client, String) {
     let enrolled = Client::new(&hub.url, None, None)
         .unwrap()
-        .enroll(&hub.code(unit), device_id, name)
+        .enroll(&hub.code(unit), name)
         .await
         .unwrap();
     assert_eq!(enrolled.pin, hub.fingerprint, "the pinned certificate is not the hub's");
-    hub.approve(device_id);
+    book.take_device_id(admin, &enrolled.device_id).unwrap();
+    hub.approve(&enrolled.device_id);
     let client = Client::new(url, enrolled.pin.as_deref(), Some(enrolled.credentials)).unwrap();
     (client, enrolled.province_key)
 }
@@ -288,8 +297,8 @@ async fn enrollment(hub: &Hub, url: &str, unit: &str, device_id: &str, name: &st
 /// book, as the app does); its client talks to `url` (the hub, or a proxy in front of it).
 pub async fn enrolled_laptop(dir: &Path, unit: &str, name: &str, hub: &Hub, url: &str) -> (Casebook, Session, Client) {
     std::fs::create_dir_all(dir).unwrap();
-    let (mut book, _, worker) = casebook::synth::unit_book(dir, unit, name, PASS).unwrap();
-    let (client, province_key) = enrollment(hub, url, unit, book.device_id(), name).await;
+    let (mut book, admin, worker) = casebook::synth::unit_book(dir, unit, name, PASS).unwrap();
+    let (client, province_key) = enrollment(hub, url, unit, &mut book, &admin, name).await;
     book.pin_province_key(&province_key).unwrap();
     (book, worker, client)
 }
