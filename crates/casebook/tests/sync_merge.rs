@@ -217,8 +217,16 @@ fn a_book_taking_the_hubs_device_id_keeps_its_work_and_merges_cleanly() {
     assert_eq!(a.device_id(), "hub-given");
     assert_eq!(a.state_hash().unwrap(), before, "taking the id changed a record");
     let events = a.events().unwrap();
-    assert!(events.iter().all(|e| e.device_id == "hub-given" && !e.hlc.contains(&made)));
-    assert!(events.iter().all(|e| e.bases.values().all(|hlc| !hlc.to_string().contains(&made))));
+    assert!(
+        events
+            .iter()
+            .all(|e| e.device_id == "hub-given" && !e.hlc.contains(&made))
+    );
+    assert!(
+        events
+            .iter()
+            .all(|e| e.bases.values().all(|hlc| !hlc.to_string().contains(&made)))
+    );
     assert_eq!(a.sync_position().unwrap().pending, events.len() as i64);
     // Changed once more after enrollment, then taken in by another laptop.
     a.update_agency(&worker, &agency, &Agency::new("ชื่อที่สาม", AgencyType::Ngo))
@@ -231,7 +239,10 @@ fn a_book_taking_the_hubs_device_id_keeps_its_work_and_merges_cleanly() {
         .map(|event| Incoming::Event { event, writer: None })
         .collect();
     b.book.receive(batch, 1).unwrap();
-    assert!(b.book.conflicts(&b.worker).unwrap().is_empty(), "the clocks did not follow the id");
+    assert!(
+        b.book.conflicts(&b.worker).unwrap().is_empty(),
+        "the clocks did not follow the id"
+    );
     let names: Vec<String> = b
         .book
         .agencies(&b.worker)

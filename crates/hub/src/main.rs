@@ -1,7 +1,7 @@
 //! `oscc-hub`: the provincial hub (docs/ARCHITECTURE.md, "Sync").
 //!
 //!   oscc-hub serve [--listen 0.0.0.0:8443] [--name HOST]… [--tls-dir DIR] [--plain-http]
-//!                  [--request-timeout 120]
+//!                  [--request-timeout 120] [--idle-timeout 30]
 //!   oscc-hub province-key [--key-file FILE] [--passphrase-stdin]
 //!   oscc-hub enroll-code --unit CODE [--coordinator] [--valid-hours 24]
 //!   oscc-hub approve DEVICE | --all [--key-file FILE] [--passphrase-stdin]
@@ -31,7 +31,7 @@ use tls::CertFiles;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-const USAGE: &str = "usage: oscc-hub serve [--listen ADDR:PORT] [--name HOST]... [--tls-dir DIR] [--plain-http] [--request-timeout SECS]
+const USAGE: &str = "usage: oscc-hub serve [--listen ADDR:PORT] [--name HOST]... [--tls-dir DIR] [--plain-http] [--request-timeout SECS] [--idle-timeout SECS]
        oscc-hub province-key [--key-file FILE] [--passphrase-stdin]
        oscc-hub enroll-code --unit CODE [--coordinator] [--valid-hours 24]
        oscc-hub approve DEVICE | --all [--key-file FILE] [--passphrase-stdin]
@@ -93,15 +93,17 @@ fn run(args: &[String]) -> Result<(), String> {
                 println!("certificate sha256 {}", files.fingerprint()?);
                 Some(files.server_config()?)
             };
-            let timeout = option(args, "--request-timeout")
-                .map_or(Ok(120), |s| s.parse())
-                .map_err(|_| "--request-timeout takes a number of seconds".to_owned())?;
-            serve(
-                listen,
-                tls,
-                open(&database, &tls_dir)?,
-                std::time::Duration::from_secs(timeout),
-            )
+            let seconds = |name: &str, default: u64| {
+                option(args, name)
+                    .map_or(Ok(default), |s| s.parse())
+                    .map(std::time::Duration::from_secs)
+                    .map_err(|_| format!("{name} takes a number of seconds"))
+            };
+            let timeouts = Timeouts {
+                request: seconds("--request-timeout", 120)?,
+                idle: seconds("--idle-timeout", 30)?,
+            };
+            serve(listen, tls, open(&database, &tls_dir)?, timeouts)
         }
         Some("province-key") => {
             let store = open(&database, &tls_dir)?;
@@ -292,34 +294,46 @@ fn approve(args: &[String], store: &dyn Store) -> Result<(), String> {
     Ok(())
 }
 
+/// How long the hub waits on a connection.
+struct Timeouts {
+    /// For a request to be answered, its body read included (then 408).
+    request: std::time::Duration,
+    /// For a request to come: on a new connection, on one kept alive after an answer, and for a
+    /// request's head once it started (then the connection is closed). A laptop that lost its
+    /// line, or a client that opens connections and sends nothing, holds none for longer.
+    idle: std::time::Duration,
+}
+
 fn serve(
     listen: SocketAddr,
     tls: Option<Arc<rustls::ServerConfig>>,
     store: Arc<dyn Store>,
-    timeout: std::time::Duration,
+    timeouts: Timeouts,
 ) -> Result<(), String> {
     let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
     runtime.block_on(async {
         let listener = std::net::TcpListener::bind(listen).map_err(|e| format!("cannot listen on {listen}: {e}"))?;
         listener.set_nonblocking(true).map_err(|e| e.to_string())?;
         let addr = listener.local_addr().map_err(|e| e.to_string())?;
-        let app = api::router(store, timeout).into_make_service();
+        let app = api::router(store, timeouts.request).into_make_service();
         // The tests read this line to learn the port when they ask for port 0.
         match tls {
             Some(config) => {
                 println!("listening on https://{addr}");
                 let config = axum_server::tls_rustls::RustlsConfig::from_config(config);
-                axum_server::from_tcp_rustls(listener, config)
+                let mut server = axum_server::from_tcp_rustls(listener, config)
                     .map_err(|e| e.to_string())?
-                    .serve(app)
-                    .await
+                    .first_request_timeout(timeouts.idle);
+                server.http_builder().http1().header_read_timeout(timeouts.idle);
+                server.serve(app).await
             }
             None => {
                 println!("listening on http://{addr}");
-                axum_server::from_tcp(listener)
+                let mut server = axum_server::from_tcp(listener)
                     .map_err(|e| e.to_string())?
-                    .serve(app)
-                    .await
+                    .first_request_timeout(timeouts.idle);
+                server.http_builder().http1().header_read_timeout(timeouts.idle);
+                server.serve(app).await
             }
         }
         .map_err(|e| e.to_string())

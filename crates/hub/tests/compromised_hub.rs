@@ -343,6 +343,15 @@ async fn compromised(root: &std::path::Path, database: &str) {
     let seizure = bkk_event(10, Entity::Case, &case.id, json!({"held_by": "BKK"}));
     deliver(database, &intrusion, "BKK");
     deliver(database, &seizure, "BKK");
+    // And one of BKK's agencies without its type: it could never be written to a book.
+    let incomplete = bkk_event(
+        11,
+        Entity::Agency,
+        &format!("agency-{}", uuid::Uuid::now_v7()),
+        json!({"name": "ไม่ครบ", "unit_code": "BKK",
+            "created_at": "2026-11-01T00:00:00.000Z", "updated_at": "2026-11-01T00:00:00.000Z"}),
+    );
+    deliver(database, &incomplete, "BKK");
 
     // The province key swapped on the hub: the laptop stops before it sends or takes anything.
     let b = Mutex::new(b);
@@ -358,11 +367,11 @@ async fn compromised(root: &std::path::Path, database: &str) {
 
     let report = sync_once(&b, &b_client, schema).await.unwrap();
     assert_eq!(
-        report.received.quarantined, 12,
-        "the twelve edited or forged events are set aside"
+        report.received.quarantined, 13,
+        "the thirteen edited or forged events are set aside"
     );
     let position = b.lock().unwrap().sync_position().unwrap();
-    assert_eq!(position.set_aside, 12);
+    assert_eq!(position.set_aside, 13);
     let supervisor = casebook::Session {
         role: casebook::Role::Supervisor,
         ..b_worker.clone()
@@ -389,6 +398,7 @@ async fn compromised(root: &std::path::Path, database: &str) {
         (fast.record_id.clone(), "clock_ahead".to_owned()),
         (intrusion.record_id.clone(), "not_held".to_owned()),
         (seizure.record_id.clone(), "not_held".to_owned()),
+        (incomplete.record_id.clone(), "incomplete".to_owned()),
     ];
     expected.sort();
     assert_eq!(why, expected);

@@ -241,6 +241,29 @@ fn push_status(addr: &str, token: &str, length: usize, sent: usize) -> u16 {
         .unwrap_or_else(|| panic!("no status: {status_line:?}"))
 }
 
+/// Whether the hub hangs up a connection on which `sent` was written and nothing more, within
+/// 20 s; with what it answered before.
+fn hung_up(addr: &str, sent: &[u8]) -> (bool, String) {
+    use std::io::{ErrorKind, Read, Write};
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(20)))
+        .unwrap();
+    stream.write_all(sent).unwrap();
+    let mut answered = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        match stream.read(&mut buf) {
+            Ok(0) => return (true, String::from_utf8_lossy(&answered).into_owned()),
+            Ok(n) => answered.extend_from_slice(&buf[..n]),
+            Err(e) if matches!(e.kind(), ErrorKind::ConnectionReset | ErrorKind::ConnectionAborted) => {
+                return (true, String::from_utf8_lossy(&answered).into_owned());
+            }
+            Err(_) => return (false, String::from_utf8_lossy(&answered).into_owned()),
+        }
+    }
+}
+
 fn coordinator_code(hub: &Hub) -> String {
     let printed = hub.cli(&["enroll-code", "--unit", "PROV", "--coordinator"]);
     printed.lines().next().unwrap_or_default().to_owned()
@@ -343,6 +366,16 @@ async fn rogue(root: &std::path::Path, database: &str) {
     assert_eq!(rogue.try_one(wire).await, Some(Refusal::BadShape));
     let fields = json!({"name": "ก", "password_hash": "x"});
     let wire = WireEvent::from_event(&rogue.event(Entity::Agency, &id("agency"), fields));
+    assert_eq!(rogue.try_one(wire).await, Some(Refusal::BadShape));
+    // A record's first event without a field the record cannot be without (a note without its
+    // text), and a later one emptying such a field (a case's risk): either record could never
+    // be written to a book, and would wait on every laptop for good.
+    let fields = json!({"case_id": cpn_case, "kind": "note", "occurred_at": "2026-11-01T00:00:00Z",
+        "unit_code": "CPN", "created_at": "2026-11-01T00:00:00.000Z", "updated_at": "2026-11-01T00:00:00.000Z"});
+    let wire = WireEvent::from_event(&rogue.event(Entity::TimelineEntry, &id("note"), fields));
+    assert_eq!(rogue.try_one(wire).await, Some(Refusal::BadShape));
+    let fields = json!({"risk": null});
+    let wire = WireEvent::from_event(&rogue.event(Entity::Case, &cpn_case, fields));
     assert_eq!(rogue.try_one(wire).await, Some(Refusal::BadShape));
 
     // 9. A transfer to a unit the province does not have.
@@ -472,6 +505,27 @@ async fn rogue(root: &std::path::Path, database: &str) {
     let started = std::time::Instant::now();
     assert_eq!(push_status(&hub.addr, &rogue.token, 1000, 1), 408);
     assert!(started.elapsed() < std::time::Duration::from_secs(30));
+    // A connection that sends nothing, a request head that never ends, and a connection kept
+    // open after its answer are closed once they have been idle for the idle timeout (2 s on
+    // a hub of its own here; 30 s by default).
+    {
+        let idle_dir = root.join("idle");
+        std::fs::create_dir_all(&idle_dir).unwrap();
+        let idle = Hub::spawn(
+            &idle_dir.join("hub.db").to_string_lossy(),
+            &idle_dir,
+            &["--plain-http", "--idle-timeout", "2"],
+        );
+        assert!(hung_up(&idle.addr, b"").0, "a silent connection stayed open");
+        assert!(
+            hung_up(&idle.addr, b"GET /v1/units HTTP/1.1\r\nHost: hub\r\n").0,
+            "an unfinished request head kept its connection open"
+        );
+        let (closed, answer) = hung_up(&idle.addr, b"GET /v1/units HTTP/1.1\r\nHost: hub\r\n\r\n");
+        assert!(answer.starts_with("HTTP/1.1 401"), "{answer}");
+        assert!(!answer.to_ascii_lowercase().contains("connection: close"), "{answer}");
+        assert!(closed, "a connection kept alive after its answer stayed open");
+    }
 
     // Nothing of BKK reached CPN, and the hub lists what it refused.
     let seen = rogue.pull_all().await;
@@ -595,7 +649,10 @@ async fn rogue(root: &std::path::Path, database: &str) {
 
     // Who may write a case once it moved: BKK transfers a case to CPN; the rogue (of CPN, its
     // holder now) writes to it and transfers it back, after which it writes no more.
-    let note_on = |case: &str, n: u32| json!({"case_id": case, "kind": "note", "body": format!("บันทึก {n}"), "occurred_at": "2026-11-01T00:00:00Z"});
+    let note_on = |case: &str, n: u32| {
+        json!({"case_id": case, "kind": "note", "body": format!("บันทึก {n}"), "occurred_at": "2026-11-01T00:00:00Z",
+            "unit_code": "CPN", "created_at": "2026-11-01T00:00:00.000Z", "updated_at": "2026-11-01T00:00:00.000Z"})
+    };
     let (_, moved) = bkk.open_case("นางทดสอบ ย้ายหน่วย", None);
     bkk.book
         .lock()

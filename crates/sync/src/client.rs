@@ -169,7 +169,11 @@ impl Client {
         let base = base.trim().trim_end_matches('/').to_owned();
         // reqwest wants a process-wide provider even for plain HTTP; an Err means one is set.
         let _ = rustls::crypto::ring::default_provider().install_default();
-        let builder = reqwest::Client::builder().timeout(std::time::Duration::from_secs(60));
+        // A connection is not kept for reuse longer than the hub keeps it open (`oscc-hub serve
+        // --idle-timeout`, 30 s by default): one the hub closed would fail the next request.
+        let builder = reqwest::Client::builder()
+            .timeout(std::time::Duration::from_secs(60))
+            .pool_idle_timeout(std::time::Duration::from_secs(15));
         let (builder, verifier) = match loopback_http(&base) {
             Some(true) => (builder, None),
             Some(false) => return Err(SyncError::PlainHttp),

@@ -38,6 +38,9 @@ pub enum SetAside {
     /// or it transfers a case it was only referred (tried again: the transfer that gave the
     /// unit the case may come later; `casebook::sync::receive::NOT_HELD`).
     NotHeld,
+    /// It creates a record without a field the record cannot be without
+    /// (`casebook::sync::receive::INCOMPLETE`).
+    Incomplete,
     /// It changes a record before the record's creation came (tried again:
     /// `casebook::sync::receive::UNKNOWN_ORIGIN`).
     UnknownOrigin,
@@ -403,9 +406,10 @@ mod tests {
     #[test]
     fn the_book_sets_aside_for_the_reasons_this_laptop_names() {
         use casebook::error::serde_name;
-        use casebook::sync::receive::{DIVERGED, NOT_HELD, NOT_YOURS, RETRIED, UNKNOWN_ORIGIN};
+        use casebook::sync::receive::{DIVERGED, INCOMPLETE, NOT_HELD, NOT_YOURS, RETRIED, UNKNOWN_ORIGIN};
         assert_eq!(serde_name(&SetAside::NotYours), NOT_YOURS);
         assert_eq!(serde_name(&SetAside::NotHeld), NOT_HELD);
+        assert_eq!(serde_name(&SetAside::Incomplete), INCOMPLETE);
         assert!(RETRIED.contains(&NOT_HELD));
         assert_eq!(serde_name(&SetAside::UnknownOrigin), UNKNOWN_ORIGIN);
         assert_eq!(serde_name(&SetAside::Diverged), DIVERGED);

@@ -85,9 +85,7 @@ impl Hub {
             .next()
             .unwrap_or_default()
             .to_owned();
-        let enrolled = Client::new(&self.1, None, None)?
-            .enroll(&code, unit)
-            .await?;
+        let enrolled = Client::new(&self.1, None, None)?.enroll(&code, unit).await?;
         book.take_device_id(admin, &enrolled.device_id)?;
         hub_admin(&self.2, &["approve", &enrolled.device_id])?;
         book.set_hub(

@@ -60,6 +60,21 @@ pub enum Flaw {
     UnknownField(String),
     #[error("field {0} holds the wrong type of value")]
     WrongType(String),
+    #[error("field {0}, which a record cannot be without, is missing or empty")]
+    Missing(String),
+}
+
+/// Checks that `event`, a record's first, sets every field the record cannot be without (a
+/// record missing one could never be written to a book: it would wait for good).
+pub fn check_complete(catalog: &Catalog, event: &Event) -> Result<(), Flaw> {
+    match catalog
+        .required(event.entity.table())
+        .iter()
+        .find(|name| event.fields.get(*name).is_none_or(Value::is_null))
+    {
+        Some(name) => Err(Flaw::Missing(name.clone())),
+        None => Ok(()),
+    }
 }
 
 /// Checks an event's shape against the schema: a schema this build knows, a sequence number,
@@ -89,6 +104,9 @@ pub fn check_shape(catalog: &Catalog, event: &Event) -> Result<(), Flaw> {
             .filter(|_| name != "id")
             .ok_or_else(|| Flaw::UnknownField(name.clone()))?;
         let fits = match kind {
+            _ if value.is_null() && catalog.required(table).contains(name) => {
+                return Err(Flaw::Missing(name.clone()));
+            }
             _ if value.is_null() => true,
             ColumnKind::Text => value.is_string(),
             ColumnKind::Integer => value.is_i64(),

@@ -134,35 +134,58 @@ pub enum ColumnKind {
     Json,
 }
 
-/// Table → column → kind, read from the schema once at open.
+/// Table → column → kind, and the columns a record cannot be without (NOT NULL, no default),
+/// read from the schema once at open.
 #[derive(Debug, Clone, Default)]
-pub struct Catalog(HashMap<String, Vec<(String, ColumnKind)>>);
+pub struct Catalog {
+    kinds: HashMap<String, Vec<(String, ColumnKind)>>,
+    required: HashMap<String, Vec<String>>,
+}
 
 impl Catalog {
     pub fn read(conn: &Connection, tables: &[&str]) -> Result<Catalog> {
         let mut map = HashMap::new();
+        let mut required = HashMap::new();
         for table in tables {
             let mut stmt = conn.prepare(&format!("PRAGMA table_info({table})"))?;
+            let mut needed = Vec::new();
             let cols = stmt
                 .query_map([], |row| {
                     let name: String = row.get(1)?;
                     let decl: String = row.get(2)?;
+                    let not_null: bool = row.get(3)?;
+                    let default: Option<String> = row.get(4)?;
+                    Ok((name, decl, not_null && default.is_none()))
+                })?
+                .collect::<Result<Vec<_>, _>>()?
+                .into_iter()
+                .map(|(name, decl, needs)| {
+                    if needs && name != "id" {
+                        needed.push(name.clone());
+                    }
                     let kind = match decl.to_ascii_uppercase().as_str() {
                         "INTEGER" => ColumnKind::Integer,
                         "BOOLEAN" => ColumnKind::Boolean,
                         "JSON" => ColumnKind::Json,
                         _ => ColumnKind::Text,
                     };
-                    Ok((name, kind))
-                })?
-                .collect::<Result<Vec<_>, _>>()?;
+                    (name, kind)
+                })
+                .collect();
             map.insert((*table).to_owned(), cols);
+            required.insert((*table).to_owned(), needed);
         }
-        Ok(Catalog(map))
+        Ok(Catalog { kinds: map, required })
     }
 
     pub fn columns(&self, table: &str) -> &[(String, ColumnKind)] {
-        self.0.get(table).map(Vec::as_slice).unwrap_or(&[])
+        self.kinds.get(table).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    /// The columns a record of `table` cannot be without: its first event sets each, and no
+    /// event empties one.
+    pub fn required(&self, table: &str) -> &[String] {
+        self.required.get(table).map(Vec::as_slice).unwrap_or(&[])
     }
 
     pub fn kind(&self, table: &str, column: &str) -> Option<ColumnKind> {

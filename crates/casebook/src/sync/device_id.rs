@@ -29,9 +29,7 @@ impl Casebook {
         }
         let pushed = self.sync_position()?.pushed_seq;
         let tx = self.conn.transaction()?;
-        let taken: bool = tx
-            .prepare("SELECT 1 FROM events WHERE device_id = ?1")?
-            .exists([id])?;
+        let taken: bool = tx.prepare("SELECT 1 FROM events WHERE device_id = ?1")?.exists([id])?;
         if taken {
             return Err(Error::Corrupt("the hub gave the id of another device".into()));
         }
@@ -66,7 +64,13 @@ impl Casebook {
                 tx.execute(
                     "UPDATE events SET device_id = ?1, device_seq = device_seq - ?2, hlc = ?3, bases = ?4
                      WHERE rowid_ = ?5",
-                    params![id, pushed, moved[&hlc], serde_json::to_string(&bases).map_err(corrupt)?, rowid],
+                    params![
+                        id,
+                        pushed,
+                        moved[&hlc],
+                        serde_json::to_string(&bases).map_err(corrupt)?,
+                        rowid
+                    ],
                 )?;
             }
             // The clocks each record's fields hold now, and the sides of open conflicts.
@@ -87,8 +91,14 @@ impl Casebook {
                 )?;
             }
             for (old_hlc, new_hlc) in &moved {
-                tx.execute("UPDATE conflicts SET kept_hlc = ?2 WHERE kept_hlc = ?1", [old_hlc, new_hlc])?;
-                tx.execute("UPDATE conflicts SET other_hlc = ?2 WHERE other_hlc = ?1", [old_hlc, new_hlc])?;
+                tx.execute(
+                    "UPDATE conflicts SET kept_hlc = ?2 WHERE kept_hlc = ?1",
+                    [old_hlc, new_hlc],
+                )?;
+                tx.execute(
+                    "UPDATE conflicts SET other_hlc = ?2 WHERE other_hlc = ?1",
+                    [old_hlc, new_hlc],
+                )?;
             }
         }
         tx.execute("UPDATE meta SET value = ?1 WHERE key = 'device_id'", [id])?;

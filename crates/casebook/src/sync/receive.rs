@@ -1,6 +1,7 @@
 //! Taking in other devices' events: they join the log and each record they touch is brought
 //! up to date (log::merge), so any order of delivery, and any repeat, gives the same state.
 
+use super::rights::Rights;
 use crate::book::Casebook;
 use crate::dates::now_iso;
 use crate::error::{Error, Result};
@@ -10,7 +11,6 @@ use crate::log::merge::take_in;
 use crate::store::{self, checkpoint::Checkpointer};
 use rusqlite::params;
 use serde::Serialize;
-use super::rights::Rights;
 use std::collections::{BTreeMap, BTreeSet};
 use ts_rs::TS;
 
@@ -32,6 +32,10 @@ pub const RETRIED: [&str; 6] = [
 
 /// The reason an event is set aside when its device's unit may not write the record.
 pub const NOT_YOURS: &str = "not_yours";
+
+/// The reason a record's first event is set aside when it lacks a field the record cannot be
+/// without: the record could never be written.
+pub const INCOMPLETE: &str = "incomplete";
 
 /// The reason an event is set aside when its device's unit does not hold the case it writes to
 /// (`rights`).
@@ -112,7 +116,7 @@ impl Casebook {
             .prepare_cached("SELECT 1 FROM conflicts WHERE resolved_at IS NULL")?
             .exists([])?;
         let mut newest: Option<&String> = None;
-        let mut rights = Rights::default();
+        let mut rights = Rights::start(&tx)?;
         for item in incoming {
             match item {
                 Incoming::Quarantine { event_id, raw, reason } => {
@@ -122,7 +126,7 @@ impl Casebook {
                 }
                 Incoming::Event { event, writer } => {
                     if let Some(writer) = writer
-                        && let Some(why) = rights.judge(&tx, event, writer, &own_device)?
+                        && let Some(why) = rights.judge(&tx, &self.catalog, event, writer, &own_device)?
                     {
                         set_aside(&tx, event, writer, why)?;
                         report.quarantined += 1;

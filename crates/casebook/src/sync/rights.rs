@@ -15,36 +15,53 @@
 //! - A person's later changes by a unit holding a case linked to it are the hub's to judge:
 //!   the book does not keep which cases linked it when.
 
-use super::receive::{NOT_HELD, NOT_YOURS, UNKNOWN_ORIGIN};
+use super::receive::{INCOMPLETE, NOT_HELD, NOT_YOURS, UNKNOWN_ORIGIN};
 use crate::error::Result;
 use crate::log::entity::Entity;
-use crate::log::events::Event;
+use crate::log::events::{Event, check_complete};
+use crate::store::Catalog;
 use rusqlite::{OptionalExtension, params};
 use serde_json::Value;
 use std::collections::HashMap;
 
 /// What judging one batch has learned: the unit and case each record of the batch was created
 /// with (their rows are not written until the batch ends).
-#[derive(Default)]
 pub(super) struct Rights {
     origins: HashMap<String, String>,
     cases: HashMap<String, String>,
+    /// Whether records of earlier batches wait in `sync_pending` (their rows not written):
+    /// only then is a record without a row looked for in the log.
+    pending: bool,
 }
 
 impl Rights {
+    /// Judging a batch, in the transaction `tx` that takes it in.
+    pub(super) fn start(tx: &rusqlite::Connection) -> Result<Rights> {
+        Ok(Rights {
+            origins: HashMap::new(),
+            cases: HashMap::new(),
+            pending: tx.prepare_cached("SELECT 1 FROM sync_pending")?.exists([])?,
+        })
+    }
+
     /// Why the unit `writer` may not write `event`'s record, or None. `own_device`: this
-    /// laptop's device.
+    /// laptop's device. A record's first event must also be complete (`INCOMPLETE`).
     pub(super) fn judge(
         &mut self,
         tx: &rusqlite::Connection,
+        catalog: &Catalog,
         event: &Event,
         writer: &str,
         own_device: &str,
     ) -> Result<Option<&'static str>> {
         let claimed = event.fields.get("unit_code").and_then(Value::as_str);
+        // A person's later change: the hub's to judge (above).
+        if claimed.is_none() && !event.entity.in_case() && !event.entity.own_unit_only() {
+            return Ok(None);
+        }
         let origin = match self.origins.get(&event.entity_id) {
             Some(unit) => Some(unit.clone()),
-            None => recorded(tx, event.entity, &event.entity_id, "unit_code")?,
+            None => self.recorded(tx, event.entity, &event.entity_id, "unit_code")?,
         };
         let creates = origin.is_none();
         match (&origin, claimed) {
@@ -52,15 +69,13 @@ impl Rights {
             (Some(origin), _) if event.entity.own_unit_only() && origin != writer => return Ok(Some(NOT_YOURS)),
             (Some(_), _) => {}
             (None, Some(claimed)) if claimed != writer => return Ok(Some(NOT_YOURS)),
+            (None, Some(_)) if check_complete(catalog, event).is_err() => return Ok(Some(INCOMPLETE)),
             (None, Some(claimed)) => {
                 self.origins.insert(event.entity_id.clone(), claimed.to_owned());
             }
             // A change before the record's creation: a hub delivers the creation first, so
             // this one waits (tried again at the next sync) rather than be taken unchecked.
-            (None, None) if event.entity.in_case() || event.entity.own_unit_only() => {
-                return Ok(Some(UNKNOWN_ORIGIN));
-            }
-            (None, None) => {}
+            (None, None) => return Ok(Some(UNKNOWN_ORIGIN)),
         }
         if !event.entity.in_case() {
             return Ok(None);
@@ -74,7 +89,7 @@ impl Rights {
         };
         let owner = match self.origins.get(&case_id) {
             Some(unit) => Some(unit.clone()),
-            None => recorded(tx, Entity::Case, &case_id, "unit_code")?,
+            None => self.recorded(tx, Entity::Case, &case_id, "unit_code")?,
         };
         let Some(owner) = owner else {
             return Ok(Some(UNKNOWN_ORIGIN));
@@ -99,7 +114,7 @@ impl Rights {
         let first = match self.cases.get(&event.entity_id) {
             Some(case) => Some(case.clone()),
             None if creates => None,
-            None => recorded(tx, event.entity, &event.entity_id, "case_id")?,
+            None => self.recorded(tx, event.entity, &event.entity_id, "case_id")?,
         };
         Ok(match (first, named) {
             (Some(first), Some(named)) if first != named => None,
@@ -111,27 +126,31 @@ impl Rights {
             (None, None) => None,
         })
     }
-}
 
-/// A column of a record as its creation set it: its row's, or, while the record waits for one
-/// it refers to (or its batch is being taken in), the first of its events naming it.
-fn recorded(tx: &rusqlite::Connection, entity: Entity, id: &str, column: &str) -> Result<Option<String>> {
-    let row: Option<Option<String>> = tx
-        .prepare_cached(&format!("SELECT {column} FROM {} WHERE id = ?1", entity.table()))?
-        .query_row([id], |r| r.get(0))
-        .optional()?;
-    if let Some(Some(value)) = row {
-        return Ok(Some(value));
+    /// A column of a record as its creation set it: its row's, or, while the record waits in
+    /// `sync_pending` for one it refers to, the first of its events naming it. (A record
+    /// created earlier in the batch is in `origins` and `cases`.)
+    fn recorded(&self, tx: &rusqlite::Connection, entity: Entity, id: &str, column: &str) -> Result<Option<String>> {
+        let row: Option<Option<String>> = tx
+            .prepare_cached(&format!("SELECT {column} FROM {} WHERE id = ?1", entity.table()))?
+            .query_row([id], |r| r.get(0))
+            .optional()?;
+        if let Some(Some(value)) = row {
+            return Ok(Some(value));
+        }
+        if !self.pending {
+            return Ok(None);
+        }
+        let path = format!("$.{column}");
+        Ok(tx
+            .prepare_cached(
+                "SELECT json_extract(fields, ?3) FROM events
+                 WHERE entity = ?1 AND entity_id = ?2 AND json_extract(fields, ?3) IS NOT NULL
+                 ORDER BY rowid_ LIMIT 1",
+            )?
+            .query_row(params![entity.name(), id, path], |r| r.get(0))
+            .optional()?)
     }
-    let path = format!("$.{column}");
-    Ok(tx
-        .prepare_cached(
-            "SELECT json_extract(fields, ?3) FROM events
-             WHERE entity = ?1 AND entity_id = ?2 AND json_extract(fields, ?3) IS NOT NULL
-             ORDER BY rowid_ LIMIT 1",
-        )?
-        .query_row(params![entity.name(), id, path], |r| r.get(0))
-        .optional()?)
 }
 
 /// Whether `unit` holds the case: the last transfer from elsewhere named it, or one of this

@@ -6,7 +6,8 @@
 //!   envelope (ids, case, links, grant) is exactly what its body implies
 //!   (`WireEvent::body_event`, the rule the laptops use too).
 //! - Its body has the schema's shape: known fields of the record's table, values of the
-//!   column's type, a canonical clock of the event's own device (`casebook::log::events::check_shape`),
+//!   column's type, every field a record cannot be without set by its first event and never
+//!   emptied, a canonical clock of the event's own device (`casebook::log::events::check_shape`),
 //!   and only values a column takes (a risk is a risk: `casebook::values`), its clock at most a
 //!   day ahead of the hub's.
 //! - A record keeps the kind, the unit and the case of its first event (`records`); its
@@ -25,7 +26,7 @@
 use super::Device;
 use super::sql::{Sql, StoreError, Val};
 use casebook::log::entity::Entity;
-use casebook::log::events::{Event, Flaw, check_shape};
+use casebook::log::events::{Event, Flaw, check_complete, check_shape};
 use casebook::store::Catalog;
 use oscc_sync::{Refusal, WireEvent};
 use std::collections::HashSet;
@@ -98,13 +99,14 @@ pub(super) fn admit(
     if let Some(column) = casebook::values::out_of_range(&body) {
         return Ok(Err((Refusal::BadShape, format!("a value {column} does not take"))));
     }
-    Ok(authorize(sql, allowed, &device.unit_code, event, &body)?.map(|case_id| Admitted { body, case_id }))
+    Ok(authorize(sql, catalog, allowed, &device.unit_code, event, &body)?.map(|case_id| Admitted { body, case_id }))
 }
 
 /// The unit's right to write this event, from what the hub holds; Ok(Ok(case)) gives the
-/// case the event belongs to.
+/// case the event belongs to. A record's first event must also be complete.
 fn authorize(
     sql: &mut dyn Sql,
+    catalog: &Catalog,
     allowed: &mut Allowed,
     unit: &str,
     event: &WireEvent,
@@ -189,6 +191,11 @@ fn authorize(
             .is_empty()
     {
         return refuse(Refusal::UnknownUnit, "");
+    }
+    if known.is_none()
+        && let Err(flaw) = check_complete(catalog, body)
+    {
+        return refuse(Refusal::BadShape, &flaw.to_string());
     }
     Ok(Ok(case_id))
 }
