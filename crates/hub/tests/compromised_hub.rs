@@ -145,7 +145,7 @@ async fn compromised(root: &std::path::Path, database: &str) {
         .create_case(
             &a_worker,
             &casebook::records::case::CaseInput {
-                client_id: person,
+                client_id: person.clone(),
                 source: casebook::records::case::Source::WalkIn,
                 categories: vec![casebook::records::case::Category::ViolenceWoman],
                 violence_types: vec![],
@@ -352,6 +352,24 @@ async fn compromised(root: &std::path::Path, database: &str) {
             "created_at": "2026-11-01T00:00:00.000Z", "updated_at": "2026-11-01T00:00:00.000Z"}),
     );
     deliver(database, &incomplete, "BKK");
+    // And a BKK agency written in the name of a CPN social worker, and a change to the phone
+    // of CPN's client, whose case BKK does not hold.
+    let impersonation = {
+        let mut event = bkk_event(
+            12,
+            Entity::Agency,
+            &format!("agency-{}", uuid::Uuid::now_v7()),
+            fields("ในนามผู้อื่น"),
+        );
+        let mut body: Event = serde_json::from_str(&event.body).unwrap();
+        body.user_id = Some(b_worker.user_id.clone());
+        event.body = serde_json::to_string(&body).unwrap();
+        event.sign(&bkk_key);
+        event
+    };
+    deliver(database, &impersonation, "BKK");
+    let phone = bkk_event(13, Entity::Person, &person, json!({"phone": "0800000000"}));
+    deliver(database, &phone, "BKK");
 
     // The province key swapped on the hub: the laptop stops before it sends or takes anything.
     let b = Mutex::new(b);
@@ -367,11 +385,11 @@ async fn compromised(root: &std::path::Path, database: &str) {
 
     let report = sync_once(&b, &b_client, schema).await.unwrap();
     assert_eq!(
-        report.received.quarantined, 13,
-        "the thirteen edited or forged events are set aside"
+        report.received.quarantined, 15,
+        "the fifteen edited or forged events are set aside"
     );
     let position = b.lock().unwrap().sync_position().unwrap();
-    assert_eq!(position.set_aside, 13);
+    assert_eq!(position.set_aside, 15);
     let supervisor = casebook::Session {
         role: casebook::Role::Supervisor,
         ..b_worker.clone()
@@ -399,6 +417,8 @@ async fn compromised(root: &std::path::Path, database: &str) {
         (intrusion.record_id.clone(), "not_held".to_owned()),
         (seizure.record_id.clone(), "not_held".to_owned()),
         (incomplete.record_id.clone(), "incomplete".to_owned()),
+        (impersonation.record_id.clone(), "not_yours".to_owned()),
+        (phone.record_id.clone(), "not_held".to_owned()),
     ];
     expected.sort();
     assert_eq!(why, expected);

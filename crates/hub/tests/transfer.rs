@@ -173,6 +173,37 @@ async fn transfer(root: &std::path::Path, database: &str) {
         "the referral did not share the case with the shelter"
     );
     assert!(shelter_unit.timeline(&case_id).iter().any(|b| b == "เยี่ยมบ้านครั้งแรก"));
+    // The shelter, a partner the case was referred to, keeps the girl's phone current: CPN's
+    // laptop takes the change from another unit (it writes to a case whose client she is).
+    let client = {
+        let mut book = shelter_unit.book.lock().unwrap();
+        let client = book.open_case(&shelter_unit.worker, &case_id).unwrap().case.client_id;
+        book.update_person(
+            &shelter_unit.worker,
+            &client,
+            &PersonInput {
+                name_th: Some("เด็กหญิง ย้ายหน่วย".into()),
+                sex: Some(Sex::Female),
+                estimated_age: Some(14),
+                phone: Some("0811111111".into()),
+                ..PersonInput::default()
+            },
+        )
+        .unwrap();
+        client
+    };
+    shelter_unit.sync().await;
+    cpn.sync().await;
+    assert!(
+        cpn.book
+            .lock()
+            .unwrap()
+            .events()
+            .unwrap()
+            .iter()
+            .any(|e| e.entity_id == client && e.fields.get("phone").and_then(|p| p.as_str()) == Some("0811111111")),
+        "the partner's change to the client was not taken"
+    );
     assert_eq!(
         province.cases(),
         vec![number.clone()],

@@ -12,8 +12,11 @@
 //!   are the exception (they never come back from the hub, so where the hub placed them is not
 //!   known): a transfer of its own grants the receiving unit, but does not end the rights of
 //!   the unit it was taken from.
-//! - A person's later changes by a unit holding a case linked to it are the hub's to judge:
-//!   the book does not keep which cases linked it when.
+//! - A person is written by its unit, and by a unit holding a case whose client or other party
+//!   it is (by the cases and parties this book holds: `not_held`, tried again, when none).
+//! - An event's author (`user_id`, a timeline entry's `author_id`) is not a user of another
+//!   unit, as far as this book knows its users (a unit's users reach only that unit and the
+//!   province).
 
 use super::receive::{INCOMPLETE, NOT_HELD, NOT_YOURS, UNKNOWN_ORIGIN};
 use crate::error::Result;
@@ -24,11 +27,13 @@ use rusqlite::{OptionalExtension, params};
 use serde_json::Value;
 use std::collections::HashMap;
 
-/// What judging one batch has learned: the unit and case each record of the batch was created
-/// with (their rows are not written until the batch ends).
+/// What judging one batch has learned: the unit and case each record was created with (those
+/// created in the batch have no row until it ends), and the unit of each author.
 pub(super) struct Rights {
     origins: HashMap<String, String>,
     cases: HashMap<String, String>,
+    /// The unit of each user looked up (None: not a user this book knows).
+    users: HashMap<String, Option<String>>,
     /// Whether records of earlier batches wait in `sync_pending` (their rows not written):
     /// only then is a record without a row looked for in the log.
     pending: bool,
@@ -40,6 +45,7 @@ impl Rights {
         Ok(Rights {
             origins: HashMap::new(),
             cases: HashMap::new(),
+            users: HashMap::new(),
             pending: tx.prepare_cached("SELECT 1 FROM sync_pending")?.exists([])?,
         })
     }
@@ -54,15 +60,19 @@ impl Rights {
         writer: &str,
         own_device: &str,
     ) -> Result<Option<&'static str>> {
-        let claimed = event.fields.get("unit_code").and_then(Value::as_str);
-        // A person's later change: the hub's to judge (above).
-        if claimed.is_none() && !event.entity.in_case() && !event.entity.own_unit_only() {
-            return Ok(None);
+        for author in [
+            event.user_id.as_deref(),
+            event.fields.get("author_id").and_then(Value::as_str),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            if self.user_unit(tx, author)?.is_some_and(|unit| unit != writer) {
+                return Ok(Some(NOT_YOURS));
+            }
         }
-        let origin = match self.origins.get(&event.entity_id) {
-            Some(unit) => Some(unit.clone()),
-            None => self.recorded(tx, event.entity, &event.entity_id, "unit_code")?,
-        };
+        let claimed = event.fields.get("unit_code").and_then(Value::as_str);
+        let origin = self.origin(tx, event.entity, &event.entity_id)?;
         let creates = origin.is_none();
         match (&origin, claimed) {
             (Some(origin), Some(claimed)) if claimed != origin => return Ok(Some(NOT_YOURS)),
@@ -77,6 +87,9 @@ impl Rights {
             // this one waits (tried again at the next sync) rather than be taken unchecked.
             (None, None) => return Ok(Some(UNKNOWN_ORIGIN)),
         }
+        if event.entity == Entity::Person && !creates && origin.as_deref() != Some(writer) {
+            return Ok((!shares_person(tx, &event.entity_id, writer, own_device)?).then_some(NOT_HELD));
+        }
         if !event.entity.in_case() {
             return Ok(None);
         }
@@ -87,21 +100,36 @@ impl Rights {
         let Some(case_id) = self.case_of(tx, event, creates)? else {
             return Ok(Some(NOT_YOURS));
         };
-        let owner = match self.origins.get(&case_id) {
-            Some(unit) => Some(unit.clone()),
-            None => self.recorded(tx, Entity::Case, &case_id, "unit_code")?,
-        };
-        let Some(owner) = owner else {
+        let Some(owner) = self.origin(tx, Entity::Case, &case_id)? else {
             return Ok(Some(UNKNOWN_ORIGIN));
         };
-        if owner == writer || holds(tx, &case_id, writer, own_device)? {
-            return Ok(None);
-        }
         let transfers = event.entity == Entity::Case && event.fields.contains_key("held_by");
-        if !transfers && partner(tx, &case_id, writer)? {
-            return Ok(None);
+        Ok((!writes_case(tx, &case_id, &owner, writer, own_device, transfers)?).then_some(NOT_HELD))
+    }
+
+    /// The unit that created record `id`, when its creation is here.
+    fn origin(&mut self, tx: &rusqlite::Connection, entity: Entity, id: &str) -> Result<Option<String>> {
+        if let Some(unit) = self.origins.get(id) {
+            return Ok(Some(unit.clone()));
         }
-        Ok(Some(NOT_HELD))
+        let unit = self.recorded(tx, entity, id, "unit_code")?;
+        if let Some(unit) = &unit {
+            self.origins.insert(id.to_owned(), unit.clone());
+        }
+        Ok(unit)
+    }
+
+    /// The unit of user `id`, when this book knows the user.
+    fn user_unit(&mut self, tx: &rusqlite::Connection, id: &str) -> Result<Option<String>> {
+        if let Some(unit) = self.users.get(id) {
+            return Ok(unit.clone());
+        }
+        let unit: Option<String> = tx
+            .prepare_cached("SELECT unit_code FROM users WHERE id = ?1")?
+            .query_row([id], |r| r.get(0))
+            .optional()?;
+        self.users.insert(id.to_owned(), unit.clone());
+        Ok(unit)
     }
 
     /// The case the event's record belongs to: the one its first event named, which later
@@ -114,7 +142,13 @@ impl Rights {
         let first = match self.cases.get(&event.entity_id) {
             Some(case) => Some(case.clone()),
             None if creates => None,
-            None => self.recorded(tx, event.entity, &event.entity_id, "case_id")?,
+            None => {
+                let first = self.recorded(tx, event.entity, &event.entity_id, "case_id")?;
+                if let Some(case) = &first {
+                    self.cases.insert(event.entity_id.clone(), case.clone());
+                }
+                first
+            }
         };
         Ok(match (first, named) {
             (Some(first), Some(named)) if first != named => None,
@@ -151,6 +185,37 @@ impl Rights {
             .query_row(params![entity.name(), id, path], |r| r.get(0))
             .optional()?)
     }
+}
+
+/// Whether `unit` writes to the case `owner` opened: it is the owner, holds the case, or (when
+/// the event does not transfer it) is a partner it was referred to.
+fn writes_case(
+    tx: &rusqlite::Connection,
+    case_id: &str,
+    owner: &str,
+    unit: &str,
+    own_device: &str,
+    transfers: bool,
+) -> Result<bool> {
+    Ok(owner == unit || holds(tx, case_id, unit, own_device)? || (!transfers && partner(tx, case_id, unit)?))
+}
+
+/// Whether `unit` writes to a case whose client or other party `person` is.
+fn shares_person(tx: &rusqlite::Connection, person: &str, unit: &str, own_device: &str) -> Result<bool> {
+    let cases: Vec<(String, String)> = tx
+        .prepare_cached(
+            "SELECT id, unit_code FROM cases WHERE client_id = ?1
+             UNION SELECT c.id, c.unit_code FROM case_parties p JOIN cases c ON c.id = p.case_id
+             WHERE p.person_id = ?1",
+        )?
+        .query_map([person], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    for (case_id, owner) in cases {
+        if writes_case(tx, &case_id, &owner, unit, own_device, false)? {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
 /// Whether `unit` holds the case: the last transfer from elsewhere named it, or one of this
