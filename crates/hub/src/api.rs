@@ -5,7 +5,7 @@
 
 use crate::store::{Device, Store, StoreError};
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, FromRequestParts, Path, Query, State};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, FromRequestParts, Path, Query, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::IntoResponse;
@@ -14,6 +14,7 @@ use axum::{Json, Router};
 use oscc_sync::attestation::DeviceList;
 use oscc_sync::{EnrollRequest, EnrollResponse, PullResponse, PulledEvent, PushRequest, PushResponse, UnitList};
 use std::io::Write;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
 pub type Shared = Arc<dyn Store>;
@@ -144,13 +145,26 @@ impl FromRequestParts<Shared> for Authorized {
     }
 }
 
+/// The network a request came from, as wrong enrollment codes are counted: an IPv4 address,
+/// or an IPv6 /64 (one household or office gets a whole /64).
+fn network(peer: SocketAddr) -> String {
+    match peer.ip().to_canonical() {
+        IpAddr::V4(ip) => ip.to_string(),
+        IpAddr::V6(ip) => {
+            let s = ip.segments();
+            format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+        }
+    }
+}
+
 async fn enroll(
     State(store): State<Shared>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Json(request): Json<EnrollRequest>,
 ) -> Result<Json<EnrollResponse>, StatusCode> {
     let ((device, token), province_key) = blocking(&store, move |s| {
         let province_key = s.province_key()?.ok_or(StoreError::NoProvinceKey)?;
-        let enrolled = s.enroll(&request.code, &request.device_name, &request.public_key)?;
+        let enrolled = s.enroll(&request.code, &request.device_name, &request.public_key, &network(peer))?;
         Ok((enrolled, province_key))
     })
     .await?;

@@ -315,7 +315,7 @@ fn serve(
         let listener = std::net::TcpListener::bind(listen).map_err(|e| format!("cannot listen on {listen}: {e}"))?;
         listener.set_nonblocking(true).map_err(|e| e.to_string())?;
         let addr = listener.local_addr().map_err(|e| e.to_string())?;
-        let app = api::router(store, timeouts.request).into_make_service();
+        let app = api::router(store, timeouts.request).into_make_service_with_connect_info::<SocketAddr>();
         // The tests read this line to learn the port when they ask for port 0.
         match tls {
             Some(config) => {

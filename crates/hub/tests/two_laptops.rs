@@ -341,7 +341,7 @@ async fn an_event_of_a_newer_release_waits_and_is_applied_after_an_upgrade() {
 /// takes no enrollment, even with a right code, until the hour has passed. A device's name is
 /// printed without its control characters.
 #[tokio::test(flavor = "current_thread")]
-async fn enrollment_codes_expire_and_guessing_them_is_stopped() {
+async fn enrollment_codes_expire_and_guessing_them_is_stopped_per_address() {
     let root = temp("codes");
     for database in databases(&root, "codes") {
         let dir = root.join(if database.starts_with("postgres") {
@@ -384,6 +384,29 @@ async fn enrollment_codes_expire_and_guessing_them_is_stopped() {
             enrolling().enroll(&code, "right").await,
             Err(SyncError::Refused(429))
         ));
+        // The pause is for the address the wrong codes came from: a laptop elsewhere (here
+        // 127.0.0.2) enrolls with the same code meanwhile.
+        let elsewhere = reqwest::Client::builder()
+            .local_address(std::net::IpAddr::from([127, 0, 0, 2]))
+            .danger_accept_invalid_certs(true)
+            .build()
+            .unwrap();
+        let key = ed25519_dalek::SigningKey::from_bytes(&[9; 32]);
+        let answer = elsewhere
+            .post(format!("{}/v1/enroll", hub.url))
+            .json(&oscc_sync::EnrollRequest {
+                code: code.clone(),
+                public_key: hex::encode(key.verifying_key().to_bytes()),
+                device_name: "elsewhere".into(),
+            })
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            answer.status(),
+            200,
+            "one address's wrong codes held up the whole province"
+        );
     }
     let _ = std::fs::remove_dir_all(&root);
 }

@@ -73,8 +73,15 @@ pub trait Store: Send + Sync {
     /// Valid for `valid_hours` hours.
     fn new_enroll_code(&self, unit_code: &str, coordinator: bool, valid_hours: u32) -> Result<String, StoreError>;
     /// Enrols a laptop with its public key under a device id the hub makes (its events carry
-    /// it from then on): no device can claim an id another laptop will use.
-    fn enroll(&self, code: &str, device_name: &str, public_key: &str) -> Result<(Device, String), StoreError>;
+    /// it from then on): no device can claim an id another laptop will use. `address`: the
+    /// network the request came from, whose wrong codes are counted.
+    fn enroll(
+        &self,
+        code: &str,
+        device_name: &str,
+        public_key: &str,
+        address: &str,
+    ) -> Result<(Device, String), StoreError>;
     fn device_by_token(&self, token: &str) -> Result<Option<Device>, StoreError>;
     fn devices(&self) -> Result<Vec<Device>, StoreError>;
     /// The codes of the units on the hub.
@@ -140,9 +147,9 @@ fn rfc3339(time: chrono::DateTime<chrono::Utc>) -> String {
     time.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
-/// Wrong enrollment codes the hub takes in an hour, all devices together; then enrollment
-/// waits (429). A code has 48 random bits: at this rate guessing one would take longer than
-/// the province will exist.
+/// Wrong enrollment codes the hub takes in an hour from one network address; then enrollment
+/// from there waits (429), while laptops elsewhere enroll. A code has 48 random bits and lives
+/// a day: even from ten thousand addresses, guessing one is a chance in a million a day.
 const MAX_WRONG_CODES: i64 = 20;
 
 /// A device's name as the laptop sent it, fit to print in a terminal: no control characters
@@ -359,7 +366,13 @@ impl<B: Backend> Store for Hub<B> {
         })
     }
 
-    fn enroll(&self, code: &str, device_name: &str, public_key: &str) -> Result<(Device, String), StoreError> {
+    fn enroll(
+        &self,
+        code: &str,
+        device_name: &str,
+        public_key: &str,
+        address: &str,
+    ) -> Result<(Device, String), StoreError> {
         verifying_key(public_key)?;
         // Printed by `devices`, `approve` and the access log, and typed at `approve`: hex.
         let device_id = random_secret(16)?;
@@ -369,8 +382,8 @@ impl<B: Backend> Store for Hub<B> {
         let now = rfc3339(now);
         let enrolled = self.db.transaction(|sql| {
             let failures = sql.rows(
-                "SELECT count(*) FROM enrollment_failures WHERE tried_at > ?1",
-                &[hour_ago.as_str().into()],
+                "SELECT count(*) FROM wrong_codes WHERE address = ?1 AND tried_at > ?2",
+                &[address.into(), hour_ago.as_str().into()],
             )?;
             if failures.first().map_or(0, |r| r[0].int()) >= MAX_WRONG_CODES {
                 return Err(StoreError::TooManyTries);
@@ -383,8 +396,8 @@ impl<B: Backend> Store for Hub<B> {
             let Some(unit_code) = unit.first().map(|r| r[0].text()) else {
                 // Kept with the transaction: the wrong try counts.
                 sql.exec(
-                    "INSERT INTO enrollment_failures (tried_at) VALUES (?1)",
-                    &[now.as_str().into()],
+                    "INSERT INTO wrong_codes (address, tried_at) VALUES (?1, ?2)",
+                    &[address.into(), now.as_str().into()],
                 )?;
                 return Ok(None);
             };

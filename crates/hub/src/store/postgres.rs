@@ -12,8 +12,11 @@ CREATE TABLE IF NOT EXISTS units (code TEXT PRIMARY KEY, coordinator BIGINT NOT 
 -- One-time enrollment codes, by their keyed hash (code_key.rs), each until it expires.
 CREATE TABLE IF NOT EXISTS enrollment_codes (code_hash TEXT PRIMARY KEY, unit_code TEXT NOT NULL,
   expires_at TEXT NOT NULL, used BIGINT NOT NULL DEFAULT 0);
--- Wrong codes tried, by when: enrollment pauses after too many in an hour.
-CREATE TABLE IF NOT EXISTS enrollment_failures (tried_at TEXT NOT NULL);
+-- Wrong codes tried, by network address and when: enrollment from an address pauses after too
+-- many in an hour (`enrollment_failures` counted them for all addresses together).
+DROP TABLE IF EXISTS enrollment_failures;
+CREATE TABLE IF NOT EXISTS wrong_codes (address TEXT NOT NULL, tried_at TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS wrong_codes_address ON wrong_codes(address, tried_at);
 CREATE TABLE IF NOT EXISTS devices (id TEXT PRIMARY KEY, unit_code TEXT NOT NULL, name TEXT NOT NULL,
   token_hash TEXT NOT NULL UNIQUE, public_key TEXT NOT NULL, active BIGINT NOT NULL DEFAULT 1,
   acked_seq BIGINT NOT NULL DEFAULT 0, enrolled_at TEXT NOT NULL, last_seen TEXT);
