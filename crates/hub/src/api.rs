@@ -3,6 +3,7 @@
 //! else. Storage calls run on blocking threads (SQLite and PostgreSQL clients block). Every
 //! request has a time limit and a line in the access log.
 
+use crate::in_flight::{InFlight, Slot};
 use crate::store::{Device, Store, StoreError};
 use axum::body::Bytes;
 use axum::extract::{ConnectInfo, DefaultBodyLimit, FromRequestParts, Path, Query, State};
@@ -35,6 +36,7 @@ pub fn router(store: Shared, timeout: std::time::Duration) -> Router {
         .route("/v1/units", get(units))
         .route("/v1/blobs/{sha256}", put(put_blob).get(get_blob))
         .layer(DefaultBodyLimit::max(MAX_BODY))
+        .layer(axum::Extension(Arc::new(InFlight::default())))
         .layer(axum::middleware::from_fn(move |request, next| {
             log_and_limit(timeout, request, next)
         }))
@@ -116,8 +118,13 @@ async fn blocking<T: Send + 'static>(
 /// The enrolled, active device whose token the request carries, approved by the province (423
 /// Locked until then). An extractor of the request's head: it runs before the body is read, so
 /// a request without a valid token gets 401 without the hub reading (or holding in memory) a
-/// byte of its body.
-struct Authorized(Device);
+/// byte of its body. Its slot counts the request among the device's in flight (429 past
+/// the limit).
+struct Authorized {
+    device: Device,
+    /// Held while the request is answered.
+    _slot: Slot,
+}
 
 impl FromRequestParts<Shared> for Authorized {
     type Rejection = StatusCode;
@@ -141,7 +148,12 @@ impl FromRequestParts<Shared> for Authorized {
         if !device.approved {
             return Err(StatusCode::LOCKED);
         }
-        Ok(Authorized(device))
+        let slot = parts
+            .extensions
+            .get::<Arc<InFlight>>()
+            .and_then(|flight| flight.take(&device.id))
+            .ok_or(StatusCode::TOO_MANY_REQUESTS)?;
+        Ok(Authorized { device, _slot: slot })
     }
 }
 
@@ -178,7 +190,7 @@ async fn enroll(
 
 async fn push(
     State(store): State<Shared>,
-    Authorized(device): Authorized,
+    Authorized { device, .. }: Authorized,
     Json(request): Json<PushRequest>,
 ) -> Result<Json<PushResponse>, StatusCode> {
     // Each event is judged on its own (`store::admission`): one the hub refuses is answered
@@ -188,12 +200,12 @@ async fn push(
 
 /// The devices the province approved, with its signatures: laptops check every event they
 /// pull by these, not by the hub's word.
-async fn devices(State(store): State<Shared>, Authorized(_): Authorized) -> Result<Json<DeviceList>, StatusCode> {
+async fn devices(State(store): State<Shared>, Authorized { .. }: Authorized) -> Result<Json<DeviceList>, StatusCode> {
     Ok(Json(blocking(&store, |s| s.device_list()).await?))
 }
 
 /// The unit codes the province has: a laptop checks a transfer's receiving unit against them.
-async fn units(State(store): State<Shared>, Authorized(_): Authorized) -> Result<Json<UnitList>, StatusCode> {
+async fn units(State(store): State<Shared>, Authorized { .. }: Authorized) -> Result<Json<UnitList>, StatusCode> {
     Ok(Json(UnitList {
         units: blocking(&store, |s| s.unit_codes()).await?,
     }))
@@ -207,7 +219,7 @@ struct PullQuery {
 
 async fn pull(
     State(store): State<Shared>,
-    Authorized(device): Authorized,
+    Authorized { device, .. }: Authorized,
     Query(query): Query<PullQuery>,
 ) -> Result<Json<PullResponse>, StatusCode> {
     let limit = query.limit.unwrap_or(MAX_PULL).clamp(1, MAX_PULL);
@@ -227,7 +239,7 @@ async fn pull(
 async fn put_blob(
     State(store): State<Shared>,
     Path(sha256): Path<String>,
-    Authorized(device): Authorized,
+    Authorized { device, .. }: Authorized,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<StatusCode, StatusCode> {
@@ -245,7 +257,7 @@ async fn put_blob(
 async fn get_blob(
     State(store): State<Shared>,
     Path(sha256): Path<String>,
-    Authorized(_): Authorized,
+    Authorized { .. }: Authorized,
 ) -> Result<impl IntoResponse, StatusCode> {
     let (mime, bytes) = blocking(&store, move |s| s.get_blob(&sha256))
         .await?

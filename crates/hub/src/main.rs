@@ -14,6 +14,7 @@
 
 mod api;
 mod code_key;
+mod in_flight;
 mod private_file;
 mod province;
 mod statistics;

@@ -527,6 +527,39 @@ async fn rogue(root: &std::path::Path, database: &str) {
         assert!(closed, "a connection kept alive after its answer stayed open");
     }
 
+    // A device sending many pushes at once, each after a gap in its sequence (so each waits on
+    // one of the hub's workers for the push before it): past six in flight the hub answers
+    // 429 at once, and an honest laptop syncs meanwhile.
+    let far = {
+        let fields = json!({"name": "หน่วยงานข้ามลำดับ", "agency_type": "ngo", "unit_code": "CPN",
+            "created_at": "2026-11-01T00:00:00.000Z", "updated_at": "2026-11-01T00:00:00.000Z"});
+        let mut event = rogue.event(Entity::Agency, &id("agency"), fields);
+        rogue.seq -= 1;
+        event.device_seq += 100;
+        rogue.signed(WireEvent::from_event(&event))
+    };
+    let mut pushes = tokio::task::JoinSet::new();
+    for _ in 0..8 {
+        let (http, url, token, far) = (rogue.http.clone(), rogue.url.clone(), rogue.token.clone(), far.clone());
+        pushes.spawn(async move {
+            http.post(format!("{url}/v1/push"))
+                .bearer_auth(token)
+                .json(&PushRequest {
+                    events: vec![far],
+                    acked_seq: 0,
+                })
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        });
+    }
+    cpn2.sync().await;
+    let mut statuses = pushes.join_all().await;
+    statuses.sort();
+    assert_eq!(statuses, [200, 200, 200, 200, 200, 200, 429, 429]);
+
     // Nothing of BKK reached CPN, and the hub lists what it refused.
     let seen = rogue.pull_all().await;
     assert!(!seen.contains(&bkk_case), "BKK's case reached CPN");
