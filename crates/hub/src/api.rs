@@ -122,8 +122,9 @@ async fn blocking<T: Send + 'static>(
 /// the limit).
 struct Authorized {
     device: Device,
-    /// Held while the request is answered.
-    _slot: Slot,
+    /// Held while the request is answered, and moved into the blocking work a request starts:
+    /// a request given up on (timed out, or the device hung up) counts until that work ends.
+    slot: Slot,
 }
 
 impl FromRequestParts<Shared> for Authorized {
@@ -153,7 +154,7 @@ impl FromRequestParts<Shared> for Authorized {
             .get::<Arc<InFlight>>()
             .and_then(|flight| flight.take(&device.id))
             .ok_or(StatusCode::TOO_MANY_REQUESTS)?;
-        Ok(Authorized { device, _slot: slot })
+        Ok(Authorized { device, slot })
     }
 }
 
@@ -190,12 +191,18 @@ async fn enroll(
 
 async fn push(
     State(store): State<Shared>,
-    Authorized { device, .. }: Authorized,
+    Authorized { device, slot }: Authorized,
     Json(request): Json<PushRequest>,
 ) -> Result<Json<PushResponse>, StatusCode> {
     // Each event is judged on its own (`store::admission`): one the hub refuses is answered
     // with its reason while the others are stored.
-    Ok(Json(blocking(&store, move |s| s.push(&device, &request)).await?))
+    Ok(Json(
+        blocking(&store, move |s| {
+            let _in_flight = slot;
+            s.push(&device, &request)
+        })
+        .await?,
+    ))
 }
 
 /// The devices the province approved, with its signatures: laptops check every event they
@@ -219,12 +226,16 @@ struct PullQuery {
 
 async fn pull(
     State(store): State<Shared>,
-    Authorized { device, .. }: Authorized,
+    Authorized { device, slot }: Authorized,
     Query(query): Query<PullQuery>,
 ) -> Result<Json<PullResponse>, StatusCode> {
     let limit = query.limit.unwrap_or(MAX_PULL).clamp(1, MAX_PULL);
     let after = query.after;
-    let rows = blocking(&store, move |s| s.pull(&device, after, limit)).await?;
+    let rows = blocking(&store, move |s| {
+        let _in_flight = slot;
+        s.pull(&device, after, limit)
+    })
+    .await?;
     let cursor = rows.last().map_or(after, |(seq, _)| *seq);
     Ok(Json(PullResponse {
         events: rows
@@ -239,7 +250,7 @@ async fn pull(
 async fn put_blob(
     State(store): State<Shared>,
     Path(sha256): Path<String>,
-    Authorized { device, .. }: Authorized,
+    Authorized { device, slot }: Authorized,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<StatusCode, StatusCode> {
@@ -248,7 +259,11 @@ async fn put_blob(
         .and_then(|v| v.to_str().ok())
         .unwrap_or("application/octet-stream")
         .to_owned();
-    blocking(&store, move |s| s.put_blob(&device, &sha256, &mime, &body)).await?;
+    blocking(&store, move |s| {
+        let _in_flight = slot;
+        s.put_blob(&device, &sha256, &mime, &body)
+    })
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -257,10 +272,13 @@ async fn put_blob(
 async fn get_blob(
     State(store): State<Shared>,
     Path(sha256): Path<String>,
-    Authorized { .. }: Authorized,
+    Authorized { slot, .. }: Authorized,
 ) -> Result<impl IntoResponse, StatusCode> {
-    let (mime, bytes) = blocking(&store, move |s| s.get_blob(&sha256))
-        .await?
-        .ok_or(StatusCode::NOT_FOUND)?;
+    let (mime, bytes) = blocking(&store, move |s| {
+        let _in_flight = slot;
+        s.get_blob(&sha256)
+    })
+    .await?
+    .ok_or(StatusCode::NOT_FOUND)?;
     Ok(([(header::CONTENT_TYPE, mime)], bytes))
 }

@@ -302,6 +302,7 @@ struct Timeouts {
     /// For a request to come: on a new connection, on one kept alive after an answer, and for a
     /// request's head once it started (then the connection is closed). A laptop that lost its
     /// line, or a client that opens connections and sends nothing, holds none for longer.
+    /// (HTTP/1.1 only, which the laptops speak: an HTTP/2 connection has no such timeout.)
     idle: std::time::Duration,
 }
 
@@ -324,7 +325,8 @@ fn serve(
                 let config = axum_server::tls_rustls::RustlsConfig::from_config(config);
                 let mut server = axum_server::from_tcp_rustls(listener, config)
                     .map_err(|e| e.to_string())?
-                    .first_request_timeout(timeouts.idle);
+                    .first_request_timeout(timeouts.idle)
+                    .http1_only();
                 server.http_builder().http1().header_read_timeout(timeouts.idle);
                 server.serve(app).await
             }
@@ -332,7 +334,8 @@ fn serve(
                 println!("listening on http://{addr}");
                 let mut server = axum_server::from_tcp(listener)
                     .map_err(|e| e.to_string())?
-                    .first_request_timeout(timeouts.idle);
+                    .first_request_timeout(timeouts.idle)
+                    .http1_only();
                 server.http_builder().http1().header_read_timeout(timeouts.idle);
                 server.serve(app).await
             }

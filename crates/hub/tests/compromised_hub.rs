@@ -341,6 +341,16 @@ async fn compromised(root: &std::path::Path, database: &str) {
             "created_at": "2026-11-01T00:00:00.000Z", "updated_at": "2026-11-01T00:00:00.000Z"}),
     );
     let seizure = bkk_event(10, Entity::Case, &case.id, json!({"held_by": "BKK"}));
+    // A BKK person under the CPN case's id, first: a record of another kind lends its unit to
+    // nothing (taken, as BKK's own person).
+    let decoy = bkk_event(
+        14,
+        Entity::Person,
+        &case.id,
+        json!({"name_th": "ล่อ", "id_kind": "none", "sex": "unknown", "unit_code": "BKK",
+            "created_at": "2026-11-01T00:00:00.000Z", "updated_at": "2026-11-01T00:00:00.000Z"}),
+    );
+    deliver(database, &decoy, "BKK");
     deliver(database, &intrusion, "BKK");
     deliver(database, &seizure, "BKK");
     // And one of BKK's agencies without its type: it could never be written to a book.
@@ -352,8 +362,7 @@ async fn compromised(root: &std::path::Path, database: &str) {
             "created_at": "2026-11-01T00:00:00.000Z", "updated_at": "2026-11-01T00:00:00.000Z"}),
     );
     deliver(database, &incomplete, "BKK");
-    // And a BKK agency written in the name of a CPN social worker, and a change to the phone
-    // of CPN's client, whose case BKK does not hold.
+    // And a BKK agency written in the name of a CPN social worker.
     let impersonation = {
         let mut event = bkk_event(
             12,
@@ -368,6 +377,17 @@ async fn compromised(root: &std::path::Path, database: &str) {
         event
     };
     deliver(database, &impersonation, "BKK");
+    // And a change to the phone of CPN's client, after a BKK case naming her as its client (a
+    // link to a person BKK does not see: the hub would have refused it).
+    let claim = bkk_event(
+        15,
+        Entity::Case,
+        &format!("case-{}", uuid::Uuid::now_v7()),
+        json!({"case_number": "BKK-2569-0001", "client_id": person, "source": "walk_in", "risk": "green",
+            "status": "intake", "held_by": "BKK", "unit_code": "BKK",
+            "created_at": "2026-11-01T00:00:00.000Z", "updated_at": "2026-11-01T00:00:00.000Z"}),
+    );
+    deliver(database, &claim, "BKK");
     let phone = bkk_event(13, Entity::Person, &person, json!({"phone": "0800000000"}));
     deliver(database, &phone, "BKK");
 
@@ -385,11 +405,11 @@ async fn compromised(root: &std::path::Path, database: &str) {
 
     let report = sync_once(&b, &b_client, schema).await.unwrap();
     assert_eq!(
-        report.received.quarantined, 15,
-        "the fifteen edited or forged events are set aside"
+        report.received.quarantined, 16,
+        "the sixteen edited or forged events are set aside"
     );
     let position = b.lock().unwrap().sync_position().unwrap();
-    assert_eq!(position.set_aside, 15);
+    assert_eq!(position.set_aside, 16);
     let supervisor = casebook::Session {
         role: casebook::Role::Supervisor,
         ..b_worker.clone()
@@ -419,6 +439,7 @@ async fn compromised(root: &std::path::Path, database: &str) {
         (incomplete.record_id.clone(), "incomplete".to_owned()),
         (impersonation.record_id.clone(), "not_yours".to_owned()),
         (phone.record_id.clone(), "not_held".to_owned()),
+        (claim.record_id.clone(), "not_held".to_owned()),
     ];
     expected.sort();
     assert_eq!(why, expected);

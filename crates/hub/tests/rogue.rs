@@ -525,6 +525,12 @@ async fn rogue(root: &std::path::Path, database: &str) {
         assert!(answer.starts_with("HTTP/1.1 401"), "{answer}");
         assert!(!answer.to_ascii_lowercase().contains("connection: close"), "{answer}");
         assert!(closed, "a connection kept alive after its answer stayed open");
+        // HTTP/2 by prior knowledge (no laptop speaks it): the preface, empty settings and one
+        // GET, after which such a connection would idle with no timeout.
+        let mut h2 = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".to_vec();
+        h2.extend_from_slice(&[0, 0, 0, 4, 0, 0, 0, 0, 0]);
+        h2.extend_from_slice(&[0, 0, 3, 1, 5, 0, 0, 0, 1, 0x82, 0x86, 0x84]);
+        assert!(hung_up(&idle.addr, &h2).0, "an HTTP/2 connection stayed open");
     }
 
     // A device sending many pushes at once, each after a gap in its sequence (so each waits on

@@ -323,6 +323,15 @@ impl Checks {
         })
     }
 
+    /// The unit of the device that signed `event`, when the province approved the device and
+    /// did not revoke it before the event.
+    fn vouched(&self, event: &casebook::log::events::Event) -> Option<&str> {
+        self.devices
+            .get(&event.device_id)
+            .filter(|d| d.last_seq.is_none_or(|last| event.device_seq <= last))
+            .map(|d| d.unit_code.as_str())
+    }
+
     /// Each event for the case book, or set aside with its reason: by a device the province
     /// did not approve (`unknown_device`), with a signature that is not its device's
     /// (`bad_signature`), or failing `into_incoming`.
@@ -546,10 +555,17 @@ fn retry(replica: &impl Replica, checks: &Checks) -> Result<Received, SyncError>
         // signature was checked, judged by the book again.
         match serde_json::from_str::<WireEvent>(&raw) {
             Ok(wire) => pulled.push(wire),
-            Err(_) => held.extend(serde_json::from_str::<HeldEvent>(&raw).ok().map(|h| Incoming::Event {
-                event: h.event,
-                writer: Some(h.writer),
-            })),
+            // Judged again only while its device stands (approved, not revoked before it),
+            // with the unit the province approved the device for now.
+            Err(_) => held.extend(
+                serde_json::from_str::<HeldEvent>(&raw)
+                    .ok()
+                    .and_then(|h| Some((checks.vouched(&h.event)?.to_owned(), h.event)))
+                    .map(|(writer, event)| Incoming::Event {
+                        event,
+                        writer: Some(writer),
+                    }),
+            ),
         }
     }
     let readable: Vec<Incoming> = checks

@@ -32,17 +32,17 @@ pub enum SetAside {
     /// It claims this laptop's own device: this laptop's events never come back.
     OwnDevice,
     /// Its device's unit may not write the record: another unit's user, register, agency or
-    /// settings, or a record's unit rewritten (`casebook::sync::receive::NOT_YOURS`).
+    /// settings, or a record's unit rewritten (`casebook::sync::rights::NOT_YOURS`).
     NotYours,
     /// Its device's unit does not hold the case it writes to: never given it, or handed it on,
     /// or it transfers a case it was only referred (tried again: the transfer that gave the
-    /// unit the case may come later; `casebook::sync::receive::NOT_HELD`).
+    /// unit the case may come later; `casebook::sync::rights::NOT_HELD`).
     NotHeld,
     /// It creates a record without a field the record cannot be without
-    /// (`casebook::sync::receive::INCOMPLETE`).
+    /// (`casebook::sync::rights::INCOMPLETE`).
     Incomplete,
     /// It changes a record before the record's creation came (tried again:
-    /// `casebook::sync::receive::UNKNOWN_ORIGIN`).
+    /// `casebook::sync::rights::UNKNOWN_ORIGIN`).
     UnknownOrigin,
     /// Another event came before under its device and sequence number: one of them was forged
     /// (`casebook::sync::receive::DIVERGED`).
@@ -242,12 +242,7 @@ fn envelope(event: &Event) -> (Option<String>, Vec<String>, Option<String>) {
         entity if entity.in_case() => field("case_id"),
         _ => None,
     };
-    let refs = match event.entity {
-        Entity::Case => field("client_id"),
-        Entity::CaseParty => field("person_id"),
-        Entity::Referral | Entity::CarePlanGoal => field("agency_id"),
-        _ => None,
-    };
+    let refs = event.entity.link().and_then(|(name, _)| field(name));
     // A transfer hands the case over; a referral to a partner on the hub shares it.
     let grant = match event.entity {
         Entity::Case => field("held_by"),
@@ -406,7 +401,8 @@ mod tests {
     #[test]
     fn the_book_sets_aside_for_the_reasons_this_laptop_names() {
         use casebook::error::serde_name;
-        use casebook::sync::receive::{DIVERGED, INCOMPLETE, NOT_HELD, NOT_YOURS, RETRIED, UNKNOWN_ORIGIN};
+        use casebook::sync::receive::{DIVERGED, RETRIED};
+        use casebook::sync::rights::{INCOMPLETE, NOT_HELD, NOT_YOURS, UNKNOWN_ORIGIN};
         assert_eq!(serde_name(&SetAside::NotYours), NOT_YOURS);
         assert_eq!(serde_name(&SetAside::NotHeld), NOT_HELD);
         assert_eq!(serde_name(&SetAside::Incomplete), INCOMPLETE);

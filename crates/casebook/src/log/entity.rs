@@ -110,6 +110,18 @@ impl Entity {
         )
     }
 
+    /// The field by which a record of this kind links a record outside its case, and that
+    /// record's kind: a case's client, a party, the agency of a referral or a care plan goal.
+    /// The hub routes and judges links by it; a unit links only a record it sees.
+    pub fn link(self) -> Option<(&'static str, Entity)> {
+        match self {
+            Entity::Case => Some(("client_id", Entity::Person)),
+            Entity::CaseParty => Some(("person_id", Entity::Person)),
+            Entity::Referral | Entity::CarePlanGoal => Some(("agency_id", Entity::Agency)),
+            _ => None,
+        }
+    }
+
     /// Records only their own unit writes: everything outside a case but a person (a case's
     /// client or other party is kept current by the units holding the case).
     pub fn own_unit_only(self) -> bool {

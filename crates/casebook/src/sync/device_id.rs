@@ -7,15 +7,18 @@ use crate::book::permissions::{Permission, Session};
 use crate::error::{Error, Result};
 use crate::log::events;
 use crate::log::hlc::{Clock, Hlc};
+use crate::store::rows::new_id;
 use rusqlite::params;
 use serde_json::{Map, Value};
 use std::collections::HashMap;
 
 impl Casebook {
     /// Takes the device id the hub gave this laptop at enrollment. The events the hub has not
-    /// had yet move to it, numbered on from 1 and their clocks naming it (the clocks that
-    /// refer to them follow); events the hub had under the old id stay as they are. Later
-    /// events carry the new id. Administrators only.
+    /// acknowledged move to it, numbered on from 1, each under a new event id (a hub may hold
+    /// one whose answer was lost, under the old device: the two must not collide) and with its
+    /// clock naming the new device (the clocks that refer to them follow); events the hub
+    /// acknowledged under the old id stay as they are. Later events carry the new id.
+    /// Administrators only.
     pub fn take_device_id(&mut self, session: &Session, id: &str) -> Result<()> {
         session.require(Permission::ManageUsers)?;
         // Clocks are "<ms>-<counter>-<device>": an id is letters, digits, dashes, underscores.
@@ -62,13 +65,15 @@ impl Casebook {
                 let mut bases: Map<String, Value> = serde_json::from_str(&bases).map_err(corrupt)?;
                 bases.values_mut().for_each(rename);
                 tx.execute(
-                    "UPDATE events SET device_id = ?1, device_seq = device_seq - ?2, hlc = ?3, bases = ?4
-                     WHERE rowid_ = ?5",
+                    "UPDATE events SET device_id = ?1, device_seq = device_seq - ?2, hlc = ?3, bases = ?4,
+                       event_id = ?5
+                     WHERE rowid_ = ?6",
                     params![
                         id,
                         pushed,
                         moved[&hlc],
                         serde_json::to_string(&bases).map_err(corrupt)?,
+                        new_id(),
                         rowid
                     ],
                 )?;

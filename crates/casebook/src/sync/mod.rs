@@ -6,7 +6,7 @@ pub mod conflicts;
 mod device_id;
 pub mod receive;
 pub mod refused;
-mod rights;
+pub mod rights;
 pub mod set_aside;
 
 use crate::book::Casebook;

@@ -1,7 +1,7 @@
 //! Taking in other devices' events: they join the log and each record they touch is brought
 //! up to date (log::merge), so any order of delivery, and any repeat, gives the same state.
 
-use super::rights::Rights;
+use super::rights::{NOT_HELD, Rights, UNKNOWN_ORIGIN};
 use crate::book::Casebook;
 use crate::dates::now_iso;
 use crate::error::{Error, Result};
@@ -29,21 +29,6 @@ pub const RETRIED: [&str; 6] = [
     UNKNOWN_ORIGIN,
     NOT_HELD,
 ];
-
-/// The reason an event is set aside when its device's unit may not write the record.
-pub const NOT_YOURS: &str = "not_yours";
-
-/// The reason a record's first event is set aside when it lacks a field the record cannot be
-/// without: the record could never be written.
-pub const INCOMPLETE: &str = "incomplete";
-
-/// The reason an event is set aside when its device's unit does not hold the case it writes to
-/// (`rights`).
-pub const NOT_HELD: &str = "not_held";
-
-/// The reason an event is set aside when it changes a record only its own unit writes before
-/// the record's creation has come: which unit that is cannot be told yet.
-pub const UNKNOWN_ORIGIN: &str = "unknown_origin";
 
 /// The reason an event is set aside when the book holds another event under its device and
 /// number: one of the two was forged.
@@ -125,7 +110,19 @@ impl Casebook {
                     quarantine_held = true;
                 }
                 Incoming::Event { event, writer } => {
-                    if let Some(writer) = writer
+                    // A purged record's events, and those of a purged case's new records, are
+                    // dropped whole, before any check could keep one aside, text and all.
+                    let purged = any_purged && {
+                        let mut gone = tx.prepare_cached("SELECT 1 FROM purged WHERE entity_id = ?1")?;
+                        let case = event.fields.get("case_id").and_then(serde_json::Value::as_str);
+                        gone.exists([&event.entity_id])?
+                            || match case {
+                                Some(case) => gone.exists([case])?,
+                                None => false,
+                            }
+                    };
+                    if !purged
+                        && let Some(writer) = writer
                         && let Some(why) = rights.judge(&tx, &self.catalog, event, writer, &own_device)?
                     {
                         set_aside(&tx, event, writer, why)?;
@@ -134,14 +131,10 @@ impl Casebook {
                         continue;
                     }
                     if quarantine_held {
-                        // Kept in quarantine by an older build, readable now.
+                        // Kept in quarantine by an older build or an earlier check, taken now.
                         tx.prepare_cached("DELETE FROM quarantine WHERE event_id = ?1")?
                             .execute([&event.event_id])?;
                     }
-                    let purged = any_purged
-                        && tx
-                            .prepare_cached("SELECT 1 FROM purged WHERE entity_id = ?1")?
-                            .exists([&event.entity_id])?;
                     // Held already: not inserted again.
                     if purged || !events::insert(&tx, event)? {
                         let held = tx

@@ -12,13 +12,16 @@
 //!   are the exception (they never come back from the hub, so where the hub placed them is not
 //!   known): a transfer of its own grants the receiving unit, but does not end the rights of
 //!   the unit it was taken from.
-//! - A person is written by its unit, and by a unit holding a case whose client or other party
+//! - A link (a case's client, a party, the agency of a referral or goal) names only a record of
+//!   the writer's unit or one linked to a case the unit was granted (`not_held`, tried again).
+//! - A person is written by its unit, and by a unit granted a case whose client or other party
 //!   it is (by the cases and parties this book holds: `not_held`, tried again, when none).
+//!   Granted, as the hub keeps it: the unit that opened the case, every unit a transfer named,
+//!   every partner it was referred to.
 //! - An event's author (`user_id`, a timeline entry's `author_id`) is not a user of another
 //!   unit, as far as this book knows its users (a unit's users reach only that unit and the
 //!   province).
 
-use super::receive::{INCOMPLETE, NOT_HELD, NOT_YOURS, UNKNOWN_ORIGIN};
 use crate::error::Result;
 use crate::log::entity::Entity;
 use crate::log::events::{Event, check_complete};
@@ -27,11 +30,28 @@ use rusqlite::{OptionalExtension, params};
 use serde_json::Value;
 use std::collections::HashMap;
 
+/// The reason an event is set aside when its device's unit may not write the record.
+pub const NOT_YOURS: &str = "not_yours";
+
+/// The reason a record's first event is set aside when it lacks a field the record cannot be
+/// without: the record could never be written.
+pub const INCOMPLETE: &str = "incomplete";
+
+/// The reason an event is set aside when its device's unit does not hold the case it writes to
+/// (below).
+pub const NOT_HELD: &str = "not_held";
+
+/// The reason an event is set aside when it changes a record only its own unit writes before
+/// the record's creation has come: which unit that is cannot be told yet.
+pub const UNKNOWN_ORIGIN: &str = "unknown_origin";
+
 /// What judging one batch has learned: the unit and case each record was created with (those
 /// created in the batch have no row until it ends), and the unit of each author.
 pub(super) struct Rights {
-    origins: HashMap<String, String>,
-    cases: HashMap<String, String>,
+    /// Keyed by kind and id: a record of one kind may not lend its unit to another kind's
+    /// record under the same id.
+    origins: HashMap<(Entity, String), String>,
+    cases: HashMap<(Entity, String), String>,
     /// The unit of each user looked up (None: not a user this book knows).
     users: HashMap<String, Option<String>>,
     /// Whether records of earlier batches wait in `sync_pending` (their rows not written):
@@ -81,14 +101,29 @@ impl Rights {
             (None, Some(claimed)) if claimed != writer => return Ok(Some(NOT_YOURS)),
             (None, Some(_)) if check_complete(catalog, event).is_err() => return Ok(Some(INCOMPLETE)),
             (None, Some(claimed)) => {
-                self.origins.insert(event.entity_id.clone(), claimed.to_owned());
+                self.origins
+                    .insert((event.entity, event.entity_id.clone()), claimed.to_owned());
             }
             // A change before the record's creation: a hub delivers the creation first, so
             // this one waits (tried again at the next sync) rather than be taken unchecked.
             (None, None) => return Ok(Some(UNKNOWN_ORIGIN)),
         }
-        if event.entity == Entity::Person && !creates && origin.as_deref() != Some(writer) {
-            return Ok((!shares_person(tx, &event.entity_id, writer, own_device)?).then_some(NOT_HELD));
+        // A link names only a record the writer's unit sees (the hub's `link_not_visible`).
+        if let Some((field, target)) = event.entity.link()
+            && let Some(linked) = event.fields.get(field).and_then(Value::as_str)
+        {
+            match self.origin(tx, target, linked)? {
+                None => return Ok(Some(UNKNOWN_ORIGIN)),
+                Some(unit) if unit == writer || sees_linked(tx, target, linked, writer)? => {}
+                Some(_) => return Ok(Some(NOT_HELD)),
+            }
+        }
+        if event.entity == Entity::Person
+            && !creates
+            && origin.as_deref() != Some(writer)
+            && !sees_linked(tx, Entity::Person, &event.entity_id, writer)?
+        {
+            return Ok(Some(NOT_HELD));
         }
         if !event.entity.in_case() {
             return Ok(None);
@@ -109,12 +144,13 @@ impl Rights {
 
     /// The unit that created record `id`, when its creation is here.
     fn origin(&mut self, tx: &rusqlite::Connection, entity: Entity, id: &str) -> Result<Option<String>> {
-        if let Some(unit) = self.origins.get(id) {
+        let key = (entity, id.to_owned());
+        if let Some(unit) = self.origins.get(&key) {
             return Ok(Some(unit.clone()));
         }
         let unit = self.recorded(tx, entity, id, "unit_code")?;
         if let Some(unit) = &unit {
-            self.origins.insert(id.to_owned(), unit.clone());
+            self.origins.insert(key, unit.clone());
         }
         Ok(unit)
     }
@@ -139,13 +175,14 @@ impl Rights {
             return Ok(Some(event.entity_id.clone()));
         }
         let named = event.fields.get("case_id").and_then(Value::as_str);
-        let first = match self.cases.get(&event.entity_id) {
+        let key = (event.entity, event.entity_id.clone());
+        let first = match self.cases.get(&key) {
             Some(case) => Some(case.clone()),
             None if creates => None,
             None => {
                 let first = self.recorded(tx, event.entity, &event.entity_id, "case_id")?;
                 if let Some(case) = &first {
-                    self.cases.insert(event.entity_id.clone(), case.clone());
+                    self.cases.insert(key.clone(), case.clone());
                 }
                 first
             }
@@ -154,7 +191,7 @@ impl Rights {
             (Some(first), Some(named)) if first != named => None,
             (Some(first), _) => Some(first),
             (None, Some(named)) => {
-                self.cases.insert(event.entity_id.clone(), named.to_owned());
+                self.cases.insert(key, named.to_owned());
                 Some(named.to_owned())
             }
             (None, None) => None,
@@ -200,22 +237,43 @@ fn writes_case(
     Ok(owner == unit || holds(tx, case_id, unit, own_device)? || (!transfers && partner(tx, case_id, unit)?))
 }
 
-/// Whether `unit` writes to a case whose client or other party `person` is.
-fn shares_person(tx: &rusqlite::Connection, person: &str, unit: &str, own_device: &str) -> Result<bool> {
-    let cases: Vec<(String, String)> = tx
-        .prepare_cached(
+/// Whether `unit` was granted a case that links record `id` (a person: as client or party; an
+/// agency: on a referral or goal), by the cases this book holds.
+fn sees_linked(tx: &rusqlite::Connection, target: Entity, id: &str, unit: &str) -> Result<bool> {
+    let linking = match target {
+        Entity::Person => {
             "SELECT id, unit_code FROM cases WHERE client_id = ?1
              UNION SELECT c.id, c.unit_code FROM case_parties p JOIN cases c ON c.id = p.case_id
-             WHERE p.person_id = ?1",
-        )?
-        .query_map([person], |r| Ok((r.get(0)?, r.get(1)?)))?
+             WHERE p.person_id = ?1"
+        }
+        _ => {
+            "SELECT c.id, c.unit_code FROM referrals r JOIN cases c ON c.id = r.case_id WHERE r.agency_id = ?1
+             UNION SELECT c.id, c.unit_code FROM care_plan_goals g JOIN cases c ON c.id = g.case_id
+             WHERE g.agency_id = ?1"
+        }
+    };
+    let cases: Vec<(String, String)> = tx
+        .prepare_cached(linking)?
+        .query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<rusqlite::Result<_>>()?;
     for (case_id, owner) in cases {
-        if writes_case(tx, &case_id, &owner, unit, own_device, false)? {
+        if owner == unit || granted(tx, &case_id, unit)? {
             return Ok(true);
         }
     }
     Ok(false)
+}
+
+/// Whether a transfer named `unit` or the case was referred to it, ever: the hub's grants
+/// beside the case's creator.
+fn granted(tx: &rusqlite::Connection, case_id: &str, unit: &str) -> Result<bool> {
+    Ok(tx
+        .prepare_cached(
+            "SELECT 1 FROM events
+             WHERE entity = 'case' AND entity_id = ?1 AND json_extract(fields, '$.held_by') = ?2",
+        )?
+        .exists([case_id, unit])?
+        || partner(tx, case_id, unit)?)
 }
 
 /// Whether `unit` holds the case: the last transfer from elsewhere named it, or one of this

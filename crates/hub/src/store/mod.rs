@@ -399,6 +399,11 @@ impl<B: Backend> Store for Hub<B> {
                     "INSERT INTO wrong_codes (address, tried_at) VALUES (?1, ?2)",
                     &[address.into(), now.as_str().into()],
                 )?;
+                // Only the last hour counts: older tries go (many addresses must not grow it).
+                sql.exec(
+                    "DELETE FROM wrong_codes WHERE tried_at <= ?1",
+                    &[hour_ago.as_str().into()],
+                )?;
                 return Ok(None);
             };
             let device = Device {
