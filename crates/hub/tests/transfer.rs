@@ -355,13 +355,51 @@ async fn transfer(root: &std::path::Path, database: &str) {
         .list_cases(&cpn.worker, &CaseFilter::default())
         .unwrap();
     assert_eq!(held_by.len(), 2);
+    // Each unit keeps its own lists: CPN, BKK and the province each have a closure reason
+    // "safe"; the province's laptop, which receives all three, keeps all three, and shows
+    // (and edits) its own.
+    for (laptop, label) in [
+        (&cpn, "ปลอดภัย (ชุมพร)"),
+        (&bkk, "ปลอดภัย (กรุงเทพ)"),
+        (&province, "ปลอดภัย (จังหวัด)"),
+    ] {
+        let admin = casebook::Session {
+            role: casebook::Role::Administrator,
+            ..laptop.worker.clone()
+        };
+        let lookup = casebook::records::lookup::Lookup {
+            kind: "closure_reason".into(),
+            code: "safe".into(),
+            label_th: label.into(),
+            label_en: "safe".into(),
+            active: true,
+        };
+        laptop.book.lock().unwrap().set_lookup(&admin, &lookup).unwrap();
+        laptop.sync().await;
+    }
+    province.sync().await;
+    let labels: Vec<String> = province
+        .book
+        .lock()
+        .unwrap()
+        .lookups("closure_reason")
+        .unwrap()
+        .into_iter()
+        .map(|l| l.record.label_th)
+        .collect();
+    assert_eq!(labels, ["ปลอดภัย (จังหวัด)"]);
+
     // Nothing honest was set aside by a laptop's checks, the coordinator's included (it
-    // receives every unit's records).
+    // receives every unit's records), and nothing waits for a record it refers to.
     province.sync().await;
     shelter_unit.sync().await;
     for laptop in [&cpn, &bkk, &province, &shelter_unit] {
         let position = laptop.book.lock().unwrap().sync_position().unwrap();
-        assert_eq!(position.set_aside, 0, "honest events were set aside");
+        assert_eq!(
+            (position.set_aside, position.waiting),
+            (0, 0),
+            "honest events were set aside, or records wait"
+        );
     }
 
     // `oscc-hub report`: one line per unit.

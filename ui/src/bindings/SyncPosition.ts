@@ -20,4 +20,8 @@ refused: number,
 /**
  * Events from elsewhere set aside because they failed this laptop's checks.
  */
-set_aside: number, };
+set_aside: number, 
+/**
+ * Records taken in that wait for a record they refer to (which comes with a later sync).
+ */
+waiting: number, };

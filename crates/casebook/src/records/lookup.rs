@@ -22,7 +22,7 @@ pub struct Lookup {
 }
 
 impl Casebook {
-    /// Adds the entry, or changes the labels or activity of an existing (kind, code).
+    /// Adds the entry, or changes the labels or activity of this unit's (kind, code).
     pub fn set_lookup(&mut self, admin: &Session, lookup: &Lookup) -> Result<()> {
         admin.require(Permission::ManageUsers)?;
         for (field, value) in [
@@ -37,8 +37,8 @@ impl Casebook {
         let existing: Option<String> = self
             .conn
             .query_row(
-                "SELECT id FROM lookups WHERE kind = ?1 AND code = ?2",
-                [&lookup.kind, &lookup.code],
+                "SELECT id FROM lookups WHERE kind = ?1 AND code = ?2 AND unit_code = ?3",
+                [&lookup.kind, &lookup.code, &self.unit_code().to_owned()],
                 |r| r.get(0),
             )
             .optional()?;
@@ -50,12 +50,12 @@ impl Casebook {
         }
     }
 
-    /// The active entries of a list, for pickers; anyone signed in may read them.
+    /// This unit's active entries of a list, for pickers; anyone signed in may read them.
     pub fn lookups(&self, kind: &str) -> Result<Vec<Stored<Lookup>>> {
         self.records(
             Entity::Lookup,
-            "WHERE kind = ?1 AND active = 1 ORDER BY label_th",
-            &[&kind],
+            "WHERE kind = ?1 AND active = 1 AND unit_code = ?2 ORDER BY label_th",
+            &[&kind, &self.unit_code()],
         )
     }
 }

@@ -28,6 +28,7 @@ pub(crate) const MIGRATIONS: &[(u32, &str)] = &[
     (7, include_str!("../../migrations/0007_search_hash.sql")),
     (8, include_str!("../../migrations/0008_sync_refused.sql")),
     (9, include_str!("../../migrations/0009_quarantine_reason.sql")),
+    (10, include_str!("../../migrations/0010_lookups_per_unit.sql")),
 ];
 
 pub fn schema_version() -> u32 {

@@ -38,6 +38,9 @@ pub struct SyncPosition {
     /// Events from elsewhere set aside because they failed this laptop's checks.
     #[ts(type = "number")]
     pub set_aside: i64,
+    /// Records taken in that wait for a record they refer to (which comes with a later sync).
+    #[ts(type = "number")]
+    pub waiting: i64,
 }
 
 /// The `sync_state` key of the pinned province key.
@@ -162,7 +165,11 @@ impl Casebook {
             [],
             |r| r.get(0),
         )?;
+        let waiting: i64 = self
+            .conn
+            .query_row("SELECT count(*) FROM sync_pending", [], |r| r.get(0))?;
         Ok(SyncPosition {
+            waiting,
             pushed_seq,
             pull_cursor: self.sync_number("pull_cursor")?,
             pending: last_seq - pushed_seq,
