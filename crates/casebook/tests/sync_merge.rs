@@ -252,3 +252,42 @@ fn a_book_taking_the_hubs_device_id_keeps_its_work_and_merges_cleanly() {
         .collect();
     assert_eq!(names, ["ชื่อที่สาม"]);
 }
+
+/// An event taken in comes again after later events changed what its checks see (here: its
+/// author turned out to be another unit's user): it is a repeat, counted as such, not set
+/// aside as a suspect.
+#[test]
+fn an_event_taken_before_that_comes_again_is_a_repeat_not_a_suspect() {
+    let mut province = replica("repeat-province");
+    let dir = Dir::new("repeat-bkk");
+    let (mut bkk, _, bkk_worker) = casebook::synth::unit_book(dir.path(), "BKK", "b", WORKER_PASS).unwrap();
+    let agency = bkk
+        .add_agency(&bkk_worker, &Agency::new("หน่วยงานของกรุงเทพ", AgencyType::Ngo))
+        .unwrap();
+    let events = bkk.events().unwrap();
+    let made = events.iter().find(|e| e.entity_id == agency).unwrap().clone();
+    // The author's creation, as the hub might later hand it over, naming another unit.
+    let mut author = events
+        .iter()
+        .find(|e| e.entity_id == bkk_worker.user_id && e.fields.contains_key("username"))
+        .unwrap()
+        .clone();
+    author.event_id = format!("{}-again", author.event_id);
+    author.device_seq += 1000;
+    author.fields.insert("unit_code".into(), "CPN".into());
+    let take = |book: &mut Casebook, event: &Event, writer: &str, cursor: i64| {
+        book.receive(
+            vec![Incoming::Event {
+                event: event.clone(),
+                writer: Some(writer.into()),
+            }],
+            cursor,
+        )
+        .unwrap()
+    };
+    assert_eq!(take(&mut province.book, &made, "BKK", 1).applied, 1);
+    assert_eq!(take(&mut province.book, &author, "CPN", 2).applied, 1);
+    let again = take(&mut province.book, &made, "BKK", 3);
+    assert_eq!((again.duplicates, again.quarantined), (1, 0));
+    assert_eq!(province.book.sync_position().unwrap().set_aside, 0);
+}

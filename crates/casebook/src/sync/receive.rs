@@ -125,6 +125,15 @@ impl Casebook {
                         && let Some(writer) = writer
                         && let Some(why) = rights.judge(&tx, &self.catalog, event, writer, &own_device)?
                     {
+                        // An event taken before comes again (judged now, after later events,
+                        // it may fail): held already, it is a repeat, not a suspect.
+                        if tx
+                            .prepare_cached("SELECT 1 FROM events WHERE event_id = ?1")?
+                            .exists([&event.event_id])?
+                        {
+                            report.duplicates += 1;
+                            continue;
+                        }
                         set_aside(&tx, event, writer, why)?;
                         report.quarantined += 1;
                         quarantine_held = true;
