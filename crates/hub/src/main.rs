@@ -302,8 +302,18 @@ struct Timeouts {
     /// For a request to come: on a new connection, on one kept alive after an answer, and for a
     /// request's head once it started (then the connection is closed). A laptop that lost its
     /// line, or a client that opens connections and sends nothing, holds none for longer.
-    /// (HTTP/1.1 only, which the laptops speak: an HTTP/2 connection has no such timeout.)
     idle: std::time::Duration,
+}
+
+/// `server` speaking HTTP/1.1 only (which the laptops speak; an HTTP/2 connection would have
+/// no idle timeout), closing a connection on which no request comes within `timeouts.idle`.
+fn limited<Acc>(
+    server: axum_server::Server<SocketAddr, Acc>,
+    timeouts: &Timeouts,
+) -> axum_server::Server<SocketAddr, Acc> {
+    let mut server = server.first_request_timeout(timeouts.idle).http1_only();
+    server.http_builder().http1().header_read_timeout(timeouts.idle);
+    server
 }
 
 fn serve(
@@ -323,21 +333,18 @@ fn serve(
             Some(config) => {
                 println!("listening on https://{addr}");
                 let config = axum_server::tls_rustls::RustlsConfig::from_config(config);
-                let mut server = axum_server::from_tcp_rustls(listener, config)
-                    .map_err(|e| e.to_string())?
-                    .first_request_timeout(timeouts.idle)
-                    .http1_only();
-                server.http_builder().http1().header_read_timeout(timeouts.idle);
-                server.serve(app).await
+                limited(
+                    axum_server::from_tcp_rustls(listener, config).map_err(|e| e.to_string())?,
+                    &timeouts,
+                )
+                .serve(app)
+                .await
             }
             None => {
                 println!("listening on http://{addr}");
-                let mut server = axum_server::from_tcp(listener)
-                    .map_err(|e| e.to_string())?
-                    .first_request_timeout(timeouts.idle)
-                    .http1_only();
-                server.http_builder().http1().header_read_timeout(timeouts.idle);
-                server.serve(app).await
+                limited(axum_server::from_tcp(listener).map_err(|e| e.to_string())?, &timeouts)
+                    .serve(app)
+                    .await
             }
         }
         .map_err(|e| e.to_string())

@@ -150,6 +150,13 @@ pub struct Attested {
     pub last_seq: Option<i64>,
 }
 
+impl Attested {
+    /// Whether the device's event `device_seq` stands: it was not revoked before it.
+    pub fn stands(&self, device_seq: i64) -> bool {
+        self.last_seq.is_none_or(|last| device_seq <= last)
+    }
+}
+
 /// The devices of `list` whose approval the province key `province` signed; the others are
 /// left out (an event of theirs is set aside as signed by an unknown device).
 pub fn attested(list: &DeviceList, province: &VerifyingKey) -> HashMap<String, Attested> {

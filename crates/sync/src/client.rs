@@ -328,7 +328,7 @@ impl Checks {
     fn vouched(&self, event: &casebook::log::events::Event) -> Option<&str> {
         self.devices
             .get(&event.device_id)
-            .filter(|d| d.last_seq.is_none_or(|last| event.device_seq <= last))
+            .filter(|d| d.stands(event.device_seq))
             .map(|d| d.unit_code.as_str())
     }
 
@@ -349,9 +349,7 @@ impl Checks {
             .map(|(event, (device, signed))| match (device, signed) {
                 (None, _) => event.set_aside(SetAside::UnknownDevice),
                 (Some(_), false) => event.set_aside(SetAside::BadSignature),
-                (Some(device), true) if device.last_seq.is_some_and(|last| event.device_seq > last) => {
-                    event.set_aside(SetAside::Revoked)
-                }
+                (Some(device), true) if !device.stands(event.device_seq) => event.set_aside(SetAside::Revoked),
                 (Some(device), true) => event.into_incoming(
                     self.known_schema,
                     &self.catalog,

@@ -38,7 +38,7 @@ impl Casebook {
             .conn
             .query_row(
                 "SELECT id FROM lookups WHERE kind = ?1 AND code = ?2 AND unit_code = ?3",
-                [&lookup.kind, &lookup.code, &self.unit_code().to_owned()],
+                rusqlite::params![lookup.kind, lookup.code, self.unit_code()],
                 |r| r.get(0),
             )
             .optional()?;

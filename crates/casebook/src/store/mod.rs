@@ -149,31 +149,30 @@ impl Catalog {
         let mut required = HashMap::new();
         for table in tables {
             let mut stmt = conn.prepare(&format!("PRAGMA table_info({table})"))?;
-            let mut needed = Vec::new();
             let cols = stmt
                 .query_map([], |row| {
                     let name: String = row.get(1)?;
                     let decl: String = row.get(2)?;
-                    let not_null: bool = row.get(3)?;
-                    let default: Option<String> = row.get(4)?;
-                    Ok((name, decl, not_null && default.is_none()))
-                })?
-                .collect::<Result<Vec<_>, _>>()?
-                .into_iter()
-                .map(|(name, decl, needs)| {
-                    if needs && name != "id" {
-                        needed.push(name.clone());
-                    }
                     let kind = match decl.to_ascii_uppercase().as_str() {
                         "INTEGER" => ColumnKind::Integer,
                         "BOOLEAN" => ColumnKind::Boolean,
                         "JSON" => ColumnKind::Json,
                         _ => ColumnKind::Text,
                     };
-                    (name, kind)
-                })
+                    // NOT NULL with no default.
+                    let needed = row.get::<_, bool>(3)? && row.get::<_, Option<String>>(4)?.is_none();
+                    Ok((name, kind, needed))
+                })?
+                .collect::<Result<Vec<_>, _>>()?;
+            let needed = cols
+                .iter()
+                .filter(|(name, _, needed)| *needed && name != "id")
+                .map(|(name, _, _)| name.clone())
                 .collect();
-            map.insert((*table).to_owned(), cols);
+            map.insert(
+                (*table).to_owned(),
+                cols.into_iter().map(|(name, kind, _)| (name, kind)).collect(),
+            );
             required.insert((*table).to_owned(), needed);
         }
         Ok(Catalog { kinds: map, required })
