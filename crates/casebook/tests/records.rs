@@ -144,20 +144,36 @@ fn a_case_with_parties_incident_plan_and_referral_round_trips_and_rebuilds() {
 #[test]
 fn letter_numbers_are_sequential_and_a_cancelled_one_is_never_reused() {
     let dir = Dir::new("register");
-    let (mut book, worker, _, _) = book_with_worker(dir.path());
-    let first = book.issue_letter_number(&worker, "ส่งต่อผู้รับบริการ", None).unwrap();
-    let second = book.issue_letter_number(&worker, "ขอความอนุเคราะห์", None).unwrap();
-    book.cancel_letter(&worker, &second.id, "พิมพ์ผิด").unwrap();
-    let third = book.issue_letter_number(&worker, "ส่งต่อผู้รับบริการ", None).unwrap();
+    let (book, worker, admin, _) = book_with_worker(dir.path());
+    let mut book = book;
+    book.add_user(&admin, "chief", "หัวหน้า สมมุติ", casebook::Role::Supervisor, WORKER_PASS)
+        .unwrap();
+    let first = book
+        .issue_letter_number(&worker, "ส่งต่อผู้รับบริการ", Some("โรงเรียนสมมุติ"), None)
+        .unwrap();
+    let second = book.issue_letter_number(&worker, "ขอความอนุเคราะห์", None, None).unwrap();
+    // Cancelling is a supervisor's decision.
+    assert!(matches!(
+        book.cancel_letter(&worker, &second.id, "พิมพ์ผิด"),
+        Err(casebook::Error::Forbidden(_))
+    ));
+    drop(book);
+    let (mut book, chief) = casebook::Casebook::unlock(dir.path(), "chief", WORKER_PASS).unwrap();
+    book.cancel_letter(&chief, &second.id, "พิมพ์ผิด").unwrap();
+    let third = book.issue_letter_number(&chief, "ส่งต่อผู้รับบริการ", None, None).unwrap();
     assert_eq!(
         (first.record.number, second.record.number, third.record.number),
-        (1, 2, 3)
+        (Some(1), Some(2), Some(3))
     );
-    let page = book.letter_register(&worker, first.record.be_year).unwrap();
-    assert_eq!(page.len(), 3);
-    assert!(page[1].record.cancelled);
-    assert_eq!(page[1].record.cancel_reason.as_deref(), Some("พิมพ์ผิด"));
-    assert_eq!(page[0].record.issued_by, worker.user_id);
+    let page = book.letter_register(&chief, first.record.be_year).unwrap();
+    assert_eq!(page.entries.len(), 3);
+    assert!(page.entries[1].record.cancelled);
+    assert_eq!(page.entries[1].record.cancel_reason.as_deref(), Some("พิมพ์ผิด"));
+    assert_eq!(page.entries[0].record.issued_by, worker.user_id);
+    assert_eq!(page.entries[0].record.addressee.as_deref(), Some("โรงเรียนสมมุติ"));
+    assert_eq!(page.entries[0].record.device_id.as_deref(), Some(book.device_id()));
+    // A book that syncs with no hub is its unit's only laptop: nothing is reserved.
+    assert!(page.reserved.is_empty());
 }
 
 #[test]
@@ -507,7 +523,7 @@ fn issuing_a_referral_letter_numbers_it_marks_it_sent_and_audits_the_export() {
     );
     assert_eq!(
         (entry.record.number, entry.record.referral_id.as_deref()),
-        (1, Some(first.as_str()))
+        (Some(1), Some(first.as_str()))
     );
     let (again, _) = book.issue_referral_letter(&worker, &second, "ขอส่งต่อผู้รับบริการ").unwrap();
     assert_eq!(again.record.letter_number.as_deref(), Some("CPN/2"));

@@ -291,3 +291,46 @@ fn an_event_taken_before_that_comes_again_is_a_repeat_not_a_suspect() {
     assert_eq!((again.duplicates, again.quarantined), (1, 0));
     assert_eq!(province.book.sync_position().unwrap().set_aside, 0);
 }
+
+/// Two laptops of one unit that never synced with a hub both give their first case the same
+/// number: the one taken in cannot be written, and instead of waiting in silence it is listed
+/// for the supervisor with its reason, and counted on the Sync screen.
+#[test]
+fn a_record_that_cannot_be_written_is_listed_not_parked_in_silence() {
+    let dir = Dir::new("wait-a");
+    let (mut book, admin, worker) = casebook::synth::unit_laptop(dir.path(), "a", WORKER_PASS).unwrap();
+    book.add_user(&admin, "chief", "หัวหน้า สมมุติ", casebook::Role::Supervisor, WORKER_PASS)
+        .unwrap();
+    let mut b = replica("wait-b");
+    let (client, _) = book.create_person(&worker, &person("ผู้รับบริการ หนึ่ง")).unwrap();
+    let mine = book.create_case(&worker, &case_for(&client)).unwrap();
+    let (client, _) = b.book.create_person(&b.worker, &person("ผู้รับบริการ สอง")).unwrap();
+    let theirs = b.book.create_case(&b.worker, &case_for(&client)).unwrap();
+    assert_eq!(mine.case_number, theirs.case_number);
+
+    let incoming: Vec<Incoming> = casebook_events(&b.book)
+        .into_iter()
+        .map(|event| Incoming::Event { event, writer: None })
+        .collect();
+    book.receive(incoming, 1).unwrap();
+    book.count_sync_for_waiting().unwrap();
+    let position = book.sync_position().unwrap();
+    assert_eq!((position.waiting, position.needs_attention), (1, 1));
+    drop(book);
+    let (book, chief) = Casebook::unlock(dir.path(), "chief", WORKER_PASS).unwrap();
+    let listed = book.waiting_records(&chief).unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(
+        (
+            listed[0].entity.as_str(),
+            listed[0].entity_id.as_str(),
+            listed[0].reason.as_str()
+        ),
+        ("case", theirs.id.as_str(), "duplicate")
+    );
+    assert_eq!(listed[0].case_number.as_deref(), Some(theirs.case_number.as_str()));
+    assert!(matches!(
+        book.waiting_records(&worker),
+        Err(casebook::Error::Forbidden(_))
+    ));
+}

@@ -79,7 +79,7 @@ pub fn issue_referral_letter(
         contact: letter.signer_name.clone(),
         thai_digits: unit.thai_digits,
     };
-    let stem = format!("{}-{}-{}", unit.code, entry.record.be_year, entry.record.number);
+    let stem = format!("{}-{}-{}", unit.code, entry.record.be_year, entry.record.label());
     Ok(IssuedReferral {
         letter_number,
         letter: Document::new(format!("{stem}-letter.pdf"), Content::Letter(Box::new(letter))),

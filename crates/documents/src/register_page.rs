@@ -1,41 +1,66 @@
-//! This Buddhist year's page of the letter register: every number issued, by whom, for what,
-//! and the cancelled ones with their reason.
+//! A Buddhist year's page of the letter register: every number of the unit, with the laptop
+//! that issued it, the date, addressee, subject and who issued it; cancelled numbers with
+//! their reason; and the numbers reserved for the unit's laptops that no letter carries.
 
 use crate::document::{Content, Document};
-use casebook::dates::be_year;
-use casebook::dates::today;
+use casebook::dates::thai_date_time;
 use casebook::{Casebook, Session};
 
-pub fn register_page(book: &Casebook, s: &Session) -> casebook::Result<Document> {
-    let year = i64::from(be_year(today()));
+pub fn register_page(book: &Casebook, s: &Session, year: i64) -> casebook::Result<Document> {
     let unit = book.unit()?;
     let users = book.user_names(s)?;
-    let entries = book
-        .letter_register(s, year)?
+    let page = book.letter_register(s, year)?;
+    let entries = page
+        .entries
         .into_iter()
         .map(|e| {
-            let who = users.get(&e.record.issued_by).cloned().unwrap_or_default();
-            let cancelled = match (&e.record.cancelled, &e.record.cancel_reason) {
-                (true, Some(reason)) => format!("  (ยกเลิก: {reason})"),
-                (true, None) => "  (ยกเลิก)".into(),
-                _ => String::new(),
-            };
-            format!(
-                "{}/{}  {}  {}  ผู้ออก {who}{cancelled}",
+            let r = &e.record;
+            let who = users.get(&r.issued_by).cloned().unwrap_or_default();
+            let laptop = r
+                .device_id
+                .as_deref()
+                .map(casebook::records::numbers::laptop_tag)
+                .unwrap_or_default();
+            let mut line = format!(
+                "{}/{}  {}  เครื่อง {laptop}  ถึง {}  เรื่อง {}  ผู้ออก {who}",
                 unit.code,
-                e.record.number,
-                e.created_at.get(..10).unwrap_or_default(),
-                e.record.subject
-            )
+                r.label(),
+                thai_date_time(&e.created_at),
+                r.addressee.as_deref().unwrap_or("-"),
+                r.subject,
+            );
+            if r.provisional.is_some() {
+                line.push_str("  (เลขชั่วคราว รอเลขจริงเมื่อซิงค์)");
+            }
+            if !r.former_numbers.is_empty() {
+                line.push_str(&format!("  (เดิม {})", r.former_numbers.join(", ")));
+            }
+            match (r.cancelled, &r.cancel_reason) {
+                (true, Some(reason)) => line.push_str(&format!("  (ยกเลิก: {reason})")),
+                (true, None) => line.push_str("  (ยกเลิก)"),
+                _ => {}
+            }
+            line
         })
+        .collect();
+    let reserved = page
+        .reserved
+        .iter()
+        .map(|n| format!("{}/{}  สำรองให้เครื่อง {}  ยังไม่ใช้", unit.code, n.number, n.laptop))
         .collect();
     let report = letters::Report {
         title: format!("ทะเบียนหนังสือส่ง ปี {year}"),
         header: vec![unit.name],
-        sections: vec![letters::Section {
-            heading: "เลขที่  วันที่  เรื่อง  ผู้ออก".into(),
-            paragraphs: entries,
-        }],
+        sections: vec![
+            letters::Section {
+                heading: "เลขที่  วันที่  เครื่อง  ถึง  เรื่อง  ผู้ออก".into(),
+                paragraphs: entries,
+            },
+            letters::Section {
+                heading: "เลขที่สำรองไว้ ยังไม่ได้ใช้".into(),
+                paragraphs: reserved,
+            },
+        ],
     };
     Ok(Document::new(format!("register-{year}.pdf"), Content::Report(report)))
 }

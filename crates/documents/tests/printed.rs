@@ -114,8 +114,8 @@ fn the_register_page_lists_the_letters_issued_this_year() {
         body: String::new(),
     };
     documents::issue_referral_letter(&mut desk.book, &desk.worker, &request).unwrap();
-    let page = documents::register_page(&desk.book, &desk.worker).unwrap();
     let year = be_year(today());
+    let page = documents::register_page(&desk.book, &desk.worker, i64::from(year)).unwrap();
     assert_eq!(page.file_name(), format!("register-{year}.pdf"));
     has_all(
         &text(&page),
@@ -123,6 +123,7 @@ fn the_register_page_lists_the_letters_issued_this_year() {
             &format!("ทะเบียนหนังสือส่ง ปี {year}"),
             "CPN/1",
             "ขอส่งต่อผู้รับบริการ",
+            &format!("ถึง {AGENCY_NAME}"),
             "ผู้ออก นักสังคม สมมุติ",
         ],
     );

@@ -13,7 +13,10 @@ use axum::response::IntoResponse;
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use oscc_sync::attestation::DeviceList;
-use oscc_sync::{EnrollRequest, EnrollResponse, PullResponse, PulledEvent, PushRequest, PushResponse, UnitList};
+use oscc_sync::{
+    EnrollRequest, EnrollResponse, NumbersRequest, NumbersResponse, PullResponse, PulledEvent, PushRequest,
+    PushResponse, UnitList,
+};
 use std::io::Write;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
@@ -34,6 +37,7 @@ pub fn router(store: Shared, timeout: std::time::Duration) -> Router {
         .route("/v1/pull", get(pull))
         .route("/v1/devices", get(devices))
         .route("/v1/units", get(units))
+        .route("/v1/numbers", post(numbers))
         .route("/v1/blobs/{sha256}", put(put_blob).get(get_blob))
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .layer(axum::Extension(Arc::new(InFlight::default())))
@@ -216,6 +220,20 @@ async fn units(State(store): State<Shared>, Authorized { .. }: Authorized) -> Re
     Ok(Json(UnitList {
         units: blocking(&store, |s| s.unit_codes()).await?,
     }))
+}
+
+/// Allots the device the case and letter numbers it asks for (`store::numbers`).
+async fn numbers(
+    State(store): State<Shared>,
+    Authorized { device, slot }: Authorized,
+    Json(request): Json<NumbersRequest>,
+) -> Result<Json<NumbersResponse>, StatusCode> {
+    let blocks = blocking(&store, move |s| {
+        let _in_flight = slot;
+        s.allot(&device, &request.wants)
+    })
+    .await?;
+    Ok(Json(NumbersResponse { blocks }))
 }
 
 #[derive(serde::Deserialize)]

@@ -5,9 +5,11 @@
 use crate::attestation::{self, Attested, DeviceList};
 use crate::tls::{self, Pinned};
 use crate::wire::{
-    EnrollRequest, EnrollResponse, PullResponse, PushRequest, PushResponse, SetAside, UnitList, WireEvent,
+    EnrollRequest, EnrollResponse, NumbersRequest, NumbersResponse, PullResponse, PushRequest, PushResponse, SetAside,
+    UnitList, WireEvent,
 };
 use casebook::Casebook;
+use casebook::records::numbers::{NumberBlock, NumberWant};
 use casebook::sync::receive::{HeldEvent, Incoming, Received};
 use ed25519_dalek::SigningKey;
 use std::collections::HashMap;
@@ -226,6 +228,16 @@ impl Client {
         json(checked(request.send().await?)?, MAX_ANSWER).await
     }
 
+    /// The unit's number blocks for what `wants` asks, new blocks allotted to this device
+    /// among them (`casebook::records::numbers`).
+    async fn numbers(&self, wants: Vec<NumberWant>) -> Result<Vec<NumberBlock>, SyncError> {
+        let request = self
+            .authorized(self.http.post(format!("{}/v1/numbers", self.base)))
+            .json(&NumbersRequest { wants });
+        let answer: NumbersResponse = json(checked(request.send().await?)?, MAX_ANSWER).await?;
+        Ok(answer.blocks)
+    }
+
     /// The devices the province approved, as the hub lists them.
     async fn device_list(&self) -> Result<DeviceList, SyncError> {
         let request = self.authorized(self.http.get(format!("{}/v1/devices", self.base)));
@@ -417,6 +429,13 @@ pub async fn sync_once(replica: &impl Replica, client: &Client, known_schema: u3
     let checks = Arc::new(Checks::of(replica, client, known_schema).await?);
     let units = client.units().await?;
     replica.with_book(|b| b.set_hub_units(&units.units))?;
+    // Numbers before the push: provisional ones made final go out with this push.
+    let wants = replica.with_book(|b| b.number_wants())?;
+    let blocks = client.numbers(wants.clone()).await?;
+    replica.with_book(|b| {
+        b.keep_number_blocks(&wants, &blocks)?;
+        b.settle_provisional_numbers()
+    })?;
     let mut report = SyncReport {
         received: retry(replica, &checks)?,
         ..SyncReport::default()
@@ -510,6 +529,7 @@ pub async fn sync_once(replica: &impl Replica, client: &Client, known_schema: u3
         report.received.quarantined += got.quarantined;
         replica.progress(&report);
     }
+    replica.with_book(|b| b.count_sync_for_waiting())?;
     for sha in replica.with_book(|b| b.missing_blobs(usize::MAX))? {
         match client.get_blob(&sha).await? {
             Some((mime, bytes)) => {

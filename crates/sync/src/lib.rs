@@ -9,6 +9,6 @@ mod wire;
 pub use client::{Client, Credentials, Enrolled, Replica, SyncError, SyncReport, catch_up_search, sync_once};
 pub use tls::{fingerprint, typed_fingerprint};
 pub use wire::{
-    EnrollRequest, EnrollResponse, PullResponse, PulledEvent, PushRequest, PushResponse, Refusal, RefusedEvent,
-    SetAside, UnitList, WIRE_VERSION, WireEvent,
+    EnrollRequest, EnrollResponse, NumbersRequest, NumbersResponse, PullResponse, PulledEvent, PushRequest,
+    PushResponse, Refusal, RefusedEvent, SetAside, UnitList, WIRE_VERSION, WireEvent,
 };

@@ -4,6 +4,7 @@
 
 use casebook::log::entity::Entity;
 use casebook::log::events::{Event, Flaw, check_shape};
+use casebook::records::numbers::{NumberBlock, NumberWant};
 use casebook::store::Catalog;
 use casebook::sync::receive::Incoming;
 use ed25519_dalek::{Signer, SigningKey};
@@ -279,6 +280,18 @@ pub struct UnitList {
     pub units: Vec<String>,
 }
 
+/// `POST /v1/numbers`: what a laptop asks for (`casebook::records::numbers`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct NumbersRequest {
+    pub wants: Vec<NumberWant>,
+}
+
+/// Every block of the unit for the kinds and years asked, the new ones included.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct NumbersResponse {
+    pub blocks: Vec<NumberBlock>,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PushRequest {
     pub events: Vec<WireEvent>,
@@ -336,6 +349,10 @@ pub enum Refusal {
     UnknownAuthor,
     /// Its clock is more than a day ahead of the hub's: the laptop's clock was wrong.
     ClockAhead,
+    /// A case or letter number the hub did not allot to the sending device.
+    NumberNotAllotted,
+    /// A case or letter number another record of the unit carries.
+    NumberTaken,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

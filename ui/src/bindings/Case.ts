@@ -9,4 +9,8 @@ export type Case = { id: string, unit_code: string, created_at: string, updated_
 /**
  * The unit responsible for the case now; another unit's code once transferred.
  */
-held_by: string | null, };
+held_by: string | null, 
+/**
+ * The provisional number the case had before its final one (`records::numbers`).
+ */
+former_numbers: Array<string>, };

@@ -36,6 +36,20 @@ impl Casebook {
         session: &Session,
         entity: Entity,
         id: &str,
+        fields: Fields,
+        action: &str,
+        detail: Option<&str>,
+    ) -> Result<()> {
+        self.write_by(Some(&session.user_id), entity, id, fields, action, detail)
+    }
+
+    /// `write` by `author`; None: by the book itself, in no user's name (a provisional number
+    /// made final at sync).
+    pub(crate) fn write_by(
+        &mut self,
+        author: Option<&str>,
+        entity: Entity,
+        id: &str,
         mut fields: Fields,
         action: &str,
         detail: Option<&str>,
@@ -66,7 +80,7 @@ impl Casebook {
             device_id: self.device_id.clone(),
             device_seq: events::next_seq(&tx, &self.device_id)?,
             hlc: hlc.to_string(),
-            user_id: Some(session.user_id.clone()),
+            user_id: author.map(str::to_owned),
             schema_version: store::schema_version(),
             entity,
             entity_id: id.to_owned(),
@@ -78,15 +92,7 @@ impl Casebook {
         events::append(&tx, &event)?;
         // Whoever writes a field has seen both values of any open conflict on it: settled.
         settle_conflicts(&tx, entity, id, event.fields.keys())?;
-        audit::append(
-            &tx,
-            &now,
-            Some(&session.user_id),
-            action,
-            Some(entity.name()),
-            Some(id),
-            detail,
-        )?;
+        audit::append(&tx, &now, author, action, Some(entity.name()), Some(id), detail)?;
         if outermost {
             search_index::flush_when_full(&tx)?;
         }

@@ -8,6 +8,7 @@ use crate::dates::now_iso;
 use crate::dates::today;
 use crate::error::{Error, Invalid, Result, Rule};
 use crate::log::entity::Entity;
+use crate::records::numbers::{NumberKind, case_number};
 use crate::records::person::PersonMasked;
 use crate::records::timeline::TimelineEntry;
 use crate::store::rows;
@@ -120,6 +121,9 @@ pub struct Case {
     pub next_due_date: Option<String>,
     /// The unit responsible for the case now; another unit's code once transferred.
     pub held_by: Option<String>,
+    /// The provisional number the case had before its final one (`records::numbers`).
+    #[serde(default)]
+    pub former_numbers: Vec<String>,
 }
 
 /// The case page: the case, its client masked, and its timeline.
@@ -150,17 +154,12 @@ fn validate(input: &CaseInput, now: DateTime<Utc>) -> Result<(), Invalid> {
 }
 
 impl Casebook {
-    /// Takes the next case number of this unit for the current Buddhist year; call inside
-    /// the transaction that stores the case, so a number is never lost or given twice.
+    /// Takes the next case number of this unit for the current Buddhist year
+    /// (`records::numbers`); call inside the transaction that stores the case.
     fn take_case_number(&self) -> Result<String> {
-        let year = be_year(today());
-        let next: i64 = self.conn.query_row(
-            "INSERT INTO case_counters (unit_code, be_year, last) VALUES (?1, ?2, 1)
-             ON CONFLICT (unit_code, be_year) DO UPDATE SET last = last + 1 RETURNING last",
-            rusqlite::params![self.unit_code(), year],
-            |r| r.get(0),
-        )?;
-        Ok(format!("{}-{year}-{next:04}", self.unit_code()))
+        let year = i64::from(be_year(today()));
+        let number = self.take_number(NumberKind::Case, year)?;
+        Ok(case_number(self.unit_code(), year, &number))
     }
 
     pub fn create_case(&mut self, session: &Session, input: &CaseInput) -> Result<Case> {
@@ -266,7 +265,8 @@ impl Casebook {
         Ok(self
             .conn
             .query_row(
-                "SELECT client_id FROM cases WHERE case_number = ?1",
+                "SELECT client_id FROM cases WHERE case_number = ?1
+                 OR EXISTS (SELECT 1 FROM json_each(former_numbers) WHERE value = ?1)",
                 [number.trim()],
                 |r| r.get(0),
             )

@@ -11,6 +11,7 @@ pub mod conference;
 pub mod intake;
 pub mod lookup;
 mod mask;
+pub mod numbers;
 pub mod person;
 pub mod pseudonym;
 pub mod referral;

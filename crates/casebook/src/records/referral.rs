@@ -95,8 +95,9 @@ impl Casebook {
         session.require(Permission::EditCases)?;
         self.batch(|book| {
             let mut referral: Referral = book.record(Entity::Referral, id)?;
-            let entry = book.issue_letter_number(session, subject, Some(id))?;
-            referral.letter_number = Some(format!("{}/{}", book.unit_code(), entry.record.number));
+            let agency: crate::records::agency::Agency = book.record(Entity::Agency, &referral.agency_id)?;
+            let entry = book.issue_letter_number(session, subject, Some(&agency.name), Some(id))?;
+            referral.letter_number = Some(format!("{}/{}", book.unit_code(), entry.record.label()));
             referral.status = ReferralStatus::Sent;
             book.update_record(session, Entity::Referral, id, &referral, "referral.sent")?;
             book.record_export(session, &referral.case_id, "referral_letter")?;

@@ -24,6 +24,8 @@ pub enum EntryKind {
     ConferenceDecision,
     /// The case moved to another unit (or came in from one).
     Transfer,
+    /// The case's provisional number was replaced by a final one.
+    Renumbered,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]

@@ -29,6 +29,7 @@ pub(crate) const MIGRATIONS: &[(u32, &str)] = &[
     (8, include_str!("../../migrations/0008_sync_refused.sql")),
     (9, include_str!("../../migrations/0009_quarantine_reason.sql")),
     (10, include_str!("../../migrations/0010_lookups_per_unit.sql")),
+    (11, include_str!("../../migrations/0011_unit_numbers.sql")),
 ];
 
 pub fn schema_version() -> u32 {

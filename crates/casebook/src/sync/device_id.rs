@@ -26,6 +26,11 @@ impl Casebook {
         if id.is_empty() || id.len() > 64 || !id.chars().all(fit) {
             return Err(Error::Corrupt("the hub gave a device id that is not one".into()));
         }
+        // From now on the hub allots this book's case and letter numbers (`records::numbers`).
+        self.conn.execute(
+            "INSERT INTO sync_state (key, value) VALUES ('numbered_by_hub', '1') ON CONFLICT (key) DO NOTHING",
+            [],
+        )?;
         let old = self.device_id().to_owned();
         if id == old {
             return Ok(());

@@ -8,6 +8,7 @@ pub mod receive;
 pub mod refused;
 pub mod rights;
 pub mod set_aside;
+pub mod waiting;
 
 use crate::book::Casebook;
 use crate::book::permissions::{Permission, Session};
@@ -41,6 +42,11 @@ pub struct SyncPosition {
     /// Records taken in that wait for a record they refer to (which comes with a later sync).
     #[ts(type = "number")]
     pub waiting: i64,
+    /// What a supervisor must look at (`waiting::WaitingEntry`, set aside, refused): records
+    /// refused or set aside, and records waiting longer than a sync or with a number another
+    /// record has.
+    #[ts(type = "number")]
+    pub needs_attention: i64,
 }
 
 /// The `sync_state` key of the pinned province key.
@@ -168,7 +174,9 @@ impl Casebook {
         let waiting: i64 = self
             .conn
             .query_row("SELECT count(*) FROM sync_pending", [], |r| r.get(0))?;
+        let needs_attention = refused + set_aside + self.waiting_too_long()?;
         Ok(SyncPosition {
+            needs_attention,
             waiting,
             pushed_seq,
             pull_cursor: self.sync_number("pull_cursor")?,

@@ -30,6 +30,11 @@ pub const RETRIED: [&str; 6] = [
     NOT_HELD,
 ];
 
+/// Why a record taken in waits in `sync_pending`: a record it refers to (or its first event)
+/// has not come yet; or it carries a number or code another record of the book has.
+pub const MISSING: &str = "missing";
+pub const DUPLICATE: &str = "duplicate";
+
 /// The reason an event is set aside when the book holds another event under its device and
 /// number: one of the two was forged.
 pub const DIVERGED: &str = "diverged";
@@ -191,6 +196,8 @@ impl Casebook {
             tx.execute("DELETE FROM sync_pending", [])?;
             touched.clear();
         }
+        // Why each record still waits: `MISSING` or `DUPLICATE`.
+        let mut why: BTreeMap<(Entity, String), &str> = BTreeMap::new();
         while !touched.is_empty() {
             let mut progress = false;
             let mut still = BTreeSet::new();
@@ -206,9 +213,13 @@ impl Casebook {
                         sp.commit()?;
                         progress = true;
                     }
-                    // A missing creating event (NOT NULL) or referred-to record (foreign key).
-                    Err(Error::Database(_)) => {
+                    // A missing creating event (NOT NULL) or referred-to record (foreign key),
+                    // or a number or code another record has (UNIQUE).
+                    Err(Error::Database(e)) => {
                         drop(sp);
+                        let unique = matches!(e.sqlite_error_code(), Some(rusqlite::ErrorCode::ConstraintViolation))
+                            && e.to_string().contains("UNIQUE");
+                        why.insert((entity, id.clone()), if unique { DUPLICATE } else { MISSING });
                         still.insert((entity, id));
                     }
                     Err(e) => return Err(e),
@@ -219,10 +230,12 @@ impl Casebook {
                 break;
             }
         }
-        for (entity, id) in &touched {
+        let now = now_iso();
+        for key in &touched {
             tx.execute(
-                "INSERT INTO sync_pending (entity, entity_id) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
-                params![entity.name(), id],
+                "INSERT INTO sync_pending (entity, entity_id, since, syncs, reason) VALUES (?1, ?2, ?3, 0, ?4)
+                 ON CONFLICT (entity, entity_id) DO UPDATE SET reason = excluded.reason",
+                params![key.0.name(), key.1, now, why.get(key).copied().unwrap_or(MISSING)],
             )?;
         }
         tx.execute(

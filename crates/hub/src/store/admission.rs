@@ -20,6 +20,7 @@
 //! - A link (`refs`) names only a record the unit already sees: its own, or one delivered to it.
 //! - Its author (`user_id`, and a timeline entry's `author_id`) is a user of the unit.
 //! - A transfer or referral names a unit the hub knows.
+//! - A case or letter number is the sending device's to give (`numbers`).
 //!
 //! A coordinator unit reads the whole province (routing) but writes only as a unit writes.
 
@@ -45,6 +46,8 @@ pub(super) type Refused = (Refusal, String);
 pub(super) struct Admitted {
     pub(super) body: Event,
     pub(super) case_id: Option<String>,
+    /// The case or letter numbers it gives its record (`numbers`).
+    pub(super) claims: Vec<super::numbers::Claim>,
 }
 
 /// What one push has found its device's unit may do: cases it holds and records it sees.
@@ -99,7 +102,11 @@ pub(super) fn admit(
     if let Some(column) = casebook::values::out_of_range(&body) {
         return Ok(Err((Refusal::BadShape, format!("a value {column} does not take"))));
     }
-    Ok(authorize(sql, catalog, allowed, &device.unit_code, event, &body)?.map(|case_id| Admitted { body, case_id }))
+    let case_id = match authorize(sql, catalog, allowed, &device.unit_code, event, &body)? {
+        Ok(case_id) => case_id,
+        Err(why) => return Ok(Err(why)),
+    };
+    Ok(super::numbers::judge(sql, device, &event.record_id, &body)?.map(|claims| Admitted { body, case_id, claims }))
 }
 
 /// The unit's right to write this event, from what the hub holds; Ok(Ok(case)) gives the
@@ -362,7 +369,8 @@ pub(super) fn register_held(sql: &mut dyn Sql) -> Result<(), StoreError> {
         let event: WireEvent = serde_json::from_str(&row[1].text()).map_err(|e| StoreError::Db(e.to_string()))?;
         if let Ok(body) = event.body_event() {
             let case_id = event.case_id.clone();
-            register(sql, &row[0].text(), &event, &Admitted { body, case_id })?;
+            let claims = Vec::new();
+            register(sql, &row[0].text(), &event, &Admitted { body, case_id, claims })?;
         }
     }
     Ok(())

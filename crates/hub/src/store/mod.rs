@@ -7,6 +7,7 @@
 //! uses `routing`, `sqlite` and `postgres`, and each of those uses only `sql`.
 
 mod admission;
+mod numbers;
 mod postgres;
 mod routing;
 mod sql;
@@ -17,6 +18,7 @@ pub use sql::StoreError;
 pub use sqlite::Sqlite;
 
 use crate::code_key;
+use casebook::records::numbers::{NumberBlock, NumberWant};
 use casebook::store::Catalog;
 use ed25519_dalek::VerifyingKey;
 use oscc_sync::attestation::{self, DeviceEntry, DeviceList, Revocation};
@@ -116,6 +118,9 @@ pub trait Store: Send + Sync {
     /// Keeps an attachment under its SHA-256 (checked); storing it twice changes nothing.
     fn put_blob(&self, device: &Device, sha256: &str, mime: &str, bytes: &[u8]) -> Result<(), StoreError>;
     fn get_blob(&self, sha256: &str) -> Result<Option<(String, Vec<u8>)>, StoreError>;
+    /// Allots `device` the case and letter numbers it asks for; every block of its unit for
+    /// the kinds and years asked (`numbers`).
+    fn allot(&self, device: &Device, wants: &[NumberWant]) -> Result<Vec<NumberBlock>, StoreError>;
 }
 
 /// Rows of (sequence, event JSON) as events.
@@ -577,6 +582,7 @@ impl<B: Backend> Store for Hub<B> {
                         match store_event(sql, device, event, case_id, &received_at)? {
                             Some(hub_seq) => {
                                 admission::register(sql, &device.unit_code, event, &admitted)?;
+                                numbers::register(sql, &device.unit_code, &event.record_id, &admitted.claims)?;
                                 batch.route(sql, hub_seq, &device.unit_code, case_id, event)?;
                             }
                             None => return Err(StoreError::Diverged(event.event_id.clone())),
@@ -675,6 +681,10 @@ impl<B: Backend> Store for Hub<B> {
             Some(Val::Bytes(data)) => Some((row[0].text(), data)),
             _ => None,
         }))
+    }
+
+    fn allot(&self, device: &Device, wants: &[NumberWant]) -> Result<Vec<NumberBlock>, StoreError> {
+        self.db.transaction(|sql| numbers::allot(sql, device, wants))
     }
 
     fn report(&self) -> Result<Vec<UnitReport>, StoreError> {

@@ -48,6 +48,12 @@ CREATE TABLE IF NOT EXISTS province (id INTEGER PRIMARY KEY CHECK (id = 1), publ
 CREATE TABLE IF NOT EXISTS attestations (device_id TEXT PRIMARY KEY, signature TEXT NOT NULL, approved_at TEXT NOT NULL);
 -- A device the province revoked: the last of its events that stands, and the province key's signature.
 CREATE TABLE IF NOT EXISTS revocations (device_id TEXT PRIMARY KEY, last_seq INTEGER NOT NULL, signature TEXT NOT NULL);
+-- Blocks of case and letter numbers allotted to a unit's devices, per kind and Buddhist year
+-- (`numbers`), and each number a record of the unit carries: no number is given twice.
+CREATE TABLE IF NOT EXISTS allotments (unit_code TEXT NOT NULL, kind TEXT NOT NULL, be_year INTEGER NOT NULL,
+  device_id TEXT NOT NULL, first INTEGER NOT NULL, last INTEGER NOT NULL, PRIMARY KEY (unit_code, kind, be_year, first));
+CREATE TABLE IF NOT EXISTS numbers (unit_code TEXT NOT NULL, kind TEXT NOT NULL, number TEXT NOT NULL,
+  record_id TEXT NOT NULL, PRIMARY KEY (unit_code, kind, number));
 ";
 
 pub struct Sqlite {

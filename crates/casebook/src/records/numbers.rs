@@ -1,0 +1,401 @@
+//! Case and letter numbers unique across a unit's laptops, offline too.
+//!
+//! A book enrolled with a hub takes numbers from blocks the hub allots to its laptop, per kind
+//! and Buddhist year (`number_blocks`, refilled at every sync: `number_wants`,
+//! `keep_number_blocks`). Blocks never overlap, so two laptops never give the same number.
+//! A laptop whose blocks are used up while offline gives a provisional number naming itself
+//! (`CPN-2569-P3F9A1C2B-01`), which its next sync replaces with a final one
+//! (`settle_provisional_numbers`): the case's timeline says so, and the provisional number stays
+//! in `former_numbers`, so a number once printed still finds its record. A book that syncs
+//! with no hub is its unit's only laptop and counts on by itself.
+
+use crate::book::Casebook;
+use crate::dates::{be_year, now_iso, today};
+use crate::error::{Error, Result};
+use crate::log::entity::Entity;
+use crate::records::timeline::EntryKind;
+use crate::store::rows::{Fields, new_id};
+use chrono::Datelike;
+use rusqlite::{OptionalExtension, params};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use ts_rs::TS;
+
+/// Numbers a laptop asks for at once, per kind and year.
+pub const BLOCK: i64 = 10;
+/// A laptop with fewer unused numbers than this asks for another block at its next sync.
+const LOW: i64 = 5;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum NumberKind {
+    Case,
+    Letter,
+}
+
+impl NumberKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            NumberKind::Case => "case",
+            NumberKind::Letter => "letter",
+        }
+    }
+}
+
+/// What a laptop asks the hub for: `count` more numbers of a kind and year (0: only the
+/// unit's blocks), none at or below `above`, the highest final number the laptop knows of its
+/// unit (numbers given before the hub allotted any).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NumberWant {
+    pub kind: NumberKind,
+    pub be_year: i64,
+    pub count: i64,
+    pub above: i64,
+}
+
+/// Numbers `first..=last` of a kind and year, allotted to one laptop.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NumberBlock {
+    pub kind: NumberKind,
+    pub be_year: i64,
+    pub device_id: String,
+    pub first: i64,
+    pub last: i64,
+}
+
+/// A number as a laptop gives it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Number {
+    Final(i64),
+    /// "P3F9A1C2B-01": the laptop's tag and its own count.
+    Provisional(String),
+}
+
+/// The short name of a laptop on paper and screen: the first 8 characters of its device id.
+pub fn laptop_tag(device_id: &str) -> String {
+    device_id
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .take(8)
+        .collect::<String>()
+        .to_ascii_uppercase()
+}
+
+/// The laptop tag a provisional number ("P3F9A1C2B-01") names, or None when it is not one.
+pub fn provisional_tag(label: &str) -> Option<&str> {
+    let (tag, count) = label.strip_prefix('P')?.split_once('-')?;
+    let tag_ok = !tag.is_empty() && tag.chars().all(|c| c.is_ascii_digit() || c.is_ascii_uppercase());
+    let count_ok = !count.is_empty() && count.chars().all(|c| c.is_ascii_digit());
+    (tag_ok && count_ok).then_some(tag)
+}
+
+/// `CPN-2569-0041`, or `CPN-2569-P3F9A1C2B-01` while provisional.
+pub fn case_number(unit: &str, year: i64, number: &Number) -> String {
+    match number {
+        Number::Final(n) => format!("{unit}-{year}-{n:04}"),
+        Number::Provisional(label) => format!("{unit}-{year}-{label}"),
+    }
+}
+
+/// The year and number of a case number of `unit`; None when it is not one.
+pub fn parse_case_number(unit: &str, text: &str) -> Option<(i64, Number)> {
+    let (year, rest) = text.strip_prefix(unit)?.strip_prefix('-')?.split_once('-')?;
+    let year = year.parse().ok()?;
+    if !rest.is_empty() && rest.chars().all(|c| c.is_ascii_digit()) {
+        return Some((year, Number::Final(rest.parse().ok()?)));
+    }
+    provisional_tag(rest).map(|_| (year, Number::Provisional(rest.to_owned())))
+}
+
+/// The Buddhist years a laptop keeps numbers for: this one, and in December the next.
+fn years() -> Vec<i64> {
+    let today = today();
+    let year = i64::from(be_year(today));
+    if today.month() == 12 {
+        vec![year, year + 1]
+    } else {
+        vec![year]
+    }
+}
+
+impl Casebook {
+    /// Whether this book was enrolled with a hub (`take_device_id`), which then allots its
+    /// numbers.
+    fn numbered_by_hub(&self) -> Result<bool> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT 1 FROM sync_state WHERE key = 'numbered_by_hub'")?
+            .exists([])?)
+    }
+
+    /// Takes the next number of `kind` for `year`; call inside the transaction that stores
+    /// the record, so a number is never lost or given twice.
+    pub(crate) fn take_number(&self, kind: NumberKind, year: i64) -> Result<Number> {
+        if !self.numbered_by_hub()? {
+            return Ok(Number::Final(self.count_on(kind, year)?));
+        }
+        if let Some(n) = self.unused(kind, year)?.first() {
+            return Ok(Number::Final(*n));
+        }
+        let key = format!("provisional.{}.{year}", kind.name());
+        let count: i64 = self.conn.query_row(
+            "INSERT INTO sync_state (key, value) VALUES (?1, '1')
+             ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1 RETURNING CAST(value AS INTEGER)",
+            [key],
+            |r| r.get(0),
+        )?;
+        Ok(Number::Provisional(format!(
+            "P{}-{count:02}",
+            laptop_tag(self.device_id())
+        )))
+    }
+
+    /// The next number of a book that is its unit's only laptop.
+    fn count_on(&self, kind: NumberKind, year: i64) -> Result<i64> {
+        Ok(match kind {
+            NumberKind::Case => self.conn.query_row(
+                "INSERT INTO case_counters (unit_code, be_year, last) VALUES (?1, ?2, 1)
+                 ON CONFLICT (unit_code, be_year) DO UPDATE SET last = last + 1 RETURNING last",
+                params![self.unit_code(), year],
+                |r| r.get(0),
+            )?,
+            NumberKind::Letter => self.highest_final(kind, year)? + 1,
+        })
+    }
+
+    /// Whether a final number of this unit is on a record.
+    fn used(&self, kind: NumberKind, year: i64, number: i64) -> Result<bool> {
+        Ok(match kind {
+            NumberKind::Case => self
+                .conn
+                .prepare_cached("SELECT 1 FROM cases WHERE case_number = ?1")?
+                .exists([case_number(self.unit_code(), year, &Number::Final(number))])?,
+            NumberKind::Letter => self
+                .conn
+                .prepare_cached("SELECT 1 FROM letter_register WHERE unit_code = ?1 AND be_year = ?2 AND number = ?3")?
+                .exists(params![self.unit_code(), year, number])?,
+        })
+    }
+
+    /// The numbers of `device`'s blocks (any device: None) no record carries, lowest first,
+    /// each with the device it was allotted to.
+    pub(crate) fn reserved(&self, kind: NumberKind, year: i64, device: Option<&str>) -> Result<Vec<(i64, String)>> {
+        let blocks: Vec<(i64, i64, String)> = {
+            let mut stmt = self.conn.prepare_cached(
+                "SELECT first, last, device_id FROM number_blocks
+                 WHERE kind = ?1 AND be_year = ?2 AND (?3 IS NULL OR device_id = ?3) ORDER BY first",
+            )?;
+            let rows = stmt.query_map(params![kind.name(), year, device], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        let mut free = Vec::new();
+        for (first, last, device_id) in blocks {
+            for n in first..=last {
+                if !self.used(kind, year, n)? {
+                    free.push((n, device_id.clone()));
+                }
+            }
+        }
+        Ok(free)
+    }
+
+    fn unused(&self, kind: NumberKind, year: i64) -> Result<Vec<i64>> {
+        Ok(self
+            .reserved(kind, year, Some(self.device_id()))?
+            .into_iter()
+            .map(|(n, _)| n)
+            .collect())
+    }
+
+    /// The highest final number of this unit the book knows, of a kind and year.
+    fn highest_final(&self, kind: NumberKind, year: i64) -> Result<i64> {
+        Ok(match kind {
+            NumberKind::Case => {
+                let counted: i64 = self
+                    .conn
+                    .query_row(
+                        "SELECT last FROM case_counters WHERE unit_code = ?1 AND be_year = ?2",
+                        params![self.unit_code(), year],
+                        |r| r.get(0),
+                    )
+                    .optional()?
+                    .unwrap_or(0);
+                let mut stmt = self
+                    .conn
+                    .prepare_cached("SELECT case_number FROM cases WHERE case_number LIKE ?1")?;
+                let prefix = format!("{}-{year}-%", self.unit_code());
+                let numbers = stmt.query_map([prefix], |r| r.get::<_, String>(0))?;
+                let mut highest = counted;
+                for number in numbers {
+                    if let Some((_, Number::Final(n))) = parse_case_number(self.unit_code(), &number?) {
+                        highest = highest.max(n);
+                    }
+                }
+                highest
+            }
+            NumberKind::Letter => self.conn.query_row(
+                "SELECT COALESCE(MAX(number), 0) FROM letter_register WHERE unit_code = ?1 AND be_year = ?2",
+                params![self.unit_code(), year],
+                |r| r.get(0),
+            )?,
+        })
+    }
+
+    /// What to ask the hub for at this sync: for each kind, this year (and in December the
+    /// next), another block when fewer than `LOW` of this laptop's numbers are unused, and
+    /// the unit's blocks in any case (the register lists the reserved numbers).
+    pub fn number_wants(&self) -> Result<Vec<NumberWant>> {
+        let mut wants = Vec::new();
+        for year in years() {
+            for kind in [NumberKind::Case, NumberKind::Letter] {
+                let low = (self.unused(kind, year)?.len() as i64) < LOW;
+                wants.push(NumberWant {
+                    kind,
+                    be_year: year,
+                    count: if low { BLOCK } else { 0 },
+                    above: self.highest_final(kind, year)?,
+                });
+            }
+        }
+        Ok(wants)
+    }
+
+    /// Keeps the unit's blocks as the hub answered `wants`: for each kind and year asked,
+    /// exactly the blocks it named.
+    pub fn keep_number_blocks(&mut self, wants: &[NumberWant], blocks: &[NumberBlock]) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        for want in wants {
+            tx.execute(
+                "DELETE FROM number_blocks WHERE kind = ?1 AND be_year = ?2",
+                params![want.kind.name(), want.be_year],
+            )?;
+        }
+        for block in blocks {
+            if wants.iter().any(|w| w.kind == block.kind && w.be_year == block.be_year) {
+                tx.execute(
+                    "INSERT INTO number_blocks (kind, be_year, device_id, first, last) VALUES (?1, ?2, ?3, ?4, ?5)
+                     ON CONFLICT DO NOTHING",
+                    params![
+                        block.kind.name(),
+                        block.be_year,
+                        block.device_id,
+                        block.first,
+                        block.last
+                    ],
+                )?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Gives this laptop's provisional case and letter numbers final ones from its blocks, as
+    /// far as they go: each change is an event of its own (written by the book, not a user),
+    /// the provisional number kept in `former_numbers`, and a case's timeline says it. Returns
+    /// how many were replaced.
+    pub fn settle_provisional_numbers(&mut self) -> Result<u64> {
+        let unit = self.unit_code().to_owned();
+        let mine = format!("P{}-%", laptop_tag(self.device_id()));
+        let cases: Vec<(String, String, String)> = {
+            let mut stmt = self.conn.prepare(
+                "SELECT id, case_number, former_numbers FROM cases WHERE case_number LIKE ?1 ORDER BY created_at, id",
+            )?;
+            let rows = stmt.query_map([format!("{unit}-%-{mine}")], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        let letters: Vec<(String, i64, String, String)> = {
+            let mut stmt = self.conn.prepare(
+                "SELECT id, be_year, provisional, former_numbers FROM letter_register
+                 WHERE unit_code = ?1 AND provisional LIKE ?2 ORDER BY created_at, id",
+            )?;
+            let rows = stmt.query_map([&unit, &mine], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        let former = |json: &str, old: &str| -> Result<serde_json::Value> {
+            let mut list: Vec<String> = serde_json::from_str(json).map_err(|e| Error::Corrupt(e.to_string()))?;
+            list.push(old.to_owned());
+            Ok(json!(list))
+        };
+        let mut settled = 0;
+        self.batch(|book| {
+            for (id, old, formerly) in &cases {
+                let Some((year, Number::Provisional(_))) = parse_case_number(&unit, old) else {
+                    continue;
+                };
+                let Some(&n) = book.unused(NumberKind::Case, year)?.first() else {
+                    continue;
+                };
+                let new = case_number(&unit, year, &Number::Final(n));
+                let mut fields = Fields::new();
+                fields.insert("case_number".into(), json!(new));
+                fields.insert("former_numbers".into(), former(formerly, old)?);
+                book.write_by(None, Entity::Case, id, fields, "case.number_final", Some(old))?;
+                let entry = json!({
+                    "case_id": id,
+                    "kind": EntryKind::Renumbered,
+                    "body": format!("เลขที่ชั่วคราว {old} ได้เลขที่ {new}"),
+                    "occurred_at": now_iso(),
+                    "late": false,
+                    "author_id": null,
+                });
+                let serde_json::Value::Object(entry) = entry else {
+                    unreachable!("json! of an object literal is an object")
+                };
+                book.write_by(None, Entity::TimelineEntry, &new_id(), entry, "timeline.add", None)?;
+                settled += 1;
+            }
+            for (id, year, old, formerly) in &letters {
+                let Some(&n) = book.unused(NumberKind::Letter, *year)?.first() else {
+                    continue;
+                };
+                let mut fields = Fields::new();
+                fields.insert("be_year".into(), json!(year));
+                fields.insert("number".into(), json!(n));
+                fields.insert("provisional".into(), serde_json::Value::Null);
+                fields.insert("former_numbers".into(), former(formerly, old)?);
+                book.write_by(
+                    None,
+                    Entity::LetterRegister,
+                    id,
+                    fields,
+                    "letter.number_final",
+                    Some(old),
+                )?;
+                settled += 1;
+            }
+            Ok(())
+        })?;
+        Ok(settled)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn case_numbers_read_back() {
+        let provisional = Number::Provisional(format!("P{}-07", laptop_tag("3f9a1c2b77")));
+        assert_eq!(case_number("CPN", 2569, &provisional), "CPN-2569-P3F9A1C2B-07");
+        assert_eq!(
+            parse_case_number("CPN", "CPN-2569-P3F9A1C2B-07"),
+            Some((2569, provisional))
+        );
+        assert_eq!(
+            parse_case_number("CPN", "CPN-2569-0041"),
+            Some((2569, Number::Final(41)))
+        );
+        for not_one in [
+            "BKK-2569-0041",
+            "CPN-2569-",
+            "CPN-2569-P-01",
+            "CPN-2569-Pab-01",
+            "CPN-x-0001",
+        ] {
+            assert_eq!(parse_case_number("CPN", not_one), None, "{not_one}");
+        }
+    }
+}

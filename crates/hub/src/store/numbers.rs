@@ -1,0 +1,217 @@
+//! Case and letter numbers (`casebook::records::numbers`). The hub allots each device blocks of
+//! its unit's numbers, per kind and Buddhist year, that never overlap; and it admits a number
+//! on a record only when it is the sending device's to give: a final number from a block
+//! allotted to that device, or a provisional one naming that device, and never a number another
+//! record of the unit carries. A device that lies about numbers is refused, so it cannot take
+//! the numbers of another laptop of its unit.
+
+use super::Device;
+use super::admission::Refused;
+use super::sql::{Sql, StoreError};
+use casebook::dates::{be_year, today};
+use casebook::log::entity::Entity;
+use casebook::log::events::Event;
+use casebook::records::numbers::{
+    Number, NumberBlock, NumberKind, NumberWant, laptop_tag, parse_case_number, provisional_tag,
+};
+use oscc_sync::Refusal;
+
+/// The most numbers one block holds.
+const MOST: i64 = 50;
+/// The most kinds and years one request asks for.
+const MOST_WANTS: usize = 8;
+/// A device's word on its unit's highest number counts up to this (numbers given before the
+/// hub allotted any); above it, it would only leave a gap.
+const HIGHEST_ABOVE: i64 = 99_999;
+
+/// Allots `device` the blocks it asks for, after the unit's highest block or the highest
+/// number the device says its unit gave (whichever is higher), only for this Buddhist year
+/// and the ones next to it; answers every block of the unit for the kinds and years asked.
+pub(super) fn allot(sql: &mut dyn Sql, device: &Device, wants: &[NumberWant]) -> Result<Vec<NumberBlock>, StoreError> {
+    let this_year = i64::from(be_year(today()));
+    let wants: Vec<&NumberWant> = wants
+        .iter()
+        .take(MOST_WANTS)
+        .filter(|w| (w.be_year - this_year).abs() <= 1)
+        .collect();
+    for want in wants.iter().filter(|w| w.count > 0) {
+        let key = [
+            device.unit_code.as_str().into(),
+            want.kind.name().into(),
+            want.be_year.into(),
+        ];
+        let top = sql
+            .rows(
+                "SELECT COALESCE(MAX(last), 0) FROM allotments WHERE unit_code = ?1 AND kind = ?2 AND be_year = ?3",
+                &key,
+            )?
+            .first()
+            .map_or(0, |r| r[0].int());
+        let first = top.max(want.above.clamp(0, HIGHEST_ABOVE)) + 1;
+        let [unit, kind, year] = key;
+        sql.exec(
+            "INSERT INTO allotments (unit_code, kind, be_year, device_id, first, last) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            &[
+                unit,
+                kind,
+                year,
+                device.id.as_str().into(),
+                first.into(),
+                (first + want.count.min(MOST) - 1).into(),
+            ],
+        )?;
+    }
+    let mut blocks = Vec::new();
+    let mut listed = Vec::new();
+    for want in wants {
+        if listed.contains(&(want.kind, want.be_year)) {
+            continue;
+        }
+        listed.push((want.kind, want.be_year));
+        let rows = sql.rows(
+            "SELECT device_id, first, last FROM allotments WHERE unit_code = ?1 AND kind = ?2 AND be_year = ?3
+             ORDER BY first",
+            &[
+                device.unit_code.as_str().into(),
+                want.kind.name().into(),
+                want.be_year.into(),
+            ],
+        )?;
+        blocks.extend(rows.iter().map(|r| NumberBlock {
+            kind: want.kind,
+            be_year: want.be_year,
+            device_id: r[0].text(),
+            first: r[1].int(),
+            last: r[2].int(),
+        }));
+    }
+    Ok(blocks)
+}
+
+/// A number an event gives its record: its kind, its text as the unit's numbers are kept
+/// (a case number whole, a letter's as "year/number"), and for a final one its year and value.
+pub(super) struct Claim {
+    kind: NumberKind,
+    key: String,
+    allotted: Option<(i64, i64)>,
+}
+
+/// The numbers `body` gives record `record_id`, if `device` may give them; Err: why not.
+pub(super) fn judge(
+    sql: &mut dyn Sql,
+    device: &Device,
+    record_id: &str,
+    body: &Event,
+) -> Result<Result<Vec<Claim>, Refused>, StoreError> {
+    let refuse = |refusal: Refusal, field: &str| Ok(Err((refusal, field.to_owned())));
+    let tag = laptop_tag(&device.id);
+    let unit = device.unit_code.as_str();
+    let own = |label: &str| provisional_tag(label) == Some(tag.as_str());
+    let text = |name: &str| body.fields.get(name).and_then(|v| v.as_str());
+    let formers: Vec<&str> = body
+        .fields
+        .get("former_numbers")
+        .and_then(|v| v.as_array())
+        .map(|list| list.iter().filter_map(|v| v.as_str()).collect())
+        .unwrap_or_default();
+    let mut claims = Vec::new();
+    match body.entity {
+        Entity::Case => {
+            if let Some(number) = text("case_number") {
+                let allotted = match parse_case_number(unit, number) {
+                    Some((year, Number::Final(n))) => Some((year, n)),
+                    Some((_, Number::Provisional(label))) if own(&label) => None,
+                    _ => return refuse(Refusal::NumberNotAllotted, "case_number"),
+                };
+                claims.push(Claim {
+                    kind: NumberKind::Case,
+                    key: number.to_owned(),
+                    allotted,
+                });
+            }
+            // A former number is one this device gave while it had none left.
+            if !formers
+                .iter()
+                .all(|f| matches!(parse_case_number(unit, f), Some((_, Number::Provisional(l))) if own(&l)))
+            {
+                return refuse(Refusal::NumberNotAllotted, "former_numbers");
+            }
+        }
+        Entity::LetterRegister => {
+            let number = body.fields.get("number").and_then(|v| v.as_i64());
+            let provisional = text("provisional");
+            if number.is_some() || provisional.is_some() {
+                let Some(year) = body.fields.get("be_year").and_then(|v| v.as_i64()) else {
+                    return refuse(Refusal::NumberNotAllotted, "be_year");
+                };
+                if let Some(n) = number {
+                    claims.push(Claim {
+                        kind: NumberKind::Letter,
+                        key: format!("{year}/{n}"),
+                        allotted: Some((year, n)),
+                    });
+                }
+                if let Some(label) = provisional {
+                    if !own(label) {
+                        return refuse(Refusal::NumberNotAllotted, "provisional");
+                    }
+                    claims.push(Claim {
+                        kind: NumberKind::Letter,
+                        key: format!("{year}/{label}"),
+                        allotted: None,
+                    });
+                }
+            }
+            if !formers.iter().all(|f| own(f)) {
+                return refuse(Refusal::NumberNotAllotted, "former_numbers");
+            }
+        }
+        _ => {}
+    }
+    for claim in &claims {
+        let holder = sql.rows(
+            "SELECT record_id FROM numbers WHERE unit_code = ?1 AND kind = ?2 AND number = ?3",
+            &[unit.into(), claim.kind.name().into(), claim.key.as_str().into()],
+        )?;
+        match holder.first().map(|r| r[0].text()) {
+            // The record's own number, written again.
+            Some(holder) if holder == record_id => continue,
+            Some(_) => return refuse(Refusal::NumberTaken, claim.kind.name()),
+            None => {}
+        }
+        if let Some((year, n)) = claim.allotted
+            && sql
+                .rows(
+                    "SELECT 1 FROM allotments WHERE unit_code = ?1 AND kind = ?2 AND be_year = ?3
+                     AND device_id = ?4 AND first <= ?5 AND last >= ?5",
+                    &[
+                        unit.into(),
+                        claim.kind.name().into(),
+                        year.into(),
+                        device.id.as_str().into(),
+                        n.into(),
+                    ],
+                )?
+                .is_empty()
+        {
+            return refuse(Refusal::NumberNotAllotted, claim.kind.name());
+        }
+    }
+    Ok(Ok(claims))
+}
+
+/// Notes the numbers an admitted event gave its record.
+pub(super) fn register(sql: &mut dyn Sql, unit: &str, record_id: &str, claims: &[Claim]) -> Result<(), StoreError> {
+    for claim in claims {
+        sql.exec(
+            "INSERT INTO numbers (unit_code, kind, number, record_id) VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
+            &[
+                unit.into(),
+                claim.kind.name().into(),
+                claim.key.as_str().into(),
+                record_id.into(),
+            ],
+        )?;
+    }
+    Ok(())
+}
