@@ -12,111 +12,14 @@ mod common;
 use casebook::records::agency::{Agency, AgencyType};
 use casebook::synth::Rng;
 use casebook::{Casebook, Session};
-use common::{Hub, PASS, databases, temp};
+use common::proxy::proxy;
+use common::{Hub, PASS, databases, sync_until_done, temp};
 use oscc_sync::{Client, Credentials, sync_once};
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use std::sync::Mutex;
+use std::sync::atomic::Ordering;
 
 const ROUNDS: u64 = 200;
 const AGENCIES: usize = 4;
-
-/// A proxy in front of the hub that reads whole HTTP/1.1 messages (headers and a
-/// Content-Length body). Each request is, by a seeded draw: passed through; cut before it
-/// reaches the hub; passed to the hub with the hub's answer thrown away; sent twice; or sent
-/// after an earlier request replayed out of its turn.
-struct Proxy {
-    upstream: Arc<Mutex<String>>,
-    faults: Arc<AtomicU64>,
-    addr: String,
-}
-
-/// Sends `request` to the hub and reads its answer.
-async fn exchange(outbound: &mut TcpStream, request: &[u8]) -> Option<Vec<u8>> {
-    outbound.write_all(request).await.ok()?;
-    read_message(outbound).await
-}
-
-/// One HTTP message from `stream`, or None when it closes.
-async fn read_message(stream: &mut TcpStream) -> Option<Vec<u8>> {
-    let mut data = Vec::new();
-    let mut buf = [0u8; 8192];
-    loop {
-        if let Some(end) = data.windows(4).position(|w| w == b"\r\n\r\n") {
-            let head = String::from_utf8_lossy(&data[..end]).to_ascii_lowercase();
-            let length: usize = head
-                .lines()
-                .find_map(|l| l.strip_prefix("content-length:"))
-                .and_then(|v| v.trim().parse().ok())
-                .unwrap_or(0);
-            while data.len() < end + 4 + length {
-                let n = stream.read(&mut buf).await.ok().filter(|&n| n > 0)?;
-                data.extend_from_slice(&buf[..n]);
-            }
-            return Some(data);
-        }
-        let n = stream.read(&mut buf).await.ok().filter(|&n| n > 0)?;
-        data.extend_from_slice(&buf[..n]);
-    }
-}
-
-async fn proxy(upstream: String, seed: u64) -> Proxy {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap().to_string();
-    let upstream = Arc::new(Mutex::new(upstream));
-    let faults = Arc::new(AtomicU64::new(0));
-    let rng = Arc::new(Mutex::new(Rng::new(seed)));
-    let earlier: Arc<Mutex<Option<Vec<u8>>>> = Arc::new(Mutex::new(None));
-    let (up, count) = (upstream.clone(), faults.clone());
-    tokio::spawn(async move {
-        while let Ok((mut inbound, _)) = listener.accept().await {
-            let target = up.lock().unwrap().clone();
-            let (count, rng, earlier) = (count.clone(), rng.clone(), earlier.clone());
-            tokio::spawn(async move {
-                let Ok(mut outbound) = TcpStream::connect(&target).await else {
-                    return;
-                };
-                while let Some(request) = read_message(&mut inbound).await {
-                    let draw = rng.lock().unwrap().below(8);
-                    if draw < 4 {
-                        count.fetch_add(1, Ordering::Relaxed);
-                    }
-                    if draw == 0 {
-                        return; // cut before the hub sees it
-                    }
-                    if draw == 3 {
-                        // An earlier request arrives late, before this one.
-                        let stale = earlier.lock().unwrap().clone();
-                        if let Some(stale) = stale
-                            && exchange(&mut outbound, &stale).await.is_none()
-                        {
-                            return;
-                        }
-                    }
-                    *earlier.lock().unwrap() = Some(request.clone());
-                    let Some(mut response) = exchange(&mut outbound, &request).await else {
-                        return;
-                    };
-                    if draw == 1 {
-                        return; // the hub acted; its answer is lost
-                    }
-                    if draw == 2 {
-                        // The request arrives twice; the client sees the second answer.
-                        let Some(again) = exchange(&mut outbound, &request).await else {
-                            return;
-                        };
-                        response = again;
-                    }
-                    if inbound.write_all(&response).await.is_err() {
-                        return;
-                    }
-                }
-            });
-        }
-    });
-    Proxy { upstream, faults, addr }
-}
 
 struct Laptop {
     book: Mutex<Casebook>,
@@ -127,20 +30,6 @@ struct Laptop {
     user: String,
     secret: zeroize::Zeroizing<String>,
     url: String,
-}
-
-/// Syncs until one run goes through whole (faults make runs fail part-way).
-async fn sync_until_done(laptop: &Laptop) -> u32 {
-    for attempt in 1..=200 {
-        if sync_once(&laptop.book, &laptop.client, casebook::store::schema_version())
-            .await
-            .is_ok()
-        {
-            return attempt;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
-    }
-    panic!("sync never went through");
 }
 
 /// The laptop killed mid-apply: this test binary run again as a child process that opens the
@@ -256,7 +145,7 @@ async fn faults(root: &std::path::Path, database: &str) {
         .collect();
     for _ in 0..2 {
         for l in &laptops {
-            sync_until_done(l).await;
+            sync_until_done(&l.book, &l.client).await;
         }
     }
 
@@ -310,11 +199,11 @@ async fn faults(root: &std::path::Path, database: &str) {
                 killed_mid_sync += u32::from(sync_in_a_child_and_kill_it(&laptops[i], &mut rng));
                 child_kills += 1;
             }
-            attempts += sync_until_done(&laptops[i]).await;
+            attempts += sync_until_done(&laptops[i].book, &laptops[i].client).await;
         }
         // A second pass brings everyone what the others pushed after them.
         for l in &laptops {
-            attempts += sync_until_done(l).await;
+            attempts += sync_until_done(&l.book, &l.client).await;
         }
         let hashes: Vec<String> = laptops
             .iter()

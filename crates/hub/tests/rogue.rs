@@ -9,6 +9,7 @@ mod common;
 use casebook::log::entity::Entity;
 use casebook::log::events::{Event, Op};
 use casebook::records::case::{CaseInput, Category, Risk, Source};
+use casebook::records::numbers::{Number, laptop_tag, parse_case_number};
 use casebook::records::person::PersonInput;
 use casebook::records::timeline::EntryKind;
 use casebook::{Casebook, Session};
@@ -744,4 +745,96 @@ async fn rogue(root: &std::path::Path, database: &str) {
         Some(Refusal::CaseNotHeld),
         "a partner took the case"
     );
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_rogue_device_cannot_take_the_numbers_of_another_laptop_of_its_unit() {
+    let root = temp("rogue-numbers");
+    for database in databases(&root, "rogue-numbers") {
+        let dir = root.join(if database.starts_with("postgres") {
+            "pg"
+        } else {
+            "sqlite"
+        });
+        std::fs::create_dir_all(&dir).unwrap();
+        rogue_numbers(&dir, &database).await;
+    }
+    let _ = std::fs::remove_dir_all(&root);
+}
+
+async fn rogue_numbers(root: &std::path::Path, database: &str) {
+    let hub = Hub::spawn(database, root, &["--plain-http"]);
+    let cpn = Laptop::new(root, "CPN", "cpn", &hub).await;
+    // The honest laptop's first case, before it ever synced: a provisional number, made final
+    // from the block its first sync brings.
+    let (_, honest_case) = cpn.open_case("นางทดสอบ เลขที่", None);
+    cpn.sync().await;
+    let (honest_number, honest_device, year) = {
+        let book = cpn.book.lock().unwrap();
+        let number = book.case_number(&cpn.worker, &honest_case).unwrap();
+        let year = i64::from(casebook::dates::be_year(casebook::dates::today()));
+        (number, book.device_id().to_owned(), year)
+    };
+    let Some((_, Number::Final(used))) = parse_case_number("CPN", &honest_number) else {
+        panic!("the honest case's number is not final: {honest_number}");
+    };
+    let mut rogue = Rogue::enroll(&hub, hub.code("CPN")).await;
+    let person = id("person");
+    let fields = json!({"id_kind": "none", "sex": "female", "unit_code": "CPN",
+        "created_at": "2026-11-01T00:00:00.000Z", "updated_at": "2026-11-01T00:00:00.000Z"});
+    let wire = WireEvent::from_event(&rogue.event(Entity::Person, &person, fields));
+    assert_eq!(rogue.try_one(wire).await, None);
+    let case = |number: &str| {
+        json!({"client_id": person, "case_number": number, "held_by": "CPN", "unit_code": "CPN",
+            "source": "walk_in", "categories": ["violence_woman"], "violence_types": [], "risk": "red",
+            "status": "intake", "created_at": "2026-11-01T00:00:00.000Z", "updated_at": "2026-11-01T00:00:00.000Z"})
+    };
+    // The honest laptop's number, on another case.
+    assert_eq!(
+        try_case(&mut rogue, case(&honest_number)).await,
+        Some(Refusal::NumberTaken)
+    );
+    // A number of the honest laptop's block it has not used yet.
+    assert_eq!(
+        try_case(&mut rogue, case(&format!("CPN-{year}-{:04}", used + 1))).await,
+        Some(Refusal::NumberNotAllotted)
+    );
+    // A number no laptop was allotted, and a provisional number naming the honest laptop.
+    assert_eq!(
+        try_case(&mut rogue, case(&format!("CPN-{year}-9000"))).await,
+        Some(Refusal::NumberNotAllotted)
+    );
+    let theirs = format!("CPN-{year}-P{}-01", laptop_tag(&honest_device));
+    assert_eq!(
+        try_case(&mut rogue, case(&theirs)).await,
+        Some(Refusal::NumberNotAllotted)
+    );
+    // Taking over the honest case's former number, to be found by it.
+    let mut own = case(&format!("CPN-{year}-P{}-01", laptop_tag(&rogue.device_id)));
+    own["former_numbers"] = json!([theirs]);
+    assert_eq!(try_case(&mut rogue, own).await, Some(Refusal::NumberNotAllotted));
+    // A letter number of the honest laptop's block.
+    let letter = json!({"be_year": year, "number": used, "issued_by": "x", "subject": "x", "unit_code": "CPN",
+        "created_at": "2026-11-01T00:00:00.000Z", "updated_at": "2026-11-01T00:00:00.000Z"});
+    let wire = WireEvent::from_event(&rogue.event(Entity::LetterRegister, &id("letter"), letter));
+    assert_eq!(rogue.try_one(wire).await, Some(Refusal::NumberNotAllotted));
+    // Its own provisional number is its to give.
+    let own = case(&format!("CPN-{year}-P{}-02", laptop_tag(&rogue.device_id)));
+    assert_eq!(try_case(&mut rogue, own).await, None);
+
+    // The honest laptop syncs on: its numbers stand, nothing is set aside.
+    let (_, second) = cpn.open_case("นางทดสอบ ที่สอง", None);
+    cpn.sync().await;
+    let book = cpn.book.lock().unwrap();
+    assert_eq!(book.case_number(&cpn.worker, &honest_case).unwrap(), honest_number);
+    let next = book.case_number(&cpn.worker, &second).unwrap();
+    assert_eq!(parse_case_number("CPN", &next), Some((year, Number::Final(used + 1))));
+    let position = book.sync_position().unwrap();
+    assert_eq!((position.refused, position.set_aside, position.waiting), (0, 0, 0));
+}
+
+/// Pushes a new case of the rogue's with `fields`: the hub's reason for refusing it.
+async fn try_case(rogue: &mut Rogue, fields: Value) -> Option<Refusal> {
+    let wire = WireEvent::from_event(&rogue.event(Entity::Case, &id("case"), fields));
+    rogue.try_one(wire).await
 }

@@ -5,6 +5,8 @@
 
 #![allow(dead_code)]
 
+pub mod proxy;
+
 use casebook::{Casebook, Session};
 use oscc_sync::Client;
 use std::io::{BufRead, BufReader};
@@ -301,4 +303,19 @@ pub async fn enrolled_laptop(dir: &Path, unit: &str, name: &str, hub: &Hub, url:
     let (client, province_key) = enrollment(hub, url, unit, &mut book, &admin, name).await;
     book.pin_province_key(&province_key).unwrap();
     (book, worker, client)
+}
+
+/// Syncs `book` until one run goes through whole (faults make runs fail part-way); the
+/// number of runs it took.
+pub async fn sync_until_done(book: &std::sync::Mutex<Casebook>, client: &Client) -> u32 {
+    for attempt in 1..=200 {
+        if oscc_sync::sync_once(book, client, casebook::store::schema_version())
+            .await
+            .is_ok()
+        {
+            return attempt;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    panic!("sync never went through");
 }
