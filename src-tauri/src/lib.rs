@@ -106,6 +106,7 @@ pub fn run() {
             commands::sync::resolve_conflict,
             commands::sync::refused_events,
             commands::sync::set_aside_events,
+            commands::sync::waiting_records,
             commands::statistics::statistics,
             commands::statistics::statistics_pdf,
             commands::statistics::statistics_csv,

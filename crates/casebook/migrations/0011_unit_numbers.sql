@@ -8,6 +8,10 @@ CREATE TABLE number_blocks (
   first INTEGER NOT NULL, last INTEGER NOT NULL, PRIMARY KEY (kind, be_year, first)
 ) STRICT;
 
+-- A book enrolled before this version takes its numbers from the hub from now on.
+INSERT INTO sync_state (key, value)
+  SELECT 'numbered_by_hub', '1' WHERE EXISTS (SELECT 1 FROM sync_state WHERE key = 'hub_url');
+
 ALTER TABLE cases ADD COLUMN former_numbers JSON NOT NULL DEFAULT '[]';
 DROP TRIGGER cases_search_ai;
 CREATE TRIGGER cases_search_ai AFTER INSERT ON cases BEGIN

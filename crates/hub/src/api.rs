@@ -222,18 +222,20 @@ async fn units(State(store): State<Shared>, Authorized { .. }: Authorized) -> Re
     }))
 }
 
-/// Allots the device the case and letter numbers it asks for (`store::numbers`).
+/// Allots the device the case and letter numbers it asks for, and says which of its new
+/// usernames the unit has (`store::numbers`).
 async fn numbers(
     State(store): State<Shared>,
     Authorized { device, slot }: Authorized,
     Json(request): Json<NumbersRequest>,
 ) -> Result<Json<NumbersResponse>, StatusCode> {
-    let blocks = blocking(&store, move |s| {
-        let _in_flight = slot;
-        s.allot(&device, &request.wants)
-    })
-    .await?;
-    Ok(Json(NumbersResponse { blocks }))
+    Ok(Json(
+        blocking(&store, move |s| {
+            let _in_flight = slot;
+            s.numbers(&device, &request)
+        })
+        .await?,
+    ))
 }
 
 #[derive(serde::Deserialize)]

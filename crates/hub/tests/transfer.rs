@@ -50,6 +50,10 @@ impl Laptop {
         numbers.sort();
         numbers
     }
+    /// The case's number now (a provisional one is made final at the laptop's sync).
+    fn number(&self, case_id: &str) -> String {
+        self.book.lock().unwrap().case_number(&self.worker, case_id).unwrap()
+    }
     fn open_case(&self, name: &str, source: Source) -> (String, String) {
         let mut book = self.book.lock().unwrap();
         let (client, _) = book
@@ -130,7 +134,7 @@ async fn transfer(root: &std::path::Path, database: &str) {
     let shelter_unit = laptop(root, "SHL", &hub).await;
 
     // CPN opens a case, writes a note and refers the girl to a shelter.
-    let (case_id, number) = cpn.open_case("เด็กหญิง ย้ายหน่วย", Source::WalkIn);
+    let (case_id, _) = cpn.open_case("เด็กหญิง ย้ายหน่วย", Source::WalkIn);
     cpn.note(&case_id, "เยี่ยมบ้านครั้งแรก");
     {
         let mut book = cpn.book.lock().unwrap();
@@ -160,6 +164,8 @@ async fn transfer(root: &std::path::Path, database: &str) {
         .unwrap();
     }
     cpn.sync().await;
+    // Opened before the laptop had numbers of its own: the sync made its number final.
+    let number = cpn.number(&case_id);
     bkk.sync().await;
     province.sync().await;
     assert!(
@@ -332,7 +338,7 @@ async fn transfer(root: &std::path::Path, database: &str) {
     assert!(cpn.timeline(&case_id).iter().any(|b| b == "รับช่วงดูแลแล้ว นัดพบที่โรงเรียน"));
 
     // A hotline 1300 report taken at the province is routed to CPN, and only there.
-    let (report_id, report_number) = province.open_case("ผู้แจ้ง สายด่วน", Source::Hotline1300);
+    let (report_id, _) = province.open_case("ผู้แจ้ง สายด่วน", Source::Hotline1300);
     province
         .book
         .lock()
@@ -340,6 +346,7 @@ async fn transfer(root: &std::path::Path, database: &str) {
         .transfer_case(&province.worker, &report_id, "CPN", "พื้นที่รับผิดชอบของศูนย์พึ่งได้")
         .unwrap();
     province.sync().await;
+    let report_number = province.number(&report_id);
     cpn.sync().await;
     bkk.sync().await;
     assert_eq!(cpn.cases(), {

@@ -191,3 +191,193 @@ fn case_input(client: &str) -> casebook::records::case::CaseInput {
         legal_basis: None,
     }
 }
+
+/// Two laptops of one unit that worked on their own before they were enrolled both gave
+/// `CPN-<year>-0001`: at their first syncs those numbers become provisional and then final,
+/// above every number given before, each still finding its case and letter.
+#[tokio::test(flavor = "current_thread")]
+async fn numbers_given_before_enrollment_still_find_their_records() {
+    let root = temp("before-hub");
+    let hub = Hub::start_plain(&databases(&root, "before-hub")[0], &root);
+    let year = i64::from(casebook::dates::be_year(casebook::dates::today()));
+    let mut rng = Rng::new(3);
+    let mut laptops = Vec::new();
+    for name in ["a", "b"] {
+        let dir = root.join(name);
+        std::fs::create_dir_all(&dir).unwrap();
+        let (mut book, admin, worker) = casebook::synth::unit_book(&dir, "CPN", name, common::PASS).unwrap();
+        let mut given = Vec::new();
+        for i in 0..3 {
+            let (client, _) = book
+                .create_person(&worker, &casebook::synth::person(&mut rng, i))
+                .unwrap();
+            given.push(book.create_case(&worker, &case_input(&client)).unwrap());
+        }
+        let letter = book.issue_letter_number(&worker, "ก่อนเชื่อมศูนย์", None, None).unwrap();
+        assert_eq!(given[0].case_number, format!("CPN-{year}-0001"));
+        assert_eq!(letter.record.number, Some(1));
+        let client = common::enroll(&hub, &hub.url, "CPN", &mut book, &admin, name).await;
+        laptops.push((Mutex::new(book), worker, client, given, letter.id));
+    }
+    for _ in 0..2 {
+        for (book, _, client, _, _) in &laptops {
+            sync_until_done(book, client).await;
+        }
+    }
+    let mut all = HashSet::new();
+    for (book, worker, _, given, letter) in &laptops {
+        let mut book = book.lock().unwrap();
+        let position = book.sync_position().unwrap();
+        assert_eq!(
+            (position.refused, position.needs_attention),
+            (0, 0),
+            "a number was refused"
+        );
+        for case in given {
+            let now = book.open_case(worker, &case.id).unwrap().case;
+            let Some((_, Number::Final(n))) = parse_case_number("CPN", &now.case_number) else {
+                panic!("not final: {}", now.case_number);
+            };
+            assert!(n > 3, "a number given before enrollment was given again: {n}");
+            assert!(now.former_numbers.contains(&case.case_number));
+            assert!(all.insert(now.case_number.clone()));
+        }
+        let entry = book
+            .letter_register(worker, year)
+            .unwrap()
+            .entries
+            .into_iter()
+            .find(|e| &e.id == letter)
+            .unwrap();
+        assert!(entry.record.number.is_some_and(|n| n > 1));
+        assert_eq!(entry.record.former_numbers.first().map(String::as_str), Some("1"));
+    }
+    // Both laptops' paper says CPN-<year>-0001: the search finds both cases, and only them.
+    let (book, worker, _, _, _) = &laptops[0];
+    let found = book
+        .lock()
+        .unwrap()
+        .search_cases(worker, &format!("CPN-{year}-0001"), 10)
+        .unwrap();
+    let firsts: HashSet<&String> = laptops.iter().map(|l| &l.3[0].id).collect();
+    assert_eq!(found.iter().map(|c| &c.id).collect::<HashSet<_>>(), firsts);
+    drop(laptops);
+    drop(hub);
+    let _ = std::fs::remove_dir_all(&root);
+}
+
+/// Users belong to the unit: a user added on laptop A signs in on laptop B once B's
+/// administrator sets up their first sign-in there (no passphrase leaves a laptop); a role
+/// changed on A reaches B; a user disabled on B can no longer sign in on A, whose key file
+/// drops their slot; and two laptops that add the same username offline end with two users
+/// of distinct names, the later renamed before its record left its laptop.
+#[tokio::test(flavor = "current_thread")]
+async fn users_of_the_unit_work_on_every_laptop() {
+    let root = temp("unit-users");
+    for database in databases(&root, "unit-users") {
+        let dir = root.join(if database.starts_with("postgres") {
+            "pg"
+        } else {
+            "sqlite"
+        });
+        std::fs::create_dir_all(&dir).unwrap();
+        users(&dir, &database).await;
+    }
+    let _ = std::fs::remove_dir_all(&root);
+}
+
+async fn users(root: &std::path::Path, database: &str) {
+    use casebook::{Error, Role};
+    const FIRST: &str = "synthetic-first-sign-in";
+    let hub = Hub::start_plain(database, root);
+    let open = async |name: &str| {
+        let dir = root.join(name);
+        std::fs::create_dir_all(&dir).unwrap();
+        let (mut book, admin, _) = casebook::synth::unit_book(&dir, "CPN", name, common::PASS).unwrap();
+        let client = common::enroll(&hub, &hub.url, "CPN", &mut book, &admin, name).await;
+        (dir, Mutex::new(book), admin, client)
+    };
+    let (a_dir, a, a_admin, a_client) = open("a").await;
+    let (b_dir, b, b_admin, b_client) = open("b").await;
+    let sync_both = async || {
+        for _ in 0..2 {
+            sync_until_done(&a, &a_client).await;
+            sync_until_done(&b, &b_client).await;
+        }
+    };
+    // Offline, both laptops add a user called somchai (two people), and A adds malee.
+    a.lock()
+        .unwrap()
+        .add_user(&a_admin, "somchai", "สมชาย หนึ่ง", Role::SocialWorker, common::PASS)
+        .unwrap();
+    b.lock()
+        .unwrap()
+        .add_user(&b_admin, "somchai", "สมชาย สอง", Role::Supervisor, FIRST)
+        .unwrap();
+    a.lock()
+        .unwrap()
+        .add_user(&a_admin, "malee", "มาลี สมมุติ", Role::SocialWorker, common::PASS)
+        .unwrap();
+    sync_both().await;
+
+    // A synced first: B's somchai is renamed, signs in with the new name and the same
+    // passphrase, and the administrator's screen says so.
+    let tag = casebook::records::numbers::laptop_tag(b.lock().unwrap().device_id()).to_lowercase();
+    let renamed = format!("somchai.{tag}");
+    assert_eq!(
+        b.lock().unwrap().renamed_users().unwrap(),
+        [("somchai".to_owned(), renamed.clone())]
+    );
+    let reopen = |book: &Mutex<Casebook>, dir: &std::path::Path, user: &str, pass: &str| {
+        let (opened, session) = Casebook::unlock(dir, user, pass)?;
+        *book.lock().unwrap() = opened;
+        Ok::<Session, Error>(session)
+    };
+    assert_eq!(reopen(&b, &b_dir, &renamed, FIRST).unwrap().role, Role::Supervisor);
+    // On B, somchai is A's user, who has no sign-in there yet.
+    assert!(matches!(reopen(&b, &b_dir, "somchai", FIRST), Err(Error::UnknownUser)));
+
+    // malee, added on A, is a user of B too; B's administrator sets up her sign-in there.
+    let listed = b.lock().unwrap().users(&b_admin).unwrap();
+    let malee = listed.iter().find(|u| u.username == "malee").expect("malee reached B");
+    assert!(!malee.signs_in_here);
+    assert!(matches!(
+        reopen(&b, &b_dir, "malee", common::PASS),
+        Err(Error::UnknownUser)
+    ));
+    b.lock().unwrap().reset_passphrase(&b_admin, "malee", FIRST).unwrap();
+    assert_eq!(reopen(&b, &b_dir, "malee", FIRST).unwrap().role, Role::SocialWorker);
+    let names: HashSet<String> = b
+        .lock()
+        .unwrap()
+        .users(&b_admin)
+        .unwrap()
+        .into_iter()
+        .map(|u| u.username)
+        .collect();
+    assert!(names.is_superset(&HashSet::from(["somchai".into(), renamed.clone(), "malee".into()])));
+
+    // A role changed on A reaches B.
+    a.lock().unwrap().set_role(&a_admin, "malee", Role::Supervisor).unwrap();
+    sync_both().await;
+    assert_eq!(reopen(&b, &b_dir, "malee", FIRST).unwrap().role, Role::Supervisor);
+
+    // Disabled on B, malee can no longer sign in on A, and A's key file drops her slot.
+    assert_eq!(
+        reopen(&a, &a_dir, "malee", common::PASS).unwrap().role,
+        Role::Supervisor
+    );
+    b.lock().unwrap().remove_user(&b_admin, "malee").unwrap();
+    sync_both().await;
+    assert!(reopen(&a, &a_dir, "malee", common::PASS).is_err());
+    let slots = casebook::store::keys::KeyFile::load(&a_dir).unwrap().usernames();
+    assert!(
+        !slots.contains(&"malee".to_owned()),
+        "a disabled user's slot stayed: {slots:?}"
+    );
+
+    for book in [&a, &b] {
+        let position = book.lock().unwrap().sync_position().unwrap();
+        assert_eq!((position.refused, position.needs_attention), (0, 0));
+    }
+}

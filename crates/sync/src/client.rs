@@ -6,10 +6,9 @@ use crate::attestation::{self, Attested, DeviceList};
 use crate::tls::{self, Pinned};
 use crate::wire::{
     EnrollRequest, EnrollResponse, NumbersRequest, NumbersResponse, PullResponse, PushRequest, PushResponse, SetAside,
-    UnitList, WireEvent,
+    UnitList, UsernameClaim, WireEvent,
 };
 use casebook::Casebook;
-use casebook::records::numbers::{NumberBlock, NumberWant};
 use casebook::sync::receive::{HeldEvent, Incoming, Received};
 use ed25519_dalek::SigningKey;
 use std::collections::HashMap;
@@ -228,14 +227,13 @@ impl Client {
         json(checked(request.send().await?)?, MAX_ANSWER).await
     }
 
-    /// The unit's number blocks for what `wants` asks, new blocks allotted to this device
-    /// among them (`casebook::records::numbers`).
-    async fn numbers(&self, wants: Vec<NumberWant>) -> Result<Vec<NumberBlock>, SyncError> {
+    /// The unit's number blocks for what the request asks, new blocks allotted to this device
+    /// among them (`casebook::records::numbers`), and which of its usernames are taken.
+    async fn numbers(&self, request: &NumbersRequest) -> Result<NumbersResponse, SyncError> {
         let request = self
             .authorized(self.http.post(format!("{}/v1/numbers", self.base)))
-            .json(&NumbersRequest { wants });
-        let answer: NumbersResponse = json(checked(request.send().await?)?, MAX_ANSWER).await?;
-        Ok(answer.blocks)
+            .json(request);
+        json(checked(request.send().await?)?, MAX_ANSWER).await
     }
 
     /// The devices the province approved, as the hub lists them.
@@ -427,13 +425,30 @@ fn checked(response: reqwest::Response) -> Result<reqwest::Response, SyncError> 
 pub async fn sync_once(replica: &impl Replica, client: &Client, known_schema: u32) -> Result<SyncReport, SyncError> {
     let key = &client.credentials.as_ref().ok_or(SyncError::Unauthorized)?.key;
     let checks = Arc::new(Checks::of(replica, client, known_schema).await?);
+    // A restored laptop asks for its old device to be revoked until the province has.
+    replica.with_book(|b| match b.replaced_device()? {
+        Some(old) if checks.devices.get(&old).is_some_and(|d| d.last_seq.is_some()) => b.forget_replaced_device(),
+        _ => Ok(()),
+    })?;
     let units = client.units().await?;
     replica.with_book(|b| b.set_hub_units(&units.units))?;
-    // Numbers before the push: provisional ones made final go out with this push.
-    let wants = replica.with_book(|b| b.number_wants())?;
-    let blocks = client.numbers(wants.clone()).await?;
+    // Numbers and usernames before the push: provisional numbers made final, and users
+    // renamed whose name the unit has, go out with this push.
+    let request = replica.with_book(|b| {
+        b.provisional_before_hub()?;
+        Ok(NumbersRequest {
+            wants: b.number_wants()?,
+            usernames: b
+                .unsent_usernames()?
+                .into_iter()
+                .map(|(user_id, username)| UsernameClaim { user_id, username })
+                .collect(),
+        })
+    })?;
+    let answer = client.numbers(&request).await?;
     replica.with_book(|b| {
-        b.keep_number_blocks(&wants, &blocks)?;
+        b.rename_taken_users(&answer.taken_usernames)?;
+        b.keep_number_blocks(&request.wants, &answer.blocks)?;
         b.settle_provisional_numbers()
     })?;
     let mut report = SyncReport {
@@ -529,7 +544,10 @@ pub async fn sync_once(replica: &impl Replica, client: &Client, known_schema: u3
         report.received.quarantined += got.quarantined;
         replica.progress(&report);
     }
-    replica.with_book(|b| b.count_sync_for_waiting())?;
+    replica.with_book(|b| {
+        b.count_sync_for_waiting()?;
+        b.drop_disabled_slots().map(|_| ())
+    })?;
     for sha in replica.with_book(|b| b.missing_blobs(usize::MAX))? {
         match client.get_blob(&sha).await? {
             Some((mime, bytes)) => {

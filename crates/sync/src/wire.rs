@@ -280,16 +280,29 @@ pub struct UnitList {
     pub units: Vec<String>,
 }
 
-/// `POST /v1/numbers`: what a laptop asks for (`casebook::records::numbers`).
+/// `POST /v1/numbers`, at the start of every sync: the case and letter numbers a laptop asks
+/// for (`casebook::records::numbers`), and the usernames of its users the hub has not seen yet,
+/// which must be unique in the unit.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct NumbersRequest {
     pub wants: Vec<NumberWant>,
+    #[serde(default)]
+    pub usernames: Vec<UsernameClaim>,
 }
 
-/// Every block of the unit for the kinds and years asked, the new ones included.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct UsernameClaim {
+    pub user_id: String,
+    pub username: String,
+}
+
+/// Every block of the unit for the kinds and years asked, the new ones included; and the
+/// usernames asked about that another user of the unit has.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct NumbersResponse {
     pub blocks: Vec<NumberBlock>,
+    #[serde(default)]
+    pub taken_usernames: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -353,6 +366,8 @@ pub enum Refusal {
     NumberNotAllotted,
     /// A case or letter number another record of the unit carries.
     NumberTaken,
+    /// A username another user of the unit has.
+    UsernameTaken,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

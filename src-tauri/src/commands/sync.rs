@@ -130,6 +130,13 @@ pub fn set_aside_events(state: State<'_, AppState>) -> Result<Vec<SetAsideEntry>
     state.with_book(|book, s| book.set_aside_events(s))
 }
 
+/// Records taken in that wait longer than a sync, or carry a number another record has, with
+/// why: for the supervisor.
+#[tauri::command]
+pub fn waiting_records(state: State<'_, AppState>) -> Result<Vec<casebook::sync::waiting::WaitingEntry>> {
+    state.with_book(|book, s| book.waiting_records(s))
+}
+
 /// This laptop's events the hub refused, with why: for the supervisor.
 #[tauri::command]
 pub fn refused_events(state: State<'_, AppState>) -> Result<Vec<RefusedEntry>> {

@@ -39,6 +39,8 @@ import type { SyncStatus } from "../bindings/SyncStatus";
 import type { Conflict } from "../bindings/Conflict";
 import type { RefusedEntry } from "../bindings/RefusedEntry";
 import type { SetAsideEntry } from "../bindings/SetAsideEntry";
+import type { WaitingEntry } from "../bindings/WaitingEntry";
+import type { RegisterPage } from "../bindings/RegisterPage";
 import type { Period } from "../bindings/Period";
 import type { DataSubjectRequest } from "../bindings/DataSubjectRequest";
 import type { Breach } from "../bindings/Breach";
@@ -116,6 +118,7 @@ export const api = {
   resolveConflict: (id: string, takeOther: boolean) => invoke<void>("resolve_conflict", { id, takeOther }),
   refusedEvents: () => invoke<RefusedEntry[]>("refused_events"),
   setAsideEvents: () => invoke<SetAsideEntry[]>("set_aside_events"),
+  waitingRecords: () => invoke<WaitingEntry[]>("waiting_records"),
   openExport: (path: string) => invoke<void>("open_export", { path }),
   saveExportAs: (path: string) => invoke<string | null>("save_export_as", { path }),
   changeStatus: (caseId: string, status: Status, reason: string) =>
@@ -132,7 +135,9 @@ export const api = {
   previewReferralLetter: (request: LetterRequest) => invoke<string>("preview_referral_letter", { request }),
   issueReferralLetter: (request: LetterRequest) => invoke<IssuedLetter>("issue_referral_letter", { request }),
   caseSummary: (caseId: string, full: boolean) => invoke<string>("case_summary", { caseId, full }),
-  registerPage: () => invoke<string>("register_page"),
+  letterRegister: (year: number) => invoke<RegisterPage>("letter_register", { year }),
+  registerPage: (year: number) => invoke<string>("register_page", { year }),
+  cancelLetter: (id: string, reason: string) => invoke<void>("cancel_letter", { id, reason }),
   chooseFolder: () => invoke<string | null>("choose_folder"),
   backup: (dest: string) => invoke<string>("backup", { dest }),
   backupProgress: () => invoke<number>("backup_progress"),

@@ -130,10 +130,8 @@ impl Casebook {
         let mut keys = KeyFile::load(dir)?;
         let user_id = keys.user_id(username).ok_or(Error::UnknownUser)?;
         let secret = device::load_secret(&keys.book_id)?;
-        let owner = SlotOwner::User {
-            user_id,
-            username: username.to_owned(),
-        };
+        let owner = keys.owner(&user_id, username);
+        let slot_user = user_id.clone();
         let opened = keys.open_slot(&owner, passphrase.as_bytes(), Some(&secret), Utc::now().timestamp());
         keys.save(dir)?;
         let key = opened?;
@@ -141,6 +139,11 @@ impl Casebook {
         let conn = store::open(dir, &key)?;
         let mut book = Casebook::from_connection(dir, conn, kdf, key)?;
         let session = book.session_of(username)?;
+        // The slot opened must be the named user's: never another user's who had the name.
+        if session.user_id != slot_user {
+            return Err(Error::UnknownUser);
+        }
+        book.drop_disabled_slots()?;
         book.audit(&session, "login", None, None, None)?;
         Ok((book, session))
     }
@@ -156,8 +159,8 @@ impl Casebook {
         let key = opened?;
         device::create_secret(&keys.book_id)?;
         let conn = store::open(dir, &key)?;
-        conn.execute("UPDATE meta SET value = ?1 WHERE key = 'device_id'", [new_id()])?;
         let mut book = Casebook::from_connection(dir, conn, KdfParams::default(), key)?;
+        book.become_new_laptop()?;
         let session = Session {
             user_id: "recovery".into(),
             username: "recovery".into(),

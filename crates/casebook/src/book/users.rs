@@ -8,6 +8,7 @@ use crate::store::device;
 use crate::store::keys::{KeyFile, SlotOwner};
 use crate::store::rows::{self, Fields, new_id};
 use chrono::Utc;
+use rusqlite::OptionalExtension;
 use serde_json::{Value, json};
 
 pub const MIN_PASSPHRASE_CHARS: usize = 10;
@@ -21,6 +22,11 @@ pub struct UserSummary {
     pub display_name: String,
     pub role: Role,
     pub active: bool,
+    /// Whether the user can sign in on this laptop. A user added on another laptop of the
+    /// unit comes with sync; this laptop's administrator sets up their first sign-in here
+    /// (`reset_passphrase`): no passphrase ever leaves a laptop.
+    #[serde(default)]
+    pub signs_in_here: bool,
 }
 
 pub(super) fn validate_passphrase(field: &str, passphrase: &str) -> Result<(), Invalid> {
@@ -116,13 +122,143 @@ impl Casebook {
             .to_owned())
     }
 
-    /// The book's users, for the administrator's screen.
+    /// The unit's users, from every laptop, for the administrator's screen.
     pub fn users(&self, admin: &Session) -> Result<Vec<UserSummary>> {
         admin.require(Permission::ManageUsers)?;
-        rows::select(&self.conn, &self.catalog, "users", "ORDER BY username", &[])?
-            .into_iter()
-            .map(rows::decode)
-            .collect()
+        let keys = KeyFile::load(&self.dir)?;
+        let unit = self.unit_code();
+        rows::select(
+            &self.conn,
+            &self.catalog,
+            "users",
+            "WHERE unit_code = ?1 ORDER BY username",
+            &[&unit],
+        )?
+        .into_iter()
+        .map(|row| {
+            let mut user: UserSummary = rows::decode(row)?;
+            user.signs_in_here = user.active && keys.user_id(&user.username).as_ref() == Some(&user.id);
+            Ok(user)
+        })
+        .collect()
+    }
+
+    /// Gives a user of the unit another role; it reaches every laptop with the next syncs.
+    pub fn set_role(&mut self, admin: &Session, username: &str, role: Role) -> Result<()> {
+        admin.require(Permission::ManageUsers)?;
+        let user = self.session_of(username)?;
+        let mut fields = Fields::new();
+        fields.insert("role".into(), json!(role));
+        self.write(admin, Entity::User, &user.user_id, fields, "user.role", Some(username))
+    }
+
+    /// This laptop's users whose record has not reached the hub yet: (user id, username). The
+    /// hub says at sync which of their names another user of the unit has.
+    pub fn unsent_usernames(&self) -> Result<Vec<(String, String)>> {
+        let pushed = self.sync_position()?.pushed_seq;
+        let mut stmt = self.conn.prepare(
+            "SELECT DISTINCT u.id, u.username FROM users u JOIN events e ON e.entity = 'user' AND e.entity_id = u.id
+             WHERE e.device_id = ?1 AND e.device_seq > ?2 AND json_extract(e.fields, '$.username') IS NOT NULL",
+        )?;
+        let rows = stmt.query_map(rusqlite::params![self.device_id(), pushed], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Renames this laptop's users whose username another user of the unit has (added on
+    /// another laptop while this one was offline) before their record leaves it: `somchai`
+    /// becomes `somchai.3f9a1c2b` (this laptop's tag). No one else has seen the old name, so the
+    /// unsent events are rewritten; the user signs in with the new name and the same
+    /// passphrase, and the administrator's screen lists the change.
+    pub fn rename_taken_users(&mut self, taken: &[String]) -> Result<()> {
+        if taken.is_empty() {
+            return Ok(());
+        }
+        let pushed = self.sync_position()?.pushed_seq;
+        let tag = crate::records::numbers::laptop_tag(self.device_id()).to_lowercase();
+        let mut keys = KeyFile::load(&self.dir)?;
+        let mut renamed = self.renamed_users()?;
+        let tx = self.conn.transaction()?;
+        for old in taken {
+            let Some(user_id) = tx
+                .query_row("SELECT id FROM users WHERE username = ?1", [old], |r| {
+                    r.get::<_, String>(0)
+                })
+                .optional()?
+            else {
+                continue;
+            };
+            let mut new = format!("{old}.{tag}");
+            while tx.prepare("SELECT 1 FROM users WHERE username = ?1")?.exists([&new])? {
+                new.push('x');
+            }
+            tx.execute(
+                "UPDATE events SET fields = json_set(fields, '$.username', ?1)
+                 WHERE entity = 'user' AND entity_id = ?2 AND device_id = ?3 AND device_seq > ?4
+                   AND json_extract(fields, '$.username') IS NOT NULL",
+                rusqlite::params![new, user_id, self.device_id, pushed],
+            )?;
+            tx.execute("UPDATE users SET username = ?1 WHERE id = ?2", [&new, &user_id])?;
+            crate::book::audit::append(
+                &tx,
+                &crate::dates::now_iso(),
+                None,
+                "user.renamed",
+                Some(Entity::User.name()),
+                Some(&user_id),
+                Some(&format!("{old} → {new}")),
+            )?;
+            keys.rename_user(old, &new);
+            renamed.push((old.clone(), new));
+        }
+        let list = serde_json::to_string(&renamed).map_err(|e| Error::Corrupt(e.to_string()))?;
+        tx.execute(
+            "INSERT INTO sync_state (key, value) VALUES ('renamed_users', ?1)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [list],
+        )?;
+        // The key file first: a crash between the two leaves an alias to a name no one has,
+        // rather than a user who cannot sign in.
+        keys.save(&self.dir)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Users renamed at sync because their name was taken in the unit: (old, new).
+    pub fn renamed_users(&self) -> Result<Vec<(String, String)>> {
+        let list: Option<String> = self
+            .conn
+            .query_row("SELECT value FROM sync_state WHERE key = 'renamed_users'", [], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        Ok(list.and_then(|l| serde_json::from_str(&l).ok()).unwrap_or_default())
+    }
+
+    /// Deletes the key slots of users disabled on any laptop of the unit: a passphrase of
+    /// theirs no longer opens this laptop's book, not even with the key file copied away.
+    /// Returns how many went.
+    pub fn drop_disabled_slots(&mut self) -> Result<usize> {
+        let mut keys = KeyFile::load(&self.dir)?;
+        let mut dropped = 0;
+        for username in keys.usernames() {
+            let active: Option<bool> = self
+                .conn
+                .query_row(
+                    "SELECT active FROM users WHERE id = ?1",
+                    [keys.user_id(&username).unwrap_or_default()],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if active == Some(false) && keys.remove_user(&username) {
+                dropped += 1;
+            }
+        }
+        if dropped > 0 {
+            keys.save(&self.dir)?;
+        }
+        Ok(dropped)
     }
 
     /// Deactivates the user and deletes their key slot: they can no longer sign in.
@@ -141,10 +277,7 @@ impl Casebook {
         validate_passphrase("user.new_passphrase", new)?;
         let mut keys = KeyFile::load(&self.dir)?;
         let secret = device::load_secret(&self.book_id)?;
-        let owner = SlotOwner::User {
-            user_id: session.user_id.clone(),
-            username: session.username.clone(),
-        };
+        let owner = keys.owner(&session.user_id, &session.username);
         let opened = keys.open_slot(&owner, old.as_bytes(), Some(&secret), Utc::now().timestamp());
         let key = match opened {
             Ok(key) => key,
@@ -152,6 +285,10 @@ impl Casebook {
                 keys.save(&self.dir)?;
                 return Err(e);
             }
+        };
+        let owner = SlotOwner::User {
+            user_id: session.user_id.clone(),
+            username: session.username.clone(),
         };
         keys.put_slot(owner, new.as_bytes(), Some(&secret), self.kdf, &key)?;
         keys.save(&self.dir)?;

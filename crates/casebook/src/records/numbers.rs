@@ -138,6 +138,11 @@ impl Casebook {
         if let Some(n) = self.unused(kind, year)?.first() {
             return Ok(Number::Final(*n));
         }
+        Ok(Number::Provisional(self.next_provisional(kind, year)?))
+    }
+
+    /// This laptop's next provisional number of a kind and year: "P3F9A1C2B-07".
+    fn next_provisional(&self, kind: NumberKind, year: i64) -> Result<String> {
         let key = format!("provisional.{}.{year}", kind.name());
         let count: i64 = self.conn.query_row(
             "INSERT INTO sync_state (key, value) VALUES (?1, '1')
@@ -145,10 +150,119 @@ impl Casebook {
             [key],
             |r| r.get(0),
         )?;
-        Ok(Number::Provisional(format!(
-            "P{}-{count:02}",
-            laptop_tag(self.device_id())
-        )))
+        Ok(format!("P{}-{count:02}", laptop_tag(self.device_id())))
+    }
+
+    /// Whether a final number is in a block of this laptop's.
+    fn allotted_here(&self, kind: NumberKind, year: i64, number: i64) -> Result<bool> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT 1 FROM number_blocks WHERE kind = ?1 AND be_year = ?2 AND device_id = ?3
+                 AND first <= ?4 AND last >= ?4",
+            )?
+            .exists(params![kind.name(), year, self.device_id(), number])?)
+    }
+
+    /// Makes provisional the numbers this laptop gave by itself that never reached a hub
+    /// (before it was enrolled, by an older version, or as the device it was before a
+    /// restore): not from a block of its own, the hub would refuse them. No one else has seen them, so the unsent event that gave the number
+    /// is rewritten, and the record with it; the number given stays in `former_numbers`, so
+    /// paper that carries it still finds the record, and the hub then allots numbers above it.
+    /// The next steps of the sync make them final. Returns how many were made provisional.
+    pub fn provisional_before_hub(&mut self) -> Result<u64> {
+        let unit = self.unit_code().to_owned();
+        let pushed = self.sync_position()?.pushed_seq;
+        let events: Vec<(i64, String, String, String)> = {
+            let mut stmt = self.conn.prepare(
+                "SELECT rowid_, entity, entity_id, fields FROM events
+                 WHERE device_id = ?1 AND device_seq > ?2 AND entity IN ('case', 'letter_register')
+                 ORDER BY device_seq",
+            )?;
+            let rows = stmt.query_map(params![self.device_id(), pushed], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        let corrupt = |e: serde_json::Error| Error::Corrupt(e.to_string());
+        let tag = laptop_tag(self.device_id());
+        let mut changed = 0;
+        self.batch(|book| {
+            for (rowid, entity, id, fields) in &events {
+                let mut fields: serde_json::Map<String, serde_json::Value> =
+                    serde_json::from_str(fields).map_err(corrupt)?;
+                // The number as the event gave it, when the hub would not take it from this
+                // laptop: a final one not from its blocks, or a provisional one naming another
+                // device (the one this book was before a restore).
+                let mine = |label: &str| provisional_tag(label) == Some(tag.as_str());
+                let (kind, table, year, old) = match entity.as_str() {
+                    "case" => {
+                        let Some(text) = fields.get("case_number").and_then(|v| v.as_str()) else {
+                            continue;
+                        };
+                        let Some((year, number)) = parse_case_number(&unit, text) else {
+                            continue;
+                        };
+                        let foreign = match &number {
+                            Number::Final(n) => !book.allotted_here(NumberKind::Case, year, *n)?,
+                            Number::Provisional(label) => !mine(label),
+                        };
+                        if !foreign {
+                            continue;
+                        }
+                        (NumberKind::Case, "cases", year, text.to_owned())
+                    }
+                    _ => {
+                        let Some(year) = fields.get("be_year").and_then(|v| v.as_i64()) else {
+                            continue;
+                        };
+                        let old = match (
+                            fields.get("number").and_then(|v| v.as_i64()),
+                            fields.get("provisional").and_then(|v| v.as_str()),
+                        ) {
+                            (Some(n), _) if !book.allotted_here(NumberKind::Letter, year, n)? => n.to_string(),
+                            (None, Some(label)) if !mine(label) => label.to_owned(),
+                            _ => continue,
+                        };
+                        (NumberKind::Letter, "letter_register", year, old)
+                    }
+                };
+                let label = book.next_provisional(kind, year)?;
+                let (column, value) = match kind {
+                    NumberKind::Case => (
+                        "case_number",
+                        json!(case_number(&unit, year, &Number::Provisional(label))),
+                    ),
+                    NumberKind::Letter => ("provisional", json!(label)),
+                };
+                let mut former: Vec<String> = fields
+                    .get("former_numbers")
+                    .map(|f| serde_json::from_value(f.clone()).map_err(corrupt))
+                    .transpose()?
+                    .unwrap_or_default();
+                former.push(old);
+                if kind == NumberKind::Letter {
+                    fields.insert("number".into(), serde_json::Value::Null);
+                }
+                fields.insert(column.into(), value.clone());
+                fields.insert("former_numbers".into(), json!(former));
+                book.conn.execute(
+                    "UPDATE events SET fields = ?1 WHERE rowid_ = ?2",
+                    params![serde_json::to_string(&fields).map_err(corrupt)?, rowid],
+                )?;
+                let number = match kind {
+                    NumberKind::Case => "",
+                    NumberKind::Letter => ", number = NULL",
+                };
+                book.conn.execute(
+                    &format!("UPDATE {table} SET {column} = ?1, former_numbers = ?2{number} WHERE id = ?3"),
+                    params![value.as_str(), serde_json::to_string(&former).map_err(corrupt)?, id],
+                )?;
+                changed += 1;
+            }
+            Ok(())
+        })?;
+        Ok(changed)
     }
 
     /// The next number of a book that is its unit's only laptop.
@@ -210,52 +324,90 @@ impl Casebook {
             .collect())
     }
 
-    /// The highest final number of this unit the book knows, of a kind and year.
+    /// The highest final number of this unit the book knows, of a kind and year: on a record,
+    /// among its former numbers, or counted before the hub allotted any.
     fn highest_final(&self, kind: NumberKind, year: i64) -> Result<i64> {
-        Ok(match kind {
-            NumberKind::Case => {
-                let counted: i64 = self
-                    .conn
+        let unit = self.unit_code();
+        let (sql, counted) = match kind {
+            NumberKind::Case => (
+                "SELECT case_number, former_numbers FROM cases WHERE case_number LIKE ?1 OR former_numbers LIKE ?2",
+                self.conn
                     .query_row(
                         "SELECT last FROM case_counters WHERE unit_code = ?1 AND be_year = ?2",
-                        params![self.unit_code(), year],
+                        params![unit, year],
                         |r| r.get(0),
                     )
                     .optional()?
-                    .unwrap_or(0);
-                let mut stmt = self
-                    .conn
-                    .prepare_cached("SELECT case_number FROM cases WHERE case_number LIKE ?1")?;
-                let prefix = format!("{}-{year}-%", self.unit_code());
-                let numbers = stmt.query_map([prefix], |r| r.get::<_, String>(0))?;
-                let mut highest = counted;
-                for number in numbers {
-                    if let Some((_, Number::Final(n))) = parse_case_number(self.unit_code(), &number?) {
-                        highest = highest.max(n);
-                    }
-                }
-                highest
+                    .unwrap_or(0),
+            ),
+            NumberKind::Letter => (
+                "SELECT COALESCE(number, ''), former_numbers FROM letter_register
+                 WHERE unit_code = ?1 AND be_year = ?2",
+                0,
+            ),
+        };
+        let prefix = format!("{unit}-{year}-");
+        let mut stmt = self.conn.prepare_cached(sql)?;
+        let read = |r: &rusqlite::Row| Ok((r.get::<_, rusqlite::types::Value>(0)?, r.get::<_, String>(1)?));
+        let rows: Vec<(rusqlite::types::Value, String)> = match kind {
+            NumberKind::Case => stmt.query_map(params![format!("{prefix}%"), format!("%\"{prefix}%")], read)?,
+            NumberKind::Letter => stmt.query_map(params![unit, year], read)?,
+        }
+        .collect::<rusqlite::Result<_>>()?;
+        let mut highest = counted;
+        for (number, former) in rows {
+            let former: Vec<String> = serde_json::from_str(&former).unwrap_or_default();
+            let number = match number {
+                rusqlite::types::Value::Integer(n) => n.to_string(),
+                rusqlite::types::Value::Text(t) => t,
+                _ => String::new(),
+            };
+            for text in std::iter::once(number).chain(former) {
+                let final_number = match kind {
+                    NumberKind::Case => match parse_case_number(unit, &text) {
+                        Some((y, Number::Final(n))) if y == year => Some(n),
+                        _ => None,
+                    },
+                    NumberKind::Letter => text.parse().ok(),
+                };
+                highest = highest.max(final_number.unwrap_or(0));
             }
+        }
+        Ok(highest)
+    }
+
+    /// How many of this laptop's records of a kind and year have a provisional number.
+    fn provisional_count(&self, kind: NumberKind, year: i64) -> Result<i64> {
+        let label = format!("P{}-%", laptop_tag(self.device_id()));
+        Ok(match kind {
+            NumberKind::Case => self.conn.query_row(
+                "SELECT count(*) FROM cases WHERE case_number LIKE ?1",
+                [format!("{}-{year}-{label}", self.unit_code())],
+                |r| r.get(0),
+            )?,
             NumberKind::Letter => self.conn.query_row(
-                "SELECT COALESCE(MAX(number), 0) FROM letter_register WHERE unit_code = ?1 AND be_year = ?2",
-                params![self.unit_code(), year],
+                "SELECT count(*) FROM letter_register WHERE unit_code = ?1 AND be_year = ?2 AND provisional LIKE ?3",
+                params![self.unit_code(), year, label],
                 |r| r.get(0),
             )?,
         })
     }
 
     /// What to ask the hub for at this sync: for each kind, this year (and in December the
-    /// next), another block when fewer than `LOW` of this laptop's numbers are unused, and
+    /// next), another block when fewer than `LOW` of this laptop's numbers are unused after the
+    /// provisional ones are made final, and
     /// the unit's blocks in any case (the register lists the reserved numbers).
     pub fn number_wants(&self) -> Result<Vec<NumberWant>> {
         let mut wants = Vec::new();
         for year in years() {
             for kind in [NumberKind::Case, NumberKind::Letter] {
-                let low = (self.unused(kind, year)?.len() as i64) < LOW;
+                // Enough for the provisional numbers waiting, and `LOW` to go on with.
+                let unused = self.unused(kind, year)?.len() as i64;
+                let short = self.provisional_count(kind, year)? + LOW - unused;
                 wants.push(NumberWant {
                     kind,
                     be_year: year,
-                    count: if low { BLOCK } else { 0 },
+                    count: if short > 0 { short.max(BLOCK) } else { 0 },
                     above: self.highest_final(kind, year)?,
                 });
             }

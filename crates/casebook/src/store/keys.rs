@@ -151,6 +151,11 @@ pub struct KeyFile {
     slots: Vec<Slot>,
     #[serde(default)]
     throttle: Throttle,
+    /// A user renamed since their slot was sealed (their name was taken on another laptop of
+    /// the unit): new name → the name the slot is sealed under, until a new passphrase seals
+    /// one under the new name.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    aliases: std::collections::BTreeMap<String, String>,
 }
 
 impl KeyFile {
@@ -160,6 +165,7 @@ impl KeyFile {
             book_id: book_id.to_owned(),
             slots: Vec::new(),
             throttle: Throttle::default(),
+            aliases: Default::default(),
         }
     }
 
@@ -194,10 +200,38 @@ impl KeyFile {
     }
 
     pub fn user_id(&self, username: &str) -> Option<String> {
+        // A name a user was renamed away from is no longer theirs to sign in with.
+        if !self.aliases.contains_key(username) && self.aliases.values().any(|old| old == username) {
+            return None;
+        }
+        let sealed_as = self.sealed_as(username);
         self.slots.iter().find_map(|s| match &s.owner {
-            SlotOwner::User { user_id, username: u } if u == username => Some(user_id.clone()),
+            SlotOwner::User { user_id, username: u } if *u == sealed_as => Some(user_id.clone()),
             _ => None,
         })
+    }
+
+    /// The slot owner a user signs in as: their slot may be sealed under the name they had
+    /// before a rename.
+    pub fn owner(&self, user_id: &str, username: &str) -> SlotOwner {
+        SlotOwner::User {
+            user_id: user_id.to_owned(),
+            username: self.sealed_as(username),
+        }
+    }
+
+    fn sealed_as(&self, username: &str) -> String {
+        self.aliases
+            .get(username)
+            .cloned()
+            .unwrap_or_else(|| username.to_owned())
+    }
+
+    /// The user `old` is called `new` from now on; their slot stays sealed under `old`.
+    pub fn rename_user(&mut self, old: &str, new: &str) {
+        let sealed_as = self.sealed_as(old);
+        self.aliases.remove(old);
+        self.aliases.insert(new.to_owned(), sealed_as);
     }
 
     /// Adds (or replaces) the slot of `owner`.
@@ -210,15 +244,25 @@ impl KeyFile {
         key: &MasterKey,
     ) -> Result<()> {
         let sealed = Sealed::seal(&key.0, secret, pepper, kdf, &slot_aad(&owner))?;
+        // A renamed user's slot under the old name goes: this one replaces it.
+        if let SlotOwner::User { username, .. } = &owner
+            && let Some(old) = self.aliases.remove(username)
+        {
+            self.remove_user(&old);
+        }
         self.slots.retain(|s| !same_owner(&s.owner, &owner));
         self.slots.push(Slot { owner, sealed });
         Ok(())
     }
 
     pub fn remove_user(&mut self, username: &str) -> bool {
+        let username = match self.aliases.remove(username) {
+            Some(sealed_as) => sealed_as,
+            None => username.to_owned(),
+        };
         let before = self.slots.len();
         self.slots
-            .retain(|s| !matches!(&s.owner, SlotOwner::User { username: u, .. } if u == username));
+            .retain(|s| !matches!(&s.owner, SlotOwner::User { username: u, .. } if *u == username));
         before != self.slots.len()
     }
 

@@ -8,7 +8,7 @@ use crate::error::{Error, Result};
 use crate::log::events;
 use crate::log::hlc::{Clock, Hlc};
 use crate::store::rows::new_id;
-use rusqlite::params;
+use rusqlite::{OptionalExtension, params};
 use serde_json::{Map, Value};
 use std::collections::HashMap;
 
@@ -31,6 +31,57 @@ impl Casebook {
             "INSERT INTO sync_state (key, value) VALUES ('numbered_by_hub', '1') ON CONFLICT (key) DO NOTHING",
             [],
         )?;
+        self.move_to_device(id)
+    }
+
+    /// A book restored from a backup, or opened with the recovery code, is a new laptop to the
+    /// hub: its events the hub has not acknowledged move to a new device id of its own making
+    /// (so the old device's sequence numbers are never used again), it forgets the hub it was
+    /// enrolled with and where its pull had come to, and keeps the old device's id for the
+    /// administrator, who enrolls the laptop again and asks the province to revoke the old one.
+    pub(crate) fn become_new_laptop(&mut self) -> Result<()> {
+        let old = self.device_id().to_owned();
+        let enrolled = self
+            .conn
+            .prepare("SELECT 1 FROM sync_state WHERE key = 'hub_url'")?
+            .exists([])?;
+        self.move_to_device(&new_id())?;
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "DELETE FROM sync_state WHERE key IN ('hub_url', 'hub_pin', 'pull_cursor', 'hub_units')",
+            [],
+        )?;
+        if enrolled {
+            tx.execute(
+                "INSERT INTO sync_state (key, value) VALUES ('replaced_device', ?1)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                [&old],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The device this book replaced (restored, or opened with the recovery code) while the
+    /// province has not revoked it: the administrator is asked to have it revoked.
+    pub fn replaced_device(&self) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .query_row("SELECT value FROM sync_state WHERE key = 'replaced_device'", [], |r| {
+                r.get(0)
+            })
+            .optional()?)
+    }
+
+    /// The province revoked the device this book replaced: nothing more to ask.
+    pub fn forget_replaced_device(&mut self) -> Result<()> {
+        self.conn
+            .execute("DELETE FROM sync_state WHERE key = 'replaced_device'", [])?;
+        Ok(())
+    }
+
+    /// Moves the events the hub has not acknowledged to device `id` (see `take_device_id`).
+    fn move_to_device(&mut self, id: &str) -> Result<()> {
         let old = self.device_id().to_owned();
         if id == old {
             return Ok(());

@@ -18,11 +18,10 @@ pub use sql::StoreError;
 pub use sqlite::Sqlite;
 
 use crate::code_key;
-use casebook::records::numbers::{NumberBlock, NumberWant};
 use casebook::store::Catalog;
 use ed25519_dalek::VerifyingKey;
 use oscc_sync::attestation::{self, DeviceEntry, DeviceList, Revocation};
-use oscc_sync::{PushRequest, PushResponse, Refusal, RefusedEvent, WireEvent};
+use oscc_sync::{NumbersRequest, NumbersResponse, PushRequest, PushResponse, Refusal, RefusedEvent, WireEvent};
 
 /// The most events one push may carry (the app sends 2,000).
 const MAX_PUSH: usize = 2_000;
@@ -118,9 +117,9 @@ pub trait Store: Send + Sync {
     /// Keeps an attachment under its SHA-256 (checked); storing it twice changes nothing.
     fn put_blob(&self, device: &Device, sha256: &str, mime: &str, bytes: &[u8]) -> Result<(), StoreError>;
     fn get_blob(&self, sha256: &str) -> Result<Option<(String, Vec<u8>)>, StoreError>;
-    /// Allots `device` the case and letter numbers it asks for; every block of its unit for
-    /// the kinds and years asked (`numbers`).
-    fn allot(&self, device: &Device, wants: &[NumberWant]) -> Result<Vec<NumberBlock>, StoreError>;
+    /// Allots `device` the case and letter numbers it asks for: every block of its unit for
+    /// the kinds and years asked, and the usernames asked about that the unit has (`numbers`).
+    fn numbers(&self, device: &Device, request: &NumbersRequest) -> Result<NumbersResponse, StoreError>;
 }
 
 /// Rows of (sequence, event JSON) as events.
@@ -683,8 +682,13 @@ impl<B: Backend> Store for Hub<B> {
         }))
     }
 
-    fn allot(&self, device: &Device, wants: &[NumberWant]) -> Result<Vec<NumberBlock>, StoreError> {
-        self.db.transaction(|sql| numbers::allot(sql, device, wants))
+    fn numbers(&self, device: &Device, request: &NumbersRequest) -> Result<NumbersResponse, StoreError> {
+        self.db.transaction(|sql| {
+            Ok(NumbersResponse {
+                blocks: numbers::allot(sql, device, &request.wants)?,
+                taken_usernames: numbers::taken_usernames(sql, device, &request.usernames)?,
+            })
+        })
     }
 
     fn report(&self) -> Result<Vec<UnitReport>, StoreError> {

@@ -3,7 +3,8 @@
 //! on a record only when it is the sending device's to give: a final number from a block
 //! allotted to that device, or a provisional one naming that device, and never a number another
 //! record of the unit carries. A device that lies about numbers is refused, so it cannot take
-//! the numbers of another laptop of its unit.
+//! the numbers of another laptop of its unit. A username is the unit's one user's the same way:
+//! a second user of the unit under a name taken is refused (`username_taken`).
 
 use super::Device;
 use super::admission::Refused;
@@ -14,10 +15,13 @@ use casebook::log::events::Event;
 use casebook::records::numbers::{
     Number, NumberBlock, NumberKind, NumberWant, laptop_tag, parse_case_number, provisional_tag,
 };
-use oscc_sync::Refusal;
+use oscc_sync::{Refusal, UsernameClaim};
 
-/// The most numbers one block holds.
-const MOST: i64 = 50;
+/// The most numbers one block holds (a laptop enrolled after months on its own asks for as
+/// many as it gave by itself).
+const MOST: i64 = 2_000;
+/// The most usernames one request asks about.
+const MOST_USERNAMES: usize = 500;
 /// The most kinds and years one request asks for.
 const MOST_WANTS: usize = 8;
 /// A device's word on its unit's highest number counts up to this (numbers given before the
@@ -91,7 +95,8 @@ pub(super) fn allot(sql: &mut dyn Sql, device: &Device, wants: &[NumberWant]) ->
 /// A number an event gives its record: its kind, its text as the unit's numbers are kept
 /// (a case number whole, a letter's as "year/number"), and for a final one its year and value.
 pub(super) struct Claim {
-    kind: NumberKind,
+    /// `case`, `letter` or `username`.
+    kind: &'static str,
     key: String,
     allotted: Option<(i64, i64)>,
 }
@@ -124,17 +129,22 @@ pub(super) fn judge(
                     _ => return refuse(Refusal::NumberNotAllotted, "case_number"),
                 };
                 claims.push(Claim {
-                    kind: NumberKind::Case,
+                    kind: NumberKind::Case.name(),
                     key: number.to_owned(),
                     allotted,
                 });
             }
-            // A former number is one this device gave while it had none left.
-            if !formers
-                .iter()
-                .all(|f| matches!(parse_case_number(unit, f), Some((_, Number::Provisional(l))) if own(&l)))
-            {
-                return refuse(Refusal::NumberNotAllotted, "former_numbers");
+            // A former number is one this device gave while it had none left, or one it gave
+            // before it was enrolled that no record the hub holds carries.
+            for former in &formers {
+                let fits = match parse_case_number(unit, former) {
+                    Some((_, Number::Provisional(label))) => own(&label),
+                    Some((_, Number::Final(_))) => holder(sql, unit, "case", former)?.is_none_or(|h| h == record_id),
+                    None => false,
+                };
+                if !fits {
+                    return refuse(Refusal::NumberNotAllotted, "former_numbers");
+                }
             }
         }
         Entity::LetterRegister => {
@@ -146,7 +156,7 @@ pub(super) fn judge(
                 };
                 if let Some(n) = number {
                     claims.push(Claim {
-                        kind: NumberKind::Letter,
+                        kind: NumberKind::Letter.name(),
                         key: format!("{year}/{n}"),
                         allotted: Some((year, n)),
                     });
@@ -156,27 +166,43 @@ pub(super) fn judge(
                         return refuse(Refusal::NumberNotAllotted, "provisional");
                     }
                     claims.push(Claim {
-                        kind: NumberKind::Letter,
+                        kind: NumberKind::Letter.name(),
                         key: format!("{year}/{label}"),
                         allotted: None,
                     });
                 }
             }
-            if !formers.iter().all(|f| own(f)) {
-                return refuse(Refusal::NumberNotAllotted, "former_numbers");
+            let year = body.fields.get("be_year").and_then(|v| v.as_i64());
+            for former in &formers {
+                let fits = match (former.parse::<i64>(), year) {
+                    (Ok(n), Some(year)) => {
+                        holder(sql, unit, "letter", &format!("{year}/{n}"))?.is_none_or(|h| h == record_id)
+                    }
+                    (Ok(_), None) => false,
+                    (Err(_), _) => own(former),
+                };
+                if !fits {
+                    return refuse(Refusal::NumberNotAllotted, "former_numbers");
+                }
+            }
+        }
+        Entity::User => {
+            if let Some(username) = text("username") {
+                claims.push(Claim {
+                    kind: "username",
+                    key: username.to_owned(),
+                    allotted: None,
+                });
             }
         }
         _ => {}
     }
     for claim in &claims {
-        let holder = sql.rows(
-            "SELECT record_id FROM numbers WHERE unit_code = ?1 AND kind = ?2 AND number = ?3",
-            &[unit.into(), claim.kind.name().into(), claim.key.as_str().into()],
-        )?;
-        match holder.first().map(|r| r[0].text()) {
+        match holder(sql, unit, claim.kind, &claim.key)? {
             // The record's own number, written again.
             Some(holder) if holder == record_id => continue,
-            Some(_) => return refuse(Refusal::NumberTaken, claim.kind.name()),
+            Some(_) if claim.kind == "username" => return refuse(Refusal::UsernameTaken, ""),
+            Some(_) => return refuse(Refusal::NumberTaken, claim.kind),
             None => {}
         }
         if let Some((year, n)) = claim.allotted
@@ -186,7 +212,7 @@ pub(super) fn judge(
                      AND device_id = ?4 AND first <= ?5 AND last >= ?5",
                     &[
                         unit.into(),
-                        claim.kind.name().into(),
+                        claim.kind.into(),
                         year.into(),
                         device.id.as_str().into(),
                         n.into(),
@@ -194,10 +220,21 @@ pub(super) fn judge(
                 )?
                 .is_empty()
         {
-            return refuse(Refusal::NumberNotAllotted, claim.kind.name());
+            return refuse(Refusal::NumberNotAllotted, claim.kind);
         }
     }
     Ok(Ok(claims))
+}
+
+/// The record that carries number `key` of `kind` in the unit, if any.
+fn holder(sql: &mut dyn Sql, unit: &str, kind: &str, key: &str) -> Result<Option<String>, StoreError> {
+    Ok(sql
+        .rows(
+            "SELECT record_id FROM numbers WHERE unit_code = ?1 AND kind = ?2 AND number = ?3",
+            &[unit.into(), kind.into(), key.into()],
+        )?
+        .first()
+        .map(|r| r[0].text()))
 }
 
 /// Notes the numbers an admitted event gave its record.
@@ -207,11 +244,26 @@ pub(super) fn register(sql: &mut dyn Sql, unit: &str, record_id: &str, claims: &
             "INSERT INTO numbers (unit_code, kind, number, record_id) VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
             &[
                 unit.into(),
-                claim.kind.name().into(),
+                claim.kind.into(),
                 claim.key.as_str().into(),
                 record_id.into(),
             ],
         )?;
     }
     Ok(())
+}
+
+/// The usernames of `claims` another user of the device's unit has.
+pub(super) fn taken_usernames(
+    sql: &mut dyn Sql,
+    device: &Device,
+    claims: &[UsernameClaim],
+) -> Result<Vec<String>, StoreError> {
+    let mut taken = Vec::new();
+    for claim in claims.iter().take(MOST_USERNAMES) {
+        if holder(sql, &device.unit_code, "username", &claim.username)?.is_some_and(|h| h != claim.user_id) {
+            taken.push(claim.username.clone());
+        }
+    }
+    Ok(taken)
 }
