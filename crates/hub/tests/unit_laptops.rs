@@ -381,3 +381,97 @@ async fn users(root: &std::path::Path, database: &str) {
         assert_eq!((position.refused, position.needs_attention), (0, 0));
     }
 }
+
+/// A laptop is lost; its backup, restored on a new laptop with the recovery code, is a new
+/// laptop to the hub: it is not enrolled, names the old device to revoke, works offline, is
+/// enrolled again, and syncs with no stall, getting back what the old laptop sent after the
+/// backup; the old device, revoked, gets 401.
+#[tokio::test(flavor = "current_thread")]
+async fn a_restored_book_is_a_new_laptop_that_syncs_on() {
+    use casebook::{KdfParams, NewBook, Role};
+    const NEW_PASS: &str = "synthetic-new-laptop-pass";
+    let root = temp("restored");
+    let hub = Hub::start_plain(&databases(&root, "restored")[0], &root);
+    let a_dir = root.join("a");
+    let new = NewBook {
+        unit_code: "CPN".into(),
+        unit_name: "ศูนย์พึ่งได้ โรงพยาบาลสมมุติ".into(),
+        admin_username: "admina".into(),
+        admin_display_name: "ผู้ดูแล สมมุติ".into(),
+        admin_passphrase: common::PASS.into(),
+        ..NewBook::default()
+    };
+    let (mut book, admin, recovery) = Casebook::create(&a_dir, &new, KdfParams::fast()).unwrap();
+    book.set_kdf(KdfParams::fast());
+    book.add_user(&admin, "workera", "นักสังคม สมมุติ", Role::SocialWorker, common::PASS)
+        .unwrap();
+    let client = common::enroll(&hub, &hub.url, "CPN", &mut book, &admin, "a").await;
+    drop(book);
+    let (book, worker) = Casebook::unlock(&a_dir, "workera", common::PASS).unwrap();
+    let a = Mutex::new(book);
+    let mut rng = Rng::new(9);
+    let open_case = |book: &Mutex<Casebook>, worker: &Session, rng: &mut Rng| {
+        let mut book = book.lock().unwrap();
+        let (client, _) = book.create_person(worker, &casebook::synth::person(rng, 1)).unwrap();
+        book.create_case(worker, &case_input(&client)).unwrap().id
+    };
+    let before = open_case(&a, &worker, &mut rng);
+    sync_until_done(&a, &client).await;
+    let old_device = a.lock().unwrap().device_id().to_owned();
+    let usb = root.join("usb");
+    std::fs::create_dir_all(&usb).unwrap();
+    let folder = a.lock().unwrap().backup_to(&admin, &usb, |_| {}).unwrap();
+    // After the backup the laptop works on, and syncs, before it is lost.
+    let after = open_case(&a, &worker, &mut rng);
+    sync_until_done(&a, &client).await;
+    // The laptop is lost (its book stays open here only to try the old device's token).
+
+    let b_dir = root.join("b");
+    let (mut restored, rescuer) = Casebook::restore(&folder, &b_dir, &recovery.display()).unwrap();
+    assert_eq!(
+        restored.replaced_device().unwrap().as_deref(),
+        Some(old_device.as_str())
+    );
+    assert_ne!(restored.device_id(), old_device);
+    assert!(
+        restored.hub().unwrap().is_none(),
+        "a restored book must be enrolled again"
+    );
+    restored.reset_passphrase(&rescuer, "workera", NEW_PASS).unwrap();
+    drop(restored);
+    let (restored, worker) = Casebook::unlock(&b_dir, "workera", NEW_PASS).unwrap();
+    let b = Mutex::new(restored);
+    // Offline before it is enrolled again, the new laptop opens a case.
+    let offline = open_case(&b, &worker, &mut rng);
+    let b_client = common::enroll(&hub, &hub.url, "CPN", &mut b.lock().unwrap(), &rescuer, "b").await;
+    // Revoked with the province key: the laptops learn of it too.
+    let revoked = common::admin(&hub.database, &hub.tls_dir, &["revoke", &old_device]);
+    assert!(revoked.status.success(), "{}", String::from_utf8_lossy(&revoked.stderr));
+    assert!(matches!(
+        oscc_sync::sync_once(&a, &client, casebook::store::schema_version()).await,
+        Err(oscc_sync::SyncError::Unauthorized)
+    ));
+    let runs = sync_until_done(&b, &b_client).await;
+    assert_eq!(runs, 1, "the restored laptop's sync stalled");
+    let book = b.lock().unwrap();
+    for case in [&before, &after, &offline] {
+        let number = book.case_number(&worker, case).unwrap();
+        assert!(
+            matches!(parse_case_number("CPN", &number), Some((_, Number::Final(_)))),
+            "{number}"
+        );
+    }
+    let position = book.sync_position().unwrap();
+    assert_eq!(
+        (position.pending, position.refused, position.needs_attention),
+        (0, 0, 0)
+    );
+    assert_eq!(
+        book.replaced_device().unwrap(),
+        None,
+        "the old device is revoked: nothing more to ask"
+    );
+    assert_eq!(hub.events_held(), book.events().unwrap().len() as i64);
+    drop(book);
+    let _ = std::fs::remove_dir_all(&root);
+}

@@ -24,4 +24,10 @@ set_aside: number,
 /**
  * Records taken in that wait for a record they refer to (which comes with a later sync).
  */
-waiting: number, };
+waiting: number, 
+/**
+ * What a supervisor must look at (`waiting::WaitingEntry`, set aside, refused): records
+ * refused or set aside, and records waiting longer than a sync or with a number another
+ * record has.
+ */
+needs_attention: number, };

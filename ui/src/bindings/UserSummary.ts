@@ -4,4 +4,10 @@ import type { Role } from "./Role";
 /**
  * A user as the administrator sees them.
  */
-export type UserSummary = { id: string, username: string, display_name: string, role: Role, active: boolean, };
+export type UserSummary = { id: string, username: string, display_name: string, role: Role, active: boolean, 
+/**
+ * Whether the user can sign in on this laptop. A user added on another laptop of the
+ * unit comes with sync; this laptop's administrator sets up their first sign-in here
+ * (`reset_passphrase`): no passphrase ever leaves a laptop.
+ */
+signs_in_here: boolean, };

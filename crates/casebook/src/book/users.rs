@@ -261,11 +261,12 @@ impl Casebook {
         Ok(dropped)
     }
 
-    /// Deactivates the user and deletes their key slot: they can no longer sign in.
+    /// Deactivates the user, on every laptop of the unit with the next syncs, and deletes
+    /// their key slot here: they can no longer sign in.
     pub fn remove_user(&mut self, admin: &Session, username: &str) -> Result<()> {
         admin.require(Permission::ManageUsers)?;
         let mut keys = KeyFile::load(&self.dir)?;
-        let user_id = keys.user_id(username).ok_or(Error::UnknownUser)?;
+        let user_id = self.session_of(username)?.user_id;
         keys.remove_user(username);
         let mut fields = Fields::new();
         fields.insert("active".into(), json!(false));

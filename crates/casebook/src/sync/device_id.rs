@@ -43,7 +43,7 @@ impl Casebook {
         let old = self.device_id().to_owned();
         let enrolled = self
             .conn
-            .prepare("SELECT 1 FROM sync_state WHERE key = 'hub_url'")?
+            .prepare("SELECT 1 FROM sync_state WHERE key = 'numbered_by_hub'")?
             .exists([])?;
         self.move_to_device(&new_id())?;
         let tx = self.conn.transaction()?;

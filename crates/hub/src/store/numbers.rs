@@ -134,16 +134,9 @@ pub(super) fn judge(
                     allotted,
                 });
             }
-            // A former number is one this device gave while it had none left, or one it gave
-            // before it was enrolled that no record the hub holds carries.
             for former in &formers {
-                let fits = match parse_case_number(unit, former) {
-                    Some((_, Number::Provisional(label))) => own(&label),
-                    Some((_, Number::Final(_))) => holder(sql, unit, "case", former)?.is_none_or(|h| h == record_id),
-                    None => false,
-                };
-                if !fits {
-                    return refuse(Refusal::NumberNotAllotted, "former_numbers");
+                if parse_case_number(unit, former).is_none() || !free_for(sql, unit, "case", former, record_id)? {
+                    return refuse(Refusal::NumberTaken, "former_numbers");
                 }
             }
         }
@@ -174,15 +167,12 @@ pub(super) fn judge(
             }
             let year = body.fields.get("be_year").and_then(|v| v.as_i64());
             for former in &formers {
-                let fits = match (former.parse::<i64>(), year) {
-                    (Ok(n), Some(year)) => {
-                        holder(sql, unit, "letter", &format!("{year}/{n}"))?.is_none_or(|h| h == record_id)
-                    }
-                    (Ok(_), None) => false,
-                    (Err(_), _) => own(former),
+                let number = former.parse::<i64>().is_ok() || provisional_tag(former).is_some();
+                let Some(year) = year.filter(|_| number) else {
+                    return refuse(Refusal::NumberTaken, "former_numbers");
                 };
-                if !fits {
-                    return refuse(Refusal::NumberNotAllotted, "former_numbers");
+                if !free_for(sql, unit, "letter", &format!("{year}/{former}"), record_id)? {
+                    return refuse(Refusal::NumberTaken, "former_numbers");
                 }
             }
         }
@@ -224,6 +214,14 @@ pub(super) fn judge(
         }
     }
     Ok(Ok(claims))
+}
+
+/// Whether number `key` of `kind` may be a former number of `record_id`: no other record of
+/// the unit carries it. (A former number is one the laptop gave the record before: a
+/// provisional one, one given before it was enrolled, or as the device it was before a
+/// restore. The hub cannot tell which; it keeps a record from being found under another's.)
+fn free_for(sql: &mut dyn Sql, unit: &str, kind: &str, key: &str, record_id: &str) -> Result<bool, StoreError> {
+    Ok(holder(sql, unit, kind, key)?.is_none_or(|h| h == record_id))
 }
 
 /// The record that carries number `key` of `kind` in the unit, if any.
