@@ -43,24 +43,24 @@ pub fn register_page(book: &Casebook, s: &Session, year: i64) -> casebook::Resul
             line
         })
         .collect();
-    let reserved = page
-        .reserved
-        .iter()
-        .map(|n| format!("{}/{}  สำรองให้เครื่อง {}  ยังไม่ใช้", unit.code, n.number, n.laptop))
-        .collect();
+    let mut sections = vec![letters::Section {
+        heading: "เลขที่  วันที่  เครื่อง  ถึง  เรื่อง  ผู้ออก".into(),
+        paragraphs: entries,
+    }];
+    if !page.reserved.is_empty() {
+        sections.push(letters::Section {
+            heading: "เลขที่สำรองไว้ให้เครื่องต่าง ๆ ยังไม่ได้ใช้".into(),
+            paragraphs: page
+                .reserved
+                .iter()
+                .map(|n| format!("{}/{}  สำรองให้เครื่อง {}", unit.code, n.number, n.laptop))
+                .collect(),
+        });
+    }
     let report = letters::Report {
         title: format!("ทะเบียนหนังสือส่ง ปี {year}"),
         header: vec![unit.name],
-        sections: vec![
-            letters::Section {
-                heading: "เลขที่  วันที่  เครื่อง  ถึง  เรื่อง  ผู้ออก".into(),
-                paragraphs: entries,
-            },
-            letters::Section {
-                heading: "เลขที่สำรองไว้ ยังไม่ได้ใช้".into(),
-                paragraphs: reserved,
-            },
-        ],
+        sections,
     };
     Ok(Document::new(format!("register-{year}.pdf"), Content::Report(report)))
 }

@@ -123,7 +123,7 @@ fn the_register_page_lists_the_letters_issued_this_year() {
             &format!("ทะเบียนหนังสือส่ง ปี {year}"),
             "CPN/1",
             "ขอส่งต่อผู้รับบริการ",
-            &format!("ถึง {AGENCY_NAME}"),
+            "ถึง บ้านพักเด็ก",
             "ผู้ออก นักสังคม สมมุติ",
         ],
     );
