@@ -170,6 +170,16 @@ async fn three_laptops(root: &std::path::Path, database: &str) {
     }
     let local = laptops[0].book.lock().unwrap().events().unwrap().len() as i64;
     assert_eq!(hub.events_held(), local, "the hub holds every event once");
+    // The province's reports count each case once, whichever laptop opened it and however
+    // often its number changed.
+    let year = casebook::dates::be_year(casebook::dates::today()).to_string();
+    let statistics = hub.cli(&["report", "--year", &year]);
+    assert!(
+        statistics.contains(&format!("total\tall\t{total}\t{total}")),
+        "{statistics}"
+    );
+    let report = hub.cli(&["report"]);
+    assert!(report.contains(&format!("CPN\tno\t3\t{total}\t")), "{report}");
     let faults = proxy.faults.load(Ordering::Relaxed);
     println!(
         "{database}: {total} cases and {total} letters, {} provisional numbers, {faults} requests faulted",
