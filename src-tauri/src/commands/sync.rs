@@ -34,6 +34,12 @@ pub struct SyncStatus {
     pub pushed: u64,
     #[ts(type = "number")]
     pub received: u64,
+    /// This laptop's short name on paper and screen (`laptop_tag`): in provisional numbers
+    /// and the letter register.
+    pub laptop: String,
+    /// The device this book replaced (restored from a backup, or opened with the recovery
+    /// code) while the province has not revoked it: enroll again, and ask for it to be revoked.
+    pub replaced_device: Option<String>,
 }
 
 /// Enrolls this laptop with the hub using the one-time code, the certificate fingerprint and
@@ -87,7 +93,14 @@ pub fn sync_now(state: State<'_, AppState>) -> Result<()> {
 /// Polled, so it does not count as activity.
 #[tauri::command]
 pub fn sync_status(state: State<'_, AppState>) -> Result<SyncStatus> {
-    let (hub, position) = state.look(|book, _| Ok((book.hub()?, book.sync_position()?)))?;
+    let (hub, position, laptop, replaced_device) = state.look(|book, _| {
+        Ok((
+            book.hub()?,
+            book.sync_position()?,
+            casebook::records::numbers::laptop_tag(book.device_id()),
+            book.replaced_device()?,
+        ))
+    })?;
     let run = state.sync.lock().map(|r| r.clone()).unwrap_or_default();
     Ok(SyncStatus {
         enrolled: hub.is_some(),
@@ -107,6 +120,8 @@ pub fn sync_status(state: State<'_, AppState>) -> Result<SyncStatus> {
         running: run.running,
         pushed: run.pushed,
         received: run.received,
+        laptop,
+        replaced_device,
     })
 }
 

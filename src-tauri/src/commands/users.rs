@@ -1,4 +1,5 @@
-//! The unit's users: added and given new passphrases by the administrator.
+//! The unit's users: added, given a first sign-in or a new passphrase on this laptop, given
+//! another role or disabled by the administrator.
 
 use crate::error::Result;
 use crate::state::AppState;
@@ -25,4 +26,25 @@ pub fn reset_passphrase(state: State<'_, AppState>, username: String, passphrase
 #[tauri::command]
 pub fn users(state: State<'_, AppState>) -> Result<Vec<UserSummary>> {
     state.with_book(|book, s| book.users(s))
+}
+
+/// Gives a user of the unit another role (on every laptop, with the next syncs).
+#[tauri::command]
+pub fn set_role(state: State<'_, AppState>, username: String, role: Role) -> Result<()> {
+    state.with_book(|book, s| book.set_role(s, &username, role))
+}
+
+/// Disables a user of the unit: they sign in on no laptop any more, after the next syncs.
+#[tauri::command]
+pub fn disable_user(state: State<'_, AppState>, username: String) -> Result<()> {
+    state.with_book(|book, s| book.remove_user(s, &username))
+}
+
+/// Users renamed at sync because their name was taken in the unit: (old, new).
+#[tauri::command]
+pub fn renamed_users(state: State<'_, AppState>) -> Result<Vec<(String, String)>> {
+    state.with_book(|book, s| {
+        s.require(casebook::Permission::ManageUsers)?;
+        book.renamed_users()
+    })
 }

@@ -170,7 +170,11 @@ async fn a_conflict_from_two_laptops_is_shown_resolved_in_the_app_and_reaches_th
         &casebook::dates::now_iso(),
     )?;
     c.transfer_case(&c_worker, &transferred.id, "CPN", "ครอบครัวย้ายไปชุมพร")?;
-    sync_once(&Mutex::new(c), &c_client, schema).await?;
+    let c = Mutex::new(c);
+    sync_once(&c, &c_client, schema).await?;
+    // Opened before laptop C held numbers of its own: its sync made the number final.
+    let transferred_number = c.lock().map_err(|_| "lock")?.case_number(&c_worker, &transferred.id)?;
+    drop(c);
 
     // Offline, both rename it; B syncs, A does not (its app is closed).
     rename(
@@ -236,7 +240,7 @@ async fn a_conflict_from_two_laptops_is_shown_resolved_in_the_app_and_reaches_th
 
         // The case BKK transferred is in A's list, with its history; A's worker takes it on.
         app.click("[data-testid=nav-cases]").await?;
-        app.wait_for_text("[data-testid=case-row]", &transferred.case_number)
+        app.wait_for_text("[data-testid=case-row]", &transferred_number)
             .await?;
         app.click("[data-testid=case-row]").await?;
         let timeline = app.wait_for_text("[data-testid=timeline]", "พบครูประจำชั้นแล้ว").await?;
@@ -278,10 +282,10 @@ async fn a_conflict_from_two_laptops_is_shown_resolved_in_the_app_and_reaches_th
             .await?;
         // Named by the case number a worker knows; still there a poll later (the screen asks
         // every 2 s), and painted.
-        app.wait_for_text("[data-testid=refused-case]", &transferred.case_number)
+        app.wait_for_text("[data-testid=refused-case]", &transferred_number)
             .await?;
         tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
-        app.wait_for_text("[data-testid=refused-case]", &transferred.case_number)
+        app.wait_for_text("[data-testid=refused-case]", &transferred_number)
             .await?;
         app.screenshot("refused").await?;
         Ok(())
@@ -289,4 +293,85 @@ async fn a_conflict_from_two_laptops_is_shown_resolved_in_the_app_and_reaches_th
     .await;
     drop(hub);
     app.finish(outcome).await
+}
+
+/// Opens a case at intake in `app` for a client named `name`; its number as the case page
+/// shows it.
+async fn intake(app: &App, name: &str) -> Result<String> {
+    app.click("[data-testid=nav-intake]").await?;
+    app.fill("input[name=name_th]", name).await?;
+    app.select("select[name=sex]", "female").await?;
+    app.click("[data-testid=categories] input[value=violence_woman]").await?;
+    app.click("[data-testid=intake-submit]").await?;
+    app.wait_for_text("[data-testid=case-number]", "CPN-").await
+}
+
+/// The case numbers `app`'s case list shows, once it shows `count` rows; it syncs (Sync now)
+/// while waiting, so what the other laptop sent comes in.
+async fn case_numbers(app: &App, count: usize) -> Result<Vec<String>> {
+    for _ in 0..30 {
+        app.click("[data-testid=nav-sync]").await?;
+        app.click("[data-testid=sync-now]").await?;
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        app.click("[data-testid=nav-cases]").await?;
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        let rows = app
+            .client
+            .find_all(fantoccini::Locator::Css("[data-testid=case-row] [data-testid=case-row-number]"))
+            .await?;
+        let mut numbers = Vec::new();
+        for row in rows {
+            numbers.push(row.text().await?);
+        }
+        if numbers.len() == count && numbers.iter().all(|n| !n.contains("-P")) {
+            return Ok(numbers);
+        }
+    }
+    Err(format!("the case list never showed {count} cases with final numbers").into())
+}
+
+/// Two laptops of one unit, each the real app window on its own data folder, open a case
+/// each and sync: each case list shows both cases, under two different numbers.
+#[tokio::test(flavor = "current_thread")]
+async fn two_windows_of_one_unit_open_cases_under_different_numbers() -> Result<()> {
+    let data = TempDir::new("unit-windows")?;
+    let hub = start_hub(data.path())?;
+    let mut dirs = Vec::new();
+    for name in ["p", "q"] {
+        let dir = data.path().join(format!("laptop-{name}"));
+        std::fs::create_dir_all(&dir)?;
+        let (mut book, admin, _) = casebook::synth::unit_laptop(&dir, name, PASS)?;
+        hub.enroll(&mut book, &admin, "CPN").await?;
+        dirs.push(dir);
+    }
+    let p = App::launch("unit-p", &dirs[0]).await?;
+    let q = match App::launch("unit-q", &dirs[1]).await {
+        Ok(q) => q,
+        Err(e) => return p.finish(Err(e)).await,
+    };
+    let outcome = async {
+        p.sign_in("workerp", PASS).await?;
+        q.sign_in("workerq", PASS).await?;
+        let opened = [
+            intake(&p, "นางสาวทดสอบ เครื่องพี").await?,
+            intake(&q, "นางสาวทดสอบ เครื่องคิว").await?,
+        ];
+        let on_p = case_numbers(&p, 2).await?;
+        let on_q = case_numbers(&q, 2).await?;
+        let mut sorted_p = on_p.clone();
+        sorted_p.sort();
+        let mut sorted_q = on_q.clone();
+        sorted_q.sort();
+        assert_eq!(sorted_p, sorted_q, "the two laptops list different cases");
+        assert_ne!(sorted_p[0], sorted_p[1], "two cases under one number");
+        eprintln!("opened as {opened:?}, listed as {sorted_p:?}");
+        p.screenshot("both-cases").await?;
+        q.screenshot("both-cases").await?;
+        Ok(())
+    }
+    .await;
+    drop(hub);
+    let closed = q.finish(Ok(())).await;
+    p.finish(outcome).await?;
+    closed
 }

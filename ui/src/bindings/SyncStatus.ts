@@ -18,4 +18,14 @@ device_key: string | null, position: SyncPosition, last_ok: string | null,
 /**
  * A message key (`sync.error.*`) when the last run failed.
  */
-last_error: string | null, running: boolean, pushed: number, received: number, };
+last_error: string | null, running: boolean, pushed: number, received: number, 
+/**
+ * This laptop's short name on paper and screen (`laptop_tag`): in provisional numbers
+ * and the letter register.
+ */
+laptop: string, 
+/**
+ * The device this book replaced (restored from a backup, or opened with the recovery
+ * code) while the province has not revoked it: enroll again, and ask for it to be revoked.
+ */
+replaced_device: string | null, };

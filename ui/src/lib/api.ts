@@ -68,6 +68,9 @@ export const api = {
   lock: () => invoke<void>("lock"),
   saveSettings: (settings: Settings) => invoke<void>("save_settings", { settings }),
   users: () => invoke<UserSummary[]>("users"),
+  setRole: (username: string, role: Role) => invoke<void>("set_role", { username, role }),
+  disableUser: (username: string) => invoke<void>("disable_user", { username }),
+  renamedUsers: () => invoke<[string, string][]>("renamed_users"),
   addUser: (username: string, displayName: string, role: Role, passphrase: string) =>
     invoke<string>("add_user", { username, displayName, role, passphrase }),
   listCases: (filter: CaseFilter) => invoke<CaseRow[]>("list_cases", { filter }),
