@@ -229,8 +229,19 @@ async fn first_run_intake_search_reveal_visit_lock() -> Result<()> {
             "the edited paragraph is missing: {text}"
         );
 
-        // The register page lists the issued number.
+        // The register lists the issued number with its addressee, on screen and on its page.
         app.click("[data-testid=nav-agencies]").await?;
+        app.wait_for_text("[data-testid=register-entries]", "CPN/1").await?;
+        app.wait_for_text("[data-testid=register-entry]", "บ้านพักเด็ก").await?;
+        app.client
+            .execute(
+                "document.querySelector('[data-testid=register]').scrollIntoView();",
+                vec![],
+            )
+            .await?;
+        // A moment for the scrolled page to be painted before it is captured.
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        app.screenshot("9-register").await?;
         app.click("[data-testid=register-pdf]").await?;
         let register = app.wait_for_text("[data-testid=register-path]", "register-").await?;
         let out = std::process::Command::new("pdftotext")

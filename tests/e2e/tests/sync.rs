@@ -240,8 +240,7 @@ async fn a_conflict_from_two_laptops_is_shown_resolved_in_the_app_and_reaches_th
 
         // The case BKK transferred is in A's list, with its history; A's worker takes it on.
         app.click("[data-testid=nav-cases]").await?;
-        app.wait_for_text("[data-testid=case-row]", &transferred_number)
-            .await?;
+        app.wait_for_text("[data-testid=case-row]", &transferred_number).await?;
         app.click("[data-testid=case-row]").await?;
         let timeline = app.wait_for_text("[data-testid=timeline]", "พบครูประจำชั้นแล้ว").await?;
         assert!(
@@ -300,8 +299,10 @@ async fn a_conflict_from_two_laptops_is_shown_resolved_in_the_app_and_reaches_th
 async fn intake(app: &App, name: &str) -> Result<String> {
     app.click("[data-testid=nav-intake]").await?;
     app.fill("input[name=name_th]", name).await?;
+    app.select("select[name=id_kind]", "none").await?;
     app.select("select[name=sex]", "female").await?;
-    app.click("[data-testid=categories] input[value=violence_woman]").await?;
+    app.click("[data-testid=categories] input[value=violence_woman]")
+        .await?;
     app.click("[data-testid=intake-submit]").await?;
     app.wait_for_text("[data-testid=case-number]", "CPN-").await
 }
@@ -317,7 +318,9 @@ async fn case_numbers(app: &App, count: usize) -> Result<Vec<String>> {
         tokio::time::sleep(std::time::Duration::from_millis(500)).await;
         let rows = app
             .client
-            .find_all(fantoccini::Locator::Css("[data-testid=case-row] [data-testid=case-row-number]"))
+            .find_all(fantoccini::Locator::Css(
+                "[data-testid=case-row] [data-testid=case-row-number]",
+            ))
             .await?;
         let mut numbers = Vec::new();
         for row in rows {
@@ -331,7 +334,8 @@ async fn case_numbers(app: &App, count: usize) -> Result<Vec<String>> {
 }
 
 /// Two laptops of one unit, each the real app window on its own data folder, open a case
-/// each and sync: each case list shows both cases, under two different numbers.
+/// each and sync: each case list shows both cases, under two different numbers; the worker
+/// of one laptop signs in on the other once its administrator sets up a first passphrase.
 #[tokio::test(flavor = "current_thread")]
 async fn two_windows_of_one_unit_open_cases_under_different_numbers() -> Result<()> {
     let data = TempDir::new("unit-windows")?;
@@ -367,6 +371,28 @@ async fn two_windows_of_one_unit_open_cases_under_different_numbers() -> Result<
         eprintln!("opened as {opened:?}, listed as {sorted_p:?}");
         p.screenshot("both-cases").await?;
         q.screenshot("both-cases").await?;
+
+        // The unit's users are on both laptops: Q's worker has no sign-in on P until P's
+        // administrator sets up a first passphrase there; then they sign in on P.
+        p.click("[data-testid=lock]").await?;
+        p.sign_in("adminp", PASS).await?;
+        p.click("[data-testid=nav-users]").await?;
+        p.wait_for_text("[data-testid=users]", "workerq").await?;
+        p.wait_for_text("[data-testid=users]", "ยังเข้าใช้เครื่องนี้ไม่ได้").await?;
+        p.screenshot("users").await?;
+        p.select("select[name=reset_username]", "workerq").await?;
+        p.fill("input[name=reset_passphrase]", "synthetic-first-sign-in-q")
+            .await?;
+        p.click("[data-testid=reset-form] button[type=submit]").await?;
+        p.wait_for_text("[data-testid=reset-done]", "แล้ว").await?;
+        p.click("[data-testid=lock]").await?;
+        p.sign_in("workerq", "synthetic-first-sign-in-q").await?;
+        p.click("[data-testid=nav-cases]").await?;
+        p.wait_for_text("[data-testid=case-rows]", &sorted_p[0]).await?;
+        p.wait_for_text("[data-testid=case-rows]", &sorted_p[1]).await?;
+        p.click("[data-testid=nav-sync]").await?;
+        p.wait_for_text("[data-testid=sync-laptop]", "").await?;
+        p.screenshot("sync").await?;
         Ok(())
     }
     .await;
