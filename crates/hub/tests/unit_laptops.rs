@@ -453,7 +453,9 @@ async fn a_restored_book_is_a_new_laptop_that_syncs_on() {
     let b = Mutex::new(restored);
     // Offline before it is enrolled again, the new laptop opens a case.
     let offline = open_case(&b, &worker, &mut rng);
-    let b_client = common::enroll(&hub, &hub.url, "CPN", &mut b.lock().unwrap(), &rescuer, "b").await;
+    let mut restored = b.into_inner().unwrap();
+    let b_client = common::enroll(&hub, &hub.url, "CPN", &mut restored, &rescuer, "b").await;
+    let b = Mutex::new(restored);
     // Revoked with the province key: the laptops learn of it too.
     let revoked = common::admin(&hub.database, &hub.tls_dir, &["revoke", &old_device]);
     assert!(revoked.status.success(), "{}", String::from_utf8_lossy(&revoked.stderr));
