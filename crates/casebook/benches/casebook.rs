@@ -208,18 +208,7 @@ fn workload(book: &mut Casebook, session: &Session, pass: u64) -> Result<Figures
     let mut rng = Rng::new(pass);
     let (p50, p95, total) = timed(|i| {
         let (pid, _) = book.create_person(session, &synth::person(&mut rng, pass * 4 + i as u64))?;
-        let input = casebook::records::case::CaseInput {
-            client_id: pid,
-            source: casebook::records::case::Source::WalkIn,
-            categories: vec![casebook::records::case::Category::ViolenceWoman],
-            violence_types: vec![],
-            risk: casebook::records::case::Risk::Yellow,
-            case_manager_id: None,
-            incident_at: None,
-            consent: None,
-            legal_basis: None,
-        };
-        book.create_case(session, &input).map(|_| ())
+        book.create_case(session, &synth::walk_in_case(&pid)).map(|_| ())
     })?;
     figures.push(("create person + case (audit+event)", p50, p95, total));
     let (p50, p95, total) = timed(|i| {

@@ -200,6 +200,22 @@ pub fn populate(
     Ok(())
 }
 
+/// A walk-in case of violence against a woman, yellow risk, for `client_id`: the plainest
+/// case to open in tests and benchmarks.
+pub fn walk_in_case(client_id: &str) -> CaseInput {
+    CaseInput {
+        client_id: client_id.to_owned(),
+        source: Source::WalkIn,
+        categories: vec![Category::ViolenceWoman],
+        violence_types: vec![],
+        risk: Risk::Yellow,
+        case_manager_id: None,
+        incident_at: None,
+        consent: None,
+        legal_basis: None,
+    }
+}
+
 /// One laptop of a fictional unit `CPN`, for tests and demos: a new book in `dir` with an
 /// administrator `admin{suffix}` and a social worker `worker{suffix}` (both `passphrase`),
 /// opened as the social worker. Usernames carry the suffix because a unit's laptops share

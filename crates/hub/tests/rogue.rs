@@ -8,7 +8,6 @@ mod common;
 
 use casebook::log::entity::Entity;
 use casebook::log::events::{Event, Op};
-use casebook::records::case::{CaseInput, Category, Risk, Source};
 use casebook::records::numbers::{Number, laptop_tag, parse_case_number};
 use casebook::records::person::PersonInput;
 use casebook::records::timeline::EntryKind;
@@ -63,20 +62,7 @@ impl Laptop {
         };
         let (person, _) = book.create_person(&self.worker, &person).unwrap();
         let case = book
-            .create_case(
-                &self.worker,
-                &CaseInput {
-                    client_id: person.clone(),
-                    source: Source::WalkIn,
-                    categories: vec![Category::ViolenceWoman],
-                    violence_types: vec![],
-                    risk: Risk::Yellow,
-                    case_manager_id: None,
-                    incident_at: None,
-                    consent: None,
-                    legal_basis: None,
-                },
-            )
+            .create_case(&self.worker, &casebook::synth::walk_in_case(&person))
             .unwrap();
         (person, case.id)
     }

@@ -70,7 +70,9 @@ async fn three_laptops(root: &std::path::Path, database: &str) {
                 let (client, _) = book
                     .create_person(&l.worker, &casebook::synth::person(&mut rng, i as u64))
                     .unwrap();
-                let case = book.create_case(&l.worker, &case_input(&client)).unwrap();
+                let case = book
+                    .create_case(&l.worker, &casebook::synth::walk_in_case(&client))
+                    .unwrap();
                 if matches!(
                     parse_case_number("CPN", &case.case_number),
                     Some((_, Number::Provisional(_)))
@@ -188,20 +190,6 @@ async fn three_laptops(root: &std::path::Path, database: &str) {
     assert!(faults > 20, "too few faults to prove anything");
 }
 
-fn case_input(client: &str) -> casebook::records::case::CaseInput {
-    casebook::records::case::CaseInput {
-        client_id: client.to_owned(),
-        source: casebook::records::case::Source::WalkIn,
-        categories: vec![casebook::records::case::Category::ViolenceWoman],
-        violence_types: vec![],
-        risk: casebook::records::case::Risk::Yellow,
-        case_manager_id: None,
-        incident_at: None,
-        consent: None,
-        legal_basis: None,
-    }
-}
-
 /// Two laptops of one unit that worked on their own before they were enrolled both gave
 /// `CPN-<year>-0001`: at their first syncs those numbers become provisional and then final,
 /// above every number given before, each still finding its case and letter.
@@ -221,7 +209,10 @@ async fn numbers_given_before_enrollment_still_find_their_records() {
             let (client, _) = book
                 .create_person(&worker, &casebook::synth::person(&mut rng, i))
                 .unwrap();
-            given.push(book.create_case(&worker, &case_input(&client)).unwrap());
+            given.push(
+                book.create_case(&worker, &casebook::synth::walk_in_case(&client))
+                    .unwrap(),
+            );
         }
         let letter = book.issue_letter_number(&worker, "ก่อนเชื่อมศูนย์", None, None).unwrap();
         assert_eq!(given[0].case_number, format!("CPN-{year}-0001"));
@@ -423,7 +414,9 @@ async fn a_restored_book_is_a_new_laptop_that_syncs_on() {
     let open_case = |book: &Mutex<Casebook>, worker: &Session, rng: &mut Rng| {
         let mut book = book.lock().unwrap();
         let (client, _) = book.create_person(worker, &casebook::synth::person(rng, 1)).unwrap();
-        book.create_case(worker, &case_input(&client)).unwrap().id
+        book.create_case(worker, &casebook::synth::walk_in_case(&client))
+            .unwrap()
+            .id
     };
     let before = open_case(&a, &worker, &mut rng);
     sync_until_done(&a, &client).await;
