@@ -433,9 +433,9 @@ pub async fn sync_once(replica: &impl Replica, client: &Client, known_schema: u3
     let units = client.units().await?;
     replica.with_book(|b| b.set_hub_units(&units.units))?;
     // Numbers and usernames before the push: provisional numbers made final, and users
-    // renamed whose name the unit has, go out with this push.
+    // renamed whose name the unit has, go out with this push. The blocks come first: numbers
+    // this laptop gave before the hub allotted any may be granted to it as they are.
     let request = replica.with_book(|b| {
-        b.provisional_before_hub()?;
         Ok(NumbersRequest {
             wants: b.number_wants()?,
             usernames: b
@@ -449,6 +449,7 @@ pub async fn sync_once(replica: &impl Replica, client: &Client, known_schema: u3
     replica.with_book(|b| {
         b.rename_taken_users(&answer.taken_usernames)?;
         b.keep_number_blocks(&request.wants, &answer.blocks)?;
+        b.provisional_before_hub()?;
         b.settle_provisional_numbers()
     })?;
     let mut report = SyncReport {

@@ -26,11 +26,14 @@ const MOST_USERNAMES: usize = 500;
 const MOST_WANTS: usize = 8;
 /// A device's word on its unit's highest number counts up to this (numbers given before the
 /// hub allotted any); above it, it would only leave a gap.
-const HIGHEST_ABOVE: i64 = 99_999;
+const HIGHEST_ABOVE: i64 = 999_999;
 
 /// Allots `device` the blocks it asks for, after the unit's highest block or the highest
 /// number the device says its unit gave (whichever is higher), only for this Buddhist year
 /// and the ones next to it; answers every block of the unit for the kinds and years asked.
+/// The first device of a unit to ask for a kind and year is also granted the numbers up to
+/// the highest it gave before (a unit's laptop that worked alone before it was enrolled keeps
+/// the numbers on its paper); a later one's are its to replace (`provisional_before_hub`).
 pub(super) fn allot(sql: &mut dyn Sql, device: &Device, wants: &[NumberWant]) -> Result<Vec<NumberBlock>, StoreError> {
     let this_year = i64::from(be_year(today()));
     let wants: Vec<&NumberWant> = wants
@@ -51,8 +54,21 @@ pub(super) fn allot(sql: &mut dyn Sql, device: &Device, wants: &[NumberWant]) ->
             )?
             .first()
             .map_or(0, |r| r[0].int());
-        let first = top.max(want.above.clamp(0, HIGHEST_ABOVE)) + 1;
+        let above = want.above.clamp(0, HIGHEST_ABOVE);
         let [unit, kind, year] = key;
+        if top == 0 && above > 0 {
+            sql.exec(
+                "INSERT INTO allotments (unit_code, kind, be_year, device_id, first, last) VALUES (?1, ?2, ?3, ?4, 1, ?5)",
+                &[
+                    unit.clone(),
+                    kind.clone(),
+                    year.clone(),
+                    device.id.as_str().into(),
+                    above.into(),
+                ],
+            )?;
+        }
+        let first = top.max(above) + 1;
         sql.exec(
             "INSERT INTO allotments (unit_code, kind, be_year, device_id, first, last) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             &[
