@@ -113,6 +113,11 @@ async fn three_laptops(root: &std::path::Path, database: &str) {
         .map(|l| l.book.lock().unwrap().state_hash().unwrap())
         .collect();
     assert_eq!(hashes.len(), 1, "the laptops' states differ");
+    let logs: HashSet<usize> = laptops
+        .iter()
+        .map(|l| l.book.lock().unwrap().events().unwrap().len())
+        .collect();
+    assert_eq!(logs.len(), 1, "the laptops' logs differ: {logs:?}");
     for l in &laptops {
         let mut book = l.book.lock().unwrap();
         let filter = CaseFilter {

@@ -151,7 +151,12 @@ pub(super) fn judge(
                 });
             }
             for former in &formers {
-                if parse_case_number(unit, former).is_none() || !free_for(sql, unit, "case", former, record_id)? {
+                let fits = match parse_case_number(unit, former) {
+                    Some((_, Number::Provisional(_))) => free_for(sql, unit, "case", former, record_id)?,
+                    Some((_, Number::Final(_))) => true,
+                    None => false,
+                };
+                if !fits {
                     return refuse(Refusal::NumberTaken, "former_numbers");
                 }
             }
@@ -183,11 +188,14 @@ pub(super) fn judge(
             }
             let year = body.fields.get("be_year").and_then(|v| v.as_i64());
             for former in &formers {
-                let number = former.parse::<i64>().is_ok() || provisional_tag(former).is_some();
-                let Some(year) = year.filter(|_| number) else {
-                    return refuse(Refusal::NumberTaken, "former_numbers");
+                let fits = match (former.parse::<i64>(), provisional_tag(former), year) {
+                    (Ok(_), _, Some(_)) => true,
+                    (Err(_), Some(_), Some(year)) => {
+                        free_for(sql, unit, "letter", &format!("{year}/{former}"), record_id)?
+                    }
+                    _ => false,
                 };
-                if !free_for(sql, unit, "letter", &format!("{year}/{former}"), record_id)? {
+                if !fits {
                     return refuse(Refusal::NumberTaken, "former_numbers");
                 }
             }
@@ -232,10 +240,11 @@ pub(super) fn judge(
     Ok(Ok(claims))
 }
 
-/// Whether number `key` of `kind` may be a former number of `record_id`: no other record of
-/// the unit carries it. (A former number is one the laptop gave the record before: a
-/// provisional one, one given before it was enrolled, or as the device it was before a
-/// restore. The hub cannot tell which; it keeps a record from being found under another's.)
+/// Whether provisional number `key` of `kind` may be a former number of `record_id`: no
+/// other record of the unit carries it (one the laptop gave the record, or gave it as the
+/// device it was before a restore), so no record is found under another's provisional number.
+/// A former *final* number is not checked: two laptops that worked alone before they were
+/// enrolled may both have printed it, and then both records are rightly found by it.
 fn free_for(sql: &mut dyn Sql, unit: &str, kind: &str, key: &str, record_id: &str) -> Result<bool, StoreError> {
     Ok(holder(sql, unit, kind, key)?.is_none_or(|h| h == record_id))
 }
