@@ -3,9 +3,12 @@
 -- the hub named); a laptop with none left takes a provisional number, replaced by a final one
 -- at its next sync, the provisional one kept in `former_numbers` so it still leads to its
 -- record.
+-- `next`: the next number this laptop gives from one of its own blocks (it only moves on, so
+-- a number is never given twice, even once its record is purged).
 CREATE TABLE number_blocks (
   kind TEXT NOT NULL, be_year INTEGER NOT NULL, device_id TEXT NOT NULL,
-  first INTEGER NOT NULL, last INTEGER NOT NULL, PRIMARY KEY (kind, be_year, first)
+  first INTEGER NOT NULL, last INTEGER NOT NULL, next INTEGER NOT NULL,
+  PRIMARY KEY (kind, be_year, first)
 ) STRICT;
 
 -- A book enrolled before this version takes its numbers from the hub from now on.

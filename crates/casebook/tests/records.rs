@@ -530,3 +530,48 @@ fn issuing_a_referral_letter_numbers_it_marks_it_sent_and_audits_the_export() {
     let trail = book.audit_trail(&admin, Some(&case.id), 10).unwrap();
     assert_eq!(trail.iter().filter(|e| e.action == "case.export").count(), 2);
 }
+
+/// An enrolled laptop gives numbers from the blocks the hub allotted it, in order, and a
+/// provisional one when they are used up; the hub naming the same blocks again at the next
+/// sync gives no number a second time.
+#[test]
+fn numbers_come_from_the_laptops_blocks_and_are_never_given_twice() {
+    use casebook::records::numbers::{NumberBlock, NumberKind, NumberWant};
+    let dir = Dir::new("blocks");
+    let (mut book, worker, admin, _) = book_with_worker(dir.path());
+    book.take_device_id(&admin, "3f9a1c2b00000000").unwrap();
+    let year = i64::from(casebook::dates::be_year(casebook::dates::today()));
+    let wants = [NumberWant {
+        kind: NumberKind::Case,
+        be_year: year,
+        count: 0,
+        above: 0,
+    }];
+    let blocks = [
+        NumberBlock {
+            kind: NumberKind::Case,
+            be_year: year,
+            device_id: "someone-else".into(),
+            first: 1,
+            last: 2,
+        },
+        NumberBlock {
+            kind: NumberKind::Case,
+            be_year: year,
+            device_id: "3f9a1c2b00000000".into(),
+            first: 3,
+            last: 4,
+        },
+    ];
+    book.keep_number_blocks(&wants, &blocks).unwrap();
+    let mut open = |book: &mut casebook::Casebook| {
+        let (client, _) = book.create_person(&worker, &person("ผู้รับบริการ ลำดับเลข")).unwrap();
+        book.create_case(&worker, &case_for(&client)).unwrap().case_number
+    };
+    assert_eq!(open(&mut book), format!("CPN-{year}-0003"));
+    book.keep_number_blocks(&wants, &blocks).unwrap();
+    assert_eq!(open(&mut book), format!("CPN-{year}-0004"));
+    assert_eq!(open(&mut book), format!("CPN-{year}-P3F9A1C2B-01"));
+    book.keep_number_blocks(&wants, &blocks).unwrap();
+    assert_eq!(open(&mut book), format!("CPN-{year}-P3F9A1C2B-02"));
+}

@@ -135,10 +135,36 @@ impl Casebook {
         if !self.numbered_by_hub()? {
             return Ok(Number::Final(self.count_on(kind, year)?));
         }
-        if let Some(n) = self.unused(kind, year)?.first() {
-            return Ok(Number::Final(*n));
+        if let Some(n) = self.take_from_blocks(kind, year)? {
+            return Ok(Number::Final(n));
         }
         Ok(Number::Provisional(self.next_provisional(kind, year)?))
+    }
+
+    /// The next number of this laptop's blocks of a kind and year, taken (the lowest block
+    /// first); None when they are used up.
+    fn take_from_blocks(&self, kind: NumberKind, year: i64) -> Result<Option<i64>> {
+        Ok(self
+            .conn
+            .query_row(
+                "UPDATE number_blocks SET next = next + 1 WHERE rowid = (
+                   SELECT rowid FROM number_blocks
+                   WHERE kind = ?1 AND be_year = ?2 AND device_id = ?3 AND next <= last ORDER BY first LIMIT 1)
+                 RETURNING next - 1",
+                params![kind.name(), year, self.device_id()],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    /// How many numbers of this laptop's blocks of a kind and year are still to give.
+    fn unused_count(&self, kind: NumberKind, year: i64) -> Result<i64> {
+        Ok(self.conn.query_row(
+            "SELECT COALESCE(SUM(last - next + 1), 0) FROM number_blocks
+             WHERE kind = ?1 AND be_year = ?2 AND device_id = ?3 AND next <= last",
+            params![kind.name(), year, self.device_id()],
+            |r| r.get(0),
+        )?)
     }
 
     /// This laptop's next provisional number of a kind and year: "P3F9A1C2B-07".
@@ -292,23 +318,24 @@ impl Casebook {
         })
     }
 
-    /// The numbers of `device`'s blocks (any device: None) no record carries, lowest first,
-    /// each with the device it was allotted to.
-    pub(crate) fn reserved(&self, kind: NumberKind, year: i64, device: Option<&str>) -> Result<Vec<(i64, String)>> {
-        let blocks: Vec<(i64, i64, String)> = {
+    /// The numbers of the unit's blocks of a kind and year not given yet, lowest first, each
+    /// with the device it was allotted to: this laptop's from its blocks' `next`, another
+    /// laptop's as far as no record that came from it carries them.
+    pub(crate) fn reserved(&self, kind: NumberKind, year: i64) -> Result<Vec<(i64, String)>> {
+        let blocks: Vec<(i64, i64, i64, String)> = {
             let mut stmt = self.conn.prepare_cached(
-                "SELECT first, last, device_id FROM number_blocks
-                 WHERE kind = ?1 AND be_year = ?2 AND (?3 IS NULL OR device_id = ?3) ORDER BY first",
+                "SELECT first, last, next, device_id FROM number_blocks WHERE kind = ?1 AND be_year = ?2 ORDER BY first",
             )?;
-            let rows = stmt.query_map(params![kind.name(), year, device], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            let rows = stmt.query_map(params![kind.name(), year], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
             })?;
             rows.collect::<rusqlite::Result<_>>()?
         };
         let mut free = Vec::new();
-        for (first, last, device_id) in blocks {
-            for n in first..=last {
-                if !self.used(kind, year, n)? {
+        for (first, last, next, device_id) in blocks {
+            let mine = device_id == self.device_id();
+            for n in if mine { next } else { first }..=last {
+                if mine || !self.used(kind, year, n)? {
                     free.push((n, device_id.clone()));
                 }
             }
@@ -316,12 +343,16 @@ impl Casebook {
         Ok(free)
     }
 
-    fn unused(&self, kind: NumberKind, year: i64) -> Result<Vec<i64>> {
-        Ok(self
-            .reserved(kind, year, Some(self.device_id()))?
-            .into_iter()
-            .map(|(n, _)| n)
-            .collect())
+    /// Where a block of this laptop's starts giving numbers: after the highest number in it a
+    /// record carries (a block the hub granted of numbers given before enrollment is used up),
+    /// or at its first.
+    fn first_to_give(&self, kind: NumberKind, year: i64, first: i64, last: i64) -> Result<i64> {
+        for n in (first..=last).rev() {
+            if self.used(kind, year, n)? {
+                return Ok(n + 1);
+            }
+        }
+        Ok(first)
     }
 
     /// The highest final number of this unit the book knows, of a kind and year: on a record,
@@ -402,7 +433,7 @@ impl Casebook {
         for year in years() {
             for kind in [NumberKind::Case, NumberKind::Letter] {
                 // Enough for the provisional numbers waiting, and `LOW` to go on with.
-                let unused = self.unused(kind, year)?.len() as i64;
+                let unused = self.unused_count(kind, year)?;
                 let short = self.provisional_count(kind, year)? + LOW - unused;
                 wants.push(NumberWant {
                     kind,
@@ -416,26 +447,49 @@ impl Casebook {
     }
 
     /// Keeps the unit's blocks as the hub answered `wants`: for each kind and year asked,
-    /// exactly the blocks it named.
+    /// exactly the blocks it named, this laptop's with how far it has given from them.
     pub fn keep_number_blocks(&mut self, wants: &[NumberWant], blocks: &[NumberBlock]) -> Result<()> {
+        let own = self.device_id().to_owned();
+        let mut starts = Vec::new();
+        for block in blocks {
+            let known: bool = self
+                .conn
+                .prepare_cached("SELECT 1 FROM number_blocks WHERE kind = ?1 AND be_year = ?2 AND first = ?3")?
+                .exists(params![block.kind.name(), block.be_year, block.first])?;
+            starts.push(match known || block.device_id != own {
+                true => block.first,
+                false => self.first_to_give(block.kind, block.be_year, block.first, block.last)?,
+            });
+        }
         let tx = self.conn.transaction()?;
         for want in wants {
+            let firsts: Vec<i64> = blocks
+                .iter()
+                .filter(|b| b.kind == want.kind && b.be_year == want.be_year)
+                .map(|b| b.first)
+                .collect();
             tx.execute(
-                "DELETE FROM number_blocks WHERE kind = ?1 AND be_year = ?2",
-                params![want.kind.name(), want.be_year],
+                "DELETE FROM number_blocks WHERE kind = ?1 AND be_year = ?2
+                 AND first NOT IN (SELECT value FROM json_each(?3))",
+                params![
+                    want.kind.name(),
+                    want.be_year,
+                    serde_json::to_string(&firsts).map_err(|e| Error::Corrupt(e.to_string()))?
+                ],
             )?;
         }
-        for block in blocks {
+        for (block, next) in blocks.iter().zip(starts) {
             if wants.iter().any(|w| w.kind == block.kind && w.be_year == block.be_year) {
                 tx.execute(
-                    "INSERT INTO number_blocks (kind, be_year, device_id, first, last) VALUES (?1, ?2, ?3, ?4, ?5)
-                     ON CONFLICT DO NOTHING",
+                    "INSERT INTO number_blocks (kind, be_year, device_id, first, last, next) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                     ON CONFLICT (kind, be_year, first) DO UPDATE SET device_id = excluded.device_id, last = excluded.last",
                     params![
                         block.kind.name(),
                         block.be_year,
                         block.device_id,
                         block.first,
-                        block.last
+                        block.last,
+                        next
                     ],
                 )?;
             }
@@ -477,7 +531,7 @@ impl Casebook {
                 let Some((year, Number::Provisional(_))) = parse_case_number(&unit, old) else {
                     continue;
                 };
-                let Some(&n) = book.unused(NumberKind::Case, year)?.first() else {
+                let Some(n) = book.take_from_blocks(NumberKind::Case, year)? else {
                     continue;
                 };
                 let new = case_number(&unit, year, &Number::Final(n));
@@ -500,7 +554,7 @@ impl Casebook {
                 settled += 1;
             }
             for (id, year, old, formerly) in &letters {
-                let Some(&n) = book.unused(NumberKind::Letter, *year)?.first() else {
+                let Some(n) = book.take_from_blocks(NumberKind::Letter, *year)? else {
                     continue;
                 };
                 let mut fields = Fields::new();

@@ -134,7 +134,7 @@ impl Casebook {
             &[&self.unit_code(), &be_year],
         )?;
         let reserved = self
-            .reserved(NumberKind::Letter, be_year, None)?
+            .reserved(NumberKind::Letter, be_year)?
             .into_iter()
             .map(|(number, device)| ReservedNumber {
                 number,
