@@ -64,6 +64,7 @@ fn main() {
         "cancel_letter",
         "set_role",
         "disable_user",
+        "enable_user",
         "renamed_users",
         "statistics",
         "statistics_pdf",

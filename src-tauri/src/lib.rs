@@ -59,6 +59,7 @@ pub fn run() {
             commands::users::users,
             commands::users::set_role,
             commands::users::disable_user,
+            commands::users::enable_user,
             commands::users::renamed_users,
             commands::areas::provinces,
             commands::areas::areas,

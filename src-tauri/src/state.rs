@@ -78,15 +78,31 @@ impl AppState {
     pub fn with_book<T>(&self, work: impl FnOnce(&mut Casebook, &Session) -> casebook::Result<T>) -> Result<T> {
         self.touch();
         let mut guard = self.book.lock().map_err(|_| Failure::Storage)?;
-        let unlocked = guard.as_mut().ok_or(Failure::Locked)?;
+        let unlocked = Self::signed_in(&mut guard)?;
         Ok(work(&mut unlocked.book, &unlocked.session)?)
     }
 
     /// Reads the unlocked book without counting as activity: for what the UI polls.
     pub fn look<T>(&self, read: impl FnOnce(&Casebook, &Session) -> casebook::Result<T>) -> Result<T> {
-        let guard = self.book.lock().map_err(|_| Failure::Storage)?;
-        let unlocked = guard.as_ref().ok_or(Failure::Locked)?;
+        let mut guard = self.book.lock().map_err(|_| Failure::Storage)?;
+        let unlocked = Self::signed_in(&mut guard)?;
         Ok(read(&unlocked.book, &unlocked.session)?)
+    }
+
+    /// The unlocked book with its user as the unit's record has them now: a role changed on
+    /// another laptop applies at once, and a user disabled there (the change came with a
+    /// sync) is signed out: the book locks.
+    fn signed_in(guard: &mut Option<Unlocked>) -> Result<&mut Unlocked> {
+        let unlocked = guard.as_mut().ok_or(Failure::Locked)?;
+        match unlocked.book.current_session(&unlocked.session) {
+            Ok(session) => unlocked.session = session,
+            Err(casebook::Error::UnknownUser) => {
+                *guard = None;
+                return Err(Failure::Locked.into());
+            }
+            Err(err) => return Err(err.into()),
+        }
+        guard.as_mut().ok_or_else(|| Failure::Locked.into())
     }
 
     pub fn touch(&self) {

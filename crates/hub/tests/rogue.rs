@@ -8,14 +8,15 @@ mod common;
 
 use casebook::log::entity::Entity;
 use casebook::log::events::{Event, Op};
-use casebook::records::numbers::{Number, laptop_tag, parse_case_number};
+use casebook::records::numbers::{Number, NumberKind, NumberWant, laptop_tag, parse_case_number};
 use casebook::records::person::PersonInput;
 use casebook::records::timeline::EntryKind;
 use casebook::{Casebook, Session};
 use common::{Hub, PASS, databases, temp};
 use ed25519_dalek::SigningKey;
 use oscc_sync::{
-    Client, EnrollRequest, EnrollResponse, PullResponse, PushRequest, PushResponse, Refusal, WireEvent, sync_once,
+    Client, EnrollRequest, EnrollResponse, NumbersRequest, NumbersResponse, PullResponse, PushRequest, PushResponse,
+    Refusal, WireEvent, sync_once,
 };
 use serde_json::{Value, json};
 use std::sync::Mutex;
@@ -166,6 +167,23 @@ impl Rogue {
             "created_at": "2026-11-01T00:00:00.000Z", "updated_at": "2026-11-01T00:00:00.000Z"});
         let event = self.event(Entity::Agency, &id("agency"), fields);
         self.signed(WireEvent::from_event(&event))
+    }
+
+    /// Asks the hub for numbers as this device.
+    async fn numbers(&self, want: NumberWant) -> NumbersResponse {
+        self.http
+            .post(format!("{}/v1/numbers", self.url))
+            .bearer_auth(&self.token)
+            .json(&NumbersRequest {
+                wants: vec![want],
+                usernames: vec![],
+            })
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
     }
 
     /// Pushes one event and gives the hub's reason for refusing it (None: stored).
@@ -807,6 +825,43 @@ async fn rogue_numbers(root: &std::path::Path, database: &str) {
     // Its own provisional number is its to give.
     let own = case(&format!("CPN-{year}-P{}-02", laptop_tag(&rogue.device_id)));
     assert_eq!(try_case(&mut rogue, own).await, None);
+    // A letter of its own moved to another year alone, where it would take another's number.
+    let letter = id("letter");
+    let fields = json!({"be_year": year, "provisional": format!("P{}-01", laptop_tag(&rogue.device_id)),
+        "issued_by": "x", "subject": "x", "unit_code": "CPN",
+        "created_at": "2026-11-01T00:00:00.000Z", "updated_at": "2026-11-01T00:00:00.000Z"});
+    let wire = WireEvent::from_event(&rogue.event(Entity::LetterRegister, &letter, fields));
+    assert_eq!(rogue.try_one(wire).await, None);
+    let wire = WireEvent::from_event(&rogue.event(Entity::LetterRegister, &letter, json!({"be_year": year - 1})));
+    assert_eq!(rogue.try_one(wire).await, Some(Refusal::NumberNotAllotted));
+    // Asking for numbers without end, and claiming the unit gave up to 999,999 already: the
+    // rogue holds at most 1,000 unused numbers, and the unit's numbers stay where they were.
+    for _ in 0..20 {
+        rogue
+            .numbers(NumberWant {
+                kind: NumberKind::Case,
+                be_year: year,
+                count: 200,
+                above: 999_999,
+            })
+            .await;
+    }
+    let blocks = rogue
+        .numbers(NumberWant {
+            kind: NumberKind::Case,
+            be_year: year,
+            count: 0,
+            above: 0,
+        })
+        .await
+        .blocks;
+    let held: i64 = blocks
+        .iter()
+        .filter(|b| b.device_id == rogue.device_id)
+        .map(|b| b.last - b.first + 1)
+        .sum();
+    assert!(held <= 1_000, "the rogue holds {held} numbers");
+    assert!(blocks.iter().all(|b| b.last < 5_000), "{blocks:?}");
 
     // The honest laptop syncs on: its numbers stand, nothing is set aside.
     let (_, second) = cpn.open_case("นางทดสอบ ที่สอง", None);

@@ -283,9 +283,10 @@ async fn numbers_given_before_enrollment_still_find_their_records() {
 
 /// Users belong to the unit: a user added on laptop A signs in on laptop B once B's
 /// administrator sets up their first sign-in there (no passphrase leaves a laptop); a role
-/// changed on A reaches B; a user disabled on B can no longer sign in on A, whose key file
-/// drops their slot; and two laptops that add the same username offline end with two users
-/// of distinct names, the later renamed before its record left its laptop.
+/// changed on A reaches B; a user disabled on B can no longer sign in on A and is signed out
+/// there, and enabled again signs in again; and two laptops that add the same username offline
+/// end with two users of distinct names, the later renamed before its record left its laptop,
+/// each signing in as themselves.
 #[tokio::test(flavor = "current_thread")]
 async fn users_of_the_unit_work_on_every_laptop() {
     let root = temp("unit-users");
@@ -349,8 +350,20 @@ async fn users(root: &std::path::Path, database: &str) {
         Ok::<Session, Error>(session)
     };
     assert_eq!(reopen(&b, &b_dir, &renamed, FIRST).unwrap().role, Role::Supervisor);
-    // On B, somchai is A's user, who has no sign-in there yet.
+    // On B, somchai is A's user, who has no sign-in there yet: B's own somchai's passphrase
+    // opens nothing under the name. B's administrator sets one up; both then sign in, each
+    // as themselves.
     assert!(matches!(reopen(&b, &b_dir, "somchai", FIRST), Err(Error::UnknownUser)));
+    b.lock()
+        .unwrap()
+        .reset_passphrase(&b_admin, "somchai", common::PASS)
+        .unwrap();
+    assert_eq!(
+        reopen(&b, &b_dir, "somchai", common::PASS).unwrap().role,
+        Role::SocialWorker
+    );
+    assert_eq!(reopen(&b, &b_dir, &renamed, FIRST).unwrap().role, Role::Supervisor);
+    assert!(reopen(&b, &b_dir, "somchai", FIRST).is_err());
 
     // malee, added on A, is a user of B too; B's administrator sets up her sign-in there.
     let listed = b.lock().unwrap().users(&b_admin).unwrap();
@@ -377,18 +390,23 @@ async fn users(root: &std::path::Path, database: &str) {
     sync_both().await;
     assert_eq!(reopen(&b, &b_dir, "malee", FIRST).unwrap().role, Role::Supervisor);
 
-    // Disabled on B, malee can no longer sign in on A, and A's key file drops her slot.
+    // Disabled on B, malee can no longer sign in on A, and her session open there ends.
+    let malee_on_a = reopen(&a, &a_dir, "malee", common::PASS).unwrap();
+    assert_eq!(malee_on_a.role, Role::Supervisor);
+    b.lock().unwrap().remove_user(&b_admin, "malee").unwrap();
+    sync_both().await;
+    assert!(matches!(
+        a.lock().unwrap().current_session(&malee_on_a),
+        Err(Error::UnknownUser)
+    ));
+    assert!(reopen(&a, &a_dir, "malee", common::PASS).is_err());
+    // Enabled again (a mistake, or a revoked device's doing, undone): she signs in on A with
+    // the passphrase she had there.
+    b.lock().unwrap().enable_user(&b_admin, "malee").unwrap();
+    sync_both().await;
     assert_eq!(
         reopen(&a, &a_dir, "malee", common::PASS).unwrap().role,
         Role::Supervisor
-    );
-    b.lock().unwrap().remove_user(&b_admin, "malee").unwrap();
-    sync_both().await;
-    assert!(reopen(&a, &a_dir, "malee", common::PASS).is_err());
-    let slots = casebook::store::keys::KeyFile::load(&a_dir).unwrap().usernames();
-    assert!(
-        !slots.contains(&"malee".to_owned()),
-        "a disabled user's slot stayed: {slots:?}"
     );
 
     for book in [&a, &b] {

@@ -447,7 +447,12 @@ pub async fn sync_once(replica: &impl Replica, client: &Client, known_schema: u3
     })?;
     let answer = client.numbers(&request).await?;
     replica.with_book(|b| {
-        b.rename_taken_users(&answer.taken_usernames)?;
+        let taken: Vec<(String, String)> = answer
+            .taken_usernames
+            .iter()
+            .map(|t| (t.username.clone(), t.free.clone()))
+            .collect();
+        b.rename_taken_users(&taken)?;
         b.keep_number_blocks(&request.wants, &answer.blocks)?;
         b.provisional_before_hub()?;
         b.settle_provisional_numbers()
@@ -545,10 +550,7 @@ pub async fn sync_once(replica: &impl Replica, client: &Client, known_schema: u3
         report.received.quarantined += got.quarantined;
         replica.progress(&report);
     }
-    replica.with_book(|b| {
-        b.count_sync_for_waiting()?;
-        b.drop_disabled_slots().map(|_| ())
-    })?;
+    replica.with_book(|b| b.count_sync_for_waiting())?;
     for sha in replica.with_book(|b| b.missing_blobs(usize::MAX))? {
         match client.get_blob(&sha).await? {
             Some((mime, bytes)) => {

@@ -10,5 +10,5 @@ pub use client::{Client, Credentials, Enrolled, Replica, SyncError, SyncReport, 
 pub use tls::{fingerprint, typed_fingerprint};
 pub use wire::{
     EnrollRequest, EnrollResponse, NumbersRequest, NumbersResponse, PullResponse, PulledEvent, PushRequest,
-    PushResponse, Refusal, RefusedEvent, SetAside, UnitList, UsernameClaim, WIRE_VERSION, WireEvent,
+    PushResponse, Refusal, RefusedEvent, SetAside, TakenUsername, UnitList, UsernameClaim, WIRE_VERSION, WireEvent,
 };

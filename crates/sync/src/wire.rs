@@ -297,12 +297,19 @@ pub struct UsernameClaim {
 }
 
 /// Every block of the unit for the kinds and years asked, the new ones included; and the
-/// usernames asked about that another user of the unit has.
+/// usernames asked about that another user of the unit has, each with a free one to take.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct NumbersResponse {
     pub blocks: Vec<NumberBlock>,
     #[serde(default)]
-    pub taken_usernames: Vec<String>,
+    pub taken_usernames: Vec<TakenUsername>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TakenUsername {
+    pub username: String,
+    /// `username.<laptop tag>` (with a count after it if that is taken too).
+    pub free: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

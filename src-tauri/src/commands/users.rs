@@ -40,6 +40,12 @@ pub fn disable_user(state: State<'_, AppState>, username: String) -> Result<()> 
     state.with_book(|book, s| book.remove_user(s, &username))
 }
 
+/// Enables a disabled user of the unit again (on every laptop, with the next syncs).
+#[tauri::command]
+pub fn enable_user(state: State<'_, AppState>, username: String) -> Result<()> {
+    state.with_book(|book, s| book.enable_user(s, &username))
+}
+
 /// Users renamed at sync because their name was taken in the unit: (old, new).
 #[tauri::command]
 pub fn renamed_users(state: State<'_, AppState>) -> Result<Vec<(String, String)>> {

@@ -70,6 +70,7 @@ export const api = {
   users: () => invoke<UserSummary[]>("users"),
   setRole: (username: string, role: Role) => invoke<void>("set_role", { username, role }),
   disableUser: (username: string) => invoke<void>("disable_user", { username }),
+  enableUser: (username: string) => invoke<void>("enable_user", { username }),
   renamedUsers: () => invoke<[string, string][]>("renamed_users"),
   addUser: (username: string, displayName: string, role: Role, passphrase: string) =>
     invoke<string>("add_user", { username, displayName, role, passphrase }),

@@ -130,8 +130,7 @@ impl Casebook {
         let mut keys = KeyFile::load(dir)?;
         let user_id = keys.user_id(username).ok_or(Error::UnknownUser)?;
         let secret = device::load_secret(&keys.book_id)?;
-        let owner = keys.owner(&user_id, username);
-        let slot_user = user_id.clone();
+        let owner = keys.owner(&user_id).ok_or(Error::UnknownUser)?;
         let opened = keys.open_slot(&owner, passphrase.as_bytes(), Some(&secret), Utc::now().timestamp());
         keys.save(dir)?;
         let key = opened?;
@@ -140,10 +139,9 @@ impl Casebook {
         let mut book = Casebook::from_connection(dir, conn, kdf, key)?;
         let session = book.session_of(username)?;
         // The slot opened must be the named user's: never another user's who had the name.
-        if session.user_id != slot_user {
+        if session.user_id != user_id {
             return Err(Error::UnknownUser);
         }
-        book.drop_disabled_slots()?;
         book.audit(&session, "login", None, None, None)?;
         Ok((book, session))
     }
@@ -162,8 +160,8 @@ impl Casebook {
         let mut book = Casebook::from_connection(dir, conn, KdfParams::default(), key)?;
         book.become_new_laptop()?;
         let session = Session {
-            user_id: "recovery".into(),
-            username: "recovery".into(),
+            user_id: super::users::RECOVERY_USER.into(),
+            username: super::users::RECOVERY_USER.into(),
             role: Role::Administrator,
         };
         book.audit(&session, "login.recovery", None, None, None)?;

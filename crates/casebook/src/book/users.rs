@@ -13,6 +13,9 @@ use serde_json::{Value, json};
 
 pub const MIN_PASSPHRASE_CHARS: usize = 10;
 
+/// The session of the recovery administrator (`unlock_with_recovery`): no user of the unit.
+pub(crate) const RECOVERY_USER: &str = "recovery";
+
 /// A user as the administrator sees them.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
 #[ts(export)]
@@ -167,31 +170,27 @@ impl Casebook {
     }
 
     /// Renames this laptop's users whose username another user of the unit has (added on
-    /// another laptop while this one was offline) before their record leaves it: `somchai`
-    /// becomes `somchai.3f9a1c2b` (this laptop's tag). No one else has seen the old name, so the
-    /// unsent events are rewritten; the user signs in with the new name and the same
-    /// passphrase, and the administrator's screen lists the change.
-    pub fn rename_taken_users(&mut self, taken: &[String]) -> Result<()> {
+    /// another laptop while this one was offline) before their record leaves it, to the free
+    /// name the hub named (`somchai.3f9a1c2b`: this laptop's tag). Only users whose record the
+    /// hub has not had are renamed: no one else has seen the old name, so the unsent events are
+    /// rewritten. The user signs in with the new name and the same passphrase, and the
+    /// administrator's screen lists the change. `taken`: (name, free name).
+    pub fn rename_taken_users(&mut self, taken: &[(String, String)]) -> Result<()> {
         if taken.is_empty() {
             return Ok(());
         }
+        let unsent = self.unsent_usernames()?;
         let pushed = self.sync_position()?.pushed_seq;
-        let tag = crate::records::numbers::laptop_tag(self.device_id()).to_lowercase();
         let mut keys = KeyFile::load(&self.dir)?;
         let mut renamed = self.renamed_users()?;
         let tx = self.conn.transaction()?;
-        for old in taken {
-            let Some(user_id) = tx
-                .query_row("SELECT id FROM users WHERE username = ?1", [old], |r| {
-                    r.get::<_, String>(0)
-                })
-                .optional()?
-            else {
+        for (old, new) in taken {
+            let Some((user_id, _)) = unsent.iter().find(|(_, name)| name == old) else {
                 continue;
             };
-            let mut new = format!("{old}.{tag}");
-            while tx.prepare("SELECT 1 FROM users WHERE username = ?1")?.exists([&new])? {
-                new.push('x');
+            let exists = tx.prepare("SELECT 1 FROM users WHERE username = ?1")?.exists([new])?;
+            if exists || new.trim().is_empty() || new.len() > 64 {
+                continue;
             }
             tx.execute(
                 "UPDATE events SET fields = json_set(fields, '$.username', ?1)
@@ -199,18 +198,18 @@ impl Casebook {
                    AND json_extract(fields, '$.username') IS NOT NULL",
                 rusqlite::params![new, user_id, self.device_id, pushed],
             )?;
-            tx.execute("UPDATE users SET username = ?1 WHERE id = ?2", [&new, &user_id])?;
+            tx.execute("UPDATE users SET username = ?1 WHERE id = ?2", [new, user_id])?;
             crate::book::audit::append(
                 &tx,
                 &crate::dates::now_iso(),
                 None,
                 "user.renamed",
                 Some(Entity::User.name()),
-                Some(&user_id),
+                Some(user_id),
                 Some(&format!("{old} → {new}")),
             )?;
-            keys.rename_user(old, &new);
-            renamed.push((old.clone(), new));
+            keys.rename_user(user_id, new);
+            renamed.push((old.clone(), new.clone()));
         }
         let list = serde_json::to_string(&renamed).map_err(|e| Error::Corrupt(e.to_string()))?;
         tx.execute(
@@ -218,8 +217,9 @@ impl Casebook {
              ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             [list],
         )?;
-        // The key file first: a crash between the two leaves an alias to a name no one has,
-        // rather than a user who cannot sign in.
+        // The key file first: a crash between the two leaves the user unable to sign in until
+        // the next sync, which the hub again tells of the taken name and renames them again
+        // (the other order would leave them unable to sign in for good).
         keys.save(&self.dir)?;
         tx.commit()?;
         Ok(())
@@ -236,49 +236,63 @@ impl Casebook {
         Ok(list.and_then(|l| serde_json::from_str(&l).ok()).unwrap_or_default())
     }
 
-    /// Deletes the key slots of users disabled on any laptop of the unit: a passphrase of
-    /// theirs no longer opens this laptop's book, not even with the key file copied away.
-    /// Returns how many went.
-    pub fn drop_disabled_slots(&mut self) -> Result<usize> {
-        let mut keys = KeyFile::load(&self.dir)?;
-        let mut dropped = 0;
-        for username in keys.usernames() {
-            let active: Option<bool> = self
-                .conn
-                .query_row(
-                    "SELECT active FROM users WHERE id = ?1",
-                    [keys.user_id(&username).unwrap_or_default()],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            if active == Some(false) && keys.remove_user(&username) {
-                dropped += 1;
-            }
-        }
-        if dropped > 0 {
-            keys.save(&self.dir)?;
-        }
-        Ok(dropped)
-    }
-
-    /// Deactivates the user, on every laptop of the unit with the next syncs, and deletes
-    /// their key slot here: they can no longer sign in.
+    /// Disables the user: they sign in on no laptop of the unit once it has synced (sign-in
+    /// reads `active` from the unit's record), and their key slot here is deleted. Their slots
+    /// on the other laptops stay until an administrator there removes them, so an account
+    /// disabled by mistake (or by a device the province then revoked) is enabled again with
+    /// `enable_user`, and signs in again with the passphrases it had.
     pub fn remove_user(&mut self, admin: &Session, username: &str) -> Result<()> {
         admin.require(Permission::ManageUsers)?;
         let mut keys = KeyFile::load(&self.dir)?;
         let user_id = self.session_of(username)?.user_id;
-        keys.remove_user(username);
+        keys.remove_user(&user_id);
         let mut fields = Fields::new();
         fields.insert("active".into(), json!(false));
         self.write(admin, Entity::User, &user_id, fields, "user.deactivate", None)?;
         keys.save(&self.dir)
     }
 
+    /// The signed-in user as the unit's record has them now: a role changed on another laptop
+    /// takes effect at once; a user disabled on another laptop is signed out (`UnknownUser`).
+    /// The recovery administrator, who is no user of the unit, stays as they are.
+    pub fn current_session(&self, session: &Session) -> Result<Session> {
+        let row: Option<(String, bool)> = self
+            .conn
+            .prepare_cached("SELECT role, active FROM users WHERE id = ?1")?
+            .query_row([&session.user_id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        match row {
+            None if session.user_id == RECOVERY_USER => Ok(session.clone()),
+            Some((role, true)) => Ok(Session {
+                role: Role::from_name(&role).ok_or_else(|| Error::Corrupt("user role".into()))?,
+                ..session.clone()
+            }),
+            _ => Err(Error::UnknownUser),
+        }
+    }
+
+    /// Enables a disabled user of the unit again, on every laptop with the next syncs.
+    pub fn enable_user(&mut self, admin: &Session, username: &str) -> Result<()> {
+        admin.require(Permission::ManageUsers)?;
+        let user_id: String = self
+            .conn
+            .query_row(
+                "SELECT id FROM users WHERE username = ?1 AND unit_code = ?2",
+                [username, self.unit_code()],
+                |r| r.get(0),
+            )
+            .optional()?
+            .ok_or(Error::UnknownUser)?;
+        let mut fields = Fields::new();
+        fields.insert("active".into(), json!(true));
+        self.write(admin, Entity::User, &user_id, fields, "user.enable", Some(username))
+    }
+
     pub fn change_passphrase(&mut self, session: &Session, old: &str, new: &str) -> Result<()> {
         validate_passphrase("user.new_passphrase", new)?;
         let mut keys = KeyFile::load(&self.dir)?;
         let secret = device::load_secret(&self.book_id)?;
-        let owner = keys.owner(&session.user_id, &session.username);
+        let owner = keys.owner(&session.user_id).ok_or(Error::UnknownUser)?;
         let opened = keys.open_slot(&owner, old.as_bytes(), Some(&secret), Utc::now().timestamp());
         let key = match opened {
             Ok(key) => key,
@@ -287,9 +301,15 @@ impl Casebook {
                 return Err(e);
             }
         };
+        // Sealed under the name the user has now (a rename at sync may have changed it).
+        let username: String =
+            self.conn
+                .query_row("SELECT username FROM users WHERE id = ?1", [&session.user_id], |r| {
+                    r.get(0)
+                })?;
         let owner = SlotOwner::User {
             user_id: session.user_id.clone(),
-            username: session.username.clone(),
+            username,
         };
         keys.put_slot(owner, new.as_bytes(), Some(&secret), self.kdf, &key)?;
         keys.save(&self.dir)?;

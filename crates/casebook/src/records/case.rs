@@ -259,14 +259,16 @@ impl Casebook {
     }
 
     /// The client of the case with this number (a data-subject request names the person by
-    /// it). Only an id comes back, so it is not an audited view.
+    /// it): the case that has it now before one that had it before. Only an id comes back, so
+    /// it is not an audited view.
     pub fn client_of_case_number(&self, session: &Session, number: &str) -> Result<Option<String>> {
         session.require(Permission::ViewCases)?;
         Ok(self
             .conn
             .query_row(
                 "SELECT client_id FROM cases WHERE case_number = ?1
-                 OR EXISTS (SELECT 1 FROM json_each(former_numbers) WHERE value = ?1)",
+                 OR EXISTS (SELECT 1 FROM json_each(former_numbers) WHERE value = ?1)
+                 ORDER BY case_number = ?1 DESC LIMIT 1",
                 [number.trim()],
                 |r| r.get(0),
             )

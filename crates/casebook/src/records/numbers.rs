@@ -25,6 +25,12 @@ use ts_rs::TS;
 pub const BLOCK: i64 = 10;
 /// A laptop with fewer unused numbers than this asks for another block at its next sync.
 const LOW: i64 = 5;
+/// The longest block a laptop takes from the hub: one the hub grants of the numbers a laptop
+/// gave before it was enrolled may be long, not longer.
+const LONGEST_BLOCK: i64 = 1_000_000;
+/// Blocks longer than this are grants of numbers given before enrollment: all given, not
+/// listed as reserved.
+const LONGEST_LISTED: i64 = 2_000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
@@ -333,6 +339,9 @@ impl Casebook {
         };
         let mut free = Vec::new();
         for (first, last, next, device_id) in blocks {
+            if last - first >= LONGEST_LISTED {
+                continue;
+            }
             let mine = device_id == self.device_id();
             for n in if mine { next } else { first }..=last {
                 if mine || !self.used(kind, year, n)? {
@@ -407,6 +416,28 @@ impl Casebook {
         Ok(highest)
     }
 
+    /// The years of this laptop's provisional case and letter numbers.
+    fn provisional_years(&self) -> Result<Vec<i64>> {
+        let unit = self.unit_code();
+        let label = format!("P{}-%", laptop_tag(self.device_id()));
+        let mut years: Vec<i64> = self
+            .conn
+            .prepare("SELECT DISTINCT be_year FROM letter_register WHERE unit_code = ?1 AND provisional LIKE ?2")?
+            .query_map(params![unit, label], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut stmt = self
+            .conn
+            .prepare("SELECT case_number FROM cases WHERE case_number LIKE ?1")?;
+        for number in stmt.query_map([format!("{unit}-%-{label}")], |r| r.get::<_, String>(0))? {
+            if let Some((year, Number::Provisional(_))) = parse_case_number(unit, &number?)
+                && !years.contains(&year)
+            {
+                years.push(year);
+            }
+        }
+        Ok(years)
+    }
+
     /// How many of this laptop's records of a kind and year have a provisional number.
     fn provisional_count(&self, kind: NumberKind, year: i64) -> Result<i64> {
         let label = format!("P{}-%", laptop_tag(self.device_id()));
@@ -430,7 +461,15 @@ impl Casebook {
     /// the unit's blocks in any case (the register lists the reserved numbers).
     pub fn number_wants(&self) -> Result<Vec<NumberWant>> {
         let mut wants = Vec::new();
-        for year in years() {
+        // And any year of which this laptop still has provisional numbers (December's, in
+        // January).
+        let mut years = years();
+        for year in self.provisional_years()? {
+            if !years.contains(&year) {
+                years.push(year);
+            }
+        }
+        for year in years {
             for kind in [NumberKind::Case, NumberKind::Letter] {
                 // Enough for the provisional numbers waiting, and `LOW` to go on with.
                 let unused = self.unused_count(kind, year)?;
@@ -449,9 +488,14 @@ impl Casebook {
     /// Keeps the unit's blocks as the hub answered `wants`: for each kind and year asked,
     /// exactly the blocks it named, this laptop's with how far it has given from them.
     pub fn keep_number_blocks(&mut self, wants: &[NumberWant], blocks: &[NumberBlock]) -> Result<()> {
+        // A block no hub allots (a hub that was tampered with) is not kept.
+        let blocks: Vec<&NumberBlock> = blocks
+            .iter()
+            .filter(|b| b.first >= 1 && b.last >= b.first && b.last - b.first < LONGEST_BLOCK)
+            .collect();
         let own = self.device_id().to_owned();
         let mut starts = Vec::new();
-        for block in blocks {
+        for block in &blocks {
             let known: bool = self
                 .conn
                 .prepare_cached("SELECT 1 FROM number_blocks WHERE kind = ?1 AND be_year = ?2 AND first = ?3")?

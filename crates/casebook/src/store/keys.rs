@@ -151,9 +151,9 @@ pub struct KeyFile {
     slots: Vec<Slot>,
     #[serde(default)]
     throttle: Throttle,
-    /// A user renamed since their slot was sealed (their name was taken on another laptop of
-    /// the unit): new name → the name the slot is sealed under, until a new passphrase seals
-    /// one under the new name.
+    /// Users renamed since their slot was sealed (their name was taken on another laptop of
+    /// the unit): new name → user id. Their slot stays sealed under the old name, which may
+    /// since be another user's.
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     aliases: std::collections::BTreeMap<String, String>,
 }
@@ -189,52 +189,38 @@ impl KeyFile {
         crate::store::files::write_atomic(&dir.join(KEY_FILE), text.as_bytes())
     }
 
-    pub fn usernames(&self) -> Vec<String> {
-        self.slots
-            .iter()
-            .filter_map(|s| match &s.owner {
-                SlotOwner::User { username, .. } => Some(username.clone()),
-                SlotOwner::Recovery => None,
-            })
-            .collect()
-    }
-
+    /// The user who signs in under `username` on this laptop: the one renamed to it, or the
+    /// one whose slot is sealed under it and who was not renamed away from it.
     pub fn user_id(&self, username: &str) -> Option<String> {
-        // A name a user was renamed away from is no longer theirs to sign in with.
-        if !self.aliases.contains_key(username) && self.aliases.values().any(|old| old == username) {
-            return None;
+        if let Some(user_id) = self.aliases.get(username) {
+            return Some(user_id.clone());
         }
-        let sealed_as = self.sealed_as(username);
         self.slots.iter().find_map(|s| match &s.owner {
-            SlotOwner::User { user_id, username: u } if *u == sealed_as => Some(user_id.clone()),
+            SlotOwner::User { user_id, username: u }
+                if u == username && !self.aliases.values().any(|renamed| renamed == user_id) =>
+            {
+                Some(user_id.clone())
+            }
             _ => None,
         })
     }
 
-    /// The slot owner a user signs in as: their slot may be sealed under the name they had
-    /// before a rename.
-    pub fn owner(&self, user_id: &str, username: &str) -> SlotOwner {
-        SlotOwner::User {
-            user_id: user_id.to_owned(),
-            username: self.sealed_as(username),
-        }
+    /// The owner of `user_id`'s slot, as it was sealed (under the name the user had then).
+    pub fn owner(&self, user_id: &str) -> Option<SlotOwner> {
+        self.slots.iter().find_map(|s| match &s.owner {
+            SlotOwner::User { user_id: id, .. } if id == user_id => Some(s.owner.clone()),
+            _ => None,
+        })
     }
 
-    fn sealed_as(&self, username: &str) -> String {
-        self.aliases
-            .get(username)
-            .cloned()
-            .unwrap_or_else(|| username.to_owned())
+    /// `user_id` signs in as `new` from now on; their slot stays sealed as it was.
+    pub fn rename_user(&mut self, user_id: &str, new: &str) {
+        self.aliases.retain(|_, id| id != user_id);
+        self.aliases.insert(new.to_owned(), user_id.to_owned());
     }
 
-    /// The user `old` is called `new` from now on; their slot stays sealed under `old`.
-    pub fn rename_user(&mut self, old: &str, new: &str) {
-        let sealed_as = self.sealed_as(old);
-        self.aliases.remove(old);
-        self.aliases.insert(new.to_owned(), sealed_as);
-    }
-
-    /// Adds (or replaces) the slot of `owner`.
+    /// Adds (or replaces) the slot of `owner`, sealed under the user's name now: one slot per
+    /// user, and no alias for them any more.
     pub fn put_slot(
         &mut self,
         owner: SlotOwner,
@@ -244,25 +230,20 @@ impl KeyFile {
         key: &MasterKey,
     ) -> Result<()> {
         let sealed = Sealed::seal(&key.0, secret, pepper, kdf, &slot_aad(&owner))?;
-        // A renamed user's slot under the old name goes: this one replaces it.
-        if let SlotOwner::User { username, .. } = &owner
-            && let Some(old) = self.aliases.remove(username)
-        {
-            self.remove_user(&old);
+        if let SlotOwner::User { user_id, .. } = &owner {
+            self.aliases.retain(|_, id| id != user_id);
         }
         self.slots.retain(|s| !same_owner(&s.owner, &owner));
         self.slots.push(Slot { owner, sealed });
         Ok(())
     }
 
-    pub fn remove_user(&mut self, username: &str) -> bool {
-        let username = match self.aliases.remove(username) {
-            Some(sealed_as) => sealed_as,
-            None => username.to_owned(),
-        };
+    /// Removes `user_id`'s slot; false when they had none here.
+    pub fn remove_user(&mut self, user_id: &str) -> bool {
+        self.aliases.retain(|_, id| id != user_id);
         let before = self.slots.len();
         self.slots
-            .retain(|s| !matches!(&s.owner, SlotOwner::User { username: u, .. } if *u == username));
+            .retain(|s| !matches!(&s.owner, SlotOwner::User { user_id: id, .. } if id == user_id));
         before != self.slots.len()
     }
 
@@ -317,7 +298,7 @@ fn delay_after(failures: u32) -> u64 {
 fn same_owner(a: &SlotOwner, b: &SlotOwner) -> bool {
     match (a, b) {
         (SlotOwner::Recovery, SlotOwner::Recovery) => true,
-        (SlotOwner::User { username: x, .. }, SlotOwner::User { username: y, .. }) => x == y,
+        (SlotOwner::User { user_id: x, .. }, SlotOwner::User { user_id: y, .. }) => x == y,
         _ => false,
     }
 }

@@ -45,7 +45,9 @@ impl Casebook {
             .conn
             .prepare("SELECT 1 FROM sync_state WHERE key = 'numbered_by_hub'")?
             .exists([])?;
-        self.move_to_device(&new_id())?;
+        // The hub link goes first: a crash before the move leaves a book that syncs nowhere
+        // until it is enrolled again (which moves its events), never one that sends the new
+        // device's events with the old device's token.
         let tx = self.conn.transaction()?;
         tx.execute(
             "DELETE FROM sync_state WHERE key IN ('hub_url', 'hub_pin', 'pull_cursor', 'hub_units')",
@@ -59,7 +61,7 @@ impl Casebook {
             )?;
         }
         tx.commit()?;
-        Ok(())
+        self.move_to_device(&new_id())
     }
 
     /// The device this book replaced (restored, or opened with the recovery code) while the

@@ -15,11 +15,13 @@ use casebook::log::events::Event;
 use casebook::records::numbers::{
     Number, NumberBlock, NumberKind, NumberWant, laptop_tag, parse_case_number, provisional_tag,
 };
-use oscc_sync::{Refusal, UsernameClaim};
+use oscc_sync::{Refusal, TakenUsername, UsernameClaim};
 
-/// The most numbers one block holds (a laptop enrolled after months on its own asks for as
-/// many as it gave by itself).
-const MOST: i64 = 2_000;
+/// The most numbers one block holds.
+const MOST: i64 = 200;
+/// A device holding this many allotted numbers no record carries is given no more until it
+/// uses them.
+const MOST_HELD: i64 = 1_000;
 /// The most usernames one request asks about.
 const MOST_USERNAMES: usize = 500;
 /// The most kinds and years one request asks for.
@@ -54,8 +56,26 @@ pub(super) fn allot(sql: &mut dyn Sql, device: &Device, wants: &[NumberWant]) ->
             )?
             .first()
             .map_or(0, |r| r[0].int());
-        let above = want.above.clamp(0, HIGHEST_ABOVE);
+        // A device's word on numbers given before counts only before the unit has any block.
+        let above = if top == 0 {
+            want.above.clamp(0, HIGHEST_ABOVE)
+        } else {
+            0
+        };
         let [unit, kind, year] = key;
+        // A device holding `MOST_HELD` numbers or more that no record of the hub carries gets
+        // no more: a rogue one cannot run the unit's numbers up or its list of blocks long.
+        let held = sql
+            .rows(
+                "SELECT COALESCE(SUM(last - first + 1 - used), 0) FROM allotments
+                 WHERE unit_code = ?1 AND kind = ?2 AND be_year = ?3 AND device_id = ?4",
+                &[unit.clone(), kind.clone(), year.clone(), device.id.as_str().into()],
+            )?
+            .first()
+            .map_or(0, |r| r[0].int());
+        if held >= MOST_HELD {
+            continue;
+        }
         if top == 0 && above > 0 {
             sql.exec(
                 "INSERT INTO allotments (unit_code, kind, be_year, device_id, first, last) VALUES (?1, ?2, ?3, ?4, 1, ?5)",
@@ -164,6 +184,10 @@ pub(super) fn judge(
         Entity::LetterRegister => {
             let number = body.fields.get("number").and_then(|v| v.as_i64());
             let provisional = text("provisional");
+            // A letter's year goes with its number: moved alone it would take another's.
+            if body.fields.contains_key("be_year") && number.is_none() && provisional.is_none() {
+                return refuse(Refusal::NumberNotAllotted, "be_year");
+            }
             if number.is_some() || provisional.is_some() {
                 let Some(year) = body.fields.get("be_year").and_then(|v| v.as_i64()) else {
                     return refuse(Refusal::NumberNotAllotted, "be_year");
@@ -261,9 +285,10 @@ fn holder(sql: &mut dyn Sql, unit: &str, kind: &str, key: &str) -> Result<Option
 }
 
 /// Notes the numbers an admitted event gave its record.
+/// A final number noted counts as used in its block (`allot` limits what a device holds unused).
 pub(super) fn register(sql: &mut dyn Sql, unit: &str, record_id: &str, claims: &[Claim]) -> Result<(), StoreError> {
     for claim in claims {
-        sql.exec(
+        let new = sql.exec(
             "INSERT INTO numbers (unit_code, kind, number, record_id) VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
             &[
                 unit.into(),
@@ -272,21 +297,45 @@ pub(super) fn register(sql: &mut dyn Sql, unit: &str, record_id: &str, claims: &
                 record_id.into(),
             ],
         )?;
+        if let (1, Some((year, n))) = (new, claim.allotted) {
+            sql.exec(
+                "UPDATE allotments SET used = used + 1
+                 WHERE unit_code = ?1 AND kind = ?2 AND be_year = ?3 AND first <= ?4 AND last >= ?4",
+                &[unit.into(), claim.kind.into(), year.into(), n.into()],
+            )?;
+        }
     }
     Ok(())
 }
 
-/// The usernames of `claims` another user of the device's unit has.
+/// The usernames of `claims` another user of the device's unit has, each with a free one:
+/// `name.<laptop tag>`, with a count after it while that is taken too.
 pub(super) fn taken_usernames(
     sql: &mut dyn Sql,
     device: &Device,
     claims: &[UsernameClaim],
-) -> Result<Vec<String>, StoreError> {
+) -> Result<Vec<TakenUsername>, StoreError> {
+    let unit = device.unit_code.as_str();
+    let tag = laptop_tag(&device.id).to_lowercase();
     let mut taken = Vec::new();
     for claim in claims.iter().take(MOST_USERNAMES) {
-        if holder(sql, &device.unit_code, "username", &claim.username)?.is_some_and(|h| h != claim.user_id) {
-            taken.push(claim.username.clone());
+        let other = |name: &str, sql: &mut dyn Sql| -> Result<bool, StoreError> {
+            Ok(holder(sql, unit, "username", name)?.is_some_and(|h| h != claim.user_id))
+        };
+        if !other(&claim.username, sql)? {
+            continue;
         }
+        let base = format!("{}.{tag}", claim.username);
+        let mut free = base.clone();
+        let mut count = 1;
+        while other(&free, sql)? && count < 100 {
+            count += 1;
+            free = format!("{base}{count}");
+        }
+        taken.push(TakenUsername {
+            username: claim.username.clone(),
+            free,
+        });
     }
     Ok(taken)
 }

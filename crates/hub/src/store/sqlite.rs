@@ -49,9 +49,11 @@ CREATE TABLE IF NOT EXISTS attestations (device_id TEXT PRIMARY KEY, signature T
 -- A device the province revoked: the last of its events that stands, and the province key's signature.
 CREATE TABLE IF NOT EXISTS revocations (device_id TEXT PRIMARY KEY, last_seq INTEGER NOT NULL, signature TEXT NOT NULL);
 -- Blocks of case and letter numbers allotted to a unit's devices, per kind and Buddhist year
--- (`numbers`), and each number a record of the unit carries: no number is given twice.
+-- (`numbers`) with how many of each a record carries, and each number a record of the unit
+-- carries: no number is given twice.
 CREATE TABLE IF NOT EXISTS allotments (unit_code TEXT NOT NULL, kind TEXT NOT NULL, be_year INTEGER NOT NULL,
-  device_id TEXT NOT NULL, first INTEGER NOT NULL, last INTEGER NOT NULL, PRIMARY KEY (unit_code, kind, be_year, first));
+  device_id TEXT NOT NULL, first INTEGER NOT NULL, last INTEGER NOT NULL, used INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (unit_code, kind, be_year, first));
 CREATE TABLE IF NOT EXISTS numbers (unit_code TEXT NOT NULL, kind TEXT NOT NULL, number TEXT NOT NULL,
   record_id TEXT NOT NULL, PRIMARY KEY (unit_code, kind, number));
 ";
