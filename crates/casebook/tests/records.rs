@@ -564,7 +564,7 @@ fn numbers_come_from_the_laptops_blocks_and_are_never_given_twice() {
         },
     ];
     book.keep_number_blocks(&wants, &blocks).unwrap();
-    let mut open = |book: &mut casebook::Casebook| {
+    let open = |book: &mut casebook::Casebook| {
         let (client, _) = book.create_person(&worker, &person("ผู้รับบริการ ลำดับเลข")).unwrap();
         book.create_case(&worker, &case_for(&client)).unwrap().case_number
     };

@@ -65,9 +65,10 @@ pub(super) fn allot(sql: &mut dyn Sql, device: &Device, wants: &[NumberWant]) ->
         let [unit, kind, year] = key;
         // A device holding `MOST_HELD` numbers or more that no record of the hub carries gets
         // no more: a rogue one cannot run the unit's numbers up or its list of blocks long.
+        // (PostgreSQL sums integers as numeric: cast back.)
         let held = sql
             .rows(
-                "SELECT COALESCE(SUM(last - first + 1 - used), 0) FROM allotments
+                "SELECT CAST(COALESCE(SUM(last - first + 1 - used), 0) AS BIGINT) FROM allotments
                  WHERE unit_code = ?1 AND kind = ?2 AND be_year = ?3 AND device_id = ?4",
                 &[unit.clone(), kind.clone(), year.clone(), device.id.as_str().into()],
             )?
