@@ -4,7 +4,8 @@
 //! `sql`, which `sqlite` and `postgres` provide.
 //!
 //! Imports here go one way: `mod.rs` (storage, and the `Hub` that joins it to the routing)
-//! uses `routing`, `sqlite` and `postgres`, and each of those uses only `sql`.
+//! uses `admission`, `numbers`, `routing`, `sqlite` and `postgres`; `admission` uses
+//! `numbers`; each of those uses only `sql` (and the `Device` of `mod.rs`).
 
 mod admission;
 mod numbers;

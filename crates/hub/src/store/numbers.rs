@@ -7,7 +7,6 @@
 //! a second user of the unit under a name taken is refused (`username_taken`).
 
 use super::Device;
-use super::admission::Refused;
 use super::sql::{Sql, StoreError};
 use casebook::dates::{be_year, today};
 use casebook::log::entity::Entity;
@@ -144,7 +143,7 @@ pub(super) fn judge(
     device: &Device,
     record_id: &str,
     body: &Event,
-) -> Result<Result<Vec<Claim>, Refused>, StoreError> {
+) -> Result<Result<Vec<Claim>, (Refusal, String)>, StoreError> {
     let refuse = |refusal: Refusal, field: &str| Ok(Err((refusal, field.to_owned())));
     let tag = laptop_tag(&device.id);
     let unit = device.unit_code.as_str();
