@@ -27,6 +27,10 @@ pub enum Rule {
     SameUnit,
     /// A purge before the case's retention date, with no erasure request.
     NotYetDue,
+    /// A status the case cannot move to from the one it has.
+    NotAStep,
+    /// Someone who is not an active worker of this unit (a case given to an administrator).
+    NotAWorker,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS, thiserror::Error)]

@@ -54,10 +54,10 @@ fn an_intake_stores_client_case_incident_and_named_parties_together() {
     let incidents = book.incidents(&worker, &case.id).unwrap();
     assert_eq!(incidents.len(), 1);
     assert_eq!(incidents[0].record.description.as_deref(), Some("ถูกตีที่บ้าน"));
-    let parties = book.parties(&worker, &case.id).unwrap();
+    let parties = book.open_case(&worker, &case.id).unwrap().parties;
     assert_eq!(parties.len(), 1, "only the named party is stored");
-    assert_eq!(parties[0].record.role, PartyRole::AllegedPerpetrator);
-    assert_eq!(parties[0].record.relationship, Some(Relationship::Parent));
+    assert_eq!(parties[0].role, PartyRole::AllegedPerpetrator);
+    assert_eq!(parties[0].relationship, Some(Relationship::Parent));
 
     // The client and the named party both lead to the case in search.
     for name in ["เด็กหญิงทดสอบ", "สมมุติ ทดลอง"] {

@@ -105,6 +105,7 @@ fn a_case_with_parties_incident_plan_and_referral_round_trips_and_rebuilds() {
                 status: ReferralStatus::Draft,
                 reply: None,
                 to_unit: None,
+                reply_by: None,
             },
         )
         .unwrap();
@@ -117,7 +118,7 @@ fn a_case_with_parties_incident_plan_and_referral_round_trips_and_rebuilds() {
     .unwrap();
 
     assert_eq!(
-        book.parties(&worker, &case.id).unwrap()[0].record.relationship,
+        book.open_case(&worker, &case.id).unwrap().parties[0].relationship,
         Some(Relationship::StepParent)
     );
     assert_eq!(
@@ -471,7 +472,7 @@ fn the_administrator_edits_lookups_and_deactivated_ones_disappear_from_pickers()
     let dir = Dir::new("lookups");
     let (mut book, worker, admin, _) = book_with_worker(dir.path());
     let reason = |code: &str, th: &str, active: bool| Lookup {
-        kind: "closure_reason".into(),
+        kind: "referral_destination".into(),
         code: code.into(),
         label_th: th.into(),
         label_en: code.into(),
@@ -486,10 +487,10 @@ fn the_administrator_edits_lookups_and_deactivated_ones_disappear_from_pickers()
     book.set_lookup(&admin, &reason("moved", "ย้ายออกนอกพื้นที่", false))
         .unwrap();
     let labels: Vec<String> = book
-        .lookups("closure_reason")
+        .lookups("referral_destination")
         .unwrap()
         .into_iter()
-        .map(|l| l.record.label_th)
+        .map(|l| l.label_th)
         .collect();
     assert_eq!(labels, vec!["ปลอดภัยแล้ว"]);
 }
@@ -513,6 +514,7 @@ fn issuing_a_referral_letter_numbers_it_marks_it_sent_and_audits_the_export() {
         status: ReferralStatus::Draft,
         reply: None,
         to_unit: None,
+        reply_by: None,
     };
     let first = book.create_referral(&worker, &referral).unwrap();
     let second = book.create_referral(&worker, &referral).unwrap();

@@ -5,7 +5,7 @@
 mod common;
 
 use casebook::records::care::{CaseParty, PartyRole, Relationship};
-use casebook::records::case::{Category, Source, Status, ViolenceType};
+use casebook::records::case::{Category, Source, ViolenceType};
 use casebook::records::person::{IdKind, PersonInput, Sex};
 use casebook::statistics::{Dimension, Period, Replay, Statistics};
 use chrono::Datelike;
@@ -56,8 +56,12 @@ fn a_months_statistics_count_each_case_by_every_dimension() {
         relationship: Some(Relationship::Spouse),
     };
     book.add_party(&worker, &party).unwrap();
-    book.change_status(&worker, &closed.id, Status::Closed, "ปลอดภัยแล้ว")
-        .unwrap();
+    let closing = casebook::records::status::Closing {
+        reason: "goals_met".into(),
+        outcome: "safe".into(),
+        note: Some("ปลอดภัยแล้ว".into()),
+    };
+    book.close_case(&worker, &closed.id, &closing).unwrap();
 
     // A boy without documents found working, brought by the police: no age known, no one named.
     let boy = PersonInput {

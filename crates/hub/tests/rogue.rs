@@ -736,6 +736,7 @@ async fn rogue(root: &std::path::Path, database: &str) {
                 status: casebook::records::referral::ReferralStatus::Draft,
                 reply: None,
                 to_unit: None,
+                reply_by: None,
             },
         )
         .unwrap();

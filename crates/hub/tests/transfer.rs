@@ -159,6 +159,7 @@ async fn transfer(root: &std::path::Path, database: &str) {
                 status: ReferralStatus::Draft,
                 reply: None,
                 to_unit: None,
+                reply_by: None,
             },
         )
         .unwrap();
@@ -362,7 +363,7 @@ async fn transfer(root: &std::path::Path, database: &str) {
         .list_cases(&cpn.worker, &CaseFilter::default())
         .unwrap();
     assert_eq!(held_by.len(), 2);
-    // Each unit keeps its own lists: CPN, BKK and the province each have a closure reason
+    // Each unit keeps its own lists: CPN, BKK and the province each have a referral destination
     // "safe"; the province's laptop, which receives all three, keeps all three, and shows
     // (and edits) its own.
     for (laptop, label) in [
@@ -375,7 +376,7 @@ async fn transfer(root: &std::path::Path, database: &str) {
             ..laptop.worker.clone()
         };
         let lookup = casebook::records::lookup::Lookup {
-            kind: "closure_reason".into(),
+            kind: "referral_destination".into(),
             code: "safe".into(),
             label_th: label.into(),
             label_en: "safe".into(),
@@ -389,10 +390,10 @@ async fn transfer(root: &std::path::Path, database: &str) {
         .book
         .lock()
         .unwrap()
-        .lookups("closure_reason")
+        .lookups("referral_destination")
         .unwrap()
         .into_iter()
-        .map(|l| l.record.label_th)
+        .map(|l| l.label_th)
         .collect();
     assert_eq!(labels, ["ปลอดภัย (จังหวัด)"]);
 

@@ -5,7 +5,7 @@ import type { Source } from "./Source";
 import type { Status } from "./Status";
 import type { ViolenceType } from "./ViolenceType";
 
-export type Case = { id: string, unit_code: string, created_at: string, updated_at: string, case_number: string, client_id: string, source: Source, categories: Array<Category>, violence_types: Array<ViolenceType>, risk: Risk, status: Status, case_manager_id: string | null, incident_at: string | null, consent: string | null, legal_basis: string | null, retention_date: string | null, closure_reason: string | null, outcome: string | null, next_due_date: string | null, 
+export type Case = { id: string, unit_code: string, created_at: string, updated_at: string, case_number: string, client_id: string, source: Source, categories: Array<Category>, violence_types: Array<ViolenceType>, risk: Risk, status: Status, case_manager_id: string | null, incident_at: string | null, consent: string | null, legal_basis: string | null, retention_date: string | null, closure_reason: string | null, outcome: string | null, 
 /**
  * The unit responsible for the case now; another unit's code once transferred.
  */
@@ -13,4 +13,17 @@ held_by: string | null,
 /**
  * The provisional number the case had before its final one (`records::numbers`).
  */
-former_numbers: Array<string>, };
+former_numbers: Array<string>, 
+/**
+ * Workers beside the case manager (`records::handover`).
+ */
+co_worker_ids: Array<string>, 
+/**
+ * The next planned contact (ISO date): the worker's follow-up.
+ */
+follow_up_on: string | null, 
+/**
+ * When a supervisor last handed the case to its manager, and when the manager
+ * acknowledged it (`records::handover`).
+ */
+handover_at: string | null, handover_acknowledged_at: string | null, };

@@ -2,6 +2,15 @@
 
 /**
  * Two values of one field written without seeing each other. `kept` is what every replica
- * shows meanwhile (the later clock); `other` is the one that lost.
+ * shows meanwhile (the later clock); `other` is the one that lost. Each with who wrote it and
+ * when, and the case the record belongs to, so a person can judge it in context.
  */
-export type Conflict = { id: string, entity: string, entity_id: string, field: string, kept_value: unknown, other_value: unknown, detected_at: string, };
+export type Conflict = { id: string, entity: string, entity_id: string, field: string, kept_value: unknown, other_value: unknown, detected_at: string, 
+/**
+ * The case the record is part of (for a person: a case whose client or party they are).
+ */
+case_id: string | null, case_number: string | null, 
+/**
+ * The writers' names (None: not a user of this book) and when each wrote (ISO-8601).
+ */
+kept_by: string | null, kept_at: string | null, other_by: string | null, other_at: string | null, };

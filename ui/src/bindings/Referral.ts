@@ -15,4 +15,8 @@ reply: string | null,
  * The unit the referral shares the case with: set from the agency's hub unit when the
  * referral is made (what is given here is ignored).
  */
-to_unit: string | null, };
+to_unit: string | null, 
+/**
+ * When the agency's reply is expected (ISO date): given, or by the urgency.
+ */
+reply_by: string | null, };

@@ -4,6 +4,7 @@
 
 pub mod audit;
 mod backup;
+mod drafts;
 mod open;
 pub mod permissions;
 pub mod users;

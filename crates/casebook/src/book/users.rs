@@ -115,6 +115,15 @@ impl Casebook {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// A user's full name, when the user is in this book (a worker of another unit is not).
+    pub(crate) fn user_name(&self, id: &str) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT display_name FROM users WHERE id = ?1")?
+            .query_row([id], |r| r.get(0))
+            .optional()?)
+    }
+
     /// The signed-in user's full name, for signatures.
     pub fn users_display_name(&self, session: &Session) -> Result<String> {
         let row = rows::get(&self.conn, &self.catalog, "users", &session.user_id)?.ok_or(Error::UnknownUser)?;

@@ -5,11 +5,11 @@ use crate::book::Casebook;
 use crate::book::audit;
 use crate::book::permissions::Session;
 use crate::dates::now_iso;
-use crate::error::{Invalid, Result, Rule};
+use crate::error::{Error, Invalid, Result, Rule};
 use crate::log::entity::Entity;
 use crate::log::events::{self, Event, Op};
 use crate::log::merge::settle_conflicts;
-use crate::store::rows::{Fields, new_id};
+use crate::store::rows::{self, Fields, new_id};
 use crate::store::{self, search_index};
 use chrono::Utc;
 use serde_json::json;
@@ -98,6 +98,27 @@ impl Casebook {
         }
         tx.commit()?;
         Ok(())
+    }
+
+    /// `write` of only the fields whose value differs from the stored record's: an edit names
+    /// what it changed, so two laptops that edit different fields of one record merge without
+    /// a conflict. Whether anything changed.
+    pub(crate) fn write_changes(
+        &mut self,
+        session: &Session,
+        entity: Entity,
+        id: &str,
+        mut fields: Fields,
+        action: &str,
+    ) -> Result<bool> {
+        let stored =
+            rows::get(&self.conn, &self.catalog, entity.table(), id)?.ok_or(Error::NoSuchRecord(entity.name()))?;
+        fields.retain(|column, value| stored.get(column) != Some(value));
+        if fields.is_empty() {
+            return Ok(false);
+        }
+        self.write(session, entity, id, fields, action, None)?;
+        Ok(true)
     }
 
     /// Runs many writes in one transaction (bulk import, synthetic data): all or nothing.

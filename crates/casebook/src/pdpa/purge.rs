@@ -140,6 +140,8 @@ fn remove_case(conn: &Connection, case_id: &str) -> Result<usize> {
         records.extend(ids.into_iter().map(|id| (entity, id)));
     }
     conn.execute("DELETE FROM cases WHERE id = ?1", [case_id])?;
+    // A form of the case left typed when the book locked ("case_edit:<id>" …).
+    conn.execute("DELETE FROM drafts WHERE form LIKE '%:' || ?1", [case_id])?;
     records.push((Entity::Case, case_id.to_owned()));
     // People another case still names stay; requests about a purged person lose the link.
     people.retain(|p| {

@@ -120,18 +120,6 @@ pub struct CarePlanGoal {
 }
 
 impl Casebook {
-    pub fn add_party(&mut self, session: &Session, party: &CaseParty) -> Result<String> {
-        session.require(Permission::EditCases)?;
-        self.load_case(&party.case_id)?;
-        self.load_person(&party.person_id)?;
-        self.insert_record(session, Entity::CaseParty, party, "case_party.add")
-    }
-
-    pub fn parties(&self, session: &Session, case_id: &str) -> Result<Vec<Stored<CaseParty>>> {
-        session.require(Permission::ViewCases)?;
-        self.records(Entity::CaseParty, "WHERE case_id = ?1 ORDER BY created_at", &[&case_id])
-    }
-
     pub fn record_incident(&mut self, session: &Session, incident: &Incident) -> Result<String> {
         session.require(Permission::EditCases)?;
         if let Some(at) = incident.occurred_at.as_deref() {
@@ -143,6 +131,39 @@ impl Casebook {
         }
         self.load_case(&incident.case_id)?;
         self.insert_record(session, Entity::Incident, incident, "incident.add")
+    }
+
+    /// The case's incident: the first one recorded (intake records one).
+    pub(crate) fn case_incident(&self, case_id: &str) -> Result<Option<Stored<Incident>>> {
+        Ok(self
+            .records(
+                Entity::Incident,
+                "WHERE case_id = ?1 ORDER BY created_at, id LIMIT 1",
+                &[&case_id],
+            )?
+            .into_iter()
+            .next())
+    }
+
+    /// Keeps the case's incident as the case form says: its changed fields written, or a new
+    /// one recorded when the case has none and the form describes one. The area stays as it is.
+    pub(crate) fn keep_incident(&mut self, session: &Session, incident: Incident) -> Result<()> {
+        match self.case_incident(&incident.case_id)? {
+            Some(stored) => {
+                let mut fields = crate::store::rows::encode(&incident)?;
+                fields.remove("area_code");
+                fields.remove("case_id");
+                self.write_changes(session, Entity::Incident, &stored.id, fields, "incident.update")?;
+            }
+            None if incident.occurred_at.is_some()
+                || incident.description.is_some()
+                || incident.place_kind.is_some() =>
+            {
+                self.record_incident(session, &incident)?;
+            }
+            None => {}
+        }
+        Ok(())
     }
 
     pub fn incidents(&self, session: &Session, case_id: &str) -> Result<Vec<Stored<Incident>>> {

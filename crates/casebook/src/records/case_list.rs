@@ -7,6 +7,8 @@ use crate::dates::{parse_date, today};
 use crate::error::{Error, Result, serde_name};
 use crate::records::case::{Category, Risk, Status};
 use crate::records::person::{Sex, years_between};
+use crate::records::today::NEXT_DUE;
+use crate::records::{from_json, from_name};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -26,6 +28,22 @@ pub struct CaseRow {
     pub next_due_date: Option<String>,
 }
 
+/// The order of the case list.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum CaseSort {
+    /// Newest first, by when the case was opened.
+    #[default]
+    Newest,
+    /// Red, then yellow, then green; newest first within each.
+    Risk,
+    /// The soonest due first; cases with nothing due last.
+    Due,
+    /// Most recently changed first (a case transferred in comes to the top).
+    Updated,
+}
+
 #[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct CaseFilter {
@@ -35,6 +53,8 @@ pub struct CaseFilter {
     pub mine: bool,
     /// Only cases whose next due date has passed.
     pub overdue: bool,
+    #[serde(default)]
+    pub sort: CaseSort,
     #[ts(type = "number | null")]
     pub limit: Option<i64>,
     #[ts(type = "number | null")]
@@ -81,15 +101,21 @@ impl Casebook {
         ids: Option<&[String]>,
     ) -> Result<Vec<CaseRow>> {
         let (where_sql, args) = filter_sql(session, filter, ids)?;
-        let mut sql = String::from(
+        let mut sql = format!(
             "SELECT c.id, c.case_number, p.birth_date, p.estimated_age, p.sex, c.categories, c.risk, c.status,
-                    c.case_manager_id, c.next_due_date, u.display_name
+                    c.case_manager_id, {NEXT_DUE} AS next_due, u.display_name
              FROM cases c JOIN persons p ON p.id = c.client_id LEFT JOIN users u ON u.id = c.case_manager_id
              WHERE 1 = 1",
         );
         sql.push_str(&where_sql);
+        let order = match filter.sort {
+            CaseSort::Newest => "",
+            CaseSort::Risk => "CASE c.risk WHEN 'red' THEN 0 WHEN 'yellow' THEN 1 ELSE 2 END, ",
+            CaseSort::Due => "next_due IS NULL, next_due, ",
+            CaseSort::Updated => "c.updated_at DESC, ",
+        };
         sql.push_str(&format!(
-            " ORDER BY c.created_at DESC, c.id DESC LIMIT {} OFFSET {}",
+            " ORDER BY {order}c.created_at DESC, c.id DESC LIMIT {} OFFSET {}",
             filter.limit.unwrap_or(200).clamp(1, 10_000),
             filter.offset.unwrap_or(0).max(0)
         ));
@@ -119,7 +145,7 @@ impl Casebook {
                 case_number,
                 age_band: age_band(age.or(estimated)),
                 sex: from_name(sex)?,
-                categories: serde_json::from_str(&categories).map_err(|e| Error::Corrupt(e.to_string()))?,
+                categories: from_json(&categories)?,
                 risk: from_name(risk)?,
                 status: from_name(status)?,
                 case_manager_id: manager,
@@ -168,7 +194,7 @@ impl Casebook {
             let sql = match entity.as_str() {
                 "case" => "SELECT id FROM cases WHERE id = ?1",
                 "person" => {
-                    "SELECT id FROM cases WHERE client_id = ?1 UNION SELECT case_id FROM case_parties WHERE person_id = ?1"
+                    "SELECT id FROM cases WHERE client_id = ?1 UNION SELECT case_id FROM case_parties WHERE person_id = ?1 AND removed = 0"
                 }
                 "timeline" => "SELECT case_id FROM timeline_entries WHERE id = ?1",
                 _ => continue,
@@ -214,17 +240,13 @@ fn filter_sql(session: &Session, filter: &CaseFilter, ids: Option<&[String]>) ->
         bind(&mut sql, " AND c.case_manager_id = ?", session.user_id.clone());
     }
     if filter.overdue {
-        bind(&mut sql, " AND c.next_due_date < ?", today().to_string());
+        bind(&mut sql, &format!(" AND ({NEXT_DUE}) < ?"), today().to_string());
     }
     if let Some(ids) = ids {
         let list = serde_json::to_string(ids).map_err(|e| Error::Corrupt(e.to_string()))?;
         bind(&mut sql, " AND c.id IN (SELECT value FROM json_each(?))", list);
     }
     Ok((sql, args))
-}
-
-fn from_name<T: serde::de::DeserializeOwned>(name: String) -> Result<T> {
-    serde_json::from_value(serde_json::Value::String(name)).map_err(|e| Error::Corrupt(e.to_string()))
 }
 
 /// `query` as a LIKE pattern: the user's text matched as it is anywhere in the body.

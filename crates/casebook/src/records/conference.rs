@@ -180,6 +180,7 @@ impl Casebook {
                             EntryKind::ConferenceDecision,
                             &body,
                             chrono::Utc::now(),
+                            None,
                         )?;
                     }
                 }

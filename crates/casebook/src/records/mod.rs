@@ -7,18 +7,24 @@ pub mod attachment;
 pub mod care;
 pub mod case;
 pub mod case_list;
+pub mod clinical;
 pub mod conference;
+pub mod handover;
+pub mod inbox;
 pub mod intake;
 pub mod lookup;
 mod mask;
 pub mod numbers;
+pub mod party;
 pub mod person;
 pub mod pseudonym;
 pub mod referral;
 pub mod register;
+pub mod status;
 pub mod thai_id;
 pub mod timeline;
-mod transfer;
+pub mod today;
+pub mod transfer;
 
 use crate::book::Casebook;
 use crate::book::permissions::Session;
@@ -63,8 +69,8 @@ impl Casebook {
         record: &T,
         action: &str,
     ) -> Result<()> {
-        self.record::<serde_json::Value>(entity, id)?;
-        self.write(session, entity, id, rows::encode(record)?, action, None)
+        self.write_changes(session, entity, id, rows::encode(record)?, action)
+            .map(|_| ())
     }
 
     pub(crate) fn record<T: DeserializeOwned>(&self, entity: Entity, id: &str) -> Result<T> {
@@ -85,4 +91,14 @@ impl Casebook {
             .map(rows::decode)
             .collect()
     }
+}
+
+/// An enum's value from its name on the wire, as a column stores it.
+pub(crate) fn from_name<T: DeserializeOwned>(name: String) -> Result<T> {
+    serde_json::from_value(serde_json::Value::String(name)).map_err(|e| Error::Corrupt(e.to_string()))
+}
+
+/// A JSON column's value.
+pub(crate) fn from_json<T: DeserializeOwned>(text: &str) -> Result<T> {
+    serde_json::from_str(text).map_err(|e| Error::Corrupt(e.to_string()))
 }

@@ -238,9 +238,9 @@ impl Casebook {
 
     pub fn update_person(&mut self, session: &Session, id: &str, input: &PersonInput) -> Result<Vec<Invalid>> {
         session.require(Permission::EditCases)?;
-        self.load_person(id)?;
         let (fields, warnings) = validate(input, today())?;
-        self.write(session, Entity::Person, id, fields, "person.update", None)?;
+        // Only what changed: two laptops correcting different fields of one person merge.
+        self.write_changes(session, Entity::Person, id, fields, "person.update")?;
         Ok(warnings)
     }
 

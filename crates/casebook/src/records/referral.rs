@@ -3,6 +3,7 @@
 
 use crate::book::Casebook;
 use crate::book::permissions::{Permission, Session};
+use crate::dates::{parse_date, today};
 use crate::error::{Invalid, Result, Rule};
 use crate::log::entity::Entity;
 use crate::records::Stored;
@@ -49,6 +50,21 @@ pub struct Referral {
     /// referral is made (what is given here is ignored).
     #[serde(default)]
     pub to_unit: Option<String>,
+    /// When the agency's reply is expected (ISO date): given, or by the urgency.
+    #[serde(default)]
+    pub reply_by: Option<String>,
+}
+
+impl Urgency {
+    /// Days within which an agency is expected to reply, unless the worker says otherwise.
+    fn reply_days(self) -> i64 {
+        match self {
+            Urgency::MostUrgent => 1,
+            Urgency::VeryUrgent => 3,
+            Urgency::Urgent => 7,
+            Urgency::Normal => 14,
+        }
+    }
 }
 
 impl Casebook {
@@ -59,8 +75,13 @@ impl Casebook {
         }
         self.load_case(&referral.case_id)?;
         let agency = self.record::<Agency>(Entity::Agency, &referral.agency_id)?;
+        let reply_by = match referral.reply_by.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
+            Some(text) => parse_date(text).ok_or(Invalid::new("referral.reply_by", Rule::NotADate))?,
+            None => today() + chrono::Duration::days(referral.urgency.reply_days()),
+        };
         let referral = Referral {
             to_unit: agency.hub_unit.filter(|unit| unit != self.unit_code()),
+            reply_by: Some(reply_by.to_string()),
             ..referral.clone()
         };
         self.insert_record(session, Entity::Referral, &referral, "referral.create")

@@ -3,7 +3,7 @@
 
 use crate::book::Casebook;
 use crate::book::permissions::{Permission, Session};
-use crate::error::{Invalid, Result, Rule};
+use crate::error::{Invalid, Result, Rule, serde_name};
 use crate::log::entity::Entity;
 use crate::store::rows;
 use crate::store::rows::new_id;
@@ -26,6 +26,31 @@ pub enum EntryKind {
     Transfer,
     /// The case's provisional number was replaced by a final one.
     Renumbered,
+    /// The risk was re-triaged: from, to, and the reason.
+    RiskChange,
+    /// A supervisor gave the case to another case manager, with a handover note.
+    Handover,
+    /// A clinical clock marked as given or not needed (`records::clinical`).
+    ClinicalMark,
+}
+
+/// What an entry records as changed: the field, and its values (codes, ids) from and to.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Change {
+    pub(crate) field: String,
+    pub(crate) from: Option<String>,
+    pub(crate) to: String,
+}
+
+impl Change {
+    /// A change of an enum-valued field, recorded by the values' names on the wire.
+    pub(crate) fn new<T: Serialize>(field: &str, from: Option<&T>, to: &T) -> Change {
+        Change {
+            field: field.to_owned(),
+            from: from.map(serde_name),
+            to: serde_name(to),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -40,6 +65,16 @@ pub struct TimelineEntry {
     pub late: bool,
     pub author_id: Option<String>,
     pub attachments: Vec<String>,
+    /// What the entry changed, when it records a change (`Change`).
+    #[serde(default)]
+    pub change_field: Option<String>,
+    #[serde(default)]
+    pub change_from: Option<String>,
+    #[serde(default)]
+    pub change_to: Option<String>,
+    /// The author's name, when the author is a user of this book (not stored with the entry).
+    #[serde(default)]
+    pub author_name: Option<String>,
 }
 
 /// After this long, an entry is marked as recorded late.
@@ -65,10 +100,11 @@ impl Casebook {
             return Err(Invalid::new("timeline.occurred_at", Rule::InFuture).into());
         }
         self.load_case(case_id)?;
-        self.append_entry(session, case_id, kind, body, at.with_timezone(&Utc))
+        self.append_entry(session, case_id, kind, body, at.with_timezone(&Utc), None)
     }
 
-    /// Writes an entry the book itself makes (a conference's decisions): no permission check.
+    /// Writes an entry the book itself makes (a conference's decisions, a change of risk or
+    /// status): no permission check. `body` may be empty where `change` says it all.
     pub(crate) fn append_entry(
         &mut self,
         session: &Session,
@@ -76,9 +112,10 @@ impl Casebook {
         kind: EntryKind,
         body: &str,
         at: DateTime<Utc>,
+        change: Option<Change>,
     ) -> Result<String> {
         let id = new_id();
-        let entry = serde_json::json!({
+        let mut entry = serde_json::json!({
             "case_id": case_id,
             "kind": kind,
             "body": body.trim(),
@@ -86,11 +123,19 @@ impl Casebook {
             "late": Utc::now() - at > Duration::hours(LATE_AFTER_HOURS),
             "author_id": session.user_id,
         });
-        let fields = match entry {
-            serde_json::Value::Object(map) => map,
-            _ => unreachable!("json! of an object literal is an object"),
-        };
-        self.write(session, Entity::TimelineEntry, &id, fields, "timeline.add", None)?;
+        if let Some(change) = change {
+            entry["change_field"] = change.field.into();
+            entry["change_from"] = change.from.into();
+            entry["change_to"] = change.to.into();
+        }
+        self.write(
+            session,
+            Entity::TimelineEntry,
+            &id,
+            rows::encode(&entry)?,
+            "timeline.add",
+            None,
+        )?;
         Ok(id)
     }
 
@@ -123,7 +168,7 @@ impl Casebook {
     }
 
     pub(crate) fn timeline(&self, case_id: &str) -> Result<Vec<TimelineEntry>> {
-        rows::select(
+        let mut entries: Vec<TimelineEntry> = rows::select(
             &self.conn,
             &self.catalog,
             "timeline_entries",
@@ -132,6 +177,12 @@ impl Casebook {
         )?
         .into_iter()
         .map(rows::decode)
-        .collect()
+        .collect::<Result<_>>()?;
+        for entry in &mut entries {
+            if let Some(author) = &entry.author_id {
+                entry.author_name = self.user_name(author)?;
+            }
+        }
+        Ok(entries)
     }
 }

@@ -1,4 +1,5 @@
-//! Moving a case to another unit, and taking on a case that has no case manager here.
+//! Moving a case to another unit; the receiving unit takes it from its inbox
+//! (`records::inbox`, `records::handover`).
 //!
 //! A transfer is a write to the case (`held_by` = the receiving unit, no case manager) plus a
 //! timeline entry with the reason. The hub sees `held_by` change and grants the receiving unit
@@ -7,12 +8,15 @@
 
 use crate::book::permissions::{Permission, Session};
 use crate::book::{Casebook, validate_unit_code};
-use crate::dates::now_iso;
 use crate::error::{Invalid, Result, Rule};
 use crate::log::entity::Entity;
-use crate::records::timeline::EntryKind;
+use crate::records::timeline::{Change, EntryKind};
 use crate::store::rows::Fields;
+use chrono::Utc;
+use rusqlite::OptionalExtension;
+use serde::Serialize;
 use serde_json::Value;
+use ts_rs::TS;
 
 impl Casebook {
     /// Hands the case to the unit `to_unit` (its hub unit code). The case stays readable here;
@@ -21,7 +25,8 @@ impl Casebook {
         session.require(Permission::EditCases)?;
         let to_unit = to_unit.trim().to_uppercase();
         validate_unit_code("transfer.to_unit", &to_unit)?;
-        if reason.trim().is_empty() {
+        let reason = reason.trim();
+        if reason.is_empty() {
             return Err(Invalid::new("transfer.reason", Rule::Required).into());
         }
         let case = self.load_case(case_id)?;
@@ -36,21 +41,42 @@ impl Casebook {
         let mut fields = Fields::new();
         fields.insert("held_by".into(), to_unit.clone().into());
         fields.insert("case_manager_id".into(), Value::Null);
-        let note = format!("{} → {to_unit}: {}", self.unit_code(), reason.trim());
+        let change = Change {
+            field: "held_by".into(),
+            from: Some(case.held_by.clone().unwrap_or(case.unit_code.clone())),
+            to: to_unit.clone(),
+        };
         // The note first: once the case is handed over, a unit that is not its creator no
         // longer writes to it (the hub judges a device's events in their order).
         self.batch(|book| {
-            book.add_timeline_entry(session, case_id, EntryKind::Transfer, &note, &now_iso())?;
+            book.append_entry(session, case_id, EntryKind::Transfer, reason, Utc::now(), Some(change))?;
             book.write(session, Entity::Case, case_id, fields, "case.transfer", Some(&to_unit))
         })
     }
 
-    /// The signed-in worker becomes the case's manager (a case transferred in arrives with none).
-    pub fn take_case(&mut self, session: &Session, case_id: &str) -> Result<()> {
-        session.require(Permission::EditCases)?;
-        self.load_case(case_id)?;
-        let mut fields = Fields::new();
-        fields.insert("case_manager_id".into(), session.user_id.clone().into());
-        self.write(session, Entity::Case, case_id, fields, "case.take", None)
+    /// The units a case can be transferred to, from the hub's list as of the last sync (empty
+    /// before the first), each named by the agency of this book that is that unit, if any.
+    pub fn transfer_units(&self, session: &Session) -> Result<Vec<UnitChoice>> {
+        session.require(Permission::ViewCases)?;
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT name FROM agencies WHERE hub_unit = ?1 ORDER BY created_at LIMIT 1")?;
+        let mut out = Vec::new();
+        for code in self.hub_units()?.unwrap_or_default() {
+            if code == self.unit_code() {
+                continue;
+            }
+            let name = stmt.query_row([&code], |r| r.get(0)).optional()?;
+            out.push(UnitChoice { code, name });
+        }
+        Ok(out)
     }
+}
+
+/// A unit a case can go to.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct UnitChoice {
+    pub code: String,
+    pub name: Option<String>,
 }

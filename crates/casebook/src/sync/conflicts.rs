@@ -4,13 +4,16 @@ use crate::book::Casebook;
 use crate::book::permissions::{Permission, Session};
 use crate::error::{Error, Result};
 use crate::log::entity::Entity;
+use crate::log::hlc::Hlc;
 use crate::store::rows::Fields;
+use rusqlite::OptionalExtension;
 use serde::Serialize;
 use serde_json::Value;
 use ts_rs::TS;
 
 /// Two values of one field written without seeing each other. `kept` is what every replica
-/// shows meanwhile (the later clock); `other` is the one that lost.
+/// shows meanwhile (the later clock); `other` is the one that lost. Each with who wrote it and
+/// when, and the case the record belongs to, so a person can judge it in context.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[ts(export)]
 pub struct Conflict {
@@ -23,13 +26,35 @@ pub struct Conflict {
     #[ts(type = "unknown")]
     pub other_value: Value,
     pub detected_at: String,
+    /// The case the record is part of (for a person: a case whose client or party they are).
+    pub case_id: Option<String>,
+    pub case_number: Option<String>,
+    /// The writers' names (None: not a user of this book) and when each wrote (ISO-8601).
+    pub kept_by: Option<String>,
+    pub kept_at: Option<String>,
+    pub other_by: Option<String>,
+    pub other_at: Option<String>,
 }
+
+/// The case a record belongs to: the case itself, the case named by its `case_id`, or for a
+/// person the first case naming them.
+const CASE_OF: &str = "SELECT c.id, c.case_number FROM cases c WHERE c.id = ?2 AND ?1 = 'case'
+    UNION ALL SELECT c.id, c.case_number FROM cases c WHERE ?1 = 'person' AND (c.client_id = ?2
+        OR c.id IN (SELECT case_id FROM case_parties WHERE person_id = ?2))
+    UNION ALL SELECT c.id, c.case_number FROM cases c WHERE c.id = (
+        SELECT case_id FROM case_parties WHERE id = ?2 AND ?1 = 'case_party'
+        UNION ALL SELECT case_id FROM incidents WHERE id = ?2 AND ?1 = 'incident'
+        UNION ALL SELECT case_id FROM timeline_entries WHERE id = ?2 AND ?1 = 'timeline_entry'
+        UNION ALL SELECT case_id FROM care_plan_goals WHERE id = ?2 AND ?1 = 'care_plan_goal'
+        UNION ALL SELECT case_id FROM referrals WHERE id = ?2 AND ?1 = 'referral'
+        UNION ALL SELECT case_id FROM action_items WHERE id = ?2 AND ?1 = 'action_item')
+    LIMIT 1";
 
 impl Casebook {
     pub fn conflicts(&self, session: &Session) -> Result<Vec<Conflict>> {
         session.require(Permission::ViewCases)?;
         let mut stmt = self.conn.prepare(
-            "SELECT id, entity, entity_id, field, kept_value, other_value, detected_at FROM conflicts
+            "SELECT id, entity, entity_id, field, kept_value, other_value, detected_at, kept_hlc, other_hlc FROM conflicts
              WHERE resolved_at IS NULL ORDER BY detected_at, id",
         )?;
         let rows = stmt.query_map([], |r| {
@@ -41,12 +66,21 @@ impl Casebook {
                 r.get::<_, Option<String>>(4)?,
                 r.get::<_, Option<String>>(5)?,
                 r.get::<_, String>(6)?,
+                r.get::<_, String>(7)?,
+                r.get::<_, String>(8)?,
             ))
         })?;
         let parse = |v: Option<String>| v.and_then(|t| serde_json::from_str(&t).ok()).unwrap_or(Value::Null);
         let mut out = Vec::new();
         for row in rows {
-            let (id, entity, entity_id, field, kept, other, detected_at) = row?;
+            let (id, entity, entity_id, field, kept, other, detected_at, kept_hlc, other_hlc) = row?;
+            let case: Option<(String, String)> = self
+                .conn
+                .prepare_cached(CASE_OF)?
+                .query_row([&entity, &entity_id], |r| Ok((r.get(0)?, r.get(1)?)))
+                .optional()?;
+            let (kept_by, kept_at) = self.writer(&entity, &entity_id, &kept_hlc)?;
+            let (other_by, other_at) = self.writer(&entity, &entity_id, &other_hlc)?;
             out.push(Conflict {
                 id,
                 entity,
@@ -55,9 +89,33 @@ impl Casebook {
                 kept_value: parse(kept),
                 other_value: parse(other),
                 detected_at,
+                case_number: case.as_ref().map(|(_, number)| number.clone()),
+                case_id: case.map(|(id, _)| id),
+                kept_by,
+                kept_at,
+                other_by,
+                other_at,
             });
         }
         Ok(out)
+    }
+
+    /// Who wrote the record's event with this clock (their name, if a user of this book), and
+    /// when by its clock.
+    fn writer(&self, entity: &str, id: &str, hlc: &str) -> Result<(Option<String>, Option<String>)> {
+        let user: Option<Option<String>> = self
+            .conn
+            .prepare_cached("SELECT user_id FROM events WHERE entity = ?1 AND entity_id = ?2 AND hlc = ?3")?
+            .query_row([entity, id, hlc], |r| r.get(0))
+            .optional()?;
+        let name = match user.flatten() {
+            Some(user) => self.user_name(&user)?,
+            None => None,
+        };
+        let at = Hlc::parse(hlc)
+            .and_then(|clock| chrono::DateTime::from_timestamp_millis(i64::try_from(clock.millis).ok()?))
+            .map(|at| at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+        Ok((name, at))
     }
 
     /// A person chooses between the two values: the choice is a new event (which saw both), so

@@ -107,6 +107,7 @@ pub fn desk(name: &str) -> Desk {
                 status: ReferralStatus::Draft,
                 reply: None,
                 to_unit: None,
+                reply_by: None,
             },
         )
         .unwrap();
