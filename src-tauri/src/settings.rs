@@ -1,4 +1,5 @@
-//! Settings that are not secret (kept as JSON beside the case book): idle minutes, language.
+//! Settings that are not secret (kept as JSON beside the case book): idle minutes, language,
+//! the days after which a red-risk case without contact shows in Today.
 
 use serde::{Deserialize, Serialize};
 use std::path::Path;
@@ -12,6 +13,14 @@ pub struct Settings {
     #[ts(type = "number")]
     pub idle_minutes: u64,
     pub lang: String,
+    /// Days without contact after which a red-risk case shows in Today.
+    #[serde(default = "quiet_days")]
+    #[ts(type = "number")]
+    pub quiet_days: i64,
+}
+
+fn quiet_days() -> i64 {
+    casebook::records::today::QUIET_DAYS
 }
 
 impl Default for Settings {
@@ -19,6 +28,7 @@ impl Default for Settings {
         Settings {
             idle_minutes: crate::state::DEFAULT_IDLE_MINUTES,
             lang: "th".into(),
+            quiet_days: quiet_days(),
         }
     }
 }

@@ -82,6 +82,14 @@ impl AppState {
         Ok(work(&mut unlocked.book, &unlocked.session)?)
     }
 
+    /// Writes to the unlocked book without counting as activity: a form's draft, saved as it
+    /// is typed (the keystrokes themselves count, through `touch`).
+    pub fn keep<T>(&self, work: impl FnOnce(&mut Casebook, &Session) -> casebook::Result<T>) -> Result<T> {
+        let mut guard = self.book.lock().map_err(|_| Failure::Storage)?;
+        let unlocked = Self::signed_in(&mut guard)?;
+        Ok(work(&mut unlocked.book, &unlocked.session)?)
+    }
+
     /// Reads the unlocked book without counting as activity: for what the UI polls.
     pub fn look<T>(&self, read: impl FnOnce(&Casebook, &Session) -> casebook::Result<T>) -> Result<T> {
         let mut guard = self.book.lock().map_err(|_| Failure::Storage)?;

@@ -29,6 +29,18 @@ pub fn save_settings(state: State<'_, AppState>, settings: Settings) -> Result<(
     if !(1..=240).contains(&settings.idle_minutes) {
         return Err(casebook::Error::from(Invalid::new("settings.idle_minutes", Rule::OutOfRange)).into());
     }
+    if !(1..=90).contains(&settings.quiet_days) {
+        return Err(casebook::Error::from(Invalid::new("settings.quiet_days", Rule::OutOfRange)).into());
+    }
     *state.idle_minutes.lock().map_err(|_| Failure::Storage)? = settings.idle_minutes;
     settings::save(&state.data_dir, &settings).map_err(|_| Failure::Storage.into())
+}
+
+/// Typing, scrolling and pointing in the window: activity for the idle lock, like a command.
+/// Nothing to do while the book is locked.
+#[tauri::command]
+pub fn touch(state: State<'_, AppState>) {
+    if state.book.lock().is_ok_and(|book| book.is_some()) {
+        state.touch();
+    }
 }

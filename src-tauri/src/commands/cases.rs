@@ -1,12 +1,16 @@
-//! Cases: the list and search, one case opened, its client revealed, its access history, its
-//! status and manager, its transfer to another unit, and its summary as a PDF.
+//! Cases: the list and search, one case opened, corrected and updated, its client revealed,
+//! its access history, its status, follow-up and clinical clocks, its transfer to another unit,
+//! and its summary as a PDF.
 
 use crate::error::Result;
 use crate::exports;
 use crate::state::AppState;
 use casebook::Invalid;
 use casebook::book::audit::AuditEntry;
-use casebook::records::case::{CaseView, Status};
+use casebook::records::case::{CaseUpdate, CaseView, Status};
+use casebook::records::clinical::{Clock, ClockMark};
+use casebook::records::status::{Closing, OpenWork};
+use casebook::records::transfer::UnitChoice;
 use casebook::records::case_list::{CaseFilter, CaseRow};
 use casebook::records::person::Person;
 use casebook::records::thai_id::{self, IdCheck};
@@ -52,21 +56,55 @@ pub fn case_audit(state: State<'_, AppState>, case_id: String) -> Result<Vec<Aud
     state.with_book(|book, s| book.case_audit(s, &case_id))
 }
 
+/// Corrects or updates the case after intake (a change of risk with its reason).
+#[tauri::command]
+pub fn update_case(state: State<'_, AppState>, case_id: String, update: CaseUpdate) -> Result<()> {
+    state.with_book(|book, s| book.update_case(s, &case_id, &update))
+}
+
 #[tauri::command]
 pub fn change_status(state: State<'_, AppState>, case_id: String, status: Status, reason: String) -> Result<()> {
     state.with_book(|book, s| book.change_status(s, &case_id, status, &reason))
+}
+
+#[tauri::command]
+pub fn close_case(state: State<'_, AppState>, case_id: String, closing: Closing) -> Result<()> {
+    state.with_book(|book, s| book.close_case(s, &case_id, &closing))
+}
+
+#[tauri::command]
+pub fn reopen_case(state: State<'_, AppState>, case_id: String, reason: String) -> Result<()> {
+    state.with_book(|book, s| book.reopen_case(s, &case_id, &reason))
+}
+
+/// What is still open in the case, shown before it is closed.
+#[tauri::command]
+pub fn open_work(state: State<'_, AppState>, case_id: String) -> Result<OpenWork> {
+    state.with_book(|book, s| book.open_work(s, &case_id))
+}
+
+/// Sets or clears the case's next follow-up (an ISO date).
+#[tauri::command]
+pub fn set_follow_up(state: State<'_, AppState>, case_id: String, on: Option<String>) -> Result<()> {
+    state.with_book(|book, s| book.set_follow_up(s, &case_id, on.as_deref()))
+}
+
+/// Marks a clinical clock of the case as given or not needed.
+#[tauri::command]
+pub fn mark_clock(state: State<'_, AppState>, case_id: String, clock: Clock, mark: ClockMark) -> Result<()> {
+    state.with_book(|book, s| book.mark_clock(s, &case_id, clock, mark))
+}
+
+/// The units a case can be transferred to (the hub's list as of the last sync).
+#[tauri::command]
+pub fn transfer_units(state: State<'_, AppState>) -> Result<Vec<UnitChoice>> {
+    state.with_book(|book, s| book.transfer_units(s))
 }
 
 /// Hands the case to another unit (the hub grants it the case with its history).
 #[tauri::command]
 pub fn transfer_case(state: State<'_, AppState>, case_id: String, to_unit: String, reason: String) -> Result<()> {
     state.with_book(|book, s| book.transfer_case(s, &case_id, &to_unit, &reason))
-}
-
-/// The signed-in worker becomes the case's manager.
-#[tauri::command]
-pub fn take_case(state: State<'_, AppState>, case_id: String) -> Result<()> {
-    state.with_book(|book, s| book.take_case(s, &case_id))
 }
 
 /// The case summary for a partner or the court as a PDF in `exports`: masked, or in full.

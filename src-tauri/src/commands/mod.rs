@@ -9,8 +9,11 @@ pub mod book;
 pub mod care;
 pub mod cases;
 pub mod conferences;
+pub mod drafts;
 pub mod exports;
 pub mod intake;
+pub mod lookups;
+pub mod people;
 pub mod pdpa;
 pub mod projector;
 pub mod referrals;
@@ -19,6 +22,7 @@ pub mod statistics;
 pub mod sync;
 pub mod timeline;
 pub mod users;
+pub mod work;
 
 #[cfg(test)]
 mod tests {

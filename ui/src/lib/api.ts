@@ -48,6 +48,17 @@ import type { PurgeCandidate } from "../bindings/PurgeCandidate";
 import type { RequestKind } from "../bindings/RequestKind";
 import type { DutyStatus } from "../bindings/DutyStatus";
 import type { Statistics } from "../bindings/Statistics";
+import type { CaseUpdate } from "../bindings/CaseUpdate";
+import type { Closing } from "../bindings/Closing";
+import type { OpenWork } from "../bindings/OpenWork";
+import type { Clock } from "../bindings/Clock";
+import type { ClockMark } from "../bindings/ClockMark";
+import type { UnitChoice } from "../bindings/UnitChoice";
+import type { PartyInput } from "../bindings/PartyInput";
+import type { Worker } from "../bindings/Worker";
+import type { InboxItem } from "../bindings/InboxItem";
+import type { Today } from "../bindings/Today";
+import type { Lookup } from "../bindings/Lookup";
 
 export type { CommandError };
 
@@ -130,6 +141,35 @@ export const api = {
   transferCase: (caseId: string, toUnit: string, reason: string) =>
     invoke<void>("transfer_case", { caseId, toUnit, reason }),
   takeCase: (caseId: string) => invoke<void>("take_case", { caseId }),
+  updateCase: (caseId: string, update: CaseUpdate) => invoke<void>("update_case", { caseId, update }),
+  closeCase: (caseId: string, closing: Closing) => invoke<void>("close_case", { caseId, closing }),
+  reopenCase: (caseId: string, reason: string) => invoke<void>("reopen_case", { caseId, reason }),
+  openWork: (caseId: string) => invoke<OpenWork>("open_work", { caseId }),
+  setFollowUp: (caseId: string, on: string | null) => invoke<void>("set_follow_up", { caseId, on }),
+  markClock: (caseId: string, clock: Clock, mark: ClockMark) => invoke<void>("mark_clock", { caseId, clock, mark }),
+  transferUnits: () => invoke<UnitChoice[]>("transfer_units"),
+  updatePerson: (id: string, person: PersonInput) => invoke<Invalid[]>("update_person", { id, person }),
+  addParty: (caseId: string, party: PartyInput) => invoke<string>("add_party", { caseId, party }),
+  updateParty: (partyId: string, party: PartyInput) => invoke<void>("update_party", { partyId, party }),
+  removeParty: (partyId: string) => invoke<void>("remove_party", { partyId }),
+  workers: () => invoke<Worker[]>("workers"),
+  handOver: (caseIds: string[], toUser: string, note: string) => invoke<number>("hand_over", { caseIds, toUser, note }),
+  handOverAll: (fromUser: string, toUser: string, note: string) =>
+    invoke<number>("hand_over_all", { fromUser, toUser, note }),
+  acknowledgeHandover: (caseId: string) => invoke<void>("acknowledge_handover", { caseId }),
+  setCoWorkers: (caseId: string, userIds: string[]) => invoke<void>("set_co_workers", { caseId, userIds }),
+  inbox: () => invoke<InboxItem[]>("inbox"),
+  inboxCount: () => invoke<number>("inbox_count"),
+  acknowledgeReferral: (referralId: string) => invoke<void>("acknowledge_referral", { referralId }),
+  today: () => invoke<Today>("today"),
+  saveDraft: (form: string, body: string) => invoke<void>("save_draft", { form, body }),
+  draft: (form: string) => invoke<string | null>("draft", { form }),
+  drafts: () => invoke<string[]>("drafts"),
+  dropDraft: (form: string) => invoke<void>("drop_draft", { form }),
+  lookups: (kind: string) => invoke<Lookup[]>("lookups", { kind }),
+  lookupLists: () => invoke<Lookup[]>("lookup_lists"),
+  setLookup: (lookup: Lookup) => invoke<void>("set_lookup", { lookup }),
+  touch: () => invoke<void>("touch"),
   carePlan: (caseId: string) => invoke<Stored<CarePlanGoal>[]>("care_plan", { caseId }),
   addGoal: (goal: CarePlanGoal) => invoke<string>("add_goal", { goal }),
   referrals: (caseId: string) => invoke<Stored<Referral>[]>("referrals", { caseId }),
