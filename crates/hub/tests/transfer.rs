@@ -302,7 +302,19 @@ async fn transfer(root: &std::path::Path, database: &str) {
     assert_eq!(bkk.cases(), vec![number.clone()]);
     let timeline = bkk.timeline(&case_id);
     assert!(timeline.iter().any(|b| b == "เยี่ยมบ้านครั้งแรก"), "{timeline:?}");
-    assert!(timeline.iter().any(|b| b.contains("CPN → BKK")), "{timeline:?}");
+    assert!(timeline.iter().any(|b| b == "ครอบครัวย้ายไปกรุงเทพฯ"), "{timeline:?}");
+    {
+        let view = bkk.book.lock().unwrap().open_case(&bkk.worker, &case_id).unwrap();
+        let transfer = view
+            .timeline
+            .iter()
+            .find(|e| e.change_field.as_deref() == Some("held_by"))
+            .expect("the transfer entry records the units");
+        assert_eq!(
+            (transfer.change_from.as_deref(), transfer.change_to.as_deref()),
+            (Some("CPN"), Some("BKK"))
+        );
+    }
     {
         let mut book = bkk.book.lock().unwrap();
         let found = book.search_cases(&bkk.worker, "ย้ายหน่วย", 10).unwrap();
