@@ -53,7 +53,7 @@ fn run(app_args: &[String]) -> Result<()> {
         && std::env::var_os("WAYLAND_DISPLAY").is_none()
     {
         return Err("no display to open a window on. On a machine without a screen run: \
-                    xvfb-run -a -s \"-screen 0 1280x800x24\" cargo xtask run"
+                    xvfb-run -a -s \"-screen 0 1366x768x24\" cargo xtask run"
             .into());
     }
     let app_args = app_args.strip_prefix(&["--".to_owned()]).unwrap_or(app_args);

@@ -37,7 +37,7 @@ pub fn inside_session(command: &str) -> Result<()> {
             .args([
                 "-a",
                 "-s",
-                "-screen 0 1280x800x24",
+                "-screen 0 1366x768x24",
                 "dbus-run-session",
                 "--",
                 "sh",

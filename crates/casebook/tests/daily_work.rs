@@ -41,6 +41,22 @@ fn rule(err: Error) -> casebook::error::Rule {
     }
 }
 
+/// A referral sent to `agency_id`, its reply expected by `reply_by` (else by its urgency).
+fn sent_referral(case_id: &str, agency_id: &str, reply_by: Option<&str>) -> Referral {
+    Referral {
+        case_id: case_id.into(),
+        agency_id: agency_id.into(),
+        reason: "ที่พักชั่วคราว".into(),
+        services: vec![],
+        urgency: Urgency::Urgent,
+        letter_number: None,
+        status: ReferralStatus::Sent,
+        reply: None,
+        to_unit: None,
+        reply_by: reply_by.map(str::to_owned),
+    }
+}
+
 /// A supervisor added by the administrator, signed in on the same book.
 fn with_supervisor(dir: &std::path::Path, book: Casebook, admin: &Session) -> (Casebook, Session, Session) {
     let mut book = book;
@@ -261,21 +277,7 @@ fn statuses_move_by_allowed_steps_close_with_a_reason_and_outcome_and_reopen() {
         .add_agency(&worker, &Agency::new("ตำรวจ สมมุติ", AgencyType::Police))
         .unwrap();
     let referral = book
-        .create_referral(
-            &worker,
-            &Referral {
-                case_id: case.id.clone(),
-                agency_id: agency,
-                reason: "แจ้งความ".into(),
-                services: vec![],
-                urgency: Urgency::Urgent,
-                letter_number: None,
-                status: ReferralStatus::Sent,
-                reply: None,
-                to_unit: None,
-                reply_by: None,
-            },
-        )
+        .create_referral(&worker, &sent_referral(&case.id, &agency, None))
         .unwrap();
     assert_eq!(book.open_work(&worker, &case.id).unwrap().referrals, ["ตำรวจ สมมุติ"]);
     book.update_referral(&worker, &referral, ReferralStatus::Completed, None)
@@ -456,22 +458,8 @@ fn today_shows_follow_ups_clocks_late_replies_and_quiet_red_cases_and_the_list_s
     let agency = book
         .add_agency(&worker, &Agency::new("บ้านพัก สมมุติ", AgencyType::Shelter))
         .unwrap();
-    book.create_referral(
-        &worker,
-        &Referral {
-            case_id: urgent.id.clone(),
-            agency_id: agency,
-            reason: "ที่พักชั่วคราว".into(),
-            services: vec![],
-            urgency: Urgency::Urgent,
-            letter_number: None,
-            status: ReferralStatus::Sent,
-            reply: None,
-            to_unit: None,
-            reply_by: Some(yesterday.clone()),
-        },
-    )
-    .unwrap();
+    book.create_referral(&worker, &sent_referral(&urgent.id, &agency, Some(&yesterday)))
+        .unwrap();
     let today = book.today(&worker, QUIET_DAYS).unwrap();
     assert_eq!(today.referrals.len(), 1);
     assert_eq!(today.referrals[0].what.as_deref(), Some("บ้านพัก สมมุติ"));

@@ -8,12 +8,12 @@ use crate::state::AppState;
 use casebook::Invalid;
 use casebook::book::audit::AuditEntry;
 use casebook::records::case::{CaseUpdate, CaseView, Status};
-use casebook::records::clinical::{Clock, ClockMark};
-use casebook::records::status::{Closing, OpenWork};
-use casebook::records::transfer::UnitChoice;
 use casebook::records::case_list::{CaseFilter, CaseRow};
+use casebook::records::clinical::{Clock, ClockMark};
 use casebook::records::person::Person;
+use casebook::records::status::{Closing, OpenWork};
 use casebook::records::thai_id::{self, IdCheck};
+use casebook::records::transfer::UnitChoice;
 use tauri::State;
 
 #[tauri::command]

@@ -78,6 +78,9 @@ async fn first_run_intake_search_reveal_visit_lock() -> Result<()> {
         app.fill("input[name=username]", "malee").await?;
         app.fill("input[name=passphrase]", WORKER_PASS).await?;
         app.click("form[data-testid=signin-form] button[type=submit]").await?;
+        // Today is the home screen; with no case yet, nothing is due.
+        app.wait_for_text("[data-testid=today-empty]", "ไม่มีงานครบกำหนด").await?;
+        app.click("[data-testid=nav-cases]").await?;
         app.wait_for_text("[data-testid=caselist-empty]", "ยังไม่มีรายกรณี").await?;
 
         // Intake with a wrong check digit: refused next to the field, nothing typed is lost.
@@ -90,6 +93,8 @@ async fn first_run_intake_search_reveal_visit_lock() -> Result<()> {
         app.select("select[name=sex]", "female").await?;
         app.click("[data-testid=categories] input[value=violence_woman]")
             .await?;
+        app.fill("input[name=party_name_0]", "นายผู้ถูกกล่าวหา สมมุติขึ้น").await?;
+        app.select("select[name=party_role_0]", "alleged_perpetrator").await?;
         app.click("[data-testid=intake-submit]").await?;
         app.wait_for_text(".field-error", "หลักตรวจสอบ").await?;
         assert_eq!(app.value("input[name=name_th]").await?, "นางสมศรีใจดี ทดลองระบบ");
@@ -107,7 +112,10 @@ async fn first_run_intake_search_reveal_visit_lock() -> Result<()> {
         app.wait_for_text("[data-testid=case-row]", &number).await?;
         app.wait_for_text("[data-testid=case-row]", "มาลี นักสังคม").await?;
         app.screenshot("4-case-list-search").await?;
-        // The alleged perpetrator recorded at intake leads to the same case.
+        // The alleged perpetrator named at intake leads to the same case. A query nobody
+        // matches comes first, so the row below is this search's, not the last one's.
+        app.fill("[data-testid=case-search]", "ไม่มีใครชื่อนี้แน่นอน").await?;
+        app.wait_for_text("[data-testid=caselist-empty]", "ไม่พบ").await?;
         app.fill("[data-testid=case-search]", "ผู้ถูกกล่าวหา").await?;
         app.wait_for_text("[data-testid=case-row]", &number).await?;
         app.click("[data-testid=case-row]").await?;
@@ -132,12 +140,14 @@ async fn first_run_intake_search_reveal_visit_lock() -> Result<()> {
             .await?;
         app.wait_for_text("[data-testid=revealed-marker]", "ข้อมูลระบุตัวตน")
             .await?;
+        app.screenshot("5-case-page-revealed").await?;
+        app.click("[data-testid=tab-documents]").await?;
         app.wait_for_text("[data-testid=case-audit]", "ยืนยันตัวตนกับพนักงานสอบสวน")
             .await?;
-        app.screenshot("5-case-page-revealed").await?;
 
         // A home visit with a photo from disk.
         let photo = artifacts_dir().join("casework-1-first-run.png");
+        app.click("[data-testid=tab-timeline]").await?;
         app.select("[data-testid=entry-form] select[name=kind]", "home_visit")
             .await?;
         app.fill("[data-testid=entry-form] textarea[name=body]", "เยี่ยมบ้าน ผู้รับบริการปลอดภัย")
@@ -167,6 +177,7 @@ async fn first_run_intake_search_reveal_visit_lock() -> Result<()> {
             .await?;
         app.click("[data-testid=nav-cases]").await?;
         app.click("[data-testid=case-row]").await?;
+        app.click("[data-testid=tab-plan]").await?;
         app.select("select[name=referral_agency]", &first_agency_value(&app).await?)
             .await?;
         app.fill("input[name=referral_reason]", "คุ้มครองชั่วคราวและฟื้นฟูสภาพจิตใจ")
@@ -254,8 +265,10 @@ async fn first_run_intake_search_reveal_visit_lock() -> Result<()> {
         );
         app.click("[data-testid=nav-cases]").await?;
         app.click("[data-testid=case-row]").await?;
-        // Wait for the page to finish loading (the referrals come last) before clicking below them.
+        app.click("[data-testid=tab-plan]").await?;
+        // Wait for the page to finish loading (the referrals come last) before going on.
         app.wait_for_text("[data-testid=letter-number]", "CPN/1").await?;
+        app.click("[data-testid=tab-documents]").await?;
 
         // Case summaries: the masked one never names the client; the full one does.
         let pdf_text = |path: &str| -> Result<String> {
@@ -285,6 +298,8 @@ async fn first_run_intake_search_reveal_visit_lock() -> Result<()> {
         app.wait_for_text("[role=alert]", "ไม่ถูกต้อง").await?;
         app.fill("input[name=passphrase]", WORKER_PASS).await?;
         app.click("form[data-testid=signin-form] button[type=submit]").await?;
+        app.wait_for_text("h2", "งานวันนี้").await?;
+        app.click("[data-testid=nav-cases]").await?;
         app.wait_for_text("[data-testid=case-row]", &number).await?;
         app.screenshot("7-signed-in-again").await?;
         Ok(())

@@ -112,6 +112,8 @@ async fn month_end_statistics_pdpa_backup_and_restore_on_a_new_laptop() -> Resul
         app.wait_for_text("[data-testid=purge]", "จำเป็นต้องกรอก").await?;
         app.fill("input[name=purge_reason]", "ครบกำหนดเก็บรักษา").await?;
         app.click("[data-testid=purge] button.danger").await?;
+        // A purge cannot be undone: it asks first.
+        app.click("[data-testid=purge-confirm-yes]").await?;
         app.wait_for_text("[data-testid=purge-log]", &format!("{due_number}: ครบกำหนดเก็บรักษา"))
             .await?;
         app.click("[data-testid=ropa-pdf]").await?;
@@ -174,6 +176,7 @@ async fn month_end_statistics_pdpa_backup_and_restore_on_a_new_laptop() -> Resul
         app.click("[data-testid=lock]").await?;
         app.sign_in("head", NEW_HEAD_PASS).await?;
         // Every case that was not purged is there.
+        app.click("[data-testid=nav-cases]").await?;
         app.wait_for_text("[data-testid=case-count]", "2").await?;
         app.click("[data-testid=nav-statistics]").await?;
         app.wait_for_text("[data-testid=statistics-total]", "2").await?;

@@ -40,10 +40,15 @@ async fn start_to_usable_list_on_a_large_book() -> Result<()> {
         app.fill("input[name=passphrase]", &pass).await?;
         let clicked = Instant::now();
         app.click("form[data-testid=signin-form] button[type=submit]").await?;
+        app.wait_for_text("h2", "งานวันนี้").await?;
+        app.find("[data-testid=today-empty], [data-testid=today-follow-ups], [data-testid=today-clocks], [data-testid=today-referrals], [data-testid=today-actions], [data-testid=today-quiet]").await?;
+        let to_today = clicked.elapsed();
+        app.click("[data-testid=nav-cases]").await?;
         app.wait_for_text("[data-testid=case-row]", "-").await?;
         let to_list = clicked.elapsed();
         let count = app.wait_for_text("[data-testid=case-count]", "").await?;
         println!("launch to sign-in screen: {:.2} s", to_sign_in.as_secs_f64());
+        println!("sign-in to Today, the home screen: {:.2} s", to_today.as_secs_f64());
         println!("sign-in to usable list ({count}): {:.2} s", to_list.as_secs_f64());
         println!("RSS of app + WebKit processes: {:.0} MiB", rss_mib());
         app.screenshot("large-book-list").await?;

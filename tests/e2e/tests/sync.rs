@@ -238,33 +238,49 @@ async fn a_conflict_from_two_laptops_is_shown_resolved_in_the_app_and_reaches_th
         }
         assert!(settled, "laptop B never received the choice");
 
-        // The case BKK transferred is in A's list, with its history; A's worker takes it on.
+        // The case BKK transferred waits in A's inbox, with the reason; A's worker takes it
+        // there, and it comes with its history.
+        app.click("[data-testid=nav-inbox]").await?;
+        let item = app
+            .wait_for_text("[data-testid=inbox-item]", &transferred_number)
+            .await?;
+        // BKK opened it from a hotline 1300 call: it arrives as a hotline report.
+        assert!(item.contains("จากหน่วย BKK") && item.contains("สายด่วน 1300"), "{item}");
+        app.screenshot("inbox-transferred-in").await?;
+        app.click("[data-testid=inbox-take]").await?;
         app.click("[data-testid=nav-cases]").await?;
         app.wait_for_text("[data-testid=case-row]", &transferred_number).await?;
         app.click("[data-testid=case-row]").await?;
+        app.wait_for_text("[data-testid=case-held-by]", "BKK").await?;
+        app.wait_for_text("[data-testid=case-manager]", "นักสังคม").await?;
+        app.click("[data-testid=tab-timeline]").await?;
         let timeline = app.wait_for_text("[data-testid=timeline]", "พบครูประจำชั้นแล้ว").await?;
         assert!(
             timeline.contains("BKK → CPN"),
             "the transfer is not in the timeline: {timeline}"
         );
-        app.wait_for_text("[data-testid=case-held-by]", "BKK").await?;
         app.screenshot("transferred-in").await?;
-        app.click("[data-testid=take-case]").await?;
-        app.wait_for_text("[data-testid=case-manager]", "นักสังคม").await?;
 
-        // A transfer to a unit code the province does not have is refused when it is typed
-        // (the laptop knows the hub's units since it synced), keeping what was typed.
-        app.fill("input[name=to_unit]", "ZZZ").await?;
+        // The receiving unit is picked from the hub's list (the laptop knows it since it
+        // synced): a code the province does not have cannot be chosen.
+        app.click("[data-testid=tab-work]").await?;
+        app.find("select[name=to_unit] option[value=BKK]").await?;
+        assert!(
+            app.client
+                .find(fantoccini::Locator::Css("select[name=to_unit] option[value=ZZZ]"))
+                .await
+                .is_err()
+        );
+        // Sent back to BKK (after a confirmation), the case is no longer CPN's to write: a note
+        // written on it anyway is refused by the hub on its own; the worker sees the count,
+        // the supervisor which case and what to do.
+        app.select("select[name=to_unit]", "BKK").await?;
         app.fill("input[name=transfer_reason]", "ส่งต่อพื้นที่").await?;
         app.click("form[data-testid=transfer-form] button[type=submit]").await?;
-        app.wait_for_text("form[data-testid=transfer-form]", "ไม่รู้จักรหัสนี้")
+        app.click("[data-testid=transfer-confirm-yes]").await?;
+        app.wait_for_text("[data-testid=case-held-by]", "โอนกรณีไปหน่วย BKK")
             .await?;
-        assert_eq!(app.value("input[name=to_unit]").await?, "ZZZ");
-        // Sent back to BKK, the case is no longer CPN's to write: a note written on it anyway
-        // is refused by the hub on its own; the worker sees the count, the supervisor which
-        // case and what to do.
-        app.fill("input[name=to_unit]", "BKK").await?;
-        app.click("form[data-testid=transfer-form] button[type=submit]").await?;
+        app.click("[data-testid=tab-timeline]").await?;
         app.wait_for_text("[data-testid=timeline]", "CPN → BKK").await?;
         app.fill("[data-testid=entry-form] textarea[name=body]", "โทรติดตามหลังโอนกลับ")
             .await?;

@@ -26,4 +26,4 @@ action_items: Array<DueItem>,
 /**
  * My red-risk cases with no contact for the set number of days.
  */
-quiet: Array<DueItem>, quiet_days: bigint, };
+quiet: Array<DueItem>, quiet_days: number, };

@@ -39,8 +39,19 @@ export function parseDateTime(text: string): string | null {
   return Number.isNaN(d.getTime()) ? null : d.toISOString();
 }
 
-/** Now, as the user would type it: "dd/mm/yyyy hh:mm" in BE. */
-export function nowTyped(): string {
-  const d = new Date();
+/** An ISO date as the user would type it: "dd/mm/yyyy" in BE. */
+export function typedDate(iso: string): string {
+  const [y, m, d] = iso.slice(0, 10).split("-");
+  return `${d}/${m}/${Number(y) + BE}`;
+}
+
+/** An instant as the user would type it: "dd/mm/yyyy hh:mm" in BE. */
+export function typedDateTime(iso: string): string {
+  const d = new Date(iso);
   return `${pad(d.getDate())}/${pad(d.getMonth() + 1)}/${d.getFullYear() + BE} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+/** Now, as the user would type it. */
+export function nowTyped(): string {
+  return typedDateTime(new Date().toISOString());
 }

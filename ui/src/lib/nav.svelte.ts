@@ -3,6 +3,10 @@ export type Screen =
   | { name: "loading" }
   | { name: "setup" }
   | { name: "signin" }
+  | { name: "today" }
+  | { name: "inbox" }
+  | { name: "team" }
+  | { name: "lists" }
   | { name: "cases" }
   | { name: "intake" }
   | { name: "case"; id: string }

@@ -58,6 +58,9 @@ impl Change {
 pub struct TimelineEntry {
     pub id: String,
     pub case_id: String,
+    /// The unit whose worker wrote the entry.
+    #[serde(default)]
+    pub unit_code: String,
     pub kind: EntryKind,
     pub body: String,
     pub occurred_at: String,

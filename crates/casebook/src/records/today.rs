@@ -76,6 +76,7 @@ pub struct Today {
     pub action_items: Vec<DueItem>,
     /// My red-risk cases with no contact for the set number of days.
     pub quiet: Vec<DueItem>,
+    #[ts(type = "number")]
     pub quiet_days: i64,
 }
 
