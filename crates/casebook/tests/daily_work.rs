@@ -536,3 +536,63 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     }
     out
 }
+
+#[test]
+fn a_facilitator_sees_the_daily_work_but_changes_nothing_of_a_case() {
+    let dir = Dir::new("facilitator");
+    let (mut book, worker, _, _) = book_with_worker(dir.path());
+    let (client, _) = book.create_person(&worker, &person("นางผู้ประสาน ทดสอบ")).unwrap();
+    let case = book.create_case(&worker, &case_for(&client)).unwrap();
+    let facilitator = Session {
+        role: Role::Facilitator,
+        ..worker.clone()
+    };
+    let forbidden = |result: casebook::Result<()>| assert!(matches!(result, Err(Error::Forbidden(_))), "{result:?}");
+    forbidden(book.update_case(&facilitator, &case.id, &update_of(&case)));
+    forbidden(book.change_status(&facilitator, &case.id, Status::Assessment, "x"));
+    forbidden(book.set_follow_up(&facilitator, &case.id, None));
+    forbidden(book.take_case(&facilitator, &case.id));
+    forbidden(book.acknowledge_handover(&facilitator, &case.id));
+    forbidden(book.set_co_workers(&facilitator, &case.id, &[]));
+    forbidden(book.remove_party(&facilitator, "any"));
+    forbidden(book.close_case(
+        &facilitator,
+        &case.id,
+        &Closing {
+            reason: "goals_met".into(),
+            outcome: "safe".into(),
+            note: None,
+        },
+    ));
+    assert!(book.today(&facilitator, QUIET_DAYS).is_ok());
+    assert!(book.inbox(&facilitator).is_ok());
+}
+
+#[test]
+fn a_status_moved_on_one_laptop_and_a_risk_changed_on_another_both_stay() {
+    let dir_a = Dir::new("status-a");
+    let dir_b = Dir::new("status-b");
+    let (mut a, _, wa) = casebook::synth::unit_laptop(dir_a.path(), "a", WORKER_PASS).unwrap();
+    let (mut b, _, wb) = casebook::synth::unit_laptop(dir_b.path(), "b", WORKER_PASS).unwrap();
+    let (client, _) = a.create_person(&wa, &person("เด็กชายสองเครื่อง สถานะ")).unwrap();
+    let case = a.create_case(&wa, &case_for(&client)).unwrap();
+    exchange(&mut a, &mut b);
+    a.change_status(&wa, &case.id, Status::Assessment, "เยี่ยมบ้านแล้ว")
+        .unwrap();
+    a.set_follow_up(&wa, &case.id, Some("2026-12-20")).unwrap();
+    let mut retriage = update_of(&case);
+    retriage.risk = Risk::Yellow;
+    retriage.risk_reason = Some("ผู้กระทำถูกควบคุมตัว".into());
+    b.update_case(&wb, &case.id, &retriage).unwrap();
+    exchange(&mut a, &mut b);
+    for (book, session) in [(&mut a, &wa), (&mut b, &wb)] {
+        let view = book.open_case(session, &case.id).unwrap();
+        assert_eq!(
+            (view.case.status, view.case.risk, view.case.follow_up_on.as_deref()),
+            (Status::Assessment, Risk::Yellow, Some("2026-12-20"))
+        );
+        let changes: Vec<_> = view.timeline.iter().filter_map(|e| e.change_field.as_deref()).collect();
+        assert!(changes.contains(&"status") && changes.contains(&"risk"), "{changes:?}");
+        assert!(book.conflicts(session).unwrap().is_empty());
+    }
+}

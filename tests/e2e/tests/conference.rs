@@ -183,6 +183,26 @@ async fn a_conference_with_two_cases_projector_minutes_and_carry_over() -> Resul
         app.switch_to_window_with("[data-testid=projector]").await?;
         app.wait_for_text("[data-testid=projector]", "รายกรณีที่ 2 จาก 2").await?;
 
+        // Decisions typed for the second case and not yet saved stay when the facilitator
+        // goes back to the first case and returns.
+        app.switch_to_window_with("[data-testid=agenda-panel]").await?;
+        app.fill("textarea[name=decisions]", "ครูประจำชั้นติดตามการมาเรียนทุกสัปดาห์")
+            .await?;
+        app.click("[data-testid=agenda-case]").await?;
+        app.wait_for_text("[data-testid=discussion-title]", "รายกรณีที่ 1 จาก 2")
+            .await?;
+        assert!(
+            app.value("textarea[name=decisions]").await?.contains("เข้าบ้านพักชั่วคราว"),
+            "the first case shows its saved decisions"
+        );
+        app.click("[data-testid=next-case]").await?;
+        app.wait_for_text("[data-testid=discussion-title]", "รายกรณีที่ 2 จาก 2")
+            .await?;
+        assert_eq!(
+            app.value("textarea[name=decisions]").await?,
+            "ครูประจำชั้นติดตามการมาเรียนทุกสัปดาห์"
+        );
+
         // Close, and print the minutes: pseudonymized, with the decisions and the action item.
         app.switch_to_window_with("[data-testid=agenda-panel]").await?;
         app.click("[data-testid=conference-close]").await?;
