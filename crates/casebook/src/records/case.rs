@@ -1,6 +1,7 @@
 //! Cases: numbered `UNIT-BE_YEAR-NNNN`, with source, categories, violence types, risk and a
 //! status that moves intake → assessment → planning → in service → follow-up → closed
-//! (`records::status`); corrected and kept current after intake (`update_case`).
+//! (`records::status`); corrected and kept current after intake (`records::case_update`), and
+//! shown on the case page (`records::case_page`).
 
 use crate::book::Casebook;
 use crate::book::permissions::{Permission, Session};
@@ -8,13 +9,7 @@ use crate::dates::be_year;
 use crate::dates::today;
 use crate::error::{Error, Invalid, Result, Rule};
 use crate::log::entity::Entity;
-use crate::records::Stored;
-use crate::records::care::{Incident, PlaceKind};
-use crate::records::clinical::ClockState;
 use crate::records::numbers::{NumberKind, case_number};
-use crate::records::party::PartyView;
-use crate::records::person::PersonMasked;
-use crate::records::timeline::{Change, EntryKind, TimelineEntry};
 use crate::store::rows;
 use crate::store::rows::new_id;
 use chrono::{DateTime, Utc};
@@ -141,44 +136,6 @@ pub struct Case {
     pub handover_acknowledged_at: Option<String>,
 }
 
-/// What the case form changes after intake. A change of risk needs `risk_reason`, kept in the
-/// risk history.
-#[derive(Debug, Clone, Deserialize, TS)]
-#[ts(export)]
-pub struct CaseUpdate {
-    pub source: Source,
-    pub categories: Vec<Category>,
-    pub violence_types: Vec<ViolenceType>,
-    pub risk: Risk,
-    pub risk_reason: Option<String>,
-    /// ISO-8601 instant of the incident, if known.
-    pub incident_at: Option<String>,
-    pub place_kind: Option<PlaceKind>,
-    pub incident_description: Option<String>,
-    pub consent: Option<String>,
-    pub legal_basis: Option<String>,
-}
-
-/// The case page: the case, its client masked, the incident and the other parties, and its
-/// timeline.
-#[derive(Debug, Clone, PartialEq, Serialize, TS)]
-#[ts(export)]
-pub struct CaseView {
-    pub case: Case,
-    /// The case manager's name, when the manager is a user of this unit.
-    pub case_manager_name: Option<String>,
-    /// The co-workers' names, those who are users of this unit.
-    pub co_worker_names: Vec<String>,
-    pub client: PersonMasked,
-    pub incident: Option<Stored<Incident>>,
-    pub parties: Vec<PartyView>,
-    pub timeline: Vec<TimelineEntry>,
-    /// The clinical clocks, when the case records sexual violence with the incident's time.
-    pub clocks: Vec<ClockState>,
-    /// The statuses `change_status` may move the case to.
-    pub next_statuses: Vec<Status>,
-}
-
 fn validate(input: &CaseInput, now: DateTime<Utc>) -> Result<(), Invalid> {
     if input.client_id.trim().is_empty() {
         return Err(Invalid::new("case.client_id", Rule::Required));
@@ -188,7 +145,11 @@ fn validate(input: &CaseInput, now: DateTime<Utc>) -> Result<(), Invalid> {
 
 /// What a case may not be, at intake or after: without a category, or with an incident in the
 /// future.
-fn validate_fields(categories: &[Category], incident_at: Option<&str>, now: DateTime<Utc>) -> Result<(), Invalid> {
+pub(crate) fn validate_fields(
+    categories: &[Category],
+    incident_at: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<(), Invalid> {
     if categories.is_empty() {
         return Err(Invalid::new("case.categories", Rule::Required));
     }
@@ -236,46 +197,6 @@ impl Casebook {
         self.load_case(&id)
     }
 
-    /// Corrects or updates the case after intake: only the fields that changed are written (two
-    /// laptops' edits of different fields merge). A change of risk needs a reason and goes into
-    /// the risk history; the incident's time, place and description are the incident record's.
-    pub fn update_case(&mut self, session: &Session, id: &str, update: &CaseUpdate) -> Result<()> {
-        session.require(Permission::EditCases)?;
-        let incident_at = trimmed(update.incident_at.as_deref());
-        validate_fields(&update.categories, incident_at.as_deref(), Utc::now())?;
-        let case = self.load_case(id)?;
-        let risk_reason = trimmed(update.risk_reason.as_deref());
-        if update.risk != case.risk && risk_reason.is_none() {
-            return Err(Invalid::new("case.risk_reason", Rule::Required).into());
-        }
-        let fields = rows::encode(&serde_json::json!({
-            "source": update.source,
-            "categories": update.categories,
-            "violence_types": update.violence_types,
-            "risk": update.risk,
-            "incident_at": incident_at,
-            "consent": trimmed(update.consent.as_deref()),
-            "legal_basis": trimmed(update.legal_basis.as_deref()),
-        }))?;
-        let incident = Incident {
-            case_id: id.to_owned(),
-            occurred_at: incident_at,
-            place_kind: update.place_kind,
-            area_code: None,
-            description: trimmed(update.incident_description.as_deref()),
-            violence_types: update.violence_types.clone(),
-        };
-        self.batch(|book| {
-            book.write_changes(session, Entity::Case, id, fields, "case.update")?;
-            if update.risk != case.risk {
-                let change = Change::new("risk", Some(&case.risk), &update.risk);
-                let reason = risk_reason.as_deref().unwrap_or_default();
-                book.append_entry(session, id, EntryKind::RiskChange, reason, Utc::now(), Some(change))?;
-            }
-            book.keep_incident(session, incident)
-        })
-    }
-
     /// Whether this book's unit may write to the case, as the hub judges it: the unit that
     /// opened it, the one holding it now, or a partner it was referred to. A coordinator sees
     /// other units' cases, and a unit keeps seeing a case it transferred on; neither writes to
@@ -294,37 +215,6 @@ impl Casebook {
     pub(crate) fn load_case(&self, id: &str) -> Result<Case> {
         let row = rows::get(&self.conn, &self.catalog, "cases", id)?.ok_or(Error::NoSuchRecord("case"))?;
         rows::decode(row)
-    }
-
-    /// Opens the case page. A view is audited.
-    pub fn open_case(&mut self, session: &Session, id: &str) -> Result<CaseView> {
-        session.require(Permission::ViewCases)?;
-        let case = self.load_case(id)?;
-        let client = self.load_person(&case.client_id)?.masked(today());
-        let timeline = self.timeline(id)?;
-        let case_manager_name = match &case.case_manager_id {
-            Some(user) => self.user_name(user)?,
-            None => None,
-        };
-        let mut co_worker_names = Vec::new();
-        for user in &case.co_worker_ids {
-            co_worker_names.extend(self.user_name(user)?);
-        }
-        let incident = self.case_incident(id)?;
-        let parties = self.parties(id)?;
-        let clocks = self.clocks(&case)?;
-        self.audit(session, "case.view", Some(Entity::Case), Some(id), None)?;
-        Ok(CaseView {
-            next_statuses: case.status.next_statuses(),
-            clocks,
-            case,
-            case_manager_name,
-            co_worker_names,
-            client,
-            incident,
-            parties,
-            timeline,
-        })
     }
 
     /// The case's number alone: it identifies no one, so reading it is not an audited view.

@@ -7,6 +7,8 @@ pub mod attachment;
 pub mod care;
 pub mod case;
 pub mod case_list;
+pub mod case_page;
+pub mod case_update;
 pub mod clinical;
 pub mod conference;
 pub mod handover;
