@@ -111,6 +111,8 @@ fn suites() -> Result<()> {
         "sync",
         "--test",
         "operations",
+        "--test",
+        "daily_work",
         "--",
         "--test-threads=1",
     ])?;
