@@ -1,10 +1,11 @@
 //! The case summary for a partner agency or the court: masked (the default), or with the identity in
 //! full (needs the reveal permission and is audited as a reveal). The export is audited.
 
-use crate::catalog::th_enum;
+use crate::catalog::{th, th_enum};
 use crate::document::{Content, Document};
 use casebook::dates::today;
 use casebook::dates::{thai_date_time, thai_long};
+use casebook::records::timeline::{EntryKind, TimelineEntry};
 use casebook::{Casebook, Session};
 
 pub fn case_summary(book: &mut Casebook, s: &Session, case_id: &str, full: bool) -> casebook::Result<Document> {
@@ -37,11 +38,16 @@ pub fn case_summary(book: &mut Casebook, s: &Session, case_id: &str, full: bool)
         .timeline
         .iter()
         .map(|e| {
+            let what = [change(e), Some(e.body.clone()).filter(|b| !b.is_empty())]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" · ");
             format!(
                 "{}  {}: {}",
                 thai_date_time(&e.occurred_at),
                 th_enum("entry_kind", &e.kind),
-                e.body
+                what
             )
         })
         .collect();
@@ -104,4 +110,23 @@ pub fn case_summary(book: &mut Casebook, s: &Session, case_id: &str, full: bool)
         format!("summary-{case_id}-{kind}.pdf"),
         Content::Report(report),
     ))
+}
+
+/// What a timeline entry changed, in Thai words ("จาก … เป็น …", not an arrow the letter fonts
+/// may lack): statuses, risks and clinical marks by their labels, units by their codes. A handover's people are not named in
+/// the document.
+fn change(e: &TimelineEntry) -> Option<String> {
+    let (field, to) = (e.change_field.as_deref()?, e.change_to.as_deref()?);
+    let label = |group: &str, code: &str| th(&format!("enum.{group}.{code}"));
+    let from = e.change_from.as_deref();
+    match (e.kind, field) {
+        (EntryKind::Handover, _) => None,
+        (EntryKind::ClinicalMark, clock) => Some(format!("{}: {}", label("clock", clock), label("clock_mark", to))),
+        (_, "status" | "risk") => Some(format!(
+            "จาก {} เป็น {}",
+            from.map_or_else(|| "-".to_owned(), |f| label(field, f)),
+            label(field, to)
+        )),
+        _ => Some(format!("จาก {} เป็น {to}", from.unwrap_or("-"))),
+    }
 }

@@ -75,6 +75,14 @@ fn a_referral_letter_is_previewed_without_a_number_then_issued_with_its_form() {
 fn the_case_summary_is_masked_unless_asked_in_full() {
     let mut desk = desk("summary");
     let case_id = desk.case.id.clone();
+    desk.book
+        .change_status(
+            &desk.worker,
+            &case_id,
+            casebook::records::case::Status::Assessment,
+            "พบผู้ปกครองแล้ว",
+        )
+        .unwrap();
     let masked = documents::case_summary(&mut desk.book, &desk.worker, &case_id, false).unwrap();
     assert_eq!(masked.file_name(), format!("summary-{case_id}-masked.pdf"));
     let words = text(&masked);
@@ -88,6 +96,8 @@ fn the_case_summary_is_masked_unless_asked_in_full() {
             "ประเด็นปัญหา",
             "เยี่ยมบ้าน ผู้รับบริการปลอดภัย",
             "ย้ายไปอยู่กับยาย",
+            // A status change reads in Thai, with its reason.
+            "จาก รับเรื่อง เป็น ประเมิน · พบผู้ปกครองแล้ว",
             &format!("{AGENCY_NAME}: คุ้มครองชั่วคราว"),
         ],
     );
