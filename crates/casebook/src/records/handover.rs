@@ -16,6 +16,11 @@ use serde::Serialize;
 use serde_json::{Value, json};
 use ts_rs::TS;
 
+/// The ids of the active social workers and supervisors of the unit `?1`: who may manage or
+/// work on a case (an SQL subquery).
+pub(crate) const WORKERS: &str =
+    "SELECT id FROM users WHERE unit_code = ?1 AND active = 1 AND role IN ('social_worker', 'supervisor')";
+
 /// A worker of the unit a case can be given to.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[ts(export)]
@@ -29,10 +34,13 @@ impl Casebook {
     /// The unit's active social workers and supervisors, by name.
     pub fn workers(&self, session: &Session) -> Result<Vec<Worker>> {
         session.require(Permission::ViewCases)?;
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT id, display_name, role FROM users
-             WHERE unit_code = ?1 AND active = 1 AND role IN ('social_worker', 'supervisor') ORDER BY display_name",
-        )?;
+        self.unit_workers()
+    }
+
+    fn unit_workers(&self) -> Result<Vec<Worker>> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT id, display_name, role FROM users WHERE id IN ({WORKERS}) ORDER BY display_name"
+        ))?;
         let rows = stmt.query_map([self.unit_code()], |r| {
             Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
         })?;
@@ -46,15 +54,7 @@ impl Casebook {
     }
 
     fn is_worker(&self, user_id: &str) -> Result<bool> {
-        Ok(self.workers_ids()?.iter().any(|id| id == user_id))
-    }
-
-    fn workers_ids(&self) -> Result<Vec<String>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT id FROM users WHERE unit_code = ?1 AND active = 1 AND role IN ('social_worker', 'supervisor')",
-        )?;
-        let rows = stmt.query_map([self.unit_code()], |r| r.get(0))?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        Ok(self.unit_workers()?.iter().any(|w| w.id == user_id))
     }
 
     /// Whether the unit holds the case (it opened it and has not transferred it on, or it was
@@ -143,10 +143,10 @@ impl Casebook {
     pub fn set_co_workers(&mut self, session: &Session, case_id: &str, user_ids: &[String]) -> Result<()> {
         session.require(Permission::EditCases)?;
         let case = self.load_case(case_id)?;
-        let workers = self.workers_ids()?;
+        let workers = self.unit_workers()?;
         let mut chosen: Vec<&String> = Vec::new();
         for id in user_ids {
-            if !workers.contains(id) {
+            if !workers.iter().any(|w| &w.id == id) {
                 return Err(Invalid::new("case.co_worker_ids", Rule::NotAWorker).into());
             }
             if case.case_manager_id.as_ref() != Some(id) && !chosen.contains(&id) {

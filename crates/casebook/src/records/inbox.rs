@@ -9,6 +9,7 @@ use crate::book::permissions::{Permission, Session};
 use crate::error::{Invalid, Result, Rule, serde_name};
 use crate::log::entity::Entity;
 use crate::records::case::{Category, Risk, Source};
+use crate::records::handover::WORKERS;
 use crate::records::referral::{Referral, ReferralStatus};
 use crate::records::{from_json, from_name};
 use serde::Serialize;
@@ -56,10 +57,6 @@ pub struct InboxItem {
     /// The referral that shares the case, for `acknowledge_referral`.
     pub referral_id: Option<String>,
 }
-
-/// Active workers of the unit `?1`.
-const WORKERS: &str =
-    "SELECT id FROM users WHERE unit_code = ?1 AND active = 1 AND role IN ('social_worker', 'supervisor')";
 
 impl Casebook {
     /// The inbox of the signed-in worker, newest first.
