@@ -31,6 +31,11 @@ pub enum Rule {
     NotAStep,
     /// Someone who is not an active worker of this unit (a case given to an administrator).
     NotAWorker,
+    /// An attachment that is neither a JPEG, a PNG nor a PDF (a HEIC photo from an iPhone must
+    /// be saved as JPEG first).
+    NotAPhotoOrPdf,
+    /// A JPEG, PNG or PDF that cannot be read (cut short or damaged).
+    DamagedFile,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS, thiserror::Error)]

@@ -11,6 +11,7 @@ pub mod case_page;
 pub mod case_update;
 pub mod clinical;
 pub mod conference;
+pub mod evidence;
 pub mod handover;
 pub mod inbox;
 pub mod intake;
