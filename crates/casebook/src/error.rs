@@ -36,6 +36,16 @@ pub enum Rule {
     NotAPhotoOrPdf,
     /// A JPEG, PNG or PDF that cannot be read (cut short or damaged).
     DamagedFile,
+    /// A merge of a person with themself.
+    SamePerson,
+    /// A child's consent given by the child alone: a guardian consents, the child assents.
+    GuardianNeeded,
+    /// A referral or transfer with no consent in force and no legal basis given.
+    NoConsent,
+    /// A person linked as a volunteer who is not recorded as one.
+    NotAVolunteer,
+    /// A volunteer linked to a case they are already in (their own, say).
+    AlreadyInCase,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS, thiserror::Error)]

@@ -9,10 +9,13 @@ use crate::log::entity::Entity;
 use crate::log::events::Event;
 use crate::pdpa::{DutyStatus, RequestKind};
 use crate::records::agency::AgencyType;
+use crate::records::assessment::{Stage, levels_fit};
 use crate::records::care::{Domain, GoalStatus, PartyRole, PlaceKind, Relationship};
 use crate::records::case::{Category, Risk, Source, Status, ViolenceType};
 use crate::records::conference::{ActionStatus, ConferenceStatus};
-use crate::records::person::{IdKind, Sex};
+use crate::records::consent::{Basis, ConsentMethod, GivenBy, Purpose};
+use crate::records::interpreter::Language;
+use crate::records::person::{IdKind, Sex, VolunteerRole};
 use crate::records::referral::{ReferralStatus, Urgency};
 use crate::records::timeline::EntryKind;
 use serde::Deserialize;
@@ -36,6 +39,7 @@ fn fits(entity: Entity, column: &str, value: &Value) -> bool {
         (Entity::User, "role") => one_of::<Role>(value),
         (Entity::Person, "id_kind") => one_of::<IdKind>(value),
         (Entity::Person, "sex") => one_of::<Sex>(value),
+        (Entity::Person, "volunteer") => one_of::<VolunteerRole>(value),
         (Entity::Case, "source") => one_of::<Source>(value),
         (Entity::Case, "categories") => list_of::<Category>(value),
         (Entity::Case | Entity::Incident, "violence_types") => list_of::<ViolenceType>(value),
@@ -54,6 +58,15 @@ fn fits(entity: Entity, column: &str, value: &Value) -> bool {
         (Entity::ActionItem, "status") => one_of::<ActionStatus>(value),
         (Entity::DataSubjectRequest, "kind") => one_of::<RequestKind>(value),
         (Entity::DataSubjectRequest | Entity::Breach, "status") => one_of::<DutyStatus>(value),
+        (Entity::Consent, "purpose") => one_of::<Purpose>(value),
+        (Entity::Consent, "basis") => one_of::<Basis>(value),
+        (Entity::Consent, "given_by") => one_of::<GivenBy>(value),
+        (Entity::Consent, "method") => one_of::<ConsentMethod>(value),
+        (Entity::Assessment, "stage") => one_of::<Stage>(value),
+        (Entity::Assessment, "levels") => {
+            std::collections::BTreeMap::<Domain, u8>::deserialize(value).is_ok_and(|levels| levels_fit(&levels))
+        }
+        (Entity::InterpreterSession, "language") => one_of::<Language>(value),
         _ => true,
     }
 }

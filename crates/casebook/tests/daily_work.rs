@@ -10,6 +10,7 @@ use casebook::records::case::{Risk, Status, ViolenceType};
 use casebook::records::case_list::{CaseFilter, CaseSort};
 use casebook::records::case_update::CaseUpdate;
 use casebook::records::clinical::{Clock, ClockMark};
+use casebook::records::consent::{Basis, BasisGiven};
 use casebook::records::inbox::InboxKind;
 use casebook::records::party::PartyInput;
 use casebook::records::referral::{Referral, ReferralStatus, Urgency};
@@ -55,6 +56,7 @@ fn sent_referral(case_id: &str, agency_id: &str, reply_by: Option<&str>) -> Refe
         reply: None,
         to_unit: None,
         reply_by: reply_by.map(str::to_owned),
+        consent_id: None,
     }
 }
 
@@ -278,7 +280,14 @@ fn statuses_move_by_allowed_steps_close_with_a_reason_and_outcome_and_reopen() {
         .add_agency(&worker, &Agency::new("ตำรวจ สมมุติ", AgencyType::Police))
         .unwrap();
     let referral = book
-        .create_referral(&worker, &sent_referral(&case.id, &agency, None))
+        .create_referral(
+            &worker,
+            &sent_referral(&case.id, &agency, None),
+            Some(&BasisGiven {
+                basis: Basis::ChildProtection,
+                reason: "เด็กเสี่ยงอันตราย".into(),
+            }),
+        )
         .unwrap();
     assert_eq!(book.open_work(&worker, &case.id).unwrap().referrals, ["ตำรวจ สมมุติ"]);
     book.update_referral(&worker, &referral, ReferralStatus::Completed, None)
@@ -459,8 +468,15 @@ fn today_shows_follow_ups_clocks_late_replies_and_quiet_red_cases_and_the_list_s
     let agency = book
         .add_agency(&worker, &Agency::new("บ้านพัก สมมุติ", AgencyType::Shelter))
         .unwrap();
-    book.create_referral(&worker, &sent_referral(&urgent.id, &agency, Some(&yesterday)))
-        .unwrap();
+    book.create_referral(
+        &worker,
+        &sent_referral(&urgent.id, &agency, Some(&yesterday)),
+        Some(&BasisGiven {
+            basis: Basis::ChildProtection,
+            reason: "เด็กเสี่ยงอันตราย".into(),
+        }),
+    )
+    .unwrap();
     let today = book.today(&worker, QUIET_DAYS).unwrap();
     assert_eq!(today.referrals.len(), 1);
     assert_eq!(today.referrals[0].what.as_deref(), Some("บ้านพัก สมมุติ"));

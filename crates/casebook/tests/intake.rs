@@ -20,12 +20,14 @@ fn intake_case(parties: Vec<IntakeParty>) -> IntakeCase {
         consent: Some("guardian".into()),
         legal_basis: Some("pdpa_s26".into()),
         parties,
+        client_id: None,
     }
 }
 
 fn party(name_th: &str, role: PartyRole, relationship: Option<Relationship>) -> IntakeParty {
     IntakeParty {
         name_th: name_th.into(),
+        anonymous: false,
         role,
         relationship,
     }

@@ -9,6 +9,7 @@ use casebook::records::care::{
     CarePlanGoal, CaseParty, Domain, GoalStatus, Incident, PartyRole, PlaceKind, Relationship,
 };
 use casebook::records::case::ViolenceType;
+use casebook::records::consent::{Basis, BasisGiven};
 use casebook::records::referral::{Referral, ReferralStatus, Urgency};
 use casebook::{Error, Rule};
 use common::*;
@@ -51,6 +52,7 @@ fn a_case_with_parties_incident_plan_and_referral_round_trips_and_rebuilds() {
         due_date: Some("2569-12-15".into()),
         status: GoalStatus::Open,
         outcome: None,
+        review_on: None,
     };
     let goal_id = book.add_goal(&worker, &goal).unwrap();
     book.update_goal(
@@ -106,7 +108,12 @@ fn a_case_with_parties_incident_plan_and_referral_round_trips_and_rebuilds() {
                 reply: None,
                 to_unit: None,
                 reply_by: None,
+                consent_id: None,
             },
+            Some(&BasisGiven {
+                basis: Basis::ChildProtection,
+                reason: "เด็กเสี่ยงอันตราย".into(),
+            }),
         )
         .unwrap();
     book.update_referral(
@@ -515,9 +522,28 @@ fn issuing_a_referral_letter_numbers_it_marks_it_sent_and_audits_the_export() {
         reply: None,
         to_unit: None,
         reply_by: None,
+        consent_id: None,
     };
-    let first = book.create_referral(&worker, &referral).unwrap();
-    let second = book.create_referral(&worker, &referral).unwrap();
+    let first = book
+        .create_referral(
+            &worker,
+            &referral,
+            Some(&BasisGiven {
+                basis: Basis::ChildProtection,
+                reason: "เด็กเสี่ยงอันตราย".into(),
+            }),
+        )
+        .unwrap();
+    let second = book
+        .create_referral(
+            &worker,
+            &referral,
+            Some(&BasisGiven {
+                basis: Basis::ChildProtection,
+                reason: "เด็กเสี่ยงอันตราย".into(),
+            }),
+        )
+        .unwrap();
     let (sent, entry) = book.issue_referral_letter(&worker, &first, "ขอส่งต่อผู้รับบริการ").unwrap();
     assert_eq!(
         (sent.record.status, sent.record.letter_number.as_deref()),

@@ -85,6 +85,7 @@ fn any_delivery_order_and_repeat_converges_with_the_same_conflicts() {
                     due_date: None,
                     status: GoalStatus::Open,
                     outcome: None,
+                    review_on: None,
                 },
             )
             .unwrap();

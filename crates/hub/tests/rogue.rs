@@ -8,6 +8,7 @@ mod common;
 
 use casebook::log::entity::Entity;
 use casebook::log::events::{Event, Op};
+use casebook::records::consent::{Basis, BasisGiven};
 use casebook::records::numbers::{Number, NumberKind, NumberWant, laptop_tag, parse_case_number};
 use casebook::records::person::PersonInput;
 use casebook::records::timeline::EntryKind;
@@ -639,7 +640,16 @@ async fn rogue(root: &std::path::Path, database: &str) {
     {
         let mut book = cpn1.book.lock().unwrap();
         let events = book.events().unwrap().len();
-        let typed = book.transfer_case(&cpn1.worker, &lost_case, "ZZZ", "ส่งต่อพื้นที่");
+        let typed = book.transfer_case(
+            &cpn1.worker,
+            &lost_case,
+            "ZZZ",
+            "ส่งต่อพื้นที่",
+            Some(&BasisGiven {
+                basis: Basis::ChildProtection,
+                reason: "เด็กเสี่ยงอันตราย".into(),
+            }),
+        );
         assert!(
             matches!(&typed, Err(casebook::Error::Invalid(i)) if i.field == "transfer.to_unit" && i.rule == casebook::Rule::UnknownCode),
             "{typed:?}"
@@ -654,7 +664,16 @@ async fn rogue(root: &std::path::Path, database: &str) {
     krb.book
         .lock()
         .unwrap()
-        .transfer_case(&krb.worker, &lost_case, "ZZZ", "ส่งต่อพื้นที่")
+        .transfer_case(
+            &krb.worker,
+            &lost_case,
+            "ZZZ",
+            "ส่งต่อพื้นที่",
+            Some(&BasisGiven {
+                basis: Basis::ChildProtection,
+                reason: "เด็กเสี่ยงอันตราย".into(),
+            }),
+        )
         .unwrap();
     krb.sync().await;
     krb.book
@@ -701,7 +720,16 @@ async fn rogue(root: &std::path::Path, database: &str) {
     bkk.book
         .lock()
         .unwrap()
-        .transfer_case(&bkk.worker, &moved, "CPN", "ย้ายที่อยู่")
+        .transfer_case(
+            &bkk.worker,
+            &moved,
+            "CPN",
+            "ย้ายที่อยู่",
+            Some(&BasisGiven {
+                basis: Basis::ChildProtection,
+                reason: "เด็กเสี่ยงอันตราย".into(),
+            }),
+        )
         .unwrap();
     bkk.sync().await;
     let wire = WireEvent::from_event(&rogue.event(Entity::TimelineEntry, &id("note"), note_on(&moved, 1)));
@@ -737,7 +765,12 @@ async fn rogue(root: &std::path::Path, database: &str) {
                 reply: None,
                 to_unit: None,
                 reply_by: None,
+                consent_id: None,
             },
+            Some(&BasisGiven {
+                basis: Basis::ChildProtection,
+                reason: "เด็กเสี่ยงอันตราย".into(),
+            }),
         )
         .unwrap();
     }

@@ -9,6 +9,7 @@ mod common;
 use casebook::records::agency::{Agency, AgencyType};
 use casebook::records::case::{CaseInput, Category, Risk, Source};
 use casebook::records::case_list::CaseFilter;
+use casebook::records::consent::{Basis, BasisGiven};
 use casebook::records::person::{PersonInput, Sex};
 use casebook::records::referral::{Referral, ReferralStatus, Urgency};
 use casebook::records::timeline::EntryKind;
@@ -160,7 +161,12 @@ async fn transfer(root: &std::path::Path, database: &str) {
                 reply: None,
                 to_unit: None,
                 reply_by: None,
+                consent_id: None,
             },
+            Some(&BasisGiven {
+                basis: Basis::ChildProtection,
+                reason: "เด็กเสี่ยงอันตราย".into(),
+            }),
         )
         .unwrap();
     }
@@ -283,11 +289,16 @@ async fn transfer(root: &std::path::Path, database: &str) {
     );
 
     // Transfer to BKK: it arrives there with its history and no case manager.
-    let refused = cpn
-        .book
-        .lock()
-        .unwrap()
-        .transfer_case(&cpn.worker, &case_id, "CPN", "ย้ายที่อยู่");
+    let refused = cpn.book.lock().unwrap().transfer_case(
+        &cpn.worker,
+        &case_id,
+        "CPN",
+        "ย้ายที่อยู่",
+        Some(&BasisGiven {
+            basis: Basis::ChildProtection,
+            reason: "เด็กเสี่ยงอันตราย".into(),
+        }),
+    );
     assert!(
         refused.is_err(),
         "a transfer to the unit that holds the case is refused"
@@ -295,7 +306,16 @@ async fn transfer(root: &std::path::Path, database: &str) {
     cpn.book
         .lock()
         .unwrap()
-        .transfer_case(&cpn.worker, &case_id, "bkk", "ครอบครัวย้ายไปกรุงเทพฯ")
+        .transfer_case(
+            &cpn.worker,
+            &case_id,
+            "bkk",
+            "ครอบครัวย้ายไปกรุงเทพฯ",
+            Some(&BasisGiven {
+                basis: Basis::ChildProtection,
+                reason: "เด็กเสี่ยงอันตราย".into(),
+            }),
+        )
         .unwrap();
     cpn.sync().await;
     bkk.sync().await;
@@ -356,7 +376,16 @@ async fn transfer(root: &std::path::Path, database: &str) {
         .book
         .lock()
         .unwrap()
-        .transfer_case(&province.worker, &report_id, "CPN", "พื้นที่รับผิดชอบของศูนย์พึ่งได้")
+        .transfer_case(
+            &province.worker,
+            &report_id,
+            "CPN",
+            "พื้นที่รับผิดชอบของศูนย์พึ่งได้",
+            Some(&BasisGiven {
+                basis: Basis::ChildProtection,
+                reason: "เด็กเสี่ยงอันตราย".into(),
+            }),
+        )
         .unwrap();
     province.sync().await;
     let report_number = province.number(&report_id);

@@ -12,6 +12,7 @@ use casebook::records::case_list::{CaseFilter, CaseRow};
 use casebook::records::case_page::CaseView;
 use casebook::records::case_update::CaseUpdate;
 use casebook::records::clinical::{Clock, ClockMark};
+use casebook::records::consent::BasisGiven;
 use casebook::records::person::Person;
 use casebook::records::status::{Closing, OpenWork};
 use casebook::records::thai_id::{self, IdCheck};
@@ -103,10 +104,17 @@ pub fn transfer_units(state: State<'_, AppState>) -> Result<Vec<UnitChoice>> {
     state.with_book(|book, s| book.transfer_units(s))
 }
 
-/// Hands the case to another unit (the hub grants it the case with its history).
+/// Hands the case to another unit (the hub grants it the case with its history), on a
+/// consent in force to share it with that unit or the legal basis `basis` names.
 #[tauri::command]
-pub fn transfer_case(state: State<'_, AppState>, case_id: String, to_unit: String, reason: String) -> Result<()> {
-    state.with_book(|book, s| book.transfer_case(s, &case_id, &to_unit, &reason))
+pub fn transfer_case(
+    state: State<'_, AppState>,
+    case_id: String,
+    to_unit: String,
+    reason: String,
+    basis: Option<BasisGiven>,
+) -> Result<()> {
+    state.with_book(|book, s| book.transfer_case(s, &case_id, &to_unit, &reason, basis.as_ref()))
 }
 
 /// The case summary for a partner or the court as a PDF in `exports`: masked, or in full.

@@ -5,6 +5,7 @@ use crate::error::Result;
 use crate::exports;
 use crate::state::AppState;
 use casebook::records::Stored;
+use casebook::records::consent::BasisGiven;
 use casebook::records::referral::{Referral, ReferralStatus};
 use documents::LetterRequest;
 use serde::Serialize;
@@ -24,9 +25,10 @@ pub fn referrals(state: State<'_, AppState>, case_id: String) -> Result<Vec<Stor
     state.with_book(|book, s| book.referrals(s, &case_id))
 }
 
+/// A referral rests on a consent in force, or on the legal basis `basis` names.
 #[tauri::command]
-pub fn create_referral(state: State<'_, AppState>, referral: Referral) -> Result<String> {
-    state.with_book(|book, s| book.create_referral(s, &referral))
+pub fn create_referral(state: State<'_, AppState>, referral: Referral, basis: Option<BasisGiven>) -> Result<String> {
+    state.with_book(|book, s| book.create_referral(s, &referral, basis.as_ref()))
 }
 
 #[tauri::command]

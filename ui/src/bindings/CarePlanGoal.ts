@@ -10,4 +10,8 @@ due_date: string | null, status: GoalStatus,
 /**
  * Measured on the person: were basic rights and the four necessities reached?
  */
-outcome: string | null, };
+outcome: string | null, 
+/**
+ * When the goal is next reviewed (ISO date).
+ */
+review_on: string | null, };

@@ -3,4 +3,4 @@
 /**
  * What a count is by. Its snake_case name is also the CSV's first column.
  */
-export type Dimension = "month" | "category" | "violence_type" | "sex" | "age_band" | "relationship" | "source" | "status";
+export type Dimension = "month" | "category" | "violence_type" | "sex" | "age_band" | "relationship" | "source" | "status" | "domain_change";

@@ -12,4 +12,9 @@ export type IntakeCase = { source: Source, categories: Array<Category>, violence
 /**
  * Others in the case: an alleged perpetrator, a guardian, the reporter …
  */
-parties: Array<IntakeParty>, };
+parties: Array<IntakeParty>, 
+/**
+ * A person already in the book (a returning client, chosen among the possible matches):
+ * the new case is theirs, and the person part of the form is not stored.
+ */
+client_id: string | null, };

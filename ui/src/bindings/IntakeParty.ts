@@ -5,4 +5,8 @@ import type { Relationship } from "./Relationship";
 /**
  * Someone else in the case, known at intake by name only.
  */
-export type IntakeParty = { name_th: string, role: PartyRole, relationship: Relationship | null, };
+export type IntakeParty = { name_th: string, 
+/**
+ * A reporter who gave no name: recorded as such, with no name.
+ */
+anonymous: boolean, role: PartyRole, relationship: Relationship | null, };

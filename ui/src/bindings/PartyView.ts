@@ -5,4 +5,8 @@ import type { Relationship } from "./Relationship";
 /**
  * A party as the case page shows it: the name masked, like the client's.
  */
-export type PartyView = { id: string, person_id: string, name: string, role: PartyRole, relationship: Relationship | null, };
+export type PartyView = { id: string, person_id: string, name: string, 
+/**
+ * A reporter who gave no name (`name` is empty).
+ */
+anonymous: boolean, role: PartyRole, relationship: Relationship | null, };

@@ -6,7 +6,20 @@ import type { Vulnerability } from "./Vulnerability";
 /**
  * What the intake form sends.
  */
-export type PersonInput = { name_th: string | null, name_latin: string | null, id_kind: IdKind | null, id_number: string | null, 
+export type PersonInput = { name_th: string | null, 
+/**
+ * For someone whose name is not known: what tells them apart ("เด็กชาย ไม่ทราบชื่อ อายุ
+ * ประมาณ 8 ปี"). A name added later is an ordinary edit.
+ */
+description: string | null, 
+/**
+ * A reporter who gave no name (a hotline caller).
+ */
+anonymous: boolean, 
+/**
+ * A Thai citizen whose card was not at hand: the number is added later.
+ */
+id_to_follow: boolean, name_latin: string | null, id_kind: IdKind | null, id_number: string | null, 
 /**
  * Passport country (ISO 3166 alpha-2).
  */

@@ -5,4 +5,12 @@ import type { Vulnerability } from "./Vulnerability";
 /**
  * A person as lists and summaries show them: identity masked.
  */
-export type PersonMasked = { id: string, name: string, id_number: string | null, phone: string | null, age: number | null, sex: Sex, flags: Array<Vulnerability>, needs_interpreter: boolean, languages: Array<string>, };
+export type PersonMasked = { id: string, 
+/**
+ * The masked name; for someone without a name, their description as it was written.
+ */
+name: string, 
+/**
+ * Recorded without a name: `name` is the description, or empty for an anonymous reporter.
+ */
+unnamed: boolean, anonymous: boolean, id_to_follow: boolean, id_number: string | null, phone: string | null, age: number | null, sex: Sex, flags: Array<Vulnerability>, needs_interpreter: boolean, languages: Array<string>, };

@@ -19,4 +19,8 @@ to_unit: string | null,
 /**
  * When the agency's reply is expected (ISO date): given, or by the urgency.
  */
-reply_by: string | null, };
+reply_by: string | null, 
+/**
+ * The consent-ledger row the referral rests on (set when it is made).
+ */
+consent_id: string | null, };

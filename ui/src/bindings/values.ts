@@ -17,10 +17,10 @@ import type { ViolenceType } from "./ViolenceType";
 
 export const AGENCY_TYPE_VALUES: readonly AgencyType[] = ["police", "hospital", "school", "local_government", "shelter", "court", "prosecutor", "labour_office", "social_development", "ngo", "other"];
 export const CATEGORY_VALUES: readonly Category[] = ["violence_child", "violence_woman", "violence_elderly", "violence_disabled", "teen_pregnancy", "trafficking", "child_labour", "drug_affected", "homeless", "begging", "missing_person", "other"];
-export const DOMAIN_VALUES: readonly Domain[] = ["safety", "health", "shelter", "legal", "education", "income", "documents_and_rights", "psychosocial"];
+export const DOMAIN_VALUES: readonly Domain[] = ["food", "clothing", "medicine", "safety", "health", "shelter", "legal", "education", "income", "documents_and_rights", "psychosocial"];
 export const ID_KIND_VALUES: readonly IdKind[] = ["thai_citizen", "no_status", "pink_card", "passport", "none"];
 export const ORG_TYPE_VALUES: readonly OrgType[] = ["hospital_oscc", "shelter", "provincial_social_development", "other"];
-export const PARTY_ROLE_VALUES: readonly PartyRole[] = ["client", "alleged_perpetrator", "guardian", "reporter", "relative", "witness"];
+export const PARTY_ROLE_VALUES: readonly PartyRole[] = ["client", "alleged_perpetrator", "guardian", "reporter", "relative", "witness", "volunteer"];
 export const RELATIONSHIP_VALUES: readonly Relationship[] = ["spouse", "partner", "former_partner", "parent", "step_parent", "child", "sibling", "relative", "teacher", "employer", "neighbour", "friend", "acquaintance", "stranger", "other"];
 export const REQUEST_KIND_VALUES: readonly RequestKind[] = ["access", "correction", "erasure", "objection"];
 export const RISK_VALUES: readonly Risk[] = ["red", "yellow", "green"];

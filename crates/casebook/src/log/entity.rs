@@ -27,11 +27,15 @@ pub enum Entity {
     Lookup,
     DataSubjectRequest,
     Breach,
+    /// A row of a case's consent ledger (`records::consent`).
+    Consent,
+    Assessment,
+    InterpreterSession,
 }
 
 impl Entity {
     /// In dependency order: replaying in this order never breaks a foreign key.
-    pub const ALL: [Entity; 17] = [
+    pub const ALL: [Entity; 20] = [
         Entity::User,
         Entity::Person,
         Entity::Agency,
@@ -41,7 +45,10 @@ impl Entity {
         Entity::Incident,
         Entity::TimelineEntry,
         Entity::CarePlanGoal,
+        Entity::Consent,
         Entity::Referral,
+        Entity::Assessment,
+        Entity::InterpreterSession,
         Entity::Conference,
         Entity::ConferenceAttendee,
         Entity::ConferenceCase,
@@ -70,6 +77,9 @@ impl Entity {
             Entity::Lookup => "lookups",
             Entity::DataSubjectRequest => "data_subject_requests",
             Entity::Breach => "breaches",
+            Entity::Consent => "consents",
+            Entity::Assessment => "assessments",
+            Entity::InterpreterSession => "interpreter_sessions",
         }
     }
 
@@ -93,6 +103,9 @@ impl Entity {
             Entity::Lookup => "lookup",
             Entity::DataSubjectRequest => "data_subject_request",
             Entity::Breach => "breach",
+            Entity::Consent => "consent",
+            Entity::Assessment => "assessment",
+            Entity::InterpreterSession => "interpreter_session",
         }
     }
 
@@ -107,6 +120,9 @@ impl Entity {
                 | Entity::TimelineEntry
                 | Entity::CarePlanGoal
                 | Entity::Referral
+                | Entity::Consent
+                | Entity::Assessment
+                | Entity::InterpreterSession
         )
     }
 
@@ -117,7 +133,7 @@ impl Entity {
         match self {
             Entity::Case => Some(("client_id", Entity::Person)),
             Entity::CaseParty => Some(("person_id", Entity::Person)),
-            Entity::Referral | Entity::CarePlanGoal => Some(("agency_id", Entity::Agency)),
+            Entity::Referral | Entity::CarePlanGoal | Entity::Consent => Some(("agency_id", Entity::Agency)),
             _ => None,
         }
     }

@@ -37,6 +37,19 @@ impl Casebook {
         Ok(hash)
     }
 
+    /// Refuses a hash no stored attachment has.
+    pub(crate) fn require_attachment(&self, sha256: &str) -> Result<()> {
+        let exists = self
+            .conn
+            .prepare_cached("SELECT 1 FROM attachments WHERE sha256 = ?1")?
+            .exists([sha256])?;
+        if exists {
+            Ok(())
+        } else {
+            Err(Error::NoSuchRecord("attachment"))
+        }
+    }
+
     /// The bytes and type of an attachment. A view is audited.
     pub fn attachment(&mut self, session: &Session, sha256: &str) -> Result<(String, Vec<u8>)> {
         session.require(Permission::ViewCases)?;

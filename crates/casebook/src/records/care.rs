@@ -22,6 +22,8 @@ pub enum PartyRole {
     Reporter,
     Relative,
     Witness,
+    /// A survivor who supports the client as a peer volunteer or mentor (`records::volunteer`).
+    Volunteer,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, strum::VariantArray)]
@@ -80,10 +82,15 @@ pub struct Incident {
     pub violence_types: Vec<ViolenceType>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, strum::VariantArray)]
+/// What a care-plan goal or an assessment is about: basic rights, the four necessities (food,
+/// shelter, clothing, medicine) and the rest of a person's life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, TS, strum::VariantArray)]
 #[serde(rename_all = "snake_case")]
 #[ts(export)]
 pub enum Domain {
+    Food,
+    Clothing,
+    Medicine,
     Safety,
     Health,
     Shelter,
@@ -117,6 +124,9 @@ pub struct CarePlanGoal {
     pub status: GoalStatus,
     /// Measured on the person: were basic rights and the four necessities reached?
     pub outcome: Option<String>,
+    /// When the goal is next reviewed (ISO date).
+    #[serde(default)]
+    pub review_on: Option<String>,
 }
 
 impl Casebook {
@@ -198,17 +208,26 @@ fn validate_goal(goal: &CarePlanGoal) -> Result<CarePlanGoal, Invalid> {
     if goal.goal.trim().is_empty() {
         return Err(Invalid::new("goal.goal", Rule::Required));
     }
-    let due_date = match goal.due_date.as_deref().filter(|d| !d.trim().is_empty()) {
-        Some(text) => Some(
-            parse_date(text)
-                .ok_or_else(|| Invalid::new("goal.due_date", Rule::NotADate))?
-                .to_string(),
-        ),
-        None => None,
+    let date = |value: &Option<String>, field: &str| -> Result<Option<String>, Invalid> {
+        match value.as_deref().filter(|d| !d.trim().is_empty()) {
+            Some(text) => Ok(Some(
+                parse_date(text)
+                    .ok_or_else(|| Invalid::new(field, Rule::NotADate))?
+                    .to_string(),
+            )),
+            None => Ok(None),
+        }
     };
     Ok(CarePlanGoal {
         goal: goal.goal.trim().to_owned(),
-        due_date,
+        due_date: date(&goal.due_date, "goal.due_date")?,
+        review_on: date(&goal.review_on, "goal.review_on")?,
+        outcome: goal
+            .outcome
+            .as_deref()
+            .map(str::trim)
+            .filter(|o| !o.is_empty())
+            .map(str::to_owned),
         ..goal.clone()
     })
 }

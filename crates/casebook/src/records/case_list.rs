@@ -193,8 +193,13 @@ impl Casebook {
         for (entity, entity_id) in hits {
             let sql = match entity.as_str() {
                 "case" => "SELECT id FROM cases WHERE id = ?1",
+                // The person the record stands for, with every record merged into them: a
+                // merged person is found by each spelling it was recorded under.
                 "person" => {
-                    "SELECT id FROM cases WHERE client_id = ?1 UNION SELECT case_id FROM case_parties WHERE person_id = ?1 AND removed = 0"
+                    "WITH kept AS (SELECT coalesce((SELECT merged_into FROM persons WHERE id = ?1), ?1) AS id),
+                       p AS (SELECT id FROM kept UNION SELECT id FROM persons WHERE merged_into = (SELECT id FROM kept))
+                     SELECT id FROM cases WHERE client_id IN p
+                     UNION SELECT case_id FROM case_parties WHERE person_id IN p AND removed = 0"
                 }
                 "timeline" => "SELECT case_id FROM timeline_entries WHERE id = ?1",
                 _ => continue,

@@ -373,6 +373,7 @@ impl Casebook {
                     due_date: due_date.clone(),
                     status: GoalStatus::Open,
                     outcome: None,
+                    review_on: None,
                 };
                 Some(book.insert_record(session, Entity::CarePlanGoal, &goal, "care_plan.add")?)
             } else {

@@ -25,6 +25,10 @@ pub struct IntakeCase {
     pub legal_basis: Option<String>,
     /// Others in the case: an alleged perpetrator, a guardian, the reporter …
     pub parties: Vec<IntakeParty>,
+    /// A person already in the book (a returning client, chosen among the possible matches):
+    /// the new case is theirs, and the person part of the form is not stored.
+    #[serde(default)]
+    pub client_id: Option<String>,
 }
 
 /// Someone else in the case, known at intake by name only.
@@ -32,6 +36,9 @@ pub struct IntakeCase {
 #[ts(export)]
 pub struct IntakeParty {
     pub name_th: String,
+    /// A reporter who gave no name: recorded as such, with no name.
+    #[serde(default)]
+    pub anonymous: bool,
     pub role: PartyRole,
     pub relationship: Option<Relationship>,
 }
@@ -48,10 +55,19 @@ pub struct IntakeResult {
 impl Casebook {
     /// Stores an intake: the client, the case, its incident when one was described, and the
     /// named parties, each as its own record, all in one transaction. Parties left without a
-    /// name are skipped (the form keeps empty rows).
+    /// name are skipped (the form keeps empty rows), unless marked anonymous (a reporter).
     pub fn intake(&mut self, session: &Session, person: &PersonInput, case: &IntakeCase) -> Result<IntakeResult> {
         self.batch(|book| {
-            let (client_id, warnings) = book.create_person(session, person)?;
+            let (client_id, area_code, warnings) = match &case.client_id {
+                Some(id) => {
+                    let known = book.load_person(id)?;
+                    (known.id, known.area_code, Vec::new())
+                }
+                None => {
+                    let (id, warnings) = book.create_person(session, person)?;
+                    (id, person.area_code.clone(), warnings)
+                }
+            };
             let input = CaseInput {
                 client_id,
                 source: case.source,
@@ -69,15 +85,20 @@ impl Casebook {
                     case_id: created.id.clone(),
                     occurred_at: case.incident_at.clone(),
                     place_kind: None,
-                    area_code: person.area_code.clone(),
+                    area_code,
                     description: case.incident_description.clone(),
                     violence_types: case.violence_types.clone(),
                 };
                 book.record_incident(session, &incident)?;
             }
-            for party in case.parties.iter().filter(|p| !p.name_th.trim().is_empty()) {
+            for party in case
+                .parties
+                .iter()
+                .filter(|p| p.anonymous || !p.name_th.trim().is_empty())
+            {
                 let named = PersonInput {
-                    name_th: Some(party.name_th.clone()),
+                    name_th: Some(party.name_th.clone()).filter(|n| !n.trim().is_empty()),
+                    anonymous: party.anonymous,
                     ..PersonInput::default()
                 };
                 let (person_id, _) = book.create_person(session, &named)?;

@@ -3,6 +3,7 @@
 
 pub mod agency;
 pub mod area;
+pub mod assessment;
 pub mod attachment;
 pub mod care;
 pub mod case;
@@ -11,12 +12,16 @@ pub mod case_page;
 pub mod case_update;
 pub mod clinical;
 pub mod conference;
+pub mod consent;
 pub mod evidence;
 pub mod handover;
 pub mod inbox;
 pub mod intake;
+pub mod interpreter;
 pub mod lookup;
 mod mask;
+pub mod matching;
+pub mod merge;
 pub mod numbers;
 pub mod party;
 pub mod person;
@@ -28,6 +33,7 @@ pub mod thai_id;
 pub mod timeline;
 pub mod today;
 pub mod transfer;
+pub mod volunteer;
 
 use crate::book::Casebook;
 use crate::book::permissions::Session;
@@ -80,6 +86,13 @@ impl Casebook {
         let row =
             rows::get(&self.conn, &self.catalog, entity.table(), id)?.ok_or(Error::NoSuchRecord(entity.name()))?;
         rows::decode(row)
+    }
+
+    /// The first column of `sql`'s rows, given one argument: ids.
+    pub(crate) fn ids(&self, sql: &str, arg: &str) -> Result<Vec<String>> {
+        let mut stmt = self.conn.prepare_cached(sql)?;
+        let ids = stmt.query_map([arg], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+        Ok(ids)
     }
 
     /// Records of one kind matching `where_sql`, in `order`.

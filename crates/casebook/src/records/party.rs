@@ -24,6 +24,8 @@ pub struct PartyView {
     pub id: String,
     pub person_id: String,
     pub name: String,
+    /// A reporter who gave no name (`name` is empty).
+    pub anonymous: bool,
     pub role: PartyRole,
     pub relationship: Option<Relationship>,
 }
@@ -114,8 +116,10 @@ impl Casebook {
                 let person = self.load_person(&link.record.person_id)?.masked(today);
                 Ok(PartyView {
                     id: link.id,
-                    person_id: link.record.person_id,
+                    // The person as they stand now (after a merge, the kept record).
+                    person_id: person.id,
                     name: person.name,
+                    anonymous: person.anonymous,
                     role: link.record.role,
                     relationship: link.record.relationship,
                 })

@@ -37,6 +37,15 @@ pub enum Sex {
     Unknown,
 }
 
+/// How a survivor who volunteers supports others.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, strum::VariantArray)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum VolunteerRole {
+    PeerVolunteer,
+    Mentor,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 #[ts(export)]
@@ -49,11 +58,24 @@ pub enum Vulnerability {
     NoDocuments,
 }
 
+/// The most merges followed from a record to the person it stands for.
+const MERGE_HOPS: usize = 8;
+
 /// What the intake form sends.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct PersonInput {
     pub name_th: Option<String>,
+    /// For someone whose name is not known: what tells them apart ("เด็กชาย ไม่ทราบชื่อ อายุ
+    /// ประมาณ 8 ปี"). A name added later is an ordinary edit.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// A reporter who gave no name (a hotline caller).
+    #[serde(default)]
+    pub anonymous: bool,
+    /// A Thai citizen whose card was not at hand: the number is added later.
+    #[serde(default)]
+    pub id_to_follow: bool,
     pub name_latin: Option<String>,
     pub id_kind: Option<IdKind>,
     pub id_number: Option<String>,
@@ -83,6 +105,19 @@ pub struct Person {
     pub created_at: String,
     pub updated_at: String,
     pub name_th: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub anonymous: bool,
+    #[serde(default)]
+    pub id_to_follow: bool,
+    /// The record this one was found to duplicate (`records::merge`).
+    #[serde(default)]
+    pub merged_into: Option<String>,
+    #[serde(default)]
+    pub volunteer: Option<VolunteerRole>,
+    #[serde(default)]
+    pub volunteer_consent_on: Option<String>,
     pub name_latin: Option<String>,
     pub id_kind: IdKind,
     pub id_number: Option<String>,
@@ -98,6 +133,9 @@ pub struct Person {
     pub address: Option<String>,
     pub phone: Option<String>,
     pub flags: Vec<Vulnerability>,
+    /// The records merged into this one, in full; given only with a reveal.
+    #[serde(default)]
+    pub merged: Vec<Person>,
 }
 
 /// A person as lists and summaries show them: identity masked.
@@ -105,7 +143,12 @@ pub struct Person {
 #[ts(export)]
 pub struct PersonMasked {
     pub id: String,
+    /// The masked name; for someone without a name, their description as it was written.
     pub name: String,
+    /// Recorded without a name: `name` is the description, or empty for an anonymous reporter.
+    pub unnamed: bool,
+    pub anonymous: bool,
+    pub id_to_follow: bool,
     pub id_number: Option<String>,
     pub phone: Option<String>,
     #[ts(type = "number | null")]
@@ -126,9 +169,17 @@ impl Person {
     }
 
     pub fn masked(&self, today: NaiveDate) -> PersonMasked {
+        let name = self.name_th.as_deref().or(self.name_latin.as_deref());
         PersonMasked {
             id: self.id.clone(),
-            name: mask::name(self.name_th.as_deref().or(self.name_latin.as_deref()).unwrap_or("")),
+            // A description names no one: it shows as written, so two unnamed children differ.
+            name: match name {
+                Some(name) => mask::name(name),
+                None => self.description.clone().unwrap_or_default(),
+            },
+            unnamed: name.is_none(),
+            anonymous: self.anonymous,
+            id_to_follow: self.id_to_follow,
             id_number: self.id_number.as_deref().map(mask::tail),
             phone: self.phone.as_deref().map(mask::tail),
             age: self.age(today),
@@ -151,7 +202,8 @@ pub(crate) fn years_between(born: NaiveDate, today: NaiveDate) -> i64 {
 /// Checks the input; returns the row to store and the warnings the user should see.
 fn validate(input: &PersonInput, today: NaiveDate) -> Result<(rows::Fields, Vec<Invalid>), Invalid> {
     let blank = |v: &Option<String>| v.as_deref().is_none_or(|s| s.trim().is_empty());
-    if blank(&input.name_th) && blank(&input.name_latin) {
+    let named = !blank(&input.name_th) || !blank(&input.name_latin);
+    if !named && blank(&input.description) && !input.anonymous {
         return Err(Invalid::new("person.name_th", Rule::Required));
     }
     let mut warnings = Vec::new();
@@ -167,6 +219,7 @@ fn validate(input: &PersonInput, today: NaiveDate) -> Result<(rows::Fields, Vec<
             }
             Some(digits)
         }
+        (IdKind::ThaiCitizen, None) if input.id_to_follow => None,
         (IdKind::ThaiCitizen | IdKind::PinkCard | IdKind::Passport, None) => {
             return Err(Invalid::new("person.id_number", Rule::Required));
         }
@@ -206,6 +259,10 @@ fn validate(input: &PersonInput, today: NaiveDate) -> Result<(rows::Fields, Vec<
     let record = serde_json::json!({
         "name_th": trimmed(&input.name_th),
         "name_latin": trimmed(&input.name_latin),
+        // Once named, the description no longer stands in for the name.
+        "description": if named { None } else { trimmed(&input.description) },
+        "anonymous": input.anonymous && !named,
+        "id_to_follow": id_number.is_none() && input.id_to_follow,
         "id_kind": id_kind,
         "id_number": id_number,
         "id_country": trimmed(&input.id_country),
@@ -244,9 +301,28 @@ impl Casebook {
         Ok(warnings)
     }
 
+    /// The person `id` stands for now: the record it was merged into, when that one is here
+    /// (`records::merge`), else itself. Merges point at older records, so a chain (two merges
+    /// made on two laptops at once) is short; a lying device's loop stops at the limit.
     pub(crate) fn load_person(&self, id: &str) -> Result<Person> {
-        let row = rows::get(&self.conn, &self.catalog, "persons", id)?.ok_or(crate::Error::NoSuchRecord("person"))?;
-        rows::decode(row)
+        let mut person = self.person_record(id)?.ok_or(crate::Error::NoSuchRecord("person"))?;
+        for _ in 0..MERGE_HOPS {
+            let Some(next) = person.merged_into.as_deref() else {
+                break;
+            };
+            match self.person_record(next)? {
+                Some(older) => person = older,
+                None => break,
+            }
+        }
+        Ok(person)
+    }
+
+    /// The one record `id`, merged or not.
+    pub(crate) fn person_record(&self, id: &str) -> Result<Option<Person>> {
+        rows::get(&self.conn, &self.catalog, "persons", id)?
+            .map(rows::decode)
+            .transpose()
     }
 
     /// The person with identity masked.
@@ -261,14 +337,17 @@ impl Casebook {
         if reason.trim().is_empty() {
             return Err(Invalid::new("reveal.reason", Rule::Required).into());
         }
-        let person = self.load_person(id)?;
+        let mut person = self.load_person(id)?;
         self.audit(
             session,
             "identity.reveal",
             Some(Entity::Person),
-            Some(id),
+            Some(&person.id),
             Some(reason.trim()),
         )?;
+        // What the records merged into this one still hold (a phone another laptop added to
+        // one of them while the merge was made) shows beside it, revealed with it.
+        person.merged = self.merged_records(&person.id)?;
         Ok(person)
     }
 }

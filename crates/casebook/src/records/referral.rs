@@ -8,6 +8,7 @@ use crate::error::{Invalid, Result, Rule};
 use crate::log::entity::Entity;
 use crate::records::Stored;
 use crate::records::agency::Agency;
+use crate::records::consent::{BasisGiven, Purpose};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -53,6 +54,9 @@ pub struct Referral {
     /// When the agency's reply is expected (ISO date): given, or by the urgency.
     #[serde(default)]
     pub reply_by: Option<String>,
+    /// The consent-ledger row the referral rests on (set when it is made).
+    #[serde(default)]
+    pub consent_id: Option<String>,
 }
 
 impl Urgency {
@@ -68,7 +72,14 @@ impl Urgency {
 }
 
 impl Casebook {
-    pub fn create_referral(&mut self, session: &Session, referral: &Referral) -> Result<String> {
+    /// Makes a referral. It rests on a consent in force for a referral to this agency; without
+    /// one, on the legal basis `basis` names (recorded in the ledger, audited), or is refused.
+    pub fn create_referral(
+        &mut self,
+        session: &Session,
+        referral: &Referral,
+        basis: Option<&BasisGiven>,
+    ) -> Result<String> {
         session.require(Permission::EditCases)?;
         if referral.reason.trim().is_empty() {
             return Err(Invalid::new("referral.reason", Rule::Required).into());
@@ -79,12 +90,23 @@ impl Casebook {
             Some(text) => parse_date(text).ok_or(Invalid::new("referral.reply_by", Rule::NotADate))?,
             None => today() + chrono::Duration::days(referral.urgency.reply_days()),
         };
-        let referral = Referral {
-            to_unit: agency.hub_unit.filter(|unit| unit != self.unit_code()),
-            reply_by: Some(reply_by.to_string()),
-            ..referral.clone()
-        };
-        self.insert_record(session, Entity::Referral, &referral, "referral.create")
+        self.batch(|book| {
+            let consent_id = book.require_basis(
+                session,
+                &referral.case_id,
+                Purpose::Referral,
+                Some(&referral.agency_id),
+                None,
+                basis,
+            )?;
+            let referral = Referral {
+                to_unit: agency.hub_unit.filter(|unit| unit != book.unit_code()),
+                reply_by: Some(reply_by.to_string()),
+                consent_id: Some(consent_id),
+                ..referral.clone()
+            };
+            book.insert_record(session, Entity::Referral, &referral, "referral.create")
+        })
     }
 
     /// Records a step of the referral (sent, the agency's reply, done).

@@ -146,13 +146,7 @@ impl Casebook {
     pub fn attach_to_entry(&mut self, session: &Session, entry_id: &str, sha256: &str) -> Result<()> {
         session.require(Permission::EditCases)?;
         let entry: TimelineEntry = self.record(Entity::TimelineEntry, entry_id)?;
-        let exists: bool = self
-            .conn
-            .prepare_cached("SELECT 1 FROM attachments WHERE sha256 = ?1")?
-            .exists([sha256])?;
-        if !exists {
-            return Err(crate::Error::NoSuchRecord("attachment"));
-        }
+        self.require_attachment(sha256)?;
         if entry.attachments.iter().any(|a| a == sha256) {
             return Ok(());
         }

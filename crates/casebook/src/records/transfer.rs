@@ -10,6 +10,7 @@ use crate::book::permissions::{Permission, Session};
 use crate::book::{Casebook, validate_unit_code};
 use crate::error::{Invalid, Result, Rule};
 use crate::log::entity::Entity;
+use crate::records::consent::{BasisGiven, Purpose};
 use crate::records::timeline::{Change, EntryKind};
 use crate::store::rows::Fields;
 use chrono::Utc;
@@ -21,7 +22,16 @@ use ts_rs::TS;
 impl Casebook {
     /// Hands the case to the unit `to_unit` (its hub unit code). The case stays readable here;
     /// the receiving unit assigns its own case manager.
-    pub fn transfer_case(&mut self, session: &Session, case_id: &str, to_unit: &str, reason: &str) -> Result<()> {
+    /// The case's data goes with it: a consent in force to share it with that unit, or the
+    /// legal basis `basis` names (recorded in the ledger, audited); else refused.
+    pub fn transfer_case(
+        &mut self,
+        session: &Session,
+        case_id: &str,
+        to_unit: &str,
+        reason: &str,
+        basis: Option<&BasisGiven>,
+    ) -> Result<()> {
         session.require(Permission::EditCases)?;
         let to_unit = to_unit.trim().to_uppercase();
         validate_unit_code("transfer.to_unit", &to_unit)?;
@@ -49,6 +59,7 @@ impl Casebook {
         // The note first: once the case is handed over, a unit that is not its creator no
         // longer writes to it (the hub judges a device's events in their order).
         self.batch(|book| {
+            book.require_basis(session, case_id, Purpose::Sharing, None, Some(&to_unit), basis)?;
             book.append_entry(session, case_id, EntryKind::Transfer, reason, Utc::now(), Some(change))?;
             book.write(session, Entity::Case, case_id, fields, "case.transfer", Some(&to_unit))
         })

@@ -31,6 +31,7 @@ pub(crate) const MIGRATIONS: &[(u32, &str)] = &[
     (10, include_str!("../../migrations/0010_lookups_per_unit.sql")),
     (11, include_str!("../../migrations/0011_unit_numbers.sql")),
     (12, include_str!("../../migrations/0012_daily_case_work.sql")),
+    (13, include_str!("../../migrations/0013_people_consent_outcomes.sql")),
 ];
 
 pub fn schema_version() -> u32 {

@@ -4,6 +4,7 @@
 use casebook::records::agency::{Agency, AgencyType};
 use casebook::records::care::{CarePlanGoal, Domain, GoalStatus};
 use casebook::records::case::{Case, CaseInput, Category, Risk, Source, ViolenceType};
+use casebook::records::consent::{Basis, BasisGiven};
 use casebook::records::person::{IdKind, PersonInput, Sex};
 use casebook::records::referral::{Referral, ReferralStatus, Urgency};
 use casebook::records::timeline::EntryKind;
@@ -77,6 +78,7 @@ pub fn desk(name: &str) -> Desk {
             due_date: None,
             status: GoalStatus::Open,
             outcome: None,
+            review_on: None,
         },
     )
     .unwrap();
@@ -108,7 +110,12 @@ pub fn desk(name: &str) -> Desk {
                 reply: None,
                 to_unit: None,
                 reply_by: None,
+                consent_id: None,
             },
+            Some(&BasisGiven {
+                basis: Basis::ChildProtection,
+                reason: "เด็กเสี่ยงอันตราย".into(),
+            }),
         )
         .unwrap();
     Desk {
