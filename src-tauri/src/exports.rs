@@ -11,9 +11,14 @@ use std::path::{Path, PathBuf};
 /// Typesets a document read from the book and writes it into `exports`; returns its full path
 /// for the page to show.
 pub fn save(state: &AppState, document: &Document) -> Result<String> {
-    let exports = state.data_dir.join("exports");
-    let path = exports.join(document.file_name());
     let bytes = document.render()?;
+    save_bytes(state, document.file_name(), &bytes)
+}
+
+/// Writes `bytes` as `exports/<name>`; returns the full path.
+pub fn save_bytes(state: &AppState, name: &str, bytes: &[u8]) -> Result<String> {
+    let exports = state.data_dir.join("exports");
+    let path = exports.join(name);
     std::fs::create_dir_all(&exports)
         .and_then(|()| std::fs::write(&path, bytes))
         .map_err(|_| Failure::Storage)?;

@@ -8,8 +8,9 @@
 //! - `book`: the `Casebook` handle, the one write path, audit, permissions, users, backup.
 //! - `records`: what a unit records, one file per kind, intake included.
 //! - `sync`: the replica side of sync (what to push, taking in, conflicts, blobs).
-//! - `pdpa`, `statistics`, `values`: duties under the PDPA, the counts the province receives,
-//!   and the values each column takes (checked in events from elsewhere).
+//! - `pdpa`, `statistics`, `community`, `values`: duties under the PDPA, the counts the province
+//!   receives, the counts given back to a village or district forum, and the values each
+//!   column takes (checked in events from elsewhere).
 //! - `synth`: synthetic case books (fictional people) for tests and benchmarks.
 
 // Used by every layer.
@@ -26,6 +27,7 @@ pub mod book;
 pub mod records;
 pub mod sync;
 
+pub mod community;
 pub mod pdpa;
 pub mod statistics;
 pub mod values;

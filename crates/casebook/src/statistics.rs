@@ -29,7 +29,7 @@ pub struct Period {
 
 impl Period {
     /// The first day of the period and the first day after it.
-    fn days(self) -> Result<(NaiveDate, NaiveDate)> {
+    pub(crate) fn days(self) -> Result<(NaiveDate, NaiveDate)> {
         let bad = || Invalid::new("statistics.period", Rule::NotADate);
         let (start, end) = match self.month {
             Some(m) => {

@@ -674,3 +674,81 @@ fn an_interpreter_session_needs_the_pledge_and_a_volunteer_supports_others_cases
     let page = serde_json::to_string(&view).unwrap();
     assert!(!page.contains(&own.case_number) && !page.contains(&own.id));
 }
+
+#[test]
+fn community_counts_hide_every_count_below_five() {
+    use casebook::community::AreaLevel;
+    use chrono::Datelike;
+    let dir = Dir::new("community");
+    let (mut book, worker, _, _) = book_with_worker(dir.path());
+    let province = book.areas(None).unwrap()[0].code.clone();
+    let district = book.areas(Some(&province)).unwrap()[0].code.clone();
+    let subdistricts = book.areas(Some(&district)).unwrap();
+    let (busy, quiet) = (subdistricts[0].code.clone(), subdistricts[1].code.clone());
+    // Six clients from one subdistrict (five about a child), three from the next.
+    for (i, area) in [&busy, &busy, &busy, &busy, &busy, &busy, &quiet, &quiet, &quiet]
+        .into_iter()
+        .enumerate()
+    {
+        let mut client = someone(&format!("ผู้รับบริการชุมชน ที่{i}"), None, None, Sex::Female, 30);
+        client.area_code = Some(area.clone());
+        let mut case = intake_for(None);
+        case.categories = if i < 5 {
+            vec![Category::ViolenceChild]
+        } else {
+            vec![Category::ViolenceWoman]
+        };
+        book.intake(&worker, &client, &case).unwrap();
+    }
+    let today = casebook::dates::today();
+    let period = Period {
+        year: today.year(),
+        month: Some(today.month()),
+    };
+    let counts = |book: &mut Casebook, level, within: Option<&str>| {
+        book.community_counts(&worker, period, level, within).unwrap()
+    };
+    let by_subdistrict = counts(&mut book, AreaLevel::Subdistrict, Some(&district));
+    let cell = |areas: &[casebook::community::AreaCounts], code: &str, measure: &str| {
+        areas
+            .iter()
+            .find(|a| a.code == code)
+            .and_then(|a| a.counts.iter().find(|c| c.measure == measure))
+            .map(|c| c.cases)
+    };
+    assert_eq!(cell(&by_subdistrict.areas, &busy, "opened"), Some(Some(6)));
+    assert_eq!(
+        cell(&by_subdistrict.areas, &busy, "category.violence_child"),
+        Some(Some(5))
+    );
+    // One case about a woman there, three cases in the quiet subdistrict: hidden.
+    assert_eq!(
+        cell(&by_subdistrict.areas, &busy, "category.violence_woman"),
+        Some(None)
+    );
+    assert_eq!(cell(&by_subdistrict.areas, &quiet, "opened"), Some(None));
+    assert_eq!(
+        cell(&by_subdistrict.areas, &quiet, "category.violence_woman"),
+        Some(None)
+    );
+    let shown: Vec<i64> = by_subdistrict
+        .areas
+        .iter()
+        .flat_map(|a| a.counts.iter().filter_map(|c| c.cases))
+        .collect();
+    assert!(shown.iter().all(|n| *n >= 5), "{shown:?}");
+    // The district holds all nine: four about a woman are still fewer than five.
+    let by_district = counts(&mut book, AreaLevel::District, Some(&province));
+    assert_eq!(cell(&by_district.areas, &district, "opened"), Some(Some(9)));
+    assert_eq!(
+        cell(&by_district.areas, &district, "category.violence_woman"),
+        Some(None)
+    );
+    // Another province's districts: none of these.
+    let elsewhere = book.areas(None).unwrap()[1].code.clone();
+    assert!(
+        counts(&mut book, AreaLevel::District, Some(&elsewhere))
+            .areas
+            .is_empty()
+    );
+}

@@ -185,37 +185,73 @@ fn letter_numbers_are_sequential_and_a_cancelled_one_is_never_reused() {
 }
 
 #[test]
-fn attachments_are_deduplicated_and_stay_inside_the_encrypted_file() {
+fn an_entry_and_its_photos_are_saved_together_cleaned_and_inside_the_encrypted_file() {
+    use casebook::records::evidence::fixtures::{GPS_LATITUDE, jpeg_with_exif};
+    use casebook::records::timeline::EntryKind;
     let dir = Dir::new("attach");
-    let (mut book, worker, _, _) = book_with_worker(dir.path());
-    let photo: Vec<u8> = b"\x89PNG fake photo of a home visit: UniquePhotoMarker".to_vec();
-    let a = book.put_attachment(&worker, "image/png", &photo).unwrap();
-    let b = book.put_attachment(&worker, "image/png", &photo).unwrap();
-    assert_eq!(a, b);
-    assert_eq!(book.attachment(&worker, &a).unwrap(), ("image/png".to_owned(), photo));
+    let (mut book, worker, admin, _) = book_with_worker(dir.path());
     let (client, _) = book.create_person(&worker, &person("ผู้รับบริการ ภาพถ่าย")).unwrap();
     let case = book.create_case(&worker, &case_for(&client)).unwrap();
+    // A phone photo with its GPS tag, sideways (orientation 6), large.
+    let photo = jpeg_with_exif(3000, 1000, 6, true);
+    assert!(photo.windows(6).any(|w| w == b"Exif\0\0"));
+    let scan = b"%PDF-1.4\n% a returned reply slip, synthetic\n%%EOF\n".to_vec();
+    let now = casebook::dates::now_iso();
+
+    // A file that is neither a photo nor a PDF: nothing of the entry is saved.
+    let heic = b"\0\0\0\x18ftypheic\0\0\0\0mif1heic".to_vec();
+    let refused = book.add_timeline_entry_with_files(
+        &worker,
+        &case.id,
+        EntryKind::HomeVisit,
+        "เยี่ยมบ้าน",
+        &now,
+        &[photo.clone(), heic],
+    );
+    assert!(matches!(refused, Err(Error::Invalid(ref i)) if i.field == "attachment.file"));
+    assert!(book.open_case(&worker, &case.id).unwrap().timeline.is_empty());
+
     let visit = book
-        .add_timeline_entry(
+        .add_timeline_entry_with_files(
             &worker,
             &case.id,
-            casebook::records::timeline::EntryKind::HomeVisit,
+            EntryKind::HomeVisit,
             "เยี่ยมบ้าน ถ่ายภาพสภาพบ้าน",
-            &casebook::dates::now_iso(),
+            &now,
+            &[photo.clone(), scan.clone(), photo.clone()],
         )
         .unwrap();
-    book.attach_to_entry(&worker, &visit, &a).unwrap();
-    assert!(matches!(
-        book.attach_to_entry(&worker, &visit, "0000").unwrap_err(),
-        Error::NoSuchRecord(_)
-    ));
+    let listed = book.entry_attachments(&worker, &visit).unwrap();
     assert_eq!(
-        book.open_case(&worker, &case.id).unwrap().timeline[0].attachments,
-        vec![a.clone()]
+        listed.iter().map(|a| a.mime.as_str()).collect::<Vec<_>>(),
+        ["image/jpeg", "application/pdf"],
+        "the same photo twice is one attachment"
     );
+    let (mime, stored) = book.attachment(&worker, &listed[0].sha256).unwrap();
+    assert_eq!(mime, "image/jpeg");
+    assert!(!stored.windows(4).any(|w| w == b"Exif"), "EXIF removed");
+    assert!(
+        !stored.windows(GPS_LATITUDE.len()).any(|w| w == GPS_LATITUDE),
+        "GPS removed"
+    );
+    let stored_image = image::load_from_memory(&stored).unwrap();
+    assert_eq!(
+        (stored_image.width(), stored_image.height()),
+        (683, 2048),
+        "upright, long edge 2048"
+    );
+    assert_eq!(book.attachment(&worker, &listed[1].sha256).unwrap().1, scan);
+    let thumbnail = book.attachment_thumbnail(&worker, &listed[0].sha256).unwrap().unwrap();
+    assert_eq!(image::load_from_memory(&thumbnail).unwrap().height(), 320);
+    assert_eq!(book.attachment_thumbnail(&worker, &listed[1].sha256).unwrap(), None);
+    // Each look at a photo, small or full, is in the audit trail.
+    let looks = book.audit_trail(&admin, Some(&listed[0].sha256), 10).unwrap();
+    let actions: Vec<&str> = looks.iter().map(|a| a.action.as_str()).collect();
+    assert!(actions.contains(&"attachment.view") && actions.contains(&"attachment.thumbnail"));
+
     drop(book);
     let bytes = std::fs::read(dir.path().join(casebook::store::DB_FILE)).unwrap();
-    assert!(!bytes.windows(17).any(|w| w == b"UniquePhotoMarker"));
+    assert!(!bytes.windows(17).any(|w| w == b"a returned reply "));
 }
 
 #[test]

@@ -7,9 +7,12 @@ use casebook::OrgType;
 use casebook::book::permissions::Role;
 use casebook::pdpa::RequestKind;
 use casebook::records::agency::AgencyType;
-use casebook::records::care::{Domain, PartyRole, Relationship};
+use casebook::records::assessment::Stage;
+use casebook::records::care::{Domain, GoalStatus, PartyRole, Relationship};
 use casebook::records::case::{Category, Risk, Source, Status, ViolenceType};
-use casebook::records::person::{IdKind, Sex};
+use casebook::records::consent::{Basis, ConsentMethod, GivenBy, Purpose};
+use casebook::records::interpreter::Language;
+use casebook::records::person::{IdKind, Sex, VolunteerRole};
 use casebook::records::referral::Urgency;
 use serde::Serialize;
 use std::path::PathBuf;
@@ -45,6 +48,14 @@ fn screaming_snake(name: &str) -> String {
 fn the_ui_value_lists_are_written_from_the_rust_enums() {
     let mut lines = vec![
         ("AgencyType", line::<AgencyType>("AgencyType")),
+        ("Basis", line::<Basis>("Basis")),
+        ("ConsentMethod", line::<ConsentMethod>("ConsentMethod")),
+        ("GivenBy", line::<GivenBy>("GivenBy")),
+        ("GoalStatus", line::<GoalStatus>("GoalStatus")),
+        ("Language", line::<Language>("Language")),
+        ("Purpose", line::<Purpose>("Purpose")),
+        ("Stage", line::<Stage>("Stage")),
+        ("VolunteerRole", line::<VolunteerRole>("VolunteerRole")),
         ("Category", line::<Category>("Category")),
         ("Domain", line::<Domain>("Domain")),
         ("IdKind", line::<IdKind>("IdKind")),
@@ -72,6 +83,15 @@ fn the_ui_value_lists_are_written_from_the_rust_enums() {
         text.push_str(export);
         text.push('\n');
     }
+    // The domains an assessment rates, in the form's order.
+    let assessed: Vec<String> = casebook::records::assessment::ASSESSED
+        .iter()
+        .map(|domain| serde_json::to_string(domain).expect("a unit variant serializes to its name"))
+        .collect();
+    text.push_str(&format!(
+        "export const ASSESSED_DOMAINS: readonly Domain[] = [{}];\n",
+        assessed.join(", ")
+    ));
     assert!(text.contains(r#"RISK_VALUES: readonly Risk[] = ["red", "yellow", "green"]"#));
 
     // Where ts-rs writes the types (.cargo/config.toml), else the UI's folder in this repo.

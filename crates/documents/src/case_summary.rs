@@ -72,6 +72,57 @@ pub fn case_summary(book: &mut Casebook, s: &Session, case_id: &str, full: bool)
             th_enum("referral_status", &r.record.status)
         ));
     }
+    // Each file attached to an entry: when, to what, its type and size (the files themselves
+    // stay in the book).
+    let mut attachments = Vec::new();
+    for e in view.timeline.iter().filter(|e| !e.attachments.is_empty()) {
+        for file in book.entry_attachments(s, &e.id)? {
+            let what = if file.mime == "application/pdf" {
+                "เอกสาร PDF"
+            } else {
+                "ภาพถ่าย"
+            };
+            attachments.push(format!(
+                "{}  {}: {}  ·  {what} {} KB",
+                thai_date_time(&e.occurred_at),
+                th_enum("entry_kind", &e.kind),
+                e.body,
+                file.size.unsigned_abs().div_ceil(1024)
+            ));
+        }
+    }
+    let consents = book
+        .consents(s, case_id)?
+        .into_iter()
+        .map(|row| {
+            let c = row.record;
+            let revoked = c
+                .revoked_on
+                .as_deref()
+                .and_then(casebook::dates::parse_date)
+                .map(|d| format!(" · ถอนเมื่อ {}", thai_long(d, false)))
+                .unwrap_or_default();
+            format!(
+                "{}: {}{}",
+                th_enum("purpose", &c.purpose),
+                th_enum("basis", &c.basis),
+                revoked
+            )
+        })
+        .collect();
+    let outcomes = book
+        .assessments(s, case_id)?
+        .into_iter()
+        .map(|row| {
+            let a = row.record;
+            let levels: Vec<String> = a
+                .levels
+                .iter()
+                .map(|(domain, level)| format!("{} {level}", th_enum("domain", domain)))
+                .collect();
+            format!("{}: {}", th_enum("stage", &a.stage), levels.join(", "))
+        })
+        .collect();
     let kind = if full { "full" } else { "masked" };
     book.record_export(s, case_id, &format!("case_summary_{kind}"))?;
     let section = |heading: &str, paragraphs: Vec<String>| letters::Section {
@@ -104,6 +155,9 @@ pub fn case_summary(book: &mut Casebook, s: &Session, case_id: &str, full: bool)
             section("บันทึกความคืบหน้า", timeline),
             section("แผนการช่วยเหลือรายบุคคล", plan),
             section("การส่งต่อ", referrals),
+            section("ความยินยอมและฐานทางกฎหมาย", consents),
+            section("การประเมินผลลัพธ์ (1 วิกฤต – 4 มั่นคง)", outcomes),
+            section("เอกสารแนบ", attachments),
         ],
     };
     Ok(Document::new(

@@ -6,6 +6,8 @@
 mod agenda_summary;
 mod case_summary;
 mod catalog;
+mod community_page;
+mod consent_form;
 mod document;
 mod error;
 mod minutes;
@@ -18,6 +20,8 @@ mod statistics_report;
 pub use agenda_summary::add_agenda_case;
 pub use case_summary::case_summary;
 pub use catalog::{th, th_enum};
+pub use community_page::community_page;
+pub use consent_form::consent_form;
 pub use document::Document;
 pub use error::{Error, Result};
 pub use minutes::conference_minutes;

@@ -63,6 +63,15 @@ fn label(dimension: Dimension, value: &str) -> String {
         Dimension::Month => thai_month(value.parse().unwrap_or(0)).to_owned(),
         _ if value == "unknown" && dimension != Dimension::Sex => th("statistics.unknown"),
         Dimension::AgeBand => format!("{value} ปี"),
+        // "food.improved": the domain, then how it changed.
+        Dimension::DomainChange => match value.split_once('.') {
+            Some((domain, change)) => format!(
+                "{} {}",
+                th(&format!("enum.domain.{domain}")),
+                th(&format!("enum.change.{change}"))
+            ),
+            None => value.to_owned(),
+        },
         _ => th(&format!("enum.{}.{value}", dimension.name())),
     }
 }

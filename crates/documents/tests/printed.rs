@@ -83,6 +83,30 @@ fn the_case_summary_is_masked_unless_asked_in_full() {
             "พบผู้ปกครองแล้ว",
         )
         .unwrap();
+    // A home visit with a photo, and the baseline of the client's outcomes.
+    desk.book
+        .add_timeline_entry_with_files(
+            &desk.worker,
+            &case_id,
+            casebook::records::timeline::EntryKind::HomeVisit,
+            "ถ่ายภาพสภาพบ้าน",
+            &casebook::dates::now_iso(),
+            &[casebook::records::evidence::fixtures::jpeg_with_exif(64, 48, 1, true)],
+        )
+        .unwrap();
+    desk.book
+        .record_assessment(
+            &desk.worker,
+            &casebook::records::assessment::Assessment {
+                case_id: case_id.clone(),
+                stage: casebook::records::assessment::Stage::Baseline,
+                assessed_on: today().to_string(),
+                levels: [(Domain::Food, 2), (Domain::Safety, 1)].into_iter().collect(),
+                note: None,
+                author_id: None,
+            },
+        )
+        .unwrap();
     let masked = documents::case_summary(&mut desk.book, &desk.worker, &case_id, false).unwrap();
     assert_eq!(masked.file_name(), format!("summary-{case_id}-masked.pdf"));
     let words = text(&masked);
@@ -99,6 +123,12 @@ fn the_case_summary_is_masked_unless_asked_in_full() {
             // A status change reads in Thai, with its reason.
             "จาก รับเรื่อง เป็น ประเมิน · พบผู้ปกครองแล้ว",
             &format!("{AGENCY_NAME}: คุ้มครองชั่วคราว"),
+            // The ledger row the referral rests on, the assessment, the attached photo.
+            "ความยินยอมและฐานทางกฎหมาย",
+            "ส่งต่อหน่วยงาน: พ.ร.บ.คุ้มครองเด็ก พ.ศ. 2546",
+            "แรกรับ (ก่อนช่วยเหลือ): อาหาร 2, ความปลอดภัย 1",
+            "เอกสารแนบ",
+            "เยี่ยมบ้าน: ถ่ายภาพสภาพบ้าน · ภาพถ่าย",
         ],
     );
     assert!(!words.contains("ขวัญใจ") && !words.contains("1103702345679"), "{words}");
@@ -244,6 +274,72 @@ fn the_statistics_go_out_as_a_pdf_and_a_csv_with_thai_labels() {
     assert_eq!(csv.file_name(), format!("statistics-CPN-{year}.csv"));
     has_all(&text(&csv), &["ความรุนแรงต่อเด็ก"]);
     assert!(!text(&csv).contains("ขวัญใจ"));
+}
+
+#[test]
+fn the_consent_form_prints_every_purpose_and_the_right_to_withdraw_and_no_name() {
+    let mut desk = desk("consent");
+    let case_id = desk.case.id.clone();
+    let form = documents::consent_form(&mut desk.book, &desk.worker, &case_id).unwrap();
+    let words = text(&form);
+    has_all(
+        &words,
+        &[
+            "หนังสือแสดงความยินยอม",
+            &desk.case.case_number,
+            "( ) ยินยอม ( ) ไม่ยินยอม การให้บริการ",
+            "ส่งต่อหน่วยงาน",
+            "ส่งข้อมูลให้ศูนย์อื่น",
+            "ถ่ายภาพ",
+            "นำเข้าประชุมทีมสหวิชาชีพ",
+            "ถอนความยินยอมเมื่อใดก็ได้",
+            "เด็กได้รับฟังคำอธิบาย",
+            "ผู้ให้ความยินยอม",
+        ],
+    );
+    assert!(!words.contains("ขวัญใจ") && !words.contains("1103702345679"), "{words}");
+    assert_eq!(exports(&desk), 1);
+}
+
+#[test]
+fn the_community_page_names_the_area_and_hides_small_counts() {
+    use casebook::community::AreaLevel;
+    let mut desk = desk("community");
+    let province = desk.book.areas(None).unwrap()[0].clone();
+    let district = desk.book.areas(Some(&province.code)).unwrap()[0].clone();
+    let subdistrict = desk.book.areas(Some(&district.code)).unwrap()[0].clone();
+    // The client lives in the province's first subdistrict.
+    let client = casebook::records::person::PersonInput {
+        name_th: Some(CLIENT_NAME.into()),
+        area_code: Some(subdistrict.code.clone()),
+        ..Default::default()
+    };
+    desk.book
+        .update_person(&desk.worker, &desk.case.client_id, &client)
+        .unwrap();
+    let period = Period {
+        year: be_year(today()) - BE_OFFSET,
+        month: None,
+    };
+    let page = documents::community_page(
+        &mut desk.book,
+        &desk.worker,
+        period,
+        AreaLevel::District,
+        Some(&province.code),
+    )
+    .unwrap();
+    let words = text(&page);
+    has_all(
+        &words,
+        &[
+            "ข้อมูลคืนสู่ชุมชน",
+            &district.name_th,
+            "รายกรณีที่เปิด น้อยกว่า 5",
+            "ไม่แสดง เพื่อไม่ให้ระบุตัวบุคคลได้",
+        ],
+    );
+    assert!(!words.contains("ขวัญใจ"), "{words}");
 }
 
 #[test]

@@ -421,6 +421,31 @@ async fn rogue(root: &std::path::Path, database: &str) {
         Some(Refusal::BadShape)
     );
 
+    // 11b. People, consent and outcomes: a consent written into BKK's case, BKK's person
+    //      merged into one of CPN's (so CPN's screens would show it for BKK's), a rating no
+    //      scale has, an interpreter's language no list has.
+    let fields = json!({"case_id": bkk_case, "purpose": "referral", "basis": "vital_interest",
+        "reason": "x", "given_on": "2026-11-01"});
+    let wire = WireEvent::from_event(&rogue.event(Entity::Consent, &id("consent"), fields));
+    assert_eq!(rogue.try_one(wire).await, Some(Refusal::CaseNotHeld));
+    let cpn_person = cpn1
+        .book
+        .lock()
+        .unwrap()
+        .open_case(&cpn1.worker, &cpn_case)
+        .unwrap()
+        .client
+        .id;
+    let wire = WireEvent::from_event(&rogue.event(Entity::Person, &bkk_person, json!({"merged_into": cpn_person})));
+    assert_eq!(rogue.try_one(wire).await, Some(Refusal::NotYours));
+    let fields = json!({"case_id": cpn_case, "stage": "baseline", "assessed_on": "2026-11-01", "levels": {"food": 9}});
+    let wire = WireEvent::from_event(&rogue.event(Entity::Assessment, &id("assessment"), fields));
+    assert_eq!(rogue.try_one(wire).await, Some(Refusal::BadShape));
+    let fields =
+        json!({"case_id": cpn_case, "held_on": "2026-11-01", "language": "xx", "interpreter": "ก", "pledged": true});
+    let wire = WireEvent::from_event(&rogue.event(Entity::InterpreterSession, &id("session"), fields));
+    assert_eq!(rogue.try_one(wire).await, Some(Refusal::BadShape));
+
     // 12. Pushes that arrive out of order: the later one waits for the earlier, and both are
     //     judged with what came before them (nothing honest is refused for arriving first).
     let earlier = rogue.agency("CPN");

@@ -5,15 +5,13 @@
 mod common;
 
 use casebook::records::agency::{Agency, AgencyType};
+use casebook::records::evidence::fixtures::{GPS_LATITUDE, jpeg_with_exif};
 use casebook::records::person::{PersonInput, Sex};
 use casebook::records::timeline::EntryKind;
 use casebook::{Casebook, Session};
 use common::{Hub, PASS, databases, enrolled_laptop, temp};
 use oscc_sync::{Client, Credentials, SyncError, sync_once};
 use std::sync::Mutex;
-
-/// Stand-in bytes for a photo (the hub checks only the hash).
-const PHOTO: &[u8] = b"\xff\xd8\xff\xe0 synthetic photo bytes";
 
 struct Laptop {
     book: Mutex<Casebook>,
@@ -99,16 +97,16 @@ async fn two_laptops(root: &std::path::Path, database: &str) {
             .unwrap();
         // A home-visit photo: its bytes travel as a blob, apart from the event.
         let entry = book
-            .add_timeline_entry(
+            .add_timeline_entry_with_files(
                 &a.worker,
                 &case.id,
                 EntryKind::HomeVisit,
                 "เยี่ยมบ้าน",
                 &casebook::dates::now_iso(),
+                &[jpeg_with_exif(64, 48, 1, true)],
             )
             .unwrap();
-        let sha = book.put_attachment(&a.worker, "image/jpeg", PHOTO).unwrap();
-        book.attach_to_entry(&a.worker, &entry, &sha).unwrap();
+        let sha = book.entry_attachments(&a.worker, &entry).unwrap()[0].sha256.clone();
         (
             book.add_agency(&a.worker, &Agency::new("บ้านพักเด็ก", AgencyType::Shelter))
                 .unwrap(),
@@ -125,8 +123,11 @@ async fn two_laptops(root: &std::path::Path, database: &str) {
     let got = b.sync().await.unwrap();
     assert!(got.received.applied > 0);
     assert_eq!((got.blobs_received, got.blobs_waiting), (1, 0));
+    // B shows the photo A took, and what travelled carries no location.
     let (mime, bytes) = b.book.lock().unwrap().attachment(&b.worker, &photo).unwrap();
-    assert_eq!((mime.as_str(), bytes.as_slice()), ("image/jpeg", PHOTO));
+    assert_eq!(mime, "image/jpeg");
+    assert!(!bytes.windows(GPS_LATITUDE.len()).any(|w| w == GPS_LATITUDE));
+    assert!(!bytes.windows(4).any(|w| w == b"Exif"));
     a.sync().await.unwrap();
     assert_eq!(a.hash(), b.hash(), "B does not hold what A recorded");
     // The access log has a line per request, naming the device, never what it sent.

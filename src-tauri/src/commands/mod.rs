@@ -9,6 +9,7 @@ pub mod book;
 pub mod care;
 pub mod cases;
 pub mod conferences;
+pub mod consents;
 pub mod drafts;
 pub mod exports;
 pub mod intake;

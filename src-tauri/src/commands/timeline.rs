@@ -1,42 +1,109 @@
-//! A case's timeline: entries, and photos attached to them.
+//! A case's timeline: entries with their photos and scans, and looking at them.
 
 use crate::error::{Failure, Result};
+use crate::exports;
 use crate::state::AppState;
+use casebook::records::attachment::AttachmentInfo;
 use casebook::records::timeline::EntryKind;
+use serde::Deserialize;
 use tauri::State;
+use tauri::ipc::{InvokeBody, Request, Response};
 
-#[tauri::command]
-pub fn add_timeline_entry(
-    state: State<'_, AppState>,
+/// The entry part of the request (see `add_timeline_entry`).
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct NewEntry {
     case_id: String,
     kind: EntryKind,
     body: String,
     occurred_at: String,
-) -> Result<String> {
-    state.with_book(|book, s| book.add_timeline_entry(s, &case_id, kind, &body, &occurred_at))
+    /// The length of each file that follows, in order.
+    sizes: Vec<usize>,
 }
 
-/// A photo for a timeline entry: the bytes come as the raw request body, the entry id and
-/// type in headers, so a large photo is not inflated into JSON.
+/// Splits the raw body: a 4-byte little-endian length, that many bytes of the entry as JSON,
+/// then the files one after another. Files come raw, so a 5 MB photo is not inflated into
+/// JSON; the entry comes in the body, so Thai text needs no header encoding.
+fn split(bytes: &[u8]) -> Option<(NewEntry, Vec<Vec<u8>>)> {
+    let length = u32::from_le_bytes(bytes.get(..4)?.try_into().ok()?) as usize;
+    let entry: NewEntry = serde_json::from_slice(bytes.get(4..4 + length)?).ok()?;
+    let mut files = Vec::with_capacity(entry.sizes.len());
+    let mut at = 4 + length;
+    for size in &entry.sizes {
+        files.push(bytes.get(at..at.checked_add(*size)?)?.to_vec());
+        at += size;
+    }
+    (at == bytes.len()).then_some((entry, files))
+}
+
+/// A new timeline entry with its files, saved in one step: a file that cannot be stored
+/// leaves nothing saved.
 #[tauri::command]
-pub fn add_photo(state: State<'_, AppState>, request: tauri::ipc::Request<'_>) -> Result<String> {
-    let tauri::ipc::InvokeBody::Raw(bytes) = request.body() else {
+pub fn add_timeline_entry(state: State<'_, AppState>, request: Request<'_>) -> Result<String> {
+    let InvokeBody::Raw(bytes) = request.body() else {
         return Err(Failure::BadRequest.into());
     };
-    let header = |name: &str| {
-        request
-            .headers()
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned)
-    };
-    let entry_id = header("entry-id").ok_or(Failure::BadRequest)?;
-    let mime = header("content-type").unwrap_or_else(|| "application/octet-stream".into());
+    let (entry, files) = split(bytes).ok_or(Failure::BadRequest)?;
     state.with_book(|book, s| {
-        book.batch(|book| {
-            let hash = book.put_attachment(s, &mime, bytes)?;
-            book.attach_to_entry(s, &entry_id, &hash)?;
-            Ok(hash)
-        })
+        book.add_timeline_entry_with_files(s, &entry.case_id, entry.kind, &entry.body, &entry.occurred_at, &files)
     })
+}
+
+#[tauri::command]
+pub fn entry_attachments(state: State<'_, AppState>, entry_id: String) -> Result<Vec<AttachmentInfo>> {
+    state.with_book(|book, s| book.entry_attachments(s, &entry_id))
+}
+
+/// A photo's thumbnail as raw JPEG bytes (empty for a PDF). Audited.
+#[tauri::command]
+pub fn attachment_thumbnail(state: State<'_, AppState>, sha256: String) -> Result<Response> {
+    let small = state.with_book(|book, s| book.attachment_thumbnail(s, &sha256))?;
+    Ok(Response::new(small.unwrap_or_default()))
+}
+
+/// A photo in full, as raw bytes. Audited.
+#[tauri::command]
+pub fn view_attachment(state: State<'_, AppState>, sha256: String) -> Result<Response> {
+    let (_, bytes) = state.with_book(|book, s| book.attachment(s, &sha256))?;
+    Ok(Response::new(bytes))
+}
+
+/// A PDF attachment written into `exports`, to open in the system's viewer (the web view
+/// shows none); its path. Audited as a view.
+#[tauri::command]
+pub fn export_attachment(state: State<'_, AppState>, sha256: String) -> Result<String> {
+    let (mime, bytes) = state.with_book(|book, s| book.attachment(s, &sha256))?;
+    if mime != "application/pdf" {
+        return Err(Failure::BadRequest.into());
+    }
+    let short: String = sha256.chars().filter(char::is_ascii_hexdigit).take(12).collect();
+    exports::save_bytes(&state, &format!("attachment-{short}.pdf"), &bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split;
+
+    fn framed(entry: &str, files: &[&[u8]]) -> Vec<u8> {
+        let mut out = (entry.len() as u32).to_le_bytes().to_vec();
+        out.extend(entry.as_bytes());
+        for file in files {
+            out.extend(*file);
+        }
+        out
+    }
+
+    #[test]
+    fn the_body_splits_into_the_entry_and_its_files_or_is_refused() {
+        let entry = r#"{"caseId":"c","kind":"home_visit","body":"เยี่ยมบ้าน","occurredAt":"x","sizes":[3,2]}"#;
+        let (parsed, files) = split(&framed(entry, &[b"abc", b"de"])).unwrap();
+        assert_eq!(
+            (parsed.body.as_str(), files),
+            ("เยี่ยมบ้าน", vec![b"abc".to_vec(), b"de".to_vec()])
+        );
+        // A file cut short, bytes left over, a length past the end: refused.
+        assert!(split(&framed(entry, &[b"abc", b"d"])).is_none());
+        assert!(split(&framed(entry, &[b"abc", b"def"])).is_none());
+        assert!(split(&[255, 255, 255, 255, b'{']).is_none());
+    }
 }

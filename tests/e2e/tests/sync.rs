@@ -169,7 +169,28 @@ async fn a_conflict_from_two_laptops_is_shown_resolved_in_the_app_and_reaches_th
         "พบครูประจำชั้นแล้ว",
         &casebook::dates::now_iso(),
     )?;
-    c.transfer_case(&c_worker, &transferred.id, "CPN", "ครอบครัวย้ายไปชุมพร")?;
+    // The family agreed to the case going to the unit where they now live.
+    c.record_consent(
+        &c_worker,
+        &casebook::records::consent::Consent {
+            case_id: transferred.id.clone(),
+            purpose: casebook::records::consent::Purpose::Sharing,
+            agency_id: None,
+            to_unit: Some("CPN".into()),
+            basis: casebook::records::consent::Basis::Consent,
+            given_by: Some(casebook::records::consent::GivenBy::Guardian),
+            guardian_name: Some("นางผู้ปกครอง สมมุติ".into()),
+            child_assent: Some(true),
+            method: Some(casebook::records::consent::ConsentMethod::SignedForm),
+            given_on: casebook::dates::today().to_string(),
+            reason: None,
+            revoked_on: None,
+            revoke_reason: None,
+            form_sha256: None,
+            author_id: None,
+        },
+    )?;
+    c.transfer_case(&c_worker, &transferred.id, "CPN", "ครอบครัวย้ายไปชุมพร", None)?;
     let c = Mutex::new(c);
     sync_once(&c, &c_client, schema).await?;
     // Opened before laptop C held numbers of its own: its sync made the number final.
@@ -278,6 +299,11 @@ async fn a_conflict_from_two_laptops_is_shown_resolved_in_the_app_and_reaches_th
         app.fill("input[name=transfer_reason]", "ส่งต่อพื้นที่").await?;
         app.click("form[data-testid=transfer-form] button[type=submit]").await?;
         app.click("[data-testid=transfer-confirm-yes]").await?;
+        // No consent to share the case with BKK: it goes only on a legal basis, with a reason.
+        app.find("[data-testid=basis-prompt]").await?;
+        app.select("select[name=basis]", "legal_obligation").await?;
+        app.fill("input[name=basis_reason]", "ศาลสั่งให้ส่งรายกรณีให้พื้นที่เดิม").await?;
+        app.click("[data-testid=basis-go]").await?;
         app.wait_for_text("[data-testid=case-held-by]", "โอนกรณีไปหน่วย BKK")
             .await?;
         app.click("[data-testid=tab-timeline]").await?;

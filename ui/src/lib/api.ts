@@ -58,6 +58,17 @@ import type { PartyInput } from "../bindings/PartyInput";
 import type { Worker } from "../bindings/Worker";
 import type { InboxItem } from "../bindings/InboxItem";
 import type { Today } from "../bindings/Today";
+import type { MatchQuery } from "../bindings/MatchQuery";
+import type { PossibleMatch } from "../bindings/PossibleMatch";
+import type { Consent } from "../bindings/Consent";
+import type { BasisGiven } from "../bindings/BasisGiven";
+import type { Assessment } from "../bindings/Assessment";
+import type { InterpreterSession } from "../bindings/InterpreterSession";
+import type { VolunteerRole } from "../bindings/VolunteerRole";
+import type { Volunteer } from "../bindings/Volunteer";
+import type { AttachmentInfo } from "../bindings/AttachmentInfo";
+import type { AreaLevel } from "../bindings/AreaLevel";
+import type { CommunityCounts } from "../bindings/CommunityCounts";
 import type { Lookup } from "../bindings/Lookup";
 
 export type { CommandError };
@@ -93,14 +104,51 @@ export const api = {
   openCase: (id: string) => invoke<CaseView>("open_case", { id }),
   revealPerson: (id: string, reason: string) => invoke<Person>("reveal_person", { id, reason }),
   caseAudit: (caseId: string) => invoke<AuditEntry[]>("case_audit", { caseId }),
-  addTimelineEntry: (caseId: string, kind: EntryKind, body: string, occurredAt: string) =>
-    invoke<string>("add_timeline_entry", { caseId, kind, body, occurredAt }),
-  addPhoto: (entryId: string, file: File) =>
+  /** An entry with its photos and scans, saved in one step: a 4-byte length, the entry as
+   *  JSON, then the files' bytes (the shell splits them by `sizes`). */
+  addTimelineEntry: async (caseId: string, kind: EntryKind, body: string, occurredAt: string, files: File[] = []) => {
+    const contents = await Promise.all(files.map((f) => f.arrayBuffer().then((b) => new Uint8Array(b))));
+    const entry = new TextEncoder().encode(
+      JSON.stringify({ caseId, kind, body, occurredAt, sizes: contents.map((c) => c.length) }),
+    );
+    const raw = new Uint8Array(4 + entry.length + contents.reduce((n, c) => n + c.length, 0));
+    new DataView(raw.buffer).setUint32(0, entry.length, true);
+    raw.set(entry, 4);
+    let at = 4 + entry.length;
+    for (const c of contents) {
+      raw.set(c, at);
+      at += c.length;
+    }
+    return invoke<string>("add_timeline_entry", raw);
+  },
+  entryAttachments: (entryId: string) => invoke<AttachmentInfo[]>("entry_attachments", { entryId }),
+  /** A photo's thumbnail (JPEG bytes; empty for a PDF). Each look is audited. */
+  attachmentThumbnail: (sha256: string) => invoke<ArrayBuffer>("attachment_thumbnail", { sha256 }),
+  viewAttachment: (sha256: string) => invoke<ArrayBuffer>("view_attachment", { sha256 }),
+  /** A PDF attachment written to the exports folder, to open in the system's viewer. */
+  exportAttachment: (sha256: string) => invoke<string>("export_attachment", { sha256 }),
+  possibleMatches: (query: MatchQuery) => invoke<PossibleMatch[]>("possible_matches", { query }),
+  mergePeople: (a: string, b: string, reason: string) => invoke<string>("merge_people", { a, b, reason }),
+  setVolunteer: (personId: string, role: VolunteerRole | null, consentOn: string | null) =>
+    invoke<void>("set_volunteer", { personId, role, consentOn }),
+  addVolunteer: (caseId: string, personId: string) => invoke<string>("add_volunteer", { caseId, personId }),
+  volunteers: () => invoke<Volunteer[]>("volunteers"),
+  consents: (caseId: string) => invoke<Stored<Consent>[]>("consents", { caseId }),
+  recordConsent: (consent: Consent) => invoke<string>("record_consent", { consent }),
+  revokeConsent: (id: string, reason: string) => invoke<void>("revoke_consent", { id, reason }),
+  attachConsentForm: (id: string, file: File) =>
     file.arrayBuffer().then((bytes) =>
-      invoke<string>("add_photo", new Uint8Array(bytes), {
-        headers: { "entry-id": entryId, "content-type": file.type || "application/octet-stream" },
-      }),
+      invoke<void>("attach_consent_form", new Uint8Array(bytes), { headers: { "consent-id": id } }),
     ),
+  consentForm: (caseId: string) => invoke<string>("consent_form", { caseId }),
+  assessments: (caseId: string) => invoke<Stored<Assessment>[]>("assessments", { caseId }),
+  recordAssessment: (assessment: Assessment) => invoke<string>("record_assessment", { assessment }),
+  interpreterSessions: (caseId: string) => invoke<Stored<InterpreterSession>[]>("interpreter_sessions", { caseId }),
+  recordInterpreterSession: (record: InterpreterSession) => invoke<string>("record_interpreter_session", { record }),
+  communityCounts: (period: Period, level: AreaLevel, within: string | null) =>
+    invoke<CommunityCounts>("community_counts", { period, level, within }),
+  communityPdf: (period: Period, level: AreaLevel, within: string | null) =>
+    invoke<string>("community_pdf", { period, level, within }),
   /** The PNG emblem for letters; `null` removes it. */
   setEmblem: (file: File | null) =>
     (file ? file.arrayBuffer() : Promise.resolve(new ArrayBuffer(0))).then((bytes) =>
@@ -138,8 +186,8 @@ export const api = {
   saveExportAs: (path: string) => invoke<string | null>("save_export_as", { path }),
   changeStatus: (caseId: string, status: Status, reason: string) =>
     invoke<void>("change_status", { caseId, status, reason }),
-  transferCase: (caseId: string, toUnit: string, reason: string) =>
-    invoke<void>("transfer_case", { caseId, toUnit, reason }),
+  transferCase: (caseId: string, toUnit: string, reason: string, basis: BasisGiven | null = null) =>
+    invoke<void>("transfer_case", { caseId, toUnit, reason, basis }),
   takeCase: (caseId: string) => invoke<void>("take_case", { caseId }),
   updateCase: (caseId: string, update: CaseUpdate) => invoke<void>("update_case", { caseId, update }),
   closeCase: (caseId: string, closing: Closing) => invoke<void>("close_case", { caseId, closing }),
@@ -173,7 +221,10 @@ export const api = {
   carePlan: (caseId: string) => invoke<Stored<CarePlanGoal>[]>("care_plan", { caseId }),
   addGoal: (goal: CarePlanGoal) => invoke<string>("add_goal", { goal }),
   referrals: (caseId: string) => invoke<Stored<Referral>[]>("referrals", { caseId }),
-  createReferral: (referral: Referral) => invoke<string>("create_referral", { referral }),
+  /** Without a consent in force, `basis` names the legal basis and the reason. */
+  createReferral: (referral: Referral, basis: BasisGiven | null = null) =>
+    invoke<string>("create_referral", { referral, basis }),
+  updateGoal: (id: string, goal: CarePlanGoal) => invoke<void>("update_goal", { id, goal }),
   recordReferralReply: (id: string, status: ReferralStatus, reply: string) =>
     invoke<void>("record_referral_reply", { id, status, reply }),
   previewReferralLetter: (request: LetterRequest) => invoke<string>("preview_referral_letter", { request }),

@@ -55,3 +55,8 @@ export function typedDateTime(iso: string): string {
 export function nowTyped(): string {
   return typedDateTime(new Date().toISOString());
 }
+
+/** Today, as the user would type it: "dd/mm/yyyy" in BE. */
+export function todayTyped(): string {
+  return nowTyped().split(" ")[0];
+}

@@ -5,23 +5,40 @@ use crate::book::Casebook;
 use crate::book::permissions::{Permission, Session};
 use crate::dates::now_iso;
 use crate::error::{Error, Invalid, Result, Rule};
+use crate::records::evidence;
 use rusqlite::OptionalExtension;
+use serde::Serialize;
 use sha2::{Digest, Sha256};
+use ts_rs::TS;
 
-/// Larger files are refused: photos are resized by the app before they get here.
+/// Larger files are refused before they are read: a phone photo is a few megabytes, a
+/// scanned multi-page PDF rarely more than ten.
 pub const MAX_ATTACHMENT_BYTES: usize = 20 * 1024 * 1024;
 
-impl Casebook {
-    /// Stores the bytes once (the same bytes twice are one attachment); returns their hash.
-    pub fn put_attachment(&mut self, session: &Session, mime: &str, bytes: &[u8]) -> Result<String> {
-        session.require(Permission::EditCases)?;
-        self.store_attachment(session, mime, bytes)
-    }
+/// What the case page lists of an attachment: no content.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct AttachmentInfo {
+    pub sha256: String,
+    pub mime: String,
+    #[ts(type = "number")]
+    pub size: i64,
+}
 
-    fn store_attachment(&mut self, session: &Session, mime: &str, bytes: &[u8]) -> Result<String> {
+impl Casebook {
+    /// Stores a photo or a scan, cleaned first (`records::evidence`: re-encoded without EXIF
+    /// or GPS, at most 2048 px; a PDF as it is); the same file twice is one attachment.
+    /// Returns its hash. The declared type is never trusted: the bytes say what they are.
+    pub fn put_attachment(&mut self, session: &Session, bytes: &[u8]) -> Result<String> {
+        session.require(Permission::EditCases)?;
         if bytes.len() > MAX_ATTACHMENT_BYTES {
             return Err(Invalid::new("attachment.size", Rule::TooLong).into());
         }
+        let cleaned = evidence::clean("attachment.file", bytes)?;
+        self.store_attachment(session, cleaned.mime, &cleaned.bytes)
+    }
+
+    fn store_attachment(&mut self, session: &Session, mime: &str, bytes: &[u8]) -> Result<String> {
         let hash = hex::encode(Sha256::digest(bytes));
         self.batch(|book| {
             let inserted = book.conn.execute(
@@ -48,6 +65,36 @@ impl Casebook {
         } else {
             Err(Error::NoSuchRecord("attachment"))
         }
+    }
+
+    /// What is attached to the timeline entry, in the order attached.
+    pub fn entry_attachments(&self, session: &Session, entry_id: &str) -> Result<Vec<AttachmentInfo>> {
+        session.require(Permission::ViewCases)?;
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT a.sha256, a.mime, a.size FROM timeline_entries e, json_each(e.attachments) j
+             JOIN attachments a ON a.sha256 = j.value WHERE e.id = ?1 ORDER BY j.key",
+        )?;
+        let rows = stmt.query_map([entry_id], |r| {
+            Ok(AttachmentInfo {
+                sha256: r.get(0)?,
+                mime: r.get(1)?,
+                size: r.get(2)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// A small JPEG of a stored photo (None for a PDF). Seeing it is seeing the photo: audited.
+    pub fn attachment_thumbnail(&mut self, session: &Session, sha256: &str) -> Result<Option<Vec<u8>>> {
+        session.require(Permission::ViewCases)?;
+        let data: Vec<u8> = self
+            .conn
+            .query_row("SELECT data FROM attachments WHERE sha256 = ?1", [sha256], |r| r.get(0))
+            .optional()?
+            .ok_or(Error::NoSuchRecord("attachment"))?;
+        let small = evidence::thumbnail(&data)?;
+        self.audit(session, "attachment.thumbnail", None, Some(sha256), None)?;
+        Ok(small)
     }
 
     /// The bytes and type of an attachment. A view is audited.

@@ -85,7 +85,7 @@ impl Casebook {
                     Entity::CaseParty,
                     &id,
                     one("person_id", kept),
-                    "party.update",
+                    "case_party.update",
                     None,
                 )?;
             }

@@ -32,6 +32,9 @@ pub enum EntryKind {
     Handover,
     /// A clinical clock marked as given or not needed (`records::clinical`).
     ClinicalMark,
+    /// A document received or signed (a medical certificate, a police report, a returned
+    /// reply slip, a signed consent form), its scan attached; the body says what it is.
+    Document,
 }
 
 /// What an entry records as changed: the field, and its values (codes, ids) from and to.
@@ -80,6 +83,9 @@ pub struct TimelineEntry {
     pub author_name: Option<String>,
 }
 
+/// The most files one entry takes (a home visit's photos; more go in another entry).
+pub const MAX_FILES_PER_ENTRY: usize = 12;
+
 /// After this long, an entry is marked as recorded late.
 const LATE_AFTER_HOURS: i64 = 24;
 
@@ -104,6 +110,39 @@ impl Casebook {
         }
         self.load_case(case_id)?;
         self.append_entry(session, case_id, kind, body, at.with_timezone(&Utc), None)
+    }
+
+    /// `add_timeline_entry` with the photos and scans of the entry (a home visit's photos, a
+    /// returned reply slip), all in one transaction: a file that cannot be stored (a HEIC
+    /// photo, a damaged scan) leaves nothing saved, and the form keeps what was typed.
+    pub fn add_timeline_entry_with_files(
+        &mut self,
+        session: &Session,
+        case_id: &str,
+        kind: EntryKind,
+        body: &str,
+        occurred_at: &str,
+        files: &[Vec<u8>],
+    ) -> Result<String> {
+        if files.len() > MAX_FILES_PER_ENTRY {
+            return Err(Invalid::new("timeline.files", Rule::TooLong).into());
+        }
+        self.batch(|book| {
+            let id = book.add_timeline_entry(session, case_id, kind, body, occurred_at)?;
+            let mut hashes: Vec<String> = Vec::new();
+            for file in files {
+                let hash = book.put_attachment(session, file)?;
+                if !hashes.contains(&hash) {
+                    hashes.push(hash);
+                }
+            }
+            if !hashes.is_empty() {
+                let mut fields = rows::Fields::new();
+                fields.insert("attachments".into(), serde_json::json!(hashes));
+                book.write(session, Entity::TimelineEntry, &id, fields, "timeline.attach", None)?;
+            }
+            Ok(id)
+        })
     }
 
     /// Writes an entry the book itself makes (a conference's decisions, a change of risk or
@@ -140,28 +179,6 @@ impl Casebook {
             None,
         )?;
         Ok(id)
-    }
-
-    /// Adds a stored attachment (see `put_attachment`) to an entry: a home visit's photo.
-    pub fn attach_to_entry(&mut self, session: &Session, entry_id: &str, sha256: &str) -> Result<()> {
-        session.require(Permission::EditCases)?;
-        let entry: TimelineEntry = self.record(Entity::TimelineEntry, entry_id)?;
-        self.require_attachment(sha256)?;
-        if entry.attachments.iter().any(|a| a == sha256) {
-            return Ok(());
-        }
-        let mut attachments = entry.attachments;
-        attachments.push(sha256.to_owned());
-        let mut fields = rows::Fields::new();
-        fields.insert("attachments".into(), serde_json::json!(attachments));
-        self.write(
-            session,
-            Entity::TimelineEntry,
-            entry_id,
-            fields,
-            "timeline.attach",
-            None,
-        )
     }
 
     pub(crate) fn timeline(&self, case_id: &str) -> Result<Vec<TimelineEntry>> {

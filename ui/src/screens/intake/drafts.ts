@@ -16,7 +16,11 @@ import type { Vulnerability } from "../../bindings/Vulnerability";
 export type AreaDraft = { province: string; district: string; subdistrict: string };
 
 export type ClientDraft = {
+  /** Recorded without a name: `description` tells them apart instead. */
+  unnamed: boolean; description: string;
   name_th: string; name_latin: string; id_kind: IdKind; id_number: string; id_country: string;
+  /** A Thai citizen whose card was not at hand: the number is added later. */
+  id_to_follow: boolean;
   birth_date: string; estimated_age: string; sex: Sex; nationality: string;
   languages: string[]; needs_interpreter: boolean; area: AreaDraft; address: string; phone: string;
 };
@@ -26,12 +30,14 @@ export type CaseDraft = {
   risk: Risk; incident_at: string; incident_description: string; consent: string; legal_basis: string;
 };
 
-export type PartyDraft = { name_th: string; role: PartyRole; relationship: Relationship | "" };
+export type PartyDraft = { name_th: string; anonymous: boolean; role: PartyRole; relationship: Relationship | "" };
 
 /** A stored person as the client part of a form, to correct it. */
 export function clientDraft(person: Person): ClientDraft {
   const code = person.area_code ?? "";
   return {
+    unnamed: !person.name_th && !person.name_latin && !!person.description, description: person.description ?? "",
+    id_to_follow: person.id_to_follow,
     name_th: person.name_th ?? "", name_latin: person.name_latin ?? "", id_kind: person.id_kind,
     id_number: person.id_number ?? "", id_country: person.id_country ?? "", birth_date: person.birth_date ? typedDate(person.birth_date) : "",
     estimated_age: person.estimated_age === null ? "" : String(person.estimated_age), sex: person.sex,
@@ -45,7 +51,10 @@ export function clientDraft(person: Person): ClientDraft {
 export function personInput(p: ClientDraft, birth: string | null, flags: Vulnerability[] = []): PersonInput {
   const opt = (v: string) => (v.trim() ? v.trim() : null);
   return {
-    name_th: opt(p.name_th), name_latin: opt(p.name_latin), id_kind: p.id_kind,
+    name_th: p.unnamed ? null : opt(p.name_th), name_latin: p.unnamed ? null : opt(p.name_latin),
+    description: p.unnamed ? opt(p.description) : null, anonymous: false,
+    id_to_follow: p.id_kind === "thai_citizen" && p.id_to_follow && !p.id_number.trim(),
+    id_kind: p.id_kind,
     id_number: opt(p.id_number), id_country: opt(p.id_country), birth_date: birth,
     estimated_age: p.estimated_age === "" ? null : Number(p.estimated_age), sex: p.sex,
     nationality: opt(p.nationality), languages: p.languages, needs_interpreter: p.needs_interpreter,
