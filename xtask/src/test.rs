@@ -113,6 +113,8 @@ fn suites() -> Result<()> {
         "operations",
         "--test",
         "daily_work",
+        "--test",
+        "people",
         "--",
         "--test-threads=1",
     ])?;

@@ -238,6 +238,26 @@ impl App {
         Ok(())
     }
 
+    /// Waits until the image at `css` has loaded, has pixels and is painted (an `img` element
+    /// alone may still be empty).
+    pub async fn wait_for_image(&self, css: &str) -> Result<()> {
+        let deadline = Instant::now() + UI_TIMEOUT;
+        let script = "const i = document.querySelector(arguments[0]); return !!i && i.complete && i.naturalWidth > 0;";
+        while Instant::now() < deadline {
+            let loaded = self.client.execute(script, vec![serde_json::json!(css)]).await?;
+            if loaded.as_bool() == Some(true) {
+                // Decoded is not yet painted: two animation frames later it is on the screen
+                // (a screenshot taken sooner shows the page without it).
+                let painted = "const done = arguments[arguments.length - 1]; \
+                    requestAnimationFrame(() => requestAnimationFrame(() => done(true)));";
+                self.client.execute_async(painted, vec![]).await?;
+                return Ok(());
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        Err(format!("the image `{css}` never loaded").into())
+    }
+
     /// The current value of an input.
     pub async fn value(&self, css: &str) -> Result<String> {
         Ok(self.find(css).await?.prop("value").await?.unwrap_or_default())

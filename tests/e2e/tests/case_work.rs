@@ -184,6 +184,10 @@ async fn first_run_intake_search_reveal_visit_lock() -> Result<()> {
             .await?;
         app.select("select[name=referral_urgency]", "very_urgent").await?;
         app.click("form[data-testid=referral-form] button[type=submit]").await?;
+        // No consent recorded yet: the referral goes on the basis the worker names.
+        app.fill("input[name=basis_reason]", "เด็กถูกทำร้ายซ้ำ ต้องได้ที่พักปลอดภัยทันที")
+            .await?;
+        app.click("[data-testid=basis-go]").await?;
         app.click("[data-testid=issue-letter]").await?;
         // The body is edited (a paragraph added), and the preview shows the letter before it
         // takes a number.

@@ -5,11 +5,13 @@
 //! worker picks one; the choice reaches laptop B. The transferred case is in A's list with its
 //! history, and A's worker takes it on. A transfer to a unit code the province does not
 //! have is refused when typed; a note written on the case after A sent it back is refused by
-//! the hub on its own, and the supervisor sees it on the Sync screen.
+//! the hub on its own, and the supervisor sees it on the Sync screen. A home-visit photo BKK's
+//! laptop took (its GPS tag removed when it was stored) shows on A after the sync.
 //!
 //! The books and their enrollment are made with the crates beforehand.
 
 use casebook::records::agency::{Agency, AgencyType};
+use casebook::records::evidence::fixtures::{GPS_LATITUDE, jpeg_with_exif};
 use casebook::{Casebook, Session};
 use oscc_e2e::{App, Result, TempDir, hub_binary};
 use oscc_sync::{Client, sync_once};
@@ -169,6 +171,18 @@ async fn a_conflict_from_two_laptops_is_shown_resolved_in_the_app_and_reaches_th
         "พบครูประจำชั้นแล้ว",
         &casebook::dates::now_iso(),
     )?;
+    // A home visit with a phone photo that carries its GPS position: stored without it.
+    let visit = c.add_timeline_entry_with_files(
+        &c_worker,
+        &transferred.id,
+        casebook::records::timeline::EntryKind::HomeVisit,
+        "เยี่ยมบ้าน ถ่ายภาพสภาพบ้าน",
+        &casebook::dates::now_iso(),
+        &[jpeg_with_exif(1200, 900, 1, true)],
+    )?;
+    let photo = c.entry_attachments(&c_worker, &visit)?[0].sha256.clone();
+    let (_, stored) = c.attachment(&c_worker, &photo)?;
+    assert!(!stored.windows(GPS_LATITUDE.len()).any(|w| w == GPS_LATITUDE) && !stored.windows(4).any(|w| w == b"Exif"));
     // The family agreed to the case going to the unit where they now live.
     c.record_consent(
         &c_worker,
@@ -281,6 +295,13 @@ async fn a_conflict_from_two_laptops_is_shown_resolved_in_the_app_and_reaches_th
             "the transfer is not in the timeline: {timeline}"
         );
         app.screenshot("transferred-in").await?;
+        // The photo taken on BKK's laptop is here: a thumbnail when asked for, then in full.
+        app.click("[data-testid=photo-count]").await?;
+        app.wait_for_image("[data-testid=entry-file] img").await?;
+        app.click("[data-testid=entry-file]").await?;
+        app.wait_for_image("[data-testid=file-viewer] img").await?;
+        app.screenshot("photo-from-another-laptop").await?;
+        app.click("[data-testid=file-viewer-close]").await?;
 
         // The receiving unit is picked from the hub's list (the laptop knows it since it
         // synced): a code the province does not have cannot be chosen.

@@ -15,7 +15,7 @@ use crate::log::entity::Entity;
 use crate::records::care::PartyRole;
 use crate::records::case::Status;
 use crate::records::from_name;
-use crate::records::person::{PersonMasked, Sex, years_between};
+use crate::records::person::{PersonMasked, Sex, TITLES, years_between};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -230,27 +230,11 @@ impl Casebook {
     }
 }
 
-/// Titles written before a name, longest first so "นางสาว" is not read as "นาง".
-const TITLES: [&str; 12] = [
-    "เด็กหญิง",
-    "เด็กชาย",
-    "นางสาว",
-    "ด.ญ.",
-    "ด.ช.",
-    "น.ส.",
-    "นาง",
-    "นาย",
-    "mrs.",
-    "miss",
-    "mr.",
-    "ms.",
-];
-
 /// A name as the words to compare: the title dropped, each word by its spelling key.
 pub fn name_tokens(name: &str) -> Vec<String> {
     let mut rest = name.trim().to_lowercase();
     for title in TITLES {
-        if let Some(stripped) = rest.strip_prefix(title) {
+        if let Some(stripped) = rest.strip_prefix(&title.to_lowercase()) {
             rest = stripped.trim_start().to_owned();
             break;
         }

@@ -58,6 +58,23 @@ pub enum Vulnerability {
     NoDocuments,
 }
 
+/// Titles written in front of names, often without a space ("เด็กหญิงสมศรี"), longest first
+/// so "นางสาว" is not read as "นาง".
+pub(crate) const TITLES: [&str; 12] = [
+    "เด็กหญิง",
+    "เด็กชาย",
+    "นางสาว",
+    "ด.ญ.",
+    "ด.ช.",
+    "น.ส.",
+    "นาย",
+    "นาง",
+    "Mrs.",
+    "Miss",
+    "Mr.",
+    "Ms.",
+];
+
 /// The most merges followed from a record to the person it stands for.
 const MERGE_HOPS: usize = 8;
 

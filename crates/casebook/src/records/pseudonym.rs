@@ -13,20 +13,6 @@ use crate::records::person::Sex;
 const INITIALS: [char; 20] = [
     'ก', 'ข', 'ค', 'ง', 'จ', 'ฉ', 'ช', 'ซ', 'ด', 'ต', 'ถ', 'ท', 'น', 'บ', 'ป', 'ผ', 'พ', 'ม', 'ย', 'ร',
 ];
-/// Titles written in front of Thai names without a space ("เด็กหญิงสมศรี"): the name without
-/// them is an identifier too.
-const TITLES: [&str; 10] = [
-    "เด็กหญิง",
-    "เด็กชาย",
-    "นางสาว",
-    "ด.ญ.",
-    "ด.ช.",
-    "น.ส.",
-    "นาย",
-    "นาง",
-    "Mrs.",
-    "Mr.",
-];
 /// What stands in for a blacked-out identifier (words, not a block glyph: the PDF font has them).
 pub const REDACTED: &str = "[ปิดบัง]";
 
@@ -110,7 +96,7 @@ impl Casebook {
             for name in [person.name_th, person.name_latin].into_iter().flatten() {
                 for part in name.split_whitespace() {
                     identifiers.push(part.to_owned());
-                    if let Some(bare) = TITLES.iter().find_map(|t| part.strip_prefix(t)) {
+                    if let Some(bare) = crate::records::person::TITLES.iter().find_map(|t| part.strip_prefix(t)) {
                         identifiers.push(bare.to_owned());
                     }
                 }
