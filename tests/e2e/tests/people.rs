@@ -3,7 +3,9 @@
 //! is recorded by a description and named later; a home-visit photo is saved with its entry
 //! and opened in full; a referral without consent is refused until a
 //! legal basis and a reason are given, and a referral the guardian consented to goes straight
-//! through; a baseline and a closure assessment show in the statistics as what changed.
+//! through; a baseline and a closure assessment show in the statistics as what changed; the
+//! returning client volunteers for the boy's case (shown by role, not by her own cases); a
+//! supervisor merges her two records, after which either spelling finds every case.
 
 mod common;
 
@@ -20,7 +22,7 @@ const PASS: &str = "นักสังคม-passphrase-7";
 async fn returning_client_unnamed_child_consent_and_outcomes_on_a_laptop_screen() -> Result<()> {
     let data = TempDir::new("people")?;
     // The book holds one earlier client, and two partner agencies.
-    let (first_number, shelter, police) = {
+    let (first_number, duplicate_number, shelter, police) = {
         let (mut book, worker, _) = unit_book(data.path(), "malee", "มาลี นักสังคม", Role::SocialWorker, PASS)?;
         let (person, _) = book.create_person(
             &worker,
@@ -47,10 +49,40 @@ async fn returning_client_unnamed_child_consent_and_outcomes_on_a_laptop_screen(
                 legal_basis: None,
             },
         )?;
+        // The same woman recorded once before under another spelling, with the same phone.
+        let (duplicate, _) = book.create_person(
+            &worker,
+            &PersonInput {
+                name_th: Some("จันทรเพ็ญ ศรีสุก".into()),
+                id_kind: Some(IdKind::None),
+                sex: Some(Sex::Female),
+                phone: Some("0812345678".into()),
+                ..PersonInput::default()
+            },
+        )?;
+        let duplicate_case = book.create_case(
+            &worker,
+            &CaseInput {
+                client_id: duplicate,
+                source: Source::Hotline1300,
+                categories: vec![Category::ViolenceWoman],
+                violence_types: vec![],
+                risk: Risk::Green,
+                case_manager_id: None,
+                incident_at: None,
+                consent: None,
+                legal_basis: None,
+            },
+        )?;
         let shelter = book.add_agency(&worker, &Agency::new("บ้านพักเด็กสมมุติ", AgencyType::Shelter))?;
         let police = book.add_agency(&worker, &Agency::new("สถานีตำรวจสมมุติ", AgencyType::Police))?;
-        (case.case_number, shelter, police)
+        (case.case_number, duplicate_case.case_number, shelter, police)
     };
+    {
+        // A supervisor, who merges records found to be one person.
+        let (mut book, admin) = casebook::Casebook::unlock(data.path(), "admin", "ผู้ดูแล-passphrase-1")?;
+        book.add_user(&admin, "somchai", "สมชาย หัวหน้างาน", Role::Supervisor, PASS)?;
+    }
     let app = App::launch("people", data.path()).await?;
     let outcome = async {
         app.client.set_window_rect(0, 0, 1366, 768).await?;
@@ -74,6 +106,14 @@ async fn returning_client_unnamed_child_consent_and_outcomes_on_a_laptop_screen(
         app.click("[data-testid=intake-submit]").await?;
         let second_number = app.wait_for_text("[data-testid=case-number]", "CPN-").await?;
         assert_ne!(second_number, first_number);
+        app.wait_for_text("[data-testid=client-name]", "น••• ศ•••").await?;
+        // She offers, with her own consent, to support others as a peer volunteer.
+        app.click("[data-testid=reveal]").await?;
+        app.fill("[data-testid=reveal-form] input[name=reason]", "บันทึกการเป็นอาสาสมัคร")
+            .await?;
+        app.click("[data-testid=reveal-form] button[type=submit]").await?;
+        app.click("[data-testid=volunteer-start]").await?;
+        app.click("[data-testid=volunteer-save]").await?;
         app.wait_for_text("[data-testid=client-name]", "น••• ศ•••").await?;
         // Both cases are hers: her name leads to both.
         app.click("[data-testid=nav-cases]").await?;
@@ -108,6 +148,23 @@ async fn returning_client_unnamed_child_consent_and_outcomes_on_a_laptop_screen(
         .await?;
         app.click("[data-testid=person-edit-save]").await?;
         app.wait_for_text("[data-testid=client-name]", "เ••• ท•••").await?;
+
+        // The volunteer supports the boy's case: named there by role, nothing of her own case.
+        app.select(
+            "select[name=volunteer]",
+            &app.value("select[name=volunteer] option:nth-child(2)").await?,
+        )
+        .await?;
+        app.click("[data-testid=volunteer-add-submit]").await?;
+        let parties = app
+            .wait_for_text("[data-testid=parties]", "อาสาสมัคร (เพื่อนช่วยเพื่อน)")
+            .await?;
+        assert!(
+            parties.contains("น••• ศ•••")
+                && !parties.contains(&first_number)
+                && !parties.contains(second_number.trim()),
+            "{parties}"
+        );
 
         // A home visit with a photo and a scan, saved in one step; the photo opens in full.
         app.click("[data-testid=tab-timeline]").await?;
@@ -203,6 +260,37 @@ async fn returning_client_unnamed_child_consent_and_outcomes_on_a_laptop_screen(
             .await?;
         assert!(changes.contains("ความปลอดภัย แย่ลง"), "{changes}");
         app.screenshot("6-statistics-outcomes").await?;
+
+        // 5. The supervisor finds the woman recorded twice and merges the records: her cases
+        //    all show one person, and either spelling finds all of them.
+        app.click("[data-testid=lock]").await?;
+        app.sign_in("somchai", PASS).await?;
+        app.click("[data-testid=nav-cases]").await?;
+        app.fill("[data-testid=case-search]", &first_number).await?;
+        app.wait_for_text("[data-testid=case-row]", &first_number).await?;
+        app.click("[data-testid=case-row]").await?;
+        app.wait_for_text("[data-testid=case-number]", &first_number).await?;
+        app.click("[data-testid=reveal]").await?;
+        app.fill("[data-testid=reveal-form] input[name=reason]", "ตรวจสอบระเบียนซ้ำ")
+            .await?;
+        app.click("[data-testid=reveal-form] button[type=submit]").await?;
+        app.click("[data-testid=same-person-look]").await?;
+        app.wait_for_text("[data-testid=same-person-match]", &duplicate_number)
+            .await?;
+        app.click("[data-testid=merge-choose]").await?;
+        app.fill("input[name=merge_reason]", "เบอร์โทรเดียวกัน ยืนยันกับผู้รับบริการแล้ว")
+            .await?;
+        app.click("[data-testid=merge-form] button[type=submit]").await?;
+        app.screenshot("7-merge").await?;
+        app.click("[data-testid=merge-confirm-yes]").await?;
+        app.wait_for_text("[data-testid=client-masked]", "น••• ศ•••").await?;
+        app.click("[data-testid=nav-cases]").await?;
+        app.fill("[data-testid=case-search]", "ศรีสุก").await?;
+        let rows = app.wait_for_text("[data-testid=case-rows]", &duplicate_number).await?;
+        assert!(
+            rows.contains(&first_number) && rows.contains(second_number.trim()),
+            "{rows}"
+        );
         Ok(())
     }
     .await;
