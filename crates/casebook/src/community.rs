@@ -11,9 +11,12 @@ use crate::records::from_json;
 use crate::statistics::Period;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
+use strum::VariantArray;
 use ts_rs::TS;
 
-/// The smallest count shown; smaller ones (1 to 4, and none) show as "fewer than 5".
+/// The smallest count shown; smaller ones (1 to 4, and none) show as "fewer than 5". Known
+/// limit: counts of a district and of its subdistricts (or of a year and its months) are made
+/// apart, so comparing two pages can narrow a hidden number down.
 pub const SMALLEST_SHOWN: i64 = 5;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -134,19 +137,45 @@ impl Casebook {
                 }
             }
         }
+        // Every area lists the same measures, a count of none among them: a measure missing
+        // from one area would tell that it has none, where "fewer than 5" tells nothing.
+        let mut measures: Vec<String> = ["opened".to_owned(), "closed".to_owned()].into();
+        measures.extend(
+            Category::VARIANTS
+                .iter()
+                .map(|c| format!("category.{}", crate::error::serde_name(c))),
+        );
+        for tally in tallies.values() {
+            for measure in tally.keys() {
+                if !measures.contains(measure) {
+                    measures.push(measure.clone());
+                }
+            }
+        }
         let mut out = Vec::new();
         for (code, tally) in tallies {
             let Some((_, _, name_th, name_en)) = areas.get(&code) else {
                 continue;
             };
             // The number opened first, then the rest by what they count.
-            let mut counts: Vec<CommunityCount> = tally
+            let mut counts: Vec<CommunityCount> = measures
                 .iter()
-                .map(|(measure, n)| CommunityCount {
+                .map(|measure| CommunityCount {
                     measure: measure.clone(),
-                    cases: shown(*n),
+                    cases: shown(tally.get(measure).copied().unwrap_or(0)),
                 })
                 .collect();
+            // Each closed case has one outcome: with one outcome hidden and the rest shown,
+            // the closed count would give it away, so it is hidden too.
+            let hidden_outcomes = counts
+                .iter()
+                .filter(|c| c.measure.starts_with("outcome.") && c.cases.is_none())
+                .count();
+            if hidden_outcomes == 1
+                && let Some(closed) = counts.iter_mut().find(|c| c.measure == "closed")
+            {
+                closed.cases = None;
+            }
             counts.sort_by_key(|c| (c.measure != "opened", c.measure != "closed", c.measure.clone()));
             out.push(AreaCounts {
                 code: code.clone(),

@@ -74,6 +74,14 @@ fn fits(entity: Entity, column: &str, value: &Value) -> bool {
 /// The first field of `event` whose value its column does not take (null is left to the
 /// schema), or None.
 pub fn out_of_range(event: &Event) -> Option<&str> {
+    // A merge points at the older record (`records::merge`): one pointing at a newer record
+    // is no merge a book makes, and could turn a person into someone named after them.
+    if event.entity == Entity::Person
+        && let Some(into) = event.fields.get("merged_into").and_then(Value::as_str)
+        && into >= event.entity_id.as_str()
+    {
+        return Some("merged_into");
+    }
     event
         .fields
         .iter()
@@ -85,6 +93,26 @@ pub fn out_of_range(event: &Event) -> Option<&str> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn a_merge_points_only_at_an_older_record() {
+        let event = |into: &str| Event {
+            event_id: "e".into(),
+            device_id: "d".into(),
+            device_seq: 1,
+            hlc: String::new(),
+            user_id: None,
+            schema_version: 13,
+            entity: Entity::Person,
+            entity_id: "0190-b".into(),
+            op: crate::log::events::Op::Upsert,
+            fields: [("merged_into".to_owned(), json!(into))].into_iter().collect(),
+            bases: Default::default(),
+        };
+        assert_eq!(out_of_range(&event("0190-a")), None);
+        assert_eq!(out_of_range(&event("0190-c")), Some("merged_into"));
+        assert_eq!(out_of_range(&event("0190-b")), Some("merged_into"));
+    }
 
     #[test]
     fn known_values_fit_and_others_do_not() {

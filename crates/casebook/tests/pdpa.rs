@@ -1,11 +1,19 @@
 //! PDPA duties on a real encrypted book: a data-subject request answered within its 30 days,
 //! a breach with its 72-hour clock marked notified, and a case purged after its retention
-//! date by a supervisor: gone from the tables, the search and the event log, with only a
+//! date by a supervisor (with its referral, consent ledger and signed form, assessment,
+//! interpreted session and merged records): gone from the tables, the search, the files and
+//! the event log, with only a
 //! tombstone left in the audit log, the chain whole.
 
 mod common;
 
 use casebook::pdpa::{DutyStatus, RequestKind};
+use casebook::records::agency::{Agency, AgencyType};
+use casebook::records::assessment::{Assessment, Stage};
+use casebook::records::care::Domain;
+use casebook::records::consent::{Basis, BasisGiven};
+use casebook::records::interpreter::{InterpreterSession, Language};
+use casebook::records::referral::{Referral, ReferralStatus, Urgency};
 use casebook::{Casebook, Role};
 use common::*;
 
@@ -27,9 +35,75 @@ fn requests_breaches_and_a_purge_after_the_retention_date() {
         &casebook::dates::now_iso(),
     )
     .unwrap();
+    // What a case holds since consent and outcomes: a referral resting on a legal basis (a
+    // ledger row), a signed consent form's scan, an assessment, an interpreted session, and
+    // a second record of the client merged into hers.
+    let agency = book
+        .add_agency(&worker, &Agency::new("บ้านพักสมมุติ", AgencyType::Shelter))
+        .unwrap();
+    let basis = BasisGiven {
+        basis: Basis::VitalInterest,
+        reason: "เหตุผลที่ต้องลบ ลับมาก".into(),
+    };
+    book.create_referral(
+        &worker,
+        &Referral {
+            case_id: purged.id.clone(),
+            agency_id: agency.clone(),
+            reason: "ส่งต่อที่ต้องลบ".into(),
+            services: vec![],
+            urgency: Urgency::Normal,
+            letter_number: None,
+            status: ReferralStatus::Draft,
+            reply: None,
+            to_unit: None,
+            reply_by: None,
+            consent_id: None,
+        },
+        Some(&basis),
+    )
+    .unwrap();
+    let ledger = book.consents(&worker, &purged.id).unwrap();
+    let scan = b"%PDF-1.4\n% signed form of the purged client, synthetic: PurgedFormMarker\n".to_vec();
+    let form = book.put_attachment(&worker, &scan).unwrap();
+    book.attach_consent_form(&worker, &ledger[0].id, &form).unwrap();
+    book.record_assessment(
+        &worker,
+        &Assessment {
+            case_id: purged.id.clone(),
+            stage: Stage::Baseline,
+            assessed_on: casebook::dates::today().to_string(),
+            levels: [(Domain::Food, 1)].into_iter().collect(),
+            note: Some("การประเมินที่ต้องลบ".into()),
+            author_id: None,
+        },
+    )
+    .unwrap();
+    book.record_interpreter_session(
+        &worker,
+        &InterpreterSession {
+            case_id: purged.id.clone(),
+            held_on: casebook::dates::today().to_string(),
+            language: Language::Burmese,
+            language_other: None,
+            interpreter: "ล่ามที่ต้องลบ".into(),
+            agency: None,
+            pledged: true,
+            author_id: None,
+        },
+    )
+    .unwrap();
+    let mut spelling = person("ผู้ขอลบ สะกดอื่น");
+    spelling.id_number = None;
+    spelling.id_kind = Some(casebook::records::person::IdKind::None);
+    let (second_record, _) = book.create_person(&worker, &spelling).unwrap();
     let (other, _) = book.create_person(&worker, &person("ผู้รับบริการ คงอยู่")).unwrap();
     let kept = book.create_case(&worker, &case_for(&other)).unwrap();
     drop(book);
+    {
+        let (mut book, head) = Casebook::unlock(dir.path(), "head", SUPERVISOR_PASS).unwrap();
+        book.merge_people(&head, &client, &second_record, "คนเดียวกัน").unwrap();
+    }
     let (mut book, head) = Casebook::unlock(dir.path(), "head", SUPERVISOR_PASS).unwrap();
 
     // A request names the person by a case number.
@@ -100,7 +174,7 @@ fn requests_breaches_and_a_purge_after_the_retention_date() {
     assert!(book.open_case(&worker, &kept.id).is_ok());
     // The event log keeps its sequence but no value of the purged records.
     let log = serde_json::to_string(&book.unpushed(100_000).unwrap()).unwrap();
-    for secret in ["ผู้ขอลบ", "ต้องลบ", "1103702345679"] {
+    for secret in ["ผู้ขอลบ", "ต้องลบ", "1103702345679", "สะกดอื่น"] {
         if secret == "1103702345679" {
             // The other client has the same fictional ID: it must still be there once.
             assert_eq!(log.matches(secret).count(), 1);
@@ -108,6 +182,11 @@ fn requests_breaches_and_a_purge_after_the_retention_date() {
             assert!(!log.contains(secret), "{secret} still in the event log");
         }
     }
+    // The signed form's scan went with its case.
+    assert!(
+        book.attachment(&worker, &form).is_err(),
+        "the consent form's scan survived the purge"
+    );
     // Rebuilding from the log does not bring it back.
     book.rebuild_from_log().unwrap();
     assert!(book.open_case(&worker, &purged.id).is_err());

@@ -454,9 +454,19 @@ fn a_referral_rests_on_consent_or_on_a_legal_basis_and_reason_that_are_audited()
         book.referral(&worker, &to_police).unwrap().record.consent_id,
         Some(consent.clone())
     );
-    // Revoked, it no longer does.
+    // A legal basis serves once: the next referral to the shelter asks again.
+    assert_eq!(
+        invalid(book.create_referral(&worker, &referral_to(&adult.id, &shelter), None)),
+        ("consent.basis".into(), Rule::NoConsent)
+    );
+    // Revoked, the consent no longer lets a referral be made, nor the letter of one made on it
+    // go out.
     book.revoke_consent(&worker, &consent, "ผู้รับบริการขอถอนความยินยอม")
         .unwrap();
+    assert_eq!(
+        invalid(book.issue_referral_letter(&worker, &to_police, "ขอส่งต่อ")),
+        ("consent.basis".into(), Rule::NoConsent)
+    );
     assert_eq!(
         invalid(book.create_referral(&worker, &referral_to(&adult.id, &police), None)),
         ("consent.basis".into(), Rule::NoConsent)
@@ -737,6 +747,10 @@ fn community_counts_hide_every_count_below_five() {
         .flat_map(|a| a.counts.iter().filter_map(|c| c.cases))
         .collect();
     assert!(shown.iter().all(|n| *n >= 5), "{shown:?}");
+    // Every area lists the same measures: none about trafficking shows as "fewer than 5" too,
+    // not as a missing line that would say "none".
+    assert_eq!(cell(&by_subdistrict.areas, &quiet, "category.trafficking"), Some(None));
+    assert_eq!(cell(&by_subdistrict.areas, &busy, "category.trafficking"), Some(None));
     // The district holds all nine: four about a woman are still fewer than five.
     let by_district = counts(&mut book, AreaLevel::District, Some(&province));
     assert_eq!(cell(&by_district.areas, &district, "opened"), Some(Some(9)));

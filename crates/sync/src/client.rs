@@ -554,8 +554,12 @@ pub async fn sync_once(replica: &impl Replica, client: &Client, known_schema: u3
     for sha in replica.with_book(|b| b.missing_blobs(usize::MAX))? {
         match client.get_blob(&sha).await? {
             Some((mime, bytes)) => {
-                replica.with_book(|b| b.take_blob(&sha, &mime, &bytes))?;
-                report.blobs_received += 1;
+                // A file that is not clean stays missing (counted as waiting) and the sync goes on.
+                if replica.with_book(|b| b.take_blob(&sha, &mime, &bytes))? {
+                    report.blobs_received += 1;
+                } else {
+                    report.blobs_waiting += 1;
+                }
                 replica.progress(&report);
             }
             None => report.blobs_waiting += 1,

@@ -24,10 +24,13 @@ pub struct PurgeCandidate {
 }
 
 /// Tables holding rows under a case, children before parents (foreign keys).
-const CASE_CHILDREN: [(&str, Entity); 7] = [
+const CASE_CHILDREN: [(&str, Entity); 10] = [
     ("action_items", Entity::ActionItem),
     ("conference_cases", Entity::ConferenceCase),
     ("referrals", Entity::Referral),
+    ("consents", Entity::Consent),
+    ("assessments", Entity::Assessment),
+    ("interpreter_sessions", Entity::InterpreterSession),
     ("care_plan_goals", Entity::CarePlanGoal),
     ("timeline_entries", Entity::TimelineEntry),
     ("incidents", Entity::Incident),
@@ -116,9 +119,12 @@ fn candidate(r: &rusqlite::Row) -> rusqlite::Result<PurgeCandidate> {
 /// their ids in `purged` so that sync never brings them back. Returns how many records went.
 fn remove_case(conn: &Connection, case_id: &str) -> Result<usize> {
     let mut records: Vec<(Entity, String)> = Vec::new();
+    // The case's people, with the records merged into them (another spelling, phone or ID of
+    // the same person).
     let mut people: Vec<String> = conn
         .prepare(
-            "SELECT client_id FROM cases WHERE id = ?1 UNION SELECT person_id FROM case_parties WHERE case_id = ?1",
+            "WITH p AS (SELECT client_id AS id FROM cases WHERE id = ?1 UNION SELECT person_id FROM case_parties WHERE case_id = ?1)
+             SELECT id FROM p UNION SELECT id FROM persons WHERE merged_into IN (SELECT id FROM p)",
         )?
         .query_map([case_id], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
@@ -128,13 +134,20 @@ fn remove_case(conn: &Connection, case_id: &str) -> Result<usize> {
             .prepare(&format!("SELECT id FROM {table} WHERE case_id = ?1"))?
             .query_map([case_id], |r| r.get(0))?
             .collect::<rusqlite::Result<_>>()?;
-        if table == "timeline_entries" {
-            photos = conn
-                .prepare(
-                    "SELECT DISTINCT j.value FROM timeline_entries t, json_each(t.attachments) j WHERE t.case_id = ?1",
-                )?
+        // The files of the case: photos and scans of its entries, signed consent forms.
+        let files = match table {
+            "timeline_entries" => {
+                "SELECT DISTINCT j.value FROM timeline_entries t, json_each(t.attachments) j WHERE t.case_id = ?1"
+            }
+            "consents" => "SELECT form_sha256 FROM consents WHERE case_id = ?1 AND form_sha256 IS NOT NULL",
+            _ => "",
+        };
+        if !files.is_empty() {
+            let found: Vec<String> = conn
+                .prepare(files)?
                 .query_map([case_id], |r| r.get(0))?
                 .collect::<rusqlite::Result<_>>()?;
+            photos.extend(found);
         }
         conn.execute(&format!("DELETE FROM {table} WHERE case_id = ?1"), [case_id])?;
         records.extend(ids.into_iter().map(|id| (entity, id)));
@@ -162,8 +175,9 @@ fn remove_case(conn: &Connection, case_id: &str) -> Result<usize> {
     }
     for sha in &photos {
         conn.execute(
-            "DELETE FROM attachments WHERE sha256 = ?1 AND NOT EXISTS
-               (SELECT 1 FROM timeline_entries t, json_each(t.attachments) j WHERE j.value = ?1)",
+            "DELETE FROM attachments WHERE sha256 = ?1
+               AND NOT EXISTS (SELECT 1 FROM timeline_entries t, json_each(t.attachments) j WHERE j.value = ?1)
+               AND NOT EXISTS (SELECT 1 FROM consents WHERE form_sha256 = ?1)",
             [sha],
         )?;
     }

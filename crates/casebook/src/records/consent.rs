@@ -233,8 +233,9 @@ impl Casebook {
         )
     }
 
-    /// The row in force that lets the case's data be used for `purpose` (with the agency or
-    /// unit it names), if any.
+    /// The consent in force that lets the case's data be used for `purpose` (with the agency
+    /// or unit it names), if any. A legal basis is not looked up: each use without consent
+    /// names its own, with its reason, and is audited on its own.
     pub(crate) fn basis_for(
         &self,
         case_id: &str,
@@ -250,7 +251,8 @@ impl Casebook {
         Ok(rows
             .into_iter()
             .find(|row| {
-                row.record.in_force()
+                row.record.basis == Basis::Consent
+                    && row.record.in_force()
                     && row.record.agency_id.as_deref() == agency_id
                     && row.record.to_unit.as_deref() == to_unit
             })

@@ -65,6 +65,56 @@ fn sniff(bytes: &[u8]) -> Option<Kind> {
     }
 }
 
+/// Whether bytes that come from elsewhere (a file another laptop stored, fetched from the hub)
+/// are as `clean` leaves them: a PDF, or a JPEG or PNG that carries nothing but its pixels
+/// (no APP1–APP15 or comment segment in a JPEG; in a PNG no chunk beyond IHDR, PLTE, tRNS,
+/// IDAT and IEND). A device that skipped cleaning (an older release, a rogue one) cannot
+/// plant a photo with its GPS tag on the other laptops.
+pub fn is_clean(bytes: &[u8]) -> bool {
+    match sniff(bytes) {
+        Some(Kind::Pdf) => true,
+        Some(Kind::Jpeg) => jpeg_is_bare(bytes),
+        Some(Kind::Png) => png_is_bare(bytes),
+        None => false,
+    }
+}
+
+/// The JPEG's segments up to the image data hold no metadata.
+fn jpeg_is_bare(bytes: &[u8]) -> bool {
+    let mut at = 2; // after SOI
+    while let (Some(&0xFF), Some(&marker)) = (bytes.get(at), bytes.get(at + 1)) {
+        match marker {
+            0xE1..=0xEF | 0xFE => return false,
+            0xDA => return true, // start of scan: the pixels follow
+            _ => {}
+        }
+        let Some(length) = bytes
+            .get(at + 2..at + 4)
+            .map(|l| usize::from(u16::from_be_bytes([l[0], l[1]])))
+        else {
+            return false;
+        };
+        at += 2 + length;
+    }
+    false
+}
+
+/// The PNG holds only the chunks an image needs.
+fn png_is_bare(bytes: &[u8]) -> bool {
+    let mut at = 8; // after the signature
+    while let Some(head) = bytes.get(at..at + 8) {
+        let length = u32::from_be_bytes([head[0], head[1], head[2], head[3]]) as usize;
+        if !matches!(&head[4..8], b"IHDR" | b"PLTE" | b"tRNS" | b"IDAT" | b"IEND") {
+            return false;
+        }
+        if &head[4..8] == b"IEND" {
+            return true;
+        }
+        at = at.saturating_add(12).saturating_add(length);
+    }
+    false
+}
+
 /// Cleans an attachment for storing: sniffs the content (never trusts a declared type).
 ///
 /// - JPEG: decoded, its EXIF orientation applied, scaled down (never up) so the long edge is at
@@ -249,6 +299,33 @@ pub mod fixtures {
         jpeg.extend(app1);
         jpeg.extend(&plain[2..]);
         jpeg
+    }
+}
+
+#[cfg(test)]
+mod clean_check_tests {
+    use super::fixtures::{gradient, jpeg_with_exif};
+    use super::*;
+
+    #[test]
+    fn what_clean_makes_passes_and_a_tagged_photo_does_not() {
+        let tagged = jpeg_with_exif(64, 48, 1, true);
+        assert!(!is_clean(&tagged), "a JPEG with EXIF passed");
+        assert!(is_clean(&clean("f", &tagged).unwrap().bytes));
+        let mut png = Vec::new();
+        image::DynamicImage::ImageRgb8(gradient(32, 16))
+            .write_to(&mut Cursor::new(&mut png), ImageFormat::Png)
+            .unwrap();
+        assert!(is_clean(&clean("f", &png).unwrap().bytes));
+        // A text chunk before the image data: refused.
+        let mut with_text = png[..33].to_vec();
+        with_text.extend(7u32.to_be_bytes());
+        with_text.extend(b"tEXtComment");
+        with_text.extend([0; 4]);
+        with_text.extend(&png[33..]);
+        assert!(!is_clean(&with_text));
+        assert!(is_clean(b"%PDF-1.4\n"));
+        assert!(!is_clean(b"\0\0\0\x18ftypheic"));
     }
 }
 

@@ -324,7 +324,8 @@ impl Casebook {
     pub(crate) fn load_person(&self, id: &str) -> Result<Person> {
         let mut person = self.person_record(id)?.ok_or(crate::Error::NoSuchRecord("person"))?;
         for _ in 0..MERGE_HOPS {
-            let Some(next) = person.merged_into.as_deref() else {
+            // Only towards an older record, as merges are made (`values::out_of_range`).
+            let Some(next) = person.merged_into.as_deref().filter(|next| *next < person.id.as_str()) else {
                 break;
             };
             match self.person_record(next)? {

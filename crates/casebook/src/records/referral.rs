@@ -8,7 +8,7 @@ use crate::error::{Invalid, Result, Rule};
 use crate::log::entity::Entity;
 use crate::records::Stored;
 use crate::records::agency::Agency;
-use crate::records::consent::{BasisGiven, Purpose};
+use crate::records::consent::{BasisGiven, Consent, Purpose};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -138,6 +138,12 @@ impl Casebook {
         session.require(Permission::EditCases)?;
         self.batch(|book| {
             let mut referral: Referral = book.record(Entity::Referral, id)?;
+            // The letter takes the data out: the consent it was made on must still stand.
+            if let Some(consent) = &referral.consent_id
+                && !book.record::<Consent>(Entity::Consent, consent)?.in_force()
+            {
+                return Err(Invalid::new("consent.basis", Rule::NoConsent).into());
+            }
             let agency: crate::records::agency::Agency = book.record(Entity::Agency, &referral.agency_id)?;
             let entry = book.issue_letter_number(session, subject, Some(&agency.name), Some(id))?;
             referral.letter_number = Some(format!("{}/{}", book.unit_code(), entry.record.label()));

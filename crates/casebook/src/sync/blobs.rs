@@ -60,12 +60,17 @@ impl Casebook {
         Ok(())
     }
 
-    /// Stores an attachment fetched from the hub, after checking the bytes are the ones named.
-    pub fn take_blob(&mut self, sha256: &str, mime: &str, bytes: &[u8]) -> Result<()> {
+    /// Stores an attachment fetched from the hub, after checking the bytes are the ones named;
+    /// whether it was stored. A file that is not as cleaning leaves it (a photo with its EXIF,
+    /// an unknown type: a device that skipped cleaning) is not stored: the entry shows no file.
+    pub fn take_blob(&mut self, sha256: &str, mime: &str, bytes: &[u8]) -> Result<bool> {
         if hex::encode(Sha256::digest(bytes)) != sha256 {
             return Err(Error::Corrupt(
                 "an attachment from the hub does not match its hash".into(),
             ));
+        }
+        if !crate::records::evidence::is_clean(bytes) {
+            return Ok(false);
         }
         let tx = self.conn.transaction()?;
         tx.execute(
@@ -78,7 +83,7 @@ impl Casebook {
             [sha256],
         )?;
         tx.commit()?;
-        Ok(())
+        Ok(true)
     }
 }
 
