@@ -766,3 +766,40 @@ fn community_counts_hide_every_count_below_five() {
             .is_empty()
     );
 }
+
+#[test]
+fn a_signed_consent_form_travels_to_the_other_laptops_of_the_unit() {
+    let (dir_a, dir_b) = (Dir::new("form-a"), Dir::new("form-b"));
+    let (mut a, _, wa) = casebook::synth::unit_laptop(dir_a.path(), "a", WORKER_PASS).unwrap();
+    let (mut b, _, wb) = casebook::synth::unit_laptop(dir_b.path(), "b", WORKER_PASS).unwrap();
+    let case = a
+        .intake(
+            &wa,
+            &someone("นางแบบฟอร์ม ทดสอบ", None, None, Sex::Female, 30),
+            &intake_for(None),
+        )
+        .unwrap()
+        .case;
+    let consent = a
+        .record_consent(&wa, &consent_of(&case.id, Purpose::Photos, None))
+        .unwrap();
+    let scan = b"%PDF-1.4\n% a signed consent form, synthetic\n".to_vec();
+    let form = a.put_attachment(&wa, &scan).unwrap();
+    a.attach_consent_form(&wa, &consent, &form).unwrap();
+    assert!(a.unsent_blobs(10).unwrap().contains(&form), "the form is not sent");
+    deliver(&mut b, a.events().unwrap());
+    assert_eq!(b.missing_blobs(10).unwrap(), vec![form.clone()]);
+    let (mime, bytes) = a.blob(&form).unwrap().unwrap();
+    assert!(b.take_blob(&form, &mime, &bytes).unwrap());
+    assert_eq!(b.attachment(&wb, &form).unwrap().1, scan);
+    // A photo with its GPS tag, as a device that skipped cleaning would send it, is not kept.
+    let tagged = casebook::records::evidence::fixtures::jpeg_with_exif(32, 16, 1, true);
+    let hash = sha256_hex(&tagged);
+    assert!(!b.take_blob(&hash, "image/jpeg", &tagged).unwrap());
+    assert!(b.attachment(&wb, &hash).is_err());
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(bytes))
+}

@@ -1,4 +1,5 @@
-//! Attachments in sync (docs/ARCHITECTURE.md, "Sync"): the events name a timeline entry's photos by SHA-256; the
+//! Attachments in sync (docs/ARCHITECTURE.md, "Sync"): the events name a timeline entry's
+//! files and a consent's signed form by SHA-256; the
 //! bytes travel separately as content-addressed blobs, sent once and fetched by whichever
 //! laptop holds an entry that names one it lacks.
 
@@ -8,10 +9,11 @@ use crate::error::{Error, Result};
 use rusqlite::OptionalExtension;
 use sha2::{Digest, Sha256};
 
-/// Hashes named by timeline entries, as rows of `sha256`. Only entries with attachments are
-/// read, through their partial index (migration 0005).
-const NAMED: &str = "SELECT DISTINCT j.value AS sha256 FROM timeline_entries t, json_each(t.attachments) j
-                     WHERE t.attachments <> '[]'";
+/// Hashes named by timeline entries and by signed consent forms, as rows of `sha256`. Only
+/// entries with attachments are read, through their partial index (migration 0005).
+const NAMED: &str = "SELECT j.value AS sha256 FROM timeline_entries t, json_each(t.attachments) j
+                     WHERE t.attachments <> '[]'
+                     UNION SELECT form_sha256 FROM consents WHERE form_sha256 IS NOT NULL";
 
 impl Casebook {
     /// Attachments named by the timeline that the hub is not known to hold.
