@@ -436,7 +436,11 @@ async fn rogue(root: &std::path::Path, database: &str) {
         .unwrap()
         .client
         .id;
+    // Merged into a newer record: no merge a book makes. Into an older one: still BKK's person.
     let wire = WireEvent::from_event(&rogue.event(Entity::Person, &bkk_person, json!({"merged_into": cpn_person})));
+    assert_eq!(rogue.try_one(wire).await, Some(Refusal::BadShape));
+    let older = "00000000-0000-7000-8000-000000000000";
+    let wire = WireEvent::from_event(&rogue.event(Entity::Person, &bkk_person, json!({"merged_into": older})));
     assert_eq!(rogue.try_one(wire).await, Some(Refusal::NotYours));
     let fields = json!({"case_id": cpn_case, "stage": "baseline", "assessed_on": "2026-11-01", "levels": {"food": 9}});
     let wire = WireEvent::from_event(&rogue.event(Entity::Assessment, &id("assessment"), fields));
