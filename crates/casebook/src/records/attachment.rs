@@ -87,11 +87,7 @@ impl Casebook {
     /// A small JPEG of a stored photo (None for a PDF). Seeing it is seeing the photo: audited.
     pub fn attachment_thumbnail(&mut self, session: &Session, sha256: &str) -> Result<Option<Vec<u8>>> {
         session.require(Permission::ViewCases)?;
-        let data: Vec<u8> = self
-            .conn
-            .query_row("SELECT data FROM attachments WHERE sha256 = ?1", [sha256], |r| r.get(0))
-            .optional()?
-            .ok_or(Error::NoSuchRecord("attachment"))?;
+        let (_, data) = self.blob(sha256)?.ok_or(Error::NoSuchRecord("attachment"))?;
         let small = evidence::thumbnail(&data)?;
         self.audit(session, "attachment.thumbnail", None, Some(sha256), None)?;
         Ok(small)
@@ -100,13 +96,7 @@ impl Casebook {
     /// The bytes and type of an attachment. A view is audited.
     pub fn attachment(&mut self, session: &Session, sha256: &str) -> Result<(String, Vec<u8>)> {
         session.require(Permission::ViewCases)?;
-        let found: Option<(String, Vec<u8>)> = self
-            .conn
-            .query_row("SELECT mime, data FROM attachments WHERE sha256 = ?1", [sha256], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })
-            .optional()?;
-        let found = found.ok_or(Error::NoSuchRecord("attachment"))?;
+        let found = self.blob(sha256)?.ok_or(Error::NoSuchRecord("attachment"))?;
         self.audit(session, "attachment.view", None, Some(sha256), None)?;
         Ok(found)
     }
