@@ -21,6 +21,8 @@ pub enum Rule {
     CaseNumberFormat,
     UnitCodeFormat,
     PassphraseTooShort,
+    /// A new passphrase the same as the one it replaces.
+    SameAsBefore,
     /// A picture that is not a PNG file.
     NotPng,
     /// A transfer to the unit that already holds the case.
@@ -46,6 +48,10 @@ pub enum Rule {
     NotAVolunteer,
     /// A volunteer linked to a case they are already in (their own, say).
     AlreadyInCase,
+    /// A search by name, ID number or phone by a role that may not see identity (a
+    /// facilitator): whether it finds a case would tell who is a client. Such a role searches
+    /// case numbers only.
+    IdentitySearch,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS, thiserror::Error)]

@@ -40,4 +40,6 @@ pub use book::permissions::{Permission, Role, Session};
 pub use book::users::UserSummary;
 pub use book::{Casebook, NewBook, OrgType, UnitInfo};
 pub use error::{Error, Invalid, Result, Rule};
+pub use book::key_change::KeyChanged;
 pub use store::keys::{KdfParams, RecoveryCode};
+pub use store::layout::BookState;

@@ -3,4 +3,4 @@
 /**
  * A rule a field's value broke. The UI shows the catalog text `validation.<rule>`.
  */
-export type Rule = "required" | "too_long" | "thai_id_format" | "thai_id_check_digit" | "in_future" | "not_a_date" | "age_out_of_range" | "out_of_range" | "unknown_code" | "case_number_format" | "unit_code_format" | "passphrase_too_short" | "not_png" | "same_unit" | "not_yet_due" | "not_a_step" | "not_a_worker" | "not_a_photo_or_pdf" | "damaged_file" | "same_person" | "guardian_needed" | "no_consent" | "not_a_volunteer" | "already_in_case";
+export type Rule = "required" | "too_long" | "thai_id_format" | "thai_id_check_digit" | "in_future" | "not_a_date" | "age_out_of_range" | "out_of_range" | "unknown_code" | "case_number_format" | "unit_code_format" | "passphrase_too_short" | "same_as_before" | "not_png" | "same_unit" | "not_yet_due" | "not_a_step" | "not_a_worker" | "not_a_photo_or_pdf" | "damaged_file" | "same_person" | "guardian_needed" | "no_consent" | "not_a_volunteer" | "already_in_case" | "identity_search";

@@ -6,12 +6,9 @@ use crate::book::Casebook;
 use crate::book::permissions::{Permission, Session};
 use crate::error::{Error, Result};
 use crate::store::DB_FILE;
-use crate::store::keys::KEY_FILE;
-use rusqlite::Connection;
+use crate::store::keys::{KEY_FILE, RECOVERY_FILE};
+use crate::store::layout::{self, BookState};
 use std::path::{Path, PathBuf};
-
-/// Pages copied per step: small enough for a smooth progress bar, large enough to be quick.
-const PAGES_PER_STEP: std::ffi::c_int = 512;
 
 impl Casebook {
     /// Writes `oscc-backup-<UNIT>-<yyyymmdd-hhmmss>/` inside `dest` and returns it. `progress`
@@ -23,26 +20,7 @@ impl Casebook {
         let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S");
         let folder = dest.join(format!("oscc-backup-{}-{stamp}", self.unit_code()));
         std::fs::create_dir_all(&folder)?;
-        {
-            let mut copy = Connection::open(folder.join(DB_FILE))?;
-            copy.execute_batch("PRAGMA cipher_log_level = NONE;")?;
-            copy.execute_batch(&format!("PRAGMA key = {};", self.key.sql_literal().as_str()))?;
-            copy.execute_batch("PRAGMA cipher_hmac_algorithm = HMAC_SHA256;")?;
-            let backup = rusqlite::backup::Backup::new(&self.conn, &mut copy)?;
-            loop {
-                let step = backup.step(PAGES_PER_STEP)?;
-                let p = backup.progress();
-                if p.pagecount > 0 {
-                    progress((100 * (p.pagecount - p.remaining) / p.pagecount) as u32);
-                }
-                match step {
-                    rusqlite::backup::StepResult::Done => break,
-                    rusqlite::backup::StepResult::More => {}
-                    // Another writer held the database for a moment: go on.
-                    _ => std::thread::sleep(std::time::Duration::from_millis(10)),
-                }
-            }
-        }
+        crate::store::layout::copy_keyed(&self.conn, &folder.join(DB_FILE), &self.key, &mut progress)?;
         std::fs::copy(self.dir().join(KEY_FILE), folder.join(KEY_FILE))?;
         self.audit(session, "backup.create", None, None, None)?;
         progress(100);
@@ -52,13 +30,26 @@ impl Casebook {
     /// Restores a backup into an empty data folder and opens it with the recovery code, as
     /// the recovery administrator (who then gives the users new passphrases). A wrong code or
     /// a damaged backup leaves the data folder as empty as it was.
+    ///
+    /// Into a folder whose book lost its key file or database, what is left of it is first
+    /// moved aside into `damaged-<time>/` (and back if the restore fails): never deleted.
     pub fn restore(backup: &Path, data_dir: &Path, recovery_code: &str) -> Result<(Casebook, Session)> {
-        Casebook::restore_from(backup, data_dir)?;
-        Casebook::unlock_with_recovery(data_dir, recovery_code).inspect_err(|_| {
-            for file in [DB_FILE, KEY_FILE] {
+        let aside = match Casebook::state(data_dir)? {
+            BookState::New => None,
+            BookState::Ready => return Err(Error::AlreadyExists),
+            BookState::KeysLost | BookState::DatabaseLost => layout::set_aside(data_dir)?,
+        };
+        let restored = Casebook::restore_from(backup, data_dir)
+            .and_then(|()| Casebook::unlock_with_recovery(data_dir, recovery_code));
+        if restored.is_err() {
+            for file in [DB_FILE, KEY_FILE, RECOVERY_FILE] {
                 let _ = std::fs::remove_file(data_dir.join(file));
             }
-        })
+            if let Some(aside) = aside {
+                layout::put_back(&aside, data_dir)?;
+            }
+        }
+        restored
     }
 
     /// Puts a backup folder's files into an empty data folder; then open it with

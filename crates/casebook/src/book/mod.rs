@@ -5,6 +5,7 @@
 pub mod audit;
 mod backup;
 mod drafts;
+pub mod key_change;
 mod open;
 pub mod permissions;
 pub mod users;
@@ -30,9 +31,12 @@ pub struct Casebook {
     pub(crate) device_id: String,
     unit_code: String,
     pub(crate) book_id: String,
-    kdf: KdfParams,
+    pub(crate) kdf: KdfParams,
     /// Kept while unlocked to wrap new key slots; zeroized when the book is dropped (locked).
     pub(crate) key: MasterKey,
+    /// The user signed in with a passphrase an administrator set: nothing else until they
+    /// choose their own (the app holds every other command back).
+    must_change_passphrase: bool,
 }
 
 /// What the first run asks for.

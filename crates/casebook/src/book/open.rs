@@ -9,7 +9,8 @@ use crate::log::entity::Entity;
 use crate::log::events;
 use crate::log::hlc::Clock;
 use crate::store::device;
-use crate::store::keys::{KdfParams, KeyFile, MasterKey, RecoveryCode, SlotOwner};
+use crate::store::keys::{KdfParams, KeyFile, MasterKey, Opened, RECOVERY_FILE, RecoveryCode, SlotOwner};
+use crate::store::layout::{self, BookState};
 use crate::store::rows::new_id;
 use crate::store::{self, Catalog};
 use chrono::Utc;
@@ -17,8 +18,17 @@ use rusqlite::{Connection, OptionalExtension};
 use std::path::Path;
 
 impl Casebook {
+    /// Whether anything of a case book is in `dir` (then the first run is refused).
     pub fn exists(dir: &Path) -> bool {
-        dir.join(crate::store::keys::KEY_FILE).exists()
+        layout::state(dir) != BookState::New
+    }
+
+    /// What `dir` holds, after finishing or undoing what a crash interrupted.
+    pub fn state(dir: &Path) -> Result<BookState> {
+        if dir.exists() {
+            layout::settle(dir)?;
+        }
+        Ok(layout::state(dir))
     }
 
     /// First run: a new case book with its administrator. The recovery code is returned once
@@ -29,17 +39,9 @@ impl Casebook {
         required("user.username", &new.admin_username)?;
         required("user.display_name", &new.admin_display_name)?;
         validate_passphrase("user.passphrase", &new.admin_passphrase)?;
-        if Casebook::exists(dir) {
-            return Err(Error::AlreadyExists);
-        }
-        std::fs::create_dir_all(dir)?;
-        // A database without its key file is unreadable leftovers of an interrupted first run.
-        for leftover in [store::DB_FILE, "casebook.db-wal", "casebook.db-shm"] {
-            let path = dir.join(leftover);
-            if path.exists() {
-                std::fs::remove_file(path)?;
-            }
-        }
+        // Refused beside anything of a book, even a database without its key file: that is a
+        // lost key file (the recovery screen), never leftovers to clear.
+        layout::begin_first_run(dir)?;
         let book_id = new_id();
         let device_id = new_id();
         let admin_id = new_id();
@@ -51,8 +53,16 @@ impl Casebook {
             user_id: admin_id.clone(),
             username: new.admin_username.clone(),
         };
-        keys.put_slot(admin_owner, new.admin_passphrase.as_bytes(), Some(&secret), kdf, &key)?;
-        keys.put_slot(SlotOwner::Recovery, recovery.as_bytes(), None, kdf, &key)?;
+        keys.put_slot(
+            admin_owner,
+            new.admin_passphrase.as_bytes(),
+            Some(&secret),
+            kdf,
+            &key,
+            false,
+        )?;
+        keys.put_slot(SlotOwner::Recovery, recovery.as_bytes(), None, kdf, &key, false)?;
+        keys.save_recovery_to(&dir.join(RECOVERY_FILE))?;
 
         let conn = store::open(dir, &key)?;
         for (k, v) in [
@@ -84,6 +94,7 @@ impl Casebook {
         let fields = user_fields(&new.admin_username, &new.admin_display_name, Role::Administrator);
         book.write(&session, Entity::User, &admin_id, fields, "user.create", None)?;
         keys.save(dir)?;
+        layout::end_first_run(dir)?;
         Ok((book, session, recovery))
     }
 
@@ -125,15 +136,15 @@ impl Casebook {
         Ok((book, session))
     }
 
-    /// Signs a user in on this device.
+    /// Signs a user in on this device. The book says afterwards whether the passphrase was set
+    /// by an administrator and must be changed now (`must_change_passphrase`).
     pub fn unlock(dir: &Path, username: &str, passphrase: &str) -> Result<(Casebook, Session)> {
+        layout::settle(dir)?;
         let mut keys = KeyFile::load(dir)?;
         let user_id = keys.user_id(username).ok_or(Error::UnknownUser)?;
         let secret = device::load_secret(&keys.book_id)?;
         let owner = keys.owner(&user_id).ok_or(Error::UnknownUser)?;
-        let opened = keys.open_slot(&owner, passphrase.as_bytes(), Some(&secret), Utc::now().timestamp());
-        keys.save(dir)?;
-        let key = opened?;
+        let (key, opened) = open_slot_counted(dir, &mut keys, &owner, passphrase.as_bytes(), Some(&secret))?;
         let kdf = KdfParams::default();
         let conn = store::open(dir, &key)?;
         let mut book = Casebook::from_connection(dir, conn, kdf, key)?;
@@ -142,22 +153,53 @@ impl Casebook {
         if session.user_id != user_id {
             return Err(Error::UnknownUser);
         }
+        if opened.legacy {
+            // Sealed again as slots now are, so a change of the master key can reach it.
+            keys.put_slot(
+                owner,
+                passphrase.as_bytes(),
+                Some(&secret),
+                kdf,
+                &book.key,
+                opened.temporary,
+            )?;
+            keys.save(dir)?;
+        }
+        book.must_change_passphrase = opened.temporary;
         book.audit(&session, "login", None, None, None)?;
         Ok((book, session))
     }
 
-    /// Opens the book with the recovery code, on this machine or a new one. This device gets a
-    /// new device secret and a new device id (a restored laptop is a new device to the hub);
-    /// users then get new passphrases from the administrator (`reset_passphrase`).
+    /// Opens the book with the recovery code, on this machine or a new one, also when the key
+    /// file is lost or damaged (the recovery file beside it holds the recovery slot). This
+    /// device gets a new device secret and a new device id (a restored laptop is a new device
+    /// to the hub); users then get new passphrases from the administrator (`reset_passphrase`).
     pub fn unlock_with_recovery(dir: &Path, code: &str) -> Result<(Casebook, Session)> {
-        let mut keys = KeyFile::load(dir)?;
+        layout::settle(dir)?;
+        let mut keys = match KeyFile::load(dir) {
+            Ok(keys) => keys,
+            Err(Error::NotFound | Error::KeyFile(_)) => KeyFile::load_recovery(dir)?,
+            Err(e) => return Err(e),
+        };
         let typed = RecoveryCode::normalize(code);
-        let opened = keys.open_slot(&SlotOwner::Recovery, typed.as_bytes(), None, Utc::now().timestamp());
-        keys.save(dir)?;
-        let key = opened?;
+        let (key, _) = open_slot_counted(dir, &mut keys, &SlotOwner::Recovery, typed.as_bytes(), None)?;
+        if keys.is_legacy(&SlotOwner::Recovery) {
+            keys.put_slot(
+                SlotOwner::Recovery,
+                typed.as_bytes(),
+                None,
+                KdfParams::default(),
+                &key,
+                false,
+            )?;
+        }
         device::create_secret(&keys.book_id)?;
         let conn = store::open(dir, &key)?;
         let mut book = Casebook::from_connection(dir, conn, KdfParams::default(), key)?;
+        // Written only once the database opened: a recovery file of another book never
+        // replaces a key file.
+        keys.save(dir)?;
+        keys.save_recovery_to(&dir.join(RECOVERY_FILE))?;
         book.become_new_laptop()?;
         let session = Session {
             user_id: super::users::RECOVERY_USER.into(),
@@ -191,6 +233,34 @@ impl Casebook {
             kdf,
             key,
             checkpointer: None,
+            must_change_passphrase: false,
         })
     }
+}
+
+/// Opens a slot, counting a wrong try in the key file and in the OS keyring (the larger count
+/// stands, so editing one does not reset the wait). The right passphrase is never refused
+/// because the count could not be written (a full disk, a keyring that does not answer).
+pub(super) fn open_slot_counted(
+    dir: &Path,
+    keys: &mut KeyFile,
+    owner: &SlotOwner,
+    secret: &[u8],
+    pepper: Option<&[u8]>,
+) -> Result<(MasterKey, Opened)> {
+    let kept = device::load_tries(&keys.book_id);
+    if let Some(kept) = kept {
+        keys.count_tries_kept(kept);
+    }
+    let before = keys.tries();
+    let opened = keys.open_slot(owner, secret, pepper, Utc::now().timestamp());
+    if keys.tries() != before || kept.is_some_and(|k| k != keys.tries()) {
+        let saved = keys.save(dir);
+        let stored = device::store_tries(&keys.book_id, keys.tries());
+        // A wrong try neither could count: say so rather than allow uncounted tries.
+        if let (Err(_), Err(e), Err(_)) = (&opened, saved, stored) {
+            return Err(e);
+        }
+    }
+    opened
 }

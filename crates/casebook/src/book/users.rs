@@ -7,7 +7,6 @@ use crate::log::entity::Entity;
 use crate::store::device;
 use crate::store::keys::{KeyFile, SlotOwner};
 use crate::store::rows::{self, Fields, new_id};
-use chrono::Utc;
 use rusqlite::OptionalExtension;
 use serde_json::{Value, json};
 
@@ -92,6 +91,7 @@ impl Casebook {
             Some(&secret),
             self.kdf,
             &self.key,
+            true,
         )?;
         self.write(
             admin,
@@ -297,19 +297,23 @@ impl Casebook {
         self.write(admin, Entity::User, &user_id, fields, "user.enable", Some(username))
     }
 
+    /// Whether the signed-in user's passphrase was set by an administrator and must be
+    /// changed before anything else.
+    pub fn must_change_passphrase(&self) -> bool {
+        self.must_change_passphrase
+    }
+
+    /// The signed-in user replaces their passphrase on this laptop (the old one proves it is
+    /// them; a wrong one counts as a wrong try at sign-in).
     pub fn change_passphrase(&mut self, session: &Session, old: &str, new: &str) -> Result<()> {
         validate_passphrase("user.new_passphrase", new)?;
+        if old == new {
+            return Err(Invalid::new("user.new_passphrase", Rule::SameAsBefore).into());
+        }
         let mut keys = KeyFile::load(&self.dir)?;
         let secret = device::load_secret(&self.book_id)?;
         let owner = keys.owner(&session.user_id).ok_or(Error::UnknownUser)?;
-        let opened = keys.open_slot(&owner, old.as_bytes(), Some(&secret), Utc::now().timestamp());
-        let key = match opened {
-            Ok(key) => key,
-            Err(e) => {
-                keys.save(&self.dir)?;
-                return Err(e);
-            }
-        };
+        let (key, _) = super::open::open_slot_counted(&self.dir, &mut keys, &owner, old.as_bytes(), Some(&secret))?;
         // Sealed under the name the user has now (a rename at sync may have changed it).
         let username: String =
             self.conn
@@ -320,8 +324,9 @@ impl Casebook {
             user_id: session.user_id.clone(),
             username,
         };
-        keys.put_slot(owner, new.as_bytes(), Some(&secret), self.kdf, &key)?;
+        keys.put_slot(owner, new.as_bytes(), Some(&secret), self.kdf, &key, false)?;
         keys.save(&self.dir)?;
+        self.must_change_passphrase = false;
         self.audit(
             session,
             "user.change_passphrase",
@@ -332,7 +337,7 @@ impl Casebook {
     }
 
     /// An administrator sets a new passphrase for a user on this device (after a recovery, or
-    /// when a user forgot theirs).
+    /// when a user forgot theirs). It works once: the user must choose their own at sign-in.
     pub fn reset_passphrase(&mut self, admin: &Session, username: &str, new: &str) -> Result<()> {
         admin.require(Permission::ManageUsers)?;
         validate_passphrase("user.new_passphrase", new)?;
@@ -348,6 +353,7 @@ impl Casebook {
             Some(&secret),
             self.kdf,
             &self.key,
+            true,
         )?;
         keys.save(&self.dir)?;
         self.audit(

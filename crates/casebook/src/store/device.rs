@@ -45,6 +45,25 @@ pub fn load_hub_secret(book_id: &str) -> Result<Option<Zeroizing<String>>> {
     }
 }
 
+fn tries_entry(book_id: &str) -> Result<keyring::Entry> {
+    keyring::Entry::new(SERVICE, &format!("wrong-tries:{book_id}")).map_err(keyring_error)
+}
+
+/// The wrong tries at sign-in as last counted (`KeyFile::tries`), kept here as well as in the
+/// key file so that editing one of them does not reset the wait. None when never kept or
+/// unreadable.
+pub fn load_tries(book_id: &str) -> Option<(u32, i64)> {
+    let text = tries_entry(book_id).ok()?.get_password().ok()?;
+    let (failures, last) = text.split_once(':')?;
+    Some((failures.parse().ok()?, last.parse().ok()?))
+}
+
+pub fn store_tries(book_id: &str, (failures, last): (u32, i64)) -> Result<()> {
+    tries_entry(book_id)?
+        .set_password(&format!("{failures}:{last}"))
+        .map_err(keyring_error)
+}
+
 /// Keyring failures become one clear message: no session bus, a locked keyring, no prompt.
 fn keyring_error(err: keyring::Error) -> Error {
     let hint = match &err {

@@ -1,19 +1,29 @@
 //! Keys: a random 256-bit master key opens the database and is never stored in clear. A key
-//! file beside the database holds it wrapped once per user (Argon2id of the passphrase, with the
-//! device secret from the OS keyring as Argon2's secret input) and once under the recovery code.
-//! A copied database and key file are useless without a passphrase *and* the device, and the
-//! recovery code opens them on a new machine.
+//! file beside the database holds it once per user and once for the recovery code, in slots.
+//! A slot is an X25519 key pair: its secret is sealed under Argon2id of the passphrase (with the
+//! device secret from the OS keyring as Argon2's secret input), and the master key is sealed to
+//! its public key. A copied database and key file are useless without a passphrase *and* the
+//! device, the recovery code opens them on a new machine, and an administrator can put a new
+//! master key into every slot without knowing anyone's passphrase (`KeyFile::rewrap`), which
+//! leaves an old copy of the key file useless.
 
 use crate::error::{Error, Result};
 use argon2::{Algorithm, Argon2, Params, Version};
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{ChaCha20Poly1305, Key, Nonce};
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 use std::path::Path;
+use x25519_dalek::{PublicKey, StaticSecret};
 use zeroize::{Zeroize, Zeroizing};
 
 pub const KEY_FILE: &str = "casebook.keys";
-const KEY_FILE_VERSION: u32 = 1;
+/// The recovery slot alone, beside the key file: the recovery code still opens the book when
+/// the key file is lost or damaged. Sealed like the key file, so no more exposed than it.
+pub const RECOVERY_FILE: &str = "casebook.recovery";
+/// 2: slots are X25519 key pairs (`Boxed`); files of version 1 are read, their slots upgraded
+/// one by one as their owners sign in.
+const KEY_FILE_VERSION: u32 = 2;
 /// Wrong tries before the first wait; then the wait doubles up to `MAX_DELAY_SECS`.
 const FREE_TRIES: u32 = 1;
 const MAX_DELAY_SECS: u64 = 300;
@@ -67,11 +77,106 @@ pub enum SlotOwner {
     Recovery,
 }
 
+/// One way into the book. `sealed` holds the slot's X25519 secret and `boxed` the master key
+/// sealed to its public key; a slot of the first key-file format has no `boxed`, and `sealed`
+/// holds the master key itself (upgraded at the owner's next sign-in).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct Slot {
     owner: SlotOwner,
     #[serde(flatten)]
     sealed: Sealed,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    boxed: Option<Boxed>,
+    /// Set by an administrator: the owner must choose their own at the next sign-in. Part of
+    /// the label the secret is sealed with, so clearing it in the file breaks the slot.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    temporary: bool,
+}
+
+/// The master key sealed to a slot's public key: X25519 with a fresh ephemeral key, then
+/// ChaCha20-Poly1305 under SHA-256 of the shared secret and both public keys.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Boxed {
+    public: String,
+    ephemeral: String,
+    nonce: String,
+    wrapped: String,
+}
+
+impl Boxed {
+    fn seal(plain: &[u8; 32], public: &PublicKey, aad: &str) -> Result<Boxed> {
+        let ephemeral = StaticSecret::from(random_bytes::<32>()?);
+        let ephemeral_public = PublicKey::from(&ephemeral);
+        let shared = ephemeral.diffie_hellman(public);
+        let kek = box_key(shared.as_bytes(), &ephemeral_public, public);
+        let nonce: [u8; 12] = random_bytes()?;
+        let wrapped = ChaCha20Poly1305::new(Key::from_slice(&*kek))
+            .encrypt(
+                Nonce::from_slice(&nonce),
+                Payload {
+                    msg: &plain[..],
+                    aad: aad.as_bytes(),
+                },
+            )
+            .map_err(|_| Error::KeyFile("cannot wrap key".into()))?;
+        Ok(Boxed {
+            public: hex::encode(public.as_bytes()),
+            ephemeral: hex::encode(ephemeral_public.as_bytes()),
+            nonce: hex::encode(nonce),
+            wrapped: hex::encode(wrapped),
+        })
+    }
+
+    fn open(&self, secret: &StaticSecret, aad: &str) -> Option<Zeroizing<[u8; 32]>> {
+        let ephemeral = PublicKey::from(<[u8; 32]>::try_from(hex::decode(&self.ephemeral).ok()?).ok()?);
+        let nonce = hex::decode(&self.nonce).ok()?;
+        let wrapped = hex::decode(&self.wrapped).ok()?;
+        if nonce.len() != 12 {
+            return None;
+        }
+        let shared = secret.diffie_hellman(&ephemeral);
+        if !shared.was_contributory() {
+            return None;
+        }
+        let kek = box_key(shared.as_bytes(), &ephemeral, &PublicKey::from(secret));
+        let plain = Zeroizing::new(
+            ChaCha20Poly1305::new(Key::from_slice(&*kek))
+                .decrypt(
+                    Nonce::from_slice(&nonce),
+                    Payload {
+                        msg: &wrapped,
+                        aad: aad.as_bytes(),
+                    },
+                )
+                .ok()?,
+        );
+        let key: [u8; 32] = plain.as_slice().try_into().ok()?;
+        Some(Zeroizing::new(key))
+    }
+
+    fn public(&self) -> Option<PublicKey> {
+        Some(PublicKey::from(
+            <[u8; 32]>::try_from(hex::decode(&self.public).ok()?).ok()?,
+        ))
+    }
+}
+
+fn box_key(shared: &[u8; 32], ephemeral: &PublicKey, recipient: &PublicKey) -> Zeroizing<[u8; 32]> {
+    let mut h = Sha256::new();
+    h.update(b"oscc-casebook-slot");
+    h.update(shared);
+    h.update(ephemeral.as_bytes());
+    h.update(recipient.as_bytes());
+    Zeroizing::new(h.finalize().into())
+}
+
+/// What a slot that opened says about itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Opened {
+    /// Set by an administrator: to be changed now.
+    pub temporary: bool,
+    /// Of the first key-file format: sealed again (as it now is) at this sign-in.
+    pub legacy: bool,
 }
 
 /// A 32-byte key sealed under a secret: ChaCha20-Poly1305 with a key derived by Argon2id from
@@ -170,14 +275,17 @@ impl KeyFile {
     }
 
     pub fn load(dir: &Path) -> Result<KeyFile> {
-        let path = dir.join(KEY_FILE);
-        let text = match std::fs::read_to_string(&path) {
+        KeyFile::load_from(&dir.join(KEY_FILE))
+    }
+
+    fn load_from(path: &Path) -> Result<KeyFile> {
+        let text = match std::fs::read_to_string(path) {
             Ok(text) => text,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(Error::NotFound),
             Err(e) => return Err(e.into()),
         };
         let file: KeyFile = serde_json::from_str(&text).map_err(|e| Error::KeyFile(e.to_string()))?;
-        if file.version != KEY_FILE_VERSION {
+        if !(1..=KEY_FILE_VERSION).contains(&file.version) {
             return Err(Error::KeyFile(format!("version {}", file.version)));
         }
         Ok(file)
@@ -185,8 +293,16 @@ impl KeyFile {
 
     /// Writes atomically: a crash leaves either the old file or the new one.
     pub fn save(&self, dir: &Path) -> Result<()> {
-        let text = serde_json::to_string_pretty(self).map_err(|e| Error::KeyFile(e.to_string()))?;
-        crate::store::files::write_atomic(&dir.join(KEY_FILE), text.as_bytes())
+        self.save_to(&dir.join(KEY_FILE))
+    }
+
+    pub(crate) fn save_to(&self, path: &Path) -> Result<()> {
+        let file = KeyFile {
+            version: KEY_FILE_VERSION,
+            ..self.clone()
+        };
+        let text = serde_json::to_string_pretty(&file).map_err(|e| Error::KeyFile(e.to_string()))?;
+        crate::store::files::write_atomic(path, text.as_bytes())
     }
 
     /// The user who signs in under `username` on this laptop: the one renamed to it, or the
@@ -220,7 +336,8 @@ impl KeyFile {
     }
 
     /// Adds (or replaces) the slot of `owner`, sealed under the user's name now: one slot per
-    /// user, and no alias for them any more.
+    /// user, and no alias for them any more. `temporary`: set by an administrator, so the user
+    /// must change it at the next sign-in.
     pub fn put_slot(
         &mut self,
         owner: SlotOwner,
@@ -228,14 +345,30 @@ impl KeyFile {
         pepper: Option<&[u8]>,
         kdf: KdfParams,
         key: &MasterKey,
+        temporary: bool,
     ) -> Result<()> {
-        let sealed = Sealed::seal(&key.0, secret, pepper, kdf, &slot_aad(&owner))?;
+        let slot_secret = Zeroizing::new(random_bytes::<32>()?);
+        let public = PublicKey::from(&StaticSecret::from(*slot_secret));
+        let sealed = Sealed::seal(&slot_secret, secret, pepper, kdf, &sealed_aad(&owner, temporary))?;
+        let boxed = Boxed::seal(&key.0, &public, &box_aad(&self.book_id, &owner))?;
         if let SlotOwner::User { user_id, .. } = &owner {
             self.aliases.retain(|_, id| id != user_id);
         }
         self.slots.retain(|s| !same_owner(&s.owner, &owner));
-        self.slots.push(Slot { owner, sealed });
+        self.slots.push(Slot {
+            owner,
+            sealed,
+            boxed: Some(boxed),
+            temporary,
+        });
         Ok(())
+    }
+
+    /// Whether `owner`'s slot is of the first format (it holds the master key itself).
+    pub fn is_legacy(&self, owner: &SlotOwner) -> bool {
+        self.slots
+            .iter()
+            .any(|s| same_owner(&s.owner, owner) && s.boxed.is_none())
     }
 
     /// Removes `user_id`'s slot; false when they had none here.
@@ -247,6 +380,30 @@ impl KeyFile {
         before != self.slots.len()
     }
 
+    /// Seals `key` (a new master key) into every slot without anyone's passphrase. Slots of the
+    /// first format cannot take it and are removed: their owners are returned, to get a new
+    /// passphrase (or, for the recovery slot, a new recovery code).
+    pub fn rewrap(&mut self, key: &MasterKey) -> Result<Vec<SlotOwner>> {
+        let mut dropped = Vec::new();
+        let mut kept = Vec::new();
+        for mut slot in std::mem::take(&mut self.slots) {
+            match slot.boxed.as_ref().and_then(Boxed::public) {
+                Some(public) => {
+                    slot.boxed = Some(Boxed::seal(&key.0, &public, &box_aad(&self.book_id, &slot.owner))?);
+                    kept.push(slot);
+                }
+                None => dropped.push(slot.owner),
+            }
+        }
+        self.slots = kept;
+        for owner in &dropped {
+            if let SlotOwner::User { user_id, .. } = owner {
+                self.aliases.retain(|_, id| id != user_id);
+            }
+        }
+        Ok(dropped)
+    }
+
     /// Unwraps the master key from the slot of `owner`, enforcing the growing wait after wrong
     /// tries. The caller saves the file afterwards (the counter changed).
     pub fn open_slot(
@@ -255,7 +412,7 @@ impl KeyFile {
         secret: &[u8],
         pepper: Option<&[u8]>,
         now_unix: i64,
-    ) -> Result<MasterKey> {
+    ) -> Result<(MasterKey, Opened)> {
         let wait = self.wait_secs(now_unix);
         if wait > 0 {
             return Err(Error::TooSoon { wait_secs: wait });
@@ -265,12 +422,16 @@ impl KeyFile {
             .iter()
             .find(|s| same_owner(&s.owner, owner))
             .ok_or(Error::UnknownUser)?;
-        match unwrap_slot(slot, secret, pepper) {
-            Ok(key) => {
+        match unwrap_slot(&self.book_id, slot, secret, pepper) {
+            Some(key) => {
+                let opened = Opened {
+                    temporary: slot.temporary,
+                    legacy: slot.boxed.is_none(),
+                };
                 self.throttle = Throttle::default();
-                Ok(key)
+                Ok((key, opened))
             }
-            Err(()) => {
+            None => {
                 self.throttle.failures += 1;
                 self.throttle.last_failure_unix = now_unix;
                 Err(Error::WrongSecret {
@@ -280,10 +441,50 @@ impl KeyFile {
         }
     }
 
+    /// The wrong tries counted: (how many since the last right one, when the last was).
+    pub fn tries(&self) -> (u32, i64) {
+        (self.throttle.failures, self.throttle.last_failure_unix)
+    }
+
+    /// Counts at least the wrong tries kept elsewhere (the OS keyring), so that editing the
+    /// key file alone does not reset the wait.
+    pub fn count_tries_kept(&mut self, (failures, last_failure_unix): (u32, i64)) {
+        if failures > self.throttle.failures {
+            self.throttle = Throttle {
+                failures,
+                last_failure_unix,
+            };
+        }
+    }
+
+    /// The wait before the next try: never longer than the delay itself, so a clock set back
+    /// (a wrong try "in the future") does not lock the right passphrase out.
     fn wait_secs(&self, now_unix: i64) -> u64 {
         let delay = delay_after(self.throttle.failures) as i64;
         let until = self.throttle.last_failure_unix + delay;
-        (until - now_unix).max(0) as u64
+        (until - now_unix).clamp(0, delay) as u64
+    }
+
+    /// Writes the recovery slot alone, as `casebook.recovery` (`path`).
+    pub(crate) fn save_recovery_to(&self, path: &Path) -> Result<()> {
+        let recovery = self
+            .slots
+            .iter()
+            .find(|s| s.owner == SlotOwner::Recovery)
+            .ok_or_else(|| Error::KeyFile("no recovery slot".into()))?;
+        let file = KeyFile {
+            slots: vec![recovery.clone()],
+            throttle: Throttle::default(),
+            aliases: Default::default(),
+            ..KeyFile::new(&self.book_id)
+        };
+        file.save_to(path)
+    }
+
+    /// A key file holding only the recovery slot kept in `casebook.recovery`: what the
+    /// recovery code opens when the key file itself is lost.
+    pub fn load_recovery(dir: &Path) -> Result<KeyFile> {
+        KeyFile::load_from(&dir.join(RECOVERY_FILE))
     }
 }
 
@@ -310,11 +511,30 @@ fn slot_aad(owner: &SlotOwner) -> String {
     }
 }
 
-fn unwrap_slot(slot: &Slot, secret: &[u8], pepper: Option<&[u8]>) -> Result<MasterKey, ()> {
-    slot.sealed
-        .open(secret, pepper, &slot_aad(&slot.owner))
-        .map(MasterKey)
-        .ok_or(())
+fn sealed_aad(owner: &SlotOwner, temporary: bool) -> String {
+    if temporary {
+        format!("{}:temporary", slot_aad(owner))
+    } else {
+        slot_aad(owner)
+    }
+}
+
+/// Binds the boxed master key to its book and slot: a box copied into another slot or another
+/// book's key file does not open.
+fn box_aad(book_id: &str, owner: &SlotOwner) -> String {
+    format!("{book_id}:{}", slot_aad(owner))
+}
+
+fn unwrap_slot(book_id: &str, slot: &Slot, secret: &[u8], pepper: Option<&[u8]>) -> Option<MasterKey> {
+    let opened = slot
+        .sealed
+        .open(secret, pepper, &sealed_aad(&slot.owner, slot.temporary))?;
+    match &slot.boxed {
+        None => Some(MasterKey(opened)),
+        Some(boxed) => boxed
+            .open(&StaticSecret::from(*opened), &box_aad(book_id, &slot.owner))
+            .map(MasterKey),
+    }
 }
 
 fn derive(secret: &[u8], pepper: Option<&[u8]>, salt: &[u8], kdf: KdfParams) -> Result<Zeroizing<[u8; 32]>> {

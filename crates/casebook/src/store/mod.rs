@@ -5,6 +5,7 @@ pub mod checkpoint;
 pub mod device;
 pub mod files;
 pub mod keys;
+pub mod layout;
 pub mod reference;
 pub mod rows;
 pub mod search_index;
