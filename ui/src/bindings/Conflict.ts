@@ -13,4 +13,8 @@ case_id: string | null, case_number: string | null,
 /**
  * The writers' names (None: not a user of this book) and when each wrote (ISO-8601).
  */
-kept_by: string | null, kept_at: string | null, other_by: string | null, other_at: string | null, };
+kept_by: string | null, kept_at: string | null, other_by: string | null, other_at: string | null, 
+/**
+ * The two values are masked: the field names or locates a person, and no one revealed it.
+ */
+masked: boolean, };

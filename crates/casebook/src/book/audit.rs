@@ -1,17 +1,21 @@
 //! The audit log: append-only and hash-chained. Each entry's hash covers its content and the
 //! previous entry's hash; the head (count and last hash) is kept in `meta` in the same
 //! transaction, so `verify` finds an edited, deleted, inserted or reordered entry, and a cut
-//! tail. Entries hold ids and actions, never names or ID numbers.
+//! tail. Entries hold ids and actions, never names or ID numbers; a search keeps its query only
+//! as a keyed hash (`query_hash`), which a supervisor can match against a query they suspect.
 
 use crate::book::Casebook;
 use crate::book::permissions::{Permission, Session};
 use crate::dates::now_iso;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::log::entity::Entity;
+use crate::store::keys::random_bytes;
+use hmac::{Hmac, Mac};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use ts_rs::TS;
+use zeroize::Zeroizing;
 
 const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
@@ -97,6 +101,39 @@ pub fn append(
     conn.prepare_cached("INSERT INTO meta (key, value) VALUES ('audit_head', ?1) ON CONFLICT (key) DO UPDATE SET value = excluded.value")?
         .execute([format!("{}:{hash}", entry.seq)])?;
     Ok(())
+}
+
+/// The key of the search queries' hashes: 32 random bytes in `meta`, inside the encrypted book,
+/// made on first use. Not derived from the master key, so rotating that key leaves every past
+/// entry checkable.
+fn search_key(conn: &Connection) -> Result<Zeroizing<Vec<u8>>> {
+    let stored: Option<String> = conn
+        .prepare_cached("SELECT value FROM meta WHERE key = 'search_audit_key'")?
+        .query_row([], |r| r.get(0))
+        .optional()?;
+    let stored = match stored {
+        Some(stored) => Zeroizing::new(stored),
+        None => {
+            let fresh = Zeroizing::new(hex::encode(random_bytes::<32>()?));
+            conn.prepare_cached("INSERT INTO meta (key, value) VALUES ('search_audit_key', ?1)")?
+                .execute([fresh.as_str()])?;
+            fresh
+        }
+    };
+    hex::decode(stored.as_str())
+        .ok()
+        .filter(|key| key.len() == 32)
+        .map(Zeroizing::new)
+        .ok_or_else(|| Error::Corrupt("the search audit key".into()))
+}
+
+/// HMAC-SHA256 of a search query (without the spaces around it), in hex: what the audit log
+/// keeps of the query.
+pub fn query_hash(conn: &Connection, query: &str) -> Result<String> {
+    let key = search_key(conn)?;
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&key).map_err(|e| Error::Corrupt(e.to_string()))?;
+    mac.update(query.trim().as_bytes());
+    Ok(hex::encode(mac.finalize().into_bytes()))
 }
 
 /// Where the chain breaks, if it does.
@@ -194,6 +231,24 @@ impl Casebook {
         )?;
         tx.commit()?;
         Ok(())
+    }
+
+    /// Audits a search (`case.search`): the query as its keyed hash and the number of cases
+    /// found, or that it was refused (`None`). Never the query itself.
+    pub(crate) fn audit_search(&mut self, session: &Session, query: &str, found: Option<usize>) -> Result<()> {
+        let detail = match found {
+            Some(found) => serde_json::json!({ "query_hmac": query_hash(&self.conn, query)?, "results": found }),
+            None => serde_json::json!({ "query_hmac": query_hash(&self.conn, query)?, "refused": true }),
+        };
+        self.audit(session, "case.search", None, None, Some(&detail.to_string()))
+    }
+
+    /// The keyed hash a search for `query` left in the audit log (`query_hmac` of `case.search`),
+    /// for a supervisor who suspects someone searched for a person: hash the name or number as
+    /// it would have been typed and look for it.
+    pub fn search_query_hash(&self, session: &Session, query: &str) -> Result<String> {
+        session.require(Permission::Supervise)?;
+        query_hash(&self.conn, query)
     }
 
     pub fn verify_audit(&self) -> Result<Result<i64, AuditBreak>> {

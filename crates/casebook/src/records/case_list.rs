@@ -1,10 +1,11 @@
 //! The case list: masked rows, filtered and paged, and search over names, ID numbers, phones,
-//! case numbers and notes (the index is kept in store::search_index).
+//! case numbers and notes (the index is kept in store::search_index). A role that may not see
+//! identity searches case numbers only; every search is audited with its query hashed.
 
 use crate::book::Casebook;
-use crate::book::permissions::{Permission, Session};
+use crate::book::permissions::{Permission, Session, allows};
 use crate::dates::{parse_date, today};
-use crate::error::{Error, Result, serde_name};
+use crate::error::{Error, Invalid, Result, Rule, serde_name};
 use crate::records::case::{Category, Risk, Status};
 use crate::records::person::{Sex, years_between};
 use crate::records::today::NEXT_DUE;
@@ -156,12 +157,31 @@ impl Casebook {
         Ok(out)
     }
     /// Cases whose client, case number or notes match `query`; masked rows, as the list shows.
+    ///
+    /// A role that may not reveal identity (a facilitator) finds cases by their numbers only:
+    /// whether a name, an ID number, a phone or a note's words found a case would tell whom the
+    /// unit serves. Its query must have a case number's shape (`case_number_query`), else it is
+    /// refused (`Rule::IdentitySearch`, field `search.query`). Every search, refused or not, is
+    /// audited with the query as a keyed hash and the number of cases found.
     pub fn search_cases(&mut self, session: &Session, query: &str, limit: i64) -> Result<Vec<CaseRow>> {
         session.require(Permission::ViewCases)?;
         let query = query.trim();
         if query.is_empty() {
             return Ok(Vec::new());
         }
+        let identity = allows(session.role, Permission::RevealIdentity);
+        if !identity && !case_number_query(query) {
+            self.audit_search(session, query, None)?;
+            return Err(Invalid::new("search.query", Rule::IdentitySearch).into());
+        }
+        let rows = self.search_rows(session, query, limit, identity)?;
+        self.audit_search(session, query, Some(rows.len()))?;
+        Ok(rows)
+    }
+
+    /// The search itself: over every record the index holds, or with `identity` false over case
+    /// numbers alone (no person, no note).
+    fn search_rows(&self, session: &Session, query: &str, limit: i64, identity: bool) -> Result<Vec<CaseRow>> {
         let like = like_pattern(query);
         let (matcher, pattern) = if query.chars().count() >= 3 {
             // A phrase query: the user's text is data, never FTS syntax.
@@ -175,15 +195,15 @@ impl Casebook {
         let hits: Vec<(String, String)> = {
             let sql = format!(
                 "SELECT entity, entity_id FROM search_queue q
-                   WHERE body LIKE ?3 ESCAPE '\\'
+                   WHERE body LIKE ?3 ESCAPE '\\' AND (?4 OR entity = 'case')
                      AND seq = (SELECT max(seq) FROM search_queue r WHERE r.entity = q.entity AND r.entity_id = q.entity_id)
                  UNION ALL
-                 SELECT entity, entity_id FROM search_index s WHERE {matcher}
+                 SELECT entity, entity_id FROM search_index s WHERE {matcher} AND (?4 OR entity = 'case')
                    AND NOT EXISTS (SELECT 1 FROM search_queue q WHERE q.entity = s.entity AND q.entity_id = s.entity_id)
                  LIMIT ?2"
             );
             let mut stmt = self.conn.prepare_cached(&sql)?;
-            let rows = stmt.query_map(rusqlite::params![pattern, limit * 4, like], |r| {
+            let rows = stmt.query_map(rusqlite::params![pattern, limit * 4, like, identity], |r| {
                 Ok((r.get(0)?, r.get(1)?))
             })?;
             rows.collect::<Result<_, _>>()?
@@ -254,6 +274,16 @@ fn filter_sql(session: &Session, filter: &CaseFilter, ids: Option<&[String]>) ->
     Ok((sql, args))
 }
 
+/// Whether `query` can only be (part of) a case number (`CPN-2569-0042`, `2569-0042`,
+/// `P3F9A1C2B`): letters, digits and dashes, and not a bare number of nine digits or more, which
+/// is an ID number or a phone however it is split. A Thai letter, a space or a long number asks
+/// about a person.
+fn case_number_query(query: &str) -> bool {
+    let digits = query.chars().filter(char::is_ascii_digit).count();
+    let letters = query.chars().any(|c| c.is_ascii_alphabetic());
+    query.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') && (letters || digits < 9)
+}
+
 /// `query` as a LIKE pattern: the user's text matched as it is anywhere in the body.
 fn like_pattern(query: &str) -> String {
     format!(
@@ -271,5 +301,30 @@ mod tests {
         assert_eq!(age_band(Some(17)).as_deref(), Some("12-17"));
         assert_eq!(age_band(Some(18)).as_deref(), Some("18-24"));
         assert_eq!(age_band(None), None);
+    }
+
+    #[test]
+    fn only_a_case_numbers_shape_is_searched_without_the_right_to_see_identity() {
+        for number in [
+            "CPN-2569-0042",
+            "cpn-2569",
+            "2569-0042",
+            "0042",
+            "CPN-2569-P3F9A1C2B-01",
+        ] {
+            assert!(case_number_query(number), "{number}");
+        }
+        for identity in [
+            "สมศรี",
+            "Somsri Jaidee",
+            "1103702345679",
+            "1-1037-02345-67-9",
+            "081-234-5678",
+            "0812345678",
+            "๑๑๐๓๗๐๒๓๔๕๖๗๙",
+            "somsri@example.org",
+        ] {
+            assert!(!case_number_query(identity), "{identity}");
+        }
     }
 }

@@ -8,7 +8,6 @@ use crate::error::{Invalid, Result, Rule};
 use crate::log::entity::Entity;
 use crate::records::Stored;
 use crate::records::care::{CarePlanGoal, Domain, GoalStatus};
-use crate::records::pseudonym::redact;
 use crate::records::timeline::EntryKind;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -234,7 +233,8 @@ impl Casebook {
     }
 
     /// The projector's screen for an agenda case. `draft` is the decisions text as it is being
-    /// typed (not yet saved). Every text is passed through `redact` with the case's identifiers.
+    /// typed (not yet saved). Every text is passed through `redact` with the case's identifiers
+    /// (`Redactor`).
     pub fn projector_view(
         &self,
         session: &Session,
@@ -244,8 +244,8 @@ impl Casebook {
         session.require(Permission::RunConferences)?;
         let agenda_case: Stored<AgendaCase> = self.record(Entity::ConferenceCase, agenda_case_id)?;
         let agenda = self.agenda(session, &agenda_case.record.conference_id)?;
-        let identifiers = self.case_identifiers(&agenda_case.record.case_id)?;
-        let clean = |text: Option<&str>| redact(text.unwrap_or_default(), &identifiers);
+        let redactor = self.case_redactor(&agenda_case.record.case_id)?;
+        let clean = |text: Option<&str>| redactor.redact(text.unwrap_or_default());
         let project = |a: &ActionItem| ProjectedAction {
             task: clean(Some(&a.task)),
             agency: clean(a.agency_name.as_deref()),

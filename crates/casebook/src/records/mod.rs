@@ -19,7 +19,7 @@ pub mod inbox;
 pub mod intake;
 pub mod interpreter;
 pub mod lookup;
-mod mask;
+pub(crate) mod mask;
 pub mod matching;
 pub mod merge;
 pub mod numbers;

@@ -3,6 +3,7 @@
 //! blacked out before it reaches the projector or the minutes.
 
 use crate::book::Casebook;
+use crate::book::permissions::{Permission, Session};
 use crate::dates::today;
 use crate::error::Result;
 use crate::log::entity::Entity;
@@ -84,10 +85,34 @@ fn redact_digit_runs(text: &str) -> String {
     out
 }
 
+/// `redact` with one case's identifiers, for what leaves the book masked: the projector, the
+/// minutes, the masked case summary. It gives out only blacked-out text, never the identifiers.
+pub struct Redactor {
+    identifiers: Vec<String>,
+}
+
+impl Redactor {
+    pub fn redact(&self, text: &str) -> String {
+        redact(text, &self.identifiers)
+    }
+}
+
 impl Casebook {
+    /// What blacks the identifiers of the case's people out of its free text.
+    pub fn redactor(&self, session: &Session, case_id: &str) -> Result<Redactor> {
+        session.require(Permission::ViewCases)?;
+        self.case_redactor(case_id)
+    }
+
+    pub(crate) fn case_redactor(&self, case_id: &str) -> Result<Redactor> {
+        Ok(Redactor {
+            identifiers: self.case_identifiers(case_id)?,
+        })
+    }
+
     /// Everything that names the client and the others in a case: full names and their parts,
     /// ID numbers, phones and addresses. Used to black them out of anything projected.
-    pub(crate) fn case_identifiers(&self, case_id: &str) -> Result<Vec<String>> {
+    fn case_identifiers(&self, case_id: &str) -> Result<Vec<String>> {
         let case = self.load_case(case_id)?;
         let parties: Vec<CaseParty> = self.records(Entity::CaseParty, "WHERE case_id = ?1", &[&case_id])?;
         let mut identifiers = Vec::new();

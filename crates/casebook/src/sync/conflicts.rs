@@ -1,10 +1,13 @@
-//! Two writes to one field that did not see each other: kept for a person to resolve.
+//! Two writes to one field that did not see each other: kept for a person to resolve. A
+//! field that names or locates a person shows masked, as lists show it, until someone who may
+//! see identity reveals it with a reason (audited like a person's reveal).
 
 use crate::book::Casebook;
 use crate::book::permissions::{Permission, Session};
-use crate::error::{Error, Result};
+use crate::error::{Error, Invalid, Result, Rule};
 use crate::log::entity::Entity;
 use crate::log::hlc::Hlc;
+use crate::records::mask;
 use crate::store::rows::Fields;
 use rusqlite::OptionalExtension;
 use serde::Serialize;
@@ -34,6 +37,25 @@ pub struct Conflict {
     pub kept_at: Option<String>,
     pub other_by: Option<String>,
     pub other_at: Option<String>,
+    /// The two values are masked: the field names or locates a person, and no one revealed it.
+    pub masked: bool,
+}
+
+impl Conflict {
+    /// Both values as lists show them, when the field identifies someone.
+    fn masked(mut self) -> Conflict {
+        let entity = self.entity.as_str();
+        let field = self.field.as_str();
+        if let (Some(kept), Some(other)) = (
+            mask::stored_value(entity, field, &self.kept_value),
+            mask::stored_value(entity, field, &self.other_value),
+        ) {
+            self.kept_value = kept;
+            self.other_value = other;
+            self.masked = true;
+        }
+        self
+    }
 }
 
 /// The case a record belongs to: the case itself, the case named by its `case_id`, or for a
@@ -51,8 +73,40 @@ const CASE_OF: &str = "SELECT c.id, c.case_number FROM cases c WHERE c.id = ?2 A
     LIMIT 1";
 
 impl Casebook {
+    /// The open conflicts, a person's identity in them masked.
     pub fn conflicts(&self, session: &Session) -> Result<Vec<Conflict>> {
         session.require(Permission::ViewCases)?;
+        Ok(self.open_conflicts()?.into_iter().map(Conflict::masked).collect())
+    }
+
+    /// One conflict with both values in full. Needs the reveal permission and a reason, which
+    /// goes into the audit log (`identity.reveal`) with who asked, as a person's reveal does.
+    pub fn reveal_conflict(&mut self, session: &Session, id: &str, reason: &str) -> Result<Conflict> {
+        session.require(Permission::RevealIdentity)?;
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err(Invalid::new("reveal.reason", Rule::Required).into());
+        }
+        let conflict = self.open_conflict(id)?;
+        self.audit(
+            session,
+            "identity.reveal",
+            Entity::from_name(&conflict.entity),
+            Some(&conflict.entity_id),
+            Some(reason),
+        )?;
+        Ok(conflict)
+    }
+
+    fn open_conflict(&self, id: &str) -> Result<Conflict> {
+        self.open_conflicts()?
+            .into_iter()
+            .find(|c| c.id == id)
+            .ok_or(Error::NoSuchRecord("conflict"))
+    }
+
+    /// Every open conflict, values in full.
+    fn open_conflicts(&self) -> Result<Vec<Conflict>> {
         let mut stmt = self.conn.prepare(
             "SELECT id, entity, entity_id, field, kept_value, other_value, detected_at, kept_hlc, other_hlc FROM conflicts
              WHERE resolved_at IS NULL ORDER BY detected_at, id",
@@ -95,6 +149,7 @@ impl Casebook {
                 kept_at,
                 other_by,
                 other_at,
+                masked: false,
             });
         }
         Ok(out)
@@ -122,11 +177,8 @@ impl Casebook {
     /// every replica ends with it and the conflict goes away everywhere.
     pub fn resolve_conflict(&mut self, session: &Session, id: &str, take_other: bool) -> Result<()> {
         session.require(Permission::EditCases)?;
-        let conflict = self
-            .conflicts(session)?
-            .into_iter()
-            .find(|c| c.id == id)
-            .ok_or(Error::NoSuchRecord("conflict"))?;
+        // The values in full: the one chosen is written back as it was.
+        let conflict = self.open_conflict(id)?;
         let entity = Entity::from_name(&conflict.entity).ok_or(Error::NoSuchRecord("conflict"))?;
         let chosen = if take_other {
             conflict.other_value
