@@ -1,5 +1,7 @@
 //! The case summary for a partner agency or the court: masked (the default), or with the identity in
-//! full (needs the reveal permission and is audited as a reveal). The export is audited.
+//! full (needs the reveal permission and is audited as a reveal). The export is audited. Masked,
+//! every text typed into the case (notes, goals, referral reasons) has the names, ID numbers,
+//! phones and addresses of the case's people blacked out, as the projector does.
 
 use crate::catalog::{th, th_enum};
 use crate::document::{Content, Document};
@@ -12,6 +14,11 @@ pub fn case_summary(book: &mut Casebook, s: &Session, case_id: &str, full: bool)
     let view = book.open_case(s, case_id)?;
     let unit = book.unit()?;
     let c = &view.case;
+    let redactor = if full { None } else { Some(book.redactor(s, case_id)?) };
+    let clean = |text: &str| match &redactor {
+        Some(redactor) => redactor.redact(text),
+        None => text.to_owned(),
+    };
     let mut client = if full {
         let p = book.reveal_person(s, &view.client.id, "สรุปรายกรณีฉบับเต็ม")?;
         vec![
@@ -38,7 +45,7 @@ pub fn case_summary(book: &mut Casebook, s: &Session, case_id: &str, full: bool)
         .timeline
         .iter()
         .map(|e| {
-            let what = [change(e), Some(e.body.clone()).filter(|b| !b.is_empty())]
+            let what = [change(e), Some(clean(&e.body)).filter(|b| !b.is_empty())]
                 .into_iter()
                 .flatten()
                 .collect::<Vec<_>>()
@@ -58,7 +65,7 @@ pub fn case_summary(book: &mut Casebook, s: &Session, case_id: &str, full: bool)
             format!(
                 "{}: {} ({})",
                 th_enum("domain", &g.record.domain),
-                g.record.goal,
+                clean(&g.record.goal),
                 th_enum("goal_status", &g.record.status)
             )
         })
@@ -68,7 +75,7 @@ pub fn case_summary(book: &mut Casebook, s: &Session, case_id: &str, full: bool)
         let agency = book.agency(s, &r.record.agency_id)?.record.name;
         referrals.push(format!(
             "{agency}: {} ({})",
-            r.record.reason,
+            clean(&r.record.reason),
             th_enum("referral_status", &r.record.status)
         ));
     }
@@ -86,7 +93,7 @@ pub fn case_summary(book: &mut Casebook, s: &Session, case_id: &str, full: bool)
                 "{}  {}: {}  ·  {what} {} KB",
                 thai_date_time(&e.occurred_at),
                 th_enum("entry_kind", &e.kind),
-                e.body,
+                clean(&e.body),
                 file.size.unsigned_abs().div_ceil(1024)
             ));
         }

@@ -146,6 +146,30 @@ fn the_case_summary_is_masked_unless_asked_in_full() {
 }
 
 #[test]
+fn the_masked_case_summary_blacks_out_whom_a_note_names_as_the_projector_does() {
+    let mut desk = desk("summary-redacted");
+    let case_id = desk.case.id.clone();
+    desk.book
+        .add_timeline_entry(
+            &desk.worker,
+            &case_id,
+            casebook::records::timeline::EntryKind::Call,
+            "แม่ของขวัญใจ ทดสอบดี โทรจาก 0899990000 แจ้งเลขบัตร 1103702345679 นัด 3 วัน",
+            &casebook::dates::now_iso(),
+        )
+        .unwrap();
+    let masked = text(&documents::case_summary(&mut desk.book, &desk.worker, &case_id, false).unwrap());
+    for identifier in ["ขวัญใจ", "ทดสอบดี", "0899990000", "1103702345679"] {
+        assert!(!masked.contains(identifier), "{identifier} in:\n{masked}");
+    }
+    // The note itself stays, its identifiers blacked out, short numbers kept.
+    has_all(&masked, &["แม่ของ[ปิดบัง]", "นัด 3 วัน"]);
+    // In full (an audited reveal) the note is as written.
+    let full = text(&documents::case_summary(&mut desk.book, &desk.worker, &case_id, true).unwrap());
+    has_all(&full, &["แม่ของขวัญใจ ทดสอบดี", "1103702345679"]);
+}
+
+#[test]
 fn the_register_page_lists_the_letters_issued_this_year() {
     let mut desk = desk("register");
     let request = LetterRequest {
