@@ -55,6 +55,7 @@ fn main() {
         "sync_now",
         "sync_status",
         "conflicts",
+        "reveal_conflict",
         "resolve_conflict",
         "refused_events",
         "set_aside_events",

@@ -105,6 +105,7 @@ pub fn run() {
             commands::sync::sync_now,
             commands::sync::sync_status,
             commands::sync::conflicts,
+            commands::sync::reveal_conflict,
             commands::sync::resolve_conflict,
             commands::sync::refused_events,
             commands::sync::set_aside_events,

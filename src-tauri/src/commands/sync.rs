@@ -131,6 +131,12 @@ pub fn conflicts(state: State<'_, AppState>) -> Result<Vec<Conflict>> {
     state.look(|book, s| book.conflicts(s))
 }
 
+/// One conflict with a person's identity in full, for a reason that goes into the audit log.
+#[tauri::command]
+pub fn reveal_conflict(state: State<'_, AppState>, id: String, reason: String) -> Result<Conflict> {
+    state.with_book(|book, s| book.reveal_conflict(s, &id, &reason))
+}
+
 /// A person's choice between the two values; it travels as a new event.
 #[tauri::command]
 pub fn resolve_conflict(state: State<'_, AppState>, id: String, take_other: bool) -> Result<()> {

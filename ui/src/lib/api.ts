@@ -178,6 +178,7 @@ export const api = {
   syncNow: () => invoke<void>("sync_now"),
   syncStatus: () => invoke<SyncStatus>("sync_status"),
   conflicts: () => invoke<Conflict[]>("conflicts"),
+  revealConflict: (id: string, reason: string) => invoke<Conflict>("reveal_conflict", { id, reason }),
   resolveConflict: (id: string, takeOther: boolean) => invoke<void>("resolve_conflict", { id, takeOther }),
   refusedEvents: () => invoke<RefusedEntry[]>("refused_events"),
   setAsideEvents: () => invoke<SetAsideEntry[]>("set_aside_events"),
