@@ -104,6 +104,11 @@ fn failed(err: StoreError) -> StatusCode {
             eprintln!("oscc-hub: storage error: {message}");
             StatusCode::SERVICE_UNAVAILABLE
         }
+        StoreError::AtRest(err) => {
+            // Names the row's kind, never its content.
+            eprintln!("oscc-hub: {err}");
+            StatusCode::INTERNAL_SERVER_ERROR
+        }
     }
 }
 

@@ -8,24 +8,26 @@
 //!   oscc-hub revoke DEVICE [--key-file FILE] [--passphrase-stdin]
 //!   oscc-hub devices | rejected | report
 //!   oscc-hub report --month 2569-11 | --year 2569 [--csv]
+//!   oscc-hub encrypt-database
 //!
 //! Every command takes `--database FILE` (SQLite, default hub.db) or
-//! `--database postgres://user@host/db`.
+//! `--database postgres://user@host/db`, and `--tls-dir DIR` (default .), which holds the
+//! hub's certificate and secrets: the database's at-rest key among them (`at_rest`).
 
 mod api;
 mod code_key;
 mod in_flight;
-mod private_file;
 mod province;
 mod statistics;
 mod store;
 mod tls;
 
+use oscc_hub::private_file;
 use oscc_sync::attestation;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
-use store::{Hub, Postgres, Sqlite, Store};
+use store::{Hub, Postgres, Sqlite, Store, StoreError};
 use tls::CertFiles;
 
 // See the workspace Cargo.toml for why.
@@ -39,6 +41,7 @@ const USAGE: &str = "usage: oscc-hub serve [--listen ADDR:PORT] [--name HOST]...
        oscc-hub revoke DEVICE [--key-file FILE] [--passphrase-stdin]
        oscc-hub devices | rejected | report
        oscc-hub report --month YYYY-MM | --year YYYY [--csv]
+       oscc-hub encrypt-database
        every command: [--database FILE | --database postgres://USER@HOST/DB]";
 
 fn main() {
@@ -60,18 +63,30 @@ fn options(args: &[String], name: &str) -> Vec<String> {
     args.windows(2).filter(|w| w[0] == name).map(|w| w[1].clone()).collect()
 }
 
-/// The hub's store on `database`; `dir` holds its files (certificate, code key).
+fn is_postgres(database: &str) -> bool {
+    database.starts_with("postgres://") || database.starts_with("postgresql://")
+}
+
+/// How `database` is named in messages: a PostgreSQL address may hold a password, so it is
+/// not repeated.
+fn shown(database: &str) -> &str {
+    if is_postgres(database) {
+        "the PostgreSQL database"
+    } else {
+        database
+    }
+}
+
+/// The hub's store on `database`; `dir` holds its files (certificate, code key, at-rest key).
 fn open(database: &str, dir: &std::path::Path) -> Result<Arc<dyn Store>, String> {
     let code_key = code_key::load_or_make(dir)?;
-    let store: Arc<dyn Store> = if database.starts_with("postgres://") || database.starts_with("postgresql://") {
-        // The address may hold a password: it is not repeated in the message.
-        let db = Postgres::connect(database).map_err(|e| format!("cannot open the PostgreSQL database: {e}"))?;
-        Arc::new(Hub::open(db, code_key).map_err(|e| format!("cannot open the PostgreSQL database: {e}"))?)
+    let store: Result<Arc<dyn Store>, StoreError> = if is_postgres(database) {
+        Postgres::connect(database, dir).and_then(|db| Ok(Arc::new(Hub::open(db, code_key)?) as Arc<dyn Store>))
     } else {
-        let db = Sqlite::open(&PathBuf::from(database)).map_err(|e| format!("cannot open {database}: {e}"))?;
-        Arc::new(Hub::open(db, code_key).map_err(|e| format!("cannot open {database}: {e}"))?)
+        Sqlite::open(&PathBuf::from(database), dir)
+            .and_then(|db| Ok(Arc::new(Hub::open(db, code_key)?) as Arc<dyn Store>))
     };
-    Ok(store)
+    store.map_err(|e| format!("cannot open {}: {e}", shown(database)))
 }
 
 fn run(args: &[String]) -> Result<(), String> {
@@ -133,6 +148,20 @@ fn run(args: &[String]) -> Result<(), String> {
             Ok(())
         }
         Some("approve") => approve(args, open(&database, &tls_dir)?.as_ref()),
+        Some("encrypt-database") => {
+            if is_postgres(&database) {
+                Postgres::encrypt(&database, &tls_dir)
+            } else {
+                Sqlite::encrypt(&PathBuf::from(&database), &tls_dir)
+            }
+            .map_err(|e| format!("cannot encrypt {}: {e}", shown(&database)))?;
+            println!(
+                "encrypted {} with the key in {}: keep a copy of that file apart from the database's backups",
+                shown(&database),
+                tls_dir.join(oscc_hub::at_rest::FILE).display()
+            );
+            Ok(())
+        }
         Some("enroll-code") => {
             let unit = option(args, "--unit").ok_or("enroll-code needs --unit CODE")?;
             let coordinator = args.iter().any(|a| a == "--coordinator");

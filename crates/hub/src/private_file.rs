@@ -1,5 +1,5 @@
-//! Files only the hub's user may read (the certificate's key, the code key, the province key):
-//! made with mode 0600 on Unix; on Windows the folder's ACLs guard them.
+//! Files only the hub's user may read (the certificate's key, the code key, the at-rest key,
+//! the province key): made with mode 0600 on Unix; on Windows the folder's ACLs guard them.
 
 use std::path::Path;
 

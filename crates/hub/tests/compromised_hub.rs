@@ -13,31 +13,42 @@ use casebook::log::events::{Event, Op};
 use casebook::records::agency::{Agency, AgencyType};
 use casebook::records::timeline::EntryKind;
 use common::{Hub, PASS, databases, enrolled_laptop, temp};
+use oscc_hub::at_rest::{Key, Kind, ValueKey};
 use oscc_sync::attestation::attest;
 use oscc_sync::{Client, SyncError, WireEvent, sync_once};
 use serde_json::json;
 use std::sync::Mutex;
 
+/// The key event bodies are sealed with on a PostgreSQL hub database: the edits below are a
+/// hub whose program was replaced, which holds it.
+fn value_key(hub: &Hub) -> ValueKey {
+    Key::read(&hub.tls_dir).unwrap().values()
+}
+
 /// Rewrites the stored event of `record_id` on the hub's database with `edit`. On a thread of
 /// its own: the synchronous PostgreSQL client runs a runtime of its own.
-fn tamper(database: &str, record_id: &str, edit: impl FnOnce(&mut WireEvent, &mut Event) + Send) {
+fn tamper(hub: &Hub, record_id: &str, edit: impl FnOnce(&mut WireEvent, &mut Event) + Send) {
     std::thread::scope(|scope| {
         scope
-            .spawn(|| rewrite(database, record_id, edit))
+            .spawn(|| rewrite(hub, record_id, edit))
             .join()
             .expect("the database edit failed")
     });
 }
 
-fn rewrite(database: &str, record_id: &str, edit: impl FnOnce(&mut WireEvent, &mut Event)) {
+fn rewrite(hub: &Hub, record_id: &str, edit: impl FnOnce(&mut WireEvent, &mut Event)) {
+    let database = hub.database.as_str();
     let read = "SELECT event_id, body FROM events WHERE record_id = ";
     let (event_id, stored): (String, String) = if database.starts_with("postgres") {
         let mut db = postgres::Client::connect(database, postgres::NoTls).unwrap();
         let row = db.query_one(&format!("{read}$1"), &[&record_id]).unwrap();
-        (row.get(0), row.get(1))
+        let event_id: String = row.get(0);
+        let sealed: Vec<u8> = row.get(1);
+        let json = value_key(hub).open(Kind::EventBody, &event_id, &sealed).unwrap();
+        (event_id, String::from_utf8(json).unwrap())
     } else {
-        let db = rusqlite::Connection::open(database).unwrap();
-        db.query_row(&format!("{read}?1"), [record_id], |r| Ok((r.get(0)?, r.get(1)?)))
+        common::sqlite(database, &hub.tls_dir)
+            .query_row(&format!("{read}?1"), [record_id], |r| Ok((r.get(0)?, r.get(1)?)))
             .unwrap()
     };
     let mut wire: WireEvent = serde_json::from_str(&stored).unwrap();
@@ -46,18 +57,22 @@ fn rewrite(database: &str, record_id: &str, edit: impl FnOnce(&mut WireEvent, &m
     wire.body = serde_json::to_string(&body).unwrap();
     let text = serde_json::to_string(&wire).unwrap();
     if database.starts_with("postgres") {
+        let sealed = value_key(hub)
+            .seal(Kind::EventBody, &event_id, text.as_bytes())
+            .unwrap();
         let mut db = postgres::Client::connect(database, postgres::NoTls).unwrap();
-        db.execute("UPDATE events SET body = $1 WHERE event_id = $2", &[&text, &event_id])
+        db.execute("UPDATE events SET body = $1 WHERE event_id = $2", &[&sealed, &event_id])
             .unwrap();
     } else {
-        let db = rusqlite::Connection::open(database).unwrap();
-        db.execute("UPDATE events SET body = ?1 WHERE event_id = ?2", [&text, &event_id])
+        common::sqlite(database, &hub.tls_dir)
+            .execute("UPDATE events SET body = ?1 WHERE event_id = ?2", [&text, &event_id])
             .unwrap();
     }
 }
 
 /// Runs `statements` (SQLite's `?1` placeholders, text values) on the hub's database, in order.
-fn execute(database: &str, statements: &[(&str, Vec<String>)]) {
+fn execute(hub: &Hub, statements: &[(&str, Vec<String>)]) {
+    let database = hub.database.as_str();
     std::thread::scope(|scope| {
         scope
             .spawn(|| {
@@ -69,7 +84,7 @@ fn execute(database: &str, statements: &[(&str, Vec<String>)]) {
                         db.execute(&sql.replace('?', "$"), &args).unwrap();
                     }
                 } else {
-                    let db = rusqlite::Connection::open(database).unwrap();
+                    let db = common::sqlite(database, &hub.tls_dir);
                     for (sql, args) in statements {
                         db.execute(sql, rusqlite::params_from_iter(args)).unwrap();
                     }
@@ -83,22 +98,36 @@ fn execute(database: &str, statements: &[(&str, Vec<String>)]) {
 /// Stores `wire` on the hub's database as an event of `unit` and delivers it to CPN, as a hub
 /// whose database was edited would. The stored sequence column (the hub's own, unsigned) is a
 /// number of its own, so that two events claiming one device's number can both be stored.
-fn deliver(database: &str, wire: &WireEvent, unit: &str) {
+fn deliver(hub: &Hub, wire: &WireEvent, unit: &str) {
     static STORED_SEQ: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(1_000_000);
     let stored_seq = STORED_SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let json = serde_json::to_string(wire).unwrap();
+    // The body as the hub keeps it: in clear in its encrypted SQLite file, sealed for its row on
+    // PostgreSQL (bound as hex text, as every value here is).
+    let (body, insert) = if hub.database.starts_with("postgres") {
+        let sealed = value_key(hub)
+            .seal(Kind::EventBody, &wire.event_id, json.as_bytes())
+            .unwrap();
+        (hex::encode(sealed), "decode(?6, 'hex')")
+    } else {
+        (json, "?6")
+    };
     execute(
-        database,
+        hub,
         &[
             (
-                "INSERT INTO events (event_id, device_id, device_seq, unit_code, record_id, body, received_at)
-                 VALUES (?1, ?2, CAST(CAST(?3 AS TEXT) AS BIGINT), ?4, ?5, ?6, '2026-11-01T00:00:00Z')",
+                format!(
+                    "INSERT INTO events (event_id, device_id, device_seq, unit_code, record_id, body, received_at)
+                     VALUES (?1, ?2, CAST(CAST(?3 AS TEXT) AS BIGINT), ?4, ?5, {insert}, '2026-11-01T00:00:00Z')"
+                )
+                .as_str(),
                 vec![
                     wire.event_id.clone(),
                     wire.device_id.clone(),
                     stored_seq.to_string(),
                     unit.to_owned(),
                     wire.record_id.clone(),
-                    serde_json::to_string(wire).unwrap(),
+                    body,
                 ],
             ),
             (
@@ -184,11 +213,11 @@ async fn compromised(root: &std::path::Path, database: &str) {
 
     // The hub's database is edited: the note's body moved to another case (its label still
     // names the real one), and the agency rewritten as if laptop B had written it.
-    tamper(database, &note, |_, body| {
+    tamper(&hub, &note, |_, body| {
         body.fields.insert("case_id".into(), "another-case".into());
     });
     let b_device = b.device_id().to_owned();
-    tamper(database, &agency, |wire, body| {
+    tamper(&hub, &agency, |wire, body| {
         wire.device_id.clone_from(&b_device);
         body.device_id.clone_from(&b_device);
         let parts: Vec<String> = body.hlc.splitn(3, '-').map(str::to_owned).collect();
@@ -197,7 +226,7 @@ async fn compromised(root: &std::path::Path, database: &str) {
 
     // The second note's text rewritten, its label still saying exactly what the body implies:
     // only the signature tells.
-    tamper(database, &second_note, |_, body| {
+    tamper(&hub, &second_note, |_, body| {
         body.fields.insert("body".into(), "ข้อความที่ฮับแก้".into());
     });
     // A device the hub made up: enrolled in its tables, "approved" with a key of its own, and
@@ -216,7 +245,7 @@ async fn compromised(root: &std::path::Path, database: &str) {
     };
     let device = forged.device_id.clone();
     execute(
-        database,
+        &hub,
         &[
             (
                 "INSERT INTO devices (id, unit_code, name, token_hash, public_key, enrolled_at)
@@ -230,7 +259,7 @@ async fn compromised(root: &std::path::Path, database: &str) {
         ],
     );
 
-    deliver(database, &forged, "CPN");
+    deliver(&hub, &forged, "CPN");
 
     // A laptop of BKK, approved by the province: events it signed that the hub's rules refuse,
     // handed to CPN all the same: a CPN user's role changed, and an agency claiming to be CPN's.
@@ -280,7 +309,7 @@ async fn compromised(root: &std::path::Path, database: &str) {
         json!({"name": "หน่วยงานแปลก", "agency_type": "made_up", "unit_code": "BKK",
             "created_at": "2026-11-01T00:00:00.000Z", "updated_at": "2026-11-01T00:00:00.000Z"}),
     );
-    deliver(database, &strange_agency, "BKK");
+    deliver(&hub, &strange_agency, "BKK");
     // One of BKK's agencies as it is (the laptop cannot tell that the hub should not have
     // routed it), then another event under its number (a second "seq 5"), and a change to a
     // CPN user that was never created.
@@ -294,7 +323,7 @@ async fn compromised(root: &std::path::Path, database: &str) {
         &format!("agency-{}", uuid::Uuid::now_v7()),
         fields("หน่วยงานของกรุงเทพ"),
     );
-    deliver(database, &bkk_agency, "BKK");
+    deliver(&hub, &bkk_agency, "BKK");
     let second_five = {
         let mut event = bkk_event(
             5,
@@ -309,7 +338,7 @@ async fn compromised(root: &std::path::Path, database: &str) {
         event.sign(&bkk_key);
         event
     };
-    deliver(database, &second_five, "BKK");
+    deliver(&hub, &second_five, "BKK");
     let orphan = bkk_event(4, Entity::User, "user-never-created", json!({"role": "administrator"}));
     // And one of BKK's agencies written with a clock two days fast.
     let fast = {
@@ -326,10 +355,10 @@ async fn compromised(root: &std::path::Path, database: &str) {
         event.sign(&bkk_key);
         event
     };
-    deliver(database, &fast, "BKK");
-    deliver(database, &orphan, "BKK");
-    deliver(database, &role_change, "BKK");
-    deliver(database, &claimed_agency, "BKK");
+    deliver(&hub, &fast, "BKK");
+    deliver(&hub, &orphan, "BKK");
+    deliver(&hub, &role_change, "BKK");
+    deliver(&hub, &claimed_agency, "BKK");
     // BKK writes into a CPN case it was never given, and hands that case to itself: events a
     // hub that judged them would have refused.
     let intrusion = bkk_event(
@@ -350,9 +379,9 @@ async fn compromised(root: &std::path::Path, database: &str) {
         json!({"name_th": "ล่อ", "id_kind": "none", "sex": "unknown", "unit_code": "BKK",
             "created_at": "2026-11-01T00:00:00.000Z", "updated_at": "2026-11-01T00:00:00.000Z"}),
     );
-    deliver(database, &decoy, "BKK");
-    deliver(database, &intrusion, "BKK");
-    deliver(database, &seizure, "BKK");
+    deliver(&hub, &decoy, "BKK");
+    deliver(&hub, &intrusion, "BKK");
+    deliver(&hub, &seizure, "BKK");
     // And one of BKK's agencies without its type: it could never be written to a book.
     let incomplete = bkk_event(
         11,
@@ -361,7 +390,7 @@ async fn compromised(root: &std::path::Path, database: &str) {
         json!({"name": "ไม่ครบ", "unit_code": "BKK",
             "created_at": "2026-11-01T00:00:00.000Z", "updated_at": "2026-11-01T00:00:00.000Z"}),
     );
-    deliver(database, &incomplete, "BKK");
+    deliver(&hub, &incomplete, "BKK");
     // And a BKK agency written in the name of a CPN social worker.
     let impersonation = {
         let mut event = bkk_event(
@@ -376,7 +405,7 @@ async fn compromised(root: &std::path::Path, database: &str) {
         event.sign(&bkk_key);
         event
     };
-    deliver(database, &impersonation, "BKK");
+    deliver(&hub, &impersonation, "BKK");
     // And a change to the phone of CPN's client, after a BKK case naming her as its client (a
     // link to a person BKK does not see: the hub would have refused it).
     let claim = bkk_event(
@@ -387,21 +416,21 @@ async fn compromised(root: &std::path::Path, database: &str) {
             "status": "intake", "held_by": "BKK", "unit_code": "BKK",
             "created_at": "2026-11-01T00:00:00.000Z", "updated_at": "2026-11-01T00:00:00.000Z"}),
     );
-    deliver(database, &claim, "BKK");
+    deliver(&hub, &claim, "BKK");
     let phone = bkk_event(13, Entity::Person, &person, json!({"phone": "0800000000"}));
-    deliver(database, &phone, "BKK");
+    deliver(&hub, &phone, "BKK");
 
     // The province key swapped on the hub: the laptop stops before it sends or takes anything.
     let b = Mutex::new(b);
     let pinned = hub.province_key();
     let swap = "UPDATE province SET public_key = ?1";
-    execute(database, &[(swap, vec![hex_key(&hub_key)])]);
+    execute(&hub, &[(swap, vec![hex_key(&hub_key)])]);
     assert!(matches!(
         sync_once(&b, &b_client, schema).await,
         Err(SyncError::ProvinceKeyChanged)
     ));
     assert_eq!(b.lock().unwrap().sync_position().unwrap().pull_cursor, 0);
-    execute(database, &[(swap, vec![pinned])]);
+    execute(&hub, &[(swap, vec![pinned])]);
 
     let report = sync_once(&b, &b_client, schema).await.unwrap();
     assert_eq!(
@@ -496,7 +525,7 @@ async fn compromised(root: &std::path::Path, database: &str) {
     // The hub's database shows B as waiting for approval again, with another key: the
     // administrator's `approve` refuses, from the list of approvals kept beside the key file.
     execute(
-        database,
+        &hub,
         &[
             ("DELETE FROM attestations WHERE device_id = ?1", vec![b_device.clone()]),
             (
@@ -521,7 +550,7 @@ async fn compromised(root: &std::path::Path, database: &str) {
         &format!("agency-{}", uuid::Uuid::now_v7()),
         fields("หลังถูกเพิกถอน"),
     );
-    deliver(database, &after, "BKK");
+    deliver(&hub, &after, "BKK");
     let report = sync_once(&a, &a_client, schema).await.unwrap();
     assert_eq!(report.received.quarantined, 1, "only the new event counts as set aside");
     let names: Vec<String> = a

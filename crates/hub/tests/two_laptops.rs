@@ -371,7 +371,7 @@ async fn enrollment_codes_expire_and_guessing_them_is_stopped_per_address() {
         // The codes are kept keyed with the hub's secret, not as their plain hash.
         let code = hub.code("CPN");
         let plain = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(code.as_bytes()));
-        let kept = common::code_hashes(&database);
+        let kept = common::code_hashes(&database, &dir);
         assert_eq!(kept.len(), 3);
         assert!(!kept.contains(&plain), "a code's plain hash is in the database");
         // The expired code was the first wrong one; 19 more make 20.

@@ -26,6 +26,7 @@
 
 use super::Device;
 use super::sql::{Sql, StoreError, Val};
+use super::values::Values;
 use casebook::log::entity::Entity;
 use casebook::log::events::{Event, Flaw, check_complete, check_shape};
 use casebook::store::Catalog;
@@ -355,7 +356,7 @@ pub(super) fn register(
 
 /// Fills `records` (and `holders`, `partners`) from the events a hub database held before it
 /// had those tables, once: every record then keeps the kind, unit and case of its first event.
-pub(super) fn register_held(sql: &mut dyn Sql) -> Result<(), StoreError> {
+pub(super) fn register_held(sql: &mut dyn Sql, values: &Values) -> Result<(), StoreError> {
     // Written before `records`, or before `holders`: once, since the first case noted fills it.
     let no_records = sql.rows("SELECT 1 FROM records LIMIT 1", &[])?.is_empty();
     let no_holders = sql.rows("SELECT 1 FROM holders LIMIT 1", &[])?.is_empty()
@@ -365,8 +366,9 @@ pub(super) fn register_held(sql: &mut dyn Sql) -> Result<(), StoreError> {
     if !(no_records || no_holders) || sql.rows("SELECT 1 FROM events LIMIT 1", &[])?.is_empty() {
         return Ok(());
     }
-    for row in sql.rows("SELECT unit_code, body FROM events ORDER BY hub_seq", &[])? {
-        let event: WireEvent = serde_json::from_str(&row[1].text()).map_err(|e| StoreError::Db(e.to_string()))?;
+    for row in sql.rows("SELECT unit_code, event_id, body FROM events ORDER BY hub_seq", &[])? {
+        let json = values.read_body(&row[1].text(), &row[2])?;
+        let event: WireEvent = serde_json::from_str(&json).map_err(|e| StoreError::Db(e.to_string()))?;
         if let Ok(body) = event.body_event() {
             let case_id = event.case_id.clone();
             let claims = Vec::new();

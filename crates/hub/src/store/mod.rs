@@ -5,7 +5,8 @@
 //!
 //! Imports here go one way: `mod.rs` (storage, and the `Hub` that joins it to the routing)
 //! uses `admission`, `numbers`, `routing`, `sqlite` and `postgres`; `admission` uses
-//! `numbers`; each of those uses only `sql` (and the `Device` of `mod.rs`).
+//! `numbers`; each of those uses only `sql` (and the `Device` of `mod.rs`), and `values` to
+//! read or write an event body or an attachment.
 
 mod admission;
 mod numbers;
@@ -13,6 +14,7 @@ mod postgres;
 mod routing;
 mod sql;
 mod sqlite;
+mod values;
 
 pub use postgres::Postgres;
 pub use sql::StoreError;
@@ -33,6 +35,7 @@ const GAP_WAITS: u32 = 40;
 const GAP_WAIT: std::time::Duration = std::time::Duration::from_millis(50);
 use sha2::{Digest, Sha256};
 use sql::{Backend, Sql, Val};
+use values::Values;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Device {
@@ -123,12 +126,20 @@ pub trait Store: Send + Sync {
     fn numbers(&self, device: &Device, request: &NumbersRequest) -> Result<NumbersResponse, StoreError>;
 }
 
-/// Rows of (sequence, event JSON) as events.
-fn wire_events(rows: &[Vec<Val>]) -> Result<Vec<(i64, WireEvent)>, StoreError> {
+/// Rows of (sequence, event id, stored body) as (sequence, event JSON).
+fn bodies(values: &Values, rows: &[Vec<Val>]) -> Result<Vec<(i64, String)>, StoreError> {
     rows.iter()
-        .map(|row| {
-            let event = serde_json::from_str(&row[1].text()).map_err(|e| StoreError::Db(e.to_string()))?;
-            Ok((row[0].int(), event))
+        .map(|row| Ok((row[0].int(), values.read_body(&row[1].text(), &row[2])?)))
+        .collect()
+}
+
+/// (sequence, event JSON) as events.
+fn wire_events(bodies: Vec<(i64, String)>) -> Result<Vec<(i64, WireEvent)>, StoreError> {
+    bodies
+        .into_iter()
+        .map(|(seq, body)| {
+            let event = serde_json::from_str(&body).map_err(|e| StoreError::Db(e.to_string()))?;
+            Ok((seq, event))
         })
         .collect()
 }
@@ -224,7 +235,7 @@ pub struct Hub<B: Backend> {
 impl<B: Backend> Hub<B> {
     pub fn open(db: B, code_key: [u8; 32]) -> Result<Hub<B>, StoreError> {
         let catalog = casebook::log::events::schema_catalog().map_err(|e| StoreError::Db(e.to_string()))?;
-        db.transaction(admission::register_held)?;
+        db.transaction(|sql| admission::register_held(sql, db.values()))?;
         Ok(Hub { db, code_key, catalog })
     }
 }
@@ -235,6 +246,7 @@ impl<B: Backend> Hub<B> {
 /// stored, so a clash is an event id taken from another device's event).
 fn store_event(
     sql: &mut dyn Sql,
+    values: &Values,
     device: &Device,
     event: &WireEvent,
     case_id: Option<&str>,
@@ -251,7 +263,7 @@ fn store_event(
             device.unit_code.as_str().into(),
             event.record_id.as_str().into(),
             case_id.map(str::to_owned).into(),
-            body.as_str().into(),
+            values.body(&event.event_id, &body)?,
             received_at.into(),
         ],
         "hub_seq",
@@ -284,14 +296,14 @@ fn refuse(
 /// An event at or below the acknowledged point, sent again: a repeat of what was stored or
 /// refused is harmless; other content under its (device, seq) is a laptop restored from a
 /// file backup, and nothing of the push is taken.
-fn settled_repeat(sql: &mut dyn Sql, device: &Device, event: &WireEvent) -> Result<(), StoreError> {
+fn settled_repeat(sql: &mut dyn Sql, values: &Values, device: &Device, event: &WireEvent) -> Result<(), StoreError> {
     let body = serde_json::to_string(event).map_err(|e| StoreError::Db(e.to_string()))?;
     let held = sql.rows(
-        "SELECT body FROM events WHERE device_id = ?1 AND device_seq = ?2",
+        "SELECT event_id, body FROM events WHERE device_id = ?1 AND device_seq = ?2",
         &[device.id.as_str().into(), event.device_seq.into()],
     )?;
     let same = match held.first() {
-        Some(row) => row[0].text() == body,
+        Some(row) => values.read_body(&row[0].text(), &row[1])? == body,
         None => !sql
             .rows(
                 "SELECT 1 FROM refused WHERE device_id = ?1 AND device_seq = ?2 AND event_id = ?3",
@@ -557,6 +569,7 @@ impl<B: Backend> Store for Hub<B> {
                 std::thread::sleep(GAP_WAIT);
             }
         }
+        let values = self.db.values();
         self.db.transaction(|sql| {
             let received_at = now();
             let mut batch = routing::Batch::start(sql, received_at.clone())?;
@@ -569,7 +582,7 @@ impl<B: Backend> Store for Hub<B> {
             events.sort_by_key(|e| e.device_seq);
             for event in events {
                 if event.device_seq <= acked {
-                    settled_repeat(sql, device, event)?;
+                    settled_repeat(sql, values, device, event)?;
                     continue;
                 }
                 if event.device_seq != acked + 1 {
@@ -579,7 +592,7 @@ impl<B: Backend> Store for Hub<B> {
                     Err(why) => refuse(sql, device, event, why, &received_at)?,
                     Ok(admitted) => {
                         let case_id = admitted.case_id.as_deref();
-                        match store_event(sql, device, event, case_id, &received_at)? {
+                        match store_event(sql, values, device, event, case_id, &received_at)? {
                             Some(hub_seq) => {
                                 admission::register(sql, &device.unit_code, event, &admitted)?;
                                 numbers::register(sql, &device.unit_code, &event.record_id, &admitted.claims)?;
@@ -624,39 +637,38 @@ impl<B: Backend> Store for Hub<B> {
     }
 
     fn pull(&self, device: &Device, after: i64, limit: i64) -> Result<Vec<(i64, WireEvent)>, StoreError> {
-        let mut rows = self
+        let rows = self
             .db
             .read(|sql| routing::deliveries_after(sql, &device.unit_code, &device.id, after, limit))?;
+        let mut bodies = bodies(self.db.values(), &rows)?;
         // A page stops at MAX_PULL_BYTES (with at least one event): the laptop asks again.
         let mut bytes = 0;
-        let keep = rows
+        let keep = bodies
             .iter()
-            .take_while(|row| {
-                bytes += match &row[1] {
-                    Val::Text(body) => body.len(),
-                    _ => 0,
-                };
+            .take_while(|(_, body)| {
+                bytes += body.len();
                 bytes <= MAX_PULL_BYTES
             })
             .count();
-        rows.truncate(keep.max(1));
-        wire_events(&rows)
+        bodies.truncate(keep.max(1));
+        wire_events(bodies)
     }
 
     fn events_after(&self, after: i64, limit: i64) -> Result<Vec<(i64, WireEvent)>, StoreError> {
         let rows = self.db.read(|sql| {
             sql.rows(
-                "SELECT hub_seq, body FROM events WHERE hub_seq > ?1 ORDER BY hub_seq LIMIT ?2",
+                "SELECT hub_seq, event_id, body FROM events WHERE hub_seq > ?1 ORDER BY hub_seq LIMIT ?2",
                 &[after.into(), limit.into()],
             )
         })?;
-        wire_events(&rows)
+        wire_events(bodies(self.db.values(), &rows)?)
     }
 
     fn put_blob(&self, device: &Device, sha256: &str, mime: &str, bytes: &[u8]) -> Result<(), StoreError> {
         if hex::encode(Sha256::digest(bytes)) != sha256 {
             return Err(StoreError::BadBlob);
         }
+        let data = self.db.values().blob(sha256, bytes)?;
         self.db.transaction(|sql| {
             sql.exec(
                 "INSERT INTO blobs (sha256, mime, data, unit_code, received_at) VALUES (?1, ?2, ?3, ?4, ?5)
@@ -664,7 +676,7 @@ impl<B: Backend> Store for Hub<B> {
                 &[
                     sha256.into(),
                     mime.into(),
-                    Val::Bytes(bytes.to_vec()),
+                    data,
                     device.unit_code.as_str().into(),
                     now().into(),
                 ],
@@ -677,10 +689,10 @@ impl<B: Backend> Store for Hub<B> {
         let rows = self
             .db
             .read(|sql| sql.rows("SELECT mime, data FROM blobs WHERE sha256 = ?1", &[sha256.into()]))?;
-        Ok(rows.into_iter().next().and_then(|mut row| match row.pop() {
-            Some(Val::Bytes(data)) => Some((row[0].text(), data)),
-            _ => None,
-        }))
+        match rows.into_iter().next().map(|mut row| (row.pop(), row[0].text())) {
+            Some((Some(Val::Bytes(data)), mime)) => Ok(Some((mime, self.db.values().read_blob(sha256, data)?))),
+            _ => Ok(None),
+        }
     }
 
     fn numbers(&self, device: &Device, request: &NumbersRequest) -> Result<NumbersResponse, StoreError> {

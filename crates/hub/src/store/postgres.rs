@@ -1,10 +1,15 @@
 //! The hub on PostgreSQL (`--database postgres://…`): for a province that runs the hub on a
-//! server with its database, or several hub processes on one database.
+//! server with its database, or several hub processes on one database. Event bodies and
+//! attachment bytes are sealed with the at-rest key (`values`, `at_rest`): the database server,
+//! its dumps and its backups never see them in clear. What the hub queries on stays clear.
 
 use super::sql::{Backend, Sql, StoreError, Val};
+use super::values::Values;
 use bytes::BytesMut;
+use oscc_hub::at_rest::{AtRestError, Found, Key};
 use postgres::types::{IsNull, ToSql, Type, to_sql_checked};
 use postgres::{Client, NoTls};
+use std::path::Path;
 use std::sync::Mutex;
 
 const SCHEMA: &str = "
@@ -22,7 +27,7 @@ CREATE TABLE IF NOT EXISTS devices (id TEXT PRIMARY KEY, unit_code TEXT NOT NULL
   acked_seq BIGINT NOT NULL DEFAULT 0, enrolled_at TEXT NOT NULL, last_seen TEXT);
 CREATE TABLE IF NOT EXISTS events (hub_seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
   event_id TEXT NOT NULL UNIQUE, device_id TEXT NOT NULL, device_seq BIGINT NOT NULL, unit_code TEXT NOT NULL,
-  record_id TEXT NOT NULL, case_id TEXT, body TEXT NOT NULL, received_at TEXT NOT NULL,
+  record_id TEXT NOT NULL, case_id TEXT, body BYTEA NOT NULL, received_at TEXT NOT NULL,
   UNIQUE (device_id, device_seq));
 CREATE INDEX IF NOT EXISTS events_case ON events(case_id);
 CREATE INDEX IF NOT EXISTS events_record ON events(record_id);
@@ -57,7 +62,12 @@ CREATE TABLE IF NOT EXISTS allotments (unit_code TEXT NOT NULL, kind TEXT NOT NU
   PRIMARY KEY (unit_code, kind, be_year, first));
 CREATE TABLE IF NOT EXISTS numbers (unit_code TEXT NOT NULL, kind TEXT NOT NULL, number TEXT NOT NULL,
   record_id TEXT NOT NULL, PRIMARY KEY (unit_code, kind, number));
+-- Sealed with the at-rest key (one row): a hub with another key is turned away.
+CREATE TABLE IF NOT EXISTS at_rest (id BIGINT PRIMARY KEY CHECK (id = 1), key_check BYTEA NOT NULL);
 ";
+
+/// Rows sealed at a time when a database is encrypted.
+const SEAL_BATCH: i64 = 500;
 
 /// Held for the length of every transaction, by every hub process on the database: deliveries
 /// then commit in the order they are numbered.
@@ -67,17 +77,39 @@ pub struct Postgres {
     /// Kept to connect again when the database went away (a restart, a dropped connection).
     url: String,
     client: Mutex<Client>,
+    values: Values,
 }
 
 impl Postgres {
-    /// Connects (`postgres://user@host/db`) and creates the tables if they are missing.
-    pub fn connect(url: &str) -> Result<Postgres, StoreError> {
-        let mut client = Client::connect(url, NoTls).map_err(db)?;
-        client.batch_execute(SCHEMA).map_err(db)?;
+    /// Connects (`postgres://user@host/db`), creates the tables if they are missing, and
+    /// checks the at-rest key in `key_dir` is the database's (made there for a new database
+    /// only).
+    pub fn connect(url: &str, key_dir: &Path) -> Result<Postgres, StoreError> {
+        let mut client = schema(url)?;
+        let found = found(&mut client)?;
+        let key = Key::for_database(key_dir, found)?;
+        if found == Found::New {
+            seal_all(&mut client, &key)?;
+        }
+        check_key(&mut client, &key)?;
         Ok(Postgres {
             url: url.to_owned(),
             client: Mutex::new(client),
+            values: Values::Sealed(key.values()),
         })
+    }
+
+    /// `oscc-hub encrypt-database`: seals every event body and attachment an earlier hub kept
+    /// in clear, with the at-rest key in `key_dir` (made there if there is none), in one
+    /// transaction.
+    pub fn encrypt(url: &str, key_dir: &Path) -> Result<(), StoreError> {
+        let mut client = schema(url)?;
+        if found(&mut client)? != Found::Clear {
+            return Err(AtRestError::NothingToEncrypt.into());
+        }
+        let key = Key::for_database(key_dir, Found::New)?;
+        seal_all(&mut client, &key)?;
+        check_key(&mut client, &key)
     }
 
     /// The connection, made again first if the last one is gone (the database restarted, or
@@ -90,6 +122,112 @@ impl Postgres {
         }
         Ok(client)
     }
+}
+
+/// A connection to `url`, with the tables made if they are missing.
+fn schema(url: &str) -> Result<Client, StoreError> {
+    let mut client = Client::connect(url, NoTls).map_err(db)?;
+    client.batch_execute(SCHEMA).map_err(db)?;
+    Ok(client)
+}
+
+/// What the database is: it keeps its key's check once it is sealed; an earlier hub kept
+/// events and attachments in clear.
+fn found(client: &mut Client) -> Result<Found, StoreError> {
+    let row = client
+        .query_one(
+            "SELECT EXISTS (SELECT 1 FROM at_rest), EXISTS (SELECT 1 FROM events) OR EXISTS (SELECT 1 FROM blobs)",
+            &[],
+        )
+        .map_err(db)?;
+    Ok(match (row.get(0), row.get(1)) {
+        (true, _) => Found::Encrypted,
+        (false, true) => Found::Clear,
+        (false, false) => Found::New,
+    })
+}
+
+/// Whether the database's key check is `key`'s.
+fn check_key(client: &mut Client, key: &Key) -> Result<(), StoreError> {
+    let check: Vec<u8> = client
+        .query_one("SELECT key_check FROM at_rest", &[])
+        .map_err(db)?
+        .get(0);
+    Ok(key.verify(&check)?)
+}
+
+/// Seals every event body and attachment of a database not sealed yet (none on a new one),
+/// and keeps the key's check, in one transaction, through the one path the hub stores them
+/// by (`values`). Two hubs sealing a new database at once: the second one seals nothing, and
+/// `check_key` then turns it away if its key is another.
+fn seal_all(client: &mut Client, key: &Key) -> Result<(), StoreError> {
+    let values = Values::Sealed(key.values());
+    let mut tx = Tx(client.transaction().map_err(db)?);
+    tx.0.execute("SELECT pg_advisory_xact_lock($1)", &[&WRITE_LOCK])
+        .map_err(db)?;
+    // Another hub sealed it meanwhile (and may have stored events under its key since).
+    if !tx.rows("SELECT 1 FROM at_rest", &[])?.is_empty() {
+        return Ok(());
+    }
+    // An earlier hub's bodies were text.
+    let text = tx.rows(
+        "SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema()
+         AND table_name = 'events' AND column_name = 'body' AND data_type = 'text'",
+        &[],
+    )?;
+    if !text.is_empty() {
+        tx.0.batch_execute("ALTER TABLE events ALTER COLUMN body TYPE BYTEA USING convert_to(body, 'UTF8')")
+            .map_err(db)?;
+    }
+    let mut after = 0;
+    loop {
+        let rows = tx.rows(
+            "SELECT hub_seq, event_id, body FROM events WHERE hub_seq > ?1 ORDER BY hub_seq LIMIT ?2",
+            &[after.into(), SEAL_BATCH.into()],
+        )?;
+        for row in &rows {
+            let event_id = row[1].text();
+            let Val::Bytes(clear) = &row[2] else {
+                return Err(StoreError::Db(format!("event {event_id} has no body")));
+            };
+            let json = std::str::from_utf8(clear)
+                .map_err(|_| StoreError::Db(format!("event {event_id}: its body is not text")))?;
+            tx.exec(
+                "UPDATE events SET body = ?1 WHERE hub_seq = ?2",
+                &[values.body(&event_id, json)?, row[0].clone()],
+            )?;
+        }
+        match rows.last() {
+            Some(last) => after = last[0].int(),
+            None => break,
+        }
+    }
+    let mut after = String::new();
+    loop {
+        let rows = tx.rows(
+            "SELECT sha256, data FROM blobs WHERE sha256 > ?1 ORDER BY sha256 LIMIT ?2",
+            &[after.as_str().into(), SEAL_BATCH.into()],
+        )?;
+        for row in &rows {
+            let sha256 = row[0].text();
+            let Val::Bytes(clear) = &row[1] else {
+                return Err(StoreError::Db(format!("attachment {sha256} has no bytes")));
+            };
+            tx.exec(
+                "UPDATE blobs SET data = ?1 WHERE sha256 = ?2",
+                &[values.blob(&sha256, clear)?, sha256.as_str().into()],
+            )?;
+        }
+        match rows.last() {
+            Some(last) => after = last[0].text(),
+            None => break,
+        }
+    }
+    tx.exec(
+        "INSERT INTO at_rest (id, key_check) VALUES (1, ?1) ON CONFLICT DO NOTHING",
+        &[Val::Bytes(key.check_value()?)],
+    )?;
+    tx.0.commit().map_err(db)
 }
 
 fn db(err: postgres::Error) -> StoreError {
@@ -158,6 +296,10 @@ impl Sql for Tx<'_> {
 }
 
 impl Backend for Postgres {
+    fn values(&self) -> &Values {
+        &self.values
+    }
+
     fn transaction<T>(&self, work: impl FnOnce(&mut dyn Sql) -> Result<T, StoreError>) -> Result<T, StoreError> {
         let mut client = self.client()?;
         let mut tx = client.transaction().map_err(db)?;

@@ -5,6 +5,10 @@
 pub enum StoreError {
     #[error("storage: {0}")]
     Db(String),
+    /// The database's key (missing, wrong, or a database not encrypted yet), or a stored
+    /// value that does not open with it.
+    #[error(transparent)]
+    AtRest(#[from] oscc_hub::at_rest::AtRestError),
     #[error("unknown, used, expired or revoked enrollment code")]
     BadCode,
     /// Too many wrong enrollment codes in the last hour: enrollment waits.
@@ -95,6 +99,9 @@ pub trait Sql {
 
 /// A database the hub can run on.
 pub trait Backend: Send + Sync {
+    /// How this database keeps event bodies and attachment bytes.
+    fn values(&self) -> &super::values::Values;
+
     /// Runs `work` in one transaction that no other writer interleaves with: deliveries are
     /// numbered in commit order, so a cursor never passes one committed later.
     fn transaction<T>(&self, work: impl FnOnce(&mut dyn Sql) -> Result<T, StoreError>) -> Result<T, StoreError>;

@@ -1,7 +1,10 @@
-//! The hub on SQLite: one file, one writer at a time (a province is a few thousand cases a year).
+//! The hub on SQLite: one file, one writer at a time (a province is a few thousand cases a year),
+//! encrypted whole with the at-rest key (SQLCipher; `at_rest`).
 
 use super::sql::{Backend, Sql, StoreError, Val};
+use super::values::Values;
 use casebook::store::checkpoint::Checkpointer;
+use oscc_hub::at_rest::{AtRestError, Found, Key, sqlite_found};
 use rusqlite::types::{ToSqlOutput, Value, ValueRef};
 use rusqlite::{Connection, ToSql};
 use std::path::Path;
@@ -64,11 +67,16 @@ pub struct Sqlite {
     /// Reads on a connection of their own, beside the writer (WAL mode allows it).
     reader: Mutex<Connection>,
     conn: Mutex<Connection>,
+    /// As they are: the file is encrypted.
+    values: Values,
 }
 
 impl Sqlite {
-    pub fn open(path: &Path) -> Result<Sqlite, StoreError> {
-        let conn = connect(path)?;
+    /// The hub's file at `path`, encrypted with the at-rest key in `key_dir` (made there for a
+    /// new file only).
+    pub fn open(path: &Path, key_dir: &Path) -> Result<Sqlite, StoreError> {
+        let key = Key::for_database(key_dir, sqlite_found(path)?)?;
+        let conn = connect(path, &key)?;
         // A push of 2,000 events writes more pages than SQLite's defaults hold: a 2 MiB cache
         // spilled in mid-transaction and read pages back, and the 1,000-page automatic
         // checkpoint ran in nearly every push (measured together: 11 % of the hub's processor
@@ -82,18 +90,72 @@ impl Sqlite {
         conn.execute_batch(SCHEMA).map_err(db)?;
         // Pushes come one after another: the WAL is copied back on a thread of its own
         // meanwhile (measured: 13 % of the storing thread's time).
-        let checkpointer = Checkpointer::start(Connection::open(path).map_err(db)?)
+        let checkpointer = Checkpointer::start(keyed(path, &key)?)
             .map_err(|e| StoreError::Db(format!("no checkpoint thread: {e}")))?;
         Ok(Sqlite {
             checkpointer,
-            reader: Mutex::new(connect(path)?),
+            reader: Mutex::new(connect(path, &key)?),
             conn: Mutex::new(conn),
+            values: Values::AsTheyAre,
         })
+    }
+
+    /// `oscc-hub encrypt-database`: the file at `path`, which an earlier hub wrote in clear, is
+    /// copied into a new file encrypted with the at-rest key in `key_dir` (made there if there
+    /// is none), which then takes its place. The hub must be stopped: the clear file is
+    /// taken out of WAL mode first, which fails while another connection has it open.
+    pub fn encrypt(path: &Path, key_dir: &Path) -> Result<(), StoreError> {
+        if sqlite_found(path)? != Found::Clear {
+            return Err(AtRestError::NothingToEncrypt.into());
+        }
+        let key = Key::for_database(key_dir, Found::New)?;
+        // Its WAL folded in and gone: a clear WAL left beside the encrypted file would be
+        // read as part of it.
+        Connection::open(path)
+            .and_then(|clear| clear.query_row("PRAGMA journal_mode = DELETE", [], |r| r.get::<_, String>(0)))
+            .map_err(|e| StoreError::Db(format!("{e} (is the hub still running?)")))?;
+        let mut encrypting = path.as_os_str().to_owned();
+        encrypting.push(".encrypting");
+        let encrypting = std::path::PathBuf::from(encrypting);
+        let io = |e: std::io::Error| StoreError::Db(format!("{}: {e}", encrypting.display()));
+        // Left by an encryption that was stopped part-way.
+        if let Err(e) = std::fs::remove_file(&encrypting)
+            && e.kind() != std::io::ErrorKind::NotFound
+        {
+            return Err(io(e));
+        }
+        {
+            let target = Connection::open(&encrypting).map_err(db)?;
+            key.unlock(&target)?;
+            target
+                .execute("ATTACH DATABASE ?1 AS clear KEY ''", [path.to_string_lossy()])
+                .map_err(db)?;
+            target
+                .query_row("SELECT sqlcipher_export('main', 'clear')", [], |_| Ok(()))
+                .map_err(db)?;
+            target.execute_batch("DETACH DATABASE clear").map_err(db)?;
+        }
+        std::fs::File::open(&encrypting)
+            .and_then(|f| f.sync_all())
+            .map_err(io)?;
+        std::fs::rename(&encrypting, path).map_err(io)?;
+        // The rename itself on disk before anything is written to the new file.
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::File::open(dir).and_then(|d| d.sync_all()).map_err(io)?;
+        }
+        Ok(())
     }
 }
 
-fn connect(path: &Path) -> Result<Connection, StoreError> {
+/// A connection to the hub's file, keyed and checked.
+fn keyed(path: &Path, key: &Key) -> Result<Connection, StoreError> {
     let conn = Connection::open(path).map_err(db)?;
+    key.unlock(&conn)?;
+    Ok(conn)
+}
+
+fn connect(path: &Path, key: &Key) -> Result<Connection, StoreError> {
+    let conn = keyed(path, key)?;
     conn.busy_timeout(std::time::Duration::from_secs(10)).map_err(db)?;
     // Plans that do not depend on the values bound: otherwise SQLite prepares a cached
     // statement again whenever a bound value it planned with changes (measured: 8 % of a
@@ -155,6 +217,10 @@ impl Sql for Tx<'_> {
 }
 
 impl Backend for Sqlite {
+    fn values(&self) -> &Values {
+        &self.values
+    }
+
     fn transaction<T>(&self, work: impl FnOnce(&mut dyn Sql) -> Result<T, StoreError>) -> Result<T, StoreError> {
         // A panic while holding the lock cannot leave SQLite inconsistent (transactions roll back).
         let mut conn = self.conn.lock().unwrap_or_else(|p| p.into_inner());

@@ -48,16 +48,24 @@ pub fn databases(dir: &Path, name: &str) -> Vec<String> {
     out
 }
 
+/// The hub's SQLite database, opened with the at-rest key in `tls_dir` as the hub opens it
+/// (and as a program that replaced the hub's could).
+pub fn sqlite(database: &str, tls_dir: &Path) -> rusqlite::Connection {
+    let db = rusqlite::Connection::open(database).unwrap();
+    oscc_hub::at_rest::Key::read(tls_dir).unwrap().unlock(&db).unwrap();
+    db
+}
+
 /// The text column `sql` reads from the hub's database, row by row. On a thread of its own:
 /// the synchronous PostgreSQL client runs a runtime of its own.
-pub fn texts(database: &str, sql: &'static str) -> Vec<String> {
-    let database = database.to_owned();
+pub fn texts(database: &str, tls_dir: &Path, sql: &'static str) -> Vec<String> {
+    let (database, tls_dir) = (database.to_owned(), tls_dir.to_owned());
     std::thread::spawn(move || {
         if database.starts_with("postgres") {
             let mut db = postgres::Client::connect(&database, postgres::NoTls).unwrap();
             db.query(sql, &[]).unwrap().iter().map(|r| r.get(0)).collect()
         } else {
-            let db = rusqlite::Connection::open(&database).unwrap();
+            let db = sqlite(&database, &tls_dir);
             let mut stmt = db.prepare(sql).unwrap();
             stmt.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
         }
@@ -67,8 +75,8 @@ pub fn texts(database: &str, sql: &'static str) -> Vec<String> {
 }
 
 /// What the hub's database keeps of its enrollment codes.
-pub fn code_hashes(database: &str) -> Vec<String> {
-    texts(database, "SELECT code_hash FROM enrollment_codes")
+pub fn code_hashes(database: &str, tls_dir: &Path) -> Vec<String> {
+    texts(database, tls_dir, "SELECT code_hash FROM enrollment_codes")
 }
 
 /// On a PostgreSQL hub database, ends every other connection to it (the hub's), as a restart
@@ -229,7 +237,7 @@ impl Hub {
 
     /// The province key the hub hands to laptops, hex (read from its database).
     pub fn province_key(&self) -> String {
-        texts(&self.database, "SELECT public_key FROM province").remove(0)
+        texts(&self.database, &self.tls_dir, "SELECT public_key FROM province").remove(0)
     }
 
     /// Events the hub holds, from `oscc-hub report` (the sum over units).
