@@ -24,6 +24,8 @@ pub enum Failure {
     /// A file, a lock or a background thread failed; the details go to the log only.
     Storage,
     Locked,
+    /// Signed in with a passphrase an administrator set: it is changed before anything else.
+    PassphraseToChange,
     BadRequest,
     Window,
     NoSuchFolder,
@@ -50,6 +52,7 @@ impl Failure {
         match self {
             Failure::Storage => "error.storage",
             Failure::Locked => "error.locked",
+            Failure::PassphraseToChange => "error.passphrase_to_change",
             Failure::BadRequest => "error.bad_request",
             Failure::Window => "error.window",
             Failure::NoSuchFolder => "error.no_such_folder",

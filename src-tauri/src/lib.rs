@@ -4,14 +4,22 @@ mod commands;
 mod data_dir;
 mod error;
 mod exports;
+mod os_lock;
 mod settings;
 mod state;
 mod sync_task;
 
-use tauri::Manager;
+use tauri::{Emitter, Manager};
 
 /// How often the idle lock looks at the clock.
 const IDLE_CHECK: std::time::Duration = std::time::Duration::from_secs(15);
+
+/// Locks the book (if open) and tells the page at once, which then clears what it shows.
+fn lock_now(handle: &tauri::AppHandle) {
+    if handle.state::<state::AppState>().lock() {
+        let _ = handle.emit("locked", ());
+    }
+}
 
 pub fn run() {
     tauri::Builder::default()
@@ -26,18 +34,28 @@ pub fn run() {
             };
             std::fs::create_dir_all(&data_dir)?;
             let idle_minutes = settings::load(&data_dir).idle_minutes;
-            app.manage(state::AppState::new(data_dir, idle_minutes));
+            let state = state::AppState::new(data_dir, idle_minutes);
+            state.exports.remove_leftovers(&state.data_dir);
+            app.manage(state);
             // The idle lock runs here, not in the UI: a hung or closed page cannot keep the book open.
             let handle = app.handle().clone();
             sync_task::spawn(app.handle().clone());
             std::thread::spawn(move || {
+                let mut last_tick = std::time::SystemTime::now();
                 loop {
                     std::thread::sleep(IDLE_CHECK);
+                    let now = std::time::SystemTime::now();
                     let state = handle.state::<state::AppState>();
+                    if os_lock::slept(last_tick, now, IDLE_CHECK) || state.lock_if_idle() {
+                        lock_now(&handle);
+                    }
+                    last_tick = now;
+                    state.exports.retry();
                     state.maintain_if_quiet();
-                    state.lock_if_idle();
                 }
             });
+            let handle = app.handle().clone();
+            os_lock::watch(move || lock_now(&handle));
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -47,12 +65,15 @@ pub fn run() {
             commands::book::create_book,
             commands::book::sign_in,
             commands::book::lock,
+            commands::book::change_passphrase,
+            commands::book::recover_book,
+            commands::book::change_master_key,
             commands::book::recovery_sheet,
             commands::book::set_emblem,
             commands::book::has_emblem,
             commands::backup::choose_folder,
             commands::backup::backup,
-            commands::backup::backup_progress,
+            commands::backup::copy_progress,
             commands::backup::restore_backup,
             commands::users::add_user,
             commands::users::reset_passphrase,
@@ -126,6 +147,7 @@ pub fn run() {
             commands::pdpa::record_of_processing,
             commands::exports::open_export,
             commands::exports::save_export_as,
+            commands::exports::discard_export,
             commands::cases::update_case,
             commands::cases::close_case,
             commands::cases::reopen_case,
@@ -177,9 +199,14 @@ pub fn run() {
             commands::lookups::set_lookup,
             commands::app::touch,
         ])
-        .run(tauri::generate_context!())
+        .build(tauri::generate_context!())
         .unwrap_or_else(|err| {
             eprintln!("OSCC Casebook could not start: {err}");
             std::process::exit(1);
+        })
+        .run(|app, event| {
+            if let tauri::RunEvent::Exit = event {
+                app.state::<state::AppState>().lock();
+            }
         });
 }

@@ -1,16 +1,41 @@
-//! What the running app holds: where the book lives, the unlocked book (if any), and the idle
-//! clock that locks it.
+//! What the running app holds: where the book lives, the unlocked book (if any), the
+//! documents written for the viewer, and the idle clock that locks it.
 
 use crate::error::{Failure, Result};
+use crate::exports::Exports;
 use casebook::{Casebook, Session};
 use std::path::PathBuf;
 use std::sync::Mutex;
 use std::sync::atomic::AtomicU32;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 pub const DEFAULT_IDLE_MINUTES: u64 = 10;
 /// How long without a command before maintenance may run.
 const QUIET: Duration = Duration::from_secs(30);
+
+/// The last use of the app, on both clocks: the monotonic one for what runs in the
+/// background, the wall clock for the idle lock, since the monotonic clock stops while the
+/// laptop sleeps (a laptop that slept an hour must not wake up with the book open).
+#[derive(Debug, Clone, Copy)]
+pub struct Activity {
+    pub monotonic: Instant,
+    pub wall: SystemTime,
+}
+
+impl Activity {
+    pub fn now() -> Activity {
+        Activity {
+            monotonic: Instant::now(),
+            wall: SystemTime::now(),
+        }
+    }
+
+    /// Time since, by whichever clock says more (a wall clock set back cannot keep it open).
+    pub fn idle(&self) -> Duration {
+        let wall = SystemTime::now().duration_since(self.wall).unwrap_or_default();
+        wall.max(self.monotonic.elapsed())
+    }
+}
 
 pub struct Unlocked {
     pub book: Casebook,
@@ -20,14 +45,17 @@ pub struct Unlocked {
 pub struct AppState {
     pub data_dir: PathBuf,
     pub book: Mutex<Option<Unlocked>>,
-    pub last_activity: Mutex<Instant>,
+    /// Documents written for the viewer, in a private folder outside the data folder.
+    pub exports: Exports,
+    pub last_activity: Mutex<Activity>,
     pub idle_minutes: Mutex<u64>,
     /// What the conference projector shows; set from the main window only.
     pub projection: Mutex<Projection>,
     /// The background sync's last outcome.
     pub sync: Mutex<SyncRun>,
-    /// Percent copied by the backup under way, for the page to poll without the book's lock.
-    pub backup_percent: AtomicU32,
+    /// Percent copied by the backup or key change under way, for the page to poll without the
+    /// book's lock.
+    pub copy_percent: AtomicU32,
 }
 
 /// What the sync task did last, for the status area.
@@ -59,11 +87,12 @@ impl AppState {
         AppState {
             data_dir,
             book: Mutex::new(None),
-            last_activity: Mutex::new(Instant::now()),
+            exports: Exports::new(),
+            last_activity: Mutex::new(Activity::now()),
             idle_minutes: Mutex::new(idle_minutes),
             projection: Mutex::new(Projection::default()),
             sync: Mutex::new(SyncRun::default()),
-            backup_percent: AtomicU32::new(0),
+            copy_percent: AtomicU32::new(0),
         }
     }
 
@@ -78,6 +107,15 @@ impl AppState {
     pub fn with_book<T>(&self, work: impl FnOnce(&mut Casebook, &Session) -> casebook::Result<T>) -> Result<T> {
         self.touch();
         let mut guard = self.book.lock().map_err(|_| Failure::Storage)?;
+        let unlocked = Self::ready(&mut guard)?;
+        Ok(work(&mut unlocked.book, &unlocked.session)?)
+    }
+
+    /// `with_book`, also while a passphrase an administrator set is still to be changed: for
+    /// changing it.
+    pub fn with_book_as_is<T>(&self, work: impl FnOnce(&mut Casebook, &Session) -> casebook::Result<T>) -> Result<T> {
+        self.touch();
+        let mut guard = self.book.lock().map_err(|_| Failure::Storage)?;
         let unlocked = Self::signed_in(&mut guard)?;
         Ok(work(&mut unlocked.book, &unlocked.session)?)
     }
@@ -86,15 +124,25 @@ impl AppState {
     /// is typed (the keystrokes themselves count, through `touch`).
     pub fn keep<T>(&self, work: impl FnOnce(&mut Casebook, &Session) -> casebook::Result<T>) -> Result<T> {
         let mut guard = self.book.lock().map_err(|_| Failure::Storage)?;
-        let unlocked = Self::signed_in(&mut guard)?;
+        let unlocked = Self::ready(&mut guard)?;
         Ok(work(&mut unlocked.book, &unlocked.session)?)
     }
 
     /// Reads the unlocked book without counting as activity: for what the UI polls.
     pub fn look<T>(&self, read: impl FnOnce(&Casebook, &Session) -> casebook::Result<T>) -> Result<T> {
         let mut guard = self.book.lock().map_err(|_| Failure::Storage)?;
-        let unlocked = Self::signed_in(&mut guard)?;
+        let unlocked = Self::ready(&mut guard)?;
         Ok(read(&unlocked.book, &unlocked.session)?)
+    }
+
+    /// `signed_in`, and the user has their own passphrase: nothing else is done with one an
+    /// administrator set.
+    fn ready(guard: &mut Option<Unlocked>) -> Result<&mut Unlocked> {
+        let unlocked = Self::signed_in(guard)?;
+        if unlocked.book.must_change_passphrase() {
+            return Err(Failure::PassphraseToChange.into());
+        }
+        Ok(unlocked)
     }
 
     /// The unlocked book with its user as the unit's record has them now: a role changed on
@@ -115,14 +163,14 @@ impl AppState {
 
     pub fn touch(&self) {
         if let Ok(mut last) = self.last_activity.lock() {
-            *last = Instant::now();
+            *last = Activity::now();
         }
     }
 
     /// While nobody is typing, tidies the database (checkpoint, search-index merge) so that
     /// the cost does not fall on the next save.
     pub fn maintain_if_quiet(&self) {
-        let quiet = self.last_activity.lock().map(|t| t.elapsed() >= QUIET).unwrap_or(false);
+        let quiet = self.last_activity.lock().map(|t| t.idle() >= QUIET).unwrap_or(false);
         if quiet
             && let Ok(guard) = self.book.lock()
             && let Some(unlocked) = guard.as_ref()
@@ -132,15 +180,23 @@ impl AppState {
         }
     }
 
-    /// Locks the book if nobody has used it for the idle time. Dropping the book closes the
-    /// database and zeroizes the key.
-    pub fn lock_if_idle(&self) {
-        let idle = self.last_activity.lock().map(|t| t.elapsed()).unwrap_or_default();
+    /// Locks the book if nobody has used it for the idle time (by the wall clock). True when
+    /// it locked now.
+    pub fn lock_if_idle(&self) -> bool {
+        let idle = self.last_activity.lock().map(|t| t.idle()).unwrap_or_default();
         let limit = Duration::from_secs(60 * self.idle_minutes.lock().map(|m| *m).unwrap_or(DEFAULT_IDLE_MINUTES));
-        if idle >= limit
-            && let Ok(mut book) = self.book.lock()
-        {
-            *book = None;
+        idle >= limit && self.lock()
+    }
+
+    /// Locks the book: the database closes and the key is zeroized (dropping the book), the
+    /// projector goes blank, and the documents written for the viewer are removed. True when
+    /// a book was open.
+    pub fn lock(&self) -> bool {
+        let was_open = self.book.lock().map(|mut book| book.take().is_some()).unwrap_or(false);
+        if let Ok(mut projection) = self.projection.lock() {
+            *projection = Projection::default();
         }
+        self.exports.clear();
+        was_open
     }
 }

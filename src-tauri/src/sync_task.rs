@@ -101,7 +101,7 @@ pub fn spawn(app: AppHandle) {
             let changed = state
                 .last_activity
                 .lock()
-                .map(|last| started.is_none_or(|s| *last > s) && last.elapsed() >= AFTER_CHANGE)
+                .map(|last| started.is_none_or(|s| last.monotonic > s) && last.monotonic.elapsed() >= AFTER_CHANGE)
                 .unwrap_or(false);
             if !(wanted || changed || Instant::now() >= next) {
                 continue;

@@ -242,7 +242,8 @@ pub fn unit_book(
     let (mut book, admin, _) = Casebook::create(dir, &new, crate::store::keys::KdfParams::fast())?;
     book.set_kdf(crate::store::keys::KdfParams::fast());
     let worker = format!("worker{suffix}");
-    book.add_user(
+    add_user_signed_in(
+        &mut book,
         &admin,
         &worker,
         "นักสังคม สมมุติ",
@@ -252,6 +253,23 @@ pub fn unit_book(
     drop(book);
     let (book, session) = Casebook::unlock(dir, &worker, passphrase)?;
     Ok((book, admin, session))
+}
+
+/// A user added by the administrator who has since signed in and chosen `passphrase` (the
+/// one the administrator set must be changed at the first sign-in).
+pub fn add_user_signed_in(
+    book: &mut Casebook,
+    admin: &Session,
+    username: &str,
+    display_name: &str,
+    role: crate::book::permissions::Role,
+    passphrase: &str,
+) -> Result<String> {
+    let set_by_admin = format!("{passphrase} (set by the administrator)");
+    let user_id = book.add_user(admin, username, display_name, role, &set_by_admin)?;
+    let (mut theirs, session) = Casebook::unlock(book.dir(), username, &set_by_admin)?;
+    theirs.change_passphrase(&session, &set_by_admin, passphrase)?;
+    Ok(user_id)
 }
 
 #[cfg(test)]

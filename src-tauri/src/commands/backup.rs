@@ -21,7 +21,7 @@ pub async fn choose_folder(app: tauri::AppHandle) -> Result<Option<String>> {
 }
 
 /// Writes the backup folder inside `dest` and returns its path. Runs off the main thread;
-/// `backup_progress` tells the page how far it is.
+/// `copy_progress` tells the page how far it is.
 #[tauri::command]
 pub async fn backup(app: tauri::AppHandle, dest: String) -> Result<String> {
     let dest = PathBuf::from(dest.trim());
@@ -33,9 +33,9 @@ pub async fn backup(app: tauri::AppHandle, dest: String) -> Result<String> {
     }
     tauri::async_runtime::spawn_blocking(move || {
         let state = app.state::<AppState>();
-        state.backup_percent.store(0, Ordering::Relaxed);
-        let folder = state
-            .with_book(|book, s| book.backup_to(s, &dest, |p| state.backup_percent.store(p, Ordering::Relaxed)))?;
+        state.copy_percent.store(0, Ordering::Relaxed);
+        let folder =
+            state.with_book(|book, s| book.backup_to(s, &dest, |p| state.copy_percent.store(p, Ordering::Relaxed)))?;
         Ok(folder.display().to_string())
     })
     .await
@@ -43,8 +43,8 @@ pub async fn backup(app: tauri::AppHandle, dest: String) -> Result<String> {
 }
 
 #[tauri::command]
-pub fn backup_progress(state: State<'_, AppState>) -> u32 {
-    state.backup_percent.load(Ordering::Relaxed)
+pub fn copy_progress(state: State<'_, AppState>) -> u32 {
+    state.copy_percent.load(Ordering::Relaxed)
 }
 
 /// On a laptop without a book: copies the backup in and opens it with the recovery code.

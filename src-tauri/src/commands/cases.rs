@@ -3,7 +3,6 @@
 //! and its summary as a PDF.
 
 use crate::error::Result;
-use crate::exports;
 use crate::state::AppState;
 use casebook::Invalid;
 use casebook::book::audit::AuditEntry;
@@ -121,5 +120,5 @@ pub fn transfer_case(
 #[tauri::command]
 pub fn case_summary(state: State<'_, AppState>, case_id: String, full: bool) -> Result<String> {
     let summary = state.with_book(|book, s| documents::case_summary(book, s, &case_id, full))?;
-    exports::save(&state, &summary)
+    state.exports.save(&summary)
 }

@@ -2,7 +2,6 @@
 //! action items, the action items still overdue, and the minutes as a PDF.
 
 use crate::error::Result;
-use crate::exports;
 use crate::state::AppState;
 use casebook::records::Stored;
 use casebook::records::conference::{
@@ -78,5 +77,5 @@ pub fn overdue_actions(state: State<'_, AppState>) -> Result<Vec<OverdueAction>>
 #[tauri::command]
 pub fn conference_minutes(state: State<'_, AppState>, id: String) -> Result<String> {
     let minutes = state.with_book(|book, s| documents::conference_minutes(book, s, &id))?;
-    exports::save(&state, &minutes)
+    state.exports.save(&minutes)
 }

@@ -2,7 +2,6 @@
 //! blank form printed for signing.
 
 use crate::error::{Failure, Result};
-use crate::exports;
 use crate::state::AppState;
 use casebook::records::Stored;
 use casebook::records::consent::Consent;
@@ -48,5 +47,5 @@ pub fn attach_consent_form(state: State<'_, AppState>, request: Request<'_>) -> 
 #[tauri::command]
 pub fn consent_form(state: State<'_, AppState>, case_id: String) -> Result<String> {
     let form = state.with_book(|book, s| documents::consent_form(book, s, &case_id))?;
-    exports::save(&state, &form)
+    state.exports.save(&form)
 }

@@ -1,7 +1,7 @@
-//! The documents in `exports`: opened in the system's viewer, or copied where the user chooses.
+//! The documents written for the viewer: opened in the system's viewer, copied where the user
+//! chooses (the only way a document leaves the app, audited), or closed (removed).
 
 use crate::error::{Failure, Result};
-use crate::exports::exported;
 use crate::state::AppState;
 use tauri::State;
 use tauri_plugin_dialog::DialogExt;
@@ -10,7 +10,7 @@ use tauri_plugin_opener::OpenerExt;
 /// Opens an exported document in the system's viewer (to read or print it).
 #[tauri::command]
 pub fn open_export(app: tauri::AppHandle, state: State<'_, AppState>, path: String) -> Result<()> {
-    let file = exported(&state.data_dir, &path)?;
+    let file = state.exports.exported(&path)?;
     app.opener()
         .open_path(file.display().to_string(), None::<&str>)
         .map_err(|_| Failure::OpenFailed.into())
@@ -20,7 +20,7 @@ pub fn open_export(app: tauri::AppHandle, state: State<'_, AppState>, path: Stri
 /// path, or nothing when the user cancels. Async so the dialog never blocks the main thread.
 #[tauri::command]
 pub async fn save_export_as(app: tauri::AppHandle, state: State<'_, AppState>, path: String) -> Result<Option<String>> {
-    let file = exported(&state.data_dir, &path)?;
+    let file = state.exports.exported(&path)?;
     let name = file
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -39,6 +39,14 @@ pub async fn save_export_as(app: tauri::AppHandle, state: State<'_, AppState>, p
         return Ok(None);
     };
     let target = chosen.into_path().map_err(|_| Failure::Storage)?;
+    // Audited first: a copy the log cannot record is not made.
+    state.with_book(|book, s| book.audit_saved_copy(s, &name))?;
     std::fs::copy(&file, &target).map_err(|_| Failure::Storage)?;
     Ok(Some(target.display().to_string()))
+}
+
+/// The page closed the document: it is removed (once the viewer lets go of it, on Windows).
+#[tauri::command]
+pub fn discard_export(state: State<'_, AppState>, path: String) -> Result<()> {
+    state.exports.discard(&path)
 }

@@ -2,7 +2,6 @@
 //! (72 hours), retention and purge, and the record of processing as a PDF.
 
 use crate::error::Result;
-use crate::exports;
 use crate::state::AppState;
 use casebook::book::audit::AuditEntry;
 use casebook::pdpa::purge::PurgeCandidate;
@@ -86,5 +85,5 @@ pub fn purge_log(state: State<'_, AppState>) -> Result<Vec<AuditEntry>> {
 #[tauri::command]
 pub fn record_of_processing(state: State<'_, AppState>) -> Result<String> {
     let record = state.with_book(documents::record_of_processing)?;
-    exports::save(&state, &record)
+    state.exports.save(&record)
 }

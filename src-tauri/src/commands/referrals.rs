@@ -2,7 +2,6 @@
 //! previewed without a number, then issued with the register's next number.
 
 use crate::error::Result;
-use crate::exports;
 use crate::state::AppState;
 use casebook::records::Stored;
 use casebook::records::consent::BasisGiven;
@@ -46,7 +45,7 @@ pub fn record_referral_reply(
 #[tauri::command]
 pub fn preview_referral_letter(state: State<'_, AppState>, request: LetterRequest) -> Result<String> {
     let letter = state.with_book(|book, s| documents::preview_referral_letter(book, s, &request))?;
-    exports::save(&state, &letter)
+    state.exports.save(&letter)
 }
 
 /// Issues the letter and form (the referral marked sent) and writes both to `exports` for
@@ -55,8 +54,8 @@ pub fn preview_referral_letter(state: State<'_, AppState>, request: LetterReques
 pub fn issue_referral_letter(state: State<'_, AppState>, request: LetterRequest) -> Result<IssuedLetter> {
     let issued = state.with_book(|book, s| documents::issue_referral_letter(book, s, &request))?;
     Ok(IssuedLetter {
-        letter_path: exports::save(&state, &issued.letter)?,
-        form_path: exports::save(&state, &issued.form)?,
+        letter_path: state.exports.save(&issued.letter)?,
+        form_path: state.exports.save(&issued.form)?,
         letter_number: issued.letter_number,
     })
 }

@@ -2,7 +2,6 @@
 //! number.
 
 use crate::error::Result;
-use crate::exports;
 use crate::state::AppState;
 use casebook::records::register::RegisterPage;
 use tauri::State;
@@ -18,7 +17,7 @@ pub fn letter_register(state: State<'_, AppState>, year: i64) -> Result<Register
 #[tauri::command]
 pub fn register_page(state: State<'_, AppState>, year: i64) -> Result<String> {
     let page = state.with_book(|book, s| documents::register_page(book, s, year))?;
-    exports::save(&state, &page)
+    state.exports.save(&page)
 }
 
 /// Cancels a number with the reason (supervisors).

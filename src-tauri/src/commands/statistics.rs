@@ -2,7 +2,6 @@
 //! screen, and as a PDF (or a CSV) in `exports`. Counts only, never a name.
 
 use crate::error::Result;
-use crate::exports;
 use crate::state::AppState;
 use casebook::community::{AreaLevel, CommunityCounts};
 use casebook::statistics::{Period, Statistics};
@@ -16,13 +15,13 @@ pub fn statistics(state: State<'_, AppState>, period: Period) -> Result<Statisti
 #[tauri::command]
 pub fn statistics_pdf(state: State<'_, AppState>, period: Period) -> Result<String> {
     let report = state.with_book(|book, s| documents::statistics_pdf(book, s, period))?;
-    exports::save(&state, &report)
+    state.exports.save(&report)
 }
 
 #[tauri::command]
 pub fn statistics_csv(state: State<'_, AppState>, period: Period) -> Result<String> {
     let table = state.with_book(|book, s| documents::statistics_csv(book, s, period))?;
-    exports::save(&state, &table)
+    state.exports.save(&table)
 }
 
 /// Counts for a village or district forum: the unit's cases by where the clients live.
@@ -44,5 +43,5 @@ pub fn community_pdf(
     within: Option<String>,
 ) -> Result<String> {
     let page = state.with_book(|book, s| documents::community_page(book, s, period, level, within.as_deref()))?;
-    exports::save(&state, &page)
+    state.exports.save(&page)
 }

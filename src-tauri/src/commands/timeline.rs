@@ -1,7 +1,6 @@
 //! A case's timeline: entries with their photos and scans, and looking at them.
 
 use crate::error::{Failure, Result};
-use crate::exports;
 use crate::state::AppState;
 use casebook::records::attachment::AttachmentInfo;
 use casebook::records::timeline::EntryKind;
@@ -77,7 +76,7 @@ pub fn export_attachment(state: State<'_, AppState>, sha256: String) -> Result<S
         return Err(Failure::BadRequest.into());
     }
     let short: String = sha256.chars().filter(char::is_ascii_hexdigit).take(12).collect();
-    exports::save_bytes(&state, &format!("attachment-{short}.pdf"), &bytes)
+    state.exports.save_bytes(&format!("attachment-{short}.pdf"), &bytes)
 }
 
 #[cfg(test)]

@@ -155,6 +155,20 @@ impl App {
         self.click("form[data-testid=signin-form] button[type=submit]").await
     }
 
+    /// After a sign-in with a passphrase an administrator set, the app asks for the user's own
+    /// before anything else: chooses `own`, and waits for the work to open.
+    pub async fn choose_own_passphrase(&self, set_by_admin: &str, own: &str) -> Result<()> {
+        self.find("[data-testid=passphrase-forced]").await?;
+        self.fill("input[name=current_passphrase]", set_by_admin).await?;
+        self.fill("input[name=own_passphrase]", own).await?;
+        self.fill("input[name=own_passphrase_again]", own).await?;
+        self.click("form[data-testid=passphrase-form] button[type=submit]")
+            .await?;
+        // The side bar comes only once the passphrase is the user's.
+        self.find("nav button").await?;
+        Ok(())
+    }
+
     /// Sends the commands that follow to the window whose page has `css` (the app opens a
     /// second window for the conference projector).
     pub async fn switch_to_window_with(&self, css: &str) -> Result<()> {

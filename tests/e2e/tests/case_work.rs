@@ -11,7 +11,23 @@ async fn first_agency_value(app: &App) -> Result<String> {
 }
 
 const ADMIN_PASS: &str = "passphrase-ทดสอบ-2569";
+/// Set by the administrator; the worker replaces it with her own at her first sign-in.
 const WORKER_PASS: &str = "นักสังคม-passphrase-1";
+const WORKER_OWN: &str = "ของมาลีเอง-passphrase-9";
+
+/// Every file in `dir` and below.
+fn files_in(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            files.extend(files_in(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files
+}
 
 #[tokio::test]
 async fn first_run_intake_search_reveal_visit_lock() -> Result<()> {
@@ -38,10 +54,20 @@ async fn first_run_intake_search_reveal_visit_lock() -> Result<()> {
         let code = app.wait_for_text("[data-testid=recovery-code]", "-").await?;
         assert_eq!(code.len(), 32, "recovery code {code:?}");
         app.click("[data-testid=recovery-pdf]").await?;
-        app.wait_for_text("[data-testid=recovery-path]", "recovery-sheet.pdf")
+        let sheet_path = app
+            .wait_for_text("[data-testid=recovery-path]", "recovery-sheet.pdf")
             .await?;
+        // Written outside the data folder, in a folder only this user may enter.
+        let sheet_path = std::path::PathBuf::from(sheet_path);
+        assert!(!sheet_path.starts_with(data.path()), "{sheet_path:?}");
+        let exports_dir = sheet_path.parent().map(|p| p.to_owned()).unwrap_or_default();
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&exports_dir)?.permissions().mode();
+            assert_eq!(mode & 0o777, 0o700, "{exports_dir:?}");
+        }
         let sheet = std::process::Command::new("pdftotext")
-            .arg(data.path().join("exports/recovery-sheet.pdf"))
+            .arg(&sheet_path)
             .arg("-")
             .output()?;
         assert!(
@@ -78,6 +104,17 @@ async fn first_run_intake_search_reveal_visit_lock() -> Result<()> {
         app.fill("input[name=username]", "malee").await?;
         app.fill("input[name=passphrase]", WORKER_PASS).await?;
         app.click("form[data-testid=signin-form] button[type=submit]").await?;
+        // The administrator chose her passphrase: nothing opens until she chooses her own.
+        app.wait_for_text("[data-testid=passphrase-forced]", "ผู้ดูแลระบบเป็นผู้ตั้ง")
+            .await?;
+        assert!(
+            app.client
+                .find(fantoccini::Locator::Css("[data-testid=nav-cases]"))
+                .await
+                .is_err()
+        );
+        app.screenshot("2b-own-passphrase").await?;
+        app.choose_own_passphrase(WORKER_PASS, WORKER_OWN).await?;
         // Today is the home screen; with no case yet, nothing is due.
         app.wait_for_text("[data-testid=today-empty]", "ไม่มีงานครบกำหนด").await?;
         app.click("[data-testid=nav-cases]").await?;
@@ -212,9 +249,7 @@ async fn first_run_intake_search_reveal_visit_lock() -> Result<()> {
         let issued = app.wait_for_text("[data-testid=issued]", "letter.pdf").await?;
         app.wait_for_text("[data-testid=letter-number]", "CPN/1").await?;
         app.screenshot("8-referral-letter-issued").await?;
-        let letter = data
-            .path()
-            .join("exports")
+        let letter = exports_dir
             .read_dir()?
             .flatten()
             .map(|e| e.path())
@@ -300,12 +335,42 @@ async fn first_run_intake_search_reveal_visit_lock() -> Result<()> {
         app.fill("input[name=passphrase]", "wrong-passphrase").await?;
         app.click("form[data-testid=signin-form] button[type=submit]").await?;
         app.wait_for_text("[role=alert]", "ไม่ถูกต้อง").await?;
-        app.fill("input[name=passphrase]", WORKER_PASS).await?;
+        app.fill("input[name=passphrase]", WORKER_OWN).await?;
         app.click("form[data-testid=signin-form] button[type=submit]").await?;
         app.wait_for_text("h2", "งานวันนี้").await?;
         app.click("[data-testid=nav-cases]").await?;
         app.wait_for_text("[data-testid=case-row]", &number).await?;
         app.screenshot("7-signed-in-again").await?;
+
+        // The quick exit: one key blanks the window to a clock and locks the book.
+        app.press_key('\u{E03C}').await?;
+        app.find("[data-testid=neutral]").await?;
+        assert!(
+            app.client
+                .find(fantoccini::Locator::Css("[data-testid=case-row]"))
+                .await
+                .is_err()
+        );
+        let page = app.client.source().await?;
+        assert!(
+            !page.contains(&number) && !page.contains("สมศรี"),
+            "nothing of the case is left on the page"
+        );
+        app.screenshot("8-quick-exit").await?;
+        app.click("[data-testid=neutral]").await?;
+        app.wait_for_text("h2", "เข้าสู่ระบบ").await?;
+
+        // Locked: the documents written for the viewer are gone, and nothing in the data
+        // folder holds the recovery code or a document in clear.
+        assert!(!exports_dir.exists(), "{exports_dir:?} removed at lock");
+        for file in files_in(data.path()) {
+            let bytes = std::fs::read(&file)?;
+            assert!(
+                !bytes.windows(code.len()).any(|w| w == code.as_bytes()),
+                "{file:?} holds the recovery code"
+            );
+            assert!(!bytes.starts_with(b"%PDF"), "{file:?} is a document in clear");
+        }
         Ok(())
     }
     .await;

@@ -188,7 +188,7 @@ async fn a_supervisor_hands_a_case_over_and_the_receiver_acknowledges_it_in_the_
             role: Role::Administrator,
             ..supervisor.clone()
         };
-        book.add_user(&admin, "daeng", "แดง รับงานต่อ", Role::SocialWorker, PASS)?;
+        casebook::synth::add_user_signed_in(&mut book, &admin, "daeng", "แดง รับงานต่อ", Role::SocialWorker, PASS)?;
         let (person, _) = book.create_person(&supervisor, &client("นางส่งมอบ งานต่อ"))?;
         let mut input = casebook::synth::walk_in_case(&person);
         input.case_manager_id = Some(supervisor.user_id.clone());

@@ -175,6 +175,8 @@ async fn month_end_statistics_pdpa_backup_and_restore_on_a_new_laptop() -> Resul
         app.screenshot("restored-users").await?;
         app.click("[data-testid=lock]").await?;
         app.sign_in("head", NEW_HEAD_PASS).await?;
+        app.choose_own_passphrase(NEW_HEAD_PASS, "หัวหน้าเลือกเอง-passphrase-5")
+            .await?;
         // Every case that was not purged is there.
         app.click("[data-testid=nav-cases]").await?;
         app.wait_for_text("[data-testid=case-count]", "2").await?;

@@ -81,7 +81,7 @@ async fn returning_client_unnamed_child_consent_and_outcomes_on_a_laptop_screen(
     {
         // A supervisor, who merges records found to be one person.
         let (mut book, admin) = casebook::Casebook::unlock(data.path(), "admin", "ผู้ดูแล-passphrase-1")?;
-        book.add_user(&admin, "somchai", "สมชาย หัวหน้างาน", Role::Supervisor, PASS)?;
+        casebook::synth::add_user_signed_in(&mut book, &admin, "somchai", "สมชาย หัวหน้างาน", Role::Supervisor, PASS)?;
     }
     let app = App::launch("people", data.path()).await?;
     let outcome = async {

@@ -128,7 +128,14 @@ async fn a_conflict_from_two_laptops_is_shown_resolved_in_the_app_and_reaches_th
 
     // Laptop A: enrolled, records an agency, syncs. Laptop B: enrolled, receives it.
     let (mut a, a_admin, a_worker) = casebook::synth::unit_laptop(&a_dir, "a", PASS)?;
-    a.add_user(&a_admin, "supera", "หัวหน้า สมมุติ", casebook::Role::Supervisor, PASS)?;
+    casebook::synth::add_user_signed_in(
+        &mut a,
+        &a_admin,
+        "supera",
+        "หัวหน้า สมมุติ",
+        casebook::Role::Supervisor,
+        PASS,
+    )?;
     let a_client = hub.enroll(&mut a, &a_admin, "CPN").await?;
     let agency = a.add_agency(&a_worker, &Agency::new("บ้านพักเด็ก", AgencyType::Shelter))?;
     let a = Mutex::new(a);
@@ -450,6 +457,8 @@ async fn two_windows_of_one_unit_open_cases_under_different_numbers() -> Result<
         p.wait_for_text("[data-testid=reset-done]", "แล้ว").await?;
         p.click("[data-testid=lock]").await?;
         p.sign_in("workerq", "synthetic-first-sign-in-q").await?;
+        p.choose_own_passphrase("synthetic-first-sign-in-q", "synthetic-own-passphrase-q")
+            .await?;
         p.click("[data-testid=nav-cases]").await?;
         p.wait_for_text("[data-testid=case-rows]", &sorted_p[0]).await?;
         p.wait_for_text("[data-testid=case-rows]", &sorted_p[1]).await?;

@@ -1,6 +1,7 @@
 import { invoke } from "@tauri-apps/api/core";
 import type { AppInfo } from "../bindings/AppInfo";
 import type { BookStatus } from "../bindings/BookStatus";
+import type { KeyChanged } from "../bindings/KeyChanged";
 import type { NewBook } from "../bindings/NewBook";
 import type { Created } from "../bindings/Created";
 import type { Session } from "../bindings/Session";
@@ -88,6 +89,9 @@ export const api = {
   recoverySheet: (code: string) => invoke<string>("recovery_sheet", { code }),
   signIn: (username: string, passphrase: string) => invoke<Session>("sign_in", { username, passphrase }),
   lock: () => invoke<void>("lock"),
+  changePassphrase: (old: string, next: string) => invoke<void>("change_passphrase", { old, new: next }),
+  recoverBook: (recoveryCode: string) => invoke<Session>("recover_book", { recoveryCode }),
+  changeMasterKey: () => invoke<KeyChanged>("change_master_key"),
   saveSettings: (settings: Settings) => invoke<void>("save_settings", { settings }),
   users: () => invoke<UserSummary[]>("users"),
   setRole: (username: string, role: Role) => invoke<void>("set_role", { username, role }),
@@ -185,6 +189,7 @@ export const api = {
   waitingRecords: () => invoke<WaitingEntry[]>("waiting_records"),
   openExport: (path: string) => invoke<void>("open_export", { path }),
   saveExportAs: (path: string) => invoke<string | null>("save_export_as", { path }),
+  discardExport: (path: string) => invoke<void>("discard_export", { path }),
   changeStatus: (caseId: string, status: Status, reason: string) =>
     invoke<void>("change_status", { caseId, status, reason }),
   transferCase: (caseId: string, toUnit: string, reason: string, basis: BasisGiven | null = null) =>
@@ -236,7 +241,7 @@ export const api = {
   cancelLetter: (id: string, reason: string) => invoke<void>("cancel_letter", { id, reason }),
   chooseFolder: () => invoke<string | null>("choose_folder"),
   backup: (dest: string) => invoke<string>("backup", { dest }),
-  backupProgress: () => invoke<number>("backup_progress"),
+  copyProgress: () => invoke<number>("copy_progress"),
   restoreBackup: (folder: string, recoveryCode: string) => invoke<Session>("restore_backup", { folder, recoveryCode }),
   resetPassphrase: (username: string, passphrase: string) => invoke<void>("reset_passphrase", { username, passphrase }),
   dataSubjectRequests: () => invoke<Stored<DataSubjectRequest>[]>("data_subject_requests"),

@@ -3,6 +3,8 @@ export type Screen =
   | { name: "loading" }
   | { name: "setup" }
   | { name: "signin" }
+  | { name: "recover" }
+  | { name: "passphrase"; forced: boolean }
   | { name: "today" }
   | { name: "inbox" }
   | { name: "team" }

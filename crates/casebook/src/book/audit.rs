@@ -251,6 +251,12 @@ impl Casebook {
         query_hash(&self.conn, query)
     }
 
+    /// Audits a document leaving the app by *Save a copy as…* (`document.save_copy`), with its
+    /// file name (a case number, never a person's name).
+    pub fn audit_saved_copy(&mut self, session: &Session, file_name: &str) -> Result<()> {
+        self.audit(session, "document.save_copy", None, None, Some(file_name))
+    }
+
     pub fn verify_audit(&self) -> Result<Result<i64, AuditBreak>> {
         verify(&self.conn)
     }

@@ -55,14 +55,14 @@ impl Casebook {
         self.checkpointer = None;
         let old = std::mem::replace(&mut self.conn, Connection::open_in_memory()?);
         let closed = old.close().map_err(|(_, e)| Error::from(e));
-        if let Err(e) = closed.and_then(|()| layout::commit_key_change(&dir)) {
-            if layout::pending(&dir, DB_FILE).exists() {
-                // Not changed: the new files go, and the book goes on under the old key.
-                layout::settle(&dir)?;
-                self.conn = store::open(&dir, &self.key)?;
-                return Err(e);
-            }
-            // The database was replaced: its key files follow at the next `settle`.
+        // After a failure with the database replaced, its key files follow at the next `settle`.
+        if let Err(e) = closed.and_then(|()| layout::commit_key_change(&dir))
+            && layout::pending(&dir, DB_FILE).exists()
+        {
+            // Not changed: the new files go, and the book goes on under the old key.
+            layout::settle(&dir)?;
+            self.conn = store::open(&dir, &self.key)?;
+            return Err(e);
         }
         self.conn = store::open(&dir, &key)?;
         self.key = key;

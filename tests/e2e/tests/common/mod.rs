@@ -22,7 +22,7 @@ pub fn unit_book(
     };
     let (mut book, admin, recovery) = Casebook::create(dir, &new, KdfParams::fast())?;
     book.set_kdf(KdfParams::fast());
-    book.add_user(&admin, username, display_name, role, passphrase)?;
+    casebook::synth::add_user_signed_in(&mut book, &admin, username, display_name, role, passphrase)?;
     drop(book);
     let (book, user) = Casebook::unlock(dir, username, passphrase)?;
     Ok((book, user, recovery.display()))
