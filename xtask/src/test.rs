@@ -115,6 +115,8 @@ fn suites() -> Result<()> {
         "daily_work",
         "--test",
         "people",
+        "--test",
+        "protection",
         "--",
         "--test-threads=1",
     ])?;
