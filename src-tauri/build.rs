@@ -91,6 +91,8 @@ fn main() {
         "open_export",
         "save_export_as",
         "discard_export",
+        "audit_log",
+        "verify_audit",
         "update_case",
         "close_case",
         "reopen_case",

@@ -198,6 +198,8 @@ pub fn run() {
             commands::lookups::lookup_lists,
             commands::lookups::set_lookup,
             commands::app::touch,
+            commands::audit::audit_log,
+            commands::audit::verify_audit,
         ])
         .build(tauri::generate_context!())
         .unwrap_or_else(|err| {

@@ -268,6 +268,7 @@ pub fn add_user_signed_in(
     let set_by_admin = format!("{passphrase} (set by the administrator)");
     let user_id = book.add_user(admin, username, display_name, role, &set_by_admin)?;
     let (mut theirs, session) = Casebook::unlock(book.dir(), username, &set_by_admin)?;
+    theirs.set_kdf(book.kdf);
     theirs.change_passphrase(&session, &set_by_admin, passphrase)?;
     Ok(user_id)
 }

@@ -14,6 +14,7 @@ use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use oscc_sync::attestation::DeviceList;
 use oscc_sync::{
+    AuditAnswer, AuditPush,
     EnrollRequest, EnrollResponse, NumbersRequest, NumbersResponse, PullResponse, PulledEvent, PushRequest,
     PushResponse, UnitList,
 };
@@ -38,6 +39,7 @@ pub fn router(store: Shared, timeout: std::time::Duration) -> Router {
         .route("/v1/devices", get(devices))
         .route("/v1/units", get(units))
         .route("/v1/numbers", post(numbers))
+        .route("/v1/audit", post(audit))
         .route("/v1/blobs/{sha256}", put(put_blob).get(get_blob))
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .layer(axum::Extension(Arc::new(InFlight::default())))
@@ -238,6 +240,22 @@ async fn numbers(
         blocking(&store, move |s| {
             let _in_flight = slot;
             s.numbers(&device, &request)
+        })
+        .await?,
+    ))
+}
+
+/// Takes the device's audit entries that follow its chain and answers the unit's others
+/// (`store::audit`).
+async fn audit(
+    State(store): State<Shared>,
+    Authorized { device, slot }: Authorized,
+    Json(push): Json<AuditPush>,
+) -> Result<Json<AuditAnswer>, StatusCode> {
+    Ok(Json(
+        blocking(&store, move |s| {
+            let _in_flight = slot;
+            s.audit(&device, &push)
         })
         .await?,
     ))

@@ -6,7 +6,7 @@
 //!   oscc-hub enroll-code --unit CODE [--coordinator] [--valid-hours 24]
 //!   oscc-hub approve DEVICE | --all [--key-file FILE] [--passphrase-stdin]
 //!   oscc-hub revoke DEVICE [--key-file FILE] [--passphrase-stdin]
-//!   oscc-hub devices | rejected | report
+//!   oscc-hub devices | rejected | audit-breaks | report
 //!   oscc-hub report --month 2569-11 | --year 2569 [--csv]
 //!   oscc-hub encrypt-database
 //!
@@ -39,7 +39,7 @@ const USAGE: &str = "usage: oscc-hub serve [--listen ADDR:PORT] [--name HOST]...
        oscc-hub enroll-code --unit CODE [--coordinator] [--valid-hours 24]
        oscc-hub approve DEVICE | --all [--key-file FILE] [--passphrase-stdin]
        oscc-hub revoke DEVICE [--key-file FILE] [--passphrase-stdin]
-       oscc-hub devices | rejected | report
+       oscc-hub devices | rejected | audit-breaks | report
        oscc-hub report --month YYYY-MM | --year YYYY [--csv]
        oscc-hub encrypt-database
        every command: [--database FILE | --database postgres://USER@HOST/DB]";
@@ -224,6 +224,14 @@ fn run(args: &[String]) -> Result<(), String> {
                     "{}\t{}\t{}\t{}\t{}\t{}",
                     r.device_id, r.device_seq, r.event_id, r.reason, r.detail, r.received_at
                 );
+            }
+            Ok(())
+        }
+        Some("audit-breaks") => {
+            // Devices whose audit chain came cut, rewritten or unsigned: a laptop to look at.
+            println!("device\tproblem\tnoticed");
+            for b in open(&database, &tls_dir)?.audit_breaks().map_err(|e| e.to_string())? {
+                println!("{}\t{}\t{}", b.device_id, b.problem, b.noticed_at);
             }
             Ok(())
         }

@@ -5,8 +5,8 @@
 use crate::attestation::{self, Attested, DeviceList};
 use crate::tls::{self, Pinned};
 use crate::wire::{
-    EnrollRequest, EnrollResponse, NumbersRequest, NumbersResponse, PullResponse, PushRequest, PushResponse, SetAside,
-    UnitList, UsernameClaim, WireEvent,
+    AuditAnswer, AuditHead, AuditPush, EnrollRequest, EnrollResponse, NumbersRequest, NumbersResponse, PullResponse,
+    PushRequest, PushResponse, SetAside, UnitList, UsernameClaim, WireEvent,
 };
 use casebook::Casebook;
 use casebook::sync::receive::{HeldEvent, Incoming, Received};
@@ -22,6 +22,8 @@ const BATCH: usize = 2000;
 const IN_FLIGHT: usize = 2;
 /// Attachments looked up at a time.
 const BLOB_BATCH: usize = 20;
+/// Audit entries per request, each way (an entry is ~300 bytes).
+pub const AUDIT_BATCH: usize = 500;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SyncError {
@@ -233,6 +235,13 @@ impl Client {
         let request = self
             .authorized(self.http.post(format!("{}/v1/numbers", self.base)))
             .json(request);
+        json(checked(request.send().await?)?, MAX_ANSWER).await
+    }
+
+    async fn audit(&self, push: &AuditPush) -> Result<AuditAnswer, SyncError> {
+        let request = self
+            .authorized(self.http.post(format!("{}/v1/audit", self.base)))
+            .json(push);
         json(checked(request.send().await?)?, MAX_ANSWER).await
     }
 
@@ -565,7 +574,37 @@ pub async fn sync_once(replica: &impl Replica, client: &Client, known_schema: u3
             None => report.blobs_waiting += 1,
         }
     }
+    send_audit(replica, client, key).await?;
     Ok(report)
+}
+
+/// The audit entries the hub has not had, with the chain's head signed, and the unit's other
+/// laptops' entries back, a batch at a time until neither side has more.
+async fn send_audit(replica: &impl Replica, client: &Client, key: &SigningKey) -> Result<(), SyncError> {
+    let device_id = replica.with_book(|b| Ok(b.device_id().to_owned()))?;
+    loop {
+        let out = replica.with_book(|b| b.audit_to_send(AUDIT_BATCH))?;
+        let sent = out.entries.len();
+        let push = AuditPush {
+            head: AuditHead::signed(&device_id, out.count, &out.head_hash, key),
+            entries: out.entries,
+            after: out.after,
+        };
+        let answer = client.audit(&push).await?;
+        let unit: Vec<(String, casebook::book::audit::ChainedEntry)> =
+            answer.unit.into_iter().map(|u| (u.device_id, u.entry)).collect();
+        let received = unit.len();
+        replica.with_book(|b| {
+            b.audit_sent(answer.stored)?;
+            b.take_unit_audit(&unit, answer.cursor)
+        })?;
+        // A chain the hub will not take (a problem it now keeps for the province) is not sent
+        // again and again in this sync.
+        let more_out = sent == AUDIT_BATCH && answer.problem.is_none();
+        if !more_out && received < AUDIT_BATCH {
+            return Ok(());
+        }
+    }
 }
 
 /// The events a push answer refused, as the case book notes them.

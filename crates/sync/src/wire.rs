@@ -2,6 +2,7 @@
 //! is; a receiver that does not know the version (or the event's schema version) keeps it in
 //! quarantine instead of dropping it.
 
+use casebook::book::audit::ChainedEntry;
 use casebook::log::entity::Entity;
 use casebook::log::events::{Event, Flaw, check_shape};
 use casebook::records::numbers::{NumberBlock, NumberWant};
@@ -375,6 +376,9 @@ pub enum Refusal {
     NumberTaken,
     /// A username another user of the unit has.
     UsernameTaken,
+    /// A write to a case (or one of its records, or its client) that an approved purge erased
+    /// (`casebook::records::erasure`): an edit made offline after it is dropped.
+    Erased,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -388,6 +392,90 @@ pub struct PullResponse {
     pub events: Vec<PulledEvent>,
     /// Where the next pull starts.
     pub cursor: i64,
+}
+
+/// `POST /v1/audit`, after the events at every sync: this device's audit entries the hub has
+/// not had, the head of its chain signed by the device, and the point in the unit's entries
+/// from which the device wants the other devices' ones.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AuditPush {
+    pub entries: Vec<ChainedEntry>,
+    pub head: AuditHead,
+    pub after: i64,
+}
+
+/// The head of a device's audit chain (how many entries, the last one's hash), signed by the
+/// device's key: the hub keeps the last one it saw, so a chain cut or rewritten on the laptop
+/// shows at its next sync.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditHead {
+    pub count: i64,
+    pub hash: String,
+    pub signature: String,
+}
+
+impl AuditHead {
+    pub fn signed(device_id: &str, count: i64, hash: &str, key: &SigningKey) -> AuditHead {
+        let signature = hex::encode(key.sign(&audit_head_digest(device_id, count, hash)).to_bytes());
+        AuditHead {
+            count,
+            hash: hash.to_owned(),
+            signature,
+        }
+    }
+
+    /// Whether `key` (the device's) signed this head.
+    pub fn verify(&self, device_id: &str, key: &ed25519_dalek::VerifyingKey) -> bool {
+        let Some(signature) = hex::decode(&self.signature)
+            .ok()
+            .and_then(|b| ed25519_dalek::Signature::from_slice(&b).ok())
+        else {
+            return false;
+        };
+        key.verify_strict(&audit_head_digest(device_id, self.count, &self.hash), &signature)
+            .is_ok()
+    }
+}
+
+fn audit_head_digest(device_id: &str, count: i64, hash: &str) -> [u8; 32] {
+    let mut digest = Sha256::new();
+    digest.update(b"oscc-audit-head-v1");
+    for part in [device_id.as_bytes(), &count.to_le_bytes(), hash.as_bytes()] {
+        digest.update((part.len() as u64).to_le_bytes());
+        digest.update(part);
+    }
+    digest.finalize().into()
+}
+
+/// What the hub answers an audit push.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AuditAnswer {
+    /// How much of this device's chain the hub holds.
+    pub stored: i64,
+    /// What was wrong with the chain sent, if anything (the hub also keeps it for the province).
+    #[serde(default)]
+    pub problem: Option<AuditProblem>,
+    /// The unit's other devices' entries after the point asked, in the hub's order.
+    pub unit: Vec<UnitAuditEntry>,
+    pub cursor: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuditProblem {
+    /// Entries the hub had are missing from the device's chain, or a gap in what it sent.
+    Cut,
+    /// An entry differs from the one the hub had, or does not follow the one before it.
+    Rewritten,
+    /// The head is not signed by the device's key.
+    BadSignature,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct UnitAuditEntry {
+    pub device_id: String,
+    #[serde(flatten)]
+    pub entry: ChainedEntry,
 }
 
 #[cfg(test)]

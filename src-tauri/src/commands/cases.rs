@@ -5,7 +5,7 @@
 use crate::error::Result;
 use crate::state::AppState;
 use casebook::Invalid;
-use casebook::book::audit::AuditEntry;
+use casebook::book::audit_view::AuditRow;
 use casebook::records::case::Status;
 use casebook::records::case_list::{CaseFilter, CaseRow};
 use casebook::records::case_page::CaseView;
@@ -54,7 +54,7 @@ pub fn reveal_person(state: State<'_, AppState>, id: String, reason: String) -> 
 }
 
 #[tauri::command]
-pub fn case_audit(state: State<'_, AppState>, case_id: String) -> Result<Vec<AuditEntry>> {
+pub fn case_audit(state: State<'_, AppState>, case_id: String) -> Result<Vec<AuditRow>> {
     state.with_book(|book, s| book.case_audit(s, &case_id))
 }
 

@@ -4,6 +4,7 @@
 pub mod agencies;
 pub mod app;
 pub mod areas;
+pub mod audit;
 pub mod backup;
 pub mod book;
 pub mod care;

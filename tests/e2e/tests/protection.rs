@@ -62,6 +62,11 @@ async fn locks_with_the_screen_and_recovers_a_lost_key_file() -> Result<()> {
         app.sign_in("malee", PASS).await?;
         app.click("[data-testid=nav-cases]").await?;
         app.wait_for_text("[data-testid=case-rows]", &number).await?;
+        // Her look at the case is in its access history, by her name.
+        app.click("[data-testid=case-row]").await?;
+        app.click("[data-testid=tab-documents]").await?;
+        app.wait_for_text("[data-testid=case-audit]", "มาลี ทดสอบ · เปิดดูรายกรณี")
+            .await?;
         Ok(())
     }
     .await;
@@ -94,6 +99,19 @@ async fn locks_with_the_screen_and_recovers_a_lost_key_file() -> Result<()> {
         app.click("[data-testid=rekey-run]").await?;
         app.wait_for_text("[data-testid=rekey-done]", "เปลี่ยนกุญแจแล้ว").await?;
         app.screenshot("3-key-changed").await?;
+        // The audit: her look at the case, the recovery and the key change, each by whom;
+        // Verify walks the chain.
+        app.click("[data-testid=nav-audit]").await?;
+        app.wait_for_text("[data-testid=audit-rows]", "เปลี่ยนกุญแจสมุดบันทึก")
+            .await?;
+        app.wait_for_text("[data-testid=audit-rows]", "เปิดด้วยรหัสกู้คืน").await?;
+        app.select("select[name=audit_action]", "case.view").await?;
+        app.click("[data-testid=audit-filter] button[type=submit]").await?;
+        app.wait_for_text("[data-testid=audit-row]", "มาลี ทดสอบ").await?;
+        app.click("[data-testid=audit-verify]").await?;
+        app.wait_for_text("[data-testid=audit-check]", "ไม่พบการแก้ไขหรือตัดทอน")
+            .await?;
+        app.screenshot("4-audit").await?;
         app.click("[data-testid=lock]").await?;
         app.wait_for_text("h2", "เข้าสู่ระบบ").await?;
         Ok(())

@@ -14,6 +14,9 @@ import type { IntakeResult } from "../bindings/IntakeResult";
 import type { CaseView } from "../bindings/CaseView";
 import type { Person } from "../bindings/Person";
 import type { AuditEntry } from "../bindings/AuditEntry";
+import type { AuditRow } from "../bindings/AuditRow";
+import type { AuditFilter } from "../bindings/AuditFilter";
+import type { AuditCheck } from "../bindings/AuditCheck";
 import type { EntryKind } from "../bindings/EntryKind";
 import type { Status } from "../bindings/Status";
 import type { Stored } from "../bindings/Stored";
@@ -107,7 +110,9 @@ export const api = {
   intake: (person: PersonInput, kase: IntakeCase) => invoke<IntakeResult>("intake", { person, case: kase }),
   openCase: (id: string) => invoke<CaseView>("open_case", { id }),
   revealPerson: (id: string, reason: string) => invoke<Person>("reveal_person", { id, reason }),
-  caseAudit: (caseId: string) => invoke<AuditEntry[]>("case_audit", { caseId }),
+  caseAudit: (caseId: string) => invoke<AuditRow[]>("case_audit", { caseId }),
+  auditLog: (filter: AuditFilter) => invoke<AuditRow[]>("audit_log", { filter }),
+  verifyAudit: () => invoke<AuditCheck>("verify_audit"),
   /** An entry with its photos and scans, saved in one step: a 4-byte length, the entry as
    *  JSON, then the files' bytes (the shell splits them by `sizes`). */
   addTimelineEntry: async (caseId: string, kind: EntryKind, body: string, occurredAt: string, files: File[] = []) => {

@@ -18,6 +18,7 @@ export type Screen =
   | { name: "statistics" }
   | { name: "backup" }
   | { name: "pdpa" }
+  | { name: "audit" }
   | { name: "conference"; id: string }
   | { name: "users" };
 

@@ -12,14 +12,14 @@ use crate::log::entity::Entity;
 use crate::store::keys::random_bytes;
 use hmac::{Hmac, Mac};
 use rusqlite::{Connection, OptionalExtension, params};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use ts_rs::TS;
 use zeroize::Zeroizing;
 
 const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct AuditEntry {
     #[ts(type = "number")]
@@ -30,6 +30,32 @@ pub struct AuditEntry {
     pub entity: Option<String>,
     pub entity_id: Option<String>,
     pub detail: Option<String>,
+}
+
+/// An entry with the links of its chain, as it travels to the hub and the unit's other laptops.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChainedEntry {
+    #[serde(flatten)]
+    pub entry: AuditEntry,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+impl ChainedEntry {
+    /// `entry` as the next link after `prev` (the hash of the entry before it).
+    pub fn link(prev: &str, entry: AuditEntry) -> ChainedEntry {
+        ChainedEntry {
+            hash: entry_hash(prev, &entry),
+            prev_hash: prev.to_owned(),
+            entry,
+        }
+    }
+
+    /// Whether the entry follows `prev` (the hash of the entry before it in its chain) and its
+    /// hash is its content's.
+    pub fn follows(&self, prev: &str) -> bool {
+        self.prev_hash == prev && entry_hash(prev, &self.entry) == self.hash
+    }
 }
 
 fn entry_hash(prev: &str, e: &AuditEntry) -> String {
@@ -50,7 +76,8 @@ fn entry_hash(prev: &str, e: &AuditEntry) -> String {
     hex::encode(h.finalize())
 }
 
-fn head(conn: &Connection) -> Result<(i64, String)> {
+/// The chain's head: how many entries, and the last one's hash.
+pub(crate) fn head(conn: &Connection) -> Result<(i64, String)> {
     let text: Option<String> = conn
         .query_row("SELECT value FROM meta WHERE key = 'audit_head'", [], |r| r.get(0))
         .optional()?;
@@ -82,7 +109,7 @@ pub fn append(
         entity_id: entity_id.map(str::to_owned),
         detail: detail.map(str::to_owned),
     };
-    let hash = entry_hash(&prev, &entry);
+    let ChainedEntry { entry, prev_hash, hash } = ChainedEntry::link(&prev, entry);
     conn.prepare_cached(
         "INSERT INTO audit_log (seq, at, user_id, action, entity, entity_id, detail, prev_hash, hash)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
@@ -95,7 +122,7 @@ pub fn append(
         entry.entity,
         entry.entity_id,
         entry.detail,
-        prev,
+        prev_hash,
         hash
     ])?;
     conn.prepare_cached("INSERT INTO meta (key, value) VALUES ('audit_head', ?1) ON CONFLICT (key) DO UPDATE SET value = excluded.value")?
@@ -136,6 +163,39 @@ pub fn query_hash(conn: &Connection, query: &str) -> Result<String> {
     Ok(hex::encode(mac.finalize().into_bytes()))
 }
 
+/// This laptop's entries after `after`, with their links, oldest first.
+pub(crate) fn chained_after(conn: &Connection, after: i64, limit: usize) -> Result<Vec<ChainedEntry>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT seq, at, user_id, action, entity, entity_id, detail, prev_hash, hash FROM audit_log
+         WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+    )?;
+    let rows = stmt.query_map(params![after, limit as i64], chained_row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// A row of `audit_log` or `unit_audit` read as (seq, at, user_id, action, entity, entity_id,
+/// detail, prev_hash, hash).
+pub(crate) fn chained_row(r: &rusqlite::Row) -> rusqlite::Result<ChainedEntry> {
+    Ok(ChainedEntry {
+        entry: AuditEntry {
+            seq: r.get(0)?,
+            at: r.get(1)?,
+            user_id: r.get(2)?,
+            action: r.get(3)?,
+            entity: r.get(4)?,
+            entity_id: r.get(5)?,
+            detail: r.get(6)?,
+        },
+        prev_hash: r.get(7)?,
+        hash: r.get(8)?,
+    })
+}
+
+/// The hash before the first entry of every chain.
+pub fn genesis() -> &'static str {
+    GENESIS
+}
+
 /// Where the chain breaks, if it does.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AuditBreak {
@@ -154,21 +214,11 @@ pub fn verify(conn: &Connection) -> Result<Result<i64, AuditBreak>> {
     let mut prev = GENESIS.to_owned();
     let mut expected_seq = 1;
     while let Some(row) = rows.next()? {
-        let entry = AuditEntry {
-            seq: row.get(0)?,
-            at: row.get(1)?,
-            user_id: row.get(2)?,
-            action: row.get(3)?,
-            entity: row.get(4)?,
-            entity_id: row.get(5)?,
-            detail: row.get(6)?,
-        };
-        let stored_prev: String = row.get(7)?;
-        let stored_hash: String = row.get(8)?;
-        if entry.seq != expected_seq || stored_prev != prev || entry_hash(&prev, &entry) != stored_hash {
+        let entry = chained_row(row)?;
+        if entry.entry.seq != expected_seq || !entry.follows(&prev) {
             return Ok(Err(AuditBreak::Entry { seq: expected_seq }));
         }
-        prev = stored_hash;
+        prev = entry.hash;
         expected_seq += 1;
     }
     let found = expected_seq - 1;

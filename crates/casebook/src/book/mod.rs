@@ -3,6 +3,7 @@
 //! path every mutation takes: row + audit entry + event, in one transaction.
 
 pub mod audit;
+pub mod audit_view;
 mod backup;
 mod drafts;
 pub mod key_change;

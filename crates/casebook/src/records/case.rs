@@ -253,16 +253,6 @@ impl Casebook {
             Some(document),
         )
     }
-
-    /// Who did what with this case and its client: the case page's access history.
-    pub fn case_audit(&self, session: &Session, case_id: &str) -> Result<Vec<crate::book::audit::AuditEntry>> {
-        session.require(Permission::ViewCases)?;
-        let case = self.load_case(case_id)?;
-        let mut entries = crate::book::audit::recent(&self.conn, Some(case_id), 200)?;
-        entries.extend(crate::book::audit::recent(&self.conn, Some(&case.client_id), 200)?);
-        entries.sort_by_key(|e| std::cmp::Reverse(e.seq));
-        Ok(entries)
-    }
 }
 
 #[cfg(test)]

@@ -33,6 +33,7 @@ pub(crate) const MIGRATIONS: &[(u32, &str)] = &[
     (11, include_str!("../../migrations/0011_unit_numbers.sql")),
     (12, include_str!("../../migrations/0012_daily_case_work.sql")),
     (13, include_str!("../../migrations/0013_people_consent_outcomes.sql")),
+    (14, include_str!("../../migrations/0014_unit_audit.sql")),
 ];
 
 pub fn schema_version() -> u32 {

@@ -1,6 +1,7 @@
 //! The case book's side of sync (docs/ARCHITECTURE.md, "Sync"): where this device syncs to, which of its events
 //! the hub has not acknowledged, and (in `receive`) taking in other devices' events.
 
+pub mod audit;
 pub mod blobs;
 pub mod conflicts;
 mod device_id;

@@ -9,6 +9,7 @@
 //! read or write an event body or an attachment.
 
 mod admission;
+mod audit;
 mod numbers;
 mod postgres;
 mod routing;
@@ -24,7 +25,8 @@ use crate::code_key;
 use casebook::store::Catalog;
 use ed25519_dalek::VerifyingKey;
 use oscc_sync::attestation::{self, DeviceEntry, DeviceList, Revocation};
-use oscc_sync::{NumbersRequest, NumbersResponse, PushRequest, PushResponse, Refusal, RefusedEvent, WireEvent};
+pub use audit::AuditBreak;
+use oscc_sync::{AuditAnswer, AuditPush, NumbersRequest, NumbersResponse, PushRequest, PushResponse, Refusal, RefusedEvent, WireEvent};
 
 /// The most events one push may carry (the app sends 2,000).
 const MAX_PUSH: usize = 2_000;
@@ -127,6 +129,11 @@ pub trait Store: Send + Sync {
 }
 
 /// Rows of (sequence, event id, stored body) as (sequence, event JSON).
+    /// Takes what of the device's audit chain follows what the hub holds, and answers its
+    /// unit's other devices' entries (`audit`).
+    fn audit(&self, device: &Device, push: &AuditPush) -> Result<AuditAnswer, StoreError>;
+    /// Every break found in a device's audit chain: `oscc-hub audit-breaks`.
+    fn audit_breaks(&self) -> Result<Vec<AuditBreak>, StoreError>;
 fn bodies(values: &Values, rows: &[Vec<Val>]) -> Result<Vec<(i64, String)>, StoreError> {
     rows.iter()
         .map(|row| Ok((row[0].int(), values.read_body(&row[1].text(), &row[2])?)))
@@ -713,6 +720,14 @@ impl<B: Backend> Store for Hub<B> {
                     AND e.hub_seq = (SELECT min(f.hub_seq) FROM events f WHERE f.record_id = e.record_id)),
                    (SELECT count(*) FROM grants g WHERE g.unit_code = u.code),
                    (SELECT count(*) FROM events e WHERE e.unit_code = u.code),
+    fn audit(&self, device: &Device, push: &AuditPush) -> Result<AuditAnswer, StoreError> {
+        self.db.transaction(|sql| audit::take(sql, device, push))
+    }
+
+    fn audit_breaks(&self) -> Result<Vec<AuditBreak>, StoreError> {
+        self.db.read(audit::breaks)
+    }
+
                    (SELECT max(e.received_at) FROM events e WHERE e.unit_code = u.code)
                  FROM units u ORDER BY u.code",
                 &[],

@@ -62,6 +62,16 @@ CREATE TABLE IF NOT EXISTS allotments (unit_code TEXT NOT NULL, kind TEXT NOT NU
   PRIMARY KEY (unit_code, kind, be_year, first));
 CREATE TABLE IF NOT EXISTS numbers (unit_code TEXT NOT NULL, kind TEXT NOT NULL, number TEXT NOT NULL,
   record_id TEXT NOT NULL, PRIMARY KEY (unit_code, kind, number));
+-- Each device's audit chain (append-only), in the hub's order for delivery to its unit; the
+-- head of each chain as the device last signed it; breaks found in a chain (audit.rs).
+CREATE TABLE IF NOT EXISTS audit (hub_seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, device_id TEXT NOT NULL,
+  seq BIGINT NOT NULL, unit_code TEXT NOT NULL, at TEXT NOT NULL, user_id TEXT, action TEXT NOT NULL,
+  entity TEXT, entity_id TEXT, detail TEXT, prev_hash TEXT NOT NULL, hash TEXT NOT NULL, UNIQUE (device_id, seq));
+CREATE INDEX IF NOT EXISTS audit_unit ON audit(unit_code, hub_seq);
+CREATE TABLE IF NOT EXISTS audit_heads (device_id TEXT PRIMARY KEY, count BIGINT NOT NULL, hash TEXT NOT NULL,
+  signature TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS audit_breaks (device_id TEXT NOT NULL, problem TEXT NOT NULL, noticed_at TEXT NOT NULL,
+  PRIMARY KEY (device_id, problem));
 -- Sealed with the at-rest key (one row): a hub with another key is turned away.
 CREATE TABLE IF NOT EXISTS at_rest (id BIGINT PRIMARY KEY CHECK (id = 1), key_check BYTEA NOT NULL);
 ";

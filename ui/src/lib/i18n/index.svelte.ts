@@ -35,4 +35,9 @@ export function label(group: string, code: string): string {
   return tk(`enum.${group}.${code}`);
 }
 
+/** Every key that begins with `prefix`, in catalog order (the actions the audit names). */
+export function catalogKeys(prefix: string): string[] {
+  return Object.keys(catalogs.th).filter((k) => k.startsWith(prefix));
+}
+
 export { catalogs };
