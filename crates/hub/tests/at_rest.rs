@@ -116,7 +116,7 @@ async fn the_hub_database_holds_nothing_of_a_case_in_clear() {
         let pushed = push_a_case(&dir, &hub).await;
         let needles = pushed.needles();
         // What the hub holds in its own reading: the case did arrive (else the test proves nothing).
-        let clear = clear_bodies(&hub);
+        let clear = common::clear_bodies(&hub.database, &hub.tls_dir);
         assert!(
             clear.iter().any(|b| holds(b, pushed.name.as_bytes())),
             "the case never reached the hub"
@@ -165,28 +165,6 @@ async fn the_hub_database_holds_nothing_of_a_case_in_clear() {
         }
     }
     let _ = std::fs::remove_dir_all(&root);
-}
-
-/// Every event body the hub holds, opened as the hub opens them.
-fn clear_bodies(hub: &Hub) -> Vec<Vec<u8>> {
-    apart(|| {
-        if is_postgres(&hub.database) {
-            let key = Key::read(&hub.tls_dir).unwrap().values();
-            pg(&hub.database)
-                .query("SELECT event_id, body FROM events", &[])
-                .unwrap()
-                .iter()
-                .map(|r| key.open(Kind::EventBody, r.get(0), r.get(1)).unwrap())
-                .collect()
-        } else {
-            let db = common::sqlite(&hub.database, &hub.tls_dir);
-            let mut stmt = db.prepare("SELECT body FROM events").unwrap();
-            stmt.query_map([], |r| r.get::<_, String>(0))
-                .unwrap()
-                .map(|b| b.unwrap().into_bytes())
-                .collect()
-        }
-    })
 }
 
 /// `oscc-hub serve` on `database`, which must refuse to start: what it said.
@@ -341,7 +319,11 @@ async fn a_database_an_earlier_hub_kept_in_clear_is_encrypted_once_by_the_admini
 
         let hub = Hub::start(&database, &dir);
         assert_eq!(hub.events_held(), held);
-        assert!(clear_bodies(&hub).iter().any(|b| holds(b, pushed.name.as_bytes())));
+        assert!(
+            common::clear_bodies(&hub.database, &hub.tls_dir)
+                .iter()
+                .any(|b| holds(b, pushed.name.as_bytes()))
+        );
         for value in snapshot(&database) {
             assert!(!holds(&value, pushed.name.as_bytes()), "a value stayed in clear");
         }

@@ -72,6 +72,36 @@ impl Laptop {
     fn hash(&self) -> String {
         self.book.lock().unwrap().state_hash().unwrap()
     }
+
+    /// Refers `case_id` to a shelter that keeps its cases on the hub as unit `unit` (a partner).
+    fn refer_to_unit(&self, case_id: &str, unit: &str) {
+        let mut book = self.book.lock().unwrap();
+        let mut shelter =
+            casebook::records::agency::Agency::new("บ้านพักทดสอบ", casebook::records::agency::AgencyType::Shelter);
+        shelter.hub_unit = Some(unit.into());
+        let agency = book.add_agency(&self.worker, &shelter).unwrap();
+        book.create_referral(
+            &self.worker,
+            &casebook::records::referral::Referral {
+                case_id: case_id.to_owned(),
+                agency_id: agency,
+                reason: "ที่พักปลอดภัย".into(),
+                services: vec![],
+                urgency: casebook::records::referral::Urgency::Urgent,
+                letter_number: None,
+                status: casebook::records::referral::ReferralStatus::Draft,
+                reply: None,
+                to_unit: None,
+                reply_by: None,
+                consent_id: None,
+            },
+            Some(&BasisGiven {
+                basis: Basis::ChildProtection,
+                reason: "เด็กเสี่ยงอันตราย".into(),
+            }),
+        )
+        .unwrap();
+    }
 }
 
 /// The attacker: an enrolled device of CPN that writes its own events, envelope and body as it
@@ -775,34 +805,7 @@ async fn rogue(root: &std::path::Path, database: &str) {
     // A partner a case was referred to writes to it but may not take it: BKK refers a case to
     // a shelter that keeps its cases here as unit CPN.
     let (_, shared) = bkk.open_case("นางทดสอบ ส่งต่อ", None);
-    {
-        let mut book = bkk.book.lock().unwrap();
-        let mut shelter =
-            casebook::records::agency::Agency::new("บ้านพักทดสอบ", casebook::records::agency::AgencyType::Shelter);
-        shelter.hub_unit = Some("CPN".into());
-        let agency = book.add_agency(&bkk.worker, &shelter).unwrap();
-        book.create_referral(
-            &bkk.worker,
-            &casebook::records::referral::Referral {
-                case_id: shared.clone(),
-                agency_id: agency,
-                reason: "ที่พักปลอดภัย".into(),
-                services: vec![],
-                urgency: casebook::records::referral::Urgency::Urgent,
-                letter_number: None,
-                status: casebook::records::referral::ReferralStatus::Draft,
-                reply: None,
-                to_unit: None,
-                reply_by: None,
-                consent_id: None,
-            },
-            Some(&BasisGiven {
-                basis: Basis::ChildProtection,
-                reason: "เด็กเสี่ยงอันตราย".into(),
-            }),
-        )
-        .unwrap();
-    }
+    bkk.refer_to_unit(&shared, "CPN");
     bkk.sync().await;
     let wire = WireEvent::from_event(&rogue.event(Entity::TimelineEntry, &id("note"), note_on(&shared, 3)));
     assert_eq!(rogue.try_one(wire).await, None, "the partner writes");
@@ -811,6 +814,69 @@ async fn rogue(root: &std::path::Path, database: &str) {
         rogue.try_one(wire).await,
         Some(Refusal::CaseNotHeld),
         "a partner took the case"
+    );
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_device_may_not_erase_a_case_its_unit_does_not_hold() {
+    let root = temp("rogue-erasure");
+    for database in databases(&root, "rogue-erasure") {
+        let dir = root.join(if database.starts_with("postgres") {
+            "pg"
+        } else {
+            "sqlite"
+        });
+        std::fs::create_dir_all(&dir).unwrap();
+        rogue_erasure(&dir, &database).await;
+    }
+    let _ = std::fs::remove_dir_all(&root);
+}
+
+/// A CPN device sends erasures (an approved purge, as a laptop writes it) of a BKK case it
+/// was never given and of one BKK referred to CPN as a partner: both refused, both cases as
+/// they were at the hub and on BKK's laptops, a new one included.
+async fn rogue_erasure(root: &std::path::Path, database: &str) {
+    let hub = Hub::start_plain(database, root);
+    let bkk = Laptop::new(root, "BKK", "bkk", &hub).await;
+    let mut rogue = Rogue::enroll(&hub, hub.code("CPN")).await;
+    let (_, bkk_case) = bkk.open_case(BKK_NAME, Some(BKK_ID_NUMBER));
+    let (_, shared) = bkk.open_case("นางทดสอบ ส่งต่อ", None);
+    bkk.refer_to_unit(&shared, "CPN");
+    bkk.sync().await;
+    let erasure = |case: &str| {
+        json!({"case_id": case, "case_number": "BKK-2569-0001", "reason": "ครบกำหนด", "unit_code": "CPN",
+            "created_at": "2026-11-01T00:00:00.000Z", "updated_at": "2026-11-01T00:00:00.000Z"})
+    };
+    for case in [&bkk_case, &shared] {
+        let wire = WireEvent::from_event(&rogue.event(Entity::Erasure, &id("erasure"), erasure(case)));
+        assert_eq!(
+            rogue.try_one(wire).await,
+            Some(Refusal::CaseNotHeld),
+            "a unit that does not hold a case erased it"
+        );
+    }
+    // The partner still writes to the case it was referred (the refusal was the erasure's).
+    let note = json!({"case_id": shared, "kind": "note", "body": "บันทึกของหน่วยรับส่งต่อ", "occurred_at": "2026-11-01T00:00:00Z",
+        "unit_code": "CPN", "created_at": "2026-11-01T00:00:00.000Z", "updated_at": "2026-11-01T00:00:00.000Z"});
+    let wire = WireEvent::from_event(&rogue.event(Entity::TimelineEntry, &id("note"), note));
+    assert_eq!(rogue.try_one(wire).await, None);
+    assert!(
+        common::clear_bodies(&hub.database, &hub.tls_dir)
+            .iter()
+            .any(|b| b.windows(BKK_NAME.len()).any(|w| w == BKK_NAME.as_bytes())),
+        "the hub lost the case's values"
+    );
+    let later = Laptop::new(root, "BKK", "bkk2", &hub).await;
+    for laptop in [&bkk, &later] {
+        laptop.sync().await;
+        let mut book = laptop.book.lock().unwrap();
+        assert!(book.open_case(&laptop.worker, &bkk_case).is_ok());
+        assert!(book.open_case(&laptop.worker, &shared).is_ok());
+        assert_eq!(book.search_cases(&laptop.worker, BKK_NAME, 10).unwrap().len(), 1);
+    }
+    assert!(
+        rogue.pull_all().await.contains(&shared),
+        "the partner no longer sees the case"
     );
 }
 

@@ -31,11 +31,14 @@ pub enum Entity {
     Consent,
     Assessment,
     InterpreterSession,
+    /// An approved purge of a case (`records::erasure`): every laptop holding the case, and
+    /// the hub, apply it; it stays as the tombstone.
+    Erasure,
 }
 
 impl Entity {
     /// In dependency order: replaying in this order never breaks a foreign key.
-    pub const ALL: [Entity; 20] = [
+    pub const ALL: [Entity; 21] = [
         Entity::User,
         Entity::Person,
         Entity::Agency,
@@ -56,6 +59,7 @@ impl Entity {
         Entity::LetterRegister,
         Entity::DataSubjectRequest,
         Entity::Breach,
+        Entity::Erasure,
     ];
 
     pub fn table(self) -> &'static str {
@@ -80,6 +84,7 @@ impl Entity {
             Entity::Consent => "consents",
             Entity::Assessment => "assessments",
             Entity::InterpreterSession => "interpreter_sessions",
+            Entity::Erasure => "erasures",
         }
     }
 
@@ -106,6 +111,7 @@ impl Entity {
             Entity::Consent => "consent",
             Entity::Assessment => "assessment",
             Entity::InterpreterSession => "interpreter_session",
+            Entity::Erasure => "erasure",
         }
     }
 
@@ -123,6 +129,7 @@ impl Entity {
                 | Entity::Consent
                 | Entity::Assessment
                 | Entity::InterpreterSession
+                | Entity::Erasure
         )
     }
 

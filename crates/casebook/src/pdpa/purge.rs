@@ -2,14 +2,16 @@
 //! supervisor then purges it (or earlier, on a data subject's erasure request). The purge
 //! removes the case, everything recorded under it and its people (unless another case still
 //! names them) from this book, blanks their values in the event log, and leaves only an
-//! audit tombstone: the case number, who approved, and why.
+//! audit tombstone: the case number, who approved, and why. It also writes an erasure
+//! (`records::erasure`), which takes the same purge to the hub and the unit's other laptops.
 
 use crate::book::Casebook;
 use crate::book::permissions::{Permission, Session};
 use crate::dates::parse_date;
 use crate::error::{Error, Invalid, Result, Rule};
 use crate::log::entity::Entity;
-use rusqlite::{Connection, params};
+use crate::records::erasure::{PURGE_ACTION, erase, tombstone};
+use crate::store::rows::new_id;
 use serde::Serialize;
 use ts_rs::TS;
 
@@ -22,20 +24,6 @@ pub struct PurgeCandidate {
     pub retention_date: Option<String>,
     pub erasure_requested: bool,
 }
-
-/// Tables holding rows under a case, children before parents (foreign keys).
-const CASE_CHILDREN: [(&str, Entity); 10] = [
-    ("action_items", Entity::ActionItem),
-    ("conference_cases", Entity::ConferenceCase),
-    ("referrals", Entity::Referral),
-    ("consents", Entity::Consent),
-    ("assessments", Entity::Assessment),
-    ("interpreter_sessions", Entity::InterpreterSession),
-    ("care_plan_goals", Entity::CarePlanGoal),
-    ("timeline_entries", Entity::TimelineEntry),
-    ("incidents", Entity::Incident),
-    ("case_parties", Entity::CaseParty),
-];
 
 const CANDIDATES: &str = "SELECT c.id, c.case_number, c.retention_date,
        EXISTS (SELECT 1 FROM data_subject_requests r WHERE r.person_id = c.client_id AND r.kind = 'erasure')
@@ -83,17 +71,25 @@ impl Casebook {
         if !due && !found.erasure_requested {
             return Err(Invalid::new("case.retention_date", Rule::NotYetDue).into());
         }
-        // Freed pages are overwritten, not left in the file.
-        self.conn.pragma_update(None, "secure_delete", "ON")?;
-        let detail = format!("{}: {}", found.case_number, reason.trim());
-        let purged = self.batch(|book| {
-            let ids = remove_case(&book.conn, case_id)?;
-            book.audit(session, "case.purge", Some(Entity::Case), Some(case_id), Some(&detail))?;
-            Ok(ids)
-        });
-        self.conn
-            .pragma_update(None, "secure_delete", crate::store::SECURE_DELETE)?;
-        purged?;
+        let reason = reason.trim();
+        let mut erasure = crate::store::rows::Fields::new();
+        erasure.insert("case_id".into(), case_id.into());
+        erasure.insert("case_number".into(), found.case_number.as_str().into());
+        erasure.insert("reason".into(), reason.into());
+        let detail = tombstone(&found.case_number, reason);
+        // The erasure travels (the hub and the unit's other laptops purge the case too); its
+        // audit entry is the tombstone.
+        self.batch(|book| {
+            book.write(
+                session,
+                Entity::Erasure,
+                &new_id(),
+                erasure,
+                PURGE_ACTION,
+                Some(&detail),
+            )?;
+            erase(&book.conn, case_id)
+        })?;
         // The old pages in the write-ahead log go too.
         self.conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
         Ok(())
@@ -102,7 +98,7 @@ impl Casebook {
     /// The tombstones: which case number was purged, when, by whom and why.
     pub fn purge_log(&self, session: &Session) -> Result<Vec<crate::book::audit::AuditEntry>> {
         session.require(Permission::Supervise)?;
-        crate::book::audit::of_action(&self.conn, "case.purge", i64::MAX)
+        crate::book::audit::of_action(&self.conn, PURGE_ACTION, i64::MAX)
     }
 }
 
@@ -113,95 +109,4 @@ fn candidate(r: &rusqlite::Row) -> rusqlite::Result<PurgeCandidate> {
         retention_date: r.get(2)?,
         erasure_requested: r.get(3)?,
     })
-}
-
-/// Deletes the case's rows and its no-longer-named people; blanks their events and keeps
-/// their ids in `purged` so that sync never brings them back. Returns how many records went.
-fn remove_case(conn: &Connection, case_id: &str) -> Result<usize> {
-    let mut records: Vec<(Entity, String)> = Vec::new();
-    // The case's people, with the records merged into them (another spelling, phone or ID of
-    // the same person).
-    let mut people: Vec<String> = conn
-        .prepare(
-            "WITH p AS (SELECT client_id AS id FROM cases WHERE id = ?1 UNION SELECT person_id FROM case_parties WHERE case_id = ?1)
-             SELECT id FROM p UNION SELECT id FROM persons WHERE merged_into IN (SELECT id FROM p)",
-        )?
-        .query_map([case_id], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
-    let mut photos: Vec<String> = Vec::new();
-    for (table, entity) in CASE_CHILDREN {
-        let ids: Vec<String> = conn
-            .prepare(&format!("SELECT id FROM {table} WHERE case_id = ?1"))?
-            .query_map([case_id], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
-        // The files of the case: photos and scans of its entries, signed consent forms.
-        let files = match table {
-            "timeline_entries" => {
-                "SELECT DISTINCT j.value FROM timeline_entries t, json_each(t.attachments) j WHERE t.case_id = ?1"
-            }
-            "consents" => "SELECT form_sha256 FROM consents WHERE case_id = ?1 AND form_sha256 IS NOT NULL",
-            _ => "",
-        };
-        if !files.is_empty() {
-            let found: Vec<String> = conn
-                .prepare(files)?
-                .query_map([case_id], |r| r.get(0))?
-                .collect::<rusqlite::Result<_>>()?;
-            photos.extend(found);
-        }
-        conn.execute(&format!("DELETE FROM {table} WHERE case_id = ?1"), [case_id])?;
-        records.extend(ids.into_iter().map(|id| (entity, id)));
-    }
-    conn.execute("DELETE FROM cases WHERE id = ?1", [case_id])?;
-    // A form of the case left typed when the book locked ("case_edit:<id>" …).
-    conn.execute("DELETE FROM drafts WHERE form LIKE '%:' || ?1", [case_id])?;
-    records.push((Entity::Case, case_id.to_owned()));
-    // People another case still names stay; requests about a purged person lose the link.
-    people.retain(|p| {
-        !conn
-            .prepare_cached(
-                "SELECT 1 FROM cases WHERE client_id = ?1 UNION ALL SELECT 1 FROM case_parties WHERE person_id = ?1",
-            )
-            .and_then(|mut s| s.exists([p]))
-            .unwrap_or(true)
-    });
-    for person in &people {
-        conn.execute(
-            "UPDATE data_subject_requests SET person_id = NULL WHERE person_id = ?1",
-            [person],
-        )?;
-        conn.execute("DELETE FROM persons WHERE id = ?1", [person])?;
-        records.push((Entity::Person, person.clone()));
-    }
-    for sha in &photos {
-        conn.execute(
-            "DELETE FROM attachments WHERE sha256 = ?1
-               AND NOT EXISTS (SELECT 1 FROM timeline_entries t, json_each(t.attachments) j WHERE j.value = ?1)
-               AND NOT EXISTS (SELECT 1 FROM consents WHERE form_sha256 = ?1)",
-            [sha],
-        )?;
-    }
-    let now = crate::dates::now_iso();
-    for (entity, id) in &records {
-        let kind = entity.name();
-        conn.execute("DELETE FROM search_index WHERE entity_id = ?1", [id])?;
-        conn.execute("DELETE FROM search_queue WHERE entity_id = ?1", [id])?;
-        // Sync's bookkeeping about the record.
-        for table in ["field_clocks", "conflicts", "sync_pending"] {
-            conn.execute(
-                &format!("DELETE FROM {table} WHERE entity = ?1 AND entity_id = ?2"),
-                params![kind, id],
-            )?;
-        }
-        // The log keeps its sequence (sync acknowledges it gap-free) but not the values.
-        conn.execute(
-            "UPDATE events SET fields = '{}', bases = '{}' WHERE entity = ?1 AND entity_id = ?2",
-            params![kind, id],
-        )?;
-        conn.execute(
-            "INSERT INTO purged (entity_id, purged_at) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
-            params![id, now],
-        )?;
-    }
-    Ok(records.len())
 }

@@ -34,6 +34,7 @@ pub(crate) const MIGRATIONS: &[(u32, &str)] = &[
     (12, include_str!("../../migrations/0012_daily_case_work.sql")),
     (13, include_str!("../../migrations/0013_people_consent_outcomes.sql")),
     (14, include_str!("../../migrations/0014_unit_audit.sql")),
+    (15, include_str!("../../migrations/0015_erasure.sql")),
 ];
 
 pub fn schema_version() -> u32 {

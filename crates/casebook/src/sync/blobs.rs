@@ -6,7 +6,10 @@
 use crate::book::Casebook;
 use crate::dates::now_iso;
 use crate::error::{Error, Result};
+use crate::log::entity::Entity;
+use crate::log::events::Event;
 use rusqlite::OptionalExtension;
+use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 /// Hashes named by timeline entries and by signed consent forms, as rows of `sha256`. Only
@@ -14,6 +17,21 @@ use sha2::{Digest, Sha256};
 const NAMED: &str = "SELECT j.value AS sha256 FROM timeline_entries t, json_each(t.attachments) j
                      WHERE t.attachments <> '[]'
                      UNION SELECT form_sha256 FROM consents WHERE form_sha256 IS NOT NULL";
+
+/// The attachments an event names, as `NAMED` reads them from a book's rows: a timeline
+/// entry's files and a consent's signed form (the hub reads them from the events it holds).
+pub fn named_by(event: &Event) -> Vec<String> {
+    let field = |name: &str| event.fields.get(name);
+    let names: Vec<&Value> = match event.entity {
+        Entity::TimelineEntry => field("attachments")
+            .and_then(Value::as_array)
+            .map(|files| files.iter().collect())
+            .unwrap_or_default(),
+        Entity::Consent => field("form_sha256").into_iter().collect(),
+        _ => Vec::new(),
+    };
+    names.into_iter().filter_map(Value::as_str).map(str::to_owned).collect()
+}
 
 impl Casebook {
     /// Attachments named by the timeline that the hub is not known to hold.

@@ -230,6 +230,14 @@ impl Casebook {
                 break;
             }
         }
+        // Erasures from the unit's other laptops: the same purge as theirs, once their rows are
+        // written (the case's own events of this batch with it).
+        let erasures: Vec<&Event> = fresh
+            .iter()
+            .filter(|((entity, _), _)| *entity == Entity::Erasure)
+            .flat_map(|(_, events)| events.iter().copied())
+            .collect();
+        let erased = crate::records::erasure::apply_received(&tx, &erasures)?;
         let now = now_iso();
         for key in &touched {
             tx.execute(
@@ -249,6 +257,10 @@ impl Casebook {
         // The search queue is left as it is: moving it into the index here was about a third of
         // a first pull's time. Search reads the queue meanwhile; `catch_up_search` moves it after.
         tx.commit()?;
+        if erased {
+            // The old pages of a purged case in the write-ahead log go too.
+            self.conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        }
         self.checkpoint_in_background();
         if let Some(high) = events::last_hlc(&self.conn)? {
             self.clock.observe(&high);

@@ -12,6 +12,9 @@
 //!   are the exception (they never come back from the hub, so where the hub placed them is not
 //!   known): a transfer of its own grants the receiving unit, but does not end the rights of
 //!   the unit it was taken from.
+//! - An erasure (an approved purge, `records::erasure`) is the holding unit's or the case's
+//!   creator's, never a partner's; one of a case this book never had is taken as it is (it
+//!   keeps the case out).
 //! - A link (a case's client, a party, the agency of a referral or goal) names only a record of
 //!   the writer's unit or one linked to a case the unit was granted (`not_held`, tried again).
 //! - A person is written by its unit, and by a unit granted a case whose client or other party
@@ -136,9 +139,17 @@ impl Rights {
             return Ok(Some(NOT_YOURS));
         };
         let Some(owner) = self.origin(tx, Entity::Case, &case_id)? else {
+            // An erasure of a case this book never had (a laptop enrolled after it) only keeps
+            // the case out: nothing here to judge it by, nor to erase.
+            if event.entity == Entity::Erasure {
+                return Ok(None);
+            }
             return Ok(Some(UNKNOWN_ORIGIN));
         };
-        let transfers = event.entity == Entity::Case && event.fields.contains_key("held_by");
+        // Handing a case on, and erasing it, are for the unit holding it (or its creator), not
+        // for a partner it was referred to.
+        let transfers =
+            (event.entity == Entity::Case && event.fields.contains_key("held_by")) || event.entity == Entity::Erasure;
         Ok((!writes_case(tx, &case_id, &owner, writer, own_device, transfers)?).then_some(NOT_HELD))
     }
 

@@ -21,6 +21,8 @@
 //! - Its author (`user_id`, and a timeline entry's `author_id`) is a user of the unit.
 //! - A transfer or referral names a unit the hub knows.
 //! - A case or letter number is the sending device's to give (`numbers`).
+//! - Nothing is written to what an approved purge erased (`erasure`), and only the unit
+//!   holding a case, or its creator, erases it (a partner does not).
 //!
 //! A coordinator unit reads the whole province (routing) but writes only as a unit writes.
 
@@ -62,6 +64,8 @@ pub(super) struct Allowed {
     users: HashSet<String>,
     /// The unit that created each case.
     owners: std::collections::HashMap<String, String>,
+    /// Whether the hub has erased anything (`erasure`), asked once.
+    any_erased: Option<bool>,
 }
 
 /// The kind, unit and case a record took with its first event.
@@ -132,6 +136,9 @@ fn authorize(
         Some(k) => k.case_id.clone(),
         None => event.case_id.clone(),
     };
+    if erases_nothing_left(sql, allowed, event, body, case_id.as_deref())? {
+        return refuse(Refusal::Erased, "");
+    }
     if body
         .fields
         .get("unit_code")
@@ -153,7 +160,9 @@ fn authorize(
                 }
                 allowed.held.insert(case_id.clone());
             }
-            let transfers = body.entity == Entity::Case && body.fields.contains_key("held_by");
+            // Handing a case on, and erasing it, are for the unit holding it or its creator.
+            let transfers =
+                (body.entity == Entity::Case && body.fields.contains_key("held_by")) || body.entity == Entity::Erasure;
             if let Some(why) = holder_rights(sql, allowed, unit, case_id, transfers)? {
                 return refuse(Refusal::CaseNotHeld, why);
             }
@@ -206,6 +215,38 @@ fn authorize(
         return refuse(Refusal::BadShape, &flaw.to_string());
     }
     Ok(Ok(case_id))
+}
+
+/// Whether `event` writes to what an approved purge erased: the record, its case (a second
+/// erasure of the case apart), or a record it links.
+fn erases_nothing_left(
+    sql: &mut dyn Sql,
+    allowed: &mut Allowed,
+    event: &WireEvent,
+    body: &Event,
+    case_id: Option<&str>,
+) -> Result<bool, StoreError> {
+    let any = match allowed.any_erased {
+        Some(any) => any,
+        None => *allowed.any_erased.insert(super::erasure::any_erased(sql)?),
+    };
+    if body.entity == Entity::Erasure {
+        // Later events of this push are judged after it has erased.
+        allowed.any_erased = Some(true);
+    }
+    if !any {
+        return Ok(false);
+    }
+    let case = case_id.filter(|_| body.entity != Entity::Erasure);
+    for record in std::iter::once(event.record_id.as_str())
+        .chain(case)
+        .chain(event.refs.iter().map(String::as_str))
+    {
+        if super::erasure::erased(sql, record)? {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
 fn known(sql: &mut dyn Sql, record_id: &str) -> Result<Option<Known>, StoreError> {
@@ -265,7 +306,9 @@ fn holder_rights(
         return Ok(None);
     }
     if transfers {
-        return Ok(Some("only the unit holding a case, or its creator, transfers it"));
+        return Ok(Some(
+            "only the unit holding a case, or its creator, transfers or erases it",
+        ));
     }
     let partner = !sql
         .rows(

@@ -4,12 +4,13 @@
 //! `sql`, which `sqlite` and `postgres` provide.
 //!
 //! Imports here go one way: `mod.rs` (storage, and the `Hub` that joins it to the routing)
-//! uses `admission`, `numbers`, `routing`, `sqlite` and `postgres`; `admission` uses
-//! `numbers`; each of those uses only `sql` (and the `Device` of `mod.rs`), and `values` to
-//! read or write an event body or an attachment.
+//! uses `admission`, `erasure`, `numbers`, `routing`, `sqlite` and `postgres`; `admission`
+//! uses `numbers` and `erasure`; each of those uses only `sql` (and the `Device` of `mod.rs`),
+//! and `values` to read or write an event body or an attachment.
 
 mod admission;
 mod audit;
+mod erasure;
 mod numbers;
 mod postgres;
 mod routing;
@@ -22,6 +23,7 @@ pub use sql::StoreError;
 pub use sqlite::Sqlite;
 
 use crate::code_key;
+use casebook::log::entity::Entity;
 use casebook::store::Catalog;
 use ed25519_dalek::VerifyingKey;
 use oscc_sync::attestation::{self, DeviceEntry, DeviceList, Revocation};
@@ -117,8 +119,8 @@ pub trait Store: Send + Sync {
     /// Deliveries to `device`'s unit after `after`, not its own events, in order.
     fn pull(&self, device: &Device, after: i64, limit: i64) -> Result<Vec<(i64, WireEvent)>, StoreError>;
     fn report(&self) -> Result<Vec<UnitReport>, StoreError>;
-    /// Every event the hub holds after `after` (its own sequence), in order, a page at a time:
-    /// the statistics report replays them.
+    /// Every event the hub holds after `after` (its own sequence), in order, a page at a time,
+    /// but those an approved purge erased: the statistics report replays them.
     fn events_after(&self, after: i64, limit: i64) -> Result<Vec<(i64, WireEvent)>, StoreError>;
     /// Keeps an attachment under its SHA-256 (checked); storing it twice changes nothing.
     fn put_blob(&self, device: &Device, sha256: &str, mime: &str, bytes: &[u8]) -> Result<(), StoreError>;
@@ -126,14 +128,14 @@ pub trait Store: Send + Sync {
     /// Allots `device` the case and letter numbers it asks for: every block of its unit for
     /// the kinds and years asked, and the usernames asked about that the unit has (`numbers`).
     fn numbers(&self, device: &Device, request: &NumbersRequest) -> Result<NumbersResponse, StoreError>;
-}
-
-/// Rows of (sequence, event id, stored body) as (sequence, event JSON).
     /// Takes what of the device's audit chain follows what the hub holds, and answers its
     /// unit's other devices' entries (`audit`).
     fn audit(&self, device: &Device, push: &AuditPush) -> Result<AuditAnswer, StoreError>;
     /// Every break found in a device's audit chain: `oscc-hub audit-breaks`.
     fn audit_breaks(&self) -> Result<Vec<AuditBreak>, StoreError>;
+}
+
+/// Rows of (sequence, event id, stored body) as (sequence, event JSON).
 fn bodies(values: &Values, rows: &[Vec<Val>]) -> Result<Vec<(i64, String)>, StoreError> {
     rows.iter()
         .map(|row| Ok((row[0].int(), values.read_body(&row[1].text(), &row[2])?)))
@@ -304,6 +306,10 @@ fn refuse(
 /// refused is harmless; other content under its (device, seq) is a laptop restored from a
 /// file backup, and nothing of the push is taken.
 fn settled_repeat(sql: &mut dyn Sql, values: &Values, device: &Device, event: &WireEvent) -> Result<(), StoreError> {
+    // Erased since: the hub keeps only a blank of it.
+    if erasure::erased(sql, &event.record_id)? {
+        return Ok(());
+    }
     let body = serde_json::to_string(event).map_err(|e| StoreError::Db(e.to_string()))?;
     let held = sql.rows(
         "SELECT event_id, body FROM events WHERE device_id = ?1 AND device_seq = ?2",
@@ -603,7 +609,12 @@ impl<B: Backend> Store for Hub<B> {
                             Some(hub_seq) => {
                                 admission::register(sql, &device.unit_code, event, &admitted)?;
                                 numbers::register(sql, &device.unit_code, &event.record_id, &admitted.claims)?;
+                                erasure::note_blobs(sql, &event.record_id, &admitted.body)?;
                                 batch.route(sql, hub_seq, &device.unit_code, case_id, event)?;
+                                // An approved purge: the hub erases the case too.
+                                if let (Entity::Erasure, Some(case_id)) = (admitted.body.entity, case_id) {
+                                    erasure::erase(sql, values, case_id, &received_at)?;
+                                }
                             }
                             None => return Err(StoreError::Diverged(event.event_id.clone())),
                         }
@@ -664,7 +675,9 @@ impl<B: Backend> Store for Hub<B> {
     fn events_after(&self, after: i64, limit: i64) -> Result<Vec<(i64, WireEvent)>, StoreError> {
         let rows = self.db.read(|sql| {
             sql.rows(
-                "SELECT hub_seq, event_id, body FROM events WHERE hub_seq > ?1 ORDER BY hub_seq LIMIT ?2",
+                "SELECT hub_seq, event_id, body FROM events e
+                 WHERE hub_seq > ?1 AND NOT EXISTS (SELECT 1 FROM erased x WHERE x.record_id = e.record_id)
+                 ORDER BY hub_seq LIMIT ?2",
                 &[after.into(), limit.into()],
             )
         })?;
@@ -677,6 +690,10 @@ impl<B: Backend> Store for Hub<B> {
         }
         let data = self.db.values().blob(sha256, bytes)?;
         self.db.transaction(|sql| {
+            // A file of an erased case, sent by a laptop that had not sent it before: not kept.
+            if erasure::only_erased_name(sql, sha256)? {
+                return Ok(0);
+            }
             sql.exec(
                 "INSERT INTO blobs (sha256, mime, data, unit_code, received_at) VALUES (?1, ?2, ?3, ?4, ?5)
                  ON CONFLICT DO NOTHING",
@@ -702,6 +719,14 @@ impl<B: Backend> Store for Hub<B> {
         }
     }
 
+    fn audit(&self, device: &Device, push: &AuditPush) -> Result<AuditAnswer, StoreError> {
+        self.db.transaction(|sql| audit::take(sql, device, push))
+    }
+
+    fn audit_breaks(&self) -> Result<Vec<AuditBreak>, StoreError> {
+        self.db.read(audit::breaks)
+    }
+
     fn numbers(&self, device: &Device, request: &NumbersRequest) -> Result<NumbersResponse, StoreError> {
         self.db.transaction(|sql| {
             Ok(NumbersResponse {
@@ -720,14 +745,6 @@ impl<B: Backend> Store for Hub<B> {
                     AND e.hub_seq = (SELECT min(f.hub_seq) FROM events f WHERE f.record_id = e.record_id)),
                    (SELECT count(*) FROM grants g WHERE g.unit_code = u.code),
                    (SELECT count(*) FROM events e WHERE e.unit_code = u.code),
-    fn audit(&self, device: &Device, push: &AuditPush) -> Result<AuditAnswer, StoreError> {
-        self.db.transaction(|sql| audit::take(sql, device, push))
-    }
-
-    fn audit_breaks(&self) -> Result<Vec<AuditBreak>, StoreError> {
-        self.db.read(audit::breaks)
-    }
-
                    (SELECT max(e.received_at) FROM events e WHERE e.unit_code = u.code)
                  FROM units u ORDER BY u.code",
                 &[],

@@ -169,7 +169,8 @@ pub(super) fn deliver_everything(sql: &mut dyn Sql, unit: &str) -> Result<(), St
 }
 
 /// What a device of `unit` pulls: the unit's deliveries after `after`, less the events device
-/// `device_id` sent itself, in order, as rows of (delivery seq, event id, stored body).
+/// `device_id` sent itself and those of records an approved purge erased (kept blank: the
+/// erasure itself goes), in order, as rows of (delivery seq, event id, stored body).
 pub(super) fn deliveries_after(
     sql: &mut dyn Sql,
     unit: &str,
@@ -180,6 +181,7 @@ pub(super) fn deliveries_after(
     sql.rows(
         "SELECT d.seq, e.event_id, e.body FROM deliveries d JOIN events e ON e.hub_seq = d.hub_seq
          WHERE d.unit_code = ?1 AND d.seq > ?2 AND e.device_id <> ?3
+           AND NOT EXISTS (SELECT 1 FROM erased x WHERE x.record_id = e.record_id)
          ORDER BY d.seq LIMIT ?4",
         &[unit.into(), after.into(), device_id.into(), limit.into()],
     )

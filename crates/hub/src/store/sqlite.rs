@@ -59,6 +59,13 @@ CREATE TABLE IF NOT EXISTS allotments (unit_code TEXT NOT NULL, kind TEXT NOT NU
   PRIMARY KEY (unit_code, kind, be_year, first));
 CREATE TABLE IF NOT EXISTS numbers (unit_code TEXT NOT NULL, kind TEXT NOT NULL, number TEXT NOT NULL,
   record_id TEXT NOT NULL, PRIMARY KEY (unit_code, kind, number));
+-- Records an approved purge erased (erasure.rs): a case, its records and its people no other
+-- case names; their events are kept blank and never delivered again, and no write to them is
+-- taken. The attachments each record's events named, to delete a case's files with it.
+CREATE TABLE IF NOT EXISTS erased (record_id TEXT PRIMARY KEY, case_id TEXT NOT NULL, erased_at TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS erased_case ON erased(case_id);
+CREATE TABLE IF NOT EXISTS blob_names (sha256 TEXT NOT NULL, record_id TEXT NOT NULL, PRIMARY KEY (sha256, record_id));
+CREATE INDEX IF NOT EXISTS blob_names_record ON blob_names(record_id);
 -- Each device's audit chain (append-only), in the hub's order for delivery to its unit; the
 -- head of each chain as the device last signed it; breaks found in a chain (audit.rs).
 CREATE TABLE IF NOT EXISTS audit (hub_seq INTEGER PRIMARY KEY AUTOINCREMENT, device_id TEXT NOT NULL,

@@ -74,6 +74,36 @@ pub fn texts(database: &str, tls_dir: &Path, sql: &'static str) -> Vec<String> {
     .unwrap()
 }
 
+/// Every event body the hub holds, opened as the hub opens them (sealed on PostgreSQL, in an
+/// encrypted file on SQLite).
+pub fn clear_bodies(database: &str, tls_dir: &Path) -> Vec<Vec<u8>> {
+    let (database, tls_dir) = (database.to_owned(), tls_dir.to_owned());
+    std::thread::spawn(move || {
+        if database.starts_with("postgres") {
+            let key = oscc_hub::at_rest::Key::read(&tls_dir).unwrap().values();
+            postgres::Client::connect(&database, postgres::NoTls)
+                .unwrap()
+                .query("SELECT event_id, body FROM events", &[])
+                .unwrap()
+                .iter()
+                .map(|r| {
+                    key.open(oscc_hub::at_rest::Kind::EventBody, r.get(0), r.get(1))
+                        .unwrap()
+                })
+                .collect()
+        } else {
+            let db = sqlite(&database, &tls_dir);
+            let mut stmt = db.prepare("SELECT body FROM events").unwrap();
+            stmt.query_map([], |r| r.get::<_, String>(0))
+                .unwrap()
+                .map(|b| b.unwrap().into_bytes())
+                .collect()
+        }
+    })
+    .join()
+    .unwrap()
+}
+
 /// What the hub's database keeps of its enrollment codes.
 pub fn code_hashes(database: &str, tls_dir: &Path) -> Vec<String> {
     texts(database, tls_dir, "SELECT code_hash FROM enrollment_codes")
