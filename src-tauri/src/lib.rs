@@ -33,8 +33,15 @@ pub fn run() {
                 None => app.path().app_data_dir()?,
             };
             std::fs::create_dir_all(&data_dir)?;
+            let Some(instance) = data_dir::hold(&data_dir)? else {
+                eprintln!("OSCC Casebook is already open on this data folder.");
+                std::process::exit(1);
+            };
+            // What a crash interrupted (a first run, a key change) is finished or undone now,
+            // before any book opens; later looks at the folder change nothing.
+            casebook::Casebook::state(&data_dir)?;
             let idle_minutes = settings::load(&data_dir).idle_minutes;
-            let state = state::AppState::new(data_dir, idle_minutes);
+            let state = state::AppState::new(data_dir, idle_minutes, instance);
             state.exports.remove_leftovers(&state.data_dir);
             app.manage(state);
             // The idle lock runs here, not in the UI: a hung or closed page cannot keep the book open.
@@ -208,7 +215,9 @@ pub fn run() {
         })
         .run(|app, event| {
             if let tauri::RunEvent::Exit = event {
-                app.state::<state::AppState>().lock();
+                let state = app.state::<state::AppState>();
+                state.lock();
+                state.exports.remove();
             }
         });
 }

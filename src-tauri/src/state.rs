@@ -44,6 +44,8 @@ pub struct Unlocked {
 
 pub struct AppState {
     pub data_dir: PathBuf,
+    /// The data folder's instance lock, held for the run (`data_dir::hold`).
+    _instance: std::fs::File,
     pub book: Mutex<Option<Unlocked>>,
     /// Documents written for the viewer, in a private folder outside the data folder.
     pub exports: Exports,
@@ -83,9 +85,10 @@ pub struct Projection {
 }
 
 impl AppState {
-    pub fn new(data_dir: PathBuf, idle_minutes: u64) -> AppState {
+    pub fn new(data_dir: PathBuf, idle_minutes: u64, instance: std::fs::File) -> AppState {
         AppState {
             data_dir,
+            _instance: instance,
             book: Mutex::new(None),
             exports: Exports::new(),
             last_activity: Mutex::new(Activity::now()),
@@ -107,7 +110,7 @@ impl AppState {
     pub fn with_book<T>(&self, work: impl FnOnce(&mut Casebook, &Session) -> casebook::Result<T>) -> Result<T> {
         self.touch();
         let mut guard = self.book.lock().map_err(|_| Failure::Storage)?;
-        let unlocked = Self::ready(&mut guard)?;
+        let unlocked = self.ready(&mut guard)?;
         Ok(work(&mut unlocked.book, &unlocked.session)?)
     }
 
@@ -116,7 +119,7 @@ impl AppState {
     pub fn with_book_as_is<T>(&self, work: impl FnOnce(&mut Casebook, &Session) -> casebook::Result<T>) -> Result<T> {
         self.touch();
         let mut guard = self.book.lock().map_err(|_| Failure::Storage)?;
-        let unlocked = Self::signed_in(&mut guard)?;
+        let unlocked = self.signed_in(&mut guard)?;
         Ok(work(&mut unlocked.book, &unlocked.session)?)
     }
 
@@ -124,21 +127,40 @@ impl AppState {
     /// is typed (the keystrokes themselves count, through `touch`).
     pub fn keep<T>(&self, work: impl FnOnce(&mut Casebook, &Session) -> casebook::Result<T>) -> Result<T> {
         let mut guard = self.book.lock().map_err(|_| Failure::Storage)?;
-        let unlocked = Self::ready(&mut guard)?;
+        let unlocked = self.ready(&mut guard)?;
         Ok(work(&mut unlocked.book, &unlocked.session)?)
     }
 
     /// Reads the unlocked book without counting as activity: for what the UI polls.
     pub fn look<T>(&self, read: impl FnOnce(&Casebook, &Session) -> casebook::Result<T>) -> Result<T> {
         let mut guard = self.book.lock().map_err(|_| Failure::Storage)?;
-        let unlocked = Self::ready(&mut guard)?;
+        let unlocked = self.ready(&mut guard)?;
         Ok(read(&unlocked.book, &unlocked.session)?)
+    }
+
+    /// Writes a document for the viewer, holding the book: refused once the book locked, so
+    /// that no document is written after the lock removed them.
+    pub fn export(&self, document: &documents::Document) -> Result<String> {
+        let guard = self.book.lock().map_err(|_| Failure::Storage)?;
+        if guard.is_none() {
+            return Err(Failure::Locked.into());
+        }
+        self.exports.save(document)
+    }
+
+    /// `export` of bytes already made (an attachment to open in the system's viewer).
+    pub fn export_bytes(&self, name: &str, bytes: &[u8]) -> Result<String> {
+        let guard = self.book.lock().map_err(|_| Failure::Storage)?;
+        if guard.is_none() {
+            return Err(Failure::Locked.into());
+        }
+        self.exports.save_bytes(name, bytes)
     }
 
     /// `signed_in`, and the user has their own passphrase: nothing else is done with one an
     /// administrator set.
-    fn ready(guard: &mut Option<Unlocked>) -> Result<&mut Unlocked> {
-        let unlocked = Self::signed_in(guard)?;
+    fn ready<'a>(&self, guard: &'a mut Option<Unlocked>) -> Result<&'a mut Unlocked> {
+        let unlocked = self.signed_in(guard)?;
         if unlocked.book.must_change_passphrase() {
             return Err(Failure::PassphraseToChange.into());
         }
@@ -148,12 +170,14 @@ impl AppState {
     /// The unlocked book with its user as the unit's record has them now: a role changed on
     /// another laptop applies at once, and a user disabled there (the change came with a
     /// sync) is signed out: the book locks.
-    fn signed_in(guard: &mut Option<Unlocked>) -> Result<&mut Unlocked> {
+    fn signed_in<'a>(&self, guard: &'a mut Option<Unlocked>) -> Result<&'a mut Unlocked> {
         let unlocked = guard.as_mut().ok_or(Failure::Locked)?;
         match unlocked.book.current_session(&unlocked.session) {
             Ok(session) => unlocked.session = session,
             Err(casebook::Error::UnknownUser) => {
+                // Disabled on another laptop: locked here as any lock does.
                 *guard = None;
+                self.clear_after_lock();
                 return Err(Failure::Locked.into());
             }
             Err(err) => return Err(err.into()),
@@ -193,10 +217,15 @@ impl AppState {
     /// a book was open.
     pub fn lock(&self) -> bool {
         let was_open = self.book.lock().map(|mut book| book.take().is_some()).unwrap_or(false);
+        self.clear_after_lock();
+        was_open
+    }
+
+    /// What goes with the book at a lock: the projector's case, the documents written.
+    fn clear_after_lock(&self) {
         if let Ok(mut projection) = self.projection.lock() {
             *projection = Projection::default();
         }
         self.exports.clear();
-        was_open
     }
 }

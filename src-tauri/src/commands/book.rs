@@ -30,7 +30,7 @@ pub struct BookStatus {
 #[tauri::command]
 pub fn book_status(state: State<'_, AppState>) -> Result<BookStatus> {
     state.lock_if_idle();
-    let book_state = Casebook::state(&state.data_dir)?;
+    let book_state = Casebook::peek_state(&state.data_dir);
     let guard = state.book.lock().map_err(|_| Failure::Storage)?;
     let session = guard.as_ref().map(|u| u.session.clone());
     let (unit, must_change_passphrase) = match guard.as_ref() {
@@ -104,7 +104,7 @@ pub fn recover_book(state: State<'_, AppState>, recovery_code: String) -> Result
 #[tauri::command]
 pub fn recovery_sheet(state: State<'_, AppState>, code: String) -> Result<String> {
     let sheet = state.with_book(|book, _| documents::recovery_sheet(book, code))?;
-    state.exports.save(&sheet)
+    state.export(&sheet)
 }
 
 /// A new master key for this laptop's book (after a user left, or a copy of the folder was

@@ -120,5 +120,5 @@ pub fn transfer_case(
 #[tauri::command]
 pub fn case_summary(state: State<'_, AppState>, case_id: String, full: bool) -> Result<String> {
     let summary = state.with_book(|book, s| documents::case_summary(book, s, &case_id, full))?;
-    state.exports.save(&summary)
+    state.export(&summary)
 }

@@ -77,5 +77,5 @@ pub fn overdue_actions(state: State<'_, AppState>) -> Result<Vec<OverdueAction>>
 #[tauri::command]
 pub fn conference_minutes(state: State<'_, AppState>, id: String) -> Result<String> {
     let minutes = state.with_book(|book, s| documents::conference_minutes(book, s, &id))?;
-    state.exports.save(&minutes)
+    state.export(&minutes)
 }

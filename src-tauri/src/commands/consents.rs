@@ -47,5 +47,5 @@ pub fn attach_consent_form(state: State<'_, AppState>, request: Request<'_>) -> 
 #[tauri::command]
 pub fn consent_form(state: State<'_, AppState>, case_id: String) -> Result<String> {
     let form = state.with_book(|book, s| documents::consent_form(book, s, &case_id))?;
-    state.exports.save(&form)
+    state.export(&form)
 }

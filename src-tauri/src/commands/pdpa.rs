@@ -85,5 +85,5 @@ pub fn purge_log(state: State<'_, AppState>) -> Result<Vec<AuditEntry>> {
 #[tauri::command]
 pub fn record_of_processing(state: State<'_, AppState>) -> Result<String> {
     let record = state.with_book(documents::record_of_processing)?;
-    state.exports.save(&record)
+    state.export(&record)
 }

@@ -45,7 +45,7 @@ pub fn record_referral_reply(
 #[tauri::command]
 pub fn preview_referral_letter(state: State<'_, AppState>, request: LetterRequest) -> Result<String> {
     let letter = state.with_book(|book, s| documents::preview_referral_letter(book, s, &request))?;
-    state.exports.save(&letter)
+    state.export(&letter)
 }
 
 /// Issues the letter and form (the referral marked sent) and writes both to `exports` for
@@ -54,8 +54,8 @@ pub fn preview_referral_letter(state: State<'_, AppState>, request: LetterReques
 pub fn issue_referral_letter(state: State<'_, AppState>, request: LetterRequest) -> Result<IssuedLetter> {
     let issued = state.with_book(|book, s| documents::issue_referral_letter(book, s, &request))?;
     Ok(IssuedLetter {
-        letter_path: state.exports.save(&issued.letter)?,
-        form_path: state.exports.save(&issued.form)?,
+        letter_path: state.export(&issued.letter)?,
+        form_path: state.export(&issued.form)?,
         letter_number: issued.letter_number,
     })
 }

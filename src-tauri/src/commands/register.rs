@@ -17,7 +17,7 @@ pub fn letter_register(state: State<'_, AppState>, year: i64) -> Result<Register
 #[tauri::command]
 pub fn register_page(state: State<'_, AppState>, year: i64) -> Result<String> {
     let page = state.with_book(|book, s| documents::register_page(book, s, year))?;
-    state.exports.save(&page)
+    state.export(&page)
 }
 
 /// Cancels a number with the reason (supervisors).

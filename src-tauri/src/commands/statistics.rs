@@ -15,13 +15,13 @@ pub fn statistics(state: State<'_, AppState>, period: Period) -> Result<Statisti
 #[tauri::command]
 pub fn statistics_pdf(state: State<'_, AppState>, period: Period) -> Result<String> {
     let report = state.with_book(|book, s| documents::statistics_pdf(book, s, period))?;
-    state.exports.save(&report)
+    state.export(&report)
 }
 
 #[tauri::command]
 pub fn statistics_csv(state: State<'_, AppState>, period: Period) -> Result<String> {
     let table = state.with_book(|book, s| documents::statistics_csv(book, s, period))?;
-    state.exports.save(&table)
+    state.export(&table)
 }
 
 /// Counts for a village or district forum: the unit's cases by where the clients live.
@@ -43,5 +43,5 @@ pub fn community_pdf(
     within: Option<String>,
 ) -> Result<String> {
     let page = state.with_book(|book, s| documents::community_page(book, s, period, level, within.as_deref()))?;
-    state.exports.save(&page)
+    state.export(&page)
 }

@@ -76,7 +76,7 @@ pub fn export_attachment(state: State<'_, AppState>, sha256: String) -> Result<S
         return Err(Failure::BadRequest.into());
     }
     let short: String = sha256.chars().filter(char::is_ascii_hexdigit).take(12).collect();
-    state.exports.save_bytes(&format!("attachment-{short}.pdf"), &bytes)
+    state.export_bytes(&format!("attachment-{short}.pdf"), &bytes)
 }
 
 #[cfg(test)]

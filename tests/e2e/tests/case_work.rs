@@ -360,9 +360,11 @@ async fn first_run_intake_search_reveal_visit_lock() -> Result<()> {
         app.click("[data-testid=neutral]").await?;
         app.wait_for_text("h2", "เข้าสู่ระบบ").await?;
 
-        // Locked: the documents written for the viewer are gone, and nothing in the data
+        // Locked: the documents written for the viewer are gone (their folder stays, private,
+        // for the run), and nothing in the data
         // folder holds the recovery code or a document in clear.
-        assert!(!exports_dir.exists(), "{exports_dir:?} removed at lock");
+        let left: Vec<_> = std::fs::read_dir(&exports_dir)?.flatten().map(|e| e.path()).collect();
+        assert!(left.is_empty(), "documents left after the lock: {left:?}");
         for file in files_in(data.path()) {
             let bytes = std::fs::read(&file)?;
             assert!(

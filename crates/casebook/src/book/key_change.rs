@@ -55,14 +55,15 @@ impl Casebook {
         self.checkpointer = None;
         let old = std::mem::replace(&mut self.conn, Connection::open_in_memory()?);
         let closed = old.close().map_err(|(_, e)| Error::from(e));
-        // After a failure with the database replaced, its key files follow at the next `settle`.
-        if let Err(e) = closed.and_then(|()| layout::commit_key_change(&dir))
-            && layout::pending(&dir, DB_FILE).exists()
-        {
-            // Not changed: the new files go, and the book goes on under the old key.
+        if let Err(e) = closed.and_then(|()| layout::commit_key_change(&dir)) {
+            // Which key opens the database decides whether the change happened, whatever
+            // else touched the folder meanwhile.
+            if store::connect(&dir, Some(&key)).is_err() {
+                layout::abandon_key_change(&dir)?;
+                self.conn = store::open(&dir, &self.key)?;
+                return Err(e);
+            }
             layout::settle(&dir)?;
-            self.conn = store::open(&dir, &self.key)?;
-            return Err(e);
         }
         self.conn = store::open(&dir, &key)?;
         self.key = key;

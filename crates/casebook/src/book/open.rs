@@ -23,12 +23,19 @@ impl Casebook {
         layout::state(dir) != BookState::New
     }
 
-    /// What `dir` holds, after finishing or undoing what a crash interrupted.
+    /// What `dir` holds, after finishing or undoing what a crash interrupted. Only while no
+    /// book of `dir` is open (at start, before a restore): `settle` would undo a key change
+    /// under way.
     pub fn state(dir: &Path) -> Result<BookState> {
         if dir.exists() {
             layout::settle(dir)?;
         }
         Ok(layout::state(dir))
+    }
+
+    /// What `dir` holds, touching nothing: for a look while a book may be open.
+    pub fn peek_state(dir: &Path) -> BookState {
+        layout::state(dir)
     }
 
     /// First run: a new case book with its administrator. The recovery code is returned once

@@ -59,12 +59,8 @@ pub fn settle(dir: &Path) -> Result<()> {
     }
     // A key change: the database copy under the new key replaces the old one first. Until
     // then the change did not happen (its new files go); after, the new key files follow.
-    let new_database = pending(dir, DB_FILE);
-    if new_database.exists() {
-        remove_with_companions(&new_database)?;
-        for file in [KEY_FILE, RECOVERY_FILE] {
-            remove_if_there(&pending(dir, file))?;
-        }
+    if pending(dir, DB_FILE).exists() {
+        abandon_key_change(dir)?;
     } else {
         for file in [KEY_FILE, RECOVERY_FILE] {
             if pending(dir, file).exists() {
@@ -105,6 +101,15 @@ pub(crate) fn commit_key_change(dir: &Path) -> Result<()> {
     settle(dir)
 }
 
+/// Removes what a key change that did not happen wrote (the database still under the old key).
+pub(crate) fn abandon_key_change(dir: &Path) -> Result<()> {
+    remove_with_companions(&pending(dir, DB_FILE))?;
+    for file in [KEY_FILE, RECOVERY_FILE] {
+        remove_if_there(&pending(dir, file))?;
+    }
+    Ok(())
+}
+
 /// Moves what is left of a lost book aside (into `damaged-<time>/`), never deleting it, so a
 /// backup can be restored into the folder.
 pub fn set_aside(dir: &Path) -> Result<Option<PathBuf>> {
@@ -143,7 +148,10 @@ pub(crate) fn copy_keyed(from: &Connection, to: &Path, key: &MasterKey, mut prog
     const PAGES_PER_STEP: std::ffi::c_int = 512;
     let mut copy = Connection::open(to)?;
     copy.execute_batch("PRAGMA cipher_log_level = NONE;")?;
-    copy.execute_batch(&format!("PRAGMA key = {};", key.sql_literal().as_str()))?;
+    copy.execute_batch(&zeroize::Zeroizing::new(format!(
+        "PRAGMA key = {};",
+        key.sql_literal().as_str()
+    )))?;
     copy.execute_batch("PRAGMA cipher_hmac_algorithm = HMAC_SHA256;")?;
     {
         let backup = rusqlite::backup::Backup::new(from, &mut copy)?;

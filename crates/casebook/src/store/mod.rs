@@ -89,7 +89,10 @@ pub(crate) fn connect(dir: &Path, key: Option<&MasterKey>) -> Result<Connection>
     // SQLCipher logs a wrong key to stderr; the error below says it instead.
     conn.execute_batch("PRAGMA cipher_log_level = NONE;")?;
     if let Some(key) = key {
-        conn.execute_batch(&format!("PRAGMA key = {};", key.sql_literal().as_str()))?;
+        conn.execute_batch(&zeroize::Zeroizing::new(format!(
+            "PRAGMA key = {};",
+            key.sql_literal().as_str()
+        )))?;
         // Page MACs with HMAC-SHA256 instead of the default SHA512: same integrity guarantee
         // against tampering, markedly cheaper per page on writes. Must match at every open.
         conn.execute_batch("PRAGMA cipher_hmac_algorithm = HMAC_SHA256;")?;
