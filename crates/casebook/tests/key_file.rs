@@ -171,6 +171,10 @@ fn a_lost_key_file_leads_to_recovery_never_to_a_new_book() {
     assert!(Casebook::unlock(dir.path(), "admin", ADMIN_PASS).is_err());
     assert_eq!(std::fs::read(dir.path().join(DB_FILE)).unwrap(), database, "untouched");
 
+    // A mistyped code leaves the folder as it was: no key file without the users' slots.
+    assert!(Casebook::unlock_with_recovery(dir.path(), "AAAA-BBBB").is_err());
+    assert!(!dir.path().join(KEY_FILE).exists());
+    assert_eq!(Casebook::state(dir.path()).unwrap(), BookState::KeysLost);
     // The recovery code opens it through the recovery file, and the key file is back.
     let (book, admin) = Casebook::unlock_with_recovery(dir.path(), &recovery.display()).unwrap();
     assert_eq!(user_count(&book, &admin), 2);

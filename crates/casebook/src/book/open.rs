@@ -9,11 +9,10 @@ use crate::log::entity::Entity;
 use crate::log::events;
 use crate::log::hlc::Clock;
 use crate::store::device;
-use crate::store::keys::{KdfParams, KeyFile, MasterKey, Opened, RECOVERY_FILE, RecoveryCode, SlotOwner};
+use crate::store::keys::{KdfParams, KeyFile, MasterKey, RECOVERY_FILE, RecoveryCode, SlotOwner};
 use crate::store::layout::{self, BookState};
 use crate::store::rows::new_id;
 use crate::store::{self, Catalog};
-use chrono::Utc;
 use rusqlite::{Connection, OptionalExtension};
 use std::path::Path;
 
@@ -151,7 +150,8 @@ impl Casebook {
         let user_id = keys.user_id(username).ok_or(Error::UnknownUser)?;
         let secret = device::load_secret(&keys.book_id)?;
         let owner = keys.owner(&user_id).ok_or(Error::UnknownUser)?;
-        let (key, opened) = open_slot_counted(dir, &mut keys, &owner, passphrase.as_bytes(), Some(&secret))?;
+        let (key, opened) =
+            device::open_slot_counted(&mut keys, &owner, passphrase.as_bytes(), Some(&secret), Some(dir))?;
         let kdf = KdfParams::default();
         let conn = store::open(dir, &key)?;
         let mut book = Casebook::from_connection(dir, conn, kdf, key)?;
@@ -183,13 +183,17 @@ impl Casebook {
     /// to the hub); users then get new passphrases from the administrator (`reset_passphrase`).
     pub fn unlock_with_recovery(dir: &Path, code: &str) -> Result<(Casebook, Session)> {
         layout::settle(dir)?;
-        let mut keys = match KeyFile::load(dir) {
-            Ok(keys) => keys,
-            Err(Error::NotFound | Error::KeyFile(_)) => KeyFile::load_recovery(dir)?,
+        // A key file rebuilt from the recovery file is written only once the book opened: a
+        // wrong code then counts in the keyring alone, and never leaves a key file with no
+        // user's slot in place of the lost (or damaged, repairable) one.
+        let (mut keys, rebuilt) = match KeyFile::load(dir) {
+            Ok(keys) => (keys, false),
+            Err(Error::NotFound | Error::KeyFile(_)) => (KeyFile::load_recovery(dir)?, true),
             Err(e) => return Err(e),
         };
         let typed = RecoveryCode::normalize(code);
-        let (key, _) = open_slot_counted(dir, &mut keys, &SlotOwner::Recovery, typed.as_bytes(), None)?;
+        let counted_in = (!rebuilt).then_some(dir);
+        let (key, _) = device::open_slot_counted(&mut keys, &SlotOwner::Recovery, typed.as_bytes(), None, counted_in)?;
         if keys.is_legacy(&SlotOwner::Recovery) {
             keys.put_slot(
                 SlotOwner::Recovery,
@@ -200,9 +204,11 @@ impl Casebook {
                 false,
             )?;
         }
-        device::create_secret(&keys.book_id)?;
         let conn = store::open(dir, &key)?;
         let mut book = Casebook::from_connection(dir, conn, KdfParams::default(), key)?;
+        // The device secret is replaced only once the book opened: a code that opens no book
+        // here leaves this laptop's users able to sign in.
+        device::create_secret(&keys.book_id)?;
         // Written only once the database opened: a recovery file of another book never
         // replaces a key file.
         keys.save(dir)?;
@@ -243,31 +249,4 @@ impl Casebook {
             must_change_passphrase: false,
         })
     }
-}
-
-/// Opens a slot, counting a wrong try in the key file and in the OS keyring (the larger count
-/// stands, so editing one does not reset the wait). The right passphrase is never refused
-/// because the count could not be written (a full disk, a keyring that does not answer).
-pub(super) fn open_slot_counted(
-    dir: &Path,
-    keys: &mut KeyFile,
-    owner: &SlotOwner,
-    secret: &[u8],
-    pepper: Option<&[u8]>,
-) -> Result<(MasterKey, Opened)> {
-    let kept = device::load_tries(&keys.book_id);
-    if let Some(kept) = kept {
-        keys.count_tries_kept(kept);
-    }
-    let before = keys.tries();
-    let opened = keys.open_slot(owner, secret, pepper, Utc::now().timestamp());
-    if keys.tries() != before || kept.is_some_and(|k| k != keys.tries()) {
-        let saved = keys.save(dir);
-        let stored = device::store_tries(&keys.book_id, keys.tries());
-        // A wrong try neither could count: say so rather than allow uncounted tries.
-        if let (Err(_), Err(e), Err(_)) = (&opened, saved, stored) {
-            return Err(e);
-        }
-    }
-    opened
 }

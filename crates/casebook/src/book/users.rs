@@ -313,7 +313,7 @@ impl Casebook {
         let mut keys = KeyFile::load(&self.dir)?;
         let secret = device::load_secret(&self.book_id)?;
         let owner = keys.owner(&session.user_id).ok_or(Error::UnknownUser)?;
-        let (key, _) = super::open::open_slot_counted(&self.dir, &mut keys, &owner, old.as_bytes(), Some(&secret))?;
+        let (key, _) = device::open_slot_counted(&mut keys, &owner, old.as_bytes(), Some(&secret), Some(&self.dir))?;
         // Sealed under the name the user has now (a rename at sync may have changed it).
         let username: String =
             self.conn

@@ -3,6 +3,8 @@
 
 use crate::error::{Error, Result};
 use crate::store::keys::random_bytes;
+use crate::store::keys::{KeyFile, MasterKey, Opened, SlotOwner};
+use std::path::Path;
 use zeroize::Zeroizing;
 
 const SERVICE: &str = "org.oscc.casebook";
@@ -72,4 +74,32 @@ fn keyring_error(err: keyring::Error) -> Error {
         _ => "the keyring refused the request",
     };
     Error::Keyring(format!("{hint} ({err})"))
+}
+
+/// Opens a slot, counting a wrong try in the key file of `counted_in` (none for a key file not
+/// saved yet) and in the OS keyring (the larger count stands, so editing one does not reset
+/// the wait). The right passphrase is never refused because the count could not be written (a
+/// full disk, a keyring that does not answer).
+pub fn open_slot_counted(
+    keys: &mut KeyFile,
+    owner: &SlotOwner,
+    secret: &[u8],
+    pepper: Option<&[u8]>,
+    counted_in: Option<&Path>,
+) -> Result<(MasterKey, Opened)> {
+    let kept = load_tries(&keys.book_id);
+    if let Some(kept) = kept {
+        keys.count_tries_kept(kept);
+    }
+    let before = keys.tries();
+    let opened = keys.open_slot(owner, secret, pepper, chrono::Utc::now().timestamp());
+    if keys.tries() != before || kept.is_some_and(|k| k != keys.tries()) {
+        let saved = counted_in.map(|dir| keys.save(dir));
+        let stored = store_tries(&keys.book_id, keys.tries());
+        // A wrong try neither could count: say so rather than allow uncounted tries.
+        if let (Err(_), Some(Err(e)), Err(_)) = (&opened, saved, stored) {
+            return Err(e);
+        }
+    }
+    opened
 }

@@ -4,12 +4,14 @@
 //! `sql`, which `sqlite` and `postgres` provide.
 //!
 //! Imports here go one way: `mod.rs` (storage, and the `Hub` that joins it to the routing)
-//! uses `admission`, `erasure`, `numbers`, `routing`, `sqlite` and `postgres`; `admission`
-//! uses `numbers` and `erasure`; each of those uses only `sql` (and the `Device` of `mod.rs`),
-//! and `values` to read or write an event body or an attachment.
+//! uses `admission`, `audit`, `erasure`, `numbers`, `routing`, `sqlite` and `postgres`;
+//! `admission` uses `numbers` and `erasure`; each of those uses only `sql` (and the `Device`
+//! of `mod.rs`), and `values` to read or write an event body or an attachment; `sqlite` and
+//! `postgres` provide `backend` over them.
 
 mod admission;
 mod audit;
+mod backend;
 mod erasure;
 mod numbers;
 mod postgres;
@@ -23,12 +25,15 @@ pub use sql::StoreError;
 pub use sqlite::Sqlite;
 
 use crate::code_key;
+pub use audit::AuditBreak;
 use casebook::log::entity::Entity;
 use casebook::store::Catalog;
 use ed25519_dalek::VerifyingKey;
 use oscc_sync::attestation::{self, DeviceEntry, DeviceList, Revocation};
-pub use audit::AuditBreak;
-use oscc_sync::{AuditAnswer, AuditPush, NumbersRequest, NumbersResponse, PushRequest, PushResponse, Refusal, RefusedEvent, WireEvent};
+use oscc_sync::{
+    AuditAnswer, AuditPush, NumbersRequest, NumbersResponse, PushRequest, PushResponse, Refusal, RefusedEvent,
+    WireEvent,
+};
 
 /// The most events one push may carry (the app sends 2,000).
 const MAX_PUSH: usize = 2_000;
@@ -37,8 +42,9 @@ const MAX_PULL_BYTES: usize = 8 * 1024 * 1024;
 /// How long a push that arrived before an earlier one of its device waits for it (40 × 50 ms).
 const GAP_WAITS: u32 = 40;
 const GAP_WAIT: std::time::Duration = std::time::Duration::from_millis(50);
+use backend::Backend;
 use sha2::{Digest, Sha256};
-use sql::{Backend, Sql, Val};
+use sql::{Sql, Val};
 use values::Values;
 
 #[derive(Debug, Clone, PartialEq, Eq)]

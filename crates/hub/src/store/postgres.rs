@@ -3,7 +3,8 @@
 //! attachment bytes are sealed with the at-rest key (`values`, `at_rest`): the database server,
 //! its dumps and its backups never see them in clear. What the hub queries on stays clear.
 
-use super::sql::{Backend, Sql, StoreError, Val};
+use super::backend::Backend;
+use super::sql::{Sql, StoreError, Val};
 use super::values::Values;
 use bytes::BytesMut;
 use oscc_hub::at_rest::{AtRestError, Found, Key};

@@ -1,5 +1,6 @@
 //! The small SQL interface the hub's storage and routing are written over, once for both
-//! databases (`sqlite` and `postgres` provide it), and the one error type they return.
+//! databases (`sqlite` and `postgres` provide it, through `backend`), and the one error type
+//! they return.
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -95,21 +96,4 @@ pub trait Sql {
     /// Runs an `INSERT … ON CONFLICT DO NOTHING` of one row and gives the row's integer key,
     /// the column `key`; None when a conflict left the row out.
     fn insert_key(&mut self, sql: &str, args: &[Val], key: &str) -> Result<Option<i64>, StoreError>;
-}
-
-/// A database the hub can run on.
-pub trait Backend: Send + Sync {
-    /// How this database keeps event bodies and attachment bytes.
-    fn values(&self) -> &super::values::Values;
-
-    /// Runs `work` in one transaction that no other writer interleaves with: deliveries are
-    /// numbered in commit order, so a cursor never passes one committed later.
-    fn transaction<T>(&self, work: impl FnOnce(&mut dyn Sql) -> Result<T, StoreError>) -> Result<T, StoreError>;
-
-    /// Runs `work`, which only reads, on a snapshot of what is committed. A backend that can
-    /// read beside the writer does so: a device is recognised, and a unit pulls, while a push
-    /// is being stored.
-    fn read<T>(&self, work: impl FnOnce(&mut dyn Sql) -> Result<T, StoreError>) -> Result<T, StoreError> {
-        self.transaction(work)
-    }
 }

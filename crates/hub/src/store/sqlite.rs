@@ -1,7 +1,8 @@
 //! The hub on SQLite: one file, one writer at a time (a province is a few thousand cases a year),
 //! encrypted whole with the at-rest key (SQLCipher; `at_rest`).
 
-use super::sql::{Backend, Sql, StoreError, Val};
+use super::backend::Backend;
+use super::sql::{Sql, StoreError, Val};
 use super::values::Values;
 use casebook::store::checkpoint::Checkpointer;
 use oscc_hub::at_rest::{AtRestError, Found, Key, sqlite_found};
