@@ -12,7 +12,9 @@ use casebook::records::person::PersonInput;
 use casebook::{Casebook, Session};
 use common::{Hub, PASS, databases, temp};
 use ed25519_dalek::SigningKey;
-use oscc_sync::{AuditAnswer, AuditHead, AuditProblem, AuditPush, Client, EnrollRequest, EnrollResponse, sync_once};
+use oscc_sync::{
+    AuditAnswer, AuditHead, AuditProblem, AuditPush, Client, EnrollRequest, EnrollResponse, SignedAuditEntry, sync_once,
+};
 use std::sync::Mutex;
 
 struct Laptop {
@@ -112,11 +114,14 @@ impl Liar {
             .collect()
     }
 
-    /// Sends `entries` under a head of `count` entries ending at `hash`, signed with `key`.
+    /// Sends `entries` under a head of `count` entries ending at `hash`, all signed with `key`.
     async fn push(&self, entries: Vec<ChainedEntry>, count: i64, hash: &str, key: &SigningKey) -> AuditAnswer {
         let push = AuditPush {
             head: AuditHead::signed(&self.device_id, count, hash, key),
-            entries,
+            entries: entries
+                .into_iter()
+                .map(|e| SignedAuditEntry::signed(&self.device_id, e, key))
+                .collect(),
             after: i64::MAX,
         };
         let response = self
@@ -218,10 +223,29 @@ async fn audit_travels(root: &std::path::Path, database: &str) {
     let longest = Liar::chain(5, None);
     let answer = liar.push(longest[4..].to_vec(), 5, &longest[4].hash, &liar.key).await;
     assert_eq!((answer.stored, answer.problem), (3, Some(AuditProblem::Cut)));
+    // A batch that goes wrong half way is taken not at all: entry 4 follows, 5 was changed.
+    let mut half = longest[3..].to_vec();
+    half[1] = Liar::chain(5, Some(5))[4].clone();
+    let answer = liar.push(half, 5, &longest[4].hash, &liar.key).await;
+    assert_eq!((answer.stored, answer.problem), (3, Some(AuditProblem::Rewritten)));
+    // An entry too large for the hub (a reason pasted with a document in it).
+    let mut large = longest[3..4].to_vec();
+    large[0] = ChainedEntry::link(
+        &honest[2].hash,
+        AuditEntry {
+            detail: Some("ก".repeat(2000)),
+            ..large[0].entry.clone()
+        },
+    );
+    let answer = liar.push(large.clone(), 4, &large[0].hash, &liar.key).await;
+    assert_eq!((answer.stored, answer.problem), (3, Some(AuditProblem::TooLarge)));
+    // The honest rest is taken after all that (no half-stored entry blocks it).
+    let answer = liar.push(longest[3..].to_vec(), 5, &longest[4].hash, &liar.key).await;
+    assert_eq!((answer.stored, answer.problem), (5, None));
 
     // The province sees each break; B has the liar's honest entries only, as they were.
     let breaks = hub.cli(&["audit-breaks"]);
-    for problem in ["rewritten", "cut", "bad_signature"] {
+    for problem in ["rewritten", "cut", "bad_signature", "too_large"] {
         assert!(
             breaks
                 .lines()
@@ -235,7 +259,7 @@ async fn audit_travels(root: &std::path::Path, database: &str) {
         .into_iter()
         .filter(|r| r.device_id.as_deref() == Some(liar.device_id.as_str()))
         .collect();
-    assert_eq!(from_liar.len(), 3, "{from_liar:?}");
+    assert_eq!(from_liar.len(), 5, "{from_liar:?}");
     assert!(
         from_liar.iter().all(|r| r.action == "case.view"),
         "the rewrite reached B"
@@ -246,4 +270,56 @@ async fn audit_travels(root: &std::path::Path, database: &str) {
     // The honest laptops sync on.
     a.sync().await;
     b.sync().await;
+
+    // An entry the hub made up for A (SQLite: the hub's own file, with its key) never reaches
+    // B's audit: A never signed it.
+    if !database.starts_with("postgres") {
+        let hub_db = common::sqlite(database, root);
+        // The next entry of A's chain, following it exactly: only A's signature is missing.
+        let (count, last): (i64, String) = hub_db
+            .query_row(
+                "SELECT count, hash FROM audit_heads WHERE device_id = ?1",
+                [&a_device],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        let forged = ChainedEntry::link(
+            &last,
+            AuditEntry {
+                seq: count + 1,
+                at: "2026-11-29T09:00:00Z".into(),
+                user_id: Some(a.worker.user_id.clone()),
+                action: "identity.reveal".into(),
+                entity: Some("person".into()),
+                entity_id: Some("forged-person".into()),
+                detail: None,
+            },
+        );
+        hub_db
+            .execute(
+                "INSERT INTO audit (device_id, seq, unit_code, at, user_id, action, entity, entity_id, detail,
+                   prev_hash, hash, signature)
+                 VALUES (?1, ?7, 'CPN', ?2, ?3, 'identity.reveal', 'person', 'forged-person', NULL, ?4, ?5, ?6)",
+                rusqlite::params![
+                    a_device,
+                    forged.entry.at,
+                    a.worker.user_id,
+                    forged.prev_hash,
+                    forged.hash,
+                    "00".repeat(64),
+                    count + 1
+                ],
+            )
+            .unwrap();
+        drop(hub_db);
+        b.sync().await;
+        let forged_on_b = b.audit(&AuditFilter {
+            action: Some("identity.reveal".into()),
+            ..AuditFilter::default()
+        });
+        assert!(
+            forged_on_b.iter().all(|r| r.entity_id.as_deref() != Some("forged-person")),
+            "the hub's forgery reached B"
+        );
+    }
 }

@@ -5,7 +5,7 @@
 use crate::attestation::{self, Attested, DeviceList};
 use crate::tls::{self, Pinned};
 use crate::wire::{
-    AuditAnswer, AuditHead, AuditPush, EnrollRequest, EnrollResponse, NumbersRequest, NumbersResponse, PullResponse,
+    AuditAnswer, AuditHead, AuditPush, SignedAuditEntry, EnrollRequest, EnrollResponse, NumbersRequest, NumbersResponse, PullResponse,
     PushRequest, PushResponse, SetAside, UnitList, UsernameClaim, WireEvent,
 };
 use casebook::Casebook;
@@ -574,26 +574,42 @@ pub async fn sync_once(replica: &impl Replica, client: &Client, known_schema: u3
             None => report.blobs_waiting += 1,
         }
     }
-    send_audit(replica, client, key).await?;
+    send_audit(replica, client, key, &checks).await?;
     Ok(report)
 }
 
 /// The audit entries the hub has not had, with the chain's head signed, and the unit's other
 /// laptops' entries back, a batch at a time until neither side has more.
-async fn send_audit(replica: &impl Replica, client: &Client, key: &SigningKey) -> Result<(), SyncError> {
+async fn send_audit(replica: &impl Replica, client: &Client, key: &SigningKey, checks: &Checks) -> Result<(), SyncError> {
     let device_id = replica.with_book(|b| Ok(b.device_id().to_owned()))?;
+    let unit_code = replica.with_book(|b| Ok(b.unit_code().to_owned()))?;
     loop {
         let out = replica.with_book(|b| b.audit_to_send(AUDIT_BATCH))?;
         let sent = out.entries.len();
         let push = AuditPush {
             head: AuditHead::signed(&device_id, out.count, &out.head_hash, key),
-            entries: out.entries,
+            entries: out
+                .entries
+                .into_iter()
+                .map(|e| SignedAuditEntry::signed(&device_id, e, key))
+                .collect(),
             after: out.after,
         };
         let answer = client.audit(&push).await?;
-        let unit: Vec<(String, casebook::book::audit::ChainedEntry)> =
-            answer.unit.into_iter().map(|u| (u.device_id, u.entry)).collect();
-        let received = unit.len();
+        let received = answer.unit.len();
+        // Kept only when an approved device of this unit signed it: the hub cannot make up
+        // another laptop's entry.
+        let unit: Vec<(String, casebook::book::audit::ChainedEntry)> = answer
+            .unit
+            .into_iter()
+            .filter(|u| {
+                checks
+                    .devices
+                    .get(&u.device_id)
+                    .is_some_and(|d| d.unit_code == unit_code && u.signed.verify(&u.device_id, &d.key))
+            })
+            .map(|u| (u.device_id, u.signed.entry))
+            .collect();
         replica.with_book(|b| {
             b.audit_sent(answer.stored)?;
             b.take_unit_audit(&unit, answer.cursor)

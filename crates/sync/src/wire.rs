@@ -399,7 +399,7 @@ pub struct PullResponse {
 /// from which the device wants the other devices' ones.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct AuditPush {
-    pub entries: Vec<ChainedEntry>,
+    pub entries: Vec<SignedAuditEntry>,
     pub head: AuditHead,
     pub after: i64,
 }
@@ -416,7 +416,7 @@ pub struct AuditHead {
 
 impl AuditHead {
     pub fn signed(device_id: &str, count: i64, hash: &str, key: &SigningKey) -> AuditHead {
-        let signature = hex::encode(key.sign(&audit_head_digest(device_id, count, hash)).to_bytes());
+        let signature = hex::encode(key.sign(&audit_digest(AUDIT_HEAD, device_id, count, hash)).to_bytes());
         AuditHead {
             count,
             hash: hash.to_owned(),
@@ -426,25 +426,51 @@ impl AuditHead {
 
     /// Whether `key` (the device's) signed this head.
     pub fn verify(&self, device_id: &str, key: &ed25519_dalek::VerifyingKey) -> bool {
-        let Some(signature) = hex::decode(&self.signature)
-            .ok()
-            .and_then(|b| ed25519_dalek::Signature::from_slice(&b).ok())
-        else {
-            return false;
-        };
-        key.verify_strict(&audit_head_digest(device_id, self.count, &self.hash), &signature)
-            .is_ok()
+        verify_hex(&self.signature, &audit_digest(AUDIT_HEAD, device_id, self.count, &self.hash), key)
     }
 }
 
-fn audit_head_digest(device_id: &str, count: i64, hash: &str) -> [u8; 32] {
+/// The labels that keep a head's signature from passing for an entry's, and the other way.
+const AUDIT_HEAD: &[u8] = b"oscc-audit-head-v1";
+const AUDIT_ENTRY: &[u8] = b"oscc-audit-entry-v1";
+
+fn verify_hex(signature: &str, digest: &[u8; 32], key: &ed25519_dalek::VerifyingKey) -> bool {
+    hex::decode(signature)
+        .ok()
+        .and_then(|b| ed25519_dalek::Signature::from_slice(&b).ok())
+        .is_some_and(|signature| key.verify_strict(digest, &signature).is_ok())
+}
+
+fn audit_digest(label: &[u8], device_id: &str, count: i64, hash: &str) -> [u8; 32] {
     let mut digest = Sha256::new();
-    digest.update(b"oscc-audit-head-v1");
+    digest.update(label);
     for part in [device_id.as_bytes(), &count.to_le_bytes(), hash.as_bytes()] {
         digest.update((part.len() as u64).to_le_bytes());
         digest.update(part);
     }
     digest.finalize().into()
+}
+
+/// An audit entry as it travels: with its links, and its device's signature over its hash
+/// (which covers its content and the entry before it). Laptops keep another laptop's entry only
+/// with its device's signature, so a hub cannot make one up.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignedAuditEntry {
+    #[serde(flatten)]
+    pub entry: ChainedEntry,
+    pub signature: String,
+}
+
+impl SignedAuditEntry {
+    pub fn signed(device_id: &str, entry: ChainedEntry, key: &SigningKey) -> SignedAuditEntry {
+        let signature = hex::encode(key.sign(&audit_digest(AUDIT_ENTRY, device_id, 0, &entry.hash)).to_bytes());
+        SignedAuditEntry { entry, signature }
+    }
+
+    /// Whether `key` (the device's) signed this entry.
+    pub fn verify(&self, device_id: &str, key: &ed25519_dalek::VerifyingKey) -> bool {
+        verify_hex(&self.signature, &audit_digest(AUDIT_ENTRY, device_id, 0, &self.entry.hash), key)
+    }
 }
 
 /// What the hub answers an audit push.
@@ -467,15 +493,17 @@ pub enum AuditProblem {
     Cut,
     /// An entry differs from the one the hub had, or does not follow the one before it.
     Rewritten,
-    /// The head is not signed by the device's key.
+    /// The head, or an entry, is not signed by the device's key.
     BadSignature,
+    /// An entry larger than the hub takes (a field over 4 KiB).
+    TooLarge,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct UnitAuditEntry {
     pub device_id: String,
     #[serde(flatten)]
-    pub entry: ChainedEntry,
+    pub signed: SignedAuditEntry,
 }
 
 #[cfg(test)]

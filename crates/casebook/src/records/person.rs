@@ -352,9 +352,7 @@ impl Casebook {
     /// The person in full. Needs a reason, which goes into the audit log with who asked.
     pub fn reveal_person(&mut self, session: &Session, id: &str, reason: &str) -> Result<Person> {
         session.require(Permission::RevealIdentity)?;
-        if reason.trim().is_empty() {
-            return Err(Invalid::new("reveal.reason", Rule::Required).into());
-        }
+        let reason = reveal_reason(reason)?;
         let mut person = self.load_person(id)?;
         self.audit(
             session,
@@ -367,6 +365,20 @@ impl Casebook {
         // one of them while the merge was made) shows beside it, revealed with it.
         person.merged = self.merged_records(&person.id)?;
         Ok(person)
+    }
+}
+
+/// The reason given for showing identity: required, and short (it travels with the audit to
+/// the hub and the unit's laptops, so it is no place for a document pasted in).
+pub(crate) fn reveal_reason(reason: &str) -> Result<&str, Invalid> {
+    const LONGEST: usize = 300;
+    let reason = reason.trim();
+    if reason.is_empty() {
+        Err(Invalid::new("reveal.reason", Rule::Required))
+    } else if reason.chars().count() > LONGEST {
+        Err(Invalid::new("reveal.reason", Rule::TooLong))
+    } else {
+        Ok(reason)
     }
 }
 

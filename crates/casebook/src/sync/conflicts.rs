@@ -4,7 +4,7 @@
 
 use crate::book::Casebook;
 use crate::book::permissions::{Permission, Session};
-use crate::error::{Error, Invalid, Result, Rule};
+use crate::error::{Error, Result};
 use crate::log::entity::Entity;
 use crate::log::hlc::Hlc;
 use crate::records::mask;
@@ -83,10 +83,7 @@ impl Casebook {
     /// goes into the audit log (`identity.reveal`) with who asked, as a person's reveal does.
     pub fn reveal_conflict(&mut self, session: &Session, id: &str, reason: &str) -> Result<Conflict> {
         session.require(Permission::RevealIdentity)?;
-        let reason = reason.trim();
-        if reason.is_empty() {
-            return Err(Invalid::new("reveal.reason", Rule::Required).into());
-        }
+        let reason = crate::records::person::reveal_reason(reason)?;
         let conflict = self.open_conflict(id)?;
         self.audit(
             session,

@@ -74,7 +74,8 @@ CREATE INDEX IF NOT EXISTS blob_names_record ON blob_names(record_id);
 -- head of each chain as the device last signed it; breaks found in a chain (audit.rs).
 CREATE TABLE IF NOT EXISTS audit (hub_seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, device_id TEXT NOT NULL,
   seq BIGINT NOT NULL, unit_code TEXT NOT NULL, at TEXT NOT NULL, user_id TEXT, action TEXT NOT NULL,
-  entity TEXT, entity_id TEXT, detail TEXT, prev_hash TEXT NOT NULL, hash TEXT NOT NULL, UNIQUE (device_id, seq));
+  entity TEXT, entity_id TEXT, detail TEXT, prev_hash TEXT NOT NULL, hash TEXT NOT NULL, signature TEXT NOT NULL,
+  UNIQUE (device_id, seq));
 CREATE INDEX IF NOT EXISTS audit_unit ON audit(unit_code, hub_seq);
 CREATE TABLE IF NOT EXISTS audit_heads (device_id TEXT PRIMARY KEY, count BIGINT NOT NULL, hash TEXT NOT NULL,
   signature TEXT NOT NULL);
