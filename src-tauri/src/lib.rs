@@ -11,8 +11,16 @@ mod sync_task;
 
 use tauri::{Emitter, Manager};
 
-/// How often the idle lock looks at the clock.
-const IDLE_CHECK: std::time::Duration = std::time::Duration::from_secs(15);
+/// How often the idle lock looks at the clock: every 15 s, or as `OSCC_IDLE_CHECK_SECS` says
+/// (1 to 60; the end-to-end test of a laptop put to sleep shortens it).
+fn idle_check() -> std::time::Duration {
+    let secs = std::env::var("OSCC_IDLE_CHECK_SECS")
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok())
+        .filter(|s| (1..=60).contains(s))
+        .unwrap_or(15);
+    std::time::Duration::from_secs(secs)
+}
 
 /// Locks the book (if open) and tells the page at once, which then clears what it shows.
 fn lock_now(handle: &tauri::AppHandle) {
@@ -47,13 +55,14 @@ pub fn run() {
             // The idle lock runs here, not in the UI: a hung or closed page cannot keep the book open.
             let handle = app.handle().clone();
             sync_task::spawn(app.handle().clone());
+            let every = idle_check();
             std::thread::spawn(move || {
                 let mut last_tick = std::time::SystemTime::now();
                 loop {
-                    std::thread::sleep(IDLE_CHECK);
+                    std::thread::sleep(every);
                     let now = std::time::SystemTime::now();
                     let state = handle.state::<state::AppState>();
-                    if os_lock::slept(last_tick, now, IDLE_CHECK) || state.lock_if_idle() {
+                    if os_lock::slept(last_tick, now, every) || state.lock_if_idle() {
                         lock_now(&handle);
                     }
                     last_tick = now;

@@ -6,13 +6,14 @@
 
 use std::time::{Duration, SystemTime};
 
-/// More than this between two idle checks that should be `every` apart: the laptop slept (or
-/// the app was frozen), and the book locks as the laptop wakes.
-const SLEEP_GAP: Duration = Duration::from_secs(45);
+/// How many of the idle check's intervals between two of its ticks mean the laptop slept (or
+/// the app was frozen): the book locks as the laptop wakes. A busy laptop delays a tick by
+/// seconds, not by three intervals.
+const SLEEP_TICKS: u32 = 4;
 
 /// Whether the wall clock moved on much more than the idle check's own interval.
 pub fn slept(previous: SystemTime, now: SystemTime, every: Duration) -> bool {
-    now.duration_since(previous).is_ok_and(|gap| gap > every + SLEEP_GAP)
+    now.duration_since(previous).is_ok_and(|gap| gap > every * SLEEP_TICKS)
 }
 
 /// Starts listening; `gone` runs on a listener's thread each time the system says so. Where a

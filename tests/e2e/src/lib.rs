@@ -76,6 +76,11 @@ pub struct App {
 impl App {
     /// Starts the app with `--data-dir data_dir`. `name` names the screenshots.
     pub async fn launch(name: &str, data_dir: &Path) -> Result<App> {
+        App::launch_with(name, data_dir, &[]).await
+    }
+
+    /// `launch`, with these environment variables for the app.
+    pub async fn launch_with(name: &str, data_dir: &Path, env: &[(&str, &str)]) -> Result<App> {
         let binary = app_binary();
         if !binary.exists() {
             return Err(format!("app binary {} missing: run `cargo xtask test`", binary.display()).into());
@@ -84,6 +89,7 @@ impl App {
         // Free ports, not the defaults: an orphaned WebKitWebDriver on 4445 would hang the run.
         let driver = Command::new(tauri_driver())
             .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
+            .envs(env.iter().copied())
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
             .spawn()

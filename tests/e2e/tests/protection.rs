@@ -1,6 +1,6 @@
 //! A laptop that protects what it holds, through the real window: the screen saver coming on
 //! (what Linux says when the lid closes or the screen locks) locks the book and clears the
-//! page at once; a lost key file leads to the recovery screen with the database untouched,
+//! page at once, and so does waking from a sleep; a lost key file leads to the recovery screen with the database untouched,
 //! never to a first run; the administrator changes the book's key, after which the old key
 //! file opens nothing.
 
@@ -32,7 +32,8 @@ async fn locks_with_the_screen_and_recovers_a_lost_key_file() -> Result<()> {
         (recovery, number)
     };
 
-    let app = App::launch("protection", data.path()).await?;
+    // The idle check every 2 s, so that a sleep shows as a gap of seconds (over 8).
+    let app = App::launch_with("protection", data.path(), &[("OSCC_IDLE_CHECK_SECS", "2")]).await?;
     let outcome = async {
         app.sign_in("malee", PASS).await?;
         app.click("[data-testid=nav-cases]").await?;
@@ -59,6 +60,39 @@ async fn locks_with_the_screen_and_recovers_a_lost_key_file() -> Result<()> {
         );
         app.screenshot("1-locked-by-the-screen-saver").await?;
         // Signed in again, the work is where it was.
+        app.sign_in("malee", PASS).await?;
+        app.click("[data-testid=nav-cases]").await?;
+        app.wait_for_text("[data-testid=case-rows]", &number).await?;
+
+        // The laptop sleeps (the app's process stopped for 12 s, as a suspend stops it): it
+        // wakes up locked, the case gone from the page.
+        let data_dir = data.path().display().to_string();
+        let found = std::process::Command::new("pgrep")
+            .args(["-f", &format!("oscc-casebook --data-dir {data_dir}")])
+            .output()?;
+        let pid = String::from_utf8_lossy(&found.stdout)
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .to_owned();
+        assert!(!pid.is_empty(), "the app's process");
+        assert!(
+            std::process::Command::new("kill")
+                .args(["-STOP", &pid])
+                .status()?
+                .success()
+        );
+        tokio::time::sleep(std::time::Duration::from_secs(12)).await;
+        assert!(
+            std::process::Command::new("kill")
+                .args(["-CONT", &pid])
+                .status()?
+                .success()
+        );
+        let woke = std::time::Instant::now();
+        app.wait_for_text("h2", "เข้าสู่ระบบ").await?;
+        assert!(woke.elapsed().as_secs() < 6, "locked as it woke");
+        assert!(!app.client.source().await?.contains(&number));
         app.sign_in("malee", PASS).await?;
         app.click("[data-testid=nav-cases]").await?;
         app.wait_for_text("[data-testid=case-rows]", &number).await?;
