@@ -9,41 +9,11 @@ mod common;
 use casebook::book::audit::{AuditEntry, ChainedEntry, genesis};
 use casebook::book::audit_view::AuditFilter;
 use casebook::records::person::PersonInput;
-use casebook::{Casebook, Session};
-use common::{Hub, PASS, databases, temp};
+use common::{Hub, Laptop, databases, temp};
 use ed25519_dalek::SigningKey;
-use oscc_sync::{
-    AuditAnswer, AuditHead, AuditProblem, AuditPush, Client, EnrollRequest, EnrollResponse, SignedAuditEntry, sync_once,
-};
-use std::sync::Mutex;
-
-struct Laptop {
-    book: Mutex<Casebook>,
-    worker: Session,
-    admin: Session,
-    client: Client,
-}
+use oscc_sync::{AuditAnswer, AuditHead, AuditProblem, AuditPush, EnrollRequest, EnrollResponse, SignedAuditEntry};
 
 impl Laptop {
-    async fn new(root: &std::path::Path, unit: &str, name: &str, hub: &Hub) -> Laptop {
-        let dir = root.join(name);
-        std::fs::create_dir_all(&dir).unwrap();
-        let (mut book, admin, worker) = casebook::synth::unit_book(&dir, unit, name, PASS).unwrap();
-        let client = common::enroll(hub, &hub.url, unit, &mut book, &admin, name).await;
-        Laptop {
-            book: Mutex::new(book),
-            worker,
-            admin,
-            client,
-        }
-    }
-
-    async fn sync(&self) {
-        sync_once(&self.book, &self.client, casebook::store::schema_version())
-            .await
-            .unwrap();
-    }
-
     fn audit(&self, filter: &AuditFilter) -> Vec<casebook::book::audit_view::AuditRow> {
         self.book.lock().unwrap().audit_log(&self.admin, filter, 1000).unwrap()
     }
@@ -318,7 +288,9 @@ async fn audit_travels(root: &std::path::Path, database: &str) {
             ..AuditFilter::default()
         });
         assert!(
-            forged_on_b.iter().all(|r| r.entity_id.as_deref() != Some("forged-person")),
+            forged_on_b
+                .iter()
+                .all(|r| r.entity_id.as_deref() != Some("forged-person")),
             "the hub's forgery reached B"
         );
     }

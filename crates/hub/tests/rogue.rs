@@ -6,53 +6,26 @@
 
 mod common;
 
+use casebook::Session;
 use casebook::log::entity::Entity;
 use casebook::log::events::{Event, Op};
 use casebook::records::consent::{Basis, BasisGiven};
 use casebook::records::numbers::{Number, NumberKind, NumberWant, laptop_tag, parse_case_number};
 use casebook::records::person::PersonInput;
 use casebook::records::timeline::EntryKind;
-use casebook::{Casebook, Session};
-use common::{Hub, PASS, databases, temp};
+use common::{Hub, Laptop, databases, temp};
 use ed25519_dalek::SigningKey;
 use oscc_sync::{
-    Client, EnrollRequest, EnrollResponse, NumbersRequest, NumbersResponse, PullResponse, PushRequest, PushResponse,
-    Refusal, WireEvent, sync_once,
+    EnrollRequest, EnrollResponse, NumbersRequest, NumbersResponse, PullResponse, PushRequest, PushResponse, Refusal,
+    WireEvent,
 };
 use serde_json::{Value, json};
-use std::sync::Mutex;
 
 /// A name only BKK's case holds: found anywhere CPN can read, it leaked.
 const BKK_NAME: &str = "นางสาวลับเฉพาะ หน่วยอื่น";
 const BKK_ID_NUMBER: &str = "1103702345679";
 
-struct Laptop {
-    book: Mutex<Casebook>,
-    worker: Session,
-    admin: Session,
-    client: Client,
-}
-
 impl Laptop {
-    async fn new(root: &std::path::Path, unit: &str, name: &str, hub: &Hub) -> Laptop {
-        let dir = root.join(name);
-        std::fs::create_dir_all(&dir).unwrap();
-        let (mut book, admin, worker) = casebook::synth::unit_book(&dir, unit, name, PASS).unwrap();
-        let client = common::enroll(hub, &hub.url, unit, &mut book, &admin, name).await;
-        Laptop {
-            book: Mutex::new(book),
-            worker,
-            admin,
-            client,
-        }
-    }
-
-    async fn sync(&self) -> oscc_sync::SyncReport {
-        sync_once(&self.book, &self.client, casebook::store::schema_version())
-            .await
-            .unwrap()
-    }
-
     /// A client and a case for them; (person id, case id).
     fn open_case(&self, name: &str, id_number: Option<&str>) -> (String, String) {
         let mut book = self.book.lock().unwrap();

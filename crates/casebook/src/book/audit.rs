@@ -242,20 +242,10 @@ pub fn of_action(conn: &Connection, action: &str, limit: i64) -> Result<Vec<Audi
 /// Entries matching `filter` (its parameter ?1; ?2 is the limit), newest first.
 fn newest(conn: &Connection, filter: &str, args: impl rusqlite::Params) -> Result<Vec<AuditEntry>> {
     let mut stmt = conn.prepare(&format!(
-        "SELECT seq, at, user_id, action, entity, entity_id, detail FROM audit_log
+        "SELECT seq, at, user_id, action, entity, entity_id, detail, prev_hash, hash FROM audit_log
          WHERE {filter} ORDER BY seq DESC LIMIT ?2"
     ))?;
-    let rows = stmt.query_map(args, |r| {
-        Ok(AuditEntry {
-            seq: r.get(0)?,
-            at: r.get(1)?,
-            user_id: r.get(2)?,
-            action: r.get(3)?,
-            entity: r.get(4)?,
-            entity_id: r.get(5)?,
-            detail: r.get(6)?,
-        })
-    })?;
+    let rows = stmt.query_map(args, |r| chained_row(r).map(|c| c.entry))?;
     Ok(rows.collect::<Result<Vec<_>, _>>()?)
 }
 

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::path::Path;
 use x25519_dalek::{PublicKey, StaticSecret};
-use zeroize::{Zeroize, Zeroizing};
+use zeroize::Zeroizing;
 
 pub const KEY_FILE: &str = "casebook.keys";
 /// The recovery slot alone, beside the key file: the recovery code still opens the book when
@@ -109,16 +109,7 @@ impl Boxed {
         let ephemeral_public = PublicKey::from(&ephemeral);
         let shared = ephemeral.diffie_hellman(public);
         let kek = box_key(shared.as_bytes(), &ephemeral_public, public);
-        let nonce: [u8; 12] = random_bytes()?;
-        let wrapped = ChaCha20Poly1305::new(Key::from_slice(&*kek))
-            .encrypt(
-                Nonce::from_slice(&nonce),
-                Payload {
-                    msg: &plain[..],
-                    aad: aad.as_bytes(),
-                },
-            )
-            .map_err(|_| Error::KeyFile("cannot wrap key".into()))?;
+        let (nonce, wrapped) = wrap(&kek, plain, aad)?;
         Ok(Boxed {
             public: hex::encode(public.as_bytes()),
             ephemeral: hex::encode(ephemeral_public.as_bytes()),
@@ -139,19 +130,7 @@ impl Boxed {
             return None;
         }
         let kek = box_key(shared.as_bytes(), &ephemeral, &PublicKey::from(secret));
-        let plain = Zeroizing::new(
-            ChaCha20Poly1305::new(Key::from_slice(&*kek))
-                .decrypt(
-                    Nonce::from_slice(&nonce),
-                    Payload {
-                        msg: &wrapped,
-                        aad: aad.as_bytes(),
-                    },
-                )
-                .ok()?,
-        );
-        let key: [u8; 32] = plain.as_slice().try_into().ok()?;
-        Some(Zeroizing::new(key))
+        unwrap(&kek, &nonce, &wrapped, aad)
     }
 
     fn public(&self) -> Option<PublicKey> {
@@ -159,6 +138,41 @@ impl Boxed {
             <[u8; 32]>::try_from(hex::decode(&self.public).ok()?).ok()?,
         ))
     }
+}
+
+/// A 32-byte key sealed under `kek` with a random nonce, bound to `aad`: (nonce, sealed).
+fn wrap(kek: &[u8; 32], plain: &[u8; 32], aad: &str) -> Result<([u8; 12], Vec<u8>)> {
+    let nonce: [u8; 12] = random_bytes()?;
+    let wrapped = ChaCha20Poly1305::new(Key::from_slice(kek))
+        .encrypt(
+            Nonce::from_slice(&nonce),
+            Payload {
+                msg: &plain[..],
+                aad: aad.as_bytes(),
+            },
+        )
+        .map_err(|_| Error::KeyFile("cannot wrap key".into()))?;
+    Ok((nonce, wrapped))
+}
+
+/// What `wrap` sealed, or None under another key, nonce or label.
+fn unwrap(kek: &[u8; 32], nonce: &[u8], wrapped: &[u8], aad: &str) -> Option<Zeroizing<[u8; 32]>> {
+    if nonce.len() != 12 {
+        return None;
+    }
+    let plain = Zeroizing::new(
+        ChaCha20Poly1305::new(Key::from_slice(kek))
+            .decrypt(
+                Nonce::from_slice(nonce),
+                Payload {
+                    msg: wrapped,
+                    aad: aad.as_bytes(),
+                },
+            )
+            .ok()?,
+    );
+    let key: [u8; 32] = plain.as_slice().try_into().ok()?;
+    Some(Zeroizing::new(key))
 }
 
 fn box_key(shared: &[u8; 32], ephemeral: &PublicKey, recipient: &PublicKey) -> Zeroizing<[u8; 32]> {
@@ -194,17 +208,8 @@ pub struct Sealed {
 impl Sealed {
     pub fn seal(plain: &[u8; 32], secret: &[u8], pepper: Option<&[u8]>, kdf: KdfParams, aad: &str) -> Result<Sealed> {
         let salt: [u8; 16] = random_bytes()?;
-        let nonce: [u8; 12] = random_bytes()?;
         let kek = derive(secret, pepper, &salt, kdf)?;
-        let wrapped = ChaCha20Poly1305::new(Key::from_slice(&*kek))
-            .encrypt(
-                Nonce::from_slice(&nonce),
-                Payload {
-                    msg: &plain[..],
-                    aad: aad.as_bytes(),
-                },
-            )
-            .map_err(|_| Error::KeyFile("cannot wrap key".into()))?;
+        let (nonce, wrapped) = wrap(&kek, plain, aad)?;
         Ok(Sealed {
             kdf,
             salt: hex::encode(salt),
@@ -223,22 +228,7 @@ impl Sealed {
             return None;
         }
         let kek = derive(secret, pepper, &salt, self.kdf).ok()?;
-        let mut plain = ChaCha20Poly1305::new(Key::from_slice(&*kek))
-            .decrypt(
-                Nonce::from_slice(&nonce),
-                Payload {
-                    msg: &wrapped,
-                    aad: aad.as_bytes(),
-                },
-            )
-            .ok()?;
-        let mut key = Zeroizing::new([0u8; 32]);
-        let ok = plain.len() == 32;
-        if ok {
-            key.copy_from_slice(&plain);
-        }
-        plain.zeroize();
-        ok.then_some(key)
+        unwrap(&kek, &nonce, &wrapped, aad)
     }
 }
 

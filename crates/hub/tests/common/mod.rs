@@ -357,3 +357,33 @@ pub async fn sync_until_done(book: &std::sync::Mutex<Casebook>, client: &Client)
     }
     panic!("sync never went through");
 }
+
+/// A laptop of `unit` enrolled with the hub: its book (for the sync and the test to share), its
+/// social worker and administrator, and its client.
+pub struct Laptop {
+    pub book: std::sync::Mutex<Casebook>,
+    pub worker: Session,
+    pub admin: Session,
+    pub client: Client,
+}
+
+impl Laptop {
+    pub async fn new(root: &Path, unit: &str, name: &str, hub: &Hub) -> Laptop {
+        let dir = root.join(name);
+        std::fs::create_dir_all(&dir).unwrap();
+        let (mut book, admin, worker) = casebook::synth::unit_book(&dir, unit, name, PASS).unwrap();
+        let client = enroll(hub, &hub.url, unit, &mut book, &admin, name).await;
+        Laptop {
+            book: std::sync::Mutex::new(book),
+            worker,
+            admin,
+            client,
+        }
+    }
+
+    pub async fn sync(&self) -> oscc_sync::SyncReport {
+        oscc_sync::sync_once(&self.book, &self.client, casebook::store::schema_version())
+            .await
+            .unwrap()
+    }
+}
