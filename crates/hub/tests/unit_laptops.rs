@@ -8,6 +8,8 @@
 
 mod common;
 
+use casebook::book::audit_view::AuditFilter;
+
 use casebook::records::case_list::CaseFilter;
 use casebook::records::numbers::{BLOCK, Number, parse_case_number};
 use casebook::records::timeline::EntryKind;
@@ -118,6 +120,29 @@ async fn three_laptops(root: &std::path::Path, database: &str) {
         .map(|l| l.book.lock().unwrap().events().unwrap().len())
         .collect();
     assert_eq!(logs.len(), 1, "the laptops' logs differ: {logs:?}");
+    // The audit went round too, through the same faults: each laptop holds each other one's
+    // whole chain, every link checked.
+    let admin = |l: &Laptop| casebook::Session {
+        role: casebook::Role::Administrator,
+        ..l.worker.clone()
+    };
+    let everything = AuditFilter::default();
+    for l in &laptops {
+        let book = l.book.lock().unwrap();
+        let rows = book.audit_log(&admin(l), &everything, i64::MAX).unwrap();
+        for other in laptops.iter().filter(|o| !std::ptr::eq(*o, l)) {
+            let other_book = other.book.lock().unwrap();
+            let own = other_book.audit_log(&admin(other), &everything, i64::MAX).unwrap();
+            let own_count = own.iter().filter(|r| r.device_id.is_none()).count();
+            let held = rows
+                .iter()
+                .filter(|r| r.device_id.as_deref() == Some(other_book.device_id()))
+                .count();
+            assert_eq!(held, own_count, "a laptop misses audit entries of another");
+        }
+        let check = book.verify_audit_chains(&admin(l)).unwrap();
+        assert!(check.broken.is_none() && check.laptops == 2, "{check:?}");
+    }
     for l in &laptops {
         let mut book = l.book.lock().unwrap();
         let filter = CaseFilter {
