@@ -399,7 +399,7 @@ fn a_conference_records_decisions_and_open_actions_carry_over() {
     assert!(
         minutes
             .body
-            .contains("มอบหมาย: ประสานโรงเรียนใหม่ (บ้านพักเด็กฯ) ภายใน 2026-11-20"),
+            .contains("มอบหมาย: ประสานโรงเรียนใหม่ (บ้านพักเด็กฯ) ภายใน 20 พฤศจิกายน 2569"),
         "{}",
         minutes.body
     );

@@ -1,6 +1,7 @@
 //! The referral letter (หนังสือภายนอก) and referral form from a case's referral: previewed
 //! without a number, then issued with the next number of the letter register.
 
+use crate::catalog::th;
 use crate::document::{Content, Document};
 use casebook::dates::thai_long;
 use casebook::dates::today;
@@ -72,7 +73,15 @@ pub fn issue_referral_letter(
                 client.name_th.clone().or(client.name_latin.clone()).unwrap_or_default(),
             ),
             ("อายุ".into(), age),
-            ("ภาษาที่ใช้".into(), view.client.languages.join(", ")),
+            (
+                "ภาษาที่ใช้".into(),
+                view.client
+                    .languages
+                    .iter()
+                    .map(|code| th(&format!("enum.language.{code}")))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            ),
         ],
         reason: referral.record.reason.clone(),
         services: referral.record.services.clone(),

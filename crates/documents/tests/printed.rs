@@ -66,8 +66,11 @@ fn a_referral_letter_is_previewed_without_a_number_then_issued_with_its_form() {
             CLIENT_NAME,
             "คุ้มครองชั่วคราว",
             "แบบตอบรับการส่งต่อ",
+            // Languages by name, never their codes.
+            "ไทย, พม่า",
         ],
     );
+    assert!(!text(&issued.form).contains("th, my"));
     assert_eq!(exports(&desk), 2);
 }
 
@@ -274,6 +277,23 @@ fn the_minutes_carry_the_pseudonymized_agenda_decisions_and_action_items() {
     );
     assert!(!words.contains("ขวัญใจ"), "{words}");
     assert_eq!(exports(&desk), 1);
+
+    // Closed, the conference writes its decisions into the case's timeline: the case summary
+    // then prints its date and the action's due date in the Buddhist era, never ISO.
+    desk.book
+        .set_conference_status(&desk.worker, &conference_id, ConferenceStatus::Closed)
+        .unwrap();
+    let summary = documents::case_summary(&mut desk.book, &desk.worker, &desk.case.id, false).unwrap();
+    let words = text(&summary);
+    has_all(
+        &words,
+        &[
+            "ประชุมทีมสหวิชาชีพ 10 พฤศจิกายน 2569 เวลา 09:00 น.",
+            "ภายใน 20 พฤศจิกายน 2569",
+        ],
+    );
+    let iso = |w: &str| w.len() >= 10 && w.as_bytes()[4] == b'-' && w[..4].bytes().all(|b| b.is_ascii_digit());
+    assert!(!words.split_whitespace().any(iso), "an ISO date: {words}");
 }
 
 #[test]

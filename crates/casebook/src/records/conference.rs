@@ -4,6 +4,7 @@
 
 use crate::book::Casebook;
 use crate::book::permissions::{Permission, Session};
+use crate::dates::{parse_date, thai_date_time, thai_long};
 use crate::error::{Invalid, Result, Rule};
 use crate::log::entity::Entity;
 use crate::records::Stored;
@@ -157,7 +158,8 @@ impl Casebook {
         self.batch(|book| {
             if closing {
                 for agenda_case in book.agenda(session, id)? {
-                    let mut body = format!("ประชุมทีมสหวิชาชีพ {}", conference.held_at);
+                    // Dates as the timeline and the printed summary show them: Buddhist era.
+                    let mut body = format!("ประชุมทีมสหวิชาชีพ {}", thai_date_time(&conference.held_at));
                     if let Some(decisions) = agenda_case.record.decisions.as_deref().filter(|d| !d.trim().is_empty()) {
                         body.push_str(&format!("\nมติ: {}", decisions.trim()));
                     }
@@ -168,7 +170,9 @@ impl Casebook {
                             a.task,
                             a.agency_name.as_deref().unwrap_or("-"),
                             a.person.map(|p| format!(", {p}")).unwrap_or_default(),
-                            a.due_date.map(|d| format!(" ภายใน {d}")).unwrap_or_default()
+                            a.due_date
+                                .map(|d| format!(" ภายใน {}", parse_date(&d).map_or(d, |d| thai_long(d, false))))
+                                .unwrap_or_default()
                         ));
                     }
                     let case_id = &agenda_case.record.case_id;

@@ -41,6 +41,7 @@ pub fn desk(name: &str) -> Desk {
         birth_date: Some("2555-06-01".into()),
         sex: Some(Sex::Female),
         phone: Some("0899990000".into()),
+        languages: vec!["th".into(), "my".into()],
         ..PersonInput::default()
     };
     let (client_id, _) = book.create_person(&worker, &client).unwrap();
