@@ -39,6 +39,7 @@ fn main() {
         "issue_referral_letter",
         "agencies",
         "add_agency",
+        "update_agency",
         "areas",
         "conferences",
         "plan_conference",

@@ -116,6 +116,7 @@ pub fn run() {
             commands::care::add_goal,
             commands::agencies::agencies,
             commands::agencies::add_agency,
+            commands::agencies::update_agency,
             commands::referrals::referrals,
             commands::referrals::create_referral,
             commands::referrals::record_referral_reply,

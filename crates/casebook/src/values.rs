@@ -8,7 +8,7 @@ use crate::book::permissions::Role;
 use crate::log::entity::Entity;
 use crate::log::events::Event;
 use crate::pdpa::{DutyStatus, RequestKind};
-use crate::records::agency::AgencyType;
+use crate::records::agency::{AgencyType, Salutation};
 use crate::records::assessment::{Stage, levels_fit};
 use crate::records::care::{Domain, GoalStatus, PartyRole, PlaceKind, Relationship};
 use crate::records::case::{Category, Risk, Source, Status, ViolenceType};
@@ -52,6 +52,7 @@ fn fits(entity: Entity, column: &str, value: &Value) -> bool {
         (Entity::CarePlanGoal | Entity::ActionItem, "domain") => one_of::<Domain>(value),
         (Entity::CarePlanGoal, "status") => one_of::<GoalStatus>(value),
         (Entity::Agency, "agency_type") => one_of::<AgencyType>(value),
+        (Entity::Agency, "salutation") => one_of::<Salutation>(value),
         (Entity::Referral, "urgency") => one_of::<Urgency>(value),
         (Entity::Referral, "status") => one_of::<ReferralStatus>(value),
         (Entity::Conference, "status") => one_of::<ConferenceStatus>(value),

@@ -91,6 +91,9 @@ fn a_case_with_parties_incident_plan_and_referral_round_trips_and_rebuilds() {
                 services: vec!["สอบสวน".into()],
                 mission: Some("คุ้มครองเด็กร่วมกัน".into()),
                 hub_unit: None,
+                addressee: None,
+                salutation: Default::default(),
+                retired: false,
             },
         )
         .unwrap();

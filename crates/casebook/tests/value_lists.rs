@@ -6,7 +6,7 @@
 use casebook::OrgType;
 use casebook::book::permissions::Role;
 use casebook::pdpa::RequestKind;
-use casebook::records::agency::AgencyType;
+use casebook::records::agency::{AgencyType, Salutation};
 use casebook::records::assessment::Stage;
 use casebook::records::care::{Domain, GoalStatus, PartyRole, Relationship};
 use casebook::records::case::{Category, Risk, Source, Status, ViolenceType};
@@ -48,6 +48,7 @@ fn screaming_snake(name: &str) -> String {
 fn the_ui_value_lists_are_written_from_the_rust_enums() {
     let mut lines = vec![
         ("AgencyType", line::<AgencyType>("AgencyType")),
+        ("Salutation", line::<Salutation>("Salutation")),
         ("Basis", line::<Basis>("Basis")),
         ("ConsentMethod", line::<ConsentMethod>("ConsentMethod")),
         ("GivenBy", line::<GivenBy>("GivenBy")),

@@ -122,7 +122,8 @@ fn letter_for(
         unit_address: std::iter::once(unit.name.clone()).chain(unit.address.clone()).collect(),
         date: thai_long(today(), false),
         subject: request.subject.clone(),
-        to: format!("ผู้อำนวยการ{}", agency.record.name),
+        salutation: agency.record.salutation.opening().into(),
+        to: agency.record.addressed_to(),
         reference: None,
         enclosures: vec!["แบบส่งต่อผู้รับบริการ จำนวน 1 ชุด".into()],
         body: request
@@ -132,7 +133,7 @@ fn letter_for(
             .filter(|p| !p.is_empty())
             .map(str::to_owned)
             .collect(),
-        closing: "ขอแสดงความนับถือ".into(),
+        closing: agency.record.salutation.closing().into(),
         signer_name: book.users_display_name(s)?,
         signer_position: vec![unit.name.clone()],
         owner: unit.name,

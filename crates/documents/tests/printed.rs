@@ -72,6 +72,17 @@ fn a_referral_letter_is_previewed_without_a_number_then_issued_with_its_form() {
     );
     assert!(!text(&issued.form).contains("th, my"));
     assert_eq!(exports(&desk), 2);
+
+    // The unit sets whom letters to the agency go to and how: the next letter says so.
+    let mut agency = desk.book.agency(&desk.worker, &desk.agency_id).unwrap().record;
+    agency.addressee = Some("ผู้ปกครองสถานสงเคราะห์เด็กสมมุติ".into());
+    agency.salutation = casebook::records::agency::Salutation::Highest;
+    desk.book.update_agency(&desk.worker, &desk.agency_id, &agency).unwrap();
+    let again = documents::preview_referral_letter(&mut desk.book, &desk.worker, &request).unwrap();
+    has_all(
+        &text(&again),
+        &["กราบเรียน", "ผู้ปกครองสถานสงเคราะห์เด็กสมมุติ", "ขอแสดงความนับถืออย่างยิ่ง"],
+    );
 }
 
 #[test]

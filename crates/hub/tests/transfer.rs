@@ -144,6 +144,9 @@ async fn transfer(root: &std::path::Path, database: &str) {
                 &cpn.worker,
                 &Agency {
                     hub_unit: Some("SHL".into()),
+                    addressee: None,
+                    salutation: Default::default(),
+                    retired: false,
                     ..Agency::new("บ้านพักเด็กและครอบครัว", AgencyType::Shelter)
                 },
             )

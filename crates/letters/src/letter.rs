@@ -45,6 +45,8 @@ pub struct OfficialLetter {
     /// The date as written, e.g. "3 ธันวาคม 2569".
     pub date: String,
     pub subject: String,
+    /// เรียน, or กราบเรียน for the highest offices.
+    pub salutation: String,
     pub to: String,
     pub reference: Option<String>,
     pub enclosures: Vec<String>,
@@ -159,7 +161,7 @@ impl Typesetter {
             flow.y -= PART_GAP;
         };
         part(&mut flow, "เรื่อง", &letter.subject);
-        part(&mut flow, "เรียน", &letter.to);
+        part(&mut flow, &letter.salutation, &letter.to);
         if let Some(reference) = &letter.reference {
             part(&mut flow, "อ้างถึง", reference);
         }

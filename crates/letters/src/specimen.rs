@@ -13,6 +13,7 @@ pub fn specimen_letter(thai_digits: bool) -> OfficialLetter {
         unit_address: vec!["ศูนย์พึ่งได้ โรงพยาบาลสมมุติ".into(), "ถนนสมมุติ อำเภอเมือง".into(), "จังหวัดชุมพร 86000".into()],
         date: "3 ธันวาคม 2569".into(),
         subject: "ขอส่งต่อผู้รับบริการเพื่อรับการคุ้มครองและฟื้นฟูสภาพจิตใจ".into(),
+        salutation: "เรียน".into(),
         to: "ผู้อำนวยการบ้านพักเด็กและครอบครัวจังหวัดชุมพร".into(),
         reference: None,
         enclosures: vec!["แบบส่งต่อผู้รับบริการ จำนวน 1 ชุด".into()],

@@ -209,9 +209,18 @@ async fn first_run_intake_search_reveal_visit_lock() -> Result<()> {
             .await?;
         app.select("select[name=agency_type]", "shelter").await?;
         app.fill("input[name=agency_address]", "ถนนสมมุติ อำเภอเมือง").await?;
-        app.click("form.grid button[type=submit]").await?;
+        app.click("[data-testid=agency-save]").await?;
         app.wait_for_text("[data-testid=agencies]", "บ้านพักเด็กและครอบครัวจังหวัดสมมุติ")
             .await?;
+        // Letters to a shelter go to its director by default; this one's head is named
+        // otherwise, so the unit corrects whom letters go to.
+        app.click("[data-testid=agency-edit]").await?;
+        app.fill("input[name=agency_addressee]", "ผู้ปกครองบ้านพักเด็กและครอบครัวจังหวัดสมมุติ")
+            .await?;
+        app.click("[data-testid=agency-save]").await?;
+        app.wait_for_text("[data-testid=agencies]", "ผู้รับหนังสือ (ตำแหน่ง): ผู้ปกครองบ้านพัก")
+            .await?;
+        app.screenshot("7b-agency-addressee").await?;
         app.click("[data-testid=nav-cases]").await?;
         app.click("[data-testid=case-row]").await?;
         app.click("[data-testid=tab-plan]").await?;
@@ -244,6 +253,12 @@ async fn first_run_intake_search_reveal_visit_lock() -> Result<()> {
         assert!(
             preview_text.contains("ที่ CPN/……") && preview_text.contains("ย่อหน้าที่แก้ไขในตัวอย่าง"),
             "{preview_text}"
+        );
+        assert!(
+            preview_text
+                .lines()
+                .any(|l| l.starts_with("เรียน") && l.contains("ผู้ปกครองบ้านพักเด็กและครอบครัวจังหวัดสมมุติ")),
+            "the letter goes to whom the unit set: {preview_text}"
         );
         app.click("[data-testid=issue-confirm]").await?;
         let issued = app.wait_for_text("[data-testid=issued]", "letter.pdf").await?;

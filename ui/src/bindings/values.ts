@@ -15,6 +15,7 @@ import type { Relationship } from "./Relationship";
 import type { RequestKind } from "./RequestKind";
 import type { Risk } from "./Risk";
 import type { Role } from "./Role";
+import type { Salutation } from "./Salutation";
 import type { Sex } from "./Sex";
 import type { Source } from "./Source";
 import type { Stage } from "./Stage";
@@ -39,6 +40,7 @@ export const RELATIONSHIP_VALUES: readonly Relationship[] = ["spouse", "partner"
 export const REQUEST_KIND_VALUES: readonly RequestKind[] = ["access", "correction", "erasure", "objection"];
 export const RISK_VALUES: readonly Risk[] = ["red", "yellow", "green"];
 export const ROLE_VALUES: readonly Role[] = ["social_worker", "supervisor", "facilitator", "administrator"];
+export const SALUTATION_VALUES: readonly Salutation[] = ["respectful", "highest"];
 export const SEX_VALUES: readonly Sex[] = ["female", "male", "other", "unknown"];
 export const SOURCE_VALUES: readonly Source[] = ["hotline1300", "walk_in", "hospital_er", "police", "school", "community", "transfer"];
 export const STAGE_VALUES: readonly Stage[] = ["baseline", "review", "closure"];

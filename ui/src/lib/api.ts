@@ -267,5 +267,6 @@ export const api = {
   statisticsCsv: (period: Period) => invoke<string>("statistics_csv", { period }),
   agencies: () => invoke<Stored<Agency>[]>("agencies"),
   addAgency: (agency: Agency) => invoke<string>("add_agency", { agency }),
+  updateAgency: (id: string, agency: Agency) => invoke<void>("update_agency", { id, agency }),
   areas: (parent: string | null) => invoke<Area[]>("areas", { parent }),
 };

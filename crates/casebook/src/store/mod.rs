@@ -35,6 +35,7 @@ pub(crate) const MIGRATIONS: &[(u32, &str)] = &[
     (13, include_str!("../../migrations/0013_people_consent_outcomes.sql")),
     (14, include_str!("../../migrations/0014_unit_audit.sql")),
     (15, include_str!("../../migrations/0015_erasure.sql")),
+    (16, include_str!("../../migrations/0016_agency_addressee.sql")),
 ];
 
 pub fn schema_version() -> u32 {

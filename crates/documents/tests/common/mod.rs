@@ -23,6 +23,8 @@ pub struct Desk {
     pub admin: Session,
     pub worker: Session,
     pub case: Case,
+    /// The partner agency the referral goes to.
+    pub agency_id: String,
     /// A draft referral of the case to the agency above.
     pub referral_id: String,
     /// Last, so that the book is closed before its folder goes.
@@ -94,6 +96,9 @@ pub fn desk(name: &str) -> Desk {
                 services: vec!["ที่พักชั่วคราว".into()],
                 mission: None,
                 hub_unit: None,
+                addressee: None,
+                salutation: Default::default(),
+                retired: false,
             },
         )
         .unwrap();
@@ -102,7 +107,7 @@ pub fn desk(name: &str) -> Desk {
             &worker,
             &Referral {
                 case_id: case.id.clone(),
-                agency_id,
+                agency_id: agency_id.clone(),
                 reason: "คุ้มครองชั่วคราว".into(),
                 services: vec!["ที่พักชั่วคราว".into()],
                 urgency: Urgency::VeryUrgent,
@@ -124,6 +129,7 @@ pub fn desk(name: &str) -> Desk {
         admin,
         worker,
         case,
+        agency_id,
         referral_id,
         dir,
     }
