@@ -11,7 +11,7 @@ use casebook::book::audit_view::AuditFilter;
 use casebook::records::person::PersonInput;
 use common::{Hub, Laptop, databases, temp};
 use ed25519_dalek::SigningKey;
-use oscc_sync::{AuditAnswer, AuditHead, AuditProblem, AuditPush, EnrollRequest, EnrollResponse, SignedAuditEntry};
+use oscc_sync::{AuditAnswer, AuditHead, AuditProblem, AuditPush, SignedAuditEntry};
 
 impl Laptop {
     fn audit(&self, filter: &AuditFilter) -> Vec<casebook::book::audit_view::AuditRow> {
@@ -30,23 +30,8 @@ struct Liar {
 
 impl Liar {
     async fn enroll(hub: &Hub) -> Liar {
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        let http = reqwest::Client::new();
         let key = SigningKey::from_bytes(&[9u8; 32]);
-        let answer: EnrollResponse = http
-            .post(format!("{}/v1/enroll", hub.url))
-            .json(&EnrollRequest {
-                code: hub.code("CPN"),
-                public_key: hex::encode(key.verifying_key().to_bytes()),
-                device_name: "liar".into(),
-            })
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        hub.approve(&answer.device_id);
+        let (http, answer) = common::enroll_by_hand(hub, hub.code("CPN"), &key, "liar").await;
         Liar {
             http,
             url: hub.url.clone(),

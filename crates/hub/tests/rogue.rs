@@ -15,10 +15,7 @@ use casebook::records::person::PersonInput;
 use casebook::records::timeline::EntryKind;
 use common::{Hub, Laptop, databases, temp};
 use ed25519_dalek::SigningKey;
-use oscc_sync::{
-    EnrollRequest, EnrollResponse, NumbersRequest, NumbersResponse, PullResponse, PushRequest, PushResponse, Refusal,
-    WireEvent,
-};
+use oscc_sync::{NumbersRequest, NumbersResponse, PullResponse, PushRequest, PushResponse, Refusal, WireEvent};
 use serde_json::{Value, json};
 
 /// A name only BKK's case holds: found anywhere CPN can read, it leaked.
@@ -91,32 +88,14 @@ struct Rogue {
 impl Rogue {
     /// A device of `unit`, enrolled with `code` (a coordinator's code makes a coordinator).
     async fn enroll(hub: &Hub, code: String) -> Rogue {
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        let http = reqwest::Client::new();
         let key = SigningKey::from_bytes(&[7u8; 32]);
-        let answer: EnrollResponse = http
-            .post(format!("{}/v1/enroll", hub.url))
-            .json(&EnrollRequest {
-                code,
-                public_key: hex::encode(key.verifying_key().to_bytes()),
-                device_name: "rogue".into(),
-            })
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        // Approved by the province: a rogue device is one the province trusted (stolen, or
-        // an insider's).
-        let device_id = answer.device_id.clone();
-        hub.approve(&device_id);
+        let (http, answer) = common::enroll_by_hand(hub, code, &key, "rogue").await;
         Rogue {
             http,
             url: hub.url.clone(),
             token: answer.token,
             key,
-            device_id,
+            device_id: answer.device_id,
             seq: 0,
         }
     }

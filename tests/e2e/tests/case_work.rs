@@ -34,6 +34,7 @@ async fn first_run_intake_search_reveal_visit_lock() -> Result<()> {
     let data = TempDir::new("casework")?;
     let app = App::launch("casework", data.path()).await?;
     let outcome = async {
+        app.client.set_window_rect(0, 0, 1366, 768).await?;
         // First run: the unit and its administrator.
         app.wait_for_text("h2", "ตั้งค่าครั้งแรก").await?;
         app.fill("input[name=unit_code]", "CPN").await?;

@@ -35,20 +35,7 @@ async fn returning_client_unnamed_child_consent_and_outcomes_on_a_laptop_screen(
                 ..PersonInput::default()
             },
         )?;
-        let case = book.create_case(
-            &worker,
-            &CaseInput {
-                client_id: person,
-                source: Source::WalkIn,
-                categories: vec![Category::ViolenceWoman],
-                violence_types: vec![],
-                risk: Risk::Yellow,
-                case_manager_id: None,
-                incident_at: None,
-                consent: None,
-                legal_basis: None,
-            },
-        )?;
+        let case = book.create_case(&worker, &casebook::synth::walk_in_case(&person))?;
         // The same woman recorded once before under another spelling, with the same phone.
         let (duplicate, _) = book.create_person(
             &worker,

@@ -35,6 +35,7 @@ async fn locks_with_the_screen_and_recovers_a_lost_key_file() -> Result<()> {
     // The idle check every 2 s, so that a sleep shows as a gap of seconds (over 8).
     let app = App::launch_with("protection", data.path(), &[("OSCC_IDLE_CHECK_SECS", "2")]).await?;
     let outcome = async {
+        app.client.set_window_rect(0, 0, 1366, 768).await?;
         app.sign_in("malee", PASS).await?;
         app.click("[data-testid=nav-cases]").await?;
         app.wait_for_text("[data-testid=case-rows]", &number).await?;
@@ -112,6 +113,7 @@ async fn locks_with_the_screen_and_recovers_a_lost_key_file() -> Result<()> {
     let database = std::fs::read(data.path().join("casebook.db"))?;
     let app = App::launch("protection-recovery", data.path()).await?;
     let outcome = async {
+        app.client.set_window_rect(0, 0, 1366, 768).await?;
         app.wait_for_text("[data-testid=recover-form] h2", "ไฟล์กุญแจ").await?;
         assert!(
             app.client

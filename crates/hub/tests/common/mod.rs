@@ -387,3 +387,31 @@ impl Laptop {
             .unwrap()
     }
 }
+
+/// A device enrolled by hand over plain HTTP (a hub started with `--plain-http`) with `code`
+/// and `key`, then approved by the province: what a device that lies starts from (stolen, or
+/// an insider's). Its HTTP client and the hub's answer (device id and token).
+pub async fn enroll_by_hand(
+    hub: &Hub,
+    code: String,
+    key: &ed25519_dalek::SigningKey,
+    name: &str,
+) -> (reqwest::Client, oscc_sync::EnrollResponse) {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let http = reqwest::Client::new();
+    let answer: oscc_sync::EnrollResponse = http
+        .post(format!("{}/v1/enroll", hub.url))
+        .json(&oscc_sync::EnrollRequest {
+            code,
+            public_key: hex::encode(key.verifying_key().to_bytes()),
+            device_name: name.into(),
+        })
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    hub.approve(&answer.device_id);
+    (http, answer)
+}
