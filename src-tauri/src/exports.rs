@@ -48,8 +48,9 @@ impl Exports {
         }
     }
 
-    /// This run's folder (made on first use), for the end-to-end tests and the footer.
-    pub fn folder(&self) -> PathBuf {
+    /// This run's folder (made on first use).
+    #[cfg(test)]
+    fn folder(&self) -> PathBuf {
         self.made
             .lock()
             .ok()

@@ -14,8 +14,6 @@ use ts_rs::TS;
 pub struct AppInfo {
     pub version: String,
     pub data_dir: String,
-    /// Where this run writes documents for the viewer (removed at lock and exit).
-    pub exports_dir: String,
 }
 
 #[tauri::command]
@@ -23,7 +21,6 @@ pub fn app_info(state: State<'_, AppState>) -> AppInfo {
     AppInfo {
         version: env!("CARGO_PKG_VERSION").to_owned(),
         data_dir: state.data_dir.display().to_string(),
-        exports_dir: state.exports.folder().display().to_string(),
     }
 }
 

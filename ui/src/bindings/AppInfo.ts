@@ -3,8 +3,4 @@
 /**
  * What the UI shows in its footer about this installation.
  */
-export type AppInfo = { version: string, data_dir: string, 
-/**
- * Where this run writes documents for the viewer (removed at lock and exit).
- */
-exports_dir: string, };
+export type AppInfo = { version: string, data_dir: string, };
