@@ -18,7 +18,10 @@ use oscc_sync::{Client, Credentials, sync_once};
 use std::sync::Mutex;
 use std::sync::atomic::Ordering;
 
-const ROUNDS: u64 = 200;
+/// Rounds per database; each round has a fair chance of a hub crash and of a laptop killed
+/// mid-sync, so 40 rounds give well over the five of each the end asserts. A longer soak:
+/// `OSCC_FAULT_ROUNDS=1000 cargo test -p oscc-hub --test faults`.
+const ROUNDS: u64 = 40;
 const AGENCIES: usize = 4;
 
 struct Laptop {
@@ -153,7 +156,11 @@ async fn faults(root: &std::path::Path, database: &str) {
     let mut crashes = 0;
     let (mut child_kills, mut killed_mid_sync) = (0, 0);
     let mut attempts = 0;
-    for round in 0..ROUNDS {
+    let rounds = std::env::var("OSCC_FAULT_ROUNDS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(ROUNDS);
+    for round in 0..rounds {
         for (n, l) in laptops.iter().enumerate() {
             if rng.below(2) == 0 {
                 let id = &agencies[rng.below(AGENCIES as u64) as usize];
@@ -174,7 +181,7 @@ async fn faults(root: &std::path::Path, database: &str) {
             }
         }
         // Now and then the hub dies (SIGKILL) while a laptop is syncing, and comes back.
-        let crash_now = rng.below(10) == 0;
+        let crash_now = rng.below(4) == 0;
         let order: Vec<usize> = {
             let mut o = vec![0, 1, 2];
             for i in (1..3).rev() {
@@ -195,7 +202,7 @@ async fn faults(root: &std::path::Path, database: &str) {
                 *proxy.upstream.lock().unwrap() = hub.addr.clone();
                 crashes += 1;
             }
-            if !crash_now && k == 1 && rng.below(8) == 0 {
+            if !crash_now && k == 1 && rng.below(2) == 0 {
                 killed_mid_sync += u32::from(sync_in_a_child_and_kill_it(&laptops[i], &mut rng));
                 child_kills += 1;
             }
@@ -235,8 +242,8 @@ async fn faults(root: &std::path::Path, database: &str) {
     assert_eq!(hub.events_held(), local);
     let faults = proxy.faults.load(Ordering::Relaxed);
     println!(
-        "{database}: {ROUNDS} rounds: {faults} requests faulted, {crashes} hub crashes, {child_kills} laptop processes killed ({killed_mid_sync} before finishing), {attempts} sync attempts"
+        "{database}: {rounds} rounds: {faults} requests faulted, {crashes} hub crashes, {child_kills} laptop processes killed ({killed_mid_sync} before finishing), {attempts} sync attempts"
     );
-    assert!(faults > 50 && crashes > 5, "too few faults to prove anything");
+    assert!(faults > 30 && crashes > 5, "too few faults to prove anything");
     assert!(killed_mid_sync > 5, "too few laptops killed mid-sync to prove anything");
 }

@@ -239,15 +239,16 @@ async fn a_half_typed_intake_survives_the_idle_lock() -> Result<()> {
         data.path().join("settings.json"),
         r#"{"idle_minutes": 1, "lang": "th"}"#,
     )?;
-    let app = App::launch("autolock", data.path()).await?;
+    // The idle check looks every 2 s (not 15), so the lock comes soon after the idle minute.
+    let app = App::launch_with("autolock", data.path(), &[("OSCC_IDLE_CHECK_SECS", "2")]).await?;
     let outcome = async {
         app.sign_in("malee", PASS).await?;
         app.click("[data-testid=nav-intake]").await?;
         // Typing for longer than the idle limit keeps the book open: keystrokes are activity.
         let started = Instant::now();
-        while started.elapsed() < Duration::from_secs(80) {
+        while started.elapsed() < Duration::from_secs(70) {
             app.find("input[name=name_th]").await?.send_keys("ก").await?;
-            tokio::time::sleep(Duration::from_secs(8)).await;
+            tokio::time::sleep(Duration::from_secs(5)).await;
         }
         app.fill("input[name=name_th]", "เด็กหญิงพิมพ์ค้าง ไว้ก่อนล็อก").await?;
         app.fill("input[name=phone]", "0812345678").await?;
@@ -259,7 +260,7 @@ async fn a_half_typed_intake_survives_the_idle_lock() -> Result<()> {
             "still on the form after typing past the idle limit"
         );
         // Then nobody touches the laptop: the book locks.
-        let deadline = Instant::now() + Duration::from_secs(150);
+        let deadline = Instant::now() + Duration::from_secs(90);
         loop {
             if app
                 .client
