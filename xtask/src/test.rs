@@ -117,6 +117,8 @@ fn suites() -> Result<()> {
         "people",
         "--test",
         "protection",
+        "--test",
+        "letters",
         "--",
         "--test-threads=1",
     ])?;

@@ -7,6 +7,7 @@ use casebook::OrgType;
 use casebook::book::permissions::Role;
 use casebook::pdpa::RequestKind;
 use casebook::records::agency::{AgencyType, Salutation};
+use casebook::records::signer::Standing;
 use casebook::records::assessment::Stage;
 use casebook::records::care::{Domain, GoalStatus, PartyRole, Relationship};
 use casebook::records::case::{Category, Risk, Source, Status, ViolenceType};
@@ -49,6 +50,7 @@ fn the_ui_value_lists_are_written_from_the_rust_enums() {
     let mut lines = vec![
         ("AgencyType", line::<AgencyType>("AgencyType")),
         ("Salutation", line::<Salutation>("Salutation")),
+        ("Standing", line::<Standing>("Standing")),
         ("Basis", line::<Basis>("Basis")),
         ("ConsentMethod", line::<ConsentMethod>("ConsentMethod")),
         ("GivenBy", line::<GivenBy>("GivenBy")),

@@ -18,6 +18,10 @@ pub struct LetterRequest {
     pub subject: String,
     /// Paragraphs separated by blank lines, as edited in the preview.
     pub body: String,
+    /// Who signs (one of the unit's signers); none: the signed-in user, under their own
+    /// position.
+    #[serde(default)]
+    pub signer_id: Option<String>,
 }
 
 /// An issued letter's number ("CPN/12"), the letter and the form that goes with it.
@@ -85,7 +89,7 @@ pub fn issue_referral_letter(
         ],
         reason: referral.record.reason.clone(),
         services: referral.record.services.clone(),
-        contact: letter.signer_name.clone(),
+        contact: contact(book, s)?,
         thai_digits: unit.thai_digits,
     };
     let stem = format!("{}-{}-{}", unit.code, entry.record.be_year, entry.record.label());
@@ -107,6 +111,7 @@ fn letter_for(
 ) -> casebook::Result<letters::OfficialLetter> {
     let unit = book.unit()?;
     let agency = book.agency(s, &referral.record.agency_id)?;
+    let signature = book.signature(s, request.signer_id.as_deref())?;
     Ok(letters::OfficialLetter {
         // An emblem the letters crate cannot read is left off rather than failing the letter.
         emblem: book
@@ -134,12 +139,20 @@ fn letter_for(
             .map(str::to_owned)
             .collect(),
         closing: agency.record.salutation.closing().into(),
-        signer_name: book.users_display_name(s)?,
-        signer_position: vec![unit.name.clone()],
+        signer_name: signature.name,
+        signer_position: signature.position,
         owner: unit.name,
         phone: unit.phone,
         fax: None,
         email: None,
         thai_digits: unit.thai_digits,
+    })
+}
+
+/// The worker the agency calls about the referral: the signed-in user, with their position.
+fn contact(book: &Casebook, s: &Session) -> casebook::Result<String> {
+    Ok(match book.users_name_and_position(s)? {
+        (name, Some(position)) => format!("{name} ({position})"),
+        (name, None) => name,
     })
 }

@@ -8,6 +8,7 @@ use casebook::dates::{BE_OFFSET, be_year, thai_long};
 use casebook::records::care::Domain;
 use casebook::records::conference::{ActionItem, ActionStatus, Attendee, Conference, ConferenceStatus};
 use casebook::statistics::Period;
+use casebook::records::signer::{Signer, Standing};
 use casebook::{Casebook, Role};
 use common::{AGENCY_NAME, CLIENT_NAME, PASSPHRASE, desk, exports, text};
 use documents::LetterRequest;
@@ -36,6 +37,7 @@ fn a_referral_letter_is_previewed_without_a_number_then_issued_with_its_form() {
         referral_id: desk.referral_id.clone(),
         subject: "ขอส่งต่อผู้รับบริการ".into(),
         body: "ด้วยศูนย์พึ่งได้ขอส่งต่อผู้รับบริการ\n\nจึงเรียนมาเพื่อโปรดพิจารณา".into(),
+        signer_id: None,
     };
     let preview = documents::preview_referral_letter(&mut desk.book, &desk.worker, &request).unwrap();
     assert_eq!(preview.file_name(), "preview-letter.pdf");
@@ -184,12 +186,78 @@ fn the_masked_case_summary_blacks_out_whom_a_note_names_as_the_projector_does() 
 }
 
 #[test]
+fn a_letter_signed_for_the_head_carries_the_acting_for_lines_and_the_form_the_workers_position() {
+    let mut desk = desk("signers");
+    let supervisor = casebook::Session {
+        user_id: desk
+            .book
+            .add_user(&desk.admin, "supervisor", "หัวหน้า ทดสอบ", Role::Supervisor, PASSPHRASE)
+            .unwrap(),
+        username: "supervisor".into(),
+        role: Role::Supervisor,
+    };
+    let signer = |name: &str, position: &str, standing| Signer {
+        name: name.into(),
+        position: position.into(),
+        standing,
+        retired: false,
+    };
+    let head = "ผู้อำนวยการโรงพยาบาลสมมุติ";
+    // A deputy cannot sign for a head the unit has not named.
+    let deputy = desk
+        .book
+        .add_signer(&supervisor, &signer("นายรอง สมมุติ", "รองผู้อำนวยการฝ่ายการแพทย์", Standing::ForHead))
+        .unwrap();
+    let mut request = LetterRequest {
+        referral_id: desk.referral_id.clone(),
+        subject: "ขอส่งต่อผู้รับบริการ".into(),
+        body: "จึงเรียนมาเพื่อโปรดพิจารณา".into(),
+        signer_id: Some(deputy.clone()),
+    };
+    let no_head = documents::preview_referral_letter(&mut desk.book, &desk.worker, &request).unwrap_err();
+    assert!(no_head.to_string().contains("signer.head"), "{no_head}");
+    // The worker may not keep the list of signers.
+    assert!(desk.book.add_signer(&desk.worker, &signer("x", "y", Standing::Head)).is_err());
+    desk.book
+        .add_signer(&supervisor, &signer("นางหัวหน้า สมมุติ", head, Standing::Head))
+        .unwrap();
+    // In order: the name in brackets, the deputy's position and the words, the head's position.
+    let letter = text(&documents::preview_referral_letter(&mut desk.book, &desk.worker, &request).unwrap());
+    has_all(
+        &letter,
+        &[&format!("(นายรอง สมมุติ) รองผู้อำนวยการฝ่ายการแพทย์ ปฏิบัติราชการแทน {head}")],
+    );
+    // The head signs under their own position alone; a retired signer signs nothing.
+    let acting = desk
+        .book
+        .add_signer(&supervisor, &signer("นายรักษา สมมุติ", "หัวหน้ากลุ่มงาน", Standing::ActingHead))
+        .unwrap();
+    request.signer_id = Some(acting.clone());
+    let letter = text(&documents::preview_referral_letter(&mut desk.book, &desk.worker, &request).unwrap());
+    has_all(&letter, &["(นายรักษา สมมุติ)", "หัวหน้ากลุ่มงาน รักษาราชการแทน"]);
+    let mut retired = signer("นายรักษา สมมุติ", "หัวหน้ากลุ่มงาน", Standing::ActingHead);
+    retired.retired = true;
+    desk.book.update_signer(&supervisor, &acting, &retired).unwrap();
+    assert!(documents::preview_referral_letter(&mut desk.book, &desk.worker, &request).is_err());
+
+    // Without a signer the worker signs under their own position, which the form names too.
+    desk.book
+        .set_own_position(&desk.worker, "นักสังคมสงเคราะห์ปฏิบัติการ")
+        .unwrap();
+    request.signer_id = None;
+    let issued = documents::issue_referral_letter(&mut desk.book, &desk.worker, &request).unwrap();
+    has_all(&text(&issued.letter), &["(นักสังคม สมมุติ) นักสังคมสงเคราะห์ปฏิบัติการ"]);
+    has_all(&text(&issued.form), &["นักสังคม สมมุติ (นักสังคมสงเคราะห์ปฏิบัติการ)"]);
+}
+
+#[test]
 fn the_register_page_lists_the_letters_issued_this_year() {
     let mut desk = desk("register");
     let request = LetterRequest {
         referral_id: desk.referral_id.clone(),
         subject: "ขอส่งต่อผู้รับบริการ".into(),
         body: String::new(),
+        signer_id: None,
     };
     documents::issue_referral_letter(&mut desk.book, &desk.worker, &request).unwrap();
     let year = be_year(today());

@@ -20,6 +20,7 @@ pub mod people;
 pub mod projector;
 pub mod referrals;
 pub mod register;
+pub mod signers;
 pub mod statistics;
 pub mod sync;
 pub mod timeline;

@@ -4,4 +4,9 @@ export type LetterRequest = { referral_id: string, subject: string,
 /**
  * Paragraphs separated by blank lines, as edited in the preview.
  */
-body: string, };
+body: string, 
+/**
+ * Who signs (one of the unit's signers); none: the signed-in user, under their own
+ * position.
+ */
+signer_id: string | null, };

@@ -6,6 +6,10 @@ import type { Role } from "./Role";
  */
 export type UserSummary = { id: string, username: string, display_name: string, role: Role, active: boolean, 
 /**
+ * The position printed under the user's name on what they sign themselves.
+ */
+position: string | null, 
+/**
  * Whether the user can sign in on this laptop. A user added on another laptop of the
  * unit comes with sync; this laptop's administrator sets up their first sign-in here
  * (`reset_passphrase`): no passphrase ever leaves a laptop.

@@ -19,6 +19,7 @@ import type { Salutation } from "./Salutation";
 import type { Sex } from "./Sex";
 import type { Source } from "./Source";
 import type { Stage } from "./Stage";
+import type { Standing } from "./Standing";
 import type { Status } from "./Status";
 import type { Urgency } from "./Urgency";
 import type { ViolenceType } from "./ViolenceType";
@@ -44,6 +45,7 @@ export const SALUTATION_VALUES: readonly Salutation[] = ["respectful", "highest"
 export const SEX_VALUES: readonly Sex[] = ["female", "male", "other", "unknown"];
 export const SOURCE_VALUES: readonly Source[] = ["hotline1300", "walk_in", "hospital_er", "police", "school", "community", "transfer"];
 export const STAGE_VALUES: readonly Stage[] = ["baseline", "review", "closure"];
+export const STANDING_VALUES: readonly Standing[] = ["head", "for_head", "acting_head"];
 export const STATUS_VALUES: readonly Status[] = ["intake", "assessment", "planning", "in_service", "follow_up", "closed"];
 export const URGENCY_VALUES: readonly Urgency[] = ["normal", "urgent", "very_urgent", "most_urgent"];
 export const VIOLENCE_TYPE_VALUES: readonly ViolenceType[] = ["physical", "sexual", "psychological", "neglect", "exploitation", "economic"];

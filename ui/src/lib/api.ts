@@ -1,5 +1,6 @@
 import { invoke } from "@tauri-apps/api/core";
 import type { AppInfo } from "../bindings/AppInfo";
+import type { Signer } from "../bindings/Signer";
 import type { BookStatus } from "../bindings/BookStatus";
 import type { KeyChanged } from "../bindings/KeyChanged";
 import type { NewBook } from "../bindings/NewBook";
@@ -268,5 +269,10 @@ export const api = {
   agencies: () => invoke<Stored<Agency>[]>("agencies"),
   addAgency: (agency: Agency) => invoke<string>("add_agency", { agency }),
   updateAgency: (id: string, agency: Agency) => invoke<void>("update_agency", { id, agency }),
+  signers: () => invoke<Stored<Signer>[]>("signers"),
+  addSigner: (signer: Signer) => invoke<string>("add_signer", { signer }),
+  updateSigner: (id: string, signer: Signer) => invoke<void>("update_signer", { id, signer }),
+  ownPosition: () => invoke<string | null>("own_position"),
+  setOwnPosition: (position: string) => invoke<void>("set_own_position", { position }),
   areas: (parent: string | null) => invoke<Area[]>("areas", { parent }),
 };

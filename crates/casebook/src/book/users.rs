@@ -24,6 +24,9 @@ pub struct UserSummary {
     pub display_name: String,
     pub role: Role,
     pub active: bool,
+    /// The position printed under the user's name on what they sign themselves.
+    #[serde(default)]
+    pub position: Option<String>,
     /// Whether the user can sign in on this laptop. A user added on another laptop of the
     /// unit comes with sync; this laptop's administrator sets up their first sign-in here
     /// (`reset_passphrase`): no passphrase ever leaves a laptop.
@@ -124,14 +127,12 @@ impl Casebook {
             .optional()?)
     }
 
-    /// The signed-in user's full name, for signatures.
-    pub fn users_display_name(&self, session: &Session) -> Result<String> {
+    /// The signed-in user's full name and own position (when they gave one), for what they
+    /// sign themselves.
+    pub fn users_name_and_position(&self, session: &Session) -> Result<(String, Option<String>)> {
         let row = rows::get(&self.conn, &self.catalog, "users", &session.user_id)?.ok_or(Error::UnknownUser)?;
-        Ok(row
-            .get("display_name")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_owned())
+        let text = |column: &str| row.get(column).and_then(Value::as_str).map(str::to_owned);
+        Ok((text("display_name").unwrap_or_default(), text("position")))
     }
 
     /// The unit's users, from every laptop, for the administrator's screen.

@@ -34,11 +34,13 @@ pub enum Entity {
     /// An approved purge of a case (`records::erasure`): every laptop holding the case, and
     /// the hub, apply it; it stays as the tombstone.
     Erasure,
+    /// One who signs the unit's letters (`records::signer`).
+    Signer,
 }
 
 impl Entity {
     /// In dependency order: replaying in this order never breaks a foreign key.
-    pub const ALL: [Entity; 21] = [
+    pub const ALL: [Entity; 22] = [
         Entity::User,
         Entity::Person,
         Entity::Agency,
@@ -60,6 +62,7 @@ impl Entity {
         Entity::DataSubjectRequest,
         Entity::Breach,
         Entity::Erasure,
+        Entity::Signer,
     ];
 
     pub fn table(self) -> &'static str {
@@ -85,6 +88,7 @@ impl Entity {
             Entity::Assessment => "assessments",
             Entity::InterpreterSession => "interpreter_sessions",
             Entity::Erasure => "erasures",
+            Entity::Signer => "signers",
         }
     }
 
@@ -112,6 +116,7 @@ impl Entity {
             Entity::Assessment => "assessment",
             Entity::InterpreterSession => "interpreter_session",
             Entity::Erasure => "erasure",
+            Entity::Signer => "signer",
         }
     }
 

@@ -29,6 +29,7 @@ pub mod person;
 pub mod pseudonym;
 pub mod referral;
 pub mod register;
+pub mod signer;
 pub mod status;
 pub mod thai_id;
 pub mod timeline;

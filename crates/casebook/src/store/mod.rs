@@ -36,6 +36,7 @@ pub(crate) const MIGRATIONS: &[(u32, &str)] = &[
     (14, include_str!("../../migrations/0014_unit_audit.sql")),
     (15, include_str!("../../migrations/0015_erasure.sql")),
     (16, include_str!("../../migrations/0016_agency_addressee.sql")),
+    (17, include_str!("../../migrations/0017_signers.sql")),
 ];
 
 pub fn schema_version() -> u32 {

@@ -1,0 +1,148 @@
+//! Letters a partner accepts, through the real window on a 1366×768 screen: a supervisor lists
+//! the unit's signers (the head, and a deputy who signs for the head) and sets her own
+//! position; a referral letter picked to be signed by the deputy prints the deputy's position
+//! with ปฏิบัติราชการแทน and the head's position below it, in the preview and in the letter
+//! issued; the referral form names the worker with her position.
+
+mod common;
+
+use casebook::Role;
+use casebook::records::agency::{Agency, AgencyType};
+use casebook::records::consent::{Basis, BasisGiven};
+use casebook::records::person::{IdKind, PersonInput, Sex};
+use casebook::records::referral::{Referral, ReferralStatus, Urgency};
+use common::unit_book;
+use oscc_e2e::{App, Result, TempDir, artifacts_dir};
+
+const PASS: &str = "หัวหน้างาน-passphrase-3";
+const HEAD: &str = "ผู้อำนวยการโรงพยาบาลสมมุติ";
+const DEPUTY: &str = "รองผู้อำนวยการฝ่ายการแพทย์";
+
+fn pdf_text(path: &str) -> Result<String> {
+    let out = std::process::Command::new("pdftotext")
+        .args(["-layout", path.trim(), "-"])
+        .output()?;
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// The lines of a PDF's text, each trimmed, without the empty ones.
+fn lines(text: &str) -> Vec<String> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+#[tokio::test]
+async fn a_letter_signed_by_a_deputy_for_the_head() -> Result<()> {
+    let data = TempDir::new("letters")?;
+    {
+        let (mut book, supervisor, _) =
+            unit_book(data.path(), "somchai", "สมชาย หัวหน้างาน", Role::Supervisor, PASS)?;
+        let (person, _) = book.create_person(
+            &supervisor,
+            &PersonInput {
+                name_th: Some("เด็กหญิงจดหมาย ทดสอบ".into()),
+                id_kind: Some(IdKind::None),
+                sex: Some(Sex::Female),
+                estimated_age: Some(13),
+                ..PersonInput::default()
+            },
+        )?;
+        let case = book.create_case(&supervisor, &casebook::synth::walk_in_case(&person))?;
+        let police = book.add_agency(&supervisor, &Agency::new("สถานีตำรวจภูธรเมืองสมมุติ", AgencyType::Police))?;
+        book.create_referral(
+            &supervisor,
+            &Referral {
+                case_id: case.id,
+                agency_id: police,
+                reason: "ดำเนินคดีและคุ้มครองพยาน".into(),
+                services: vec![],
+                urgency: Urgency::Urgent,
+                letter_number: None,
+                status: ReferralStatus::Draft,
+                reply: None,
+                to_unit: None,
+                reply_by: None,
+                consent_id: None,
+            },
+            Some(&BasisGiven {
+                basis: Basis::ChildProtection,
+                reason: "เด็กอยู่ในภาวะเสี่ยง".into(),
+            }),
+        )?;
+    }
+    let app = App::launch("letters", data.path()).await?;
+    let outcome = async {
+        app.client.set_window_rect(0, 0, 1366, 768).await?;
+        app.sign_in("somchai", PASS).await?;
+
+        // The supervisor lists the head and a deputy, and gives her own position.
+        app.click("[data-testid=nav-agencies]").await?;
+        app.fill("input[name=signer_name]", "นางหัวหน้า สมมุติ").await?;
+        app.fill("input[name=signer_position]", HEAD).await?;
+        app.select("select[name=signer_standing]", "head").await?;
+        app.click("[data-testid=signer-save]").await?;
+        app.wait_for_text("[data-testid=signers]", "นางหัวหน้า สมมุติ").await?;
+        app.fill("input[name=signer_name]", "นายรอง สมมุติ").await?;
+        app.fill("input[name=signer_position]", DEPUTY).await?;
+        app.select("select[name=signer_standing]", "for_head").await?;
+        app.click("[data-testid=signer-save]").await?;
+        app.wait_for_text("[data-testid=signers]", "นายรอง สมมุติ").await?;
+        app.fill("input[name=own_position]", "หัวหน้างานสังคมสงเคราะห์").await?;
+        app.click("[data-testid=own-position-save]").await?;
+        app.wait_for_text("[data-testid=own-position-form] [role=status]", "บันทึก").await?;
+        app.screenshot("1-signers").await?;
+
+        // The referral letter, signed by the deputy.
+        app.click("[data-testid=nav-cases]").await?;
+        app.click("[data-testid=case-row]").await?;
+        app.click("[data-testid=tab-plan]").await?;
+        app.click("[data-testid=issue-letter]").await?;
+        let deputy = app
+            .client
+            .execute(
+                "const o = [...document.querySelectorAll('select[name=letter_signer] option')]\
+                   .find((o) => o.textContent.includes('นายรอง')); return o ? o.value : null;",
+                vec![],
+            )
+            .await?;
+        let deputy = deputy.as_str().ok_or("the deputy is not offered as a signer")?.to_owned();
+        app.select("select[name=letter_signer]", &deputy).await?;
+        app.click("[data-testid=letter-preview]").await?;
+        let preview = app
+            .wait_for_text("[data-testid=preview-path]", "preview-letter.pdf")
+            .await?;
+        let signed = |text: &str| -> Result<()> {
+            let lines = lines(text);
+            let at = lines
+                .iter()
+                .position(|l| l == "(นายรอง สมมุติ)")
+                .ok_or_else(|| format!("no signer's name in:\n{text}"))?;
+            if lines.get(at + 1..at + 3) != Some(&[format!("{DEPUTY} ปฏิบัติราชการแทน"), HEAD.to_owned()][..]) {
+                return Err(format!("no acting-for lines under the name:\n{text}").into());
+            }
+            Ok(())
+        };
+        signed(&pdf_text(&preview)?)?;
+        app.screenshot("2-letter-signer").await?;
+
+        app.click("[data-testid=issue-confirm]").await?;
+        let letter = app.wait_for_text("[data-testid=letter-path]", "-letter.pdf").await?;
+        app.wait_for_text("[data-testid=letter-number]", "CPN/1").await?;
+        let text = pdf_text(&letter)?;
+        signed(&text)?;
+        assert!(text.contains("ผู้กำกับการสถานีตำรวจภูธรเมืองสมมุติ"), "{text}");
+        std::fs::copy(letter.trim(), artifacts_dir().join("letters-deputy-letter.pdf"))?;
+        let form = app.wait_for_text("[data-testid=form-path]", "-form.pdf").await?;
+        let form_text = pdf_text(&form)?;
+        assert!(
+            form_text.contains("สมชาย หัวหน้างาน (หัวหน้างานสังคมสงเคราะห์)"),
+            "the form names the worker with her position:\n{form_text}"
+        );
+        Ok(())
+    }
+    .await;
+    app.finish(outcome).await
+}
