@@ -23,6 +23,8 @@ const DEBIAN_PACKAGES: &[&str] = &[
     "dbus",
     "gnome-keyring",
     "poppler-utils",
+    // pango-view: the reference the letters crate's Thai shaping is checked against.
+    "pango1.0-tools",
     "postgresql",
 ];
 

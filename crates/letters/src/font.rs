@@ -3,6 +3,7 @@
 use crate::error::LettersError;
 use printpdf::ParsedFont;
 use rustybuzz::Face;
+use rustybuzz::ttf_parser::GlyphId;
 use std::collections::HashMap;
 
 const LAKSAMAN: &[u8] = include_bytes!("../../../assets/fonts/Laksaman.ttf");
@@ -14,6 +15,9 @@ pub struct Font {
     pub(crate) upem: f32,
     /// Nominal glyph → its character: the text a glyph extracts as.
     nominal: HashMap<u16, char>,
+    /// The font's own sara am glyphs, as wide as sara aa (the nominal one and variants named
+    /// `uni0E33.*`), each with the left edge of its drawing: where its nikhahit is.
+    pub(crate) sara_am: Vec<(u16, i16)>,
 }
 
 impl Font {
@@ -40,11 +44,13 @@ impl Font {
                 }
             }
         }
+        let sara_am = sara_am_glyphs(&face);
         Ok(Font {
             face,
             parsed,
             upem,
             nominal,
+            sara_am,
         })
     }
 
@@ -86,4 +92,23 @@ impl Font {
         });
         hhea.max(win) / self.upem * size
     }
+}
+
+/// The sara am glyphs of `face` that can stand for nikhahit + sara aa: as wide as sara aa, the
+/// nominal one first, then variants such as Laksaman's `uni0E33.alt1` (its nikhahit further
+/// left, for after ป ฝ ฟ ฬ).
+fn sara_am_glyphs(face: &Face<'_>) -> Vec<(u16, i16)> {
+    let (Some(nominal), Some(sara_aa)) = (face.glyph_index('\u{0E33}'), face.glyph_index('\u{0E32}')) else {
+        return Vec::new();
+    };
+    let advance = face.glyph_hor_advance(sara_aa);
+    let left = |g: GlyphId| face.glyph_bounding_box(g).map(|b| (g.0, b.x_min));
+    let variants = (0..face.number_of_glyphs())
+        .map(GlyphId)
+        .filter(|&g| g != nominal && face.glyph_name(g).is_some_and(|n| n.starts_with("uni0E33.")));
+    std::iter::once(nominal)
+        .chain(variants)
+        .filter(|&g| face.glyph_hor_advance(g) == advance)
+        .filter_map(left)
+        .collect()
 }

@@ -28,5 +28,7 @@ pub use page::{BODY_SIZE, LEFT_MARGIN, PAGE_WIDTH, PARAGRAPH_INDENT, RIGHT_MARGI
 pub use pdf::{Image, Page, SetParagraph, TextStyle, render};
 pub use recovery::RecoverySheet;
 pub use report::{Report, Section};
+/// Shaping alone, for the check against HarfBuzz through pango (tests/reference_rendering.rs).
+pub use shape::{Glyph, shape};
 pub use specimen::{specimen_form, specimen_letter};
 pub use typesetter::{Typesetter, thai_digits};

@@ -94,31 +94,39 @@ pub fn shape(font: &Font, text: &str) -> Vec<Glyph> {
 }
 
 /// HarfBuzz decomposes SARA AM (U+0E33) into NIKHAHIT + SARA AA, which extracts as "นํ้า"
-/// instead of "น้ำ". Where the font's own sara am glyph fits (same advance as sara aa and an
-/// unmoved nikhahit), draw it instead of the pair.
+/// instead of "น้ำ" wherever the reader ignores /ActualText (pdf.js, and so most browsers).
+/// Draw one of the font's own sara am glyphs instead of the pair: the one whose nikhahit is
+/// where HarfBuzz put the nikhahit, within `RING_SLACK`. After ป ฝ ฟ ฬ HarfBuzz moves the
+/// nikhahit left of the tall stem; Laksaman's `uni0E33.alt1` draws it there too.
 fn recompose_sara_am(font: &Font, text: &str, glyphs: &mut Vec<Glyph>) {
     let face = &font.face;
-    let (Some(nikhahit), Some(sara_aa), Some(sara_am)) = (
-        face.glyph_index('\u{0E4D}'),
-        face.glyph_index('\u{0E32}'),
-        face.glyph_index('\u{0E33}'),
-    ) else {
+    let (Some(nikhahit), Some(sara_aa)) = (face.glyph_index('\u{0E4D}'), face.glyph_index('\u{0E32}')) else {
         return;
     };
-    if face.glyph_hor_advance(sara_aa) != face.glyph_hor_advance(sara_am) {
+    let Some(ring_left) = face.glyph_bounding_box(nikhahit).map(|b| b.x_min) else {
+        return;
+    };
+    if font.sara_am.is_empty() {
         return;
     }
     let mut i = 0;
     while i < glyphs.len() {
         let g = &glyphs[i];
         let source = text[g.cluster..].chars().next();
-        if g.gid == nikhahit.0 && source == Some('\u{0E33}') && g.x_offset.abs() <= 20 && g.y_offset == 0 {
+        if g.gid == nikhahit.0 && source == Some('\u{0E33}') && g.y_offset == 0 {
             let cluster = g.cluster;
-            // The sara aa of the same cluster; tone marks may sit in between.
+            // The sara aa of the same cluster; tone marks may sit in between. The nikhahit has
+            // no advance, so it is drawn from the sara aa's pen: its left edge is there.
             let aa =
                 (i + 1..glyphs.len().min(i + 4)).find(|&j| glyphs[j].gid == sara_aa.0 && glyphs[j].cluster == cluster);
-            if let Some(j) = aa {
-                glyphs[j].gid = sara_am.0;
+            let wanted = i32::from(ring_left) + g.x_offset;
+            let best = font
+                .sara_am
+                .iter()
+                .min_by_key(|(_, left)| (i32::from(*left) - wanted).abs())
+                .filter(|(_, left)| (i32::from(*left) - wanted).abs() <= RING_SLACK);
+            if let (Some(j), Some(&(sara_am, _))) = (aa, best) {
+                glyphs[j].gid = sara_am;
                 glyphs[j].text = "\u{0E33}".into();
                 let advance = glyphs[i].x_advance;
                 glyphs.remove(i);
@@ -131,6 +139,11 @@ fn recompose_sara_am(font: &Font, text: &str, glyphs: &mut Vec<Glyph>) {
         i += 1;
     }
 }
+
+/// How far (font units, of 1,000 an em in Laksaman) the ring of the sara am glyph drawn may be
+/// from where HarfBuzz put the nikhahit: 0.3 pt at body size, invisible on paper. Laksaman's
+/// `uni0E33.alt1` is 27 units left of HarfBuzz's place after ป; the nominal glyph is exact.
+const RING_SLACK: i32 = 30;
 
 /// Where each glyph's text really is: the nearest unused occurrence of its first character
 /// within a few characters of its cluster.
