@@ -57,6 +57,9 @@ fn fits(entity: Entity, column: &str, value: &Value) -> bool {
         (Entity::Signer, "standing") => one_of::<Standing>(value),
         (Entity::Referral, "urgency") => one_of::<Urgency>(value),
         (Entity::Referral, "status") => one_of::<ReferralStatus>(value),
+        (Entity::ReceivedLetter, "reply_status") => {
+            ReferralStatus::deserialize(value).is_ok_and(|status| ReferralStatus::REPLIES.contains(&status))
+        }
         (Entity::Conference, "status") => one_of::<ConferenceStatus>(value),
         (Entity::ActionItem, "status") => one_of::<ActionStatus>(value),
         (Entity::DataSubjectRequest, "kind") => one_of::<RequestKind>(value),

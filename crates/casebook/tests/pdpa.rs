@@ -45,28 +45,54 @@ fn requests_breaches_and_a_purge_after_the_retention_date() {
         basis: Basis::VitalInterest,
         reason: "เหตุผลที่ต้องลบ ลับมาก".into(),
     };
-    book.create_referral(
-        &worker,
-        &Referral {
-            case_id: purged.id.clone(),
-            agency_id: agency.clone(),
-            reason: "ส่งต่อที่ต้องลบ".into(),
-            services: vec![],
-            urgency: Urgency::Normal,
-            letter_number: None,
-            status: ReferralStatus::Draft,
-            reply: None,
-            to_unit: None,
-            reply_by: None,
-            consent_id: None,
-        },
-        Some(&basis),
-    )
-    .unwrap();
+    let referral = book
+        .create_referral(
+            &worker,
+            &Referral {
+                case_id: purged.id.clone(),
+                agency_id: agency.clone(),
+                reason: "ส่งต่อที่ต้องลบ".into(),
+                services: vec![],
+                urgency: Urgency::Normal,
+                letter_number: None,
+                status: ReferralStatus::Draft,
+                reply: None,
+                to_unit: None,
+                reply_by: None,
+                consent_id: None,
+            },
+            Some(&basis),
+        )
+        .unwrap();
     let ledger = book.consents(&worker, &purged.id).unwrap();
     let scan = b"%PDF-1.4\n% signed form of the purged client, synthetic: PurgedFormMarker\n".to_vec();
     let form = book.put_attachment(&worker, &scan).unwrap();
     book.attach_consent_form(&worker, &ledger[0].id, &form).unwrap();
+    // The agency's reply slip, logged in the register of letters received with its scan.
+    let slip = b"%PDF-1.4\n% reply slip about the purged client, synthetic: PurgedSlipMarker\n".to_vec();
+    book.log_received_letter(
+        &worker,
+        &casebook::records::received::ReceivedLetterInput {
+            received_on: casebook::dates::today().to_string(),
+            their_number: None,
+            their_date: None,
+            sender_agency_id: Some(agency.clone()),
+            sender: None,
+            subject: "แบบตอบรับที่ต้องลบ".into(),
+            referral_id: Some(referral),
+            reply_status: Some(ReferralStatus::Accepted),
+            reply: Some("คำตอบที่ต้องลบ".into()),
+        },
+        Some(&slip),
+    )
+    .unwrap();
+    let slip = book
+        .received_letters(&worker, i64::from(casebook::dates::be_year(casebook::dates::today())))
+        .unwrap()[0]
+        .record
+        .scan_sha256
+        .clone()
+        .unwrap();
     book.record_assessment(
         &worker,
         &Assessment {
@@ -187,6 +213,13 @@ fn requests_breaches_and_a_purge_after_the_retention_date() {
         book.attachment(&worker, &form).is_err(),
         "the consent form's scan survived the purge"
     );
+    // And the reply slip logged about it, with its scan.
+    assert!(
+        book.attachment(&worker, &slip).is_err(),
+        "the reply slip's scan survived the purge"
+    );
+    let year = i64::from(casebook::dates::be_year(casebook::dates::today()));
+    assert!(book.received_letters(&worker, year).unwrap().is_empty());
     // Rebuilding from the log does not bring it back.
     book.rebuild_from_log().unwrap();
     assert!(book.open_case(&worker, &purged.id).is_err());

@@ -76,6 +76,7 @@ fn the_ui_value_lists_are_written_from_the_rust_enums() {
     ];
     lines.sort_by(|a, b| a.1.0.cmp(&b.1.0));
     let mut imports: Vec<&str> = lines.iter().map(|(type_name, _)| *type_name).collect();
+    imports.push("ReferralStatus");
     imports.sort();
     let mut text = String::from("// Generated from the Rust types by casebook's bindings test; do not edit.\n");
     for type_name in imports {
@@ -94,6 +95,15 @@ fn the_ui_value_lists_are_written_from_the_rust_enums() {
     text.push_str(&format!(
         "export const ASSESSED_DOMAINS: readonly Domain[] = [{}];\n",
         assessed.join(", ")
+    ));
+    // What an agency's reply can say of a referral.
+    let replies: Vec<String> = casebook::records::referral::ReferralStatus::REPLIES
+        .iter()
+        .map(|status| serde_json::to_string(status).expect("a unit variant serializes to its name"))
+        .collect();
+    text.push_str(&format!(
+        "export const REFERRAL_REPLIES: readonly ReferralStatus[] = [{}];\n",
+        replies.join(", ")
     ));
     assert!(text.contains(r#"RISK_VALUES: readonly Risk[] = ["red", "yellow", "green"]"#));
 

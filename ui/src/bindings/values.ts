@@ -11,6 +11,7 @@ import type { Language } from "./Language";
 import type { OrgType } from "./OrgType";
 import type { PartyRole } from "./PartyRole";
 import type { Purpose } from "./Purpose";
+import type { ReferralStatus } from "./ReferralStatus";
 import type { Relationship } from "./Relationship";
 import type { RequestKind } from "./RequestKind";
 import type { Risk } from "./Risk";
@@ -51,3 +52,4 @@ export const URGENCY_VALUES: readonly Urgency[] = ["normal", "urgent", "very_urg
 export const VIOLENCE_TYPE_VALUES: readonly ViolenceType[] = ["physical", "sexual", "psychological", "neglect", "exploitation", "economic"];
 export const VOLUNTEER_ROLE_VALUES: readonly VolunteerRole[] = ["peer_volunteer", "mentor"];
 export const ASSESSED_DOMAINS: readonly Domain[] = ["food", "shelter", "clothing", "medicine", "safety", "health", "education", "income", "documents_and_rights"];
+export const REFERRAL_REPLIES: readonly ReferralStatus[] = ["received", "accepted", "declined", "completed"];

@@ -36,11 +36,13 @@ pub enum Entity {
     Erasure,
     /// One who signs the unit's letters (`records::signer`).
     Signer,
+    /// A letter of the unit's register of letters received (`records::received`).
+    ReceivedLetter,
 }
 
 impl Entity {
     /// In dependency order: replaying in this order never breaks a foreign key.
-    pub const ALL: [Entity; 22] = [
+    pub const ALL: [Entity; 23] = [
         Entity::User,
         Entity::Person,
         Entity::Agency,
@@ -63,6 +65,7 @@ impl Entity {
         Entity::Breach,
         Entity::Erasure,
         Entity::Signer,
+        Entity::ReceivedLetter,
     ];
 
     pub fn table(self) -> &'static str {
@@ -89,6 +92,7 @@ impl Entity {
             Entity::InterpreterSession => "interpreter_sessions",
             Entity::Erasure => "erasures",
             Entity::Signer => "signers",
+            Entity::ReceivedLetter => "received_letters",
         }
     }
 
@@ -117,11 +121,13 @@ impl Entity {
             Entity::InterpreterSession => "interpreter_session",
             Entity::Erasure => "erasure",
             Entity::Signer => "signer",
+            Entity::ReceivedLetter => "received_letter",
         }
     }
 
     /// Records that live inside a case (the case itself included): the units holding the case
-    /// write them.
+    /// write them. A received letter lives in the case of the referral it answers; one that
+    /// answers none is its unit's own (`case_optional`).
     pub fn in_case(self) -> bool {
         matches!(
             self,
@@ -135,7 +141,14 @@ impl Entity {
                 | Entity::Assessment
                 | Entity::InterpreterSession
                 | Entity::Erasure
+                | Entity::ReceivedLetter
         )
+    }
+
+    /// Records of a case that may also stand outside any case, their unit's own: whether a
+    /// record is in a case, and which, is its first event's to say.
+    pub fn case_optional(self) -> bool {
+        self == Entity::ReceivedLetter
     }
 
     /// The field by which a record of this kind links a record outside its case, and that
@@ -146,6 +159,7 @@ impl Entity {
             Entity::Case => Some(("client_id", Entity::Person)),
             Entity::CaseParty => Some(("person_id", Entity::Person)),
             Entity::Referral | Entity::CarePlanGoal | Entity::Consent => Some(("agency_id", Entity::Agency)),
+            Entity::ReceivedLetter => Some(("sender_agency_id", Entity::Agency)),
             _ => None,
         }
     }

@@ -69,9 +69,10 @@ pub(crate) fn apply_received(tx: &Connection, erasures: &[&Event]) -> Result<boo
 }
 
 /// Tables holding rows under a case, children before parents (foreign keys).
-const CASE_CHILDREN: [(&str, Entity); 10] = [
+const CASE_CHILDREN: [(&str, Entity); 11] = [
     ("action_items", Entity::ActionItem),
     ("conference_cases", Entity::ConferenceCase),
+    ("received_letters", Entity::ReceivedLetter),
     ("referrals", Entity::Referral),
     ("consents", Entity::Consent),
     ("assessments", Entity::Assessment),
@@ -101,12 +102,16 @@ fn remove_case(conn: &Connection, case_id: &str) -> Result<usize> {
             .prepare(&format!("SELECT id FROM {table} WHERE case_id = ?1"))?
             .query_map([case_id], |r| r.get(0))?
             .collect::<rusqlite::Result<_>>()?;
-        // The files of the case: photos and scans of its entries, signed consent forms.
+        // The files of the case: photos and scans of its entries, signed consent forms, the
+        // scans of letters received about it.
         let files = match table {
             "timeline_entries" => {
                 "SELECT DISTINCT j.value FROM timeline_entries t, json_each(t.attachments) j WHERE t.case_id = ?1"
             }
             "consents" => "SELECT form_sha256 FROM consents WHERE case_id = ?1 AND form_sha256 IS NOT NULL",
+            "received_letters" => {
+                "SELECT scan_sha256 FROM received_letters WHERE case_id = ?1 AND scan_sha256 IS NOT NULL"
+            }
             _ => "",
         };
         if !files.is_empty() {
@@ -144,7 +149,8 @@ fn remove_case(conn: &Connection, case_id: &str) -> Result<usize> {
         conn.execute(
             "DELETE FROM attachments WHERE sha256 = ?1
                AND NOT EXISTS (SELECT 1 FROM timeline_entries t, json_each(t.attachments) j WHERE j.value = ?1)
-               AND NOT EXISTS (SELECT 1 FROM consents WHERE form_sha256 = ?1)",
+               AND NOT EXISTS (SELECT 1 FROM consents WHERE form_sha256 = ?1)
+               AND NOT EXISTS (SELECT 1 FROM received_letters WHERE scan_sha256 = ?1)",
             [sha],
         )?;
     }

@@ -27,6 +27,7 @@ pub mod numbers;
 pub mod party;
 pub mod person;
 pub mod pseudonym;
+pub mod received;
 pub mod referral;
 pub mod register;
 pub mod signer;

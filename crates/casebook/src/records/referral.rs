@@ -59,6 +59,16 @@ pub struct Referral {
     pub consent_id: Option<String>,
 }
 
+impl ReferralStatus {
+    /// What an agency's reply can say; draft and sent are the referring unit's own steps.
+    pub const REPLIES: [ReferralStatus; 4] = [
+        ReferralStatus::Received,
+        ReferralStatus::Accepted,
+        ReferralStatus::Declined,
+        ReferralStatus::Completed,
+    ];
+}
+
 impl Urgency {
     /// Days within which an agency is expected to reply, unless the worker says otherwise.
     fn reply_days(self) -> i64 {

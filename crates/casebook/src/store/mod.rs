@@ -37,6 +37,7 @@ pub(crate) const MIGRATIONS: &[(u32, &str)] = &[
     (15, include_str!("../../migrations/0015_erasure.sql")),
     (16, include_str!("../../migrations/0016_agency_addressee.sql")),
     (17, include_str!("../../migrations/0017_signers.sql")),
+    (18, include_str!("../../migrations/0018_letters_received.sql")),
 ];
 
 pub fn schema_version() -> u32 {

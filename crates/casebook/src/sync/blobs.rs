@@ -1,5 +1,5 @@
 //! Attachments in sync (docs/ARCHITECTURE.md, "Sync"): the events name a timeline entry's
-//! files and a consent's signed form by SHA-256; the
+//! files, a consent's signed form and a received letter's scan by SHA-256; the
 //! bytes travel separately as content-addressed blobs, sent once and fetched by whichever
 //! laptop holds an entry that names one it lacks.
 
@@ -12,14 +12,17 @@ use rusqlite::OptionalExtension;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-/// Hashes named by timeline entries and by signed consent forms, as rows of `sha256`. Only
-/// entries with attachments are read, through their partial index (migration 0005).
+/// Hashes named by timeline entries, signed consent forms and received letters' scans, as rows
+/// of `sha256`. Only entries with attachments are read, through their partial index (migration
+/// 0005).
 const NAMED: &str = "SELECT j.value AS sha256 FROM timeline_entries t, json_each(t.attachments) j
                      WHERE t.attachments <> '[]'
-                     UNION SELECT form_sha256 FROM consents WHERE form_sha256 IS NOT NULL";
+                     UNION SELECT form_sha256 FROM consents WHERE form_sha256 IS NOT NULL
+                     UNION SELECT scan_sha256 FROM received_letters WHERE scan_sha256 IS NOT NULL";
 
 /// The attachments an event names, as `NAMED` reads them from a book's rows: a timeline
-/// entry's files and a consent's signed form (the hub reads them from the events it holds).
+/// entry's files, a consent's signed form and a received letter's scan (the hub reads them
+/// from the events it holds).
 pub fn named_by(event: &Event) -> Vec<String> {
     let field = |name: &str| event.fields.get(name);
     let names: Vec<&Value> = match event.entity {
@@ -28,6 +31,7 @@ pub fn named_by(event: &Event) -> Vec<String> {
             .map(|files| files.iter().collect())
             .unwrap_or_default(),
         Entity::Consent => field("form_sha256").into_iter().collect(),
+        Entity::ReceivedLetter => field("scan_sha256").into_iter().collect(),
         _ => Vec::new(),
     };
     names.into_iter().filter_map(Value::as_str).map(str::to_owned).collect()

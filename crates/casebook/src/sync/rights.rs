@@ -12,6 +12,8 @@
 //!   are the exception (they never come back from the hub, so where the hub placed them is not
 //!   known): a transfer of its own grants the receiving unit, but does not end the rights of
 //!   the unit it was taken from.
+//! - A received letter answering no referral was created outside any case: it is its unit's
+//!   own, as a record outside any case is, and never moves into one.
 //! - An erasure (an approved purge, `records::erasure`) is the holding unit's or the case's
 //!   creator's, never a partner's; one of a case this book never had is taken as it is (it
 //!   keeps the case out).
@@ -131,6 +133,13 @@ impl Rights {
         if !event.entity.in_case() {
             return Ok(None);
         }
+        // A record that may stand outside any case and was created outside one (a received
+        // letter answering no referral) is its unit's own, and never moves into a case.
+        if event.entity.case_optional() && self.created_outside_cases(tx, event, creates)? {
+            let named = event.fields.get("case_id").and_then(Value::as_str);
+            let foreign = !creates && origin.as_deref() != Some(writer);
+            return Ok((named.is_some() || foreign).then_some(NOT_YOURS));
+        }
         // Creating a case: the case is the creator's.
         if event.entity == Entity::Case && creates {
             return Ok(None);
@@ -207,6 +216,19 @@ impl Rights {
             }
             (None, None) => None,
         })
+    }
+
+    /// Whether the event's record was (or, `creates`, is being) created naming no case.
+    fn created_outside_cases(&mut self, tx: &rusqlite::Connection, event: &Event, creates: bool) -> Result<bool> {
+        if creates {
+            return Ok(!event.fields.get("case_id").is_some_and(|case| case.is_string()));
+        }
+        if self.cases.contains_key(&(event.entity, event.entity_id.clone())) {
+            return Ok(false);
+        }
+        Ok(self
+            .recorded(tx, event.entity, &event.entity_id, "case_id")?
+            .is_none())
     }
 
     /// A column of a record as its creation set it: its row's, or, while the record waits in
