@@ -55,8 +55,8 @@ pub struct AppState {
     pub projection: Mutex<Projection>,
     /// The background sync's last outcome.
     pub sync: Mutex<SyncRun>,
-    /// Percent copied by the backup or key change under way, for the page to poll without the
-    /// book's lock.
+    /// Percent done of the backup, key change or batch of letters under way, for the page to
+    /// poll without the book's lock.
     pub copy_percent: AtomicU32,
 }
 

@@ -66,14 +66,18 @@ pub fn to_thai_digits(text: &str) -> String {
 /// An RFC 3339 time as "24 พฤศจิกายน 2569 เวลา 09:00 น." in Thailand's time (UTC+7 all year,
 /// whatever offset it was stored with); other text as is.
 pub fn thai_date_time(rfc3339: &str) -> String {
-    let thailand = chrono::FixedOffset::east_opt(7 * 3600);
-    match (chrono::DateTime::parse_from_rfc3339(rfc3339), thailand) {
-        (Ok(at), Some(thailand)) => {
-            let at = at.with_timezone(&thailand);
-            format!("{} เวลา {} น.", thai_long(at.date_naive(), false), at.format("%H:%M"))
-        }
-        _ => rfc3339.to_owned(),
+    match thai_date_and_time(rfc3339) {
+        Some((date, time)) => format!("{date} เวลา {time} น."),
+        None => rfc3339.to_owned(),
     }
+}
+
+/// An RFC 3339 time as its date ("24 พฤศจิกายน 2569") and clock time ("09:00") in
+/// Thailand's time; none for other text.
+pub fn thai_date_and_time(rfc3339: &str) -> Option<(String, String)> {
+    let thailand = chrono::FixedOffset::east_opt(7 * 3600)?;
+    let at = chrono::DateTime::parse_from_rfc3339(rfc3339).ok()?.with_timezone(&thailand);
+    Some((thai_long(at.date_naive(), false), at.format("%H:%M").to_string()))
 }
 
 /// Parses "YYYY-MM-DD" where the year may be BE (> 2400) as typed by Thai users.

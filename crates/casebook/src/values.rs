@@ -17,6 +17,7 @@ use crate::records::consent::{Basis, ConsentMethod, GivenBy, Purpose};
 use crate::records::interpreter::Language;
 use crate::records::person::{IdKind, Sex, VolunteerRole};
 use crate::records::referral::{ReferralStatus, Urgency};
+use crate::records::letter_template::LetterKind;
 use crate::records::signer::Standing;
 use crate::records::timeline::EntryKind;
 use serde::Deserialize;
@@ -55,6 +56,7 @@ fn fits(entity: Entity, column: &str, value: &Value) -> bool {
         (Entity::Agency, "agency_type") => one_of::<AgencyType>(value),
         (Entity::Agency, "salutation") => one_of::<Salutation>(value),
         (Entity::Signer, "standing") => one_of::<Standing>(value),
+        (Entity::LetterTemplate, "kind") => one_of::<LetterKind>(value),
         (Entity::Referral, "urgency") => one_of::<Urgency>(value),
         (Entity::Referral, "status") => one_of::<ReferralStatus>(value),
         (Entity::ReceivedLetter, "reply_status") => {

@@ -7,6 +7,7 @@ use casebook::OrgType;
 use casebook::book::permissions::Role;
 use casebook::pdpa::RequestKind;
 use casebook::records::agency::{AgencyType, Salutation};
+use casebook::records::letter_template::LetterKind;
 use casebook::records::signer::Standing;
 use casebook::records::assessment::Stage;
 use casebook::records::care::{Domain, GoalStatus, PartyRole, Relationship};
@@ -51,6 +52,7 @@ fn the_ui_value_lists_are_written_from_the_rust_enums() {
         ("AgencyType", line::<AgencyType>("AgencyType")),
         ("Salutation", line::<Salutation>("Salutation")),
         ("Standing", line::<Standing>("Standing")),
+        ("LetterKind", line::<LetterKind>("LetterKind")),
         ("Basis", line::<Basis>("Basis")),
         ("ConsentMethod", line::<ConsentMethod>("ConsentMethod")),
         ("GivenBy", line::<GivenBy>("GivenBy")),

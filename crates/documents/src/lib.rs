@@ -10,7 +10,9 @@ mod community_page;
 mod consent_form;
 mod document;
 mod error;
+mod invitations;
 mod minutes;
+mod outgoing;
 mod record_of_processing;
 mod recovery_sheet;
 mod referral_letter;
@@ -24,9 +26,13 @@ pub use community_page::community_page;
 pub use consent_form::consent_form;
 pub use document::Document;
 pub use error::{Error, Result};
+pub use invitations::{InvitationRequest, IssuedInvitations, invitation_draft, issue_invitations};
 pub use minutes::conference_minutes;
+pub use outgoing::LetterDraft;
 pub use record_of_processing::record_of_processing;
 pub use recovery_sheet::recovery_sheet;
-pub use referral_letter::{IssuedReferral, LetterRequest, issue_referral_letter, preview_referral_letter};
+pub use referral_letter::{
+    IssuedReferral, LetterRequest, issue_referral_letter, preview_referral_letter, referral_letter_draft,
+};
 pub use register_page::register_page;
 pub use statistics_report::{statistics_csv, statistics_pdf};

@@ -3,8 +3,10 @@
 
 use crate::catalog::th;
 use crate::document::{Content, Document};
+use crate::outgoing::{LetterDraft, Outgoing, official_letter};
 use casebook::dates::thai_long;
 use casebook::dates::today;
+use casebook::records::letter_template::LetterKind;
 use casebook::records::Stored;
 use casebook::records::referral::{Referral, Urgency};
 use casebook::{Casebook, Session};
@@ -109,44 +111,41 @@ fn letter_for(
     request: &LetterRequest,
     letter_number: String,
 ) -> casebook::Result<letters::OfficialLetter> {
-    let unit = book.unit()?;
     let agency = book.agency(s, &referral.record.agency_id)?;
-    let signature = book.signature(s, request.signer_id.as_deref())?;
-    Ok(letters::OfficialLetter {
-        // An emblem the letters crate cannot read is left off rather than failing the letter.
-        emblem: book
-            .emblem()?
-            .and_then(|png| letters::Image::from_png("Emblem", &png).ok()),
-        urgency: match referral.record.urgency {
-            Urgency::Normal => None,
-            Urgency::Urgent => Some(letters::Urgency::Urgent),
-            Urgency::VeryUrgent => Some(letters::Urgency::VeryUrgent),
-            Urgency::MostUrgent => Some(letters::Urgency::MostUrgent),
+    official_letter(
+        book,
+        s,
+        Outgoing {
+            agency: &agency.record,
+            number: letter_number,
+            subject: &request.subject,
+            body: &request.body,
+            signer_id: request.signer_id.as_deref(),
+            urgency: match referral.record.urgency {
+                Urgency::Normal => None,
+                Urgency::Urgent => Some(letters::Urgency::Urgent),
+                Urgency::VeryUrgent => Some(letters::Urgency::VeryUrgent),
+                Urgency::MostUrgent => Some(letters::Urgency::MostUrgent),
+            },
+            enclosures: vec!["แบบส่งต่อผู้รับบริการ จำนวน 1 ชุด".into()],
         },
-        number: letter_number,
-        unit_address: std::iter::once(unit.name.clone()).chain(unit.address.clone()).collect(),
-        date: thai_long(today(), false),
-        subject: request.subject.clone(),
-        salutation: agency.record.salutation.opening().into(),
-        to: agency.record.addressed_to(),
-        reference: None,
-        enclosures: vec!["แบบส่งต่อผู้รับบริการ จำนวน 1 ชุด".into()],
-        body: request
-            .body
-            .split("\n\n")
-            .map(str::trim)
-            .filter(|p| !p.is_empty())
-            .map(str::to_owned)
-            .collect(),
-        closing: agency.record.salutation.closing().into(),
-        signer_name: signature.name,
-        signer_position: signature.position,
-        owner: unit.name,
-        phone: unit.phone,
-        fax: None,
-        email: None,
-        thai_digits: unit.thai_digits,
-    })
+    )
+}
+
+/// The referral letter's subject and text from the unit's template, filled with the agency,
+/// the unit, the case's pseudonym and the referral's reason.
+pub fn referral_letter_draft(book: &Casebook, s: &Session, referral_id: &str) -> casebook::Result<LetterDraft> {
+    let referral = book.referral(s, referral_id)?;
+    let agency = book.agency(s, &referral.record.agency_id)?;
+    let template = book.letter_template(s, LetterKind::Referral)?;
+    let (subject, body) = template.fill(&[
+        ("{หน่วยงานผู้รับ}", agency.record.name),
+        ("{หน่วยของเรา}", book.unit()?.name),
+        ("{วันที่}", thai_long(today(), false)),
+        ("{นามสมมุติ}", book.agenda_pseudonym(s, &referral.record.case_id, 0)?),
+        ("{เหตุผล}", referral.record.reason),
+    ]);
+    Ok(LetterDraft { subject, body })
 }
 
 /// The worker the agency calls about the referral: the signed-in user, with their position.

@@ -10,7 +10,9 @@ use casebook::records::conference::{ActionItem, ActionStatus, Attendee, Conferen
 use casebook::statistics::Period;
 use casebook::records::signer::{Signer, Standing};
 use casebook::{Casebook, Role};
-use common::{AGENCY_NAME, CLIENT_NAME, PASSPHRASE, desk, exports, text};
+use casebook::records::agency::{Agency, AgencyType};
+use casebook::records::letter_template::LetterKind;
+use common::{AGENCY_NAME, CLIENT_NAME, PASSPHRASE, desk, exports, pages, text};
 use documents::LetterRequest;
 
 fn has_all(text: &str, parts: &[&str]) {
@@ -248,6 +250,104 @@ fn a_letter_signed_for_the_head_carries_the_acting_for_lines_and_the_form_the_wo
     let issued = documents::issue_referral_letter(&mut desk.book, &desk.worker, &request).unwrap();
     has_all(&text(&issued.letter), &["(นักสังคม สมมุติ) นักสังคมสงเคราะห์ปฏิบัติการ"]);
     has_all(&text(&issued.form), &["นักสังคม สมมุติ (นักสังคมสงเคราะห์ปฏิบัติการ)"]);
+}
+
+#[test]
+fn invitations_go_one_to_each_agency_on_its_own_sheet_from_the_units_template() {
+    let mut desk = desk("invitations");
+    let supervisor = casebook::Session {
+        user_id: desk
+            .book
+            .add_user(&desk.admin, "supervisor", "หัวหน้า ทดสอบ", Role::Supervisor, PASSPHRASE)
+            .unwrap(),
+        username: "supervisor".into(),
+        role: Role::Supervisor,
+    };
+    let conference = desk
+        .book
+        .plan_conference(
+            &desk.worker,
+            &Conference {
+                held_at: "2026-12-03T13:30:00+07:00".into(),
+                venue: Some("ห้องประชุมศาลากลางสมมุติ".into()),
+                chair: None,
+                minute_taker: None,
+                status: ConferenceStatus::Planned,
+            },
+        )
+        .unwrap();
+    documents::add_agenda_case(&mut desk.book, &desk.worker, conference.clone(), desk.case.id.clone()).unwrap();
+    // A template with a placeholder the invitation does not fill is refused; a long one is
+    // kept and flows onto a second sheet.
+    let mut template = desk.book.letter_template(&supervisor, LetterKind::Invitation).unwrap();
+    let built_in = template.clone();
+    template.body.push_str(" {นามสมมุติ}");
+    let refused = desk.book.save_letter_template(&supervisor, &template).unwrap_err();
+    assert!(refused.to_string().contains("template.body"), "{refused}");
+    assert!(desk.book.save_letter_template(&desk.worker, &built_in).is_err(), "a supervisor's task");
+    template.body = format!(
+        "{}\n\n{}",
+        built_in.body,
+        "ทั้งนี้ ขอให้ผู้แทนนำข้อมูลการช่วยเหลือที่เกี่ยวข้องมาประกอบการพิจารณาด้วย ".repeat(40)
+    );
+    desk.book.save_letter_template(&supervisor, &template).unwrap();
+
+    let draft = documents::invitation_draft(&desk.book, &desk.worker, &conference).unwrap();
+    assert_eq!(draft.subject, "ขอเชิญประชุมทีมสหวิชาชีพ");
+    has_all(
+        &draft.body,
+        &["3 ธันวาคม 2569", "13:30 น.", "ห้องประชุมศาลากลางสมมุติ", "{หน่วยงานผู้รับ}", "ในวันที่ 3 ธันวาคม 2569", "(1) พิจารณาแผนการช่วยเหลือ "],
+    );
+    assert!(!draft.body.contains(CLIENT_NAME), "the agenda names no client");
+    let names = ["สถานีตำรวจภูธรสมมุติ", "องค์การบริหารส่วนตำบลสมมุติ", "โรงเรียนบ้านสมมุติ"];
+    let kinds = [AgencyType::Police, AgencyType::LocalGovernment, AgencyType::School];
+    let agency_ids: Vec<String> = names
+        .iter()
+        .zip(kinds)
+        .map(|(name, kind)| desk.book.add_agency(&desk.worker, &Agency::new(name, kind)).unwrap())
+        .collect();
+    let request = documents::InvitationRequest {
+        conference_id: conference.clone(),
+        agency_ids,
+        subject: draft.subject,
+        body: draft.body,
+        signer_id: None,
+    };
+    let issued = documents::issue_invitations(&mut desk.book, &desk.worker, &request).unwrap();
+    assert_eq!(issued.numbers, ["CPN/1", "CPN/2", "CPN/3"]);
+    let mut counted = Vec::new();
+    issued.letters.render_counting(|done, total| counted.push((done, total))).unwrap();
+    assert_eq!(counted, [(1, 3), (2, 3), (3, 3)]);
+    // Each letter is two sheets (the long text flows on); each letter's sheets name its agency
+    // and no other, and its own number.
+    let pages = pages(&issued.letters);
+    assert_eq!(pages.len(), 6, "{pages:#?}");
+    let heads = ["ผู้กำกับการสถานีตำรวจภูธรสมมุติ", "นายกองค์การบริหารส่วนตำบลสมมุติ", "ผู้อำนวยการโรงเรียนบ้านสมมุติ"];
+    for (i, name) in names.iter().enumerate() {
+        let (first, second) = (&pages[2 * i], &pages[2 * i + 1]);
+        has_all(
+            first,
+            &[&format!("ที่ CPN/{}", i + 1), heads[i], "ขอเชิญประชุมทีมสหวิชาชีพ", &format!("มอบหมายผู้แทน{name}")],
+        );
+        assert!(second.starts_with("- 2"), "the second sheet is numbered: {second}");
+        has_all(second, &["ขอแสดงความนับถือ", "(นักสังคม สมมุติ)"]);
+        for other in names.iter().filter(|n| *n != name) {
+            assert!(!first.contains(other) && !second.contains(other), "{other} on {name}'s letter");
+        }
+    }
+    // No agency: nothing issued, no number taken.
+    let none = documents::InvitationRequest {
+        agency_ids: vec![],
+        ..request
+    };
+    assert!(documents::issue_invitations(&mut desk.book, &desk.worker, &none).is_err());
+    let year = i64::from(be_year(today()));
+    assert_eq!(desk.book.letter_register(&desk.worker, year).unwrap().entries.len(), 3);
+    // Back to the built-in template.
+    desk.book
+        .reset_letter_template(&supervisor, LetterKind::Invitation)
+        .unwrap();
+    assert_eq!(desk.book.letter_template(&desk.worker, LetterKind::Invitation).unwrap(), built_in);
 }
 
 #[test]

@@ -14,6 +14,7 @@ pub mod consents;
 pub mod drafts;
 pub mod exports;
 pub mod intake;
+pub mod letters;
 pub mod lookups;
 pub mod pdpa;
 pub mod people;

@@ -2,12 +2,15 @@
 //! the unit's signers (the head, and a deputy who signs for the head) and sets her own
 //! position; a referral letter picked to be signed by the deputy prints the deputy's position
 //! with ปฏิบัติราชการแทน and the head's position below it, in the preview and in the letter
-//! issued; the referral form names the worker with her position.
+//! issued; the referral form names the worker with her position. Invitations to a case
+//! conference go to three agencies in one batch: one numbered letter each, each agency's name
+//! on its own sheet, the agenda naming the case by pseudonym only.
 
 mod common;
 
 use casebook::Role;
 use casebook::records::agency::{Agency, AgencyType};
+use casebook::records::conference::{AgendaCase, Conference, ConferenceStatus};
 use casebook::records::consent::{Basis, BasisGiven};
 use casebook::records::person::{IdKind, PersonInput, Sex};
 use casebook::records::referral::{Referral, ReferralStatus, Urgency};
@@ -17,6 +20,12 @@ use oscc_e2e::{App, Result, TempDir, artifacts_dir};
 const PASS: &str = "หัวหน้างาน-passphrase-3";
 const HEAD: &str = "ผู้อำนวยการโรงพยาบาลสมมุติ";
 const DEPUTY: &str = "รองผู้อำนวยการฝ่ายการแพทย์";
+/// The agencies invited to the conference; the first is also the referral's.
+const INVITED: [&str; 3] = [
+    "สถานีตำรวจภูธรเมืองสมมุติ",
+    "องค์การบริหารส่วนตำบลสมมุติ",
+    "โรงเรียนบ้านสมมุติ",
+];
 
 fn pdf_text(path: &str) -> Result<String> {
     let out = std::process::Command::new("pdftotext")
@@ -52,6 +61,30 @@ async fn a_letter_signed_by_a_deputy_for_the_head() -> Result<()> {
         )?;
         let case = book.create_case(&supervisor, &casebook::synth::walk_in_case(&person))?;
         let police = book.add_agency(&supervisor, &Agency::new("สถานีตำรวจภูธรเมืองสมมุติ", AgencyType::Police))?;
+        for (name, kind) in INVITED.iter().skip(1).zip([AgencyType::LocalGovernment, AgencyType::School]) {
+            book.add_agency(&supervisor, &Agency::new(name, kind))?;
+        }
+        let conference = book.plan_conference(
+            &supervisor,
+            &Conference {
+                held_at: "2026-12-03T13:30:00+07:00".into(),
+                venue: Some("ห้องประชุมศาลากลางสมมุติ".into()),
+                chair: None,
+                minute_taker: None,
+                status: ConferenceStatus::Planned,
+            },
+        )?;
+        book.add_agenda_case(
+            &supervisor,
+            &AgendaCase {
+                conference_id: conference,
+                case_id: case.id.clone(),
+                position: 1,
+                summary: None,
+                risk_assessment: None,
+                decisions: None,
+            },
+        )?;
         book.create_referral(
             &supervisor,
             &Referral {
@@ -141,6 +174,47 @@ async fn a_letter_signed_by_a_deputy_for_the_head() -> Result<()> {
             form_text.contains("สมชาย หัวหน้างาน (หัวหน้างานสังคมสงเคราะห์)"),
             "the form names the worker with her position:\n{form_text}"
         );
+
+        // Invitations to the conference: three agencies ticked, one batch.
+        app.click("[data-testid=nav-conferences]").await?;
+        app.click("[data-testid=conference-row]").await?;
+        app.click("[data-testid=invitations-start]").await?;
+        app.wait_for_text("[data-testid=invitation-form]", INVITED[2]).await?;
+        for name in INVITED {
+            let checkbox = app
+                .client
+                .execute(
+                    "const l = [...document.querySelectorAll('[data-testid=invitation-form] label')]\
+                       .find((l) => l.textContent.trim() === arguments[0]); \
+                     const box = l && l.querySelector('input'); if (box && !box.checked) box.click(); \
+                     return box ? box.checked : null;",
+                    vec![serde_json::json!(name)],
+                )
+                .await?;
+            if checkbox != serde_json::json!(true) {
+                return Err(format!("no checkbox for {name}").into());
+            }
+        }
+        let body = app.value("textarea[name=invitation_body]").await?;
+        assert!(
+            body.contains("ห้องประชุมศาลากลางสมมุติ") && body.contains("13:30 น.") && !body.contains("จดหมาย"),
+            "the draft names the place and time, and the case by pseudonym only: {body}"
+        );
+        app.screenshot("3-invitations").await?;
+        app.click("[data-testid=invitations-issue]").await?;
+        app.wait_for_text("[data-testid=invitations-issued]", "CPN/4").await?;
+        let batch = app.wait_for_text("[data-testid=invitations-path]", "invitations-").await?;
+        std::fs::copy(batch.trim(), artifacts_dir().join("letters-invitations.pdf"))?;
+        let text = pdf_text(&batch)?;
+        let pages: Vec<&str> = text.split('\x0c').filter(|p| !p.trim().is_empty()).collect();
+        assert_eq!(pages.len(), 3, "one sheet per agency:\n{text}");
+        for (page, name) in pages.iter().zip(INVITED) {
+            assert!(page.contains(name), "{name} not on its own sheet:\n{page}");
+            for other in INVITED.iter().filter(|o| **o != name) {
+                assert!(!page.contains(other), "{other} on {name}'s sheet:\n{page}");
+            }
+            assert!(page.contains("ขอเชิญประชุมทีมสหวิชาชีพ"), "{page}");
+        }
         Ok(())
     }
     .await;

@@ -1,6 +1,11 @@
 import { invoke } from "@tauri-apps/api/core";
 import type { AppInfo } from "../bindings/AppInfo";
 import type { Signer } from "../bindings/Signer";
+import type { LetterKind } from "../bindings/LetterKind";
+import type { LetterTemplate } from "../bindings/LetterTemplate";
+import type { LetterDraft } from "../bindings/LetterDraft";
+import type { InvitationRequest } from "../bindings/InvitationRequest";
+import type { IssuedInvitations } from "../bindings/IssuedInvitations";
 import type { BookStatus } from "../bindings/BookStatus";
 import type { KeyChanged } from "../bindings/KeyChanged";
 import type { NewBook } from "../bindings/NewBook";
@@ -274,5 +279,11 @@ export const api = {
   updateSigner: (id: string, signer: Signer) => invoke<void>("update_signer", { id, signer }),
   ownPosition: () => invoke<string | null>("own_position"),
   setOwnPosition: (position: string) => invoke<void>("set_own_position", { position }),
+  letterTemplate: (kind: LetterKind) => invoke<LetterTemplate>("letter_template", { kind }),
+  saveLetterTemplate: (template: LetterTemplate) => invoke<void>("save_letter_template", { template }),
+  resetLetterTemplate: (kind: LetterKind) => invoke<LetterTemplate>("reset_letter_template", { kind }),
+  referralLetterDraft: (referralId: string) => invoke<LetterDraft>("referral_letter_draft", { referralId }),
+  invitationDraft: (conferenceId: string) => invoke<LetterDraft>("invitation_draft", { conferenceId }),
+  issueInvitations: (request: InvitationRequest) => invoke<IssuedInvitations>("issue_invitations", { request }),
   areas: (parent: string | null) => invoke<Area[]>("areas", { parent }),
 };

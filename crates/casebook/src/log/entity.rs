@@ -38,11 +38,13 @@ pub enum Entity {
     Signer,
     /// A letter of the unit's register of letters received (`records::received`).
     ReceivedLetter,
+    /// A unit's own template of a kind of letter (`records::letter_template`).
+    LetterTemplate,
 }
 
 impl Entity {
     /// In dependency order: replaying in this order never breaks a foreign key.
-    pub const ALL: [Entity; 23] = [
+    pub const ALL: [Entity; 24] = [
         Entity::User,
         Entity::Person,
         Entity::Agency,
@@ -66,6 +68,7 @@ impl Entity {
         Entity::Erasure,
         Entity::Signer,
         Entity::ReceivedLetter,
+        Entity::LetterTemplate,
     ];
 
     pub fn table(self) -> &'static str {
@@ -93,6 +96,7 @@ impl Entity {
             Entity::Erasure => "erasures",
             Entity::Signer => "signers",
             Entity::ReceivedLetter => "received_letters",
+            Entity::LetterTemplate => "letter_templates",
         }
     }
 
@@ -122,6 +126,7 @@ impl Entity {
             Entity::Erasure => "erasure",
             Entity::Signer => "signer",
             Entity::ReceivedLetter => "received_letter",
+            Entity::LetterTemplate => "letter_template",
         }
     }
 

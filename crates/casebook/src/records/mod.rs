@@ -19,6 +19,7 @@ pub mod handover;
 pub mod inbox;
 pub mod intake;
 pub mod interpreter;
+pub mod letter_template;
 pub mod lookup;
 pub(crate) mod mask;
 pub mod matching;

@@ -38,6 +38,7 @@ pub(crate) const MIGRATIONS: &[(u32, &str)] = &[
     (16, include_str!("../../migrations/0016_agency_addressee.sql")),
     (17, include_str!("../../migrations/0017_signers.sql")),
     (18, include_str!("../../migrations/0018_letters_received.sql")),
+    (19, include_str!("../../migrations/0019_letter_templates.sql")),
 ];
 
 pub fn schema_version() -> u32 {

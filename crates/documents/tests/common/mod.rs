@@ -146,6 +146,15 @@ pub fn text(document: &documents::Document) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// A PDF document's text page by page, each page's words joined by single spaces.
+pub fn pages(document: &documents::Document) -> Vec<String> {
+    pdf::pdftotext(&document.render().unwrap())
+        .split('\x0c')
+        .map(|page| page.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|page| !page.is_empty())
+        .collect()
+}
+
 /// How many exports of the case the audit log holds.
 pub fn exports(desk: &Desk) -> usize {
     let trail = desk.book.case_audit(&desk.worker, &desk.case.id).unwrap();
