@@ -101,6 +101,7 @@ fn main() {
         "purge_log",
         "record_of_processing",
         "open_export",
+        "read_export",
         "save_export_as",
         "discard_export",
         "audit_log",

@@ -174,6 +174,7 @@ pub fn run() {
             commands::pdpa::purge_log,
             commands::pdpa::record_of_processing,
             commands::exports::open_export,
+            commands::exports::read_export,
             commands::exports::save_export_as,
             commands::exports::discard_export,
             commands::cases::update_case,

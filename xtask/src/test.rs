@@ -119,6 +119,8 @@ fn suites() -> Result<()> {
         "protection",
         "--test",
         "letters",
+        "--test",
+        "printing",
         "--",
         "--test-threads=1",
     ])?;

@@ -1,5 +1,6 @@
-//! The documents written for the viewer: opened in the system's viewer, copied where the user
-//! chooses (the only way a document leaves the app, audited), or closed (removed).
+//! The documents written for the viewer: opened in the system's viewer, printed from the page,
+//! copied where the user chooses (the only way a document leaves the app, audited), or closed
+//! (removed).
 
 use crate::error::{Failure, Result};
 use crate::state::AppState;
@@ -14,6 +15,16 @@ pub fn open_export(app: tauri::AppHandle, state: State<'_, AppState>, path: Stri
     app.opener()
         .open_path(file.display().to_string(), None::<&str>)
         .map_err(|_| Failure::OpenFailed.into())
+}
+
+/// The bytes of an exported document, for the page to draw it for printing: only a file of the
+/// private folder, as *Open* (neither is audited: the document stays on the laptop; issuing it
+/// was). Raw bytes, not JSON numbers.
+#[tauri::command]
+pub fn read_export(state: State<'_, AppState>, path: String) -> Result<tauri::ipc::Response> {
+    let file = state.exports.exported(&path)?;
+    let bytes = std::fs::read(file).map_err(|_| Failure::Storage)?;
+    Ok(tauri::ipc::Response::new(bytes))
 }
 
 /// Asks where to save a copy of an exported document and copies it there. Returns the chosen

@@ -199,6 +199,8 @@ export const api = {
   setAsideEvents: () => invoke<SetAsideEntry[]>("set_aside_events"),
   waitingRecords: () => invoke<WaitingEntry[]>("waiting_records"),
   openExport: (path: string) => invoke<void>("open_export", { path }),
+  /** The bytes of a document of the private folder, to draw its pages for printing. */
+  readExport: (path: string) => invoke<ArrayBuffer>("read_export", { path }),
   saveExportAs: (path: string) => invoke<string | null>("save_export_as", { path }),
   discardExport: (path: string) => invoke<void>("discard_export", { path }),
   changeStatus: (caseId: string, status: Status, reason: string) =>
