@@ -19,6 +19,7 @@ pub mod lookups;
 pub mod pdpa;
 pub mod people;
 pub mod projector;
+pub mod received;
 pub mod referrals;
 pub mod register;
 pub mod signers;

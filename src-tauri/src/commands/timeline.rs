@@ -5,6 +5,7 @@ use crate::state::AppState;
 use casebook::records::attachment::AttachmentInfo;
 use casebook::records::timeline::EntryKind;
 use serde::Deserialize;
+use serde::de::DeserializeOwned;
 use tauri::State;
 use tauri::ipc::{InvokeBody, Request, Response};
 
@@ -16,23 +17,31 @@ struct NewEntry {
     kind: EntryKind,
     body: String,
     occurred_at: String,
+}
+
+/// A record and the files that come with it (`split`).
+#[derive(Deserialize)]
+struct Framed<T> {
+    #[serde(flatten)]
+    record: T,
     /// The length of each file that follows, in order.
     sizes: Vec<usize>,
 }
 
-/// Splits the raw body: a 4-byte little-endian length, that many bytes of the entry as JSON,
-/// then the files one after another. Files come raw, so a 5 MB photo is not inflated into
-/// JSON; the entry comes in the body, so Thai text needs no header encoding.
-fn split(bytes: &[u8]) -> Option<(NewEntry, Vec<Vec<u8>>)> {
+/// Splits a raw body: a 4-byte little-endian length, that many bytes of the record as JSON
+/// (with `sizes`), then the files one after another. Files come raw, so a 5 MB photo is not
+/// inflated into JSON; the record comes in the body, so Thai text needs no header encoding.
+/// Also the letters received with their scans (`commands::received`).
+pub(crate) fn split<T: DeserializeOwned>(bytes: &[u8]) -> Option<(T, Vec<Vec<u8>>)> {
     let length = u32::from_le_bytes(bytes.get(..4)?.try_into().ok()?) as usize;
-    let entry: NewEntry = serde_json::from_slice(bytes.get(4..4 + length)?).ok()?;
-    let mut files = Vec::with_capacity(entry.sizes.len());
+    let framed: Framed<T> = serde_json::from_slice(bytes.get(4..4 + length)?).ok()?;
+    let mut files = Vec::with_capacity(framed.sizes.len());
     let mut at = 4 + length;
-    for size in &entry.sizes {
+    for size in &framed.sizes {
         files.push(bytes.get(at..at.checked_add(*size)?)?.to_vec());
         at += size;
     }
-    (at == bytes.len()).then_some((entry, files))
+    (at == bytes.len()).then_some((framed.record, files))
 }
 
 /// A new timeline entry with its files, saved in one step: a file that cannot be stored
@@ -42,7 +51,7 @@ pub fn add_timeline_entry(state: State<'_, AppState>, request: Request<'_>) -> R
     let InvokeBody::Raw(bytes) = request.body() else {
         return Err(Failure::BadRequest.into());
     };
-    let (entry, files) = split(bytes).ok_or(Failure::BadRequest)?;
+    let (entry, files) = split::<NewEntry>(bytes).ok_or(Failure::BadRequest)?;
     state.with_book(|book, s| {
         book.add_timeline_entry_with_files(s, &entry.case_id, entry.kind, &entry.body, &entry.occurred_at, &files)
     })
@@ -81,7 +90,7 @@ pub fn export_attachment(state: State<'_, AppState>, sha256: String) -> Result<S
 
 #[cfg(test)]
 mod tests {
-    use super::split;
+    use super::{NewEntry, split};
 
     fn framed(entry: &str, files: &[&[u8]]) -> Vec<u8> {
         let mut out = (entry.len() as u32).to_le_bytes().to_vec();
@@ -95,14 +104,14 @@ mod tests {
     #[test]
     fn the_body_splits_into_the_entry_and_its_files_or_is_refused() {
         let entry = r#"{"caseId":"c","kind":"home_visit","body":"เยี่ยมบ้าน","occurredAt":"x","sizes":[3,2]}"#;
-        let (parsed, files) = split(&framed(entry, &[b"abc", b"de"])).unwrap();
+        let (parsed, files) = split::<NewEntry>(&framed(entry, &[b"abc", b"de"])).unwrap();
         assert_eq!(
             (parsed.body.as_str(), files),
             ("เยี่ยมบ้าน", vec![b"abc".to_vec(), b"de".to_vec()])
         );
         // A file cut short, bytes left over, a length past the end: refused.
-        assert!(split(&framed(entry, &[b"abc", b"d"])).is_none());
-        assert!(split(&framed(entry, &[b"abc", b"def"])).is_none());
-        assert!(split(&[255, 255, 255, 255, b'{']).is_none());
+        assert!(split::<NewEntry>(&framed(entry, &[b"abc", b"d"])).is_none());
+        assert!(split::<NewEntry>(&framed(entry, &[b"abc", b"def"])).is_none());
+        assert!(split::<NewEntry>(&[255, 255, 255, 255, b'{']).is_none());
     }
 }

@@ -1,12 +1,14 @@
 //! A social worker's day through the real window: first run, sign-in, intake with a
 //! validation error that keeps what was typed, search by a Thai name fragment, revealing
-//! identity with a reason (and its audit entry), a home visit with a photo, lock, sign in again.
+//! identity with a reason (and its audit entry), a home visit with a photo, a referral letter,
+//! the agency's reply slip logged in the register of letters received answering the referral,
+//! lock, sign in again.
 
 use oscc_e2e::{App, Result, TempDir, artifacts_dir};
 
-/// The value of the first real option of the referral form's agency picker.
-async fn first_agency_value(app: &App) -> Result<String> {
-    let option = app.find("select[name=referral_agency] option:nth-child(2)").await?;
+/// The value of the first real option of a picker (the one after its blank choice).
+async fn first_choice(app: &App, select: &str) -> Result<String> {
+    let option = app.find(&format!("{select} option:nth-child(2)")).await?;
     Ok(option.attr("value").await?.unwrap_or_default())
 }
 
@@ -225,8 +227,11 @@ async fn first_run_intake_search_reveal_visit_lock() -> Result<()> {
         app.click("[data-testid=nav-cases]").await?;
         app.click("[data-testid=case-row]").await?;
         app.click("[data-testid=tab-plan]").await?;
-        app.select("select[name=referral_agency]", &first_agency_value(&app).await?)
-            .await?;
+        app.select(
+            "select[name=referral_agency]",
+            &first_choice(&app, "select[name=referral_agency]").await?,
+        )
+        .await?;
         app.fill("input[name=referral_reason]", "คุ้มครองชั่วคราวและฟื้นฟูสภาพจิตใจ")
             .await?;
         app.select("select[name=referral_urgency]", "very_urgent").await?;
@@ -318,11 +323,66 @@ async fn first_run_intake_search_reveal_visit_lock() -> Result<()> {
             String::from_utf8_lossy(&out.stdout).contains("CPN/1"),
             "register page lacks CPN/1"
         );
+
+        // The shelter's reply slip comes back: logged in the register of letters received,
+        // from the agency, answering the referral of this case (accepted, with what it says),
+        // its scan attached.
+        app.click("[data-testid=register-part-received]").await?;
+        app.click("[data-testid=received-new]").await?;
+        app.fill("[data-testid=received-form] input[name=their_number]", "บพ 0123/2569")
+            .await?;
+        let sender = "[data-testid=received-form] select[name=sender_agency_id]";
+        app.select(sender, &first_choice(&app, sender).await?).await?;
+        app.fill("[data-testid=received-form] input[name=subject]", "แบบตอบรับการส่งต่อ")
+            .await?;
+        app.fill("[data-testid=received-form] input[name=case_number]", &number)
+            .await?;
+        app.click("[data-testid=received-find-case]").await?;
+        let answered = "[data-testid=received-form] select[name=referral_id]";
+        app.select(answered, &first_choice(&app, answered).await?).await?;
+        app.select("[data-testid=received-form] select[name=reply_status]", "accepted")
+            .await?;
+        app.fill(
+            "[data-testid=received-form] input[name=reply]",
+            "รับเด็กเข้าบ้านพักแล้ว นัดประเมินสัปดาห์หน้า",
+        )
+        .await?;
+        app.find("[data-testid=received-form] input[name=scan]")
+            .await?
+            .send_keys(&photo.display().to_string())
+            .await?;
+        app.client
+            .execute(
+                "document.querySelector('[data-testid=received-form] fieldset').scrollIntoView();",
+                vec![],
+            )
+            .await?;
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        app.screenshot("9b-letter-received-form").await?;
+        app.click("[data-testid=received-save]").await?;
+        app.wait_for_text("[data-testid=received-letter]", "แบบตอบรับการส่งต่อ")
+            .await?;
+        app.wait_for_text("[data-testid=received-number]", "1").await?;
+        app.wait_for_text("[data-testid=received-answer]", "รับดำเนินการ").await?;
+        app.click("[data-testid=received-scan]").await?;
+        app.wait_for_image("[data-testid=received-scan-view] img").await?;
+        app.screenshot("9c-letters-received").await?;
         app.click("[data-testid=nav-cases]").await?;
         app.click("[data-testid=case-row]").await?;
         app.click("[data-testid=tab-plan]").await?;
         // Wait for the page to finish loading (the referrals come last) before going on.
         app.wait_for_text("[data-testid=letter-number]", "CPN/1").await?;
+        // The referral is answered by the slip logged in the register.
+        app.wait_for_text("[data-testid=referrals]", "รับดำเนินการ").await?;
+        app.wait_for_text("[data-testid=referrals]", "รับเด็กเข้าบ้านพักแล้ว").await?;
+        app.client
+            .execute(
+                "document.querySelector('[data-testid=referrals]').scrollIntoView();",
+                vec![],
+            )
+            .await?;
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        app.screenshot("9d-referral-answered").await?;
         app.click("[data-testid=tab-documents]").await?;
 
         // Case summaries: the masked one never names the client; the full one does.

@@ -51,6 +51,8 @@ import type { RefusedEntry } from "../bindings/RefusedEntry";
 import type { SetAsideEntry } from "../bindings/SetAsideEntry";
 import type { WaitingEntry } from "../bindings/WaitingEntry";
 import type { RegisterPage } from "../bindings/RegisterPage";
+import type { ReceivedLetter } from "../bindings/ReceivedLetter";
+import type { ReceivedLetterInput } from "../bindings/ReceivedLetterInput";
 import type { Period } from "../bindings/Period";
 import type { DataSubjectRequest } from "../bindings/DataSubjectRequest";
 import type { Breach } from "../bindings/Breach";
@@ -89,6 +91,22 @@ export function asCommandError(err: unknown): CommandError {
   return { key: "error.storage", field: null, wait_secs: null };
 }
 
+/** A record and its files in one raw body, as the shell splits it: a 4-byte length, the
+ *  record as JSON with the files' `sizes`, then the files' bytes. */
+async function framed(record: object, files: File[]): Promise<Uint8Array> {
+  const contents = await Promise.all(files.map((f) => f.arrayBuffer().then((b) => new Uint8Array(b))));
+  const json = new TextEncoder().encode(JSON.stringify({ ...record, sizes: contents.map((c) => c.length) }));
+  const raw = new Uint8Array(4 + json.length + contents.reduce((n, c) => n + c.length, 0));
+  new DataView(raw.buffer).setUint32(0, json.length, true);
+  raw.set(json, 4);
+  let at = 4 + json.length;
+  for (const c of contents) {
+    raw.set(c, at);
+    at += c.length;
+  }
+  return raw;
+}
+
 // One typed wrapper per Tauri command; the types are generated from Rust (ts-rs).
 export const api = {
   appInfo: () => invoke<AppInfo>("app_info"),
@@ -119,23 +137,9 @@ export const api = {
   caseAudit: (caseId: string) => invoke<AuditRow[]>("case_audit", { caseId }),
   auditLog: (filter: AuditFilter) => invoke<AuditRow[]>("audit_log", { filter }),
   verifyAudit: () => invoke<AuditCheck>("verify_audit"),
-  /** An entry with its photos and scans, saved in one step: a 4-byte length, the entry as
-   *  JSON, then the files' bytes (the shell splits them by `sizes`). */
-  addTimelineEntry: async (caseId: string, kind: EntryKind, body: string, occurredAt: string, files: File[] = []) => {
-    const contents = await Promise.all(files.map((f) => f.arrayBuffer().then((b) => new Uint8Array(b))));
-    const entry = new TextEncoder().encode(
-      JSON.stringify({ caseId, kind, body, occurredAt, sizes: contents.map((c) => c.length) }),
-    );
-    const raw = new Uint8Array(4 + entry.length + contents.reduce((n, c) => n + c.length, 0));
-    new DataView(raw.buffer).setUint32(0, entry.length, true);
-    raw.set(entry, 4);
-    let at = 4 + entry.length;
-    for (const c of contents) {
-      raw.set(c, at);
-      at += c.length;
-    }
-    return invoke<string>("add_timeline_entry", raw);
-  },
+  /** An entry with its photos and scans, saved in one step (`framed`). */
+  addTimelineEntry: async (caseId: string, kind: EntryKind, body: string, occurredAt: string, files: File[] = []) =>
+    invoke<string>("add_timeline_entry", await framed({ caseId, kind, body, occurredAt }, files)),
   entryAttachments: (entryId: string) => invoke<AttachmentInfo[]>("entry_attachments", { entryId }),
   /** A photo's thumbnail (JPEG bytes; empty for a PDF). Each look is audited. */
   attachmentThumbnail: (sha256: string) => invoke<ArrayBuffer>("attachment_thumbnail", { sha256 }),
@@ -252,6 +256,11 @@ export const api = {
   letterRegister: (year: number) => invoke<RegisterPage>("letter_register", { year }),
   registerPage: (year: number) => invoke<string>("register_page", { year }),
   cancelLetter: (id: string, reason: string) => invoke<void>("cancel_letter", { id, reason }),
+  receivedLetters: (year: number) => invoke<Stored<ReceivedLetter>[]>("received_letters", { year }),
+  /** A letter received and its scan, logged in one step (`framed`). */
+  logReceivedLetter: async (letter: ReceivedLetterInput, scan: File | null) =>
+    invoke<string>("log_received_letter", await framed({ letter }, scan ? [scan] : [])),
+  cancelReceivedLetter: (id: string, reason: string) => invoke<void>("cancel_received_letter", { id, reason }),
   chooseFolder: () => invoke<string | null>("choose_folder"),
   backup: (dest: string) => invoke<string>("backup", { dest }),
   copyProgress: () => invoke<number>("copy_progress"),
