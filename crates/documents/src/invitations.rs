@@ -85,7 +85,7 @@ pub fn issue_invitations(
     let mut numbers = Vec::new();
     let mut letters = Vec::new();
     for agency in &agencies {
-        let entry = book.issue_letter_number(s, &request.subject, Some(&agency.record.name), None)?;
+        let entry = book.issue_letter_number(s, &request.subject, Some(&agency.record.name), None, None)?;
         let number = format!("{}/{}", book.unit_code(), entry.record.label());
         let (_, body) = LetterTemplate {
             kind: LetterKind::Invitation,
@@ -103,6 +103,7 @@ pub fn issue_invitations(
                 body: &body,
                 signer_id: request.signer_id.as_deref(),
                 urgency: None,
+                reference: None,
                 enclosures: Vec::new(),
             },
         )?);

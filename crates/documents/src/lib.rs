@@ -4,6 +4,7 @@
 //! the book go.
 
 mod agenda_summary;
+mod case_letter;
 mod case_summary;
 mod catalog;
 mod community_page;
@@ -20,6 +21,9 @@ mod register_page;
 mod statistics_report;
 
 pub use agenda_summary::add_agenda_case;
+pub use case_letter::{
+    CaseLetterRequest, EarlierLetter, case_letter_draft, earlier_letters, issue_case_letter, preview_case_letter,
+};
 pub use case_summary::case_summary;
 pub use catalog::{th, th_enum};
 pub use community_page::community_page;

@@ -26,6 +26,8 @@ pub(crate) struct Outgoing<'a> {
     pub body: &'a str,
     pub signer_id: Option<&'a str>,
     pub urgency: Option<letters::Urgency>,
+    /// อ้างถึง: an earlier letter of the case.
+    pub reference: Option<String>,
     pub enclosures: Vec<String>,
 }
 
@@ -48,7 +50,7 @@ pub(crate) fn official_letter(
         subject: out.subject.to_owned(),
         salutation: out.agency.salutation.opening().into(),
         to: out.agency.addressed_to(),
-        reference: None,
+        reference: out.reference,
         enclosures: out.enclosures,
         body: out
             .body

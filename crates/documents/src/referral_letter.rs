@@ -127,6 +127,7 @@ fn letter_for(
                 Urgency::VeryUrgent => Some(letters::Urgency::VeryUrgent),
                 Urgency::MostUrgent => Some(letters::Urgency::MostUrgent),
             },
+            reference: None,
             enclosures: vec!["แบบส่งต่อผู้รับบริการ จำนวน 1 ชุด".into()],
         },
     )

@@ -351,6 +351,98 @@ fn invitations_go_one_to_each_agency_on_its_own_sheet_from_the_units_template() 
 }
 
 #[test]
+fn a_follow_up_refers_to_the_referral_letter_and_a_reply_to_the_letter_received() {
+    let mut desk = desk("case-letters");
+    let referral = LetterRequest {
+        referral_id: desk.referral_id.clone(),
+        subject: "ขอส่งต่อผู้รับบริการ".into(),
+        body: "จึงเรียนมาเพื่อโปรดพิจารณา".into(),
+        signer_id: None,
+    };
+    documents::issue_referral_letter(&mut desk.book, &desk.worker, &referral).unwrap();
+    let today = thai_long(today(), false);
+    let earlier = documents::earlier_letters(&desk.book, &desk.worker, &desk.case.id).unwrap();
+    assert_eq!(earlier.len(), 1);
+    let sent = format!("หนังสือศูนย์พึ่งได้ โรงพยาบาลสมมุติ ที่ CPN/1 ลงวันที่ {today}");
+    assert_eq!(earlier[0].reference, sent);
+    assert_eq!(earlier[0].referral_id.as_deref(), Some(desk.referral_id.as_str()));
+
+    // The follow-up: its text from the template, อ้างถึง the referral letter.
+    let mut request = documents::CaseLetterRequest {
+        kind: LetterKind::FollowUp,
+        case_id: desk.case.id.clone(),
+        agency_id: desk.agency_id.clone(),
+        referral_id: Some(desk.referral_id.clone()),
+        reference: Some(sent.clone()),
+        enclosures: vec!["สำเนาแบบส่งต่อผู้รับบริการ จำนวน 1 ชุด".into(), " ".into()],
+        subject: String::new(),
+        body: String::new(),
+        signer_id: None,
+    };
+    let draft = documents::case_letter_draft(&desk.book, &desk.worker, &request).unwrap();
+    assert_eq!(draft.subject, "ติดตามผลการส่งต่อผู้รับบริการ");
+    let reply_by = desk.book.referral(&desk.worker, &desk.referral_id).unwrap().record.reply_by.unwrap();
+    let reply_by = thai_long(casebook::dates::parse_date(&reply_by).unwrap(), false);
+    has_all(&draft.body, &["ตามหนังสือที่อ้างถึง", &format!("ภายใน{reply_by}")]);
+    assert!(!draft.body.contains('{') && !draft.body.contains(CLIENT_NAME), "{}", draft.body);
+    (request.subject, request.body) = (draft.subject, draft.body);
+    let (number, letter) = documents::issue_case_letter(&mut desk.book, &desk.worker, &request).unwrap();
+    assert_eq!(number, "CPN/2");
+    has_all(
+        &text(&letter),
+        &[
+            "ที่ CPN/2",
+            "ติดตามผลการส่งต่อผู้รับบริการ",
+            &format!("อ้างถึง {sent}"),
+            "สิ่งที่ส่งมาด้วย สำเนาแบบส่งต่อผู้รับบริการ จำนวน 1 ชุด",
+        ],
+    );
+    assert!(!text(&letter).contains("2."), "the blank enclosure line is dropped");
+
+    // The agency's letter comes back; the reply refers to it.
+    desk.book
+        .log_received_letter(
+            &desk.worker,
+            &casebook::records::received::ReceivedLetterInput {
+                received_on: casebook::dates::today().to_string(),
+                their_number: Some("ตช 0018.1/77".into()),
+                their_date: Some(casebook::dates::today().to_string()),
+                sender_agency_id: Some(desk.agency_id.clone()),
+                sender: None,
+                subject: "ขอข้อมูลประกอบการดำเนินการ".into(),
+                referral_id: Some(desk.referral_id.clone()),
+                reply_status: Some(casebook::records::referral::ReferralStatus::Received),
+                reply: None,
+            },
+            None,
+        )
+        .unwrap();
+    let earlier = documents::earlier_letters(&desk.book, &desk.worker, &desk.case.id).unwrap();
+    let theirs = format!("หนังสือ{AGENCY_NAME} ที่ ตช 0018.1/77 ลงวันที่ {today}");
+    assert_eq!(
+        earlier.iter().map(|e| e.reference.as_str()).collect::<Vec<_>>(),
+        [sent.as_str(), &format!("หนังสือศูนย์พึ่งได้ โรงพยาบาลสมมุติ ที่ CPN/2 ลงวันที่ {today}"), &theirs]
+    );
+    let reply = documents::CaseLetterRequest {
+        kind: LetterKind::Reply,
+        referral_id: None,
+        reference: Some(theirs.clone()),
+        enclosures: vec![],
+        subject: "ตอบข้อหารือ".into(),
+        body: "ขอเรียนข้อมูลเท่าที่จำเป็น".into(),
+        ..request.clone()
+    };
+    let preview = documents::preview_case_letter(&mut desk.book, &desk.worker, &reply).unwrap();
+    has_all(&text(&preview), &["ที่ CPN/……", &format!("อ้างถึง {theirs}")]);
+    // A referral and an invitation have letters of their own.
+    let wrong = documents::CaseLetterRequest {
+        kind: LetterKind::Invitation,
+        ..reply
+    };
+    assert!(documents::issue_case_letter(&mut desk.book, &desk.worker, &wrong).is_err());
+}
+
+#[test]
 fn the_register_page_lists_the_letters_issued_this_year() {
     let mut desk = desk("register");
     let request = LetterRequest {

@@ -82,7 +82,7 @@ async fn three_laptops(root: &std::path::Path, database: &str) {
                     provisional.push((case.id.clone(), case.case_number.clone()));
                 }
                 let subject = format!("หนังสือ {round}-{n}-{i}");
-                book.issue_letter_number(&l.worker, &subject, Some("หน่วยงานสมมุติ"), None)
+                book.issue_letter_number(&l.worker, &subject, Some("หน่วยงานสมมุติ"), None, None)
                     .unwrap();
             }
         }
@@ -245,7 +245,7 @@ async fn numbers_given_before_enrollment_still_find_their_records() {
                     .unwrap(),
             );
         }
-        let letter = book.issue_letter_number(&worker, "ก่อนเชื่อมศูนย์", None, None).unwrap();
+        let letter = book.issue_letter_number(&worker, "ก่อนเชื่อมศูนย์", None, None, None).unwrap();
         assert_eq!(given[0].case_number, format!("CPN-{year}-0001"));
         assert_eq!(letter.record.number, Some(1));
         let client = common::enroll(&hub, &hub.url, "CPN", &mut book, &admin, name).await;

@@ -1,10 +1,11 @@
-//! The unit's letter templates, drafts filled from them, and invitations to a case
-//! conference issued in one batch.
+//! The unit's letter templates, drafts filled from them, invitations to a case conference
+//! issued in one batch, and the other letters about a case (follow-up, reply, request for
+//! information).
 
 use crate::error::{CommandError, Failure, Result};
 use crate::state::AppState;
 use casebook::records::letter_template::{LetterKind, LetterTemplate};
-use documents::{InvitationRequest, LetterDraft};
+use documents::{CaseLetterRequest, EarlierLetter, InvitationRequest, LetterDraft};
 use serde::Serialize;
 use std::sync::atomic::Ordering;
 use tauri::{Manager, State};
@@ -66,4 +67,39 @@ pub async fn issue_invitations(app: tauri::AppHandle, request: InvitationRequest
     })
     .await
     .map_err(|_| CommandError::from(Failure::Storage))?
+}
+
+/// The case's letters sent and received, as a later letter refers to them (อ้างถึง).
+#[tauri::command]
+pub fn earlier_letters(state: State<'_, AppState>, case_id: String) -> Result<Vec<EarlierLetter>> {
+    state.with_book(|book, s| documents::earlier_letters(book, s, &case_id))
+}
+
+#[tauri::command]
+pub fn case_letter_draft(state: State<'_, AppState>, request: CaseLetterRequest) -> Result<LetterDraft> {
+    state.with_book(|book, s| documents::case_letter_draft(book, s, &request))
+}
+
+/// The letter as it will look, before it takes a number, written to open in the viewer.
+#[tauri::command]
+pub fn preview_case_letter(state: State<'_, AppState>, request: CaseLetterRequest) -> Result<String> {
+    let letter = state.with_book(|book, s| documents::preview_case_letter(book, s, &request))?;
+    state.export(&letter)
+}
+
+/// An issued letter's number and where its PDF was written.
+#[derive(Debug, Serialize, TS)]
+#[ts(export)]
+pub struct IssuedCaseLetter {
+    pub number: String,
+    pub path: String,
+}
+
+#[tauri::command]
+pub fn issue_case_letter(state: State<'_, AppState>, request: CaseLetterRequest) -> Result<IssuedCaseLetter> {
+    let (number, letter) = state.with_book(|book, s| documents::issue_case_letter(book, s, &request))?;
+    Ok(IssuedCaseLetter {
+        number,
+        path: state.export(&letter)?,
+    })
 }

@@ -175,6 +175,36 @@ async fn a_letter_signed_by_a_deputy_for_the_head() -> Result<()> {
             "the form names the worker with her position:\n{form_text}"
         );
 
+        // A follow-up on the referral: its agency and its letter (อ้างถึง) come with it.
+        let referral = app
+            .client
+            .execute(
+                "const o = [...document.querySelectorAll('select[name=case_letter_referral] option')]\
+                   .find((o) => o.textContent.includes('CPN/1')); return o ? o.value : null;",
+                vec![],
+            )
+            .await?;
+        let referral = referral.as_str().ok_or("the referral is not offered for a follow-up")?.to_owned();
+        app.select("select[name=case_letter_referral]", &referral).await?;
+        app.click("[data-testid=case-letter-draft]").await?;
+        let subject = app.value("input[name=case_letter_subject]").await?;
+        assert_eq!(subject, "ติดตามผลการส่งต่อผู้รับบริการ");
+        app.click("[data-testid=case-letter-issue]").await?;
+        app.wait_for_text("[data-testid=case-letter-issued]", "CPN/2").await?;
+        let follow_up = app.wait_for_text("[data-testid=case-letter-path]", "-letter.pdf").await?;
+        let text = pdf_text(&follow_up)?;
+        let referred = lines(&text)
+            .into_iter()
+            .find(|l| l.starts_with("อ้างถึง"))
+            .ok_or_else(|| format!("no อ้างถึง:\n{text}"))?;
+        assert!(
+            referred.contains("หนังสือศูนย์พึ่งได้ โรงพยาบาลสมมุติ ที่ CPN/1 ลงวันที่"),
+            "{referred}"
+        );
+        assert!(text.contains("ผู้กำกับการสถานีตำรวจภูธรเมืองสมมุติ"), "{text}");
+        std::fs::copy(follow_up.trim(), artifacts_dir().join("letters-follow-up.pdf"))?;
+        app.screenshot("3-follow-up").await?;
+
         // Invitations to the conference: three agencies ticked, one batch.
         app.click("[data-testid=nav-conferences]").await?;
         app.click("[data-testid=conference-row]").await?;
@@ -200,9 +230,9 @@ async fn a_letter_signed_by_a_deputy_for_the_head() -> Result<()> {
             body.contains("ห้องประชุมศาลากลางสมมุติ") && body.contains("13:30 น.") && !body.contains("จดหมาย"),
             "the draft names the place and time, and the case by pseudonym only: {body}"
         );
-        app.screenshot("3-invitations").await?;
+        app.screenshot("4-invitations").await?;
         app.click("[data-testid=invitations-issue]").await?;
-        app.wait_for_text("[data-testid=invitations-issued]", "CPN/4").await?;
+        app.wait_for_text("[data-testid=invitations-issued]", "CPN/5").await?;
         let batch = app.wait_for_text("[data-testid=invitations-path]", "invitations-").await?;
         std::fs::copy(batch.trim(), artifacts_dir().join("letters-invitations.pdf"))?;
         let text = pdf_text(&batch)?;

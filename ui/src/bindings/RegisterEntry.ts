@@ -21,4 +21,8 @@ device_id: string | null, issued_by: string,
 /**
  * Whom the letter went to.
  */
-addressee: string | null, subject: string, referral_id: string | null, cancelled: boolean, cancel_reason: string | null, };
+addressee: string | null, subject: string, referral_id: string | null, 
+/**
+ * The case the letter is about, by its number (none for an invitation to a conference).
+ */
+case_number: string | null, cancelled: boolean, cancel_reason: string | null, };

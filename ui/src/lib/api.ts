@@ -6,6 +6,9 @@ import type { LetterTemplate } from "../bindings/LetterTemplate";
 import type { LetterDraft } from "../bindings/LetterDraft";
 import type { InvitationRequest } from "../bindings/InvitationRequest";
 import type { IssuedInvitations } from "../bindings/IssuedInvitations";
+import type { CaseLetterRequest } from "../bindings/CaseLetterRequest";
+import type { EarlierLetter } from "../bindings/EarlierLetter";
+import type { IssuedCaseLetter } from "../bindings/IssuedCaseLetter";
 import type { BookStatus } from "../bindings/BookStatus";
 import type { KeyChanged } from "../bindings/KeyChanged";
 import type { NewBook } from "../bindings/NewBook";
@@ -296,5 +299,9 @@ export const api = {
   referralLetterDraft: (referralId: string) => invoke<LetterDraft>("referral_letter_draft", { referralId }),
   invitationDraft: (conferenceId: string) => invoke<LetterDraft>("invitation_draft", { conferenceId }),
   issueInvitations: (request: InvitationRequest) => invoke<IssuedInvitations>("issue_invitations", { request }),
+  earlierLetters: (caseId: string) => invoke<EarlierLetter[]>("earlier_letters", { caseId }),
+  caseLetterDraft: (request: CaseLetterRequest) => invoke<LetterDraft>("case_letter_draft", { request }),
+  previewCaseLetter: (request: CaseLetterRequest) => invoke<string>("preview_case_letter", { request }),
+  issueCaseLetter: (request: CaseLetterRequest) => invoke<IssuedCaseLetter>("issue_case_letter", { request }),
   areas: (parent: string | null) => invoke<Area[]>("areas", { parent }),
 };

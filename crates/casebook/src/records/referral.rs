@@ -155,7 +155,9 @@ impl Casebook {
                 return Err(Invalid::new("consent.basis", Rule::NoConsent).into());
             }
             let agency: crate::records::agency::Agency = book.record(Entity::Agency, &referral.agency_id)?;
-            let entry = book.issue_letter_number(session, subject, Some(&agency.name), Some(id))?;
+            let case_number = book.load_case(&referral.case_id)?.case_number;
+            let entry =
+                book.issue_letter_number(session, subject, Some(&agency.name), Some(id), Some(&case_number))?;
             referral.letter_number = Some(format!("{}/{}", book.unit_code(), entry.record.label()));
             referral.status = ReferralStatus::Sent;
             book.update_record(session, Entity::Referral, id, &referral, "referral.sent")?;

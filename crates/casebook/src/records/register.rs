@@ -10,6 +10,7 @@ use crate::error::{Invalid, Result, Rule};
 use crate::log::entity::Entity;
 use crate::records::Stored;
 use crate::records::numbers::{Number, NumberKind, laptop_tag};
+use crate::records::received::ReceivedLetter;
 use crate::store::rows::Fields;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -36,6 +37,9 @@ pub struct RegisterEntry {
     pub addressee: Option<String>,
     pub subject: String,
     pub referral_id: Option<String>,
+    /// The case the letter is about, by its number (none for an invitation to a conference).
+    #[serde(default)]
+    pub case_number: Option<String>,
     pub cancelled: bool,
     pub cancel_reason: Option<String>,
 }
@@ -71,15 +75,23 @@ pub struct RegisterPage {
     pub reserved: Vec<ReservedNumber>,
 }
 
+/// A case's letters: those the unit sent, and those it received.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Correspondence {
+    pub sent: Vec<Stored<RegisterEntry>>,
+    pub received: Vec<Stored<ReceivedLetter>>,
+}
+
 impl Casebook {
     /// Takes the next number of this Buddhist year for a letter about `subject` to
-    /// `addressee`.
+    /// `addressee`, about the case numbered `case_number`.
     pub fn issue_letter_number(
         &mut self,
         session: &Session,
         subject: &str,
         addressee: Option<&str>,
         referral_id: Option<&str>,
+        case_number: Option<&str>,
     ) -> Result<Stored<RegisterEntry>> {
         session.require(Permission::ExportCases)?;
         if subject.trim().is_empty() {
@@ -101,6 +113,7 @@ impl Casebook {
                 addressee: addressee.map(str::trim).filter(|a| !a.is_empty()).map(str::to_owned),
                 subject: subject.trim().to_owned(),
                 referral_id: referral_id.map(str::to_owned),
+                case_number: case_number.map(str::to_owned),
                 cancelled: false,
                 cancel_reason: None,
             };
@@ -122,6 +135,25 @@ impl Casebook {
         fields.insert("cancelled".into(), json!(true));
         fields.insert("cancel_reason".into(), json!(reason.trim()));
         self.write(session, Entity::LetterRegister, id, fields, "letter.cancel", None)
+    }
+
+    /// What the unit wrote and received about a case, for a later letter to refer to: the
+    /// letters of the register naming the case's number, and the letters received in the
+    /// case, none cancelled, oldest first.
+    pub fn case_correspondence(&self, session: &Session, case_id: &str) -> Result<Correspondence> {
+        session.require(Permission::ExportCases)?;
+        let case = self.load_case(case_id)?;
+        let sent = self.records(
+            Entity::LetterRegister,
+            "WHERE case_number = ?1 AND NOT cancelled ORDER BY created_at, id",
+            &[&case.case_number],
+        )?;
+        let received = self.records(
+            Entity::ReceivedLetter,
+            "WHERE case_id = ?1 AND NOT cancelled ORDER BY received_on, created_at, id",
+            &[&case_id],
+        )?;
+        Ok(Correspondence { sent, received })
     }
 
     /// The register of a Buddhist year: the unit's letters by number (provisional ones last),
