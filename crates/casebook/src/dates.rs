@@ -1,5 +1,6 @@
 //! Dates: stored ISO-8601 (Gregorian; UTC for instants, local for dates), shown in the
-//! Buddhist era (BE = CE + 543) with Thai month names, Thai digits where a letter wants them.
+//! Buddhist era (BE = CE + 543) with Thai month names, in Arabic digits: a document in Thai
+//! digits has its whole text turned when it is typeset (`letters::thai_digits`).
 
 use chrono::{Datelike, NaiveDate, Utc};
 
@@ -43,24 +44,9 @@ pub fn be_year(date: NaiveDate) -> i32 {
     date.year() + BE_OFFSET
 }
 
-/// "3 ธันวาคม 2569", or with Thai digits "๓ ธันวาคม ๒๕๖๙".
-pub fn thai_long(date: NaiveDate, thai_digits: bool) -> String {
-    let text = format!(
-        "{} {} {}",
-        date.day(),
-        THAI_MONTHS[date.month0() as usize],
-        be_year(date)
-    );
-    if thai_digits { to_thai_digits(&text) } else { text }
-}
-
-pub fn to_thai_digits(text: &str) -> String {
-    text.chars()
-        .map(|c| match c.to_digit(10) {
-            Some(d) => char::from_u32(0x0E50 + d).unwrap_or(c),
-            None => c,
-        })
-        .collect()
+/// "3 ธันวาคม 2569".
+pub fn thai_long(date: NaiveDate) -> String {
+    format!("{} {} {}", date.day(), thai_month(date.month()), be_year(date))
 }
 
 /// An RFC 3339 time as "24 พฤศจิกายน 2569 เวลา 09:00 น." in Thailand's time (UTC+7 all year,
@@ -76,8 +62,10 @@ pub fn thai_date_time(rfc3339: &str) -> String {
 /// Thailand's time; none for other text.
 pub fn thai_date_and_time(rfc3339: &str) -> Option<(String, String)> {
     let thailand = chrono::FixedOffset::east_opt(7 * 3600)?;
-    let at = chrono::DateTime::parse_from_rfc3339(rfc3339).ok()?.with_timezone(&thailand);
-    Some((thai_long(at.date_naive(), false), at.format("%H:%M").to_string()))
+    let at = chrono::DateTime::parse_from_rfc3339(rfc3339)
+        .ok()?
+        .with_timezone(&thailand);
+    Some((thai_long(at.date_naive()), at.format("%H:%M").to_string()))
 }
 
 /// Parses "YYYY-MM-DD" where the year may be BE (> 2400) as typed by Thai users.
@@ -95,10 +83,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn buddhist_era_long_form_in_both_digit_sets() {
+    fn buddhist_era_long_form() {
         let date = NaiveDate::from_ymd_opt(2026, 12, 3).unwrap();
-        assert_eq!(thai_long(date, false), "3 ธันวาคม 2569");
-        assert_eq!(thai_long(date, true), "๓ ธันวาคม ๒๕๖๙");
+        assert_eq!(thai_long(date), "3 ธันวาคม 2569");
     }
 
     #[test]

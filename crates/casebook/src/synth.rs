@@ -224,6 +224,16 @@ pub fn unit_laptop(dir: &std::path::Path, suffix: &str, passphrase: &str) -> Res
     unit_book(dir, "CPN", suffix, passphrase)
 }
 
+/// `unit_laptop` of a unit that prints its documents in Thai digits (๐–๙), as the first run
+/// offers.
+pub fn unit_laptop_in_thai_digits(
+    dir: &std::path::Path,
+    suffix: &str,
+    passphrase: &str,
+) -> Result<(Casebook, Session, Session)> {
+    laptop(dir, "CPN", suffix, passphrase, true)
+}
+
 /// `unit_laptop` for the unit `unit_code`.
 pub fn unit_book(
     dir: &std::path::Path,
@@ -231,8 +241,19 @@ pub fn unit_book(
     suffix: &str,
     passphrase: &str,
 ) -> Result<(Casebook, Session, Session)> {
+    laptop(dir, unit_code, suffix, passphrase, false)
+}
+
+fn laptop(
+    dir: &std::path::Path,
+    unit_code: &str,
+    suffix: &str,
+    passphrase: &str,
+    thai_digits: bool,
+) -> Result<(Casebook, Session, Session)> {
     let new = crate::book::NewBook {
         unit_code: unit_code.into(),
+        thai_digits,
         unit_name: "ศูนย์พึ่งได้ โรงพยาบาลสมมุติ".into(),
         admin_username: format!("admin{suffix}"),
         admin_display_name: "ผู้ดูแล สมมุติ".into(),

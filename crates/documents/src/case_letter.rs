@@ -79,7 +79,7 @@ pub fn earlier_letters(book: &Casebook, s: &Session, case_id: &str) -> casebook:
             reference.push_str(&format!(" ที่ {number}"));
         }
         if let Some(date) = letter.record.their_date.as_deref().and_then(parse_date) {
-            reference.push_str(&format!(" ลงวันที่ {}", thai_long(date, false)));
+            reference.push_str(&format!(" ลงวันที่ {}", thai_long(date)));
         }
         letters.push((
             letter.record.received_on.clone(),
@@ -111,14 +111,14 @@ pub fn case_letter_draft(
             .reply_by
             .as_deref()
             .and_then(parse_date)
-            .map(|d| thai_long(d, false)),
+            .map(thai_long),
         None => None,
     };
     let template = book.letter_template(s, request.kind)?;
     let (subject, body) = template.fill(&[
         ("{หน่วยงานผู้รับ}", agency.record.name),
         ("{หน่วยของเรา}", book.unit()?.name),
-        ("{วันที่}", thai_long(today(), false)),
+        ("{วันที่}", thai_long(today())),
         ("{นามสมมุติ}", book.agenda_pseudonym(s, &request.case_id, 0)?),
         ("{หนังสือเดิม}", request.reference.clone().unwrap_or_default()),
         ("{กำหนดตอบ}", reply_by.unwrap_or_default()),

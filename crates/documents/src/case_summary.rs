@@ -107,7 +107,7 @@ pub fn case_summary(book: &mut Casebook, s: &Session, case_id: &str, full: bool)
                 .revoked_on
                 .as_deref()
                 .and_then(casebook::dates::parse_date)
-                .map(|d| format!(" · ถอนเมื่อ {}", thai_long(d, false)))
+                .map(|d| format!(" · ถอนเมื่อ {}", thai_long(d)))
                 .unwrap_or_default();
             format!(
                 "{}: {}{}",
@@ -148,7 +148,7 @@ pub fn case_summary(book: &mut Casebook, s: &Session, case_id: &str, full: bool)
             ),
             format!(
                 "พิมพ์เมื่อ {}  ·  {}",
-                thai_long(today(), false),
+                thai_long(today()),
                 if full {
                     "ข้อมูลระบุตัวตนฉบับเต็ม"
                 } else {
@@ -166,6 +166,7 @@ pub fn case_summary(book: &mut Casebook, s: &Session, case_id: &str, full: bool)
             section("การประเมินผลลัพธ์ (1 วิกฤต – 4 มั่นคง)", outcomes),
             section("เอกสารแนบ", attachments),
         ],
+        thai_digits: unit.thai_digits,
     };
     Ok(Document::new(
         format!("summary-{case_id}-{kind}.pdf"),

@@ -62,9 +62,10 @@ pub fn community_page(
             format!(
                 "จำนวนรายกรณีตามที่อยู่ของผู้รับบริการ รายตำบล/อำเภอ/จังหวัด ไม่มีชื่อผู้ใด ตัวเลขที่น้อยกว่า {SMALLEST_SHOWN} ไม่แสดง เพื่อไม่ให้ระบุตัวบุคคลได้"
             ),
-            format!("พิมพ์เมื่อ {}", thai_long(today(), false)),
+            format!("พิมพ์เมื่อ {}", thai_long(today())),
         ],
         sections,
+        thai_digits: unit.thai_digits,
     };
     let level = casebook::error::serde_name(&level);
     Ok(Document::new(

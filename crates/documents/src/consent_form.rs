@@ -82,6 +82,7 @@ pub fn consent_form(book: &mut Casebook, s: &Session, case_id: &str) -> casebook
                 ],
             ),
         ],
+        thai_digits: unit.thai_digits,
     };
     Ok(Document::new(
         format!("consent-form-{number}.pdf").replace('/', "-"),

@@ -56,7 +56,7 @@ pub fn invitation_draft(book: &Casebook, s: &Session, conference_id: &str) -> ca
     let template = book.letter_template(s, LetterKind::Invitation)?;
     let (subject, body) = template.fill(&[
         ("{หน่วยของเรา}", book.unit()?.name),
-        ("{วันที่}", thai_long(today(), false)),
+        ("{วันที่}", thai_long(today())),
         ("{วันประชุม}", date),
         ("{เวลา}", time),
         ("{สถานที่}", conference.venue.unwrap_or_else(|| "-".into())),

@@ -61,7 +61,7 @@ pub fn conference_minutes(book: &mut Casebook, s: &Session, id: &str) -> caseboo
                 a.due_date
                     .as_deref()
                     .and_then(parse_date)
-                    .map_or("-".into(), |d| thai_long(d, false))
+                    .map_or("-".into(), thai_long)
             ));
         }
         sections.push(letters::Section {
@@ -94,6 +94,7 @@ pub fn conference_minutes(book: &mut Casebook, s: &Session, id: &str) -> caseboo
             "ปิดบังข้อมูลระบุตัวตนผู้รับบริการ".into(),
         ],
         sections,
+        thai_digits: unit.thai_digits,
     };
     // The id is the book's, but only letters and digits go into a file name.
     let stamp: String = id.chars().filter(char::is_ascii_alphanumeric).take(12).collect();

@@ -46,7 +46,7 @@ pub(crate) fn official_letter(
         urgency: out.urgency,
         number: out.number,
         unit_address: std::iter::once(unit.name.clone()).chain(unit.address.clone()).collect(),
-        date: thai_long(today(), false),
+        date: thai_long(today()),
         subject: out.subject.to_owned(),
         salutation: out.agency.salutation.opening().into(),
         to: out.agency.addressed_to(),

@@ -36,7 +36,7 @@ pub fn record_of_processing(book: &mut Casebook, s: &Session) -> casebook::Resul
         title: th("ropa.title"),
         header: vec![
             format!("{} ({})", unit.name, unit.code),
-            format!("ณ วันที่ {}", thai_long(today(), false)),
+            format!("ณ วันที่ {}", thai_long(today())),
         ],
         sections: vec![
             section(
@@ -76,6 +76,7 @@ pub fn record_of_processing(book: &mut Casebook, s: &Session) -> casebook::Resul
                 )],
             ),
         ],
+        thai_digits: unit.thai_digits,
     };
     Ok(Document::new(
         "record-of-processing.pdf".into(),

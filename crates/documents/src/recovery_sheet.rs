@@ -12,7 +12,8 @@ pub fn recovery_sheet(book: &Casebook, code: String) -> casebook::Result<Documen
         unit_name: unit.name,
         unit_code: unit.code,
         code,
-        date: thai_long(today(), true),
+        date: thai_long(today()),
+        thai_digits: unit.thai_digits,
     };
     Ok(Document::new(
         "recovery-sheet.pdf".into(),

@@ -142,7 +142,7 @@ pub fn referral_letter_draft(book: &Casebook, s: &Session, referral_id: &str) ->
     let (subject, body) = template.fill(&[
         ("{หน่วยงานผู้รับ}", agency.record.name),
         ("{หน่วยของเรา}", book.unit()?.name),
-        ("{วันที่}", thai_long(today(), false)),
+        ("{วันที่}", thai_long(today())),
         ("{นามสมมุติ}", book.agenda_pseudonym(s, &referral.record.case_id, 0)?),
         ("{เหตุผล}", referral.record.reason),
     ]);

@@ -3,7 +3,7 @@
 //! their reason; and the numbers reserved for the unit's laptops that no letter carries.
 
 use crate::document::{Content, Document};
-use casebook::dates::thai_date_time;
+use casebook::dates::thai_date_and_time;
 use casebook::{Casebook, Session};
 
 pub fn register_page(book: &Casebook, s: &Session, year: i64) -> casebook::Result<Document> {
@@ -21,11 +21,14 @@ pub fn register_page(book: &Casebook, s: &Session, year: i64) -> casebook::Resul
                 .as_deref()
                 .map(casebook::records::numbers::laptop_tag)
                 .unwrap_or_default();
+            // The letter's date as it carries it: the day in Thailand it was issued.
+            let date = thai_date_and_time(&e.created_at)
+                .map(|(date, _)| date)
+                .unwrap_or_default();
             let mut line = format!(
-                "{}/{}  {}  เครื่อง {laptop}  ถึง {}  เรื่อง {}  ผู้ออก {who}",
+                "{}/{}  {date}  เครื่อง {laptop}  ถึง {}  เรื่อง {}  ผู้ออก {who}",
                 unit.code,
                 r.label(),
-                thai_date_time(&e.created_at),
                 r.addressee.as_deref().unwrap_or("-"),
                 r.subject,
             );
@@ -61,6 +64,7 @@ pub fn register_page(book: &Casebook, s: &Session, year: i64) -> casebook::Resul
         title: format!("ทะเบียนหนังสือส่ง ปี {year}"),
         header: vec![unit.name],
         sections,
+        thai_digits: unit.thai_digits,
     };
     Ok(Document::new(format!("register-{year}.pdf"), Content::Report(report)))
 }

@@ -39,9 +39,10 @@ pub fn statistics_pdf(book: &mut Casebook, s: &Session, period: Period) -> caseb
         header: vec![
             format!("{} ({})", unit.name, unit.code),
             format!("รายกรณีที่เปิดในช่วงนี้ทั้งหมด {} ราย", statistics.cases),
-            format!("พิมพ์เมื่อ {}", thai_long(today(), false)),
+            format!("พิมพ์เมื่อ {}", thai_long(today())),
         ],
         sections,
+        thai_digits: unit.thai_digits,
     };
     Ok(Document::new(
         file_name(&unit.code, period, "pdf"),

@@ -360,7 +360,7 @@ fn a_follow_up_refers_to_the_referral_letter_and_a_reply_to_the_letter_received(
         signer_id: None,
     };
     documents::issue_referral_letter(&mut desk.book, &desk.worker, &referral).unwrap();
-    let today = thai_long(today(), false);
+    let today = thai_long(today());
     let earlier = documents::earlier_letters(&desk.book, &desk.worker, &desk.case.id).unwrap();
     assert_eq!(earlier.len(), 1);
     let sent = format!("หนังสือศูนย์พึ่งได้ โรงพยาบาลสมมุติ ที่ CPN/1 ลงวันที่ {today}");
@@ -382,7 +382,7 @@ fn a_follow_up_refers_to_the_referral_letter_and_a_reply_to_the_letter_received(
     let draft = documents::case_letter_draft(&desk.book, &desk.worker, &request).unwrap();
     assert_eq!(draft.subject, "ติดตามผลการส่งต่อผู้รับบริการ");
     let reply_by = desk.book.referral(&desk.worker, &desk.referral_id).unwrap().record.reply_by.unwrap();
-    let reply_by = thai_long(casebook::dates::parse_date(&reply_by).unwrap(), false);
+    let reply_by = thai_long(casebook::dates::parse_date(&reply_by).unwrap());
     has_all(&draft.body, &["ตามหนังสือที่อ้างถึง", &format!("ภายใน{reply_by}")]);
     assert!(!draft.body.contains('{') && !draft.body.contains(CLIENT_NAME), "{}", draft.body);
     (request.subject, request.body) = (draft.subject, draft.body);
@@ -459,8 +459,10 @@ fn the_register_page_lists_the_letters_issued_this_year() {
         &text(&page),
         &[
             &format!("ทะเบียนหนังสือส่ง ปี {year}"),
-            "CPN/1",
-            "ขอส่งต่อผู้รับบริการ",
+            // The day in Thailand the letter was issued, as it carries it.
+            &format!("CPN/1 {} เครื่อง", thai_long(today())),
+            // The line may break after ขอ.
+            "ส่งต่อผู้รับบริการ",
             "ถึง บ้านพักเด็ก",
             "ผู้ออก นักสังคม สมมุติ",
         ],
@@ -673,9 +675,260 @@ fn the_record_of_processing_has_the_standing_text_and_todays_figures() {
         &[
             &documents::th("ropa.title"),
             "(CPN)",
-            &format!("ณ วันที่ {}", thai_long(today(), false)),
+            &format!("ณ วันที่ {}", thai_long(today())),
             "บุคคล 1 ราย",
             "รายกรณีเปิดอยู่ 1",
         ],
     );
+}
+
+/// Where a document prints a number in Arabic digits, an ISO date, or a code (`violence_child`,
+/// a language's `my`, `enum.status.open`) instead of its Thai words: every Latin word a
+/// document prints is a name or a code in capitals (CPN, KB, SQLCipher) or a laptop's tag.
+fn not_thai_on_paper(words: &str) -> Option<String> {
+    let digit = |c: char| c.is_ascii_digit() || ('๐'..='๙').contains(&c);
+    let chars: Vec<char> = words.chars().collect();
+    if let Some(at) = chars.windows(10).position(|w| {
+        w.iter()
+            .enumerate()
+            .all(|(i, &c)| if i == 4 || i == 7 { c == '-' } else { digit(c) })
+    }) {
+        return Some(format!(
+            "an ISO date: {}",
+            chars[at..at + 10].iter().collect::<String>()
+        ));
+    }
+    for word in words.split(|c: char| !c.is_ascii_alphanumeric()) {
+        if word.starts_with(|c: char| c.is_ascii_lowercase()) {
+            return Some(format!("a code: {word:?}"));
+        }
+        // Digits glued to capitals are a code typed as is (a laptop's tag); a number is not.
+        if word.contains(|c: char| c.is_ascii_digit()) && !word.contains(|c: char| c.is_ascii_uppercase()) {
+            return Some(format!("Arabic digits: {word:?}"));
+        }
+    }
+    (!words.chars().any(|c| ('๐'..='๙').contains(&c))).then(|| "no Thai digit at all".into())
+}
+
+#[test]
+fn a_unit_in_thai_digits_gets_every_document_in_thai_digits_buddhist_dates_and_thai_words() {
+    let mut desk = common::thai_digits_desk("thai-digits");
+    let (worker, case_id) = (desk.worker.clone(), desk.case.id.clone());
+    let book = &mut desk.book;
+    book.change_status(
+        &worker,
+        &case_id,
+        casebook::records::case::Status::Assessment,
+        "พบผู้ปกครองแล้ว",
+    )
+    .unwrap();
+    // The referral's letter and form, a follow-up, and the agency's reply logged as received.
+    let referral = LetterRequest {
+        referral_id: desk.referral_id.clone(),
+        subject: "ขอส่งต่อผู้รับบริการ".into(),
+        body: "ผู้รับบริการอายุ 14 ปี\n\nจึงเรียนมาเพื่อโปรดพิจารณา".into(),
+        signer_id: None,
+    };
+    let preview = documents::preview_referral_letter(book, &worker, &referral).unwrap();
+    let issued = documents::issue_referral_letter(book, &worker, &referral).unwrap();
+    let sent = documents::earlier_letters(book, &worker, &case_id)
+        .unwrap()
+        .remove(0)
+        .reference;
+    let mut follow_up = documents::CaseLetterRequest {
+        kind: LetterKind::FollowUp,
+        case_id: case_id.clone(),
+        agency_id: desk.agency_id.clone(),
+        referral_id: Some(desk.referral_id.clone()),
+        reference: Some(sent),
+        enclosures: vec!["สำเนาแบบส่งต่อผู้รับบริการ จำนวน 1 ชุด".into()],
+        subject: String::new(),
+        body: String::new(),
+        signer_id: None,
+    };
+    let draft = documents::case_letter_draft(book, &worker, &follow_up).unwrap();
+    (follow_up.subject, follow_up.body) = (draft.subject, draft.body);
+    let (_, follow_up_letter) = documents::issue_case_letter(book, &worker, &follow_up).unwrap();
+    book.log_received_letter(
+        &worker,
+        &casebook::records::received::ReceivedLetterInput {
+            received_on: today().to_string(),
+            their_number: Some("ตช 0018.1/77".into()),
+            their_date: Some(today().to_string()),
+            sender_agency_id: Some(desk.agency_id.clone()),
+            sender: None,
+            subject: "แจ้งผลการส่งต่อ".into(),
+            referral_id: Some(desk.referral_id.clone()),
+            reply_status: Some(casebook::records::referral::ReferralStatus::Accepted),
+            reply: Some("รับเข้าบ้านพัก 2 สัปดาห์".into()),
+        },
+        None,
+    )
+    .unwrap();
+    // A conference with an action due on a date, closed: the case's timeline gets its dates.
+    let conference = book
+        .plan_conference(
+            &worker,
+            &Conference {
+                held_at: "2026-11-24T02:30:00Z".into(),
+                venue: Some("ห้องประชุม 3".into()),
+                chair: Some("นายแพทย์ ประธาน".into()),
+                minute_taker: None,
+                status: ConferenceStatus::Planned,
+            },
+        )
+        .unwrap();
+    let agenda_case = documents::add_agenda_case(book, &worker, conference.clone(), case_id.clone()).unwrap();
+    book.add_action_item(
+        &worker,
+        &ActionItem {
+            conference_case_id: agenda_case.clone(),
+            case_id: case_id.clone(),
+            task: "จัดหาที่พักชั่วคราว".into(),
+            agency_id: None,
+            agency_name: Some("บ้านพักเด็กฯ".into()),
+            person: None,
+            due_date: Some("2569-12-20".into()),
+            status: ActionStatus::Open,
+            domain: Domain::Shelter,
+            goal_id: None,
+        },
+    )
+    .unwrap();
+    let invitation = documents::invitation_draft(book, &worker, &conference).unwrap();
+    let invitations = documents::issue_invitations(
+        book,
+        &worker,
+        &documents::InvitationRequest {
+            conference_id: conference.clone(),
+            agency_ids: vec![desk.agency_id.clone()],
+            subject: invitation.subject,
+            body: invitation.body,
+            signer_id: None,
+        },
+    )
+    .unwrap();
+    book.set_conference_status(&worker, &conference, ConferenceStatus::Closed)
+        .unwrap();
+    let period = Period {
+        year: be_year(today()) - BE_OFFSET,
+        month: None,
+    };
+    let year = be_year(today());
+    let province = book.areas(None).unwrap()[0].code.clone();
+    let mut printed = vec![
+        (
+            "recovery sheet",
+            documents::recovery_sheet(book, "7K3Q-M2XD-9PWA-0TRB-HE4N-C8VZ-5G".into()).unwrap(),
+        ),
+        ("letter preview", preview),
+        ("referral letter", issued.letter),
+        ("referral form", issued.form),
+        ("follow-up", follow_up_letter),
+        ("invitations", invitations.letters),
+        (
+            "masked summary",
+            documents::case_summary(book, &worker, &case_id, false).unwrap(),
+        ),
+        (
+            "full summary",
+            documents::case_summary(book, &worker, &case_id, true).unwrap(),
+        ),
+        (
+            "minutes",
+            documents::conference_minutes(book, &worker, &conference).unwrap(),
+        ),
+        (
+            "register",
+            documents::register_page(book, &worker, i64::from(year)).unwrap(),
+        ),
+        ("statistics", documents::statistics_pdf(book, &worker, period).unwrap()),
+        (
+            "consent form",
+            documents::consent_form(book, &worker, &case_id).unwrap(),
+        ),
+        (
+            "community page",
+            documents::community_page(
+                book,
+                &worker,
+                period,
+                casebook::community::AreaLevel::District,
+                Some(&province),
+            )
+            .unwrap(),
+        ),
+    ];
+    desk.book
+        .add_user(&desk.admin, "supervisor", "หัวหน้า สมมุติ", Role::Supervisor, PASSPHRASE)
+        .unwrap();
+    let dir = desk.dir.0.clone();
+    drop(desk.book);
+    let (mut book, supervisor) = Casebook::unlock(&dir, "supervisor", PASSPHRASE).unwrap();
+    printed.push((
+        "record of processing",
+        documents::record_of_processing(&mut book, &supervisor).unwrap(),
+    ));
+
+    let texts: Vec<(&str, String)> = printed.iter().map(|(name, document)| (*name, text(document))).collect();
+    for (name, words) in &texts {
+        // The recovery code is typed into a laptop as printed, its digits Arabic.
+        let words = words.replace("7K3Q-M2XD-9PWA-0TRB-HE4N-C8VZ-5G", "");
+        if let Some(wrong) = not_thai_on_paper(&words) {
+            panic!("the {name} prints {wrong}:\n{words}");
+        }
+    }
+    let find = |name: &str| &texts.iter().find(|(n, _)| *n == name).unwrap().1;
+    let today = letters::thai_digits(&thai_long(today()));
+    let case_number = letters::thai_digits(&desk.case.case_number);
+    has_all(
+        find("recovery sheet"),
+        &["7K3Q-M2XD-9PWA-0TRB-HE4N-C8VZ-5G", &format!("ออกให้เมื่อ {today}")],
+    );
+    has_all(find("referral letter"), &["ที่ CPN/๑", "อายุ ๑๔ ปี", &today]);
+    has_all(find("referral form"), &[&case_number, "ตามหนังสือที่ CPN/๑", "ไทย, พม่า"]);
+    has_all(
+        find("follow-up"),
+        &[
+            "ที่ CPN/๒",
+            &format!("อ้างถึง หนังสือศูนย์พึ่งได้ โรงพยาบาลสมมุติ ที่ CPN/๑ ลงวันที่ {today}"),
+        ],
+    );
+    has_all(
+        find("masked summary"),
+        &[
+            &case_number,
+            "ประชุมทีมสหวิชาชีพ ๒๔ พฤศจิกายน ๒๕๖๙ เวลา ๐๙:๓๐ น.",
+            "ภายใน ๒๐ ธันวาคม ๒๕๖๙",
+            "จาก รับเรื่อง เป็น ประเมิน",
+            &format!(
+                "{AGENCY_NAME}: คุ้มครองชั่วคราว ({})",
+                documents::th("enum.referral_status.accepted")
+            ),
+        ],
+    );
+    has_all(find("full summary"), &["๑๑๐๓๗๐๒๓๔๕๖๗๙", "๐๘๙๙๙๙๐๐๐๐"]);
+    has_all(
+        find("minutes"),
+        &[
+            "วันที่ ๒๔ พฤศจิกายน ๒๕๖๙ เวลา ๐๙:๓๐ น.",
+            "ห้องประชุม ๓",
+            "รายกรณีที่ ๑",
+            "๑.๑ จัดหาที่พักชั่วคราว",
+        ],
+    );
+    // A letter's day is the day in Thailand it was issued, as the letter carries it.
+    has_all(
+        find("register"),
+        &[
+            &format!("ทะเบียนหนังสือส่ง ปี {}", letters::thai_digits(&year.to_string())),
+            &format!("CPN/๑ {today} เครื่อง"),
+        ],
+    );
+    has_all(
+        find("statistics"),
+        &["รายกรณีที่เปิดในช่วงนี้ทั้งหมด ๑ ราย", "ความรุนแรงต่อเด็ก ๑ ราย (๑๐๐%)"],
+    );
+    has_all(find("consent form"), &[&case_number, "พ.ศ. ๒๕๖๒"]);
+    has_all(find("record of processing"), &[&format!("ณ วันที่ {today}")]);
 }

@@ -117,7 +117,7 @@ impl Typesetter {
         page.rule(LEFT_MARGIN, right, y, true);
         y -= line * 1.3;
         y = page.paragraph(
-            &format!("แบบตอบรับการส่งต่อ  (ส่งคืน {})", form.unit_name),
+            &digits(&format!("แบบตอบรับการส่งต่อ  (ส่งคืน {})", form.unit_name)),
             strong,
             LEFT_MARGIN,
             y,

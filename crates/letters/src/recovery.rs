@@ -4,7 +4,7 @@
 use crate::layout::Align;
 use crate::page::{BODY_SIZE, LEFT_MARGIN, PAGE_HEIGHT, PAGE_WIDTH, RIGHT_MARGIN};
 use crate::pdf::{TextStyle, render};
-use crate::typesetter::Typesetter;
+use crate::typesetter::{Typesetter, thai_digits};
 
 #[derive(Debug, Clone)]
 pub struct RecoverySheet {
@@ -14,6 +14,9 @@ pub struct RecoverySheet {
     pub code: String,
     /// The date it was made, as written.
     pub date: String,
+    /// Thai digits (๐–๙) in the date, or Arabic: a unit setting. The code keeps the digits it
+    /// is typed with.
+    pub thai_digits: bool,
 }
 
 impl Typesetter {
@@ -35,6 +38,7 @@ impl Typesetter {
             format!("หน่วยงาน  {} ({})", sheet.unit_name, sheet.unit_code),
             format!("ออกให้เมื่อ  {}", sheet.date),
         ] {
+            let text = if sheet.thai_digits { thai_digits(&text) } else { text };
             y = page.paragraph(&text, normal, LEFT_MARGIN, y, width, 0.0, Align::Left);
         }
         y -= 24.0;

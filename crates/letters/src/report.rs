@@ -5,7 +5,7 @@ use crate::flow::Flow;
 use crate::layout::Align;
 use crate::page::{BODY_SIZE, LEFT_MARGIN, PAGE_WIDTH, RIGHT_MARGIN};
 use crate::pdf::{TextStyle, render};
-use crate::typesetter::Typesetter;
+use crate::typesetter::{Typesetter, thai_digits};
 
 #[derive(Debug, Clone, Default)]
 pub struct Report {
@@ -13,6 +13,8 @@ pub struct Report {
     /// Under the title: unit, date, case number, "masked" or "full".
     pub header: Vec<String>,
     pub sections: Vec<Section>,
+    /// Thai digits (๐–๙) throughout, or Arabic: a unit setting.
+    pub thai_digits: bool,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -23,12 +25,20 @@ pub struct Section {
 
 impl Typesetter {
     pub fn report(&self, report: &Report) -> Vec<u8> {
+        let digits = |s: &str| {
+            if report.thai_digits {
+                thai_digits(s)
+            } else {
+                s.to_owned()
+            }
+        };
         let normal = TextStyle::regular(BODY_SIZE);
         let width = PAGE_WIDTH - LEFT_MARGIN - RIGHT_MARGIN;
         let line = self.regular.line_height(BODY_SIZE);
         let mut flow = Flow::new(self, None);
+        let title = digits(&report.title);
         flow.paragraph(
-            &report.title,
+            &title,
             TextStyle::bold(BODY_SIZE * 1.3),
             LEFT_MARGIN,
             width,
@@ -36,24 +46,32 @@ impl Typesetter {
             Align::Center,
         );
         for text in &report.header {
-            flow.paragraph(text, normal, LEFT_MARGIN, width, 0.0, Align::Center);
+            flow.paragraph(&digits(text), normal, LEFT_MARGIN, width, 0.0, Align::Center);
         }
         for section in &report.sections {
             // A heading never ends a page: it keeps two lines of its section with it.
             flow.keep(line * 3.5, None);
             flow.y -= line * 0.5;
             flow.paragraph(
-                &section.heading,
+                &digits(&section.heading),
                 TextStyle::bold(BODY_SIZE),
                 LEFT_MARGIN,
                 width,
                 0.0,
                 Align::Left,
             );
-            for paragraph in &section.paragraphs {
-                flow.paragraph(paragraph, normal, LEFT_MARGIN + 14.0, width - 14.0, 0.0, Align::Left);
+            // A line break typed into a note starts a new line (the font has no glyph for it).
+            for line in section.paragraphs.iter().flat_map(|p| p.split('\n')) {
+                flow.paragraph(
+                    &digits(line.trim_end_matches('\r')),
+                    normal,
+                    LEFT_MARGIN + 14.0,
+                    width - 14.0,
+                    0.0,
+                    Align::Left,
+                );
             }
         }
-        render(&report.title, &self.regular, &self.bold, flow.pages)
+        render(&title, &self.regular, &self.bold, flow.pages)
     }
 }

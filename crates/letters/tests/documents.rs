@@ -34,6 +34,7 @@ fn the_recovery_sheet_carries_the_code_exactly() {
         unit_code: "CPN".into(),
         code: "7K3Q-M2XD-9PWA-0TRB-HE4N-C8VZ-5G".into(),
         date: "3 ธันวาคม 2569".into(),
+        thai_digits: true,
     };
     let text = common::pdftotext(&Typesetter::laksaman().unwrap().recovery_sheet(&sheet));
     assert!(text.contains("7K3Q-M2XD-9PWA-0TRB-HE4N-C8VZ-5G"), "{text}");
@@ -42,9 +43,10 @@ fn the_recovery_sheet_carries_the_code_exactly() {
 
 #[test]
 fn a_long_report_flows_onto_more_pages_and_reads_back() {
-    let entries: Vec<String> = (1..=60)
+    let mut entries: Vec<String> = (1..=60)
         .map(|i| format!("บันทึกที่ {i}: เยี่ยมบ้าน ผู้รับบริการปลอดภัย ให้คำปรึกษาครอบครัวต่อเนื่อง"))
         .collect();
+    entries.push("ประชุมทีมสหวิชาชีพ\nมติ: ส่งเข้าบ้านพัก".into());
     let report = letters::Report {
         title: "สรุปรายกรณี".into(),
         header: vec!["CPN-2569-0042 · ปิดบังข้อมูลระบุตัวตน".into()],
@@ -52,9 +54,12 @@ fn a_long_report_flows_onto_more_pages_and_reads_back() {
             heading: "บันทึกความคืบหน้า".into(),
             paragraphs: entries,
         }],
+        thai_digits: false,
     };
     let pdf = Typesetter::laksaman().unwrap().report(&report);
     let text = common::pdftotext(&pdf);
     assert!(text.contains("บันทึกที่ 1:") && text.contains("บันทึกที่ 60:"), "{text}");
+    // A note's line break starts a line of its own.
+    assert!(text.contains("ประชุมทีมสหวิชาชีพ\nมติ: ส่งเข้าบ้านพัก"), "{text}");
     assert!(text.matches('\u{c}').count() >= 2, "expected at least two pages");
 }

@@ -171,7 +171,7 @@ impl Casebook {
                             a.agency_name.as_deref().unwrap_or("-"),
                             a.person.map(|p| format!(", {p}")).unwrap_or_default(),
                             a.due_date
-                                .map(|d| format!(" ภายใน {}", parse_date(&d).map_or(d, |d| thai_long(d, false))))
+                                .map(|d| format!(" ภายใน {}", parse_date(&d).map_or(d, thai_long)))
                                 .unwrap_or_default()
                         ));
                     }

@@ -34,8 +34,21 @@ pub struct Desk {
 /// A new book opened as its social worker, with one case: client, a timeline note, a care-plan
 /// goal and a referral.
 pub fn desk(name: &str) -> Desk {
+    desk_of(name, false)
+}
+
+/// `desk` of a unit that prints its documents in Thai digits.
+pub fn thai_digits_desk(name: &str) -> Desk {
+    desk_of(name, true)
+}
+
+fn desk_of(name: &str, thai_digits: bool) -> Desk {
     let dir = pdf::Scratch::new(name);
-    let (mut book, admin, worker) = casebook::synth::unit_laptop(&dir.0, "", PASSPHRASE).unwrap();
+    let laptop = match thai_digits {
+        true => casebook::synth::unit_laptop_in_thai_digits,
+        false => casebook::synth::unit_laptop,
+    };
+    let (mut book, admin, worker) = laptop(&dir.0, "", PASSPHRASE).unwrap();
     let client = PersonInput {
         name_th: Some(CLIENT_NAME.into()),
         id_kind: Some(IdKind::ThaiCitizen),
