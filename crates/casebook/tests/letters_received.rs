@@ -57,6 +57,7 @@ fn reply_slip(referral: &str, agency: &str) -> ReceivedLetterInput {
         referral_id: Some(referral.into()),
         reply_status: Some(ReferralStatus::Accepted),
         reply: Some("รับเข้าบ้านพักแล้ว นัดประเมินวันจันทร์".into()),
+        case_id: None,
     }
 }
 
@@ -72,6 +73,7 @@ fn letter_from(sender: &str) -> ReceivedLetterInput {
         referral_id: None,
         reply_status: None,
         reply: None,
+        case_id: None,
     }
 }
 
@@ -116,6 +118,23 @@ fn a_received_letter_updates_its_referral() {
     assert_eq!(numbers, [1, 2, 3]);
     assert_eq!(register[1].record.case_id, None);
     assert_eq!(register[1].record.sender.as_deref(), Some("สำนักงานพัฒนาสังคมจังหวัดสมมุติ"));
+    // A court's request about the case answers no referral: it lives in the case, and the
+    // referral keeps its answer.
+    let request = ReceivedLetterInput {
+        case_id: Some(answered.case_id.clone()),
+        subject: "ขอข้อมูลประกอบการพิจารณาคดี".into(),
+        ..letter_from("ศาลเยาวชนและครอบครัวจังหวัดสมมุติ")
+    };
+    book.log_received_letter(&worker, &request, None).unwrap();
+    let register = book.received_letters(&worker, year).unwrap();
+    assert_eq!(register[3].record.case_id, Some(answered.case_id.clone()));
+    assert_eq!(register[3].record.reply_status, None);
+    assert_eq!(book.referral(&worker, &referral).unwrap().record.status, ReferralStatus::Accepted);
+    let unknown = ReceivedLetterInput {
+        case_id: Some("no-such-case".into()),
+        ..letter_from("ศาลสมมุติ")
+    };
+    assert!(book.log_received_letter(&worker, &unknown, None).is_err(), "a case this book does not hold");
 
     // The scan comes back whole, and is nowhere on disk in clear.
     let scan = logged.scan_sha256.clone().expect("the scan is attached");
@@ -159,7 +178,7 @@ fn a_received_letter_updates_its_referral() {
     // A cancelled number is never given again.
     book.log_received_letter(&head, &letter_from("ศาลเยาวชนและครอบครัวจังหวัดสมมุติ"), None)
         .unwrap();
-    assert_eq!(book.received_letters(&head, year).unwrap()[3].record.number, 4);
+    assert_eq!(book.received_letters(&head, year).unwrap()[4].record.number, 5);
     // Logging, the referral's answer and the cancel are in the audit, by id only.
     let audit = book
         .audit_log(&head, &casebook::book::audit_view::AuditFilter::default(), 200)
@@ -351,6 +370,42 @@ fn letters_received_travel_to_the_units_other_laptops_with_their_scans() {
     assert_eq!(
         (kept.record.case_id.clone(), kept.record.subject.as_str()),
         (None, "เชิญประชุมเครือข่าย")
+    );
+    // A letter in a case stays in it: naming no case (null) is set aside. A letter logged
+    // outside any case may not answer a referral: it would outlive the case's erasure.
+    let slip = register.iter().find(|l| l.record.case_id.is_some()).unwrap();
+    let slip_created = a.events().unwrap().into_iter().find(|e| e.entity_id == slip.id).unwrap();
+    let mut out_of_case = slip_created.clone();
+    out_of_case.event_id = format!("{}-forged-3", out_of_case.event_id);
+    out_of_case.device_seq = seq + 3;
+    out_of_case.hlc = out_of_case.hlc.replacen("-00000-", "-00003-", 1);
+    out_of_case.fields = [("case_id".to_owned(), serde_json::Value::Null)].into_iter().collect();
+    out_of_case.user_id = None;
+    let mut stray = created.clone();
+    stray.event_id = format!("{}-forged-4", stray.event_id);
+    stray.entity_id = "forged-letter".into();
+    stray.device_seq = seq + 4;
+    stray.hlc = stray.hlc.replacen("-00000-", "-00004-", 1);
+    stray.fields.insert("referral_id".into(), serde_json::json!(referral));
+    stray.fields.insert("number".into(), serde_json::json!(99));
+    let report = b
+        .receive(
+            [out_of_case, stray]
+                .into_iter()
+                .map(|event| Incoming::Event {
+                    event,
+                    writer: Some("CPN".into()),
+                })
+                .collect(),
+            3,
+        )
+        .unwrap();
+    assert_eq!(report.quarantined, 2);
+    let kept = b.received_letters(&wb, year).unwrap();
+    assert_eq!(kept.len(), 3, "no letter came in answering a referral from outside its case");
+    assert_eq!(
+        kept.iter().find(|l| l.id == slip.id).unwrap().record.case_id,
+        slip.record.case_id
     );
 
     // The scan is fetched like a note's photo.

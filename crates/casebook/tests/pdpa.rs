@@ -82,6 +82,7 @@ fn requests_breaches_and_a_purge_after_the_retention_date() {
             referral_id: Some(referral),
             reply_status: Some(ReferralStatus::Accepted),
             reply: Some("คำตอบที่ต้องลบ".into()),
+            case_id: None,
         },
         Some(&slip),
     )

@@ -142,6 +142,8 @@ pub fn issue_case_letter(
     request: &CaseLetterRequest,
 ) -> casebook::Result<(String, Document)> {
     kind_of_case_letter(request.kind)?;
+    // Whoever signs is checked before the letter takes its number.
+    book.signature(s, request.signer_id.as_deref())?;
     let case_number = book.open_case(s, &request.case_id)?.case.case_number;
     let agency = book.agency(s, &request.agency_id)?;
     let entry = book.issue_letter_number(

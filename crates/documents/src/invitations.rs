@@ -24,6 +24,9 @@ pub struct InvitationRequest {
     pub signer_id: Option<String>,
 }
 
+/// More agencies than any conference invites: a batch this size is a mistake.
+const MAX_INVITED: usize = 60;
+
 /// The numbers the letters took ("CPN/12", one per agency, in order) and the letters.
 #[derive(Debug, Clone)]
 pub struct IssuedInvitations {
@@ -76,10 +79,18 @@ pub fn issue_invitations(
     if request.agency_ids.is_empty() {
         return Err(Invalid::new("invitation.agencies", Rule::Required).into());
     }
+    if request.agency_ids.len() > MAX_INVITED {
+        return Err(Invalid::new("invitation.agencies", Rule::TooLong).into());
+    }
     book.conference(s, &request.conference_id)?;
+    // Whoever signs is checked before the letters take their numbers.
+    book.signature(s, request.signer_id.as_deref())?;
+    // An agency ticked twice gets one letter, in the order ticked.
+    let mut seen = std::collections::HashSet::new();
     let agencies = request
         .agency_ids
         .iter()
+        .filter(|id| seen.insert(id.as_str()))
         .map(|id| book.agency(s, id))
         .collect::<casebook::Result<Vec<_>>>()?;
     let mut numbers = Vec::new();

@@ -57,6 +57,8 @@ pub fn issue_referral_letter(
     s: &Session,
     request: &LetterRequest,
 ) -> casebook::Result<IssuedReferral> {
+    // Whoever signs is checked before the letter takes its number.
+    book.signature(s, request.signer_id.as_deref())?;
     let (referral, entry) = book.issue_referral_letter(s, &request.referral_id, &request.subject)?;
     let letter_number = referral.record.letter_number.clone().unwrap_or_default();
     let letter = letter_for(book, s, &referral, request, letter_number.clone())?;

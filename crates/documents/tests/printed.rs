@@ -218,6 +218,18 @@ fn a_letter_signed_for_the_head_carries_the_acting_for_lines_and_the_form_the_wo
     };
     let no_head = documents::preview_referral_letter(&mut desk.book, &desk.worker, &request).unwrap_err();
     assert!(no_head.to_string().contains("signer.head"), "{no_head}");
+    // While no head is listed, the worker signs under their own position, which the form
+    // names too.
+    desk.book
+        .set_own_position(&desk.worker, "นักสังคมสงเคราะห์ปฏิบัติการ")
+        .unwrap();
+    let own = LetterRequest {
+        signer_id: None,
+        ..request.clone()
+    };
+    let issued = documents::issue_referral_letter(&mut desk.book, &desk.worker, &own).unwrap();
+    has_all(&text(&issued.letter), &["(นักสังคม สมมุติ) นักสังคมสงเคราะห์ปฏิบัติการ"]);
+    has_all(&text(&issued.form), &["นักสังคม สมมุติ (นักสังคมสงเคราะห์ปฏิบัติการ)"]);
     // The worker may not keep the list of signers.
     assert!(desk.book.add_signer(&desk.worker, &signer("x", "y", Standing::Head)).is_err());
     desk.book
@@ -242,14 +254,13 @@ fn a_letter_signed_for_the_head_carries_the_acting_for_lines_and_the_form_the_wo
     desk.book.update_signer(&supervisor, &acting, &retired).unwrap();
     assert!(documents::preview_referral_letter(&mut desk.book, &desk.worker, &request).is_err());
 
-    // Without a signer the worker signs under their own position, which the form names too.
-    desk.book
-        .set_own_position(&desk.worker, "นักสังคมสงเคราะห์ปฏิบัติการ")
-        .unwrap();
+    // Once the unit lists its head, an external letter is the head's or signed for the head:
+    // the worker alone signs none, and takes no number trying.
     request.signer_id = None;
-    let issued = documents::issue_referral_letter(&mut desk.book, &desk.worker, &request).unwrap();
-    has_all(&text(&issued.letter), &["(นักสังคม สมมุติ) นักสังคมสงเคราะห์ปฏิบัติการ"]);
-    has_all(&text(&issued.form), &["นักสังคม สมมุติ (นักสังคมสงเคราะห์ปฏิบัติการ)"]);
+    let refused = documents::issue_referral_letter(&mut desk.book, &desk.worker, &request).unwrap_err();
+    assert!(refused.to_string().contains("letter.signer"), "{refused}");
+    let year = i64::from(be_year(today()));
+    assert_eq!(desk.book.letter_register(&desk.worker, year).unwrap().entries.len(), 1);
 }
 
 #[test]
@@ -306,9 +317,10 @@ fn invitations_go_one_to_each_agency_on_its_own_sheet_from_the_units_template() 
         .zip(kinds)
         .map(|(name, kind)| desk.book.add_agency(&desk.worker, &Agency::new(name, kind)).unwrap())
         .collect();
+    // The police station ticked twice gets one letter.
     let request = documents::InvitationRequest {
         conference_id: conference.clone(),
-        agency_ids,
+        agency_ids: [agency_ids.clone(), vec![agency_ids[0].clone()]].concat(),
         subject: draft.subject,
         body: draft.body,
         signer_id: None,
@@ -383,7 +395,7 @@ fn a_follow_up_refers_to_the_referral_letter_and_a_reply_to_the_letter_received(
     assert_eq!(draft.subject, "ติดตามผลการส่งต่อผู้รับบริการ");
     let reply_by = desk.book.referral(&desk.worker, &desk.referral_id).unwrap().record.reply_by.unwrap();
     let reply_by = thai_long(casebook::dates::parse_date(&reply_by).unwrap());
-    has_all(&draft.body, &["ตามหนังสือที่อ้างถึง", &format!("ภายใน{reply_by}")]);
+    has_all(&draft.body, &["ตามหนังสือที่อ้างถึง", &format!("ภายในวันที่ {reply_by}")]);
     assert!(!draft.body.contains('{') && !draft.body.contains(CLIENT_NAME), "{}", draft.body);
     (request.subject, request.body) = (draft.subject, draft.body);
     let (number, letter) = documents::issue_case_letter(&mut desk.book, &desk.worker, &request).unwrap();
@@ -413,6 +425,7 @@ fn a_follow_up_refers_to_the_referral_letter_and_a_reply_to_the_letter_received(
                 referral_id: Some(desk.referral_id.clone()),
                 reply_status: Some(casebook::records::referral::ReferralStatus::Received),
                 reply: None,
+                case_id: None,
             },
             None,
         )
@@ -761,6 +774,7 @@ fn a_unit_in_thai_digits_gets_every_document_in_thai_digits_buddhist_dates_and_t
             referral_id: Some(desk.referral_id.clone()),
             reply_status: Some(casebook::records::referral::ReferralStatus::Accepted),
             reply: Some("รับเข้าบ้านพัก 2 สัปดาห์".into()),
+            case_id: None,
         },
         None,
     )

@@ -43,12 +43,13 @@ impl Laptop {
         self.book.lock().unwrap().state_hash().unwrap()
     }
 
-    /// Refers `case_id` to a shelter that keeps its cases on the hub as unit `unit` (a partner).
-    fn refer_to_unit(&self, case_id: &str, unit: &str) {
+    /// Refers `case_id` to a shelter that keeps its cases on the hub as unit `unit` (a partner),
+    /// or, without a unit, to one that does not; the referral's id.
+    fn refer_to_unit(&self, case_id: &str, unit: Option<&str>) -> String {
         let mut book = self.book.lock().unwrap();
         let mut shelter =
             casebook::records::agency::Agency::new("บ้านพักทดสอบ", casebook::records::agency::AgencyType::Shelter);
-        shelter.hub_unit = Some(unit.into());
+        shelter.hub_unit = unit.map(str::to_owned);
         let agency = book.add_agency(&self.worker, &shelter).unwrap();
         book.create_referral(
             &self.worker,
@@ -70,7 +71,7 @@ impl Laptop {
                 reason: "เด็กเสี่ยงอันตราย".into(),
             }),
         )
-        .unwrap();
+        .unwrap()
     }
 }
 
@@ -284,6 +285,7 @@ async fn rogue(root: &std::path::Path, database: &str) {
     let cpn2 = Laptop::new(root, "CPN", "cpn2", &hub).await;
     let (bkk_person, bkk_case) = bkk.open_case(BKK_NAME, Some(BKK_ID_NUMBER));
     let (_, cpn_case) = cpn1.open_case("นางทดสอบ หน่วยเรา", None);
+    let cpn_referral = cpn1.refer_to_unit(&cpn_case, None);
     bkk.sync().await;
     cpn1.sync().await;
     cpn2.sync().await;
@@ -431,6 +433,29 @@ async fn rogue(root: &std::path::Path, database: &str) {
         json!({"case_id": cpn_case, "held_on": "2026-11-01", "language": "xx", "interpreter": "ก", "pledged": true});
     let wire = WireEvent::from_event(&rogue.event(Entity::InterpreterSession, &id("session"), fields));
     assert_eq!(rogue.try_one(wire).await, Some(Refusal::BadShape));
+
+    // 11c. A record named in no case (null) would leave its case and outlive its erasure; so
+    //      would a letter received outside any case that answers one of the case's referrals.
+    let stamps = json!({"unit_code": "CPN", "created_at": "2026-11-01T00:00:00.000Z",
+        "updated_at": "2026-11-01T00:00:00.000Z"});
+    let with_stamps = |fields: Value| {
+        let mut fields = fields;
+        if let (Some(fields), Some(stamps)) = (fields.as_object_mut(), stamps.as_object()) {
+            fields.extend(stamps.clone());
+        }
+        fields
+    };
+    let in_case = id("letter");
+    let letter = with_stamps(json!({"be_year": 2569, "number": 1, "device_id": rogue.device_id,
+        "received_on": "2026-11-01", "subject": "ก", "case_id": cpn_case, "cancelled": false}));
+    let wire = WireEvent::from_event(&rogue.event(Entity::ReceivedLetter, &in_case, letter));
+    assert_eq!(rogue.try_one(wire).await, None);
+    let wire = WireEvent::from_event(&rogue.event(Entity::ReceivedLetter, &in_case, json!({"case_id": null})));
+    assert_eq!(rogue.try_one(wire).await, Some(Refusal::NotYours));
+    let letter = with_stamps(json!({"be_year": 2569, "number": 2, "device_id": rogue.device_id,
+        "received_on": "2026-11-01", "subject": "ก", "referral_id": cpn_referral, "cancelled": false}));
+    let wire = WireEvent::from_event(&rogue.event(Entity::ReceivedLetter, &id("letter"), letter));
+    assert_eq!(rogue.try_one(wire).await, Some(Refusal::NotYours));
 
     // 12. Pushes that arrive out of order: the later one waits for the earlier, and both are
     //     judged with what came before them (nothing honest is refused for arriving first).
@@ -757,7 +782,7 @@ async fn rogue(root: &std::path::Path, database: &str) {
     // A partner a case was referred to writes to it but may not take it: BKK refers a case to
     // a shelter that keeps its cases here as unit CPN.
     let (_, shared) = bkk.open_case("นางทดสอบ ส่งต่อ", None);
-    bkk.refer_to_unit(&shared, "CPN");
+    bkk.refer_to_unit(&shared, Some("CPN"));
     bkk.sync().await;
     let wire = WireEvent::from_event(&rogue.event(Entity::TimelineEntry, &id("note"), note_on(&shared, 3)));
     assert_eq!(rogue.try_one(wire).await, None, "the partner writes");
@@ -793,7 +818,7 @@ async fn rogue_erasure(root: &std::path::Path, database: &str) {
     let mut rogue = Rogue::enroll(&hub, hub.code("CPN")).await;
     let (_, bkk_case) = bkk.open_case(BKK_NAME, Some(BKK_ID_NUMBER));
     let (_, shared) = bkk.open_case("นางทดสอบ ส่งต่อ", None);
-    bkk.refer_to_unit(&shared, "CPN");
+    bkk.refer_to_unit(&shared, Some("CPN"));
     bkk.sync().await;
     let erasure = |case: &str| {
         json!({"case_id": case, "case_number": "BKK-2569-0001", "reason": "ครบกำหนด", "unit_code": "CPN",

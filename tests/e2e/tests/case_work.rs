@@ -319,9 +319,10 @@ async fn first_run_intake_search_reveal_visit_lock() -> Result<()> {
             .arg(register.trim())
             .arg("-")
             .output()?;
+        // The unit chose Thai digits at its first run (the default): the page writes them.
         assert!(
-            String::from_utf8_lossy(&out.stdout).contains("CPN/1"),
-            "register page lacks CPN/1"
+            String::from_utf8_lossy(&out.stdout).contains("CPN/๑"),
+            "register page lacks CPN/๑"
         );
 
         // The shelter's reply slip comes back: logged in the register of letters received,
@@ -394,9 +395,13 @@ async fn first_run_intake_search_reveal_visit_lock() -> Result<()> {
         let masked = app.wait_for_text("[data-testid=summary-path]", "masked.pdf").await?;
         let masked_path = masked.rsplit(' ').next().unwrap_or_default().to_owned();
         std::fs::copy(&masked_path, artifacts_dir().join("casework-summary-masked.pdf"))?;
+        // The unit chose Thai digits: numbers are on paper in them.
         let masked = pdf_text(&masked_path)?;
         assert!(
-            masked.contains(&number) && !masked.contains("สมศรี") && !masked.contains("1103702345679"),
+            masked.contains(&letters::thai_digits(&number))
+                && !masked.contains("สมศรี")
+                && !masked.contains("1103702345679")
+                && !masked.contains(&letters::thai_digits("1103702345679")),
             "{masked}"
         );
         app.click("[data-testid=summary-full]").await?;

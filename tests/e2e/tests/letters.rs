@@ -13,6 +13,7 @@ use casebook::records::agency::{Agency, AgencyType};
 use casebook::records::conference::{AgendaCase, Conference, ConferenceStatus};
 use casebook::records::consent::{Basis, BasisGiven};
 use casebook::records::person::{IdKind, PersonInput, Sex};
+use casebook::records::received::ReceivedLetterInput;
 use casebook::records::referral::{Referral, ReferralStatus, Urgency};
 use common::unit_book;
 use oscc_e2e::{App, Result, TempDir, artifacts_dir};
@@ -32,6 +33,19 @@ fn pdf_text(path: &str) -> Result<String> {
         .args(["-layout", path.trim(), "-"])
         .output()?;
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// The value of the option of `select` whose text holds `text`.
+async fn option(app: &App, select: &str, text: &str) -> Result<String> {
+    let script = format!(
+        "const o = [...document.querySelectorAll('select[name={select}] option')]\
+           .find((o) => o.textContent.includes('{text}')); return o ? o.value : null;"
+    );
+    let value = app.client.execute(&script, vec![]).await?;
+    match value.as_str() {
+        Some(value) => Ok(value.to_owned()),
+        None => Err(format!("{text} is not offered in {select}").into()),
+    }
 }
 
 /// The lines of a PDF's text, each trimmed, without the empty ones.
@@ -85,6 +99,23 @@ async fn a_letter_signed_by_a_deputy_for_the_head() -> Result<()> {
                 decisions: None,
             },
         )?;
+        // The police station asks about the case; the request is logged as a letter received.
+        book.log_received_letter(
+            &supervisor,
+            &ReceivedLetterInput {
+                received_on: casebook::dates::today().to_string(),
+                their_number: Some("ตช 0018.1/77".into()),
+                their_date: Some(casebook::dates::today().to_string()),
+                sender_agency_id: Some(police.clone()),
+                sender: None,
+                subject: "ขอข้อมูลประกอบสำนวนการสอบสวน".into(),
+                referral_id: None,
+                reply_status: None,
+                reply: None,
+                case_id: Some(case.id.clone()),
+            },
+            None,
+        )?;
         book.create_referral(
             &supervisor,
             &Referral {
@@ -133,15 +164,7 @@ async fn a_letter_signed_by_a_deputy_for_the_head() -> Result<()> {
         app.click("[data-testid=case-row]").await?;
         app.click("[data-testid=tab-plan]").await?;
         app.click("[data-testid=issue-letter]").await?;
-        let deputy = app
-            .client
-            .execute(
-                "const o = [...document.querySelectorAll('select[name=letter_signer] option')]\
-                   .find((o) => o.textContent.includes('นายรอง')); return o ? o.value : null;",
-                vec![],
-            )
-            .await?;
-        let deputy = deputy.as_str().ok_or("the deputy is not offered as a signer")?.to_owned();
+        let deputy = option(&app, "letter_signer", "นายรอง").await?;
         app.select("select[name=letter_signer]", &deputy).await?;
         app.click("[data-testid=letter-preview]").await?;
         let preview = app
@@ -176,15 +199,7 @@ async fn a_letter_signed_by_a_deputy_for_the_head() -> Result<()> {
         );
 
         // A follow-up on the referral: its agency and its letter (อ้างถึง) come with it.
-        let referral = app
-            .client
-            .execute(
-                "const o = [...document.querySelectorAll('select[name=case_letter_referral] option')]\
-                   .find((o) => o.textContent.includes('CPN/1')); return o ? o.value : null;",
-                vec![],
-            )
-            .await?;
-        let referral = referral.as_str().ok_or("the referral is not offered for a follow-up")?.to_owned();
+        let referral = option(&app, "case_letter_referral", "CPN/1").await?;
         app.select("select[name=case_letter_referral]", &referral).await?;
         app.click("[data-testid=case-letter-draft]").await?;
         let subject = app.value("input[name=case_letter_subject]").await?;
@@ -204,6 +219,38 @@ async fn a_letter_signed_by_a_deputy_for_the_head() -> Result<()> {
         assert!(text.contains("ผู้กำกับการสถานีตำรวจภูธรเมืองสมมุติ"), "{text}");
         std::fs::copy(follow_up.trim(), artifacts_dir().join("letters-follow-up.pdf"))?;
         app.screenshot("3-follow-up").await?;
+
+        // The reply to the police refers to their request; a request for information refers
+        // to nothing.
+        for (kind, reference, number, copy) in [
+            ("reply", Some("ตช 0018.1/77"), "CPN/3", "letters-reply.pdf"),
+            ("information_request", None, "CPN/4", "letters-information-request.pdf"),
+        ] {
+            app.select("select[name=case_letter_kind]", kind).await?;
+            app.select("select[name=case_letter_agency]", &option(&app, "case_letter_agency", "สถานีตำรวจ").await?)
+                .await?;
+            match reference {
+                Some(text) => {
+                    app.select("select[name=case_letter_reference]", &option(&app, "case_letter_reference", text).await?)
+                        .await?
+                }
+                None => app.select("select[name=case_letter_reference]", "").await?,
+            }
+            app.click("[data-testid=case-letter-draft]").await?;
+            app.click("[data-testid=case-letter-issue]").await?;
+            app.wait_for_text("[data-testid=case-letter-issued]", number).await?;
+            let path = app.wait_for_text("[data-testid=case-letter-path]", &format!("-{}-letter.pdf", &number[4..])).await?;
+            let text = pdf_text(&path)?;
+            match reference {
+                Some(theirs) => assert!(
+                    lines(&text).iter().any(|l| l.starts_with("อ้างถึง") && l.contains(theirs)),
+                    "the reply refers to their letter:\n{text}"
+                ),
+                None => assert!(!text.contains("อ้างถึง"), "{text}"),
+            }
+            assert!(!text.contains("จดหมาย"), "a letter names the case by pseudonym only:\n{text}");
+            std::fs::copy(path.trim(), artifacts_dir().join(copy))?;
+        }
 
         // Invitations to the conference: three agencies ticked, one batch.
         app.click("[data-testid=nav-conferences]").await?;
@@ -232,7 +279,7 @@ async fn a_letter_signed_by_a_deputy_for_the_head() -> Result<()> {
         );
         app.screenshot("4-invitations").await?;
         app.click("[data-testid=invitations-issue]").await?;
-        app.wait_for_text("[data-testid=invitations-issued]", "CPN/5").await?;
+        app.wait_for_text("[data-testid=invitations-issued]", "CPN/7").await?;
         let batch = app.wait_for_text("[data-testid=invitations-path]", "invitations-").await?;
         std::fs::copy(batch.trim(), artifacts_dir().join("letters-invitations.pdf"))?;
         let text = pdf_text(&batch)?;

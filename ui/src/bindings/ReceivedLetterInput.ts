@@ -4,4 +4,9 @@ import type { ReferralStatus } from "./ReferralStatus";
 /**
  * What the worker types to log a letter received (the book numbers it).
  */
-export type ReceivedLetterInput = { received_on: string, their_number: string | null, their_date: string | null, sender_agency_id: string | null, sender: string | null, subject: string, referral_id: string | null, reply_status: ReferralStatus | null, reply: string | null, };
+export type ReceivedLetterInput = { received_on: string, their_number: string | null, their_date: string | null, sender_agency_id: string | null, sender: string | null, subject: string, referral_id: string | null, reply_status: ReferralStatus | null, reply: string | null, 
+/**
+ * The case a letter answering no referral is about (a request from the police or a
+ * court): it then lives in that case. One answering a referral takes the referral's case.
+ */
+case_id: string | null, };

@@ -22,13 +22,18 @@ interface Printed {
 
 let current: Printed | null = null;
 
+function revoke(printed: Printed): void {
+  for (const url of printed.urls) URL.revokeObjectURL(url);
+  printed.urls = [];
+}
+
 /** Removes the page images of the last print and gives their memory back. */
 export function freePrintPages(): void {
   const done = current;
   if (!done) return;
   current = null;
   clearTimeout(done.timer);
-  for (const url of done.urls) URL.revokeObjectURL(url);
+  revoke(done);
   done.root.remove();
   document.documentElement.classList.remove("printing-document");
   removeRule(done.pageRule);
@@ -54,7 +59,7 @@ export async function printDocument(path: string, print: () => void = () => wind
   const task = pdfjs.getDocument({ data: new Uint8Array(bytes), isEvalSupported: false });
   try {
     const doc = await task.promise;
-    for (let n = 1; n <= doc.numPages; n++) {
+    for (let n = 1; n <= doc.numPages && current === printed; n++) {
       const page = await doc.getPage(n);
       const viewport = page.getViewport({ scale: DPI / 72 });
       const canvas = document.createElement("canvas");
@@ -78,12 +83,18 @@ export async function printDocument(path: string, print: () => void = () => wind
     }
   } catch (err) {
     if (current === printed) freePrintPages();
+    else revoke(printed);
     throw err;
   } finally {
     // The document, its worker and their memory.
     await task.destroy();
   }
-  if (current !== printed) return 0; // a newer print or a close took over
+  if (current !== printed) {
+    // A newer print, a close or the lock took over while the pages were drawn: what was drawn
+    // goes too.
+    revoke(printed);
+    return 0;
+  }
   document.body.append(root);
   document.documentElement.classList.add("printing-document");
   printed.pageRule = addRule("@page { size: A4; margin: 0; }");

@@ -7,8 +7,9 @@
 //! (as each section of an office may keep its own book of letters received): two laptops
 //! offline never give the same number, and the hub need not allot these (`records::numbers`
 //! allots case and letter numbers only). A letter answering a referral lives in the referral's
-//! case: those holding the case see it, and it is erased with the case
-//! (`records::erasure`); one answering none is its unit's own (`Entity::case_optional`).
+//! case, and a letter about a case that answers no referral (a request from the police or a
+//! court) in that case: those holding the case see it, and it is erased with the case
+//! (`records::erasure`); one about no case is its unit's own (`Entity::case_optional`).
 
 use crate::book::Casebook;
 use crate::book::permissions::{Permission, Session};
@@ -71,6 +72,10 @@ pub struct ReceivedLetterInput {
     pub referral_id: Option<String>,
     pub reply_status: Option<ReferralStatus>,
     pub reply: Option<String>,
+    /// The case a letter answering no referral is about (a request from the police or a
+    /// court): it then lives in that case. One answering a referral takes the referral's case.
+    #[serde(default)]
+    pub case_id: Option<String>,
 }
 
 /// Trimmed text, None when empty.
@@ -94,7 +99,8 @@ fn date_until(field: &str, typed: &str, latest: chrono::NaiveDate) -> Result<chr
 impl Casebook {
     /// Logs a letter received with its scan (`put_attachment`: a JPEG, PNG or PDF), numbered on
     /// from this laptop's last of the year. One answering a referral takes the referral's case,
-    /// and the referral takes its status and reply, in the same transaction. Returns the id.
+    /// and the referral takes its status and reply, in the same transaction; one about a case
+    /// (`case_id`) without a referral lives in that case. Returns the id.
     pub fn log_received_letter(
         &mut self,
         session: &Session,
@@ -135,7 +141,13 @@ impl Casebook {
                 }
                 (Some(referral.case_id), Some(status), text(&input.reply))
             }
-            None => (None, None, None),
+            None => match text(&input.case_id) {
+                Some(case_id) => {
+                    self.load_case(&case_id)?;
+                    (Some(case_id), None, None)
+                }
+                None => (None, None, None),
+            },
         };
         let year = i64::from(be_year(received_on));
         self.batch(|book| {

@@ -143,10 +143,15 @@ impl Casebook {
     pub fn case_correspondence(&self, session: &Session, case_id: &str) -> Result<Correspondence> {
         session.require(Permission::ExportCases)?;
         let case = self.load_case(case_id)?;
+        // This unit's letters, under the case's number now or one it had (a provisional number
+        // given offline).
+        let numbers = serde_json::to_string(&case.former_numbers).map_err(|e| crate::error::Error::Corrupt(e.to_string()))?;
         let sent = self.records(
             Entity::LetterRegister,
-            "WHERE case_number = ?1 AND NOT cancelled ORDER BY created_at, id",
-            &[&case.case_number],
+            "WHERE unit_code = ?1 AND NOT cancelled
+               AND (case_number = ?2 OR case_number IN (SELECT value FROM json_each(?3)))
+             ORDER BY created_at, id",
+            &[&self.unit_code(), &case.case_number, &numbers],
         )?;
         let received = self.records(
             Entity::ReceivedLetter,

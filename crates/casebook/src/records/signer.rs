@@ -110,29 +110,35 @@ impl Casebook {
         self.update_record(session, Entity::Signer, id, signer, "signer.update")
     }
 
-    /// The signature block of a letter signed by `signer_id`: under the head's position when
-    /// the signer signs for the head. Without a signer (a unit that has listed none), the
-    /// signed-in user signs with their own position, or the unit's name when they gave none.
+    /// The signature block of a letter signed by `signer_id`, one of this unit's signers:
+    /// under the head's position when the signer signs for the head. Without a signer, the
+    /// signed-in user signs with their own position (or the unit's name when they gave none),
+    /// but only in a unit that lists no head: once it does, an external letter is the head's
+    /// or signed for the head.
     pub fn signature(&self, session: &Session, signer_id: Option<&str>) -> Result<Signature> {
+        let signers = self.signers(session)?;
+        let head = signers
+            .iter()
+            .find(|s| s.record.standing == Standing::Head && !s.record.retired);
         let Some(id) = signer_id.filter(|id| !id.is_empty()) else {
+            if head.is_some() {
+                return Err(Invalid::new("letter.signer", Rule::Required).into());
+            }
             let (name, position) = self.users_name_and_position(session)?;
             return Ok(Signature {
                 name,
                 position: vec![position.unwrap_or(self.unit()?.name)],
             });
         };
-        let signer: Signer = self.record(Entity::Signer, id)?;
-        if signer.retired {
-            return Err(Invalid::new("letter.signer", Rule::UnknownCode).into());
-        }
+        let signer = &signers
+            .iter()
+            .find(|s| s.id == id && !s.record.retired)
+            .ok_or(Invalid::new("letter.signer", Rule::UnknownCode))?
+            .record;
         if signer.standing == Standing::Head {
             return Ok(signer.signature(&signer.position));
         }
-        let head = self
-            .signers(session)?
-            .into_iter()
-            .find(|s| s.record.standing == Standing::Head && !s.record.retired)
-            .ok_or(Invalid::new("signer.head", Rule::Required))?;
+        let head = head.ok_or(Invalid::new("signer.head", Rule::Required))?;
         Ok(signer.signature(&head.record.position))
     }
 

@@ -137,8 +137,10 @@ impl Rights {
         // letter answering no referral) is its unit's own, and never moves into a case.
         if event.entity.case_optional() && self.created_outside_cases(tx, event, creates)? {
             let named = event.fields.get("case_id").and_then(Value::as_str);
+            // Answering a referral is for a letter in the referral's case.
+            let answers = event.fields.get("referral_id").is_some_and(|r| !r.is_null());
             let foreign = !creates && origin.as_deref() != Some(writer);
-            return Ok((named.is_some() || foreign).then_some(NOT_YOURS));
+            return Ok((named.is_some() || answers || foreign).then_some(NOT_YOURS));
         }
         // Creating a case: the case is the creator's.
         if event.entity == Entity::Case && creates {
@@ -147,6 +149,23 @@ impl Rights {
         let Some(case_id) = self.case_of(tx, event, creates)? else {
             return Ok(Some(NOT_YOURS));
         };
+        // A letter received answers a referral of its own case, named when it was logged: one
+        // naming another case's referral would outlive that case's erasure.
+        if event.entity == Entity::ReceivedLetter
+            && let Some(named) = event.fields.get("referral_id")
+        {
+            let fits = if creates {
+                match named.as_str() {
+                    Some(referral) => self.case_of_record(tx, Entity::Referral, referral)?.as_deref() == Some(case_id.as_str()),
+                    None => true,
+                }
+            } else {
+                named.as_str() == self.recorded(tx, event.entity, &event.entity_id, "referral_id")?.as_deref()
+            };
+            if !fits {
+                return Ok(Some(NOT_YOURS));
+            }
+        }
         let Some(owner) = self.origin(tx, Entity::Case, &case_id)? else {
             // An erasure of a case this book never had (a laptop enrolled after it) only keeps
             // the case out: nothing here to judge it by, nor to erase.
@@ -194,7 +213,8 @@ impl Rights {
         if event.entity == Entity::Case {
             return Ok(Some(event.entity_id.clone()));
         }
-        let named = event.fields.get("case_id").and_then(Value::as_str);
+        // Present and null is a change too: it would take the record out of its case.
+        let named = event.fields.get("case_id").map(Value::as_str);
         let key = (event.entity, event.entity_id.clone());
         let first = match self.cases.get(&key) {
             Some(case) => Some(case.clone()),
@@ -208,14 +228,22 @@ impl Rights {
             }
         };
         Ok(match (first, named) {
-            (Some(first), Some(named)) if first != named => None,
+            (Some(first), Some(named)) if named != Some(first.as_str()) => None,
             (Some(first), _) => Some(first),
-            (None, Some(named)) => {
+            (None, Some(Some(named))) => {
                 self.cases.insert(key, named.to_owned());
                 Some(named.to_owned())
             }
-            (None, None) => None,
+            (None, _) => None,
         })
+    }
+
+    /// The case of a record this book has, or that an earlier event of the batch created.
+    fn case_of_record(&self, tx: &rusqlite::Connection, entity: Entity, id: &str) -> Result<Option<String>> {
+        match self.cases.get(&(entity, id.to_owned())) {
+            Some(case) => Ok(Some(case.clone())),
+            None => self.recorded(tx, entity, id, "case_id"),
+        }
     }
 
     /// Whether the event's record was (or, `creates`, is being) created naming no case.

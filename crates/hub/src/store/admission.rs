@@ -132,10 +132,28 @@ fn authorize(
     {
         return refuse(Refusal::NotYours, "kind or case of an existing record");
     }
+    // A record's case is its first event's: a later one naming none (null) would take it out
+    // of its case, past the case's erasure.
+    if let Some(k) = &known
+        && body.entity.in_case()
+        && body
+            .fields
+            .get("case_id")
+            .is_some_and(|named| named.as_str() != k.case_id.as_deref())
+    {
+        return refuse(Refusal::NotYours, "kind or case of an existing record");
+    }
     let case_id = match &known {
         Some(k) => k.case_id.clone(),
         None => event.case_id.clone(),
     };
+    // A letter received answers a referral of its own case only.
+    if body.entity == Entity::ReceivedLetter
+        && let Some(referral) = body.fields.get("referral_id").and_then(|r| r.as_str())
+        && self::known(sql, referral)?.and_then(|r| r.case_id) != case_id
+    {
+        return refuse(Refusal::NotYours, "referral_id");
+    }
     if erases_nothing_left(sql, allowed, event, body, case_id.as_deref())? {
         return refuse(Refusal::Erased, "");
     }
