@@ -15,6 +15,18 @@ use casebook::records::letter_template::LetterKind;
 use common::{AGENCY_NAME, CLIENT_NAME, PASSPHRASE, desk, exports, pages, text};
 use documents::LetterRequest;
 
+/// A supervisor added to the desk's book (who keeps signers and templates).
+fn supervisor(desk: &mut common::Desk) -> casebook::Session {
+    casebook::Session {
+        user_id: desk
+            .book
+            .add_user(&desk.admin, "supervisor", "หัวหน้า ทดสอบ", Role::Supervisor, PASSPHRASE)
+            .unwrap(),
+        username: "supervisor".into(),
+        role: Role::Supervisor,
+    }
+}
+
 fn has_all(text: &str, parts: &[&str]) {
     for part in parts {
         assert!(text.contains(part), "{part:?} missing from:\n{text}");
@@ -190,14 +202,7 @@ fn the_masked_case_summary_blacks_out_whom_a_note_names_as_the_projector_does() 
 #[test]
 fn a_letter_signed_for_the_head_carries_the_acting_for_lines_and_the_form_the_workers_position() {
     let mut desk = desk("signers");
-    let supervisor = casebook::Session {
-        user_id: desk
-            .book
-            .add_user(&desk.admin, "supervisor", "หัวหน้า ทดสอบ", Role::Supervisor, PASSPHRASE)
-            .unwrap(),
-        username: "supervisor".into(),
-        role: Role::Supervisor,
-    };
+    let supervisor = supervisor(&mut desk);
     let signer = |name: &str, position: &str, standing| Signer {
         name: name.into(),
         position: position.into(),
@@ -266,14 +271,7 @@ fn a_letter_signed_for_the_head_carries_the_acting_for_lines_and_the_form_the_wo
 #[test]
 fn invitations_go_one_to_each_agency_on_its_own_sheet_from_the_units_template() {
     let mut desk = desk("invitations");
-    let supervisor = casebook::Session {
-        user_id: desk
-            .book
-            .add_user(&desk.admin, "supervisor", "หัวหน้า ทดสอบ", Role::Supervisor, PASSPHRASE)
-            .unwrap(),
-        username: "supervisor".into(),
-        role: Role::Supervisor,
-    };
+    let supervisor = supervisor(&mut desk);
     let conference = desk
         .book
         .plan_conference(
