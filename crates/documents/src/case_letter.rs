@@ -9,7 +9,7 @@ use crate::outgoing::{LetterDraft, Outgoing, official_letter};
 use casebook::dates::{parse_date, thai_date_and_time, thai_long, today};
 use casebook::error::{Invalid, Rule};
 use casebook::records::letter_template::LetterKind;
-use casebook::records::register::Correspondence;
+use casebook::records::correspondence::Correspondence;
 use casebook::{Casebook, Session};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;

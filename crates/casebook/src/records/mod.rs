@@ -13,6 +13,7 @@ pub mod case_update;
 pub mod clinical;
 pub mod conference;
 pub mod consent;
+pub mod correspondence;
 pub mod erasure;
 pub mod evidence;
 pub mod handover;
