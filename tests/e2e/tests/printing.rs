@@ -2,7 +2,8 @@
 //! (long enough for several pages) is drawn by pdf.js inside the app, one A4 image per page of
 //! the PDF, each with ink on it, before the system's print dialog opens; closing the document
 //! takes the images away. The native dialog itself is not the page's: WebDriver cannot press
-//! its buttons, so the test reads what the page put in front of it.
+//! its buttons, so the test reads what the page put in front of it. A scanned PDF kept as it
+//! came has no Print: pdf.js never reads a file from outside in the app's window.
 
 mod common;
 
@@ -72,6 +73,16 @@ async fn print_draws_every_page_of_the_document_for_the_dialog() -> Result<()> {
             },
         )?;
         let case = book.create_case(&worker, &casebook::synth::walk_in_case(&person))?;
+        // A partner's letter scanned as a PDF (here one the letters crate makes).
+        let scan = letters::Typesetter::laksaman()?.official_letter(&letters::specimen_letter(false));
+        book.add_timeline_entry_with_files(
+            &worker,
+            &case.id,
+            EntryKind::Note,
+            "หนังสือตอบกลับจากหน่วยงาน (สแกน)",
+            &casebook::dates::now_iso(),
+            &[scan],
+        )?;
         // Enough notes that the summary goes on to further pages.
         for n in 1..=24 {
             book.add_timeline_entry(
@@ -150,6 +161,21 @@ async fn print_draws_every_page_of_the_document_for_the_dialog() -> Result<()> {
             )
             .await?;
         assert_eq!(gone.as_bool(), Some(true), "the page images stay after closing");
+
+        // The scan opens in the system's viewer, with no Print of the app's own.
+        app.click("[data-testid=tab-timeline]").await?;
+        app.click("[data-testid=photo-count]").await?;
+        app.click("[data-testid=entry-file]").await?;
+        app.wait_for_text("[data-testid=attachment-path]", "attachment-").await?;
+        let print_offered = app
+            .client
+            .execute(
+                "return document.querySelector('[data-testid=attachment-path]')\
+                   .parentElement.querySelector('[data-testid=export-print]') !== null;",
+                vec![],
+            )
+            .await?;
+        assert_eq!(print_offered.as_bool(), Some(false), "Print offered for a scan from outside");
         Ok(())
     }
     .await;
