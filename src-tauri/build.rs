@@ -52,6 +52,7 @@ fn main() {
         "invitation_draft",
         "issue_invitations",
         "earlier_letters",
+        "enclosures",
         "case_letter_draft",
         "preview_case_letter",
         "issue_case_letter",

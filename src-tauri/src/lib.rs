@@ -129,6 +129,7 @@ pub fn run() {
             commands::letters::invitation_draft,
             commands::letters::issue_invitations,
             commands::letters::earlier_letters,
+            commands::letters::enclosures,
             commands::letters::case_letter_draft,
             commands::letters::preview_case_letter,
             commands::letters::issue_case_letter,

@@ -4,6 +4,7 @@
 //! or received) and สิ่งที่ส่งมาด้วย what goes with it. The letter names the case by its
 //! pseudonym only.
 
+use crate::catalog::th_enum;
 use crate::document::{Content, Document};
 use crate::outgoing::{LetterDraft, Outgoing, official_letter};
 use casebook::dates::{parse_date, thai_date_and_time, thai_long, today};
@@ -92,6 +93,31 @@ pub fn earlier_letters(book: &Casebook, s: &Session, case_id: &str) -> casebook:
     }
     letters.sort_by(|a, b| a.0.cmp(&b.0));
     Ok(letters.into_iter().map(|(_, letter)| letter).collect())
+}
+
+/// What may go with a letter about the case (สิ่งที่ส่งมาด้วย), worded for the list: a copy
+/// of each referral form issued, of each consent form signed and kept, and the masked case
+/// summary.
+pub fn enclosures(book: &Casebook, s: &Session, case_id: &str) -> casebook::Result<Vec<String>> {
+    let mut lines: Vec<String> = book
+        .referrals(s, case_id)?
+        .into_iter()
+        .filter_map(|r| r.record.letter_number)
+        .map(|number| format!("สำเนาแบบส่งต่อผู้รับบริการ (หนังสือที่ {number}) จำนวน 1 ชุด"))
+        .collect();
+    for consent in book.consents(s, case_id)? {
+        let consent = consent.record;
+        if consent.form_sha256.is_none() {
+            continue;
+        }
+        let on = parse_date(&consent.given_on).map(thai_long).unwrap_or(consent.given_on);
+        lines.push(format!(
+            "สำเนาหนังสือแสดงความยินยอม ({}) ลงวันที่ {on} จำนวน 1 ฉบับ",
+            th_enum("purpose", &consent.purpose)
+        ));
+    }
+    lines.push("สรุปข้อมูลรายกรณี (ปิดบังข้อมูลระบุตัวตน) จำนวน 1 ชุด".to_owned());
+    Ok(lines)
 }
 
 /// The letter's subject and text from the unit's template of `kind`, filled with the agency,

@@ -22,7 +22,8 @@ mod statistics_report;
 
 pub use agenda_summary::add_agenda_case;
 pub use case_letter::{
-    CaseLetterRequest, EarlierLetter, case_letter_draft, earlier_letters, issue_case_letter, preview_case_letter,
+    CaseLetterRequest, EarlierLetter, case_letter_draft, earlier_letters, enclosures, issue_case_letter,
+    preview_case_letter,
 };
 pub use case_summary::case_summary;
 pub use catalog::{th, th_enum};

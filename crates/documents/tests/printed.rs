@@ -377,6 +377,21 @@ fn a_follow_up_refers_to_the_referral_letter_and_a_reply_to_the_letter_received(
     assert_eq!(earlier[0].reference, sent);
     assert_eq!(earlier[0].referral_id.as_deref(), Some(desk.referral_id.as_str()));
 
+    // What may go with it: a copy of the referral form issued, of the consent form signed
+    // (its scan kept), and the masked summary.
+    let ledger = desk.book.consents(&desk.worker, &desk.case.id).unwrap();
+    let form = desk.book.put_attachment(&desk.worker, b"%PDF-1.4\n% a signed form, synthetic\n").unwrap();
+    desk.book.attach_consent_form(&desk.worker, &ledger[0].id, &form).unwrap();
+    let enclosures = documents::enclosures(&desk.book, &desk.worker, &desk.case.id).unwrap();
+    assert_eq!(
+        enclosures,
+        [
+            "สำเนาแบบส่งต่อผู้รับบริการ (หนังสือที่ CPN/1) จำนวน 1 ชุด".to_owned(),
+            format!("สำเนาหนังสือแสดงความยินยอม (ส่งต่อหน่วยงาน) ลงวันที่ {today} จำนวน 1 ฉบับ"),
+            "สรุปข้อมูลรายกรณี (ปิดบังข้อมูลระบุตัวตน) จำนวน 1 ชุด".to_owned(),
+        ]
+    );
+
     // The follow-up: its text from the template, อ้างถึง the referral letter.
     let mut request = documents::CaseLetterRequest {
         kind: LetterKind::FollowUp,
@@ -384,7 +399,7 @@ fn a_follow_up_refers_to_the_referral_letter_and_a_reply_to_the_letter_received(
         agency_id: desk.agency_id.clone(),
         referral_id: Some(desk.referral_id.clone()),
         reference: Some(sent.clone()),
-        enclosures: vec!["สำเนาแบบส่งต่อผู้รับบริการ จำนวน 1 ชุด".into(), " ".into()],
+        enclosures: vec![enclosures[0].clone(), " ".into()],
         subject: String::new(),
         body: String::new(),
         signer_id: None,
@@ -404,7 +419,7 @@ fn a_follow_up_refers_to_the_referral_letter_and_a_reply_to_the_letter_received(
             "ที่ CPN/2",
             "ติดตามผลการส่งต่อผู้รับบริการ",
             &format!("อ้างถึง {sent}"),
-            "สิ่งที่ส่งมาด้วย สำเนาแบบส่งต่อผู้รับบริการ จำนวน 1 ชุด",
+            "สิ่งที่ส่งมาด้วย สำเนาแบบส่งต่อผู้รับบริการ (หนังสือที่ CPN/1) จำนวน 1 ชุด",
         ],
     );
     assert!(!text(&letter).contains("2."), "the blank enclosure line is dropped");

@@ -75,6 +75,12 @@ pub fn earlier_letters(state: State<'_, AppState>, case_id: String) -> Result<Ve
     state.with_book(|book, s| documents::earlier_letters(book, s, &case_id))
 }
 
+/// What may go with a letter about the case (สิ่งที่ส่งมาด้วย), to tick.
+#[tauri::command]
+pub fn enclosures(state: State<'_, AppState>, case_id: String) -> Result<Vec<String>> {
+    state.with_book(|book, s| documents::enclosures(book, s, &case_id))
+}
+
 #[tauri::command]
 pub fn case_letter_draft(state: State<'_, AppState>, request: CaseLetterRequest) -> Result<LetterDraft> {
     state.with_book(|book, s| documents::case_letter_draft(book, s, &request))

@@ -201,6 +201,18 @@ async fn a_letter_signed_by_a_deputy_for_the_head() -> Result<()> {
         // A follow-up on the referral: its agency and its letter (อ้างถึง) come with it.
         let referral = option(&app, "case_letter_referral", "CPN/1").await?;
         app.select("select[name=case_letter_referral]", &referral).await?;
+        // With it goes a copy of the referral's form, ticked from what the case has.
+        let ticked = app
+            .client
+            .execute(
+                "const l = [...document.querySelectorAll('[data-testid=case-letter-form] label.check')]\
+                   .find((l) => l.textContent.includes('หนังสือที่ CPN/1')); \
+                 const box = l && l.querySelector('input'); if (box && !box.checked) box.click(); \
+                 return box ? box.checked : null;",
+                vec![],
+            )
+            .await?;
+        assert_eq!(ticked, serde_json::json!(true), "the referral's form is not offered to enclose");
         app.click("[data-testid=case-letter-draft]").await?;
         let subject = app.value("input[name=case_letter_subject]").await?;
         assert_eq!(subject, "ติดตามผลการส่งต่อผู้รับบริการ");
@@ -217,6 +229,12 @@ async fn a_letter_signed_by_a_deputy_for_the_head() -> Result<()> {
             "{referred}"
         );
         assert!(text.contains("ผู้กำกับการสถานีตำรวจภูธรเมืองสมมุติ"), "{text}");
+        assert!(
+            lines(&text)
+                .iter()
+                .any(|l| l.starts_with("สิ่งที่ส่งมาด้วย") && l.contains("สำเนาแบบส่งต่อผู้รับบริการ (หนังสือที่ CPN/1)")),
+            "the form goes with it:\n{text}"
+        );
         std::fs::copy(follow_up.trim(), artifacts_dir().join("letters-follow-up.pdf"))?;
         app.screenshot("3-follow-up").await?;
 

@@ -300,6 +300,7 @@ export const api = {
   invitationDraft: (conferenceId: string) => invoke<LetterDraft>("invitation_draft", { conferenceId }),
   issueInvitations: (request: InvitationRequest) => invoke<IssuedInvitations>("issue_invitations", { request }),
   earlierLetters: (caseId: string) => invoke<EarlierLetter[]>("earlier_letters", { caseId }),
+  enclosures: (caseId: string) => invoke<string[]>("enclosures", { caseId }),
   caseLetterDraft: (request: CaseLetterRequest) => invoke<LetterDraft>("case_letter_draft", { request }),
   previewCaseLetter: (request: CaseLetterRequest) => invoke<string>("preview_case_letter", { request }),
   issueCaseLetter: (request: CaseLetterRequest) => invoke<IssuedCaseLetter>("issue_case_letter", { request }),
