@@ -2,7 +2,9 @@
 //! numbered letters offline, past the numbers it holds, then all sync in shuffled orders
 //! through a proxy that drops, repeats and replays requests. Every case and letter number is
 //! then unique in the unit and final, a provisional number still finds its case, every laptop
-//! holds every case and letter and the same state, and nothing waits or is set aside. A device
+//! holds every case and letter and the same state, and nothing waits or is set aside. The
+//! letters received each laptop logs offline keep their own laptop's numbers, and the letter
+//! template all three save offline ends the same everywhere. A device
 //! that lies about numbers is refused. Runs on SQLite, and on PostgreSQL when
 //! `OSCC_TEST_POSTGRES` is set.
 
@@ -11,6 +13,8 @@ mod common;
 use casebook::book::audit_view::AuditFilter;
 
 use casebook::records::case_list::CaseFilter;
+use casebook::records::letter_template::LetterKind;
+use casebook::records::received::ReceivedLetterInput;
 use casebook::records::numbers::{BLOCK, Number, parse_case_number};
 use casebook::records::timeline::EntryKind;
 use casebook::synth::Rng;
@@ -84,7 +88,29 @@ async fn three_laptops(root: &std::path::Path, database: &str) {
                 let subject = format!("หนังสือ {round}-{n}-{i}");
                 book.issue_letter_number(&l.worker, &subject, Some("หน่วยงานสมมุติ"), None, None)
                     .unwrap();
+                // The court asks about the case: a letter received, in the case.
+                let received = ReceivedLetterInput {
+                    received_on: casebook::dates::today().to_string(),
+                    their_number: Some(format!("ศย {round}/{n}{i}")),
+                    their_date: None,
+                    sender_agency_id: None,
+                    sender: Some("ศาลเยาวชนและครอบครัวจังหวัดสมมุติ".into()),
+                    subject: format!("ขอข้อมูล {round}-{n}-{i}"),
+                    referral_id: None,
+                    reply_status: None,
+                    reply: None,
+                    case_id: Some(case.id.clone()),
+                };
+                book.log_received_letter(&l.worker, &received, None).unwrap();
             }
+            // Each laptop's supervisor rewords the invitation offline: one wording wins.
+            let supervisor = Session {
+                role: casebook::Role::Supervisor,
+                ..l.worker.clone()
+            };
+            let mut template = book.letter_template(&supervisor, LetterKind::Invitation).unwrap();
+            template.subject = format!("ขอเชิญประชุม ({round}-{n})");
+            book.save_letter_template(&supervisor, &template).unwrap();
         }
         // Everyone syncs, in a shuffled order, twice: the second pass brings each laptop what
         // the others pushed after it.
@@ -178,6 +204,15 @@ async fn three_laptops(root: &std::path::Path, database: &str) {
         );
         // Each number of the unit's blocks is on a letter or listed as reserved, once.
         assert!(register.reserved.iter().all(|r| !letters.contains(&r.number)));
+        // Letters received: every laptop's, each under its own laptop's series, none twice.
+        let received = book.received_letters(&l.worker, year).unwrap();
+        assert_eq!(received.len(), total, "every laptop holds every letter received");
+        let series: HashSet<(String, i64)> = received
+            .iter()
+            .map(|r| (r.record.device_id.clone(), r.record.number))
+            .collect();
+        assert_eq!(series.len(), total, "a receiving number given twice in a laptop's series");
+
         let position = book.sync_position().unwrap();
         assert_eq!(
             (
@@ -200,6 +235,16 @@ async fn three_laptops(root: &std::path::Path, database: &str) {
             && e.body.contains(old)
             && e.body.contains(&view.case.case_number)));
     }
+    // The template three laptops saved offline: one wording won, the same everywhere.
+    let wordings: HashSet<String> = laptops
+        .iter()
+        .map(|l| {
+            let book = l.book.lock().unwrap();
+            book.letter_template(&l.worker, LetterKind::Invitation).unwrap().subject
+        })
+        .collect();
+    assert_eq!(wordings.len(), 1, "{wordings:?}");
+    assert!(wordings.iter().all(|w| w.starts_with("ขอเชิญประชุม (")), "{wordings:?}");
     let local = laptops[0].book.lock().unwrap().events().unwrap().len() as i64;
     assert_eq!(hub.events_held(), local, "the hub holds every event once");
     // The province's reports count each case once, whichever laptop opened it and however
