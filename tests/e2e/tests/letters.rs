@@ -158,6 +158,18 @@ async fn a_letter_signed_by_a_deputy_for_the_head() -> Result<()> {
         app.click("[data-testid=own-position-save]").await?;
         app.wait_for_text("[data-testid=own-position-form] [role=status]", "บันทึก").await?;
         app.screenshot("1-signers").await?;
+        // The unit's templates: the follow-up's, with the placeholders it fills listed.
+        app.select("select[name=template_kind]", "follow_up").await?;
+        app.wait_for_text("[data-testid=letter-templates]", "{กำหนดตอบ}").await?;
+        app.client
+            .execute(
+                "document.querySelector('[data-testid=letter-templates]').scrollIntoView();",
+                vec![],
+            )
+            .await?;
+        // A moment for the scrolled page to be painted before it is captured.
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        app.screenshot("1b-templates").await?;
 
         // The referral letter, signed by the deputy.
         app.click("[data-testid=nav-cases]").await?;
