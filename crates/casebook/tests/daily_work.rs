@@ -13,7 +13,7 @@ use casebook::records::clinical::{Clock, ClockMark};
 use casebook::records::consent::{Basis, BasisGiven};
 use casebook::records::inbox::InboxKind;
 use casebook::records::party::PartyInput;
-use casebook::records::referral::{Referral, ReferralStatus, Urgency};
+use casebook::records::referral::{Referral, ReferralStatus};
 use casebook::records::status::Closing;
 use casebook::records::timeline::EntryKind;
 use casebook::records::today::QUIET_DAYS;
@@ -46,17 +46,9 @@ fn rule(err: Error) -> casebook::error::Rule {
 /// A referral sent to `agency_id`, its reply expected by `reply_by` (else by its urgency).
 fn sent_referral(case_id: &str, agency_id: &str, reply_by: Option<&str>) -> Referral {
     Referral {
-        case_id: case_id.into(),
-        agency_id: agency_id.into(),
-        reason: "ที่พักชั่วคราว".into(),
-        services: vec![],
-        urgency: Urgency::Urgent,
-        letter_number: None,
         status: ReferralStatus::Sent,
-        reply: None,
-        to_unit: None,
         reply_by: reply_by.map(str::to_owned),
-        consent_id: None,
+        ..Referral::draft(case_id, agency_id, "ที่พักชั่วคราว")
     }
 }
 

@@ -7,7 +7,7 @@ mod common;
 use casebook::records::agency::{Agency, AgencyType};
 use casebook::records::consent::{Basis, BasisGiven};
 use casebook::records::received::ReceivedLetterInput;
-use casebook::records::referral::{Referral, ReferralStatus, Urgency};
+use casebook::records::referral::{Referral, ReferralStatus};
 use casebook::sync::receive::Incoming;
 use casebook::{Casebook, Error, Rule, Session};
 use common::*;
@@ -26,19 +26,7 @@ fn sent_referral(book: &mut Casebook, worker: &Session) -> (String, String) {
         basis: Basis::VitalInterest,
         reason: "ความปลอดภัยของเด็ก".into(),
     };
-    let referral = Referral {
-        case_id: case.id.clone(),
-        agency_id: shelter.clone(),
-        reason: "ต้องการที่พักปลอดภัย".into(),
-        services: vec![],
-        urgency: Urgency::Urgent,
-        letter_number: None,
-        status: ReferralStatus::Draft,
-        reply: None,
-        to_unit: None,
-        reply_by: None,
-        consent_id: None,
-    };
+    let referral = Referral::draft(&case.id, &shelter, "ต้องการที่พักปลอดภัย");
     let id = book.create_referral(worker, &referral, Some(&basis)).unwrap();
     book.update_referral(worker, &id, ReferralStatus::Sent, None).unwrap();
     (id, shelter)

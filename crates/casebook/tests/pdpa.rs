@@ -49,17 +49,8 @@ fn requests_breaches_and_a_purge_after_the_retention_date() {
         .create_referral(
             &worker,
             &Referral {
-                case_id: purged.id.clone(),
-                agency_id: agency.clone(),
-                reason: "ส่งต่อที่ต้องลบ".into(),
-                services: vec![],
                 urgency: Urgency::Normal,
-                letter_number: None,
-                status: ReferralStatus::Draft,
-                reply: None,
-                to_unit: None,
-                reply_by: None,
-                consent_id: None,
+                ..Referral::draft(&purged.id, &agency, "ส่งต่อที่ต้องลบ")
             },
             Some(&basis),
         )

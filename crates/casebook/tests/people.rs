@@ -16,7 +16,7 @@ use casebook::records::intake::{IntakeCase, IntakeParty};
 use casebook::records::interpreter::{InterpreterSession, Language};
 use casebook::records::matching::{MatchQuery, MatchReason};
 use casebook::records::person::{IdKind, PersonInput, Sex, VolunteerRole};
-use casebook::records::referral::{Referral, ReferralStatus, Urgency};
+use casebook::records::referral::Referral;
 use casebook::statistics::{Dimension, Period, Replay};
 use casebook::sync::receive::Incoming;
 use casebook::{Casebook, Error, Role, Session};
@@ -347,19 +347,7 @@ fn a_merge_on_one_laptop_and_edits_of_the_merged_record_on_another_both_hold() {
 }
 
 fn referral_to(case_id: &str, agency_id: &str) -> Referral {
-    Referral {
-        case_id: case_id.into(),
-        agency_id: agency_id.into(),
-        reason: "ที่พักปลอดภัย".into(),
-        services: vec![],
-        urgency: Urgency::Urgent,
-        letter_number: None,
-        status: ReferralStatus::Draft,
-        reply: None,
-        to_unit: None,
-        reply_by: None,
-        consent_id: None,
-    }
+    Referral::draft(case_id, agency_id, "ที่พักปลอดภัย")
 }
 
 fn consent_of(case_id: &str, purpose: Purpose, agency_id: Option<&str>) -> Consent {

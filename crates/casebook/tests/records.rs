@@ -10,7 +10,7 @@ use casebook::records::care::{
 };
 use casebook::records::case::ViolenceType;
 use casebook::records::consent::{Basis, BasisGiven};
-use casebook::records::referral::{Referral, ReferralStatus, Urgency};
+use casebook::records::referral::{Referral, ReferralStatus};
 use casebook::{Error, Rule};
 use common::*;
 
@@ -101,17 +101,8 @@ fn a_case_with_parties_incident_plan_and_referral_round_trips_and_rebuilds() {
         .create_referral(
             &worker,
             &Referral {
-                case_id: case.id.clone(),
-                agency_id: agency.clone(),
-                reason: "ดำเนินคดีผู้กระทำ".into(),
                 services: vec!["สอบสวน".into()],
-                urgency: Urgency::Urgent,
-                letter_number: None,
-                status: ReferralStatus::Draft,
-                reply: None,
-                to_unit: None,
-                reply_by: None,
-                consent_id: None,
+                ..Referral::draft(&case.id, &agency, "ดำเนินคดีผู้กระทำ")
             },
             Some(&BasisGiven {
                 basis: Basis::ChildProtection,
@@ -550,19 +541,7 @@ fn issuing_a_referral_letter_numbers_it_marks_it_sent_and_audits_the_export() {
     let agency = book
         .add_agency(&worker, &Agency::new("บ้านพักเด็กฯ สมมุติ", AgencyType::Shelter))
         .unwrap();
-    let referral = Referral {
-        case_id: case.id.clone(),
-        agency_id: agency,
-        reason: "คุ้มครองชั่วคราว".into(),
-        services: vec![],
-        urgency: Urgency::Urgent,
-        letter_number: None,
-        status: ReferralStatus::Draft,
-        reply: None,
-        to_unit: None,
-        reply_by: None,
-        consent_id: None,
-    };
+    let referral = Referral::draft(&case.id, &agency, "คุ้มครองชั่วคราว");
     let first = book
         .create_referral(
             &worker,

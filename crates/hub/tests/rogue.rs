@@ -53,19 +53,7 @@ impl Laptop {
         let agency = book.add_agency(&self.worker, &shelter).unwrap();
         book.create_referral(
             &self.worker,
-            &casebook::records::referral::Referral {
-                case_id: case_id.to_owned(),
-                agency_id: agency,
-                reason: "ที่พักปลอดภัย".into(),
-                services: vec![],
-                urgency: casebook::records::referral::Urgency::Urgent,
-                letter_number: None,
-                status: casebook::records::referral::ReferralStatus::Draft,
-                reply: None,
-                to_unit: None,
-                reply_by: None,
-                consent_id: None,
-            },
+            &casebook::records::referral::Referral::draft(case_id, &agency, "ที่พักปลอดภัย"),
             Some(&BasisGiven {
                 basis: Basis::ChildProtection,
                 reason: "เด็กเสี่ยงอันตราย".into(),

@@ -11,7 +11,7 @@ use casebook::records::case::{CaseInput, Category, Risk, Source};
 use casebook::records::case_list::CaseFilter;
 use casebook::records::consent::{Basis, BasisGiven};
 use casebook::records::person::{PersonInput, Sex};
-use casebook::records::referral::{Referral, ReferralStatus, Urgency};
+use casebook::records::referral::Referral;
 use casebook::records::timeline::EntryKind;
 use casebook::{Casebook, Session};
 use common::{Hub, databases, enrolled_laptop, temp};
@@ -153,19 +153,7 @@ async fn transfer(root: &std::path::Path, database: &str) {
             .unwrap();
         book.create_referral(
             &cpn.worker,
-            &Referral {
-                case_id: case_id.clone(),
-                agency_id: shelter,
-                reason: "ต้องการที่พักปลอดภัย".into(),
-                services: vec![],
-                urgency: Urgency::Urgent,
-                letter_number: None,
-                status: ReferralStatus::Draft,
-                reply: None,
-                to_unit: None,
-                reply_by: None,
-                consent_id: None,
-            },
+            &Referral::draft(&case_id, &shelter, "ต้องการที่พักปลอดภัย"),
             Some(&BasisGiven {
                 basis: Basis::ChildProtection,
                 reason: "เด็กเสี่ยงอันตราย".into(),

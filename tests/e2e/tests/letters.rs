@@ -14,7 +14,7 @@ use casebook::records::conference::{AgendaCase, Conference, ConferenceStatus};
 use casebook::records::consent::{Basis, BasisGiven};
 use casebook::records::person::{IdKind, PersonInput, Sex};
 use casebook::records::received::ReceivedLetterInput;
-use casebook::records::referral::{Referral, ReferralStatus, Urgency};
+use casebook::records::referral::Referral;
 use common::unit_book;
 use oscc_e2e::{App, Result, TempDir, artifacts_dir};
 
@@ -118,19 +118,7 @@ async fn a_letter_signed_by_a_deputy_for_the_head() -> Result<()> {
         )?;
         book.create_referral(
             &supervisor,
-            &Referral {
-                case_id: case.id,
-                agency_id: police,
-                reason: "ดำเนินคดีและคุ้มครองพยาน".into(),
-                services: vec![],
-                urgency: Urgency::Urgent,
-                letter_number: None,
-                status: ReferralStatus::Draft,
-                reply: None,
-                to_unit: None,
-                reply_by: None,
-                consent_id: None,
-            },
+            &Referral::draft(&case.id, &police, "ดำเนินคดีและคุ้มครองพยาน"),
             Some(&BasisGiven {
                 basis: Basis::ChildProtection,
                 reason: "เด็กอยู่ในภาวะเสี่ยง".into(),

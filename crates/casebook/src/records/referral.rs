@@ -69,6 +69,26 @@ impl ReferralStatus {
     ];
 }
 
+impl Referral {
+    /// A draft referral of case `case_id` to agency `agency_id` for `reason`: no services named
+    /// yet, urgent, its reply expected by its urgency.
+    pub fn draft(case_id: &str, agency_id: &str, reason: &str) -> Referral {
+        Referral {
+            case_id: case_id.to_owned(),
+            agency_id: agency_id.to_owned(),
+            reason: reason.to_owned(),
+            services: vec![],
+            urgency: Urgency::Urgent,
+            letter_number: None,
+            status: ReferralStatus::Draft,
+            reply: None,
+            to_unit: None,
+            reply_by: None,
+            consent_id: None,
+        }
+    }
+}
+
 impl Urgency {
     /// Days within which an agency is expected to reply, unless the worker says otherwise.
     fn reply_days(self) -> i64 {

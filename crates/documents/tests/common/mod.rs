@@ -6,7 +6,7 @@ use casebook::records::care::{CarePlanGoal, Domain, GoalStatus};
 use casebook::records::case::{Case, CaseInput, Category, Risk, Source, ViolenceType};
 use casebook::records::consent::{Basis, BasisGiven};
 use casebook::records::person::{IdKind, PersonInput, Sex};
-use casebook::records::referral::{Referral, ReferralStatus, Urgency};
+use casebook::records::referral::{Referral, Urgency};
 use casebook::records::timeline::EntryKind;
 use casebook::{Casebook, Session};
 
@@ -119,17 +119,9 @@ fn desk_of(name: &str, thai_digits: bool) -> Desk {
         .create_referral(
             &worker,
             &Referral {
-                case_id: case.id.clone(),
-                agency_id: agency_id.clone(),
-                reason: "คุ้มครองชั่วคราว".into(),
                 services: vec!["ที่พักชั่วคราว".into()],
                 urgency: Urgency::VeryUrgent,
-                letter_number: None,
-                status: ReferralStatus::Draft,
-                reply: None,
-                to_unit: None,
-                reply_by: None,
-                consent_id: None,
+                ..Referral::draft(&case.id, &agency_id, "คุ้มครองชั่วคราว")
             },
             Some(&BasisGiven {
                 basis: Basis::ChildProtection,
