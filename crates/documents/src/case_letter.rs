@@ -6,7 +6,8 @@
 
 use crate::catalog::th_enum;
 use crate::document::{Content, Document};
-use crate::outgoing::{LetterDraft, Outgoing, official_letter};
+use crate::outgoing::{LetterDraft, Letterhead, Outgoing};
+use casebook::records::agency::Agency;
 use casebook::dates::{parse_date, thai_date_and_time, thai_long, today};
 use casebook::error::{Invalid, Rule};
 use casebook::records::letter_template::LetterKind;
@@ -156,7 +157,9 @@ pub fn case_letter_draft(
 pub fn preview_case_letter(book: &mut Casebook, s: &Session, request: &CaseLetterRequest) -> casebook::Result<Document> {
     kind_of_case_letter(request.kind)?;
     book.record_export(s, &request.case_id, "case_letter_preview")?;
-    let letter = letter_for(book, s, request, format!("{}/……", book.unit_code()))?;
+    let head = Letterhead::of(book, s, request.signer_id.as_deref())?;
+    let agency = book.agency(s, &request.agency_id)?.record;
+    let letter = letter_for(&head, &agency, request, format!("{}/……", book.unit_code()));
     Ok(Document::new("preview-letter.pdf".into(), Content::Letter(Box::new(letter))))
 }
 
@@ -168,20 +171,19 @@ pub fn issue_case_letter(
     request: &CaseLetterRequest,
 ) -> casebook::Result<(String, Document)> {
     kind_of_case_letter(request.kind)?;
-    // Whoever signs is checked before the letter takes its number.
-    book.signature(s, request.signer_id.as_deref())?;
+    let head = Letterhead::of(book, s, request.signer_id.as_deref())?;
     let case_number = book.open_case(s, &request.case_id)?.case.case_number;
-    let agency = book.agency(s, &request.agency_id)?;
+    let agency = book.agency(s, &request.agency_id)?.record;
     let entry = book.issue_letter_number(
         s,
         &request.subject,
-        Some(&agency.record.name),
+        Some(&agency.name),
         request.referral_id.as_deref(),
         Some(&case_number),
     )?;
     book.record_export(s, &request.case_id, "case_letter")?;
     let number = format!("{}/{}", book.unit_code(), entry.record.label());
-    let letter = letter_for(book, s, request, number.clone())?;
+    let letter = letter_for(&head, &agency, request, number.clone());
     let unit = book.unit_code().to_owned();
     let stem = format!("{unit}-{}-{}", entry.record.be_year, entry.record.label());
     Ok((
@@ -197,26 +199,15 @@ fn kind_of_case_letter(kind: LetterKind) -> casebook::Result<()> {
     }
 }
 
-fn letter_for(
-    book: &Casebook,
-    s: &Session,
-    request: &CaseLetterRequest,
-    number: String,
-) -> casebook::Result<letters::OfficialLetter> {
-    let agency = book.agency(s, &request.agency_id)?;
+fn letter_for(head: &Letterhead, agency: &Agency, request: &CaseLetterRequest, number: String) -> letters::OfficialLetter {
     let text = |t: &str| Some(t.trim().to_owned()).filter(|t| !t.is_empty());
-    official_letter(
-        book,
-        s,
-        Outgoing {
-            agency: &agency.record,
-            number,
-            subject: &request.subject,
-            body: &request.body,
-            signer_id: request.signer_id.as_deref(),
-            urgency: None,
-            reference: request.reference.as_deref().and_then(text),
-            enclosures: request.enclosures.iter().filter_map(|e| text(e)).collect(),
-        },
-    )
+    head.letter(Outgoing {
+        agency,
+        number,
+        subject: &request.subject,
+        body: &request.body,
+        urgency: None,
+        reference: request.reference.as_deref().and_then(text),
+        enclosures: request.enclosures.iter().filter_map(|e| text(e)).collect(),
+    })
 }

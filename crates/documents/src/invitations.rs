@@ -3,10 +3,10 @@
 //! agenda names the cases by pseudonym only: the letters leave the unit.
 
 use crate::document::{Content, Document};
-use crate::outgoing::{LetterDraft, Outgoing, official_letter};
+use crate::outgoing::{LetterDraft, Letterhead, Outgoing};
 use casebook::dates::{thai_date_and_time, thai_long, today};
 use casebook::error::{Invalid, Rule};
-use casebook::records::letter_template::{LetterKind, LetterTemplate};
+use casebook::records::letter_template::LetterKind;
 use casebook::{Casebook, Session};
 use serde::Deserialize;
 use ts_rs::TS;
@@ -83,8 +83,7 @@ pub fn issue_invitations(
         return Err(Invalid::new("invitation.agencies", Rule::TooLong).into());
     }
     book.conference(s, &request.conference_id)?;
-    // Whoever signs is checked before the letters take their numbers.
-    book.signature(s, request.signer_id.as_deref())?;
+    let head = Letterhead::of(book, s, request.signer_id.as_deref())?;
     // An agency ticked twice gets one letter, in the order ticked.
     let mut seen = std::collections::HashSet::new();
     let agencies = request
@@ -98,26 +97,16 @@ pub fn issue_invitations(
     for agency in &agencies {
         let entry = book.issue_letter_number(s, &request.subject, Some(&agency.record.name), None, None)?;
         let number = format!("{}/{}", book.unit_code(), entry.record.label());
-        let (_, body) = LetterTemplate {
-            kind: LetterKind::Invitation,
-            subject: request.subject.clone(),
-            body: request.body.clone(),
-        }
-        .fill(&[("{หน่วยงานผู้รับ}", agency.record.name.clone())]);
-        letters.push(official_letter(
-            book,
-            s,
-            Outgoing {
-                agency: &agency.record,
-                number: number.clone(),
-                subject: &request.subject,
-                body: &body,
-                signer_id: request.signer_id.as_deref(),
-                urgency: None,
-                reference: None,
-                enclosures: Vec::new(),
-            },
-        )?);
+        let body = request.body.replace("{หน่วยงานผู้รับ}", &agency.record.name);
+        letters.push(head.letter(Outgoing {
+            agency: &agency.record,
+            number: number.clone(),
+            subject: &request.subject,
+            body: &body,
+            urgency: None,
+            reference: None,
+            enclosures: Vec::new(),
+        }));
         numbers.push(number);
     }
     // The id is the book's, but only letters and digits go into a file name.

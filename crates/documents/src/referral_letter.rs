@@ -3,7 +3,7 @@
 
 use crate::catalog::th;
 use crate::document::{Content, Document};
-use crate::outgoing::{LetterDraft, Outgoing, official_letter};
+use crate::outgoing::{LetterDraft, Letterhead, Outgoing};
 use casebook::dates::thai_long;
 use casebook::dates::today;
 use casebook::records::letter_template::LetterKind;
@@ -43,7 +43,8 @@ pub fn preview_referral_letter(
 ) -> casebook::Result<Document> {
     let referral = book.referral(s, &request.referral_id)?;
     book.record_export(s, &referral.record.case_id, "referral_letter_preview")?;
-    let letter = letter_for(book, s, &referral, request, format!("{}/……", book.unit_code()))?;
+    let head = Letterhead::of(book, s, request.signer_id.as_deref())?;
+    let letter = letter_for(book, s, &head, &referral, request, format!("{}/……", book.unit_code()))?;
     Ok(Document::new(
         "preview-letter.pdf".into(),
         Content::Letter(Box::new(letter)),
@@ -57,11 +58,10 @@ pub fn issue_referral_letter(
     s: &Session,
     request: &LetterRequest,
 ) -> casebook::Result<IssuedReferral> {
-    // Whoever signs is checked before the letter takes its number.
-    book.signature(s, request.signer_id.as_deref())?;
+    let head = Letterhead::of(book, s, request.signer_id.as_deref())?;
     let (referral, entry) = book.issue_referral_letter(s, &request.referral_id, &request.subject)?;
     let letter_number = referral.record.letter_number.clone().unwrap_or_default();
-    let letter = letter_for(book, s, &referral, request, letter_number.clone())?;
+    let letter = letter_for(book, s, &head, &referral, request, letter_number.clone())?;
     let unit = book.unit()?;
     let view = book.open_case(s, &referral.record.case_id)?;
     let client = book.reveal_person(s, &view.client.id, "ออกหนังสือส่งต่อ")?;
@@ -109,20 +109,17 @@ pub fn issue_referral_letter(
 fn letter_for(
     book: &Casebook,
     s: &Session,
+    head: &Letterhead,
     referral: &Stored<Referral>,
     request: &LetterRequest,
     letter_number: String,
 ) -> casebook::Result<letters::OfficialLetter> {
     let agency = book.agency(s, &referral.record.agency_id)?;
-    official_letter(
-        book,
-        s,
-        Outgoing {
+    Ok(head.letter(Outgoing {
             agency: &agency.record,
             number: letter_number,
             subject: &request.subject,
             body: &request.body,
-            signer_id: request.signer_id.as_deref(),
             urgency: match referral.record.urgency {
                 Urgency::Normal => None,
                 Urgency::Urgent => Some(letters::Urgency::Urgent),
@@ -131,8 +128,7 @@ fn letter_for(
             },
             reference: None,
             enclosures: vec!["แบบส่งต่อผู้รับบริการ จำนวน 1 ชุด".into()],
-        },
-    )
+    }))
 }
 
 /// The referral letter's subject and text from the unit's template, filled with the agency,

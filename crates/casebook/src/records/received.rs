@@ -17,6 +17,7 @@ use crate::dates::{be_year, parse_date, today};
 use crate::error::{Invalid, Result, Rule};
 use crate::log::entity::Entity;
 use crate::records::Stored;
+use crate::records::case::trimmed;
 use crate::records::agency::Agency;
 use crate::records::referral::{Referral, ReferralStatus};
 use crate::store::rows::Fields;
@@ -78,15 +79,6 @@ pub struct ReceivedLetterInput {
     pub case_id: Option<String>,
 }
 
-/// Trimmed text, None when empty.
-fn text(value: &Option<String>) -> Option<String> {
-    value
-        .as_deref()
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .map(str::to_owned)
-}
-
 /// A date the letter carries, parsed (BE or CE), not after `latest`.
 fn date_until(field: &str, typed: &str, latest: chrono::NaiveDate) -> Result<chrono::NaiveDate> {
     let date = parse_date(typed).ok_or(Invalid::new(field, Rule::NotADate))?;
@@ -108,16 +100,12 @@ impl Casebook {
         scan: Option<&[u8]>,
     ) -> Result<String> {
         session.require(Permission::EditCases)?;
-        let received_on =
-            parse_date(&input.received_on).ok_or(Invalid::new("received_letter.received_on", Rule::NotADate))?;
-        if received_on > today() {
-            return Err(Invalid::new("received_letter.received_on", Rule::InFuture).into());
-        }
-        let their_date = text(&input.their_date)
+        let received_on = date_until("received_letter.received_on", &input.received_on, today())?;
+        let their_date = trimmed(input.their_date.as_deref())
             .map(|typed| date_until("received_letter.their_date", &typed, received_on))
             .transpose()?;
-        let sender_agency_id = text(&input.sender_agency_id);
-        let sender = text(&input.sender);
+        let sender_agency_id = trimmed(input.sender_agency_id.as_deref());
+        let sender = trimmed(input.sender.as_deref());
         match &sender_agency_id {
             Some(id) => {
                 self.record::<Agency>(Entity::Agency, id)?;
@@ -129,7 +117,7 @@ impl Casebook {
         if subject.is_empty() {
             return Err(Invalid::new("received_letter.subject", Rule::Required).into());
         }
-        let referral_id = text(&input.referral_id);
+        let referral_id = trimmed(input.referral_id.as_deref());
         let (case_id, reply_status, reply) = match &referral_id {
             Some(id) => {
                 let referral: Referral = self.record(Entity::Referral, id)?;
@@ -139,9 +127,9 @@ impl Casebook {
                 if !ReferralStatus::REPLIES.contains(&status) {
                     return Err(Invalid::new("received_letter.reply_status", Rule::OutOfRange).into());
                 }
-                (Some(referral.case_id), Some(status), text(&input.reply))
+                (Some(referral.case_id), Some(status), trimmed(input.reply.as_deref()))
             }
-            None => match text(&input.case_id) {
+            None => match trimmed(input.case_id.as_deref()) {
                 Some(case_id) => {
                     self.load_case(&case_id)?;
                     (Some(case_id), None, None)
@@ -163,7 +151,7 @@ impl Casebook {
                 number,
                 device_id: book.device_id().to_owned(),
                 received_on: received_on.to_string(),
-                their_number: text(&input.their_number),
+                their_number: trimmed(input.their_number.as_deref()),
                 their_date: their_date.map(|d| d.to_string()),
                 sender_agency_id: sender_agency_id.clone(),
                 sender: sender.clone().filter(|_| sender_agency_id.is_none()),

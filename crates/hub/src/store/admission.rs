@@ -127,19 +127,16 @@ fn authorize(
     let refuse = |refusal: Refusal, detail: &str| Ok(Err((refusal, detail.to_owned())));
     let known = known(sql, &event.record_id)?;
     let origin = known.as_ref().map_or(unit, |k| k.unit.as_str());
+    // A record's kind and case are its first event's: a later one naming another case, or none
+    // (null), would take it out of its case, past the case's erasure.
     if let Some(k) = &known
-        && (k.entity != body.entity.name() || (event.case_id.is_some() && k.case_id != event.case_id))
-    {
-        return refuse(Refusal::NotYours, "kind or case of an existing record");
-    }
-    // A record's case is its first event's: a later one naming none (null) would take it out
-    // of its case, past the case's erasure.
-    if let Some(k) = &known
-        && body.entity.in_case()
-        && body
-            .fields
-            .get("case_id")
-            .is_some_and(|named| named.as_str() != k.case_id.as_deref())
+        && (k.entity != body.entity.name()
+            || (event.case_id.is_some() && k.case_id != event.case_id)
+            || (body.entity.in_case()
+                && body
+                    .fields
+                    .get("case_id")
+                    .is_some_and(|named| named.as_str() != k.case_id.as_deref())))
     {
         return refuse(Refusal::NotYours, "kind or case of an existing record");
     }
