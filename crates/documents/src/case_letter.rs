@@ -57,7 +57,7 @@ pub fn earlier_letters(book: &Casebook, s: &Session, case_id: &str) -> casebook:
     let mut letters: Vec<(String, EarlierLetter)> = sent
         .into_iter()
         .map(|entry| {
-            let number = format!("{}/{}", entry.unit_code, entry.record.label());
+            let number = entry.number();
             // The day it was issued in Thailand, as the letter itself is dated.
             let date = thai_date_and_time(&entry.created_at).map(|(date, _)| date).unwrap_or_default();
             let reference = format!("หนังสือ{} ที่ {number} ลงวันที่ {date}", unit.name);
@@ -182,10 +182,9 @@ pub fn issue_case_letter(
         Some(&case_number),
     )?;
     book.record_export(s, &request.case_id, "case_letter")?;
-    let number = format!("{}/{}", book.unit_code(), entry.record.label());
+    let number = entry.number();
     let letter = letter_for(&head, &agency, request, number.clone());
-    let unit = book.unit_code().to_owned();
-    let stem = format!("{unit}-{}-{}", entry.record.be_year, entry.record.label());
+    let stem = entry.file_stem();
     Ok((
         number,
         Document::new(format!("{stem}-letter.pdf"), Content::Letter(Box::new(letter))),

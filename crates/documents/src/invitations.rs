@@ -96,7 +96,7 @@ pub fn issue_invitations(
     let mut letters = Vec::new();
     for agency in &agencies {
         let entry = book.issue_letter_number(s, &request.subject, Some(&agency.record.name), None, None)?;
-        let number = format!("{}/{}", book.unit_code(), entry.record.label());
+        let number = entry.number();
         let body = request.body.replace("{หน่วยงานผู้รับ}", &agency.record.name);
         letters.push(head.letter(Outgoing {
             agency: &agency.record,

@@ -96,7 +96,7 @@ pub fn issue_referral_letter(
         contact: contact(book, s)?,
         thai_digits: unit.thai_digits,
     };
-    let stem = format!("{}-{}-{}", unit.code, entry.record.be_year, entry.record.label());
+    let stem = entry.file_stem();
     Ok(IssuedReferral {
         letter_number,
         letter: Document::new(format!("{stem}-letter.pdf"), Content::Letter(Box::new(letter))),

@@ -178,7 +178,7 @@ impl Casebook {
             let case_number = book.load_case(&referral.case_id)?.case_number;
             let entry =
                 book.issue_letter_number(session, subject, Some(&agency.name), Some(id), Some(&case_number))?;
-            referral.letter_number = Some(format!("{}/{}", book.unit_code(), entry.record.label()));
+            referral.letter_number = Some(entry.number());
             referral.status = ReferralStatus::Sent;
             book.update_record(session, Entity::Referral, id, &referral, "referral.sent")?;
             book.record_export(session, &referral.case_id, "referral_letter")?;

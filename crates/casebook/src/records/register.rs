@@ -54,6 +54,18 @@ impl RegisterEntry {
     }
 }
 
+impl Stored<RegisterEntry> {
+    /// The number as the letter carries it after ที่: "CPN/12".
+    pub fn number(&self) -> String {
+        format!("{}/{}", self.unit_code, self.record.label())
+    }
+
+    /// The start of the letter's file names: "CPN-2569-12".
+    pub fn file_stem(&self) -> String {
+        format!("{}-{}-{}", self.unit_code, self.record.be_year, self.record.label())
+    }
+}
+
 /// A number of the unit's blocks that no letter carries: reserved for a laptop, not used.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[ts(export)]
