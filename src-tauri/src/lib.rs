@@ -41,7 +41,7 @@ pub fn run() {
                 None => app.path().app_data_dir()?,
             };
             std::fs::create_dir_all(&data_dir)?;
-            let Some(instance) = data_dir::hold(&data_dir)? else {
+            let Some(instance) = casebook::store::layout::hold(&data_dir)? else {
                 eprintln!("OSCC Casebook is already open on this data folder.");
                 std::process::exit(1);
             };

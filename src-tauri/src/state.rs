@@ -44,7 +44,7 @@ pub struct Unlocked {
 
 pub struct AppState {
     pub data_dir: PathBuf,
-    /// The data folder's instance lock, held for the run (`data_dir::hold`).
+    /// The data folder's instance lock, held for the run (`casebook::store::layout::hold`).
     _instance: std::fs::File,
     pub book: Mutex<Option<Unlocked>>,
     /// Documents written for the viewer, in a private folder outside the data folder.

@@ -22,17 +22,58 @@ pub fn run(cmd: &mut Command) -> Result<()> {
     }
 }
 
+/// `run`, stopped with everything it started once `limit` has passed: a suite that hangs (a
+/// window that never opens) fails the run with a message instead of eating CI's time.
+pub fn run_within(cmd: &mut Command, limit: std::time::Duration) -> Result<()> {
+    eprintln!("$ {} (at most {} min)", describe(cmd), limit.as_secs() / 60);
+    #[cfg(unix)]
+    std::os::unix::process::CommandExt::process_group(cmd, 0);
+    let mut child = cmd
+        .spawn()
+        .map_err(|e| format!("cannot start `{}`: {e}", describe(cmd)))?;
+    let deadline = std::time::Instant::now() + limit;
+    let status = loop {
+        if let Some(status) = child.try_wait()? {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            stop_group(&mut child);
+            return Err(format!("`{}` did not finish within {} min", describe(cmd), limit.as_secs() / 60).into());
+        }
+        std::thread::sleep(std::time::Duration::from_millis(500));
+    };
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("`{}` failed ({status})", describe(cmd)).into())
+    }
+}
+
+/// Kills the child and, on Unix, every process of its group (the test binaries, the drivers,
+/// the app windows they started).
+fn stop_group(child: &mut std::process::Child) {
+    #[cfg(unix)]
+    let _ = Command::new("kill")
+        .args(["-KILL", "--", &format!("-{}", child.id())])
+        .status();
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
 pub fn cargo(args: &[&str]) -> Result<()> {
     cargo_with(args, &[])
 }
 
 /// `cargo` with extra environment variables.
 pub fn cargo_with(args: &[&str], env: &[(&str, &str)]) -> Result<()> {
+    run(cargo_command(args).envs(env.iter().copied()))
+}
+
+pub fn cargo_command(args: &[&str]) -> Command {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    run(Command::new(cargo)
-        .args(args)
-        .envs(env.iter().copied())
-        .current_dir(root()))
+    let mut cmd = Command::new(cargo);
+    cmd.args(args).current_dir(root());
+    cmd
 }
 
 pub fn npm() -> Command {

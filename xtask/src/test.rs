@@ -97,7 +97,8 @@ fn suites() -> Result<()> {
     // The suites by name: `startup` only prints figures for a large book (cargo xtask bench).
     // The sync test runs the hub beside the app.
     cargo(&["build", "--package", "oscc-hub"])?;
-    cargo(&[
+    // About 6 minutes when all is well; a hang fails the run long before CI's own limit.
+    let mut e2e = shell::cargo_command(&[
         "test",
         "--package",
         "oscc-e2e",
@@ -123,7 +124,8 @@ fn suites() -> Result<()> {
         "printing",
         "--",
         "--test-threads=1",
-    ])?;
+    ]);
+    shell::run_within(&mut e2e, std::time::Duration::from_secs(20 * 60))?;
 
     eprintln!("== the .deb: install, open the installed app, remove");
     crate::package::install_test()

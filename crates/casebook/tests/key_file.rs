@@ -1,14 +1,14 @@
 //! The key file and its faults: a passphrase an administrator set is changed at the next
 //! sign-in, a new master key leaves an old key file useless, a lost key file leads to the
 //! recovery code and never to a new book, and neither a full disk nor a clock set back nor an
-//! edited key file changes what the right (or a wrong) passphrase gets. Real encrypted files,
-//! the real OS keyring.
+//! edited key file changes what the right (or a wrong) passphrase gets; one copy of the app
+//! per data folder. Real encrypted files, the real OS keyring.
 
 mod common;
 
 use casebook::records::case_list::CaseFilter;
 use casebook::store::keys::{KEY_FILE, RECOVERY_FILE};
-use casebook::store::{DB_FILE, device};
+use casebook::store::{DB_FILE, device, layout};
 use casebook::{BookState, Casebook, Error, KdfParams, NewBook};
 use common::*;
 use serde_json::Value;
@@ -244,4 +244,14 @@ fn a_full_disk_or_a_clock_set_back_never_blocks_the_right_passphrase() {
     write_key_file(dir.path(), &keys);
     let waiting = Casebook::unlock(dir.path(), "worker", WORKER_PASS).err().unwrap();
     assert!(matches!(waiting, Error::TooSoon { .. }), "{waiting:?}");
+}
+
+#[test]
+fn one_copy_of_the_app_per_data_folder() {
+    let dir = common::Dir::new("instance");
+    let first = layout::hold(dir.path()).unwrap();
+    assert!(first.is_some());
+    assert!(layout::hold(dir.path()).unwrap().is_none(), "a second copy is turned away");
+    drop(first);
+    assert!(layout::hold(dir.path()).unwrap().is_some(), "free again once the first has gone");
 }

@@ -14,6 +14,8 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// How long to wait for the UI to show what a step expects. IPC is asynchronous: poll, never sleep.
 pub const UI_TIMEOUT: Duration = Duration::from_secs(20);
+/// How long an app may take to let go of its data folder, or to open its window.
+const APP_START_TIMEOUT: Duration = Duration::from_secs(60);
 
 fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -71,6 +73,7 @@ pub struct App {
     pub client: Client,
     driver: Child,
     name: String,
+    data_dir: PathBuf,
 }
 
 impl App {
@@ -85,6 +88,7 @@ impl App {
         if !binary.exists() {
             return Err(format!("app binary {} missing: run `cargo xtask test`", binary.display()).into());
         }
+        wait_for_data_folder(data_dir).await?;
         let (port, native_port) = free_ports()?;
         // Free ports, not the defaults: an orphaned WebKitWebDriver on 4445 would hang the run.
         let driver = Command::new(tauri_driver())
@@ -105,27 +109,34 @@ impl App {
         );
         // tauri-driver listens before the WebKitWebDriver behind it does: a session asked for
         // too early fails in transport, and is asked for again.
+        // A session whose app never comes up (it quit at start) is never answered: bounded.
         let deadline = Instant::now() + Duration::from_secs(15);
-        let client = loop {
-            match ClientBuilder::native()
-                .capabilities(caps.clone())
-                .connect(&format!("http://127.0.0.1:{port}"))
-                .await
-            {
-                Ok(client) => break client,
-                Err(
-                    fantoccini::error::NewSessionError::Failed(_)
-                    | fantoccini::error::NewSessionError::FailedC(_)
-                    | fantoccini::error::NewSessionError::Lost(_),
-                ) if Instant::now() < deadline => tokio::time::sleep(Duration::from_millis(200)).await,
-                Err(e) => return Err(e.into()),
+        let connect = async {
+            loop {
+                match ClientBuilder::native()
+                    .capabilities(caps.clone())
+                    .connect(&format!("http://127.0.0.1:{port}"))
+                    .await
+                {
+                    Ok(client) => break Ok(client),
+                    Err(
+                        fantoccini::error::NewSessionError::Failed(_)
+                        | fantoccini::error::NewSessionError::FailedC(_)
+                        | fantoccini::error::NewSessionError::Lost(_),
+                    ) if Instant::now() < deadline => tokio::time::sleep(Duration::from_millis(200)).await,
+                    Err(e) => break Err(e),
+                }
             }
         };
+        let client = tokio::time::timeout(APP_START_TIMEOUT, connect)
+            .await
+            .map_err(|_| format!("the app window did not open within {APP_START_TIMEOUT:?}"))??;
         let driver = guard.0.take().ok_or("driver handle lost")?;
         Ok(App {
             client,
             driver,
             name: name.to_owned(),
+            data_dir: data_dir.to_owned(),
         })
     }
 
@@ -301,10 +312,18 @@ impl App {
                 Err(e) => eprintln!("no screenshot of the failure: {e}"),
             }
         }
-        let App { client, driver, .. } = self;
+        let App {
+            client,
+            driver,
+            data_dir,
+            ..
+        } = self;
         let closed = client.close().await;
         drop(DriverGuard(Some(driver)));
+        // What the test does next to the folder (or the next launch) finds the app gone.
+        let released = wait_for_data_folder(&data_dir).await;
         outcome?;
+        released?;
         closed.map_err(Into::into)
     }
 }
@@ -318,6 +337,24 @@ impl Drop for DriverGuard {
             let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
             let _ = child.wait();
         }
+    }
+}
+
+/// Waits until no app holds `data_dir`: a window closed a moment ago may still be saving
+/// and letting go of the folder, and a second app on it would quit at once.
+async fn wait_for_data_folder(data_dir: &Path) -> Result<()> {
+    if !data_dir.exists() {
+        return Ok(());
+    }
+    let deadline = Instant::now() + APP_START_TIMEOUT;
+    loop {
+        if casebook::store::layout::hold(data_dir)?.is_some() {
+            return Ok(());
+        }
+        if Instant::now() > deadline {
+            return Err(format!("an earlier app still held {} after {APP_START_TIMEOUT:?}", data_dir.display()).into());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
 

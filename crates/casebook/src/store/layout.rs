@@ -18,6 +18,24 @@ const FIRST_RUN: &str = "casebook.creating";
 const REKEY: &str = "rekey";
 /// SQLite's companions of a database file (WAL mode).
 const COMPANIONS: [&str; 2] = ["-wal", "-shm"];
+/// Held locked (exclusively) while the app runs on a data folder: a second copy of the app on
+/// the same folder would change files under the first (a key change under way, a lock).
+const INSTANCE_LOCK: &str = "casebook.lock";
+
+/// The data folder's instance lock, or None while another copy of the app holds it. The lock
+/// goes with the file: dropped, or the process ended however it ended.
+pub fn hold(dir: &Path) -> std::io::Result<Option<std::fs::File>> {
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(dir.join(INSTANCE_LOCK))?;
+    match file.try_lock() {
+        Ok(()) => Ok(Some(file)),
+        Err(std::fs::TryLockError::WouldBlock) => Ok(None),
+        Err(std::fs::TryLockError::Error(e)) => Err(e),
+    }
+}
 
 /// What a data folder holds, as the start screen needs to know it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
