@@ -36,10 +36,10 @@ pub mod values;
 pub mod synth;
 
 // The handle and the types nearly every caller needs.
+pub use book::key_change::KeyChanged;
 pub use book::permissions::{Permission, Role, Session};
 pub use book::users::UserSummary;
 pub use book::{Casebook, NewBook, OrgType, UnitInfo};
 pub use error::{Error, Invalid, Result, Rule};
-pub use book::key_change::KeyChanged;
 pub use store::keys::{KdfParams, RecoveryCode};
 pub use store::layout::BookState;

@@ -251,7 +251,13 @@ fn one_copy_of_the_app_per_data_folder() {
     let dir = common::Dir::new("instance");
     let first = layout::hold(dir.path()).unwrap();
     assert!(first.is_some());
-    assert!(layout::hold(dir.path()).unwrap().is_none(), "a second copy is turned away");
+    assert!(
+        layout::hold(dir.path()).unwrap().is_none(),
+        "a second copy is turned away"
+    );
     drop(first);
-    assert!(layout::hold(dir.path()).unwrap().is_some(), "free again once the first has gone");
+    assert!(
+        layout::hold(dir.path()).unwrap().is_some(),
+        "free again once the first has gone"
+    );
 }

@@ -117,12 +117,18 @@ fn a_received_letter_updates_its_referral() {
     let register = book.received_letters(&worker, year).unwrap();
     assert_eq!(register[3].record.case_id, Some(answered.case_id.clone()));
     assert_eq!(register[3].record.reply_status, None);
-    assert_eq!(book.referral(&worker, &referral).unwrap().record.status, ReferralStatus::Accepted);
+    assert_eq!(
+        book.referral(&worker, &referral).unwrap().record.status,
+        ReferralStatus::Accepted
+    );
     let unknown = ReceivedLetterInput {
         case_id: Some("no-such-case".into()),
         ..letter_from("ศาลสมมุติ")
     };
-    assert!(book.log_received_letter(&worker, &unknown, None).is_err(), "a case this book does not hold");
+    assert!(
+        book.log_received_letter(&worker, &unknown, None).is_err(),
+        "a case this book does not hold"
+    );
 
     // The scan comes back whole, and is nowhere on disk in clear.
     let scan = logged.scan_sha256.clone().expect("the scan is attached");
@@ -362,7 +368,12 @@ fn letters_received_travel_to_the_units_other_laptops_with_their_scans() {
     // A letter in a case stays in it: naming no case (null) is set aside. A letter logged
     // outside any case may not answer a referral: it would outlive the case's erasure.
     let slip = register.iter().find(|l| l.record.case_id.is_some()).unwrap();
-    let slip_created = a.events().unwrap().into_iter().find(|e| e.entity_id == slip.id).unwrap();
+    let slip_created = a
+        .events()
+        .unwrap()
+        .into_iter()
+        .find(|e| e.entity_id == slip.id)
+        .unwrap();
     let mut out_of_case = slip_created.clone();
     out_of_case.event_id = format!("{}-forged-3", out_of_case.event_id);
     out_of_case.device_seq = seq + 3;
@@ -390,7 +401,11 @@ fn letters_received_travel_to_the_units_other_laptops_with_their_scans() {
         .unwrap();
     assert_eq!(report.quarantined, 2);
     let kept = b.received_letters(&wb, year).unwrap();
-    assert_eq!(kept.len(), 3, "no letter came in answering a referral from outside its case");
+    assert_eq!(
+        kept.len(),
+        3,
+        "no letter came in answering a referral from outside its case"
+    );
     assert_eq!(
         kept.iter().find(|l| l.id == slip.id).unwrap().record.case_id,
         slip.record.case_id

@@ -153,7 +153,9 @@ fn letter_numbers_are_sequential_and_a_cancelled_one_is_never_reused() {
     let first = book
         .issue_letter_number(&worker, "ส่งต่อผู้รับบริการ", Some("โรงเรียนสมมุติ"), None, None)
         .unwrap();
-    let second = book.issue_letter_number(&worker, "ขอความอนุเคราะห์", None, None, None).unwrap();
+    let second = book
+        .issue_letter_number(&worker, "ขอความอนุเคราะห์", None, None, None)
+        .unwrap();
     // Cancelling is a supervisor's decision.
     assert!(matches!(
         book.cancel_letter(&worker, &second.id, "พิมพ์ผิด"),
@@ -162,7 +164,9 @@ fn letter_numbers_are_sequential_and_a_cancelled_one_is_never_reused() {
     drop(book);
     let (mut book, chief) = casebook::Casebook::unlock(dir.path(), "chief", WORKER_PASS).unwrap();
     book.cancel_letter(&chief, &second.id, "พิมพ์ผิด").unwrap();
-    let third = book.issue_letter_number(&chief, "ส่งต่อผู้รับบริการ", None, None, None).unwrap();
+    let third = book
+        .issue_letter_number(&chief, "ส่งต่อผู้รับบริการ", None, None, None)
+        .unwrap();
     assert_eq!(
         (first.record.number, second.record.number, third.record.number),
         (Some(1), Some(2), Some(3))

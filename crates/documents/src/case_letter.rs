@@ -7,11 +7,11 @@
 use crate::catalog::th_enum;
 use crate::document::{Content, Document};
 use crate::outgoing::{LetterDraft, Letterhead, Outgoing};
-use casebook::records::agency::Agency;
 use casebook::dates::{parse_date, thai_date_and_time, thai_long, today};
 use casebook::error::{Invalid, Rule};
-use casebook::records::letter_template::LetterKind;
+use casebook::records::agency::Agency;
 use casebook::records::correspondence::Correspondence;
+use casebook::records::letter_template::LetterKind;
 use casebook::{Casebook, Session};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -59,7 +59,9 @@ pub fn earlier_letters(book: &Casebook, s: &Session, case_id: &str) -> casebook:
         .map(|entry| {
             let number = entry.number();
             // The day it was issued in Thailand, as the letter itself is dated.
-            let date = thai_date_and_time(&entry.created_at).map(|(date, _)| date).unwrap_or_default();
+            let date = thai_date_and_time(&entry.created_at)
+                .map(|(date, _)| date)
+                .unwrap_or_default();
             let reference = format!("หนังสือ{} ที่ {number} ลงวันที่ {date}", unit.name);
             (
                 entry.created_at.clone(),
@@ -124,11 +126,7 @@ pub fn enclosures(book: &Casebook, s: &Session, case_id: &str) -> casebook::Resu
 /// The letter's subject and text from the unit's template of `kind`, filled with the agency,
 /// the unit, the case's pseudonym, the letter referred to and, for a follow-up, the date the
 /// reply was due.
-pub fn case_letter_draft(
-    book: &Casebook,
-    s: &Session,
-    request: &CaseLetterRequest,
-) -> casebook::Result<LetterDraft> {
+pub fn case_letter_draft(book: &Casebook, s: &Session, request: &CaseLetterRequest) -> casebook::Result<LetterDraft> {
     kind_of_case_letter(request.kind)?;
     let agency = book.agency(s, &request.agency_id)?;
     let reply_by = match &request.referral_id {
@@ -154,13 +152,20 @@ pub fn case_letter_draft(
 }
 
 /// The letter as it will look, before it takes a number. Audited as an export of the case.
-pub fn preview_case_letter(book: &mut Casebook, s: &Session, request: &CaseLetterRequest) -> casebook::Result<Document> {
+pub fn preview_case_letter(
+    book: &mut Casebook,
+    s: &Session,
+    request: &CaseLetterRequest,
+) -> casebook::Result<Document> {
     kind_of_case_letter(request.kind)?;
     book.record_export(s, &request.case_id, "case_letter_preview")?;
     let head = Letterhead::of(book, s, request.signer_id.as_deref())?;
     let agency = book.agency(s, &request.agency_id)?.record;
     let letter = letter_for(&head, &agency, request, format!("{}/……", book.unit_code()));
-    Ok(Document::new("preview-letter.pdf".into(), Content::Letter(Box::new(letter))))
+    Ok(Document::new(
+        "preview-letter.pdf".into(),
+        Content::Letter(Box::new(letter)),
+    ))
 }
 
 /// Issues the letter: the next register number (naming the case's number and the agency),
@@ -198,7 +203,12 @@ fn kind_of_case_letter(kind: LetterKind) -> casebook::Result<()> {
     }
 }
 
-fn letter_for(head: &Letterhead, agency: &Agency, request: &CaseLetterRequest, number: String) -> letters::OfficialLetter {
+fn letter_for(
+    head: &Letterhead,
+    agency: &Agency,
+    request: &CaseLetterRequest,
+    number: String,
+) -> letters::OfficialLetter {
     let text = |t: &str| Some(t.trim().to_owned()).filter(|t| !t.is_empty());
     head.letter(Outgoing {
         agency,

@@ -58,10 +58,7 @@ pub fn conference_minutes(book: &mut Casebook, s: &Session, id: &str) -> caseboo
                 } else {
                     format!(" ({})", a.person)
                 },
-                a.due_date
-                    .as_deref()
-                    .and_then(parse_date)
-                    .map_or("-".into(), thai_long)
+                a.due_date.as_deref().and_then(parse_date).map_or("-".into(), thai_long)
             ));
         }
         sections.push(letters::Section {

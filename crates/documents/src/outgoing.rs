@@ -2,8 +2,8 @@
 //! the Buddhist era, the agency addressed as its type asks, the text in paragraphs, and the
 //! signer's block.
 
-use casebook::dates::{thai_long, today};
 use casebook::UnitInfo;
+use casebook::dates::{thai_long, today};
 use casebook::records::agency::Agency;
 use casebook::records::signer::Signature;
 use casebook::{Casebook, Session};

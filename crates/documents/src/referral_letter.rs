@@ -6,8 +6,8 @@ use crate::document::{Content, Document};
 use crate::outgoing::{LetterDraft, Letterhead, Outgoing};
 use casebook::dates::thai_long;
 use casebook::dates::today;
-use casebook::records::letter_template::LetterKind;
 use casebook::records::Stored;
+use casebook::records::letter_template::LetterKind;
 use casebook::records::referral::{Referral, Urgency};
 use casebook::{Casebook, Session};
 use serde::Deserialize;
@@ -116,18 +116,18 @@ fn letter_for(
 ) -> casebook::Result<letters::OfficialLetter> {
     let agency = book.agency(s, &referral.record.agency_id)?;
     Ok(head.letter(Outgoing {
-            agency: &agency.record,
-            number: letter_number,
-            subject: &request.subject,
-            body: &request.body,
-            urgency: match referral.record.urgency {
-                Urgency::Normal => None,
-                Urgency::Urgent => Some(letters::Urgency::Urgent),
-                Urgency::VeryUrgent => Some(letters::Urgency::VeryUrgent),
-                Urgency::MostUrgent => Some(letters::Urgency::MostUrgent),
-            },
-            reference: None,
-            enclosures: vec!["แบบส่งต่อผู้รับบริการ จำนวน 1 ชุด".into()],
+        agency: &agency.record,
+        number: letter_number,
+        subject: &request.subject,
+        body: &request.body,
+        urgency: match referral.record.urgency {
+            Urgency::Normal => None,
+            Urgency::Urgent => Some(letters::Urgency::Urgent),
+            Urgency::VeryUrgent => Some(letters::Urgency::VeryUrgent),
+            Urgency::MostUrgent => Some(letters::Urgency::MostUrgent),
+        },
+        reference: None,
+        enclosures: vec!["แบบส่งต่อผู้รับบริการ จำนวน 1 ชุด".into()],
     }))
 }
 

@@ -5,13 +5,13 @@ mod common;
 
 use casebook::dates::today;
 use casebook::dates::{BE_OFFSET, be_year, thai_long};
+use casebook::records::agency::{Agency, AgencyType};
 use casebook::records::care::Domain;
 use casebook::records::conference::{ActionItem, ActionStatus, Attendee, Conference, ConferenceStatus};
-use casebook::statistics::Period;
-use casebook::records::signer::{Signer, Standing};
-use casebook::{Casebook, Role};
-use casebook::records::agency::{Agency, AgencyType};
 use casebook::records::letter_template::LetterKind;
+use casebook::records::signer::{Signer, Standing};
+use casebook::statistics::Period;
+use casebook::{Casebook, Role};
 use common::{AGENCY_NAME, CLIENT_NAME, PASSPHRASE, desk, exports, pages, text};
 use documents::LetterRequest;
 
@@ -213,7 +213,10 @@ fn a_letter_signed_for_the_head_carries_the_acting_for_lines_and_the_form_the_wo
     // A deputy cannot sign for a head the unit has not named.
     let deputy = desk
         .book
-        .add_signer(&supervisor, &signer("นายรอง สมมุติ", "รองผู้อำนวยการฝ่ายการแพทย์", Standing::ForHead))
+        .add_signer(
+            &supervisor,
+            &signer("นายรอง สมมุติ", "รองผู้อำนวยการฝ่ายการแพทย์", Standing::ForHead),
+        )
         .unwrap();
     let mut request = LetterRequest {
         referral_id: desk.referral_id.clone(),
@@ -236,7 +239,11 @@ fn a_letter_signed_for_the_head_carries_the_acting_for_lines_and_the_form_the_wo
     has_all(&text(&issued.letter), &["(นักสังคม สมมุติ) นักสังคมสงเคราะห์ปฏิบัติการ"]);
     has_all(&text(&issued.form), &["นักสังคม สมมุติ (นักสังคมสงเคราะห์ปฏิบัติการ)"]);
     // The worker may not keep the list of signers.
-    assert!(desk.book.add_signer(&desk.worker, &signer("x", "y", Standing::Head)).is_err());
+    assert!(
+        desk.book
+            .add_signer(&desk.worker, &signer("x", "y", Standing::Head))
+            .is_err()
+    );
     desk.book
         .add_signer(&supervisor, &signer("นางหัวหน้า สมมุติ", head, Standing::Head))
         .unwrap();
@@ -249,7 +256,10 @@ fn a_letter_signed_for_the_head_carries_the_acting_for_lines_and_the_form_the_wo
     // The head signs under their own position alone; a retired signer signs nothing.
     let acting = desk
         .book
-        .add_signer(&supervisor, &signer("นายรักษา สมมุติ", "หัวหน้ากลุ่มงาน", Standing::ActingHead))
+        .add_signer(
+            &supervisor,
+            &signer("นายรักษา สมมุติ", "หัวหน้ากลุ่มงาน", Standing::ActingHead),
+        )
         .unwrap();
     request.signer_id = Some(acting.clone());
     let letter = text(&documents::preview_referral_letter(&mut desk.book, &desk.worker, &request).unwrap());
@@ -293,7 +303,10 @@ fn invitations_go_one_to_each_agency_on_its_own_sheet_from_the_units_template() 
     template.body.push_str(" {นามสมมุติ}");
     let refused = desk.book.save_letter_template(&supervisor, &template).unwrap_err();
     assert!(refused.to_string().contains("template.body"), "{refused}");
-    assert!(desk.book.save_letter_template(&desk.worker, &built_in).is_err(), "a supervisor's task");
+    assert!(
+        desk.book.save_letter_template(&desk.worker, &built_in).is_err(),
+        "a supervisor's task"
+    );
     template.body = format!(
         "{}\n\n{}",
         built_in.body,
@@ -305,7 +318,14 @@ fn invitations_go_one_to_each_agency_on_its_own_sheet_from_the_units_template() 
     assert_eq!(draft.subject, "ขอเชิญประชุมทีมสหวิชาชีพ");
     has_all(
         &draft.body,
-        &["3 ธันวาคม 2569", "13:30 น.", "ห้องประชุมศาลากลางสมมุติ", "{หน่วยงานผู้รับ}", "ในวันที่ 3 ธันวาคม 2569", "(1) พิจารณาแผนการช่วยเหลือ "],
+        &[
+            "3 ธันวาคม 2569",
+            "13:30 น.",
+            "ห้องประชุมศาลากลางสมมุติ",
+            "{หน่วยงานผู้รับ}",
+            "ในวันที่ 3 ธันวาคม 2569",
+            "(1) พิจารณาแผนการช่วยเหลือ ",
+        ],
     );
     assert!(!draft.body.contains(CLIENT_NAME), "the agenda names no client");
     let names = ["สถานีตำรวจภูธรสมมุติ", "องค์การบริหารส่วนตำบลสมมุติ", "โรงเรียนบ้านสมมุติ"];
@@ -326,23 +346,38 @@ fn invitations_go_one_to_each_agency_on_its_own_sheet_from_the_units_template() 
     let issued = documents::issue_invitations(&mut desk.book, &desk.worker, &request).unwrap();
     assert_eq!(issued.numbers, ["CPN/1", "CPN/2", "CPN/3"]);
     let mut counted = Vec::new();
-    issued.letters.render_counting(|done, total| counted.push((done, total))).unwrap();
+    issued
+        .letters
+        .render_counting(|done, total| counted.push((done, total)))
+        .unwrap();
     assert_eq!(counted, [(1, 3), (2, 3), (3, 3)]);
     // Each letter is two sheets (the long text flows on); each letter's sheets name its agency
     // and no other, and its own number.
     let pages = pages(&issued.letters);
     assert_eq!(pages.len(), 6, "{pages:#?}");
-    let heads = ["ผู้กำกับการสถานีตำรวจภูธรสมมุติ", "นายกองค์การบริหารส่วนตำบลสมมุติ", "ผู้อำนวยการโรงเรียนบ้านสมมุติ"];
+    let heads = [
+        "ผู้กำกับการสถานีตำรวจภูธรสมมุติ",
+        "นายกองค์การบริหารส่วนตำบลสมมุติ",
+        "ผู้อำนวยการโรงเรียนบ้านสมมุติ",
+    ];
     for (i, name) in names.iter().enumerate() {
         let (first, second) = (&pages[2 * i], &pages[2 * i + 1]);
         has_all(
             first,
-            &[&format!("ที่ CPN/{}", i + 1), heads[i], "ขอเชิญประชุมทีมสหวิชาชีพ", &format!("มอบหมายผู้แทน{name}")],
+            &[
+                &format!("ที่ CPN/{}", i + 1),
+                heads[i],
+                "ขอเชิญประชุมทีมสหวิชาชีพ",
+                &format!("มอบหมายผู้แทน{name}"),
+            ],
         );
         assert!(second.starts_with("- 2"), "the second sheet is numbered: {second}");
         has_all(second, &["ขอแสดงความนับถือ", "(นักสังคม สมมุติ)"]);
         for other in names.iter().filter(|n| *n != name) {
-            assert!(!first.contains(other) && !second.contains(other), "{other} on {name}'s letter");
+            assert!(
+                !first.contains(other) && !second.contains(other),
+                "{other} on {name}'s letter"
+            );
         }
     }
     // No agency: nothing issued, no number taken.
@@ -357,7 +392,10 @@ fn invitations_go_one_to_each_agency_on_its_own_sheet_from_the_units_template() 
     desk.book
         .reset_letter_template(&supervisor, LetterKind::Invitation)
         .unwrap();
-    assert_eq!(desk.book.letter_template(&desk.worker, LetterKind::Invitation).unwrap(), built_in);
+    assert_eq!(
+        desk.book.letter_template(&desk.worker, LetterKind::Invitation).unwrap(),
+        built_in
+    );
 }
 
 #[test]
@@ -380,8 +418,13 @@ fn a_follow_up_refers_to_the_referral_letter_and_a_reply_to_the_letter_received(
     // What may go with it: a copy of the referral form issued, of the consent form signed
     // (its scan kept), and the masked summary.
     let ledger = desk.book.consents(&desk.worker, &desk.case.id).unwrap();
-    let form = desk.book.put_attachment(&desk.worker, b"%PDF-1.4\n% a signed form, synthetic\n").unwrap();
-    desk.book.attach_consent_form(&desk.worker, &ledger[0].id, &form).unwrap();
+    let form = desk
+        .book
+        .put_attachment(&desk.worker, b"%PDF-1.4\n% a signed form, synthetic\n")
+        .unwrap();
+    desk.book
+        .attach_consent_form(&desk.worker, &ledger[0].id, &form)
+        .unwrap();
     let enclosures = documents::enclosures(&desk.book, &desk.worker, &desk.case.id).unwrap();
     assert_eq!(
         enclosures,
@@ -406,10 +449,20 @@ fn a_follow_up_refers_to_the_referral_letter_and_a_reply_to_the_letter_received(
     };
     let draft = documents::case_letter_draft(&desk.book, &desk.worker, &request).unwrap();
     assert_eq!(draft.subject, "ติดตามผลการส่งต่อผู้รับบริการ");
-    let reply_by = desk.book.referral(&desk.worker, &desk.referral_id).unwrap().record.reply_by.unwrap();
+    let reply_by = desk
+        .book
+        .referral(&desk.worker, &desk.referral_id)
+        .unwrap()
+        .record
+        .reply_by
+        .unwrap();
     let reply_by = thai_long(casebook::dates::parse_date(&reply_by).unwrap());
     has_all(&draft.body, &["ตามหนังสือที่อ้างถึง", &format!("ภายในวันที่ {reply_by}")]);
-    assert!(!draft.body.contains('{') && !draft.body.contains(CLIENT_NAME), "{}", draft.body);
+    assert!(
+        !draft.body.contains('{') && !draft.body.contains(CLIENT_NAME),
+        "{}",
+        draft.body
+    );
     (request.subject, request.body) = (draft.subject, draft.body);
     let (number, letter) = documents::issue_case_letter(&mut desk.book, &desk.worker, &request).unwrap();
     assert_eq!(number, "CPN/2");
@@ -447,7 +500,11 @@ fn a_follow_up_refers_to_the_referral_letter_and_a_reply_to_the_letter_received(
     let theirs = format!("หนังสือ{AGENCY_NAME} ที่ ตช 0018.1/77 ลงวันที่ {today}");
     assert_eq!(
         earlier.iter().map(|e| e.reference.as_str()).collect::<Vec<_>>(),
-        [sent.as_str(), &format!("หนังสือศูนย์พึ่งได้ โรงพยาบาลสมมุติ ที่ CPN/2 ลงวันที่ {today}"), &theirs]
+        [
+            sent.as_str(),
+            &format!("หนังสือศูนย์พึ่งได้ โรงพยาบาลสมมุติ ที่ CPN/2 ลงวันที่ {today}"),
+            &theirs
+        ]
     );
     let reply = documents::CaseLetterRequest {
         kind: LetterKind::Reply,

@@ -14,9 +14,8 @@ use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use oscc_sync::attestation::DeviceList;
 use oscc_sync::{
-    AuditAnswer, AuditPush,
-    EnrollRequest, EnrollResponse, NumbersRequest, NumbersResponse, PullResponse, PulledEvent, PushRequest,
-    PushResponse, UnitList,
+    AuditAnswer, AuditPush, EnrollRequest, EnrollResponse, NumbersRequest, NumbersResponse, PullResponse, PulledEvent,
+    PushRequest, PushResponse, UnitList,
 };
 use std::io::Write;
 use std::net::{IpAddr, SocketAddr};

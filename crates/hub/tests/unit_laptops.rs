@@ -14,8 +14,8 @@ use casebook::book::audit_view::AuditFilter;
 
 use casebook::records::case_list::CaseFilter;
 use casebook::records::letter_template::LetterKind;
-use casebook::records::received::ReceivedLetterInput;
 use casebook::records::numbers::{BLOCK, Number, parse_case_number};
+use casebook::records::received::ReceivedLetterInput;
 use casebook::records::timeline::EntryKind;
 use casebook::synth::Rng;
 use casebook::{Casebook, Session};
@@ -211,7 +211,11 @@ async fn three_laptops(root: &std::path::Path, database: &str) {
             .iter()
             .map(|r| (r.record.device_id.clone(), r.record.number))
             .collect();
-        assert_eq!(series.len(), total, "a receiving number given twice in a laptop's series");
+        assert_eq!(
+            series.len(),
+            total,
+            "a receiving number given twice in a laptop's series"
+        );
 
         let position = book.sync_position().unwrap();
         assert_eq!(
@@ -290,7 +294,9 @@ async fn numbers_given_before_enrollment_still_find_their_records() {
                     .unwrap(),
             );
         }
-        let letter = book.issue_letter_number(&worker, "ก่อนเชื่อมศูนย์", None, None, None).unwrap();
+        let letter = book
+            .issue_letter_number(&worker, "ก่อนเชื่อมศูนย์", None, None, None)
+            .unwrap();
         assert_eq!(given[0].case_number, format!("CPN-{year}-0001"));
         assert_eq!(letter.record.number, Some(1));
         let client = common::enroll(&hub, &hub.url, "CPN", &mut book, &admin, name).await;

@@ -5,8 +5,8 @@
 use crate::attestation::{self, Attested, DeviceList};
 use crate::tls::{self, Pinned};
 use crate::wire::{
-    AuditAnswer, AuditHead, AuditPush, SignedAuditEntry, EnrollRequest, EnrollResponse, NumbersRequest, NumbersResponse, PullResponse,
-    PushRequest, PushResponse, SetAside, UnitList, UsernameClaim, WireEvent,
+    AuditAnswer, AuditHead, AuditPush, EnrollRequest, EnrollResponse, NumbersRequest, NumbersResponse, PullResponse,
+    PushRequest, PushResponse, SetAside, SignedAuditEntry, UnitList, UsernameClaim, WireEvent,
 };
 use casebook::Casebook;
 use casebook::sync::receive::{HeldEvent, Incoming, Received};
@@ -580,7 +580,12 @@ pub async fn sync_once(replica: &impl Replica, client: &Client, known_schema: u3
 
 /// The audit entries the hub has not had, with the chain's head signed, and the unit's other
 /// laptops' entries back, a batch at a time until neither side has more.
-async fn send_audit(replica: &impl Replica, client: &Client, key: &SigningKey, checks: &Checks) -> Result<(), SyncError> {
+async fn send_audit(
+    replica: &impl Replica,
+    client: &Client,
+    key: &SigningKey,
+    checks: &Checks,
+) -> Result<(), SyncError> {
     let device_id = replica.with_book(|b| Ok(b.device_id().to_owned()))?;
     let unit_code = replica.with_book(|b| Ok(b.unit_code().to_owned()))?;
     loop {

@@ -6,9 +6,12 @@ mod client;
 mod tls;
 mod wire;
 
-pub use client::{AUDIT_BATCH, Client, Credentials, Enrolled, Replica, SyncError, SyncReport, catch_up_search, sync_once};
+pub use client::{
+    AUDIT_BATCH, Client, Credentials, Enrolled, Replica, SyncError, SyncReport, catch_up_search, sync_once,
+};
 pub use tls::{fingerprint, typed_fingerprint};
 pub use wire::{
-    AuditAnswer, AuditHead, AuditProblem, AuditPush, SignedAuditEntry, UnitAuditEntry, EnrollRequest, EnrollResponse, NumbersRequest, NumbersResponse, PullResponse, PulledEvent, PushRequest,
-    PushResponse, Refusal, RefusedEvent, SetAside, TakenUsername, UnitList, UsernameClaim, WIRE_VERSION, WireEvent,
+    AuditAnswer, AuditHead, AuditProblem, AuditPush, EnrollRequest, EnrollResponse, NumbersRequest, NumbersResponse,
+    PullResponse, PulledEvent, PushRequest, PushResponse, Refusal, RefusedEvent, SetAside, SignedAuditEntry,
+    TakenUsername, UnitAuditEntry, UnitList, UsernameClaim, WIRE_VERSION, WireEvent,
 };

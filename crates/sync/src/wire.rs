@@ -426,7 +426,11 @@ impl AuditHead {
 
     /// Whether `key` (the device's) signed this head.
     pub fn verify(&self, device_id: &str, key: &ed25519_dalek::VerifyingKey) -> bool {
-        verify_hex(&self.signature, &audit_digest(AUDIT_HEAD, device_id, self.count, &self.hash), key)
+        verify_hex(
+            &self.signature,
+            &audit_digest(AUDIT_HEAD, device_id, self.count, &self.hash),
+            key,
+        )
     }
 }
 
@@ -463,13 +467,20 @@ pub struct SignedAuditEntry {
 
 impl SignedAuditEntry {
     pub fn signed(device_id: &str, entry: ChainedEntry, key: &SigningKey) -> SignedAuditEntry {
-        let signature = hex::encode(key.sign(&audit_digest(AUDIT_ENTRY, device_id, 0, &entry.hash)).to_bytes());
+        let signature = hex::encode(
+            key.sign(&audit_digest(AUDIT_ENTRY, device_id, 0, &entry.hash))
+                .to_bytes(),
+        );
         SignedAuditEntry { entry, signature }
     }
 
     /// Whether `key` (the device's) signed this entry.
     pub fn verify(&self, device_id: &str, key: &ed25519_dalek::VerifyingKey) -> bool {
-        verify_hex(&self.signature, &audit_digest(AUDIT_ENTRY, device_id, 0, &self.entry.hash), key)
+        verify_hex(
+            &self.signature,
+            &audit_digest(AUDIT_ENTRY, device_id, 0, &self.entry.hash),
+            key,
+        )
     }
 }
 

@@ -352,7 +352,11 @@ async fn wait_for_data_folder(data_dir: &Path) -> Result<()> {
             return Ok(());
         }
         if Instant::now() > deadline {
-            return Err(format!("an earlier app still held {} after {APP_START_TIMEOUT:?}", data_dir.display()).into());
+            return Err(format!(
+                "an earlier app still held {} after {APP_START_TIMEOUT:?}",
+                data_dir.display()
+            )
+            .into());
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }

@@ -22,11 +22,7 @@ const PASS: &str = "หัวหน้างาน-passphrase-3";
 const HEAD: &str = "ผู้อำนวยการโรงพยาบาลสมมุติ";
 const DEPUTY: &str = "รองผู้อำนวยการฝ่ายการแพทย์";
 /// The agencies invited to the conference; the first is also the referral's.
-const INVITED: [&str; 3] = [
-    "สถานีตำรวจภูธรเมืองสมมุติ",
-    "องค์การบริหารส่วนตำบลสมมุติ",
-    "โรงเรียนบ้านสมมุติ",
-];
+const INVITED: [&str; 3] = ["สถานีตำรวจภูธรเมืองสมมุติ", "องค์การบริหารส่วนตำบลสมมุติ", "โรงเรียนบ้านสมมุติ"];
 
 fn pdf_text(path: &str) -> Result<String> {
     let out = std::process::Command::new("pdftotext")
@@ -61,8 +57,7 @@ fn lines(text: &str) -> Vec<String> {
 async fn a_letter_signed_by_a_deputy_for_the_head() -> Result<()> {
     let data = TempDir::new("letters")?;
     {
-        let (mut book, supervisor, _) =
-            unit_book(data.path(), "somchai", "สมชาย หัวหน้างาน", Role::Supervisor, PASS)?;
+        let (mut book, supervisor, _) = unit_book(data.path(), "somchai", "สมชาย หัวหน้างาน", Role::Supervisor, PASS)?;
         let (person, _) = book.create_person(
             &supervisor,
             &PersonInput {
@@ -75,7 +70,11 @@ async fn a_letter_signed_by_a_deputy_for_the_head() -> Result<()> {
         )?;
         let case = book.create_case(&supervisor, &casebook::synth::walk_in_case(&person))?;
         let police = book.add_agency(&supervisor, &Agency::new("สถานีตำรวจภูธรเมืองสมมุติ", AgencyType::Police))?;
-        for (name, kind) in INVITED.iter().skip(1).zip([AgencyType::LocalGovernment, AgencyType::School]) {
+        for (name, kind) in INVITED
+            .iter()
+            .skip(1)
+            .zip([AgencyType::LocalGovernment, AgencyType::School])
+        {
             book.add_agency(&supervisor, &Agency::new(name, kind))?;
         }
         let conference = book.plan_conference(
@@ -144,11 +143,13 @@ async fn a_letter_signed_by_a_deputy_for_the_head() -> Result<()> {
         app.wait_for_text("[data-testid=signers]", "นายรอง สมมุติ").await?;
         app.fill("input[name=own_position]", "หัวหน้างานสังคมสงเคราะห์").await?;
         app.click("[data-testid=own-position-save]").await?;
-        app.wait_for_text("[data-testid=own-position-form] [role=status]", "บันทึก").await?;
+        app.wait_for_text("[data-testid=own-position-form] [role=status]", "บันทึก")
+            .await?;
         app.screenshot("1-signers").await?;
         // The unit's templates: the follow-up's, with the placeholders it fills listed.
         app.select("select[name=template_kind]", "follow_up").await?;
-        app.wait_for_text("[data-testid=letter-templates]", "{กำหนดตอบ}").await?;
+        app.wait_for_text("[data-testid=letter-templates]", "{กำหนดตอบ}")
+            .await?;
         app.client
             .execute(
                 "document.querySelector('[data-testid=letter-templates]').scrollIntoView();",
@@ -176,7 +177,8 @@ async fn a_letter_signed_by_a_deputy_for_the_head() -> Result<()> {
                 .iter()
                 .position(|l| l == "(นายรอง สมมุติ)")
                 .ok_or_else(|| format!("no signer's name in:\n{text}"))?;
-            if lines.get(at + 1..at + 3) != Some(&[format!("{DEPUTY} ปฏิบัติราชการแทน"), HEAD.to_owned()][..]) {
+            if lines.get(at + 1..at + 3) != Some(&[format!("{DEPUTY} ปฏิบัติราชการแทน"), HEAD.to_owned()][..])
+            {
                 return Err(format!("no acting-for lines under the name:\n{text}").into());
             }
             Ok(())
@@ -212,13 +214,19 @@ async fn a_letter_signed_by_a_deputy_for_the_head() -> Result<()> {
                 vec![],
             )
             .await?;
-        assert_eq!(ticked, serde_json::json!(true), "the referral's form is not offered to enclose");
+        assert_eq!(
+            ticked,
+            serde_json::json!(true),
+            "the referral's form is not offered to enclose"
+        );
         app.click("[data-testid=case-letter-draft]").await?;
         let subject = app.value("input[name=case_letter_subject]").await?;
         assert_eq!(subject, "ติดตามผลการส่งต่อผู้รับบริการ");
         app.click("[data-testid=case-letter-issue]").await?;
         app.wait_for_text("[data-testid=case-letter-issued]", "CPN/2").await?;
-        let follow_up = app.wait_for_text("[data-testid=case-letter-path]", "-letter.pdf").await?;
+        let follow_up = app
+            .wait_for_text("[data-testid=case-letter-path]", "-letter.pdf")
+            .await?;
         let text = pdf_text(&follow_up)?;
         let referred = lines(&text)
             .into_iter()
@@ -245,28 +253,44 @@ async fn a_letter_signed_by_a_deputy_for_the_head() -> Result<()> {
             ("information_request", None, "CPN/4", "letters-information-request.pdf"),
         ] {
             app.select("select[name=case_letter_kind]", kind).await?;
-            app.select("select[name=case_letter_agency]", &option(&app, "case_letter_agency", "สถานีตำรวจ").await?)
-                .await?;
+            app.select(
+                "select[name=case_letter_agency]",
+                &option(&app, "case_letter_agency", "สถานีตำรวจ").await?,
+            )
+            .await?;
             match reference {
                 Some(text) => {
-                    app.select("select[name=case_letter_reference]", &option(&app, "case_letter_reference", text).await?)
-                        .await?
+                    app.select(
+                        "select[name=case_letter_reference]",
+                        &option(&app, "case_letter_reference", text).await?,
+                    )
+                    .await?
                 }
                 None => app.select("select[name=case_letter_reference]", "").await?,
             }
             app.click("[data-testid=case-letter-draft]").await?;
             app.click("[data-testid=case-letter-issue]").await?;
             app.wait_for_text("[data-testid=case-letter-issued]", number).await?;
-            let path = app.wait_for_text("[data-testid=case-letter-path]", &format!("-{}-letter.pdf", &number[4..])).await?;
+            let path = app
+                .wait_for_text(
+                    "[data-testid=case-letter-path]",
+                    &format!("-{}-letter.pdf", &number[4..]),
+                )
+                .await?;
             let text = pdf_text(&path)?;
             match reference {
                 Some(theirs) => assert!(
-                    lines(&text).iter().any(|l| l.starts_with("อ้างถึง") && l.contains(theirs)),
+                    lines(&text)
+                        .iter()
+                        .any(|l| l.starts_with("อ้างถึง") && l.contains(theirs)),
                     "the reply refers to their letter:\n{text}"
                 ),
                 None => assert!(!text.contains("อ้างถึง"), "{text}"),
             }
-            assert!(!text.contains("จดหมาย"), "a letter names the case by pseudonym only:\n{text}");
+            assert!(
+                !text.contains("จดหมาย"),
+                "a letter names the case by pseudonym only:\n{text}"
+            );
             std::fs::copy(path.trim(), artifacts_dir().join(copy))?;
         }
 
@@ -298,7 +322,9 @@ async fn a_letter_signed_by_a_deputy_for_the_head() -> Result<()> {
         app.screenshot("4-invitations").await?;
         app.click("[data-testid=invitations-issue]").await?;
         app.wait_for_text("[data-testid=invitations-issued]", "CPN/7").await?;
-        let batch = app.wait_for_text("[data-testid=invitations-path]", "invitations-").await?;
+        let batch = app
+            .wait_for_text("[data-testid=invitations-path]", "invitations-")
+            .await?;
         std::fs::copy(batch.trim(), artifacts_dir().join("letters-invitations.pdf"))?;
         let text = pdf_text(&batch)?;
         let pages: Vec<&str> = text.split('\x0c').filter(|p| !p.trim().is_empty()).collect();

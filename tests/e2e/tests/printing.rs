@@ -166,7 +166,8 @@ async fn print_draws_every_page_of_the_document_for_the_dialog() -> Result<()> {
         app.click("[data-testid=tab-timeline]").await?;
         app.click("[data-testid=photo-count]").await?;
         app.click("[data-testid=entry-file]").await?;
-        app.wait_for_text("[data-testid=attachment-path]", "attachment-").await?;
+        app.wait_for_text("[data-testid=attachment-path]", "attachment-")
+            .await?;
         let print_offered = app
             .client
             .execute(
@@ -175,7 +176,11 @@ async fn print_draws_every_page_of_the_document_for_the_dialog() -> Result<()> {
                 vec![],
             )
             .await?;
-        assert_eq!(print_offered.as_bool(), Some(false), "Print offered for a scan from outside");
+        assert_eq!(
+            print_offered.as_bool(),
+            Some(false),
+            "Print offered for a scan from outside"
+        );
         Ok(())
     }
     .await;

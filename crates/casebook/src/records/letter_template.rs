@@ -95,9 +95,9 @@ impl LetterTemplate {
     /// value is left for the worker to see and type over.
     pub fn fill(&self, values: &[(&str, String)]) -> (String, String) {
         let fill = |text: &str| {
-            values
-                .iter()
-                .fold(text.to_owned(), |text, (placeholder, value)| text.replace(placeholder, value))
+            values.iter().fold(text.to_owned(), |text, (placeholder, value)| {
+                text.replace(placeholder, value)
+            })
         };
         (fill(&self.subject), fill(&self.body))
     }
@@ -140,7 +140,13 @@ impl Casebook {
         session.require(Permission::Supervise)?;
         template.validate()?;
         match self.saved_template(template.kind)? {
-            Some(saved) => self.update_record(session, Entity::LetterTemplate, &saved.id, template, "letter_template.save"),
+            Some(saved) => self.update_record(
+                session,
+                Entity::LetterTemplate,
+                &saved.id,
+                template,
+                "letter_template.save",
+            ),
             None => self
                 .insert_record(session, Entity::LetterTemplate, template, "letter_template.save")
                 .map(|_| ()),

@@ -176,8 +176,7 @@ impl Casebook {
             }
             let agency: crate::records::agency::Agency = book.record(Entity::Agency, &referral.agency_id)?;
             let case_number = book.load_case(&referral.case_id)?.case_number;
-            let entry =
-                book.issue_letter_number(session, subject, Some(&agency.name), Some(id), Some(&case_number))?;
+            let entry = book.issue_letter_number(session, subject, Some(&agency.name), Some(id), Some(&case_number))?;
             referral.letter_number = Some(entry.number());
             referral.status = ReferralStatus::Sent;
             book.update_record(session, Entity::Referral, id, &referral, "referral.sent")?;

@@ -151,7 +151,11 @@ impl Casebook {
         let mut fields = Fields::new();
         fields.insert(
             "position".into(),
-            if position.is_empty() { json!(null) } else { json!(position) },
+            if position.is_empty() {
+                json!(null)
+            } else {
+                json!(position)
+            },
         );
         let user_id = session.user_id.clone();
         self.write(session, Entity::User, &user_id, fields, "user.position", None)
@@ -182,10 +186,7 @@ mod tests {
             vec!["รองผู้อำนวยการฝ่ายการแพทย์ ปฏิบัติราชการแทน", head]
         );
         let acting = signer(" หัวหน้ากลุ่มงานสังคมสงเคราะห์ ", Standing::ActingHead).signature(head);
-        assert_eq!(
-            acting.position,
-            vec!["หัวหน้ากลุ่มงานสังคมสงเคราะห์ รักษาราชการแทน", head]
-        );
+        assert_eq!(acting.position, vec!["หัวหน้ากลุ่มงานสังคมสงเคราะห์ รักษาราชการแทน", head]);
         assert_eq!(acting.name, "นางสาวทดสอบ ลงนาม");
     }
 }

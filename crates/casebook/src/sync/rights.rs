@@ -156,11 +156,16 @@ impl Rights {
         {
             let fits = if creates {
                 match named.as_str() {
-                    Some(referral) => self.case_of_record(tx, Entity::Referral, referral)?.as_deref() == Some(case_id.as_str()),
+                    Some(referral) => {
+                        self.case_of_record(tx, Entity::Referral, referral)?.as_deref() == Some(case_id.as_str())
+                    }
                     None => true,
                 }
             } else {
-                named.as_str() == self.recorded(tx, event.entity, &event.entity_id, "referral_id")?.as_deref()
+                named.as_str()
+                    == self
+                        .recorded(tx, event.entity, &event.entity_id, "referral_id")?
+                        .as_deref()
             };
             if !fits {
                 return Ok(Some(NOT_YOURS));
@@ -254,9 +259,7 @@ impl Rights {
         if self.cases.contains_key(&(event.entity, event.entity_id.clone())) {
             return Ok(false);
         }
-        Ok(self
-            .recorded(tx, event.entity, &event.entity_id, "case_id")?
-            .is_none())
+        Ok(self.recorded(tx, event.entity, &event.entity_id, "case_id")?.is_none())
     }
 
     /// A column of a record as its creation set it: its row's, or, while the record waits in

@@ -130,10 +130,17 @@ fn follows(
 
 fn too_large(entry: &ChainedEntry) -> bool {
     let e = &entry.entry;
-    [Some(&e.at), e.user_id.as_ref(), Some(&e.action), e.entity.as_ref(), e.entity_id.as_ref(), e.detail.as_ref()]
-        .into_iter()
-        .flatten()
-        .any(|field| field.len() > MOST_FIELD)
+    [
+        Some(&e.at),
+        e.user_id.as_ref(),
+        Some(&e.action),
+        e.entity.as_ref(),
+        e.entity_id.as_ref(),
+        e.detail.as_ref(),
+    ]
+    .into_iter()
+    .flatten()
+    .any(|field| field.len() > MOST_FIELD)
 }
 
 fn store(sql: &mut dyn Sql, device: &Device, signed: &SignedAuditEntry) -> Result<(), StoreError> {
