@@ -2,7 +2,7 @@
 //! and the install test CI runs: install the .deb, open the installed app under Xvfb and
 //! read its window heading through WebDriver, uninstall, check nothing is left.
 
-use crate::shell::{self, Result, cargo, cargo_with, root};
+use crate::shell::{self, Result, cargo_with, root};
 use crate::{build_ui, setup};
 use std::path::PathBuf;
 use std::process::Command;
@@ -12,14 +12,12 @@ use std::process::Command;
 pub fn bundle(debug: bool) -> Result<PathBuf> {
     setup::all()?;
     build_ui()?;
-    // The Tauri CLI comes from crates.io (its npm package pins binaries for every platform,
-    // which `npm ci` cannot lock from a registry that serves only this one).
-    setup::cargo_tool("cargo-tauri", "tauri-cli")?;
-    let mut args = vec!["tauri", "build", "--bundles", "deb"];
+    let mut build = setup::tauri_cli()?;
+    build.args(["build", "--bundles", "deb"]);
     if debug {
-        args.push("--debug");
+        build.arg("--debug");
     }
-    cargo(&args)?;
+    shell::run(&mut build)?;
     let dir = root()
         .join("target")
         .join(if debug { "debug" } else { "release" })

@@ -119,8 +119,46 @@ fn tauri_driver() -> Result<()> {
     cargo_tool("tauri-driver", "tauri-driver")
 }
 
+/// The Tauri CLI's version: the tauri crate's (Cargo.lock).
+const TAURI_CLI: &str = "2.12.5";
+
+/// The Tauri CLI, as a command ready for its arguments, run in the workspace. npm's package
+/// holds it prebuilt for this platform (two seconds); it lives in target/, out of ui/'s
+/// lockfile, which cannot list every platform's binary from a registry that serves only this
+/// one. Where npm cannot give it, it is built from crates.io (twelve minutes on two cores).
+pub fn tauri_cli() -> Result<Command> {
+    let prefix = root().join("target/tauri-cli");
+    let script = prefix.join("node_modules/@tauri-apps/cli/tauri.js");
+    let fetched = script.exists()
+        || shell::run(
+            shell::npm()
+                .args([
+                    "install",
+                    "--no-save",
+                    "--no-package-lock",
+                    "--no-audit",
+                    "--no-fund",
+                    "--prefix",
+                ])
+                .arg(&prefix)
+                .arg(format!("@tauri-apps/cli@{TAURI_CLI}")),
+        )
+        .is_ok();
+    let mut cli = if fetched && script.exists() {
+        let mut node = Command::new("node");
+        node.arg(script);
+        node
+    } else {
+        eprintln!("setup: no Tauri CLI from npm; building it from crates.io");
+        cargo_tool("cargo-tauri", "tauri-cli")?;
+        shell::cargo_command(&["tauri"])
+    };
+    cli.current_dir(root());
+    Ok(cli)
+}
+
 /// Installs a Rust tool with `cargo install` unless its binary is already there.
-pub fn cargo_tool(bin: &str, krate: &str) -> Result<()> {
+fn cargo_tool(bin: &str, krate: &str) -> Result<()> {
     if has_cargo_bin(bin) {
         return Ok(());
     }
