@@ -177,7 +177,7 @@ pub fn issue_case_letter(
 ) -> casebook::Result<(String, Document)> {
     kind_of_case_letter(request.kind)?;
     let head = Letterhead::of(book, s, request.signer_id.as_deref())?;
-    let case_number = book.open_case(s, &request.case_id)?.case.case_number;
+    let case_number = book.case_number(s, &request.case_id)?;
     let agency = book.agency(s, &request.agency_id)?.record;
     let entry = book.issue_letter_number(
         s,

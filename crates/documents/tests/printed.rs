@@ -464,8 +464,24 @@ fn a_follow_up_refers_to_the_referral_letter_and_a_reply_to_the_letter_received(
         draft.body
     );
     (request.subject, request.body) = (draft.subject, draft.body);
+    let actions = |desk: &common::Desk| -> Vec<String> {
+        let about_the_case = casebook::book::audit_view::AuditFilter {
+            case_id: Some(desk.case.id.clone()),
+            ..Default::default()
+        };
+        let rows = desk.book.audit_log(&desk.admin, &about_the_case, 1000).unwrap();
+        rows.into_iter().map(|row| row.action).collect()
+    };
+    let before = actions(&desk);
     let (number, letter) = documents::issue_case_letter(&mut desk.book, &desk.worker, &request).unwrap();
     assert_eq!(number, "CPN/2");
+    // The supervisor's audit reads one export of the case, not a look at the case page.
+    let after = actions(&desk);
+    assert_eq!(after.len(), before.len() + 1, "{after:?}");
+    assert_eq!(
+        after.iter().filter(|a| *a == "case.view").count(),
+        before.iter().filter(|a| *a == "case.view").count()
+    );
     has_all(
         &text(&letter),
         &[
