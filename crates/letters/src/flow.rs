@@ -5,7 +5,7 @@
 use crate::layout::Align;
 use crate::page::{PAGE_HEIGHT, PAGE_WIDTH, PT_PER_MM, RIGHT_MARGIN};
 use crate::pdf::{Page, TextStyle};
-use crate::typesetter::{Typesetter, thai_digits};
+use crate::typesetter::{Typesetter, in_digits};
 
 const TOP: f32 = PAGE_HEIGHT - 20.0 * PT_PER_MM;
 pub(crate) const BOTTOM: f32 = 20.0 * PT_PER_MM;
@@ -84,10 +84,7 @@ impl<'t> Flow<'t> {
                 );
             }
             let mut page = self.typesetter.page();
-            let mut number = format!("- {} -", self.pages.len() + 1);
-            if numbering.thai_digits {
-                number = thai_digits(&number);
-            }
+            let number = in_digits(numbering.thai_digits, &format!("- {} -", self.pages.len() + 1));
             let line = page.line_height(style);
             page.paragraph(
                 &number,

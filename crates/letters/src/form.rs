@@ -6,7 +6,7 @@ use crate::layout::Align;
 use crate::letter::Urgency;
 use crate::page::{BODY_SIZE, LEFT_MARGIN, PAGE_HEIGHT, PAGE_WIDTH, RIGHT_MARGIN};
 use crate::pdf::{TextStyle, render};
-use crate::typesetter::{Typesetter, thai_digits};
+use crate::typesetter::{Typesetter, in_digits};
 
 #[derive(Debug, Clone)]
 pub struct ReferralForm {
@@ -30,7 +30,7 @@ pub struct ReferralForm {
 
 impl Typesetter {
     pub fn referral_form(&self, form: &ReferralForm) -> Vec<u8> {
-        let digits = |s: &str| if form.thai_digits { thai_digits(s) } else { s.to_owned() };
+        let digits = |s: &str| in_digits(form.thai_digits, s);
         let mut page = self.page();
         let normal = TextStyle::regular(BODY_SIZE);
         let strong = TextStyle::bold(BODY_SIZE);

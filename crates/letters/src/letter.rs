@@ -7,7 +7,7 @@ use crate::flow::{Flow, Numbering};
 use crate::layout::Align;
 use crate::page::{BODY_SIZE, LEFT_MARGIN, PAGE_HEIGHT, PAGE_WIDTH, PARAGRAPH_INDENT, PT_PER_MM, RIGHT_MARGIN};
 use crate::pdf::{Image, Page, TextStyle, render};
-use crate::typesetter::{Typesetter, thai_digits};
+use crate::typesetter::{Typesetter, in_digits};
 
 const PART_GAP: f32 = 6.0;
 /// The emblem (ครุฑ) is 3 cm high, 1.5 cm from the top; the text starts below it.
@@ -81,13 +81,7 @@ impl Typesetter {
     }
 
     fn letter_pages(&self, letter: &OfficialLetter) -> Vec<Page<'_>> {
-        let digits = |s: &str| {
-            if letter.thai_digits {
-                thai_digits(s)
-            } else {
-                s.to_owned()
-            }
-        };
+        let digits = |s: &str| in_digits(letter.thai_digits, s);
         let normal = TextStyle::regular(BODY_SIZE);
         let mut flow = Flow::new(
             self,

@@ -5,7 +5,7 @@ use crate::flow::Flow;
 use crate::layout::Align;
 use crate::page::{BODY_SIZE, LEFT_MARGIN, PAGE_WIDTH, RIGHT_MARGIN};
 use crate::pdf::{TextStyle, render};
-use crate::typesetter::{Typesetter, thai_digits};
+use crate::typesetter::{Typesetter, in_digits};
 
 #[derive(Debug, Clone, Default)]
 pub struct Report {
@@ -25,13 +25,7 @@ pub struct Section {
 
 impl Typesetter {
     pub fn report(&self, report: &Report) -> Vec<u8> {
-        let digits = |s: &str| {
-            if report.thai_digits {
-                thai_digits(s)
-            } else {
-                s.to_owned()
-            }
-        };
+        let digits = |s: &str| in_digits(report.thai_digits, s);
         let normal = TextStyle::regular(BODY_SIZE);
         let width = PAGE_WIDTH - LEFT_MARGIN - RIGHT_MARGIN;
         let line = self.regular.line_height(BODY_SIZE);

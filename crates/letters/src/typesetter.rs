@@ -56,6 +56,11 @@ pub fn thai_digits(text: &str) -> String {
     out
 }
 
+/// `text` in the digits a document is printed in: Thai (`thai_digits`) or as typed.
+pub(crate) fn in_digits(thai: bool, text: &str) -> String {
+    if thai { thai_digits(text) } else { text.to_owned() }
+}
+
 #[cfg(test)]
 mod tests {
     use super::thai_digits;
