@@ -2,9 +2,48 @@
 //! `OSCC_DATA_DIR` environment variable, else the platform's per-user app data folder.
 
 use std::ffi::OsString;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 pub const ENV_VAR: &str = "OSCC_DATA_DIR";
+
+/// Written by a second launch on a folder already open (a double-click on a laptop where the
+/// app sits behind other windows): the open copy sees it change and brings its window forward.
+/// It holds only the time of the ring.
+const DOORBELL: &str = "casebook.raise";
+
+/// Asks the copy of the app open on `dir` to come forward.
+pub fn ring(dir: &Path) -> std::io::Result<()> {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_nanos();
+    std::fs::write(dir.join(DOORBELL), now.to_string())
+}
+
+/// What the doorbell of `dir` said last; `rung` tells a new ring from it.
+pub struct Doorbell {
+    path: PathBuf,
+    last: Option<Vec<u8>>,
+}
+
+impl Doorbell {
+    /// Listens from now on: a ring left from an earlier run is not a new one.
+    pub fn at(dir: &Path) -> Doorbell {
+        let path = dir.join(DOORBELL);
+        let last = std::fs::read(&path).ok();
+        Doorbell { path, last }
+    }
+
+    /// Whether the doorbell rang since the last look.
+    pub fn rung(&mut self) -> bool {
+        let now = std::fs::read(&self.path).ok();
+        if now.is_some() && now != self.last {
+            self.last = now;
+            return true;
+        }
+        false
+    }
+}
 
 /// The folder chosen on the command line or in the environment, if any.
 pub fn from_args_or_env(args: impl IntoIterator<Item = OsString>, env: Option<OsString>) -> Option<PathBuf> {
@@ -23,6 +62,20 @@ pub fn from_args_or_env(args: impl IntoIterator<Item = OsString>, env: Option<Os
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_second_launch_rings_once_and_an_old_ring_is_not_new() {
+        let dir = std::env::temp_dir().join(format!("oscc-doorbell-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        ring(&dir).unwrap();
+        let mut bell = Doorbell::at(&dir);
+        assert!(!bell.rung(), "the ring of an earlier run");
+        std::thread::sleep(std::time::Duration::from_millis(2));
+        ring(&dir).unwrap();
+        assert!(bell.rung());
+        assert!(!bell.rung(), "heard once");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 
     fn args(list: &[&str]) -> Vec<OsString> {
         list.iter().map(OsString::from).collect()

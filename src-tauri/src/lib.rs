@@ -29,6 +29,25 @@ fn lock_now(handle: &tauri::AppHandle) {
     }
 }
 
+/// Brings the window forward (out of the taskbar, on top, focused) each time another launch
+/// on this data folder rings.
+fn answer_the_doorbell(handle: tauri::AppHandle, dir: &std::path::Path) {
+    let mut bell = data_dir::Doorbell::at(dir);
+    std::thread::spawn(move || {
+        loop {
+            std::thread::sleep(std::time::Duration::from_millis(500));
+            if !bell.rung() {
+                continue;
+            }
+            if let Some(window) = handle.get_webview_window("main") {
+                let _ = window.unminimize();
+                let _ = window.show();
+                let _ = window.set_focus();
+            }
+        }
+    });
+}
+
 pub fn run() {
     tauri::Builder::default()
         // Used from the shell's own commands only; the page is granted none of their commands.
@@ -42,9 +61,13 @@ pub fn run() {
             };
             std::fs::create_dir_all(&data_dir)?;
             let Some(instance) = casebook::store::layout::hold(&data_dir)? else {
-                eprintln!("OSCC Casebook is already open on this data folder.");
-                std::process::exit(1);
+                // The copy already open comes forward instead; this one leaves before its
+                // window is shown.
+                data_dir::ring(&data_dir)?;
+                eprintln!("OSCC Casebook is already open on this data folder: its window comes forward.");
+                std::process::exit(0);
             };
+            answer_the_doorbell(app.handle().clone(), &data_dir);
             // What a crash interrupted (a first run, a key change) is finished or undone now,
             // before any book opens; later looks at the folder change nothing.
             casebook::Casebook::state(&data_dir)?;

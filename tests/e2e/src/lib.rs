@@ -307,9 +307,11 @@ impl App {
     /// Ends the session. On a failed outcome, keeps a screenshot first and says where it is.
     pub async fn finish(self, outcome: Result<()>) -> Result<()> {
         if outcome.is_err() {
-            match self.screenshot("failure").await {
-                Ok(path) => eprintln!("screenshot of the failure: {}", path.display()),
-                Err(e) => eprintln!("no screenshot of the failure: {e}"),
+            // A window that cannot paint (minimized, hung) never gives one: bounded.
+            match tokio::time::timeout(UI_TIMEOUT, self.screenshot("failure")).await {
+                Ok(Ok(path)) => eprintln!("screenshot of the failure: {}", path.display()),
+                Ok(Err(e)) => eprintln!("no screenshot of the failure: {e}"),
+                Err(_) => eprintln!("no screenshot of the failure within {UI_TIMEOUT:?}"),
             }
         }
         let App {
@@ -318,7 +320,9 @@ impl App {
             data_dir,
             ..
         } = self;
-        let closed = client.close().await;
+        let closed = tokio::time::timeout(UI_TIMEOUT, client.close())
+            .await
+            .unwrap_or_else(|_| Err(fantoccini::error::CmdError::WaitTimeout));
         drop(DriverGuard(Some(driver)));
         // What the test does next to the folder (or the next launch) finds the app gone.
         let released = wait_for_data_folder(&data_dir).await;
