@@ -128,6 +128,7 @@ fn main() {
         "entry_attachments",
         "attachment_thumbnail",
         "view_attachment",
+        "attachment_info",
         "export_attachment",
         "update_goal",
         "assessments",

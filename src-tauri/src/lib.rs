@@ -222,6 +222,7 @@ pub fn run() {
             commands::timeline::entry_attachments,
             commands::timeline::attachment_thumbnail,
             commands::timeline::view_attachment,
+            commands::timeline::attachment_info,
             commands::timeline::export_attachment,
             commands::care::update_goal,
             commands::care::assessments,

@@ -136,6 +136,10 @@ fn a_received_letter_updates_its_referral() {
         book.attachment(&worker, &scan).unwrap(),
         ("application/pdf".to_owned(), SLIP.to_vec())
     );
+    // The register tells a PDF (to the viewer) from a photo (in the page) without a second
+    // look at it.
+    let info = book.attachment_info(&worker, &scan).unwrap();
+    assert_eq!((info.mime.as_str(), info.size), ("application/pdf", SLIP.len() as i64));
     book.maintain().unwrap();
     for file in std::fs::read_dir(dir.path()).unwrap() {
         let bytes = std::fs::read(file.unwrap().path()).unwrap();
@@ -181,6 +185,8 @@ fn a_received_letter_updates_its_referral() {
     for action in ["received_letter.log", "referral.update", "received_letter.cancel"] {
         assert!(actions.contains(&action), "{action} not audited: {actions:?}");
     }
+    let looks = actions.iter().filter(|a| **a == "attachment.view").count();
+    assert_eq!(looks, 1, "the scan was seen once: {actions:?}");
     assert!(
         audit
             .iter()

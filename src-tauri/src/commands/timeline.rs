@@ -62,6 +62,12 @@ pub fn entry_attachments(state: State<'_, AppState>, entry_id: String) -> Result
     state.with_book(|book, s| book.entry_attachments(s, &entry_id))
 }
 
+/// What one attachment is (type, size), without its content. Not audited.
+#[tauri::command]
+pub fn attachment_info(state: State<'_, AppState>, sha256: String) -> Result<AttachmentInfo> {
+    state.with_book(|book, s| book.attachment_info(s, &sha256))
+}
+
 /// A photo's thumbnail as raw JPEG bytes (empty for a PDF). Audited.
 #[tauri::command]
 pub fn attachment_thumbnail(state: State<'_, AppState>, sha256: String) -> Result<Response> {

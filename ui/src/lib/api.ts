@@ -147,6 +147,7 @@ export const api = {
   /** A photo's thumbnail (JPEG bytes; empty for a PDF). Each look is audited. */
   attachmentThumbnail: (sha256: string) => invoke<ArrayBuffer>("attachment_thumbnail", { sha256 }),
   viewAttachment: (sha256: string) => invoke<ArrayBuffer>("view_attachment", { sha256 }),
+  attachmentInfo: (sha256: string) => invoke<AttachmentInfo>("attachment_info", { sha256 }),
   /** A PDF attachment written to the exports folder, to open in the system's viewer. */
   exportAttachment: (sha256: string) => invoke<string>("export_attachment", { sha256 }),
   possibleMatches: (query: MatchQuery) => invoke<PossibleMatch[]>("possible_matches", { query }),

@@ -25,6 +25,15 @@ pub struct AttachmentInfo {
     pub size: i64,
 }
 
+/// An `AttachmentInfo` from a row of `sha256, mime, size`.
+fn info_row(r: &rusqlite::Row) -> rusqlite::Result<AttachmentInfo> {
+    Ok(AttachmentInfo {
+        sha256: r.get(0)?,
+        mime: r.get(1)?,
+        size: r.get(2)?,
+    })
+}
+
 impl Casebook {
     /// Stores a photo or a scan, cleaned first (`records::evidence`: re-encoded without EXIF
     /// or GPS, at most 2048 px; a PDF as it is); the same file twice is one attachment.
@@ -74,14 +83,19 @@ impl Casebook {
             "SELECT a.sha256, a.mime, a.size FROM timeline_entries e, json_each(e.attachments) j
              JOIN attachments a ON a.sha256 = j.value WHERE e.id = ?1 ORDER BY j.key",
         )?;
-        let rows = stmt.query_map([entry_id], |r| {
-            Ok(AttachmentInfo {
-                sha256: r.get(0)?,
-                mime: r.get(1)?,
-                size: r.get(2)?,
-            })
-        })?;
+        let rows = stmt.query_map([entry_id], info_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// What one attachment is (its type and size), to show it the way its type is shown, with
+    /// one audited look. Its content stays unread: not audited, as `entry_attachments`.
+    pub fn attachment_info(&self, session: &Session, sha256: &str) -> Result<AttachmentInfo> {
+        session.require(Permission::ViewCases)?;
+        self.conn
+            .prepare_cached("SELECT sha256, mime, size FROM attachments WHERE sha256 = ?1")?
+            .query_row([sha256], info_row)
+            .optional()?
+            .ok_or(Error::NoSuchRecord("attachment"))
     }
 
     /// A small JPEG of a stored photo (None for a PDF). Seeing it is seeing the photo: audited.
