@@ -61,11 +61,23 @@ pub fn thai_date_time(rfc3339: &str) -> String {
 /// An RFC 3339 time as its date ("24 พฤศจิกายน 2569") and clock time ("09:00") in
 /// Thailand's time; none for other text.
 pub fn thai_date_and_time(rfc3339: &str) -> Option<(String, String)> {
-    let thailand = chrono::FixedOffset::east_opt(7 * 3600)?;
-    let at = chrono::DateTime::parse_from_rfc3339(rfc3339)
-        .ok()?
-        .with_timezone(&thailand);
+    let at = in_thailand(rfc3339)?;
     Some((thai_long(at.date_naive()), at.format("%H:%M").to_string()))
+}
+
+/// The day an RFC 3339 time falls on in Thailand: a stored instant (UTC) compared with a
+/// date typed in Thailand; none for other text.
+pub fn day_in_thailand(rfc3339: &str) -> Option<NaiveDate> {
+    in_thailand(rfc3339).map(|at| at.date_naive())
+}
+
+fn in_thailand(rfc3339: &str) -> Option<chrono::DateTime<chrono::FixedOffset>> {
+    let thailand = chrono::FixedOffset::east_opt(7 * 3600)?;
+    Some(
+        chrono::DateTime::parse_from_rfc3339(rfc3339)
+            .ok()?
+            .with_timezone(&thailand),
+    )
 }
 
 /// Parses "YYYY-MM-DD" where the year may be BE (> 2400) as typed by Thai users.

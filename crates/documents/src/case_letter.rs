@@ -7,7 +7,7 @@
 use crate::catalog::th_enum;
 use crate::document::{Content, Document};
 use crate::outgoing::{LetterDraft, Letterhead, Outgoing};
-use casebook::dates::{parse_date, thai_date_and_time, thai_long, today};
+use casebook::dates::{day_in_thailand, parse_date, thai_date_and_time, thai_long, today};
 use casebook::error::{Invalid, Rule};
 use casebook::records::agency::Agency;
 use casebook::records::correspondence::Correspondence;
@@ -54,7 +54,10 @@ pub struct EarlierLetter {
 pub fn earlier_letters(book: &Casebook, s: &Session, case_id: &str) -> casebook::Result<Vec<EarlierLetter>> {
     let Correspondence { sent, received } = book.case_correspondence(s, case_id)?;
     let unit = book.unit()?;
-    let mut letters: Vec<(String, EarlierLetter)> = sent
+    // In the order they were dated (the day in Thailand), then logged. An instant stored in
+    // UTC compared as text with a day typed in Thailand put a letter received before the
+    // letters sent earlier that day, from 7 a.m. to midnight in Thailand.
+    let mut letters: Vec<(_, EarlierLetter)> = sent
         .into_iter()
         .map(|entry| {
             let number = entry.number();
@@ -64,7 +67,7 @@ pub fn earlier_letters(book: &Casebook, s: &Session, case_id: &str) -> casebook:
                 .unwrap_or_default();
             let reference = format!("หนังสือ{} ที่ {number} ลงวันที่ {date}", unit.name);
             (
-                entry.created_at.clone(),
+                (day_in_thailand(&entry.created_at), entry.created_at.clone()),
                 EarlierLetter {
                     reference,
                     subject: entry.record.subject,
@@ -86,7 +89,7 @@ pub fn earlier_letters(book: &Casebook, s: &Session, case_id: &str) -> casebook:
             reference.push_str(&format!(" ลงวันที่ {}", thai_long(date)));
         }
         letters.push((
-            letter.record.received_on.clone(),
+            (parse_date(&letter.record.received_on), letter.created_at.clone()),
             EarlierLetter {
                 reference,
                 subject: letter.record.subject,
