@@ -11,38 +11,55 @@ pub const ENV_VAR: &str = "OSCC_DATA_DIR";
 /// It holds only the time of the ring.
 const DOORBELL: &str = "casebook.raise";
 
-/// Asks the copy of the app open on `dir` to come forward.
+/// Asks the copy of the app open on `dir` to come forward. The file is made new: whatever
+/// was left in its place (a link planted to another file) is removed, never written through.
 pub fn ring(dir: &Path) -> std::io::Result<()> {
+    let path = dir.join(DOORBELL);
+    match std::fs::remove_file(&path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
+        _ => {}
+    }
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap_or_default()
         .as_nanos();
-    std::fs::write(dir.join(DOORBELL), now.to_string())
+    let mut file = std::fs::OpenOptions::new().write(true).create_new(true).open(&path)?;
+    std::io::Write::write_all(&mut file, now.to_string().as_bytes())
 }
 
-/// What the doorbell of `dir` said last; `rung` tells a new ring from it.
+/// The doorbell of `dir` as last seen; `rung` tells a new ring from it.
 pub struct Doorbell {
     path: PathBuf,
-    last: Option<Vec<u8>>,
+    last: Option<(std::time::SystemTime, u64)>,
 }
 
 impl Doorbell {
     /// Listens from now on: a ring left from an earlier run is not a new one.
     pub fn at(dir: &Path) -> Doorbell {
         let path = dir.join(DOORBELL);
-        let last = std::fs::read(&path).ok();
+        let last = seen(&path);
         Doorbell { path, last }
     }
 
     /// Whether the doorbell rang since the last look.
     pub fn rung(&mut self) -> bool {
-        let now = std::fs::read(&self.path).ok();
+        let now = seen(&self.path);
         if now.is_some() && now != self.last {
             self.last = now;
             return true;
         }
         false
     }
+}
+
+/// When the doorbell was last written, and its length: looked at, never read (a link or a
+/// pipe left in its place neither blocks nor fills the app), and only as a plain file.
+fn seen(path: &Path) -> Option<(std::time::SystemTime, u64)> {
+    let meta = std::fs::symlink_metadata(path).ok()?;
+    if !meta.is_file() {
+        return None;
+    }
+    Some((meta.modified().ok()?, meta.len()))
 }
 
 /// The folder chosen on the command line or in the environment, if any.
@@ -70,10 +87,21 @@ mod tests {
         ring(&dir).unwrap();
         let mut bell = Doorbell::at(&dir);
         assert!(!bell.rung(), "the ring of an earlier run");
-        std::thread::sleep(std::time::Duration::from_millis(2));
+        std::thread::sleep(std::time::Duration::from_millis(20));
         ring(&dir).unwrap();
         assert!(bell.rung());
         assert!(!bell.rung(), "heard once");
+        // A link planted in its place is replaced, not written through.
+        #[cfg(unix)]
+        {
+            let target = dir.join("another-file");
+            std::fs::write(&target, "kept").unwrap();
+            std::fs::remove_file(dir.join(DOORBELL)).unwrap();
+            std::os::unix::fs::symlink(&target, dir.join(DOORBELL)).unwrap();
+            ring(&dir).unwrap();
+            assert_eq!(std::fs::read_to_string(&target).unwrap(), "kept");
+            assert!(std::fs::symlink_metadata(dir.join(DOORBELL)).unwrap().is_file());
+        }
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

@@ -29,6 +29,10 @@ fn lock_now(handle: &tauri::AppHandle) {
     }
 }
 
+/// The app's window (tauri.conf.json), made only once this copy holds its data folder: a
+/// second copy leaves before any window of its own has shown.
+const MAIN_WINDOW: &str = "main";
+
 /// Brings the window forward (out of the taskbar, on top, focused) each time another launch
 /// on this data folder rings.
 fn answer_the_doorbell(handle: tauri::AppHandle, dir: &std::path::Path) {
@@ -39,7 +43,7 @@ fn answer_the_doorbell(handle: tauri::AppHandle, dir: &std::path::Path) {
             if !bell.rung() {
                 continue;
             }
-            if let Some(window) = handle.get_webview_window("main") {
+            if let Some(window) = handle.get_webview_window(MAIN_WINDOW) {
                 let _ = window.unminimize();
                 let _ = window.show();
                 let _ = window.set_focus();
@@ -61,8 +65,7 @@ pub fn run() {
             };
             std::fs::create_dir_all(&data_dir)?;
             let Some(instance) = casebook::store::layout::hold(&data_dir)? else {
-                // The copy already open comes forward instead; this one leaves before its
-                // window is shown.
+                // The copy already open comes forward instead; this one leaves with no window.
                 data_dir::ring(&data_dir)?;
                 eprintln!("OSCC Casebook is already open on this data folder: its window comes forward.");
                 std::process::exit(0);
@@ -95,6 +98,14 @@ pub fn run() {
             });
             let handle = app.handle().clone();
             os_lock::watch(move || lock_now(&handle));
+            let main = app
+                .config()
+                .app
+                .windows
+                .iter()
+                .find(|w| w.label == MAIN_WINDOW)
+                .ok_or("no main window in tauri.conf.json")?;
+            tauri::WebviewWindowBuilder::from_config(app.handle(), main)?.build()?;
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![

@@ -116,7 +116,7 @@ fn tauri_driver() -> Result<()> {
     if cfg!(target_os = "macos") {
         return Ok(());
     }
-    cargo_tool("tauri-driver", "tauri-driver")
+    cargo_tool("tauri-driver", "tauri-driver", "^2")
 }
 
 /// The Tauri CLI's version: the tauri crate's (Cargo.lock).
@@ -129,8 +129,17 @@ const TAURI_CLI: &str = "2.12.5";
 pub fn tauri_cli() -> Result<Command> {
     let prefix = root().join("target/tauri-cli");
     let script = prefix.join("node_modules/@tauri-apps/cli/tauri.js");
-    let fetched = script.exists()
-        || shell::run(
+    // It answers with its version only when the binary for this platform came with it (npm
+    // skips a missing optional package silently).
+    let answers = || {
+        Command::new("node")
+            .arg(&script)
+            .arg("--version")
+            .output()
+            .is_ok_and(|out| String::from_utf8_lossy(&out.stdout).trim() == format!("tauri-cli {TAURI_CLI}"))
+    };
+    let npm_cli = answers()
+        || (shell::run(
             shell::npm()
                 .args([
                     "install",
@@ -138,31 +147,34 @@ pub fn tauri_cli() -> Result<Command> {
                     "--no-package-lock",
                     "--no-audit",
                     "--no-fund",
+                    "--ignore-scripts",
                     "--prefix",
                 ])
                 .arg(&prefix)
                 .arg(format!("@tauri-apps/cli@{TAURI_CLI}")),
         )
-        .is_ok();
-    let mut cli = if fetched && script.exists() {
+        .is_ok()
+            && answers());
+    let mut cli = if npm_cli {
         let mut node = Command::new("node");
         node.arg(script);
         node
     } else {
-        eprintln!("setup: no Tauri CLI from npm; building it from crates.io");
-        cargo_tool("cargo-tauri", "tauri-cli")?;
+        eprintln!("setup: no Tauri CLI {TAURI_CLI} from npm; building it from crates.io");
+        cargo_tool("cargo-tauri", "tauri-cli", &format!("={TAURI_CLI}"))?;
         shell::cargo_command(&["tauri"])
     };
     cli.current_dir(root());
     Ok(cli)
 }
 
-/// Installs a Rust tool with `cargo install` unless its binary is already there.
-fn cargo_tool(bin: &str, krate: &str) -> Result<()> {
+/// Installs a Rust tool with `cargo install` unless its binary is already there (of any
+/// version: an older cargo-tauri is taken as it is).
+fn cargo_tool(bin: &str, krate: &str, version: &str) -> Result<()> {
     if has_cargo_bin(bin) {
         return Ok(());
     }
-    shell::cargo(&["install", krate, "--version", "^2", "--locked"])
+    shell::cargo(&["install", krate, "--version", version, "--locked"])
 }
 
 fn has_cargo_bin(bin: &str) -> bool {

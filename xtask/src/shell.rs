@@ -23,7 +23,9 @@ pub fn run(cmd: &mut Command) -> Result<()> {
 }
 
 /// `run`, stopped with everything it started once `limit` has passed: a suite that hangs (a
-/// window that never opens) fails the run with a message instead of eating CI's time.
+/// window that never opens) fails the run with a message instead of eating CI's time. On Unix
+/// it runs in a process group of its own, so Ctrl-C at the terminal stops xtask but not it:
+/// it ends by its deadline. Elsewhere only the command itself is stopped.
 pub fn run_within(cmd: &mut Command, limit: std::time::Duration) -> Result<()> {
     eprintln!("$ {} (at most {} min)", describe(cmd), limit.as_secs() / 60);
     #[cfg(unix)]
@@ -42,6 +44,8 @@ pub fn run_within(cmd: &mut Command, limit: std::time::Duration) -> Result<()> {
         }
         std::thread::sleep(std::time::Duration::from_millis(500));
     };
+    // Whatever it left running (a driver, an app window) goes with it.
+    stop_group(&mut child);
     if status.success() {
         Ok(())
     } else {

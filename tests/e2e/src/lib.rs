@@ -332,13 +332,22 @@ impl App {
     }
 }
 
-/// Stops tauri-driver with SIGTERM (never SIGKILL: only its handler stops WebKitWebDriver).
+/// Stops tauri-driver with SIGTERM (only its handler stops WebKitWebDriver), and kills it
+/// should it not stop within seconds (elsewhere than Unix, at once).
 struct DriverGuard(Option<Child>);
 
 impl Drop for DriverGuard {
     fn drop(&mut self) {
         if let Some(mut child) = self.0.take() {
-            let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
+            #[cfg(unix)]
+            {
+                let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
+                let deadline = Instant::now() + Duration::from_secs(10);
+                while Instant::now() < deadline && matches!(child.try_wait(), Ok(None)) {
+                    std::thread::sleep(Duration::from_millis(50));
+                }
+            }
+            let _ = child.kill();
             let _ = child.wait();
         }
     }
