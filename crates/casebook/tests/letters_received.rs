@@ -420,7 +420,11 @@ fn letters_received_travel_to_the_units_other_laptops_with_their_scans() {
     // The scan is fetched like a note's photo.
     let scan = register.iter().find_map(|l| l.record.scan_sha256.clone()).unwrap();
     assert_eq!(b.missing_blobs(10).unwrap(), std::slice::from_ref(&scan));
-    let (mime, bytes) = a.blob(&scan).unwrap().unwrap();
-    assert!(b.take_blob(&scan, &mime, &bytes).unwrap());
-    assert_eq!(b.attachment(&wb, &scan).unwrap().1, SLIP);
+    let (_, bytes) = a.blob(&scan).unwrap().unwrap();
+    assert!(b.take_blob(&scan, &bytes).unwrap());
+    assert_eq!(
+        b.attachment(&wb, &scan).unwrap(),
+        ("application/pdf".to_owned(), SLIP.to_vec()),
+        "typed by its bytes: the register opens it as a PDF"
+    );
 }

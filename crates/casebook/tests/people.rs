@@ -777,13 +777,13 @@ fn a_signed_consent_form_travels_to_the_other_laptops_of_the_unit() {
     assert!(a.unsent_blobs(10).unwrap().contains(&form), "the form is not sent");
     deliver(&mut b, a.events().unwrap());
     assert_eq!(b.missing_blobs(10).unwrap(), vec![form.clone()]);
-    let (mime, bytes) = a.blob(&form).unwrap().unwrap();
-    assert!(b.take_blob(&form, &mime, &bytes).unwrap());
+    let (_, bytes) = a.blob(&form).unwrap().unwrap();
+    assert!(b.take_blob(&form, &bytes).unwrap());
     assert_eq!(b.attachment(&wb, &form).unwrap().1, scan);
     // A photo with its GPS tag, as a device that skipped cleaning would send it, is not kept.
     let tagged = casebook::records::evidence::fixtures::jpeg_with_exif(32, 16, 1, true);
     let hash = sha256_hex(&tagged);
-    assert!(!b.take_blob(&hash, "image/jpeg", &tagged).unwrap());
+    assert!(!b.take_blob(&hash, &tagged).unwrap());
     assert!(b.attachment(&wb, &hash).is_err());
 }
 

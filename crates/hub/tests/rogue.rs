@@ -973,3 +973,50 @@ async fn try_case(rogue: &mut Rogue, fields: Value) -> Option<Refusal> {
     let wire = WireEvent::from_event(&rogue.event(Entity::Case, &id("case"), fields));
     rogue.try_one(wire).await
 }
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_device_that_declares_a_false_type_for_a_file_does_not_change_what_it_is() {
+    let root = temp("rogue-blob-type");
+    for database in databases(&root, "rogue-blob-type") {
+        let dir = root.join(if database.starts_with("postgres") {
+            "pg"
+        } else {
+            "sqlite"
+        });
+        std::fs::create_dir_all(&dir).unwrap();
+        rogue_blob_type(&dir, &database).await;
+    }
+    let _ = std::fs::remove_dir_all(&root);
+}
+
+/// A BKK device uploads a PDF it says is a JPEG and names it in a note of its unit's case: the
+/// unit's honest laptop keeps it as a PDF (shown by the system's viewer, never decoded in the
+/// page as a photo).
+async fn rogue_blob_type(root: &std::path::Path, database: &str) {
+    let hub = Hub::start_plain(database, root);
+    let bkk = Laptop::new(root, "BKK", "bkk", &hub).await;
+    let mut rogue = Rogue::enroll(&hub, hub.code("BKK")).await;
+    let (_, case) = bkk.open_case(BKK_NAME, None);
+    bkk.sync().await;
+    let pdf = b"%PDF-1.4\n% a scan, said to be a photo\n".to_vec();
+    let sha = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&pdf));
+    let put = rogue
+        .http
+        .put(format!("{}/v1/blobs/{sha}", rogue.url))
+        .bearer_auth(&rogue.token)
+        .header("content-type", "image/jpeg")
+        .body(pdf.clone())
+        .send()
+        .await
+        .unwrap();
+    assert!(put.status().is_success(), "{}", put.status());
+    let note = json!({"case_id": case, "kind": "note", "body": "ภาพถ่ายเยี่ยมบ้าน", "occurred_at": "2026-11-01T00:00:00Z",
+        "attachments": [sha], "unit_code": "BKK", "created_at": "2026-11-01T00:00:00.000Z", "updated_at": "2026-11-01T00:00:00.000Z"});
+    let wire = WireEvent::from_event(&rogue.event(Entity::TimelineEntry, &id("note"), note));
+    assert_eq!(rogue.try_one(wire).await, None);
+    let report = bkk.sync().await;
+    assert_eq!(report.blobs_received, 1);
+    let book = bkk.book.lock().unwrap();
+    let info = book.attachment_info(&bkk.worker, &sha).unwrap();
+    assert_eq!(info.mime, "application/pdf", "the type the device declared was taken");
+}

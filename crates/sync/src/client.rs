@@ -562,9 +562,10 @@ pub async fn sync_once(replica: &impl Replica, client: &Client, known_schema: u3
     replica.with_book(|b| b.count_sync_for_waiting())?;
     for sha in replica.with_book(|b| b.missing_blobs(usize::MAX))? {
         match client.get_blob(&sha).await? {
-            Some((mime, bytes)) => {
+            // The type the sending laptop declared is its word only: the book takes the bytes'.
+            Some((_, bytes)) => {
                 // A file that is not clean stays missing (counted as waiting) and the sync goes on.
-                if replica.with_book(|b| b.take_blob(&sha, &mime, &bytes))? {
+                if replica.with_book(|b| b.take_blob(&sha, &bytes))? {
                     report.blobs_received += 1;
                 } else {
                     report.blobs_waiting += 1;

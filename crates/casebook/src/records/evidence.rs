@@ -65,18 +65,30 @@ fn sniff(bytes: &[u8]) -> Option<Kind> {
     }
 }
 
-/// Whether bytes that come from elsewhere (a file another laptop stored, fetched from the hub)
-/// are as `clean` leaves them: a PDF, or a JPEG or PNG that carries nothing but its pixels
-/// (no APP1–APP15 or comment segment in a JPEG; in a PNG no chunk beyond IHDR, PLTE, tRNS,
-/// IDAT and IEND). A device that skipped cleaning (an older release, a rogue one) cannot
-/// plant a photo with its GPS tag on the other laptops.
-pub fn is_clean(bytes: &[u8]) -> bool {
-    match sniff(bytes) {
-        Some(Kind::Pdf) => true,
-        Some(Kind::Jpeg) => jpeg_is_bare(bytes),
-        Some(Kind::Png) => png_is_bare(bytes),
-        None => false,
+impl Kind {
+    fn mime(self) -> &'static str {
+        match self {
+            Kind::Jpeg => "image/jpeg",
+            Kind::Png => "image/png",
+            Kind::Pdf => "application/pdf",
+        }
     }
+}
+
+/// The type of bytes that come from elsewhere (a file another laptop stored, fetched from the
+/// hub), by the bytes, when they are as `clean` leaves them: a PDF, or a JPEG or PNG that
+/// carries nothing but its pixels (no APP1–APP15 or comment segment in a JPEG; in a PNG no
+/// chunk beyond IHDR, PLTE, tRNS, IDAT and IEND); None otherwise. A device that skipped
+/// cleaning (an older release, a rogue one) cannot plant a photo with its GPS tag on the
+/// other laptops, nor pass a file off as another type.
+pub fn clean_type(bytes: &[u8]) -> Option<&'static str> {
+    let kind = sniff(bytes)?;
+    let bare = match kind {
+        Kind::Pdf => true,
+        Kind::Jpeg => jpeg_is_bare(bytes),
+        Kind::Png => png_is_bare(bytes),
+    };
+    bare.then(|| kind.mime())
 }
 
 /// The JPEG's segments up to the image data hold no metadata.
@@ -129,13 +141,13 @@ pub fn clean(field: &str, bytes: &[u8]) -> Result<Cleaned, Invalid> {
     let damaged = |_| Invalid::new(field, Rule::DamagedFile);
     match kind {
         Kind::Pdf => Ok(Cleaned {
-            mime: "application/pdf",
+            mime: kind.mime(),
             bytes: bytes.to_vec(),
         }),
         Kind::Jpeg => {
             let image = decode(bytes, MAX_EDGE).map_err(damaged)?;
             Ok(Cleaned {
-                mime: "image/jpeg",
+                mime: kind.mime(),
                 bytes: encode_jpeg(&image, PHOTO_QUALITY).map_err(damaged)?,
             })
         }
@@ -144,7 +156,7 @@ pub fn clean(field: &str, bytes: &[u8]) -> Result<Cleaned, Invalid> {
             let mut out = Vec::new();
             image.write_with_encoder(PngEncoder::new(&mut out)).map_err(damaged)?;
             Ok(Cleaned {
-                mime: "image/png",
+                mime: kind.mime(),
                 bytes: out,
             })
         }
@@ -310,22 +322,22 @@ mod clean_check_tests {
     #[test]
     fn what_clean_makes_passes_and_a_tagged_photo_does_not() {
         let tagged = jpeg_with_exif(64, 48, 1, true);
-        assert!(!is_clean(&tagged), "a JPEG with EXIF passed");
-        assert!(is_clean(&clean("f", &tagged).unwrap().bytes));
+        assert!(clean_type(&tagged).is_none(), "a JPEG with EXIF passed");
+        assert_eq!(clean_type(&clean("f", &tagged).unwrap().bytes), Some("image/jpeg"));
         let mut png = Vec::new();
         image::DynamicImage::ImageRgb8(gradient(32, 16))
             .write_to(&mut Cursor::new(&mut png), ImageFormat::Png)
             .unwrap();
-        assert!(is_clean(&clean("f", &png).unwrap().bytes));
+        assert_eq!(clean_type(&clean("f", &png).unwrap().bytes), Some("image/png"));
         // A text chunk before the image data: refused.
         let mut with_text = png[..33].to_vec();
         with_text.extend(7u32.to_be_bytes());
         with_text.extend(b"tEXtComment");
         with_text.extend([0; 4]);
         with_text.extend(&png[33..]);
-        assert!(!is_clean(&with_text));
-        assert!(is_clean(b"%PDF-1.4\n"));
-        assert!(!is_clean(b"\0\0\0\x18ftypheic"));
+        assert!(clean_type(&with_text).is_none());
+        assert_eq!(clean_type(b"%PDF-1.4\n"), Some("application/pdf"));
+        assert!(clean_type(b"\0\0\0\x18ftypheic").is_none());
     }
 }
 

@@ -87,15 +87,16 @@ impl Casebook {
     /// Stores an attachment fetched from the hub, after checking the bytes are the ones named;
     /// whether it was stored. A file that is not as cleaning leaves it (a photo with its EXIF,
     /// an unknown type: a device that skipped cleaning) is not stored: the entry shows no file.
-    pub fn take_blob(&mut self, sha256: &str, mime: &str, bytes: &[u8]) -> Result<bool> {
+    /// Its type is what the bytes are, never what the sending laptop declared.
+    pub fn take_blob(&mut self, sha256: &str, bytes: &[u8]) -> Result<bool> {
         if hex::encode(Sha256::digest(bytes)) != sha256 {
             return Err(Error::Corrupt(
                 "an attachment from the hub does not match its hash".into(),
             ));
         }
-        if !crate::records::evidence::is_clean(bytes) {
+        let Some(mime) = crate::records::evidence::clean_type(bytes) else {
             return Ok(false);
-        }
+        };
         let tx = self.conn.transaction()?;
         tx.execute(
             "INSERT INTO attachments (sha256, mime, size, data, created_at) VALUES (?1, ?2, ?3, ?4, ?5)
