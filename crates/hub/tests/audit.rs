@@ -9,7 +9,7 @@ mod common;
 use casebook::book::audit::{AuditEntry, ChainedEntry, genesis};
 use casebook::book::audit_view::AuditFilter;
 use casebook::records::person::PersonInput;
-use common::{Hub, Laptop, databases, temp};
+use common::{Hub, Laptop};
 use ed25519_dalek::SigningKey;
 use oscc_sync::{AuditAnswer, AuditHead, AuditProblem, AuditPush, SignedAuditEntry};
 
@@ -94,17 +94,7 @@ impl Liar {
 
 #[tokio::test(flavor = "current_thread")]
 async fn the_audit_travels_to_the_unit_and_a_lying_chain_is_refused() {
-    let root = temp("audit");
-    for database in databases(&root, "audit") {
-        let dir = root.join(if database.starts_with("postgres") {
-            "pg"
-        } else {
-            "sqlite"
-        });
-        std::fs::create_dir_all(&dir).unwrap();
-        audit_travels(&dir, &database).await;
-    }
-    let _ = std::fs::remove_dir_all(&root);
+    common::on_each_database("audit", audit_travels).await;
 }
 
 async fn audit_travels(root: &std::path::Path, database: &str) {

@@ -12,7 +12,7 @@ use casebook::log::entity::Entity;
 use casebook::log::events::{Event, Op};
 use casebook::records::agency::{Agency, AgencyType};
 use casebook::records::timeline::EntryKind;
-use common::{Hub, PASS, databases, enrolled_laptop, temp};
+use common::{Hub, PASS, enrolled_laptop};
 use oscc_hub::at_rest::{Key, Kind, ValueKey};
 use oscc_sync::attestation::attest;
 use oscc_sync::{Client, SyncError, WireEvent, sync_once};
@@ -144,17 +144,7 @@ fn hex_key(key: &ed25519_dalek::SigningKey) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_laptop_sets_aside_what_an_edited_hub_database_hands_it_and_syncs_on() {
-    let root = temp("compromised-hub");
-    for database in databases(&root, "compromised-hub") {
-        let dir = root.join(if database.starts_with("postgres") {
-            "pg"
-        } else {
-            "sqlite"
-        });
-        std::fs::create_dir_all(&dir).unwrap();
-        compromised(&dir, &database).await;
-    }
-    let _ = std::fs::remove_dir_all(&root);
+    common::on_each_database("compromised-hub", compromised).await;
 }
 
 async fn compromised(root: &std::path::Path, database: &str) {

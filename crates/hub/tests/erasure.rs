@@ -15,7 +15,7 @@ use casebook::records::timeline::EntryKind;
 use casebook::synth::Rng;
 use casebook::{Casebook, Session};
 use common::proxy::proxy;
-use common::{Hub, databases, enrolled_laptop, sync_until_done, temp};
+use common::{Hub, enrolled_laptop, sync_until_done};
 use oscc_sync::Client;
 use std::path::Path;
 use std::sync::Mutex;
@@ -139,23 +139,9 @@ fn hub_blobs(hub: &Hub) -> Vec<String> {
     common::texts(&hub.database, &hub.tls_dir, "SELECT sha256 FROM blobs")
 }
 
-fn backend_dir(root: &Path, database: &str) -> std::path::PathBuf {
-    let dir = root.join(if database.starts_with("postgres") {
-        "pg"
-    } else {
-        "sqlite"
-    });
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
 #[tokio::test(flavor = "current_thread")]
 async fn a_purge_reaches_the_hub_and_the_units_other_laptops() {
-    let root = temp("erasure");
-    for database in databases(&root, "erasure") {
-        reaches_everyone(&backend_dir(&root, &database), &database).await;
-    }
-    let _ = std::fs::remove_dir_all(&root);
+    common::on_each_database("erasure", reaches_everyone).await;
 }
 
 async fn reaches_everyone(root: &Path, database: &str) {
@@ -254,11 +240,7 @@ async fn reaches_everyone(root: &Path, database: &str) {
 
 #[tokio::test(flavor = "current_thread")]
 async fn laptops_editing_offline_while_one_purges_all_end_without_the_case() {
-    let root = temp("erasure-offline");
-    for database in databases(&root, "erasure-offline") {
-        offline(&backend_dir(&root, &database), &database).await;
-    }
-    let _ = std::fs::remove_dir_all(&root);
+    common::on_each_database("erasure-offline", offline).await;
 }
 
 async fn offline(root: &Path, database: &str) {

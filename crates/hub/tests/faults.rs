@@ -13,7 +13,7 @@ use casebook::records::agency::{Agency, AgencyType};
 use casebook::synth::Rng;
 use casebook::{Casebook, Session};
 use common::proxy::proxy;
-use common::{Hub, PASS, databases, sync_until_done, temp};
+use common::{Hub, PASS, sync_until_done};
 use oscc_sync::{Client, Credentials, sync_once};
 use std::sync::Mutex;
 use std::sync::atomic::Ordering;
@@ -96,20 +96,10 @@ fn sync_in_a_child_and_kill_it(l: &Laptop, rng: &mut Rng) -> bool {
 
 #[tokio::test(flavor = "current_thread")]
 async fn three_laptops_converge_through_dropped_connections_and_crashes() {
-    let root = temp("faults");
-    for database in databases(&root, "faults") {
-        faults(&root, &database).await;
-    }
-    let _ = std::fs::remove_dir_all(&root);
+    common::on_each_database("faults", faults).await;
 }
 
 async fn faults(root: &std::path::Path, database: &str) {
-    let root = &root.join(if database.starts_with("postgres") {
-        "pg"
-    } else {
-        "sqlite"
-    });
-    std::fs::create_dir_all(root).unwrap();
     let mut hub = Hub::start_plain(database, root);
     let proxy = proxy(hub.addr.clone(), 11).await;
     let proxy_url = format!("http://{}", proxy.addr);

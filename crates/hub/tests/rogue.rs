@@ -13,7 +13,7 @@ use casebook::records::consent::{Basis, BasisGiven};
 use casebook::records::numbers::{Number, NumberKind, NumberWant, laptop_tag, parse_case_number};
 use casebook::records::person::PersonInput;
 use casebook::records::timeline::EntryKind;
-use common::{Hub, Laptop, databases, temp};
+use common::{Hub, Laptop};
 use ed25519_dalek::SigningKey;
 use oscc_sync::{NumbersRequest, NumbersResponse, PullResponse, PushRequest, PushResponse, Refusal, WireEvent};
 use serde_json::{Value, json};
@@ -252,17 +252,7 @@ fn id(label: &str) -> String {
 
 #[tokio::test(flavor = "current_thread")]
 async fn a_rogue_device_is_refused_event_by_event_and_the_honest_laptops_sync_on() {
-    let root = temp("rogue");
-    for database in databases(&root, "rogue") {
-        let dir = root.join(if database.starts_with("postgres") {
-            "pg"
-        } else {
-            "sqlite"
-        });
-        std::fs::create_dir_all(&dir).unwrap();
-        rogue(&dir, &database).await;
-    }
-    let _ = std::fs::remove_dir_all(&root);
+    common::on_each_database("rogue", rogue).await;
 }
 
 async fn rogue(root: &std::path::Path, database: &str) {
@@ -784,17 +774,7 @@ async fn rogue(root: &std::path::Path, database: &str) {
 
 #[tokio::test(flavor = "current_thread")]
 async fn a_device_may_not_erase_a_case_its_unit_does_not_hold() {
-    let root = temp("rogue-erasure");
-    for database in databases(&root, "rogue-erasure") {
-        let dir = root.join(if database.starts_with("postgres") {
-            "pg"
-        } else {
-            "sqlite"
-        });
-        std::fs::create_dir_all(&dir).unwrap();
-        rogue_erasure(&dir, &database).await;
-    }
-    let _ = std::fs::remove_dir_all(&root);
+    common::on_each_database("rogue-erasure", rogue_erasure).await;
 }
 
 /// A CPN device sends erasures (an approved purge, as a laptop writes it) of a BKK case it
@@ -847,17 +827,7 @@ async fn rogue_erasure(root: &std::path::Path, database: &str) {
 
 #[tokio::test(flavor = "current_thread")]
 async fn a_rogue_device_cannot_take_the_numbers_of_another_laptop_of_its_unit() {
-    let root = temp("rogue-numbers");
-    for database in databases(&root, "rogue-numbers") {
-        let dir = root.join(if database.starts_with("postgres") {
-            "pg"
-        } else {
-            "sqlite"
-        });
-        std::fs::create_dir_all(&dir).unwrap();
-        rogue_numbers(&dir, &database).await;
-    }
-    let _ = std::fs::remove_dir_all(&root);
+    common::on_each_database("rogue-numbers", rogue_numbers).await;
 }
 
 async fn rogue_numbers(root: &std::path::Path, database: &str) {
@@ -976,17 +946,7 @@ async fn try_case(rogue: &mut Rogue, fields: Value) -> Option<Refusal> {
 
 #[tokio::test(flavor = "current_thread")]
 async fn a_device_that_declares_a_false_type_for_a_file_does_not_change_what_it_is() {
-    let root = temp("rogue-blob-type");
-    for database in databases(&root, "rogue-blob-type") {
-        let dir = root.join(if database.starts_with("postgres") {
-            "pg"
-        } else {
-            "sqlite"
-        });
-        std::fs::create_dir_all(&dir).unwrap();
-        rogue_blob_type(&dir, &database).await;
-    }
-    let _ = std::fs::remove_dir_all(&root);
+    common::on_each_database("rogue-blob-type", rogue_blob_type).await;
 }
 
 /// A BKK device uploads a PDF it says is a JPEG and names it in a note of its unit's case: the

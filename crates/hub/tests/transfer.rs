@@ -14,7 +14,7 @@ use casebook::records::person::{PersonInput, Sex};
 use casebook::records::referral::Referral;
 use casebook::records::timeline::EntryKind;
 use casebook::{Casebook, Session};
-use common::{Hub, databases, enrolled_laptop, temp};
+use common::{Hub, enrolled_laptop};
 use oscc_sync::{Client, sync_once};
 use std::sync::Mutex;
 
@@ -112,20 +112,10 @@ impl Laptop {
 
 #[tokio::test(flavor = "current_thread")]
 async fn a_transferred_case_arrives_with_its_history_and_a_hotline_report_is_routed() {
-    let root = temp("transfer");
-    for database in databases(&root, "transfer") {
-        transfer(&root, &database).await;
-    }
-    let _ = std::fs::remove_dir_all(&root);
+    common::on_each_database("transfer", transfer).await;
 }
 
 async fn transfer(root: &std::path::Path, database: &str) {
-    let root = &root.join(if database.starts_with("postgres") {
-        "pg"
-    } else {
-        "sqlite"
-    });
-    std::fs::create_dir_all(root).unwrap();
     let hub = Hub::start(database, root);
     let cpn = laptop(root, "CPN", &hub).await;
     let bkk = laptop(root, "BKK", &hub).await;

@@ -39,20 +39,10 @@ impl Laptop {
 
 #[tokio::test(flavor = "current_thread")]
 async fn a_case_travels_a_conflict_is_kept_and_resolved_and_a_revoked_laptop_is_refused() {
-    let root = temp("two-laptops");
-    for database in databases(&root, "two-laptops") {
-        two_laptops(&root, &database).await;
-    }
-    let _ = std::fs::remove_dir_all(&root);
+    common::on_each_database("two-laptops", two_laptops).await;
 }
 
 async fn two_laptops(root: &std::path::Path, database: &str) {
-    let root = &root.join(if database.starts_with("postgres") {
-        "pg"
-    } else {
-        "sqlite"
-    });
-    std::fs::create_dir_all(root).unwrap();
     let hub = Hub::start(database, root);
     let a = laptop(root, "a", &hub).await;
     let b = laptop(root, "b", &hub).await;

@@ -31,16 +31,21 @@ fn pdf_text(path: &str) -> Result<String> {
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
-/// The value of the option of `select` whose text holds `text`.
+/// The value of the option of `select` whose text holds `text`, once the form shows it.
 async fn option(app: &App, select: &str, text: &str) -> Result<String> {
     let script = format!(
         "const o = [...document.querySelectorAll('select[name={select}] option')]\
            .find((o) => o.textContent.includes('{text}')); return o ? o.value : null;"
     );
-    let value = app.client.execute(&script, vec![]).await?;
-    match value.as_str() {
-        Some(value) => Ok(value.to_owned()),
-        None => Err(format!("{text} is not offered in {select}").into()),
+    let deadline = std::time::Instant::now() + oscc_e2e::UI_TIMEOUT;
+    loop {
+        if let Some(value) = app.client.execute(&script, vec![]).await?.as_str() {
+            return Ok(value.to_owned());
+        }
+        if std::time::Instant::now() > deadline {
+            return Err(format!("{text} is not offered in {select}").into());
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
 }
 

@@ -48,6 +48,22 @@ pub fn databases(dir: &Path, name: &str) -> Vec<String> {
     out
 }
 
+/// Runs `test` once per hub database (`databases`), each with a folder of its own under a
+/// fresh folder named `name`, removed afterwards.
+pub async fn on_each_database(name: &str, test: impl AsyncFn(&Path, &str)) {
+    let root = temp(name);
+    for database in databases(&root, name) {
+        let dir = root.join(if database.starts_with("postgres") {
+            "pg"
+        } else {
+            "sqlite"
+        });
+        std::fs::create_dir_all(&dir).unwrap();
+        test(&dir, &database).await;
+    }
+    let _ = std::fs::remove_dir_all(&root);
+}
+
 /// The hub's SQLite database, opened with the at-rest key in `tls_dir` as the hub opens it
 /// (and as a program that replaced the hub's could).
 pub fn sqlite(database: &str, tls_dir: &Path) -> rusqlite::Connection {
