@@ -39,20 +39,10 @@ struct Laptop {
 
 #[tokio::test(flavor = "current_thread")]
 async fn three_laptops_of_one_unit_never_give_one_number_twice() {
-    let root = temp("unit-laptops");
-    for database in databases(&root, "unit-laptops") {
-        three_laptops(&root, &database).await;
-    }
-    let _ = std::fs::remove_dir_all(&root);
+    common::on_each_database("unit-laptops", three_laptops).await;
 }
 
 async fn three_laptops(root: &std::path::Path, database: &str) {
-    let root = &root.join(if database.starts_with("postgres") {
-        "pg"
-    } else {
-        "sqlite"
-    });
-    std::fs::create_dir_all(root).unwrap();
     let hub = Hub::start_plain(database, root);
     let proxy = proxy(hub.addr.clone(), 5).await;
     let url = format!("http://{}", proxy.addr);
@@ -365,17 +355,7 @@ async fn numbers_given_before_enrollment_still_find_their_records() {
 /// each signing in as themselves.
 #[tokio::test(flavor = "current_thread")]
 async fn users_of_the_unit_work_on_every_laptop() {
-    let root = temp("unit-users");
-    for database in databases(&root, "unit-users") {
-        let dir = root.join(if database.starts_with("postgres") {
-            "pg"
-        } else {
-            "sqlite"
-        });
-        std::fs::create_dir_all(&dir).unwrap();
-        users(&dir, &database).await;
-    }
-    let _ = std::fs::remove_dir_all(&root);
+    common::on_each_database("unit-users", users).await;
 }
 
 async fn users(root: &std::path::Path, database: &str) {
